@@ -1,0 +1,91 @@
+# ngx_http_consent_module
+#
+#   make              the module (build/ngx_http_consent_module.so), the
+#                     core library and its unit tests
+#   make test         every test (prove), with a summary line
+#   make demo         the demo site on http://127.0.0.1:8080
+#   make deps         install missing Debian packages (as root)
+#   make clean
+#
+#   NGINX_SRC=/path/to/nginx-1.x.y builds against a full nginx source
+#   tree instead of Debian's nginx-dev tree.
+
+BUILD      ?= build
+NGINX_SRC  ?= /usr/share/nginx/src
+NGINX_BIN  ?= /usr/sbin/nginx
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+WARNINGS    = -Wall -Wextra -Werror -Wno-unused-parameter
+SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+LIBS        = -ljansson -lcrypto
+PROVE      ?= prove
+
+CORE_SRCS   = $(wildcard src/consent_*.c)
+CORE_HDRS   = $(wildcard src/consent_*.h)
+CORE_OBJS   = $(CORE_SRCS:src/%.c=$(BUILD)/core/%.o)
+SAN_OBJS    = $(CORE_SRCS:src/%.c=$(BUILD)/san/%.o)
+UNIT_SRCS   = $(wildcard t/unit/*.c)
+UNIT_BINS   = $(UNIT_SRCS:t/unit/%.c=$(BUILD)/unit/%)
+ADAPTER     = $(wildcard src/ngx_http_consent_*.c src/ngx_http_consent_*.h)
+
+NGX_TREE    = $(BUILD)/nginx
+MODULE      = $(BUILD)/ngx_http_consent_module.so
+
+.PHONY: all core unit module test demo deps clean
+
+all: $(BUILD)/.deps core unit module
+
+core: $(BUILD)/libconsent.a
+
+unit: $(UNIT_BINS)
+
+module: $(MODULE)
+
+$(BUILD)/.deps: auto/deps
+	@mkdir -p $(BUILD)
+	@NGINX_SRC="$(NGINX_SRC)" sh auto/deps
+	@touch $@
+
+$(BUILD)/core/%.o: src/%.c $(CORE_HDRS) | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARNINGS) -fPIC -Isrc -c $< -o $@
+
+$(BUILD)/san/%.o: src/%.c $(CORE_HDRS) | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -c $< -o $@
+
+$(BUILD)/libconsent.a: $(CORE_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libconsent-san.a: $(SAN_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
+	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
+
+# nginx's tree is copied into build/ and configured there once, with
+# Debian's own flags when it is Debian's nginx-dev tree; changes to the
+# module's sources then only rebuild the module
+$(NGX_TREE)/Makefile: config | $(BUILD)/.deps
+	@NGINX_SRC="$(NGINX_SRC)" NGX_TREE="$(NGX_TREE)" \
+	    ADDON="$(CURDIR)" sh auto/configure-nginx
+
+$(MODULE): $(NGX_TREE)/Makefile $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER)
+	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
+	cp $(NGX_TREE)/objs/ngx_http_consent_module.so $@
+
+test: all
+	@NGINX_BIN="$(NGINX_BIN)" CONSENT_BUILD="$(CURDIR)/$(BUILD)" \
+	    $(PROVE) -r t/
+
+demo: all
+	@NGINX_BIN="$(NGINX_BIN)" BUILD="$(BUILD)" sh conf/demo.sh
+
+deps:
+	@NGINX_SRC="$(NGINX_SRC)" sh auto/deps
+
+clean:
+	rm -rf $(BUILD)

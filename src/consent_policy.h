@@ -1,0 +1,148 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * The policy file: the notice the visitor sees, its categories, texts
+ * and tracker rules (docs/policy.md).  Pure C with jansson and OpenSSL.
+ */
+
+
+#ifndef _CONSENT_POLICY_H_INCLUDED_
+#define _CONSENT_POLICY_H_INCLUDED_
+
+
+#include <stddef.h>
+#include <stdint.h>
+
+
+#define CONSENT_MAX_CATEGORIES   32    /* bits of the cookie's mask */
+#define CONSENT_ID_MAX           32    /* category id length */
+#define CONSENT_LANG_MAX         16
+#define CONSENT_MAX_AGE_DEFAULT  (182 * 86400)
+#define CONSENT_MAX_AGE_MAX      (400 * 86400)   /* browsers cap there */
+#define CONSENT_POLICY_MAX_SIZE  (1024 * 1024)
+
+
+/* banner texts, keys of "texts" per language */
+typedef enum {
+    CONSENT_TEXT_TITLE = 0,
+    CONSENT_TEXT_MESSAGE,
+    CONSENT_TEXT_ACCEPT_ALL,
+    CONSENT_TEXT_REJECT_ALL,
+    CONSENT_TEXT_CUSTOMISE,
+    CONSENT_TEXT_SAVE,
+    CONSENT_TEXT_WITHDRAW,
+    CONSENT_TEXT_PRIVACY_LINK,
+    CONSENT_TEXT_MANAGE,
+    CONSENT_TEXT_ALWAYS_ON,
+    CONSENT_TEXT_GPC_HONOURED,
+    CONSENT_TEXT_N
+} consent_text_e;
+
+
+/* Google Consent Mode v2 signals, bit positions */
+typedef enum {
+    CONSENT_GCM_AD_STORAGE = 0,
+    CONSENT_GCM_AD_USER_DATA,
+    CONSENT_GCM_AD_PERSONALIZATION,
+    CONSENT_GCM_ANALYTICS_STORAGE,
+    CONSENT_GCM_FUNCTIONALITY_STORAGE,
+    CONSENT_GCM_PERSONALIZATION_STORAGE,
+    CONSENT_GCM_SECURITY_STORAGE,
+    CONSENT_GCM_N
+} consent_gcm_e;
+
+
+typedef enum {
+    CONSENT_RULE_HOST = 0,      /* host equals it or ends in "." it */
+    CONSENT_RULE_URL,           /* substring of the URL */
+    CONSENT_RULE_INLINE         /* substring of an inline script */
+} consent_rule_kind_e;
+
+
+/* one string in several languages; lang[i] pairs with text[i] */
+typedef struct {
+    size_t              n;
+    char              **lang;
+    char              **text;
+} consent_i18n_t;
+
+
+typedef struct {
+    char               *id;
+    size_t              id_len;
+    unsigned            required:1;
+    unsigned            gpc:1;          /* sale/sharing: Sec-GPC denies */
+    uint32_t            gcm;            /* consent_gcm_e bits */
+    consent_i18n_t      label;
+    consent_i18n_t      description;
+} consent_category_t;
+
+
+typedef struct {
+    consent_rule_kind_e kind;
+    char               *pattern;        /* lower-cased for HOST */
+    size_t              len;
+    unsigned            category;       /* index into categories */
+} consent_rule_t;
+
+
+typedef struct {
+    uint32_t            revision;
+    int64_t             max_age;        /* seconds */
+    char               *default_lang;
+    char               *privacy_url;
+
+    consent_category_t *categories;     /* in file order; bit i */
+    size_t              ncategories;
+    uint32_t            required_mask;
+    uint32_t            all_mask;
+
+    char              **langs;          /* languages of "texts" */
+    size_t              nlangs;
+    consent_i18n_t      texts[CONSENT_TEXT_N];
+
+    consent_rule_t     *rules;
+    size_t              nrules;
+
+    unsigned char       sha256[32];     /* of the file's bytes */
+    char                sha256_hex[65];
+} consent_policy_t;
+
+
+/*
+ * On error returns NULL and writes into err what is wrong and where:
+ * "line L, column C: ..." for JSON syntax, or the JSON path of the
+ * offending value ("categories[2].id: duplicate category id \"x\"").
+ */
+consent_policy_t *consent_policy_parse(const char *data, size_t len,
+    char *err, size_t errlen);
+
+/* reads the file (at most CONSENT_POLICY_MAX_SIZE) and parses it */
+consent_policy_t *consent_policy_load(const char *path, char *err,
+    size_t errlen);
+
+void consent_policy_free(consent_policy_t *p);
+
+/* index of the category, or -1 */
+int consent_policy_category(const consent_policy_t *p, const char *id,
+    size_t len);
+
+/* the best of p->langs for an Accept-Language value (may be NULL) */
+const char *consent_policy_pick_lang(const consent_policy_t *p,
+    const char *accept_language, size_t len);
+
+/* the text in lang, falling back to the default language */
+const char *consent_policy_text(const consent_policy_t *p,
+    consent_text_e key, const char *lang);
+
+const char *consent_policy_label(const consent_policy_t *p, size_t cat,
+    const char *lang);
+
+const char *consent_policy_description(const consent_policy_t *p,
+    size_t cat, const char *lang);
+
+const char *consent_gcm_name(consent_gcm_e signal);
+
+
+#endif /* _CONSENT_POLICY_H_INCLUDED_ */

@@ -1,0 +1,748 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * The consent endpoint: GET answers the state (JSON) or the preferences
+ * page (HTML), POST records a choice, DELETE withdraws.  The core parses
+ * and decides; this file reads the body, sets the cookie and answers.
+ */
+
+
+#include "ngx_http_consent_module.h"
+
+
+#define NGX_HTTP_CONSENT_ERRLEN  256
+
+
+static ngx_int_t ngx_http_consent_get(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
+static void ngx_http_consent_post_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_post(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
+    consent_choice_t *choice, ngx_uint_t form);
+static ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
+static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
+    ngx_str_t *self);
+static ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
+    const char *name, size_t len);
+static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
+    const char *key, size_t key_len, u_char *value, size_t value_len);
+static ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, char *data, size_t len);
+static ngx_int_t ngx_http_consent_send(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, u_char *data, size_t len);
+static ngx_int_t ngx_http_consent_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *message);
+
+
+#define ngx_http_consent_header_in_str(r, name)                              \
+    ngx_http_consent_header_in(r, name, sizeof(name) - 1)
+
+#define ngx_http_consent_add_header_str(r, key, value)                       \
+    ngx_http_consent_add_header(r, key, sizeof(key) - 1,                     \
+                                (u_char *) value, sizeof(value) - 1)
+
+
+static ngx_str_t  ngx_http_consent_json_type =
+    ngx_string("application/json");
+static ngx_str_t  ngx_http_consent_html_type =
+    ngx_string("text/html; charset=utf-8");
+
+
+ngx_int_t
+ngx_http_consent_endpoint_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_http_core_loc_conf_t     *core;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+    core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (ngx_http_consent_add_header_str(r, "Cache-Control", "no-store")
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->uri.len != core->name.len
+        || ngx_strncmp(r->uri.data, core->name.data, r->uri.len) != 0)
+    {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_consent_error(r, NGX_HTTP_NOT_FOUND, "not found");
+    }
+
+    switch (r->method) {
+
+    case NGX_HTTP_GET:
+    case NGX_HTTP_HEAD:
+
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_consent_get(r, clcf);
+
+    case NGX_HTTP_POST:
+
+        if (ngx_http_consent_cross_site(r)) {
+            if (ngx_http_discard_request_body(r) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            return ngx_http_consent_error(r, NGX_HTTP_FORBIDDEN,
+                                          "cross-site request refused");
+        }
+
+        if (r->headers_in.content_length_n > CONSENT_BODY_MAX) {
+            if (ngx_http_discard_request_body(r) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            return ngx_http_consent_error(r,
+                                          NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                          "body too large");
+        }
+
+        rc = ngx_http_read_client_request_body(r,
+                                               ngx_http_consent_post_body);
+
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+
+        return NGX_DONE;
+
+    case NGX_HTTP_DELETE:
+
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ngx_http_consent_cross_site(r)) {
+            return ngx_http_consent_error(r, NGX_HTTP_FORBIDDEN,
+                                          "cross-site request refused");
+        }
+
+        {
+        consent_choice_t  choice;
+
+        ngx_memzero(&choice, sizeof(consent_choice_t));
+        choice.action = CONSENT_ACTION_WITHDRAW;
+
+        return ngx_http_consent_decide(r, &choice, 0);
+        }
+
+    default:
+
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ngx_http_consent_add_header_str(r, "Allow",
+                                            "GET, HEAD, POST, DELETE")
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_consent_error(r, NGX_HTTP_NOT_ALLOWED,
+                                      "method not allowed");
+    }
+}
+
+
+static ngx_int_t
+ngx_http_consent_get(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    char                      *out;
+    size_t                     len, rlen;
+    ngx_str_t                  self;
+    const char                *lang, *ret;
+    consent_view_t            *view;
+    ngx_table_elt_t           *accept, *al, *referer;
+    ngx_http_core_loc_conf_t  *core;
+
+    view = ngx_http_consent_view(r);
+    if (view == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    accept = r->headers_in.accept;
+
+    if (accept == NULL
+        || !consent_accept_html((const char *) accept->value.data,
+                                accept->value.len))
+    {
+        out = consent_render_state_json(clcf->policy, view, &len);
+
+        return ngx_http_consent_send_malloced(r, NGX_HTTP_OK,
+                                              &ngx_http_consent_json_type,
+                                              out, len);
+    }
+
+    al = ngx_http_consent_header_in_str(r, "Accept-Language");
+
+    lang = consent_policy_pick_lang(clcf->policy,
+                                    al ? (const char *) al->value.data
+                                       : NULL,
+                                    al ? al->value.len : 0);
+
+    /* back to the page the visitor came from, if it is one of ours */
+
+    ret = "/";
+    rlen = 1;
+    referer = r->headers_in.referer;
+
+    if (referer && ngx_http_consent_self(r, &self) == NGX_OK) {
+        if (!consent_referer_path((const char *) referer->value.data,
+                                  referer->value.len,
+                                  (const char *) self.data, self.len,
+                                  &ret, &rlen))
+        {
+            ret = "/";
+            rlen = 1;
+        }
+    }
+
+    core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    out = consent_render_page(clcf->policy, view, lang,
+                              (const char *) core->name.data, core->name.len,
+                              ret, rlen, &len);
+
+    /* a framed preferences page could be clicked through by another site */
+
+    if (ngx_http_consent_add_header_str(r, "Content-Security-Policy",
+                                        "frame-ancestors 'self'")
+        != NGX_OK
+        || ngx_http_consent_add_header_str(r, "X-Frame-Options",
+                                           "SAMEORIGIN")
+           != NGX_OK
+        || ngx_http_consent_add_header(r, "Content-Language",
+                                       sizeof("Content-Language") - 1,
+                                       (u_char *) lang, ngx_strlen(lang))
+           != NGX_OK)
+    {
+        free(out);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_consent_send_malloced(r, NGX_HTTP_OK,
+                                          &ngx_http_consent_html_type,
+                                          out, len);
+}
+
+
+static void
+ngx_http_consent_post_body(ngx_http_request_t *r)
+{
+    ngx_http_finalize_request(r, ngx_http_consent_post(r));
+}
+
+
+static ngx_int_t
+ngx_http_consent_post(ngx_http_request_t *r)
+{
+    char                          err[NGX_HTTP_CONSENT_ERRLEN];
+    ngx_int_t                     rc;
+    ngx_str_t                     body;
+    ngx_uint_t                    form;
+    ngx_table_elt_t              *ct;
+    consent_choice_t              choice;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    rc = ngx_http_consent_read_body(r, &body);
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_consent_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                      "body too large");
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ct = r->headers_in.content_type;
+
+    if (ct && consent_media_type_is((const char *) ct->value.data,
+                                    ct->value.len, "application/json"))
+    {
+        form = 0;
+
+    } else if (ct && consent_media_type_is((const char *) ct->value.data,
+                                           ct->value.len,
+                                           "application/x-www-form-urlencoded"))
+    {
+        form = 1;
+
+    } else {
+        return ngx_http_consent_error(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                      "the body must be application/json or "
+                                      "application/x-www-form-urlencoded");
+    }
+
+    err[0] = '\0';
+
+    if (form) {
+        rc = consent_choice_parse_form(clcf->policy,
+                                       (const char *) body.data, body.len,
+                                       &choice, err, sizeof(err));
+    } else {
+        rc = consent_choice_parse_json(clcf->policy,
+                                       (const char *) body.data, body.len,
+                                       &choice, err, sizeof(err));
+    }
+
+    if (rc != 0) {
+        return ngx_http_consent_error(r, NGX_HTTP_BAD_REQUEST, err);
+    }
+
+    return ngx_http_consent_decide(r, &choice, form);
+}
+
+
+/* NGX_DECLINED: larger than a choice can be */
+
+static ngx_int_t
+ngx_http_consent_read_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    u_char       *p;
+    size_t        len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    body->len = 0;
+    body->data = NULL;
+
+    if (r->request_body == NULL) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        len += b->in_file ? (size_t) (b->file_last - b->file_pos)
+                          : (size_t) (b->last - b->pos);
+    }
+
+    if (len > CONSENT_BODY_MAX) {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_pnalloc(r->pool, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NGX_ERROR;
+            }
+
+            p += n;
+
+        } else {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
+    }
+
+    body->len = p - body->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
+    ngx_uint_t form)
+{
+    int                           n;
+    char                          value[CONSENT_TOKEN_MAX + 1];
+    char                          id[CONSENT_ID_B64_LEN + 1];
+    char                         *out;
+    size_t                        len;
+    consent_view_t               *view, next;
+    consent_token_t               tok;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    view = ngx_http_consent_view(r);
+    if (view == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&tok, sizeof(consent_token_t));
+
+    /*
+     * a consent whose signature verified keeps its id, so an auditor
+     * sees one history per visitor; anything else starts a new one
+     */
+
+    if (view->state == CONSENT_STATE_VALID
+        || view->state == CONSENT_STATE_EXPIRED
+        || view->state == CONSENT_STATE_OUTDATED)
+    {
+        ngx_memcpy(tok.id, view->token.id, CONSENT_ID_LEN);
+
+    } else if (consent_id_generate(tok.id) != 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "consent: RAND_bytes() failed");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    tok.issued = (int64_t) ngx_time();
+    tok.revision = clcf->policy->revision;
+    tok.granted = consent_choice_granted(clcf->policy, choice);
+
+    consent_id_format(tok.id, id);
+
+    /*
+     * The proof comes before the cookie: the audit log records the
+     * decision here, and a decision it cannot record gets a 503 and no
+     * cookie.  Until the log exists, the decision goes to the error log.
+     */
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "consent: %s id=%s revision=%uD granted=%uxD",
+                  consent_action_name(choice->action), id, tok.revision,
+                  tok.granted);
+
+    n = consent_token_encode(clcf->keys,
+                             (const char *) clcf->cookie_name.data,
+                             clcf->cookie_name.len, &tok, value,
+                             sizeof(value));
+    if (n < 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "consent: signing the cookie failed");
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_consent_set_cookie(r, clcf, value, n) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    consent_view_init(&next, clcf->policy, CONSENT_STATE_VALID, &tok);
+
+    if (ngx_http_consent_set_view(r, &next) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (form) {
+        if (!choice->has_return) {
+            choice->return_path[0] = '/';
+            choice->return_len = 1;
+        }
+
+        r->headers_out.location = ngx_list_push(&r->headers_out.headers);
+        if (r->headers_out.location == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.location->hash = 1;
+#if (nginx_version >= 1023000)
+        r->headers_out.location->next = NULL;
+#endif
+        ngx_str_set(&r->headers_out.location->key, "Location");
+        r->headers_out.location->value.len = choice->return_len;
+        r->headers_out.location->value.data =
+                                  ngx_pnalloc(r->pool, choice->return_len);
+        if (r->headers_out.location->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(r->headers_out.location->value.data, choice->return_path,
+                   choice->return_len);
+
+        return ngx_http_consent_send(r, NGX_HTTP_SEE_OTHER, NULL, NULL, 0);
+    }
+
+    out = consent_render_state_json(clcf->policy, &next, &len);
+
+    return ngx_http_consent_send_malloced(r, NGX_HTTP_OK,
+                                          &ngx_http_consent_json_type,
+                                          out, len);
+}
+
+
+static ngx_int_t
+ngx_http_consent_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len)
+{
+    u_char      *cookie, *p;
+    size_t       size;
+    ngx_uint_t   secure;
+
+    switch (clcf->cookie_secure) {
+
+    case NGX_HTTP_CONSENT_SECURE_ON:
+        secure = 1;
+        break;
+
+    case NGX_HTTP_CONSENT_SECURE_OFF:
+        secure = 0;
+        break;
+
+    default:
+#if (NGX_HTTP_SSL)
+        secure = r->connection->ssl != NULL;
+#else
+        secure = 0;
+#endif
+        break;
+    }
+
+    size = clcf->cookie_name.len + 1 + len
+           + sizeof("; Path=/; Max-Age=") - 1 + NGX_INT64_LEN
+           + sizeof("; SameSite=Lax; HttpOnly") - 1
+           + sizeof("; Secure") - 1
+           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
+
+    cookie = ngx_pnalloc(r->pool, size);
+    if (cookie == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(cookie, "%V=%*s; Path=/; Max-Age=%L; SameSite=Lax; "
+                    "HttpOnly", &clcf->cookie_name, len, value,
+                    clcf->policy->max_age);
+
+    if (secure) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+
+    if (clcf->cookie_domain.len) {
+        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
+    }
+
+    return ngx_http_consent_add_header(r, "Set-Cookie",
+                                       sizeof("Set-Cookie") - 1,
+                                       cookie, p - cookie);
+}
+
+
+static ngx_int_t
+ngx_http_consent_cross_site(ngx_http_request_t *r)
+{
+    ngx_str_t         self;
+    ngx_table_elt_t  *origin, *sfs;
+
+    origin = ngx_http_consent_header_in_str(r, "Origin");
+    sfs = ngx_http_consent_header_in_str(r, "Sec-Fetch-Site");
+
+    if (origin == NULL && sfs == NULL) {
+        return 0;
+    }
+
+    if (ngx_http_consent_self(r, &self) != NGX_OK) {
+        return 1;
+    }
+
+    return consent_cross_site(origin ? (const char *) origin->value.data
+                                     : NULL,
+                              origin ? origin->value.len : 0,
+                              (const char *) self.data, self.len,
+                              sfs ? (const char *) sfs->value.data : NULL,
+                              sfs ? sfs->value.len : 0);
+}
+
+
+/* this server's origin as the client addressed it */
+
+static ngx_int_t
+ngx_http_consent_self(ngx_http_request_t *r, ngx_str_t *self)
+{
+    u_char     *p;
+    ngx_str_t  *host;
+
+    host = r->headers_in.host ? &r->headers_in.host->value
+                              : &r->headers_in.server;
+
+    p = ngx_pnalloc(r->pool, sizeof("https://") - 1 + host->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    self->data = p;
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
+    } else
+#endif
+    {
+        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
+    }
+
+    p = ngx_cpymem(p, host->data, host->len);
+    self->len = p - self->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
+    size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i];
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_http_consent_add_header(ngx_http_request_t *r, const char *key,
+    size_t key_len, u_char *value, size_t value_len)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    h->key.len = key_len;
+    h->key.data = (u_char *) key;
+    h->value.len = value_len;
+    h->value.data = value;
+
+    return NGX_OK;
+}
+
+
+/* the core renders with malloc(); the response lives in the pool */
+
+static ngx_int_t
+ngx_http_consent_send_malloced(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, char *data, size_t len)
+{
+    u_char  *p;
+
+    if (data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        free(data);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(p, data, len);
+    free(data);
+
+    return ngx_http_consent_send(r, status, type, p, len);
+}
+
+
+static ngx_int_t
+ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+
+    if (type) {
+        r->headers_out.content_type_len = type->len;
+        r->headers_out.content_type = *type;
+    }
+
+    if (ngx_http_consent_add_header_str(r, "X-Content-Type-Options",
+                                        "nosniff")
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (len == 0) {
+        r->header_only = 1;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = data;
+    b->last = data + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_consent_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *message)
+{
+    char    *out;
+    size_t   len;
+
+    out = consent_render_error_json((int) status, message, &len);
+
+    return ngx_http_consent_send_malloced(r, status,
+                                          &ngx_http_consent_json_type,
+                                          out, len);
+}

@@ -1,0 +1,665 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * Directives, configuration and initialisation.  Keys and policies are
+ * parsed by the core; this file only finds the files, reports errors
+ * with the configuration's file and line, and frees what it loaded with
+ * the cycle.
+ */
+
+
+#include "ngx_http_consent_module.h"
+
+
+#define NGX_HTTP_CONSENT_ERRLEN  512
+
+
+typedef struct {
+    ngx_str_t                    path;
+    void                        *data;
+} ngx_http_consent_loaded_t;
+
+
+typedef struct {
+    ngx_array_t                  keysets;     /* ngx_http_consent_loaded_t */
+    ngx_array_t                  policies;
+} ngx_http_consent_main_conf_t;
+
+
+static ngx_int_t ngx_http_consent_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_consent_init(ngx_conf_t *cf);
+static void *ngx_http_consent_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_consent_create_srv_conf(ngx_conf_t *cf);
+static void *ngx_http_consent_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_consent_check_require(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf);
+static char *ngx_http_consent_keys(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_consent_policy(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void *ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded,
+    ngx_str_t *name, ngx_uint_t policy);
+static void ngx_http_consent_cleanup_keys(void *data);
+static void ngx_http_consent_cleanup_policy(void *data);
+static char *ngx_http_consent_cookie_name(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_cookie_domain(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_endpoint(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_consent_require(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_consent_require_status(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+
+
+static ngx_conf_enum_t  ngx_http_consent_secure[] = {
+    { ngx_string("off"), NGX_HTTP_CONSENT_SECURE_OFF },
+    { ngx_string("on"), NGX_HTTP_CONSENT_SECURE_ON },
+    { ngx_string("auto"), NGX_HTTP_CONSENT_SECURE_AUTO },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_command_t  ngx_http_consent_commands[] = {
+
+    { ngx_string("consent_keys"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_keys,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_policy"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_policy,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_cookie_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_cookie_name,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_cookie_domain"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_cookie_domain,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_cookie_secure"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, cookie_secure),
+      &ngx_http_consent_secure },
+
+    { ngx_string("consent_endpoint"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_consent_endpoint,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_require"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_consent_require,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_require_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_require_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_consent_module_ctx = {
+    ngx_http_consent_preconfiguration,     /* preconfiguration */
+    ngx_http_consent_init,                 /* postconfiguration */
+
+    ngx_http_consent_create_main_conf,     /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    ngx_http_consent_create_srv_conf,      /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_consent_create_loc_conf,      /* create location configuration */
+    ngx_http_consent_merge_loc_conf        /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_consent_module = {
+    NGX_MODULE_V1,
+    &ngx_http_consent_module_ctx,          /* module context */
+    ngx_http_consent_commands,             /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_consent_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_consent_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_consent_init(ngx_conf_t *cf)
+{
+    return ngx_http_consent_require_init(cf);
+}
+
+
+static void *
+ngx_http_consent_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    cmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_consent_main_conf_t));
+    if (cmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&cmcf->keysets, cf->pool, 2,
+                       sizeof(ngx_http_consent_loaded_t))
+        != NGX_OK
+        || ngx_array_init(&cmcf->policies, cf->pool, 2,
+                          sizeof(ngx_http_consent_loaded_t))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return cmcf;
+}
+
+
+static void *
+ngx_http_consent_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_consent_srv_conf_t  *cscf;
+
+    cscf = ngx_pcalloc(cf->pool, sizeof(ngx_http_consent_srv_conf_t));
+    if (cscf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     cscf->endpoint = { 0, NULL };
+     */
+
+    return cscf;
+}
+
+
+static void *
+ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_consent_loc_conf_t));
+    if (clcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     clcf->cookie_name = { 0, NULL };
+     *     clcf->cookie_domain = { 0, NULL };
+     *     clcf->require_mask = 0;
+     *     clcf->endpoint_file = { 0, NULL };
+     *     clcf->endpoint_line = 0;
+     *     clcf->require_file = { 0, NULL };
+     *     clcf->require_line = 0;
+     */
+
+    clcf->keys = NGX_CONF_UNSET_PTR;
+    clcf->policy = NGX_CONF_UNSET_PTR;
+    clcf->cookie_secure = NGX_CONF_UNSET_UINT;
+    clcf->endpoint = NGX_CONF_UNSET;
+    clcf->require = NGX_CONF_UNSET_PTR;
+    clcf->require_status = NGX_CONF_UNSET_UINT;
+
+    return clcf;
+}
+
+
+static char *
+ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_consent_loc_conf_t *prev = parent;
+    ngx_http_consent_loc_conf_t *conf = child;
+
+    ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
+    ngx_conf_merge_ptr_value(conf->policy, prev->policy, NULL);
+    ngx_conf_merge_str_value(conf->cookie_name, prev->cookie_name,
+                             "consent");
+    ngx_conf_merge_str_value(conf->cookie_domain, prev->cookie_domain, "");
+    ngx_conf_merge_uint_value(conf->cookie_secure, prev->cookie_secure,
+                              NGX_HTTP_CONSENT_SECURE_AUTO);
+    ngx_conf_merge_uint_value(conf->require_status, prev->require_status,
+                              NGX_HTTP_FORBIDDEN);
+
+    /* an endpoint is not inherited: its handler belongs to one location */
+
+    if (conf->endpoint == NGX_CONF_UNSET) {
+        conf->endpoint = 0;
+    }
+
+    if (conf->require == NGX_CONF_UNSET_PTR) {
+        conf->require = prev->require == NGX_CONF_UNSET_PTR
+                        ? NULL : prev->require;
+        conf->require_file = prev->require_file;
+        conf->require_line = prev->require_line;
+    }
+
+    if (conf->endpoint && (conf->keys == NULL || conf->policy == NULL)) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_endpoint\" requires \"%s\" "
+                      "in %V:%ui",
+                      conf->keys == NULL ? "consent_keys" : "consent_policy",
+                      &conf->endpoint_file, conf->endpoint_line);
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_consent_check_require(cf, conf);
+}
+
+
+/*
+ * The policy that names the categories may come from an enclosing
+ * block, so consent_require is checked here, after inheritance, and the
+ * error names the directive's own line.
+ */
+
+static char *
+ngx_http_consent_check_require(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf)
+{
+    int         cat;
+    ngx_str_t  *name;
+    ngx_uint_t  i;
+
+    conf->require_mask = 0;
+
+    if (conf->require == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    if (conf->keys == NULL || conf->policy == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_require\" requires \"%s\" in %V:%ui",
+                      conf->keys == NULL ? "consent_keys" : "consent_policy",
+                      &conf->require_file, conf->require_line);
+        return NGX_CONF_ERROR;
+    }
+
+    name = conf->require->elts;
+
+    for (i = 0; i < conf->require->nelts; i++) {
+        cat = consent_policy_category(conf->policy,
+                                      (const char *) name[i].data,
+                                      name[i].len);
+        if (cat < 0) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "unknown consent category \"%V\" "
+                          "(not in the policy) in %V:%ui",
+                          &name[i], &conf->require_file, conf->require_line);
+            return NGX_CONF_ERROR;
+        }
+
+        conf->require_mask |= (uint32_t) 1 << cat;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_consent_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t                     *value;
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    if (clcf->keys != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+
+    clcf->keys = ngx_http_consent_load(cf, &cmcf->keysets, &value[1], 0);
+
+    return clcf->keys ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_consent_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t                     *value;
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    if (clcf->policy != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+
+    clcf->policy = ngx_http_consent_load(cf, &cmcf->policies, &value[1], 1);
+
+    return clcf->policy ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
+
+
+/*
+ * Loads a key file or a policy once per configuration, however many
+ * blocks name it, and frees it with the configuration's pool, that is
+ * when a reload has replaced it.
+ */
+
+static void *
+ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
+    ngx_uint_t policy)
+{
+    char                        err[NGX_HTTP_CONSENT_ERRLEN];
+    void                       *data;
+    ngx_str_t                   path;
+    ngx_uint_t                  i;
+    ngx_pool_cleanup_t         *cln;
+    ngx_http_consent_loaded_t  *l;
+
+    path = *name;
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NULL;
+    }
+
+    l = loaded->elts;
+
+    for (i = 0; i < loaded->nelts; i++) {
+        if (l[i].path.len == path.len
+            && ngx_strncmp(l[i].path.data, path.data, path.len) == 0)
+        {
+            return l[i].data;
+        }
+    }
+
+    /* ngx_conf_full_name() NUL-terminates the path it makes */
+
+    err[0] = '\0';
+
+    if (policy) {
+        data = consent_policy_load((const char *) path.data, err,
+                                   sizeof(err));
+    } else {
+        data = consent_keyset_load((const char *) path.data, err,
+                                   sizeof(err));
+    }
+
+    if (data == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s \"%V\": %s",
+                           policy ? "consent_policy" : "consent_keys",
+                           &path, err);
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        if (policy) {
+            consent_policy_free(data);
+        } else {
+            consent_keyset_free(data);
+        }
+
+        return NULL;
+    }
+
+    cln->handler = policy ? ngx_http_consent_cleanup_policy
+                          : ngx_http_consent_cleanup_keys;
+    cln->data = data;
+
+    l = ngx_array_push(loaded);
+    if (l == NULL) {
+        return NULL;
+    }
+
+    l->path = path;
+    l->data = data;
+
+    return data;
+}
+
+
+static void
+ngx_http_consent_cleanup_keys(void *data)
+{
+    consent_keyset_free(data);
+}
+
+
+static void
+ngx_http_consent_cleanup_policy(void *data)
+{
+    consent_policy_free(data);
+}
+
+
+static char *
+ngx_http_consent_cookie_name(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    u_char      c;
+    ngx_str_t  *value;
+    ngx_uint_t  i;
+
+    if (clcf->cookie_name.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].len > 64) {
+        return "must be 1 to 64 characters long";
+    }
+
+    /* an RFC 6265 cookie-name: a token */
+
+    for (i = 0; i < value[1].len; i++) {
+        c = value[1].data[i];
+
+        if (c <= 0x20 || c >= 0x7f || ngx_strchr("()<>@,;:\\\"/[]?={}", c))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid cookie name \"%V\": character "
+                               "'%c' is not allowed", &value[1], c);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    clcf->cookie_name = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_consent_cookie_domain(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    u_char      c;
+    ngx_str_t  *value;
+    ngx_uint_t  i;
+
+    if (clcf->cookie_domain.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(&clcf->cookie_domain, "");
+        return NGX_CONF_OK;
+    }
+
+    if (value[1].len == 0 || value[1].len > 253) {
+        return "must be a domain name";
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        c = ngx_tolower(value[1].data[i]);
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+              || c == '-' || c == '.'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid cookie domain \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    clcf->cookie_domain = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_consent_endpoint(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_http_core_loc_conf_t     *core;
+    ngx_http_consent_srv_conf_t  *cscf;
+
+    if (clcf->endpoint != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_consent_module);
+
+    if (core->named || core->regex || core->noname) {
+        return "must be in a prefix or exact location, such as "
+               "\"location /consent/\"";
+    }
+
+    if (cscf->endpoint.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "a server has one consent endpoint; it is "
+                           "already at \"%V\"", &cscf->endpoint);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the banner and the filter find the endpoint here */
+    cscf->endpoint = core->name;
+
+    core->handler = ngx_http_consent_endpoint_handler;
+
+    clcf->endpoint = 1;
+    clcf->endpoint_file = cf->conf_file->file.name;
+    clcf->endpoint_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_consent_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t   *value, *name;
+    ngx_uint_t   i;
+
+    if (clcf->require != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    clcf->require = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                     sizeof(ngx_str_t));
+    if (clcf->require == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        name = ngx_array_push(clcf->require);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *name = value[i];
+    }
+
+    clcf->require_file = cf->conf_file->file.name;
+    clcf->require_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_consent_require_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (clcf->require_status != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    /* 204 lets a collector drop hits silently */
+
+    if (n != NGX_HTTP_NO_CONTENT && (n < 400 || n > 599)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid status \"%V\": must be 204 or "
+                           "between 400 and 599", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    clcf->require_status = n;
+
+    return NGX_CONF_OK;
+}

@@ -1,0 +1,77 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ */
+
+
+#ifndef _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_
+#define _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "consent_token.h"
+#include "consent_policy.h"
+#include "consent_request.h"
+#include "consent_render.h"
+
+
+#define NGX_HTTP_CONSENT_SECURE_OFF   0
+#define NGX_HTTP_CONSENT_SECURE_ON    1
+#define NGX_HTTP_CONSENT_SECURE_AUTO  2
+
+
+typedef struct {
+    ngx_str_t                    endpoint;    /* location of the endpoint */
+} ngx_http_consent_srv_conf_t;
+
+
+typedef struct {
+    consent_keyset_t            *keys;
+    consent_policy_t            *policy;
+
+    ngx_str_t                    cookie_name;
+    ngx_str_t                    cookie_domain;
+    ngx_uint_t                   cookie_secure;
+
+    ngx_flag_t                   endpoint;
+
+    ngx_array_t                 *require;     /* of ngx_str_t */
+    uint32_t                     require_mask;
+    ngx_uint_t                   require_status;
+
+    /* where consent_endpoint and consent_require were, for nginx -t */
+    ngx_str_t                    endpoint_file;
+    ngx_uint_t                   endpoint_line;
+    ngx_str_t                    require_file;
+    ngx_uint_t                   require_line;
+} ngx_http_consent_loc_conf_t;
+
+
+typedef struct {
+    consent_view_t               view;
+    unsigned                     resolved:1;
+} ngx_http_consent_ctx_t;
+
+
+extern ngx_module_t  ngx_http_consent_module;
+
+
+/* ngx_http_consent_state.c: the visitor's consent, once per request */
+consent_view_t *ngx_http_consent_view(ngx_http_request_t *r);
+ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
+    consent_view_t *view);
+
+/* ngx_http_consent_endpoint.c */
+ngx_int_t ngx_http_consent_endpoint_handler(ngx_http_request_t *r);
+
+/* ngx_http_consent_require.c */
+ngx_int_t ngx_http_consent_require_init(ngx_conf_t *cf);
+
+/* ngx_http_consent_variables.c */
+ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_ */

@@ -1,0 +1,167 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * The visitor's consent, verified once per request and kept in the
+ * module's request context for the variables, consent_require and the
+ * endpoint.
+ */
+
+
+#include "ngx_http_consent_module.h"
+
+
+static ngx_http_consent_ctx_t *ngx_http_consent_get_ctx(
+    ngx_http_request_t *r);
+static ngx_uint_t ngx_http_consent_rank(consent_state_e state);
+
+
+/* when several cookies of the name are sent, the most useful one counts */
+
+static ngx_uint_t
+ngx_http_consent_rank(consent_state_e state)
+{
+    switch (state) {
+    case CONSENT_STATE_VALID:
+        return 4;
+    case CONSENT_STATE_OUTDATED:
+        return 3;
+    case CONSENT_STATE_EXPIRED:
+        return 2;
+    case CONSENT_STATE_INVALID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+
+static ngx_http_consent_ctx_t *
+ngx_http_consent_get_ctx(ngx_http_request_t *r)
+{
+    ngx_http_consent_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->main->pool, sizeof(ngx_http_consent_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r->main, ctx, ngx_http_consent_module);
+    }
+
+    return ctx;
+}
+
+
+consent_view_t *
+ngx_http_consent_view(ngx_http_request_t *r)
+{
+    size_t                        pos, vlen;
+    ngx_uint_t                    n;
+    const char                   *v;
+    consent_token_t               tok, best_tok;
+    consent_state_e               state, best;
+    ngx_table_elt_t             **h;
+    ngx_http_consent_ctx_t       *ctx;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    ctx = ngx_http_consent_get_ctx(r);
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    if (ctx->resolved) {
+        return &ctx->view;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    if (clcf->keys == NULL || clcf->policy == NULL) {
+        return NULL;
+    }
+
+    best = CONSENT_STATE_ABSENT;
+    ngx_memzero(&best_tok, sizeof(consent_token_t));
+
+#if (nginx_version >= 1023000)
+    {
+    ngx_table_elt_t  *c;
+
+    for (c = r->headers_in.cookie, n = 0; c; c = c->next, n++) {
+        /* void */
+    }
+
+    h = ngx_pnalloc(r->pool, (n ? n : 1) * sizeof(ngx_table_elt_t *));
+    if (h == NULL) {
+        return NULL;
+    }
+
+    for (c = r->headers_in.cookie, n = 0; c; c = c->next) {
+        h[n++] = c;
+    }
+    }
+#else
+    h = r->headers_in.cookies.elts;
+    n = r->headers_in.cookies.nelts;
+#endif
+
+    while (n-- && best != CONSENT_STATE_VALID) {
+
+        pos = 0;
+
+        while (consent_cookie_next((const char *) (*h)->value.data,
+                                   (*h)->value.len, &pos,
+                                   (const char *) clcf->cookie_name.data,
+                                   clcf->cookie_name.len, &v, &vlen))
+        {
+            state = consent_token_verify(clcf->keys,
+                                         (const char *) clcf->cookie_name.data,
+                                         clcf->cookie_name.len, v, vlen,
+                                         (int64_t) ngx_time(),
+                                         clcf->policy->revision,
+                                         clcf->policy->max_age, &tok);
+
+            if (ngx_http_consent_rank(state) > ngx_http_consent_rank(best)) {
+                best = state;
+                best_tok = tok;
+            }
+
+            if (best == CONSENT_STATE_VALID) {
+                break;
+            }
+        }
+
+        h++;
+    }
+
+    consent_view_init(&ctx->view, clcf->policy, best, &best_tok);
+    ctx->resolved = 1;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent state: %s, granted %uxD",
+                   consent_state_name(ctx->view.state), ctx->view.granted);
+
+    return &ctx->view;
+}
+
+
+/* after a decision: the request's variables show the new consent */
+
+ngx_int_t
+ngx_http_consent_set_view(ngx_http_request_t *r, consent_view_t *view)
+{
+    ngx_http_consent_ctx_t  *ctx;
+
+    ctx = ngx_http_consent_get_ctx(r);
+    if (ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->view = *view;
+    ctx->resolved = 1;
+
+    return NGX_OK;
+}
