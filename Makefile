@@ -69,11 +69,11 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 # nginx's tree is copied into build/ and configured there once, with
 # Debian's own flags when it is Debian's nginx-dev tree; changes to the
 # module's sources then only rebuild the module
-$(NGX_TREE)/Makefile: config | $(BUILD)/.deps
+$(NGX_TREE)/objs/Makefile: config | $(BUILD)/.deps
 	@NGINX_SRC="$(NGINX_SRC)" NGX_TREE="$(NGX_TREE)" \
 	    ADDON="$(CURDIR)" sh auto/configure-nginx
 
-$(MODULE): $(NGX_TREE)/Makefile $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER)
+$(MODULE): $(NGX_TREE)/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER)
 	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
 	cp $(NGX_TREE)/objs/ngx_http_consent_module.so $@
 

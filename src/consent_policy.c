@@ -2103,10 +2103,6 @@ consent_al_covers(const char *range, size_t rlen, const char *lang)
 
     llen = strlen(lang);
 
-    if (rlen == 1 && range[0] == '*') {
-        return 1;
-    }
-
     if (rlen > llen) {
         return 0;
     }

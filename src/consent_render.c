@@ -170,14 +170,38 @@ consent_render_state_json(const consent_policy_t *policy,
 char *
 consent_render_error_json(int status, const char *message, size_t *len)
 {
-    json_t  *o;
+    char    *copy, *p;
+    json_t  *o, *m;
 
     o = json_object();
     if (o == NULL) {
         return NULL;
     }
 
-    json_object_set_new(o, "error", json_string(message));
+    m = json_string(message);
+
+    if (m == NULL && message != NULL) {
+
+        /*
+         * not UTF-8 (a name echoed from the request, or cut inside a
+         * character): jansson refuses it, so bytes over 0x7f become '?'
+         */
+
+        copy = strdup(message);
+
+        if (copy != NULL) {
+            for (p = copy; *p; p++) {
+                if ((unsigned char) *p > 0x7f) {
+                    *p = '?';
+                }
+            }
+
+            m = json_string(copy);
+            free(copy);
+        }
+    }
+
+    json_object_set_new(o, "error", m);
     json_object_set_new(o, "status", json_integer(status));
 
     return consent_dump(o, len);

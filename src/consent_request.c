@@ -255,6 +255,13 @@ consent_choice_parse_form(const consent_policy_t *policy, const char *body,
         i = eq < end ? eq + 1 : end;
 
         vlen = consent_form_decode(body + i, end - i, val, sizeof(val));
+
+        if (vlen == -2 && klen == 6 && memcmp(key, "return", 6) == 0) {
+            /* too long to be a return path: replaced by "/" below */
+            val[0] = '\0';
+            vlen = 0;
+        }
+
         if (vlen < 0) {
             snprintf(err, errlen, vlen == -2 ? "form field too long"
                                              : "malformed form body");

@@ -426,10 +426,17 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
                                    sizeof(err));
     }
 
+    /* "consent_keys: FILE:LINE: what", as a compiler would say it */
+
     if (data == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s \"%V\": %s",
-                           policy ? "consent_policy" : "consent_keys",
-                           &path, err);
+        if (policy) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "consent_policy: %V: %s",
+                               &path, err);
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "consent_keys: %s",
+                               err);
+        }
+
         return NULL;
     }
 

@@ -84,7 +84,7 @@ is($rc, 0, 'the good configuration passes') or diag($out);
 
 # key files
 
-rejects('missing key file', qr/consent_keys .*nope\.keys.*No such file/,
+rejects('missing key file', qr/consent_keys: .*nope\.keys.*No such file/,
     http => "consent_keys %%TESTDIR%%/nope.keys;\n    consent_policy $policy;",
     at => 'consent_keys');
 
@@ -163,7 +163,7 @@ rejects('missing default-language text', qr/notext\.json.*reject_all/,
         http => "consent_keys $keys;\n    consent_policy $p;");
 }
 
-rejects('missing policy file', qr/consent_policy .*none\.json/,
+rejects('missing policy file', qr/consent_policy: .*none\.json/,
     http => "consent_keys $keys;\n    consent_policy %%TESTDIR%%/none.json;",
     at => 'consent_policy');
 

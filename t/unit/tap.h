@@ -24,10 +24,30 @@ static int  tap_failed;
 
 #define is_int(got, want, ...)                                                \
     tap_is_int((long long) (got), (long long) (want), __FILE__, __LINE__,     \
-               __VA_ARGS__)
+               tap_fmt(__VA_ARGS__))
 
 #define is_str(got, want, ...)                                                \
-    tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
+    tap_is_str((const char *) (got), (const char *) (want), __FILE__,         \
+               __LINE__, tap_fmt(__VA_ARGS__))
+
+
+static char  tap_what[512];
+
+
+static const char *
+tap_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static const char *
+tap_fmt(const char *fmt, ...)
+{
+    va_list  ap;
+
+    va_start(ap, fmt);
+    vsnprintf(tap_what, sizeof(tap_what), fmt, ap);
+    va_end(ap);
+
+    return tap_what;
+}
 
 
 static int
@@ -56,16 +76,35 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 }
 
 
-#define tap_is_int(got, want, file, line, ...)                                \
-    (tap_ok((got) == (want), file, line, __VA_ARGS__)                         \
-     || (printf("#          got: %lld\n#     expected: %lld\n",              \
-                (got), (want)), 0))
+static int
+tap_is_int(long long got, long long want, const char *file, int line,
+    const char *what)
+{
+    if (tap_ok(got == want, file, line, "%s", what)) {
+        return 1;
+    }
 
-#define tap_is_str(got, want, file, line, ...)                                \
-    (tap_ok((got) != NULL && (want) != NULL && strcmp(got, want) == 0,       \
-            file, line, __VA_ARGS__)                                          \
-     || (printf("#          got: '%s'\n#     expected: '%s'\n",              \
-                (got) ? (got) : "(null)", (want) ? (want) : "(null)"), 0))
+    printf("#          got: %lld\n#     expected: %lld\n", got, want);
+    return 0;
+}
+
+
+static int
+tap_is_str(const char *got, const char *want, const char *file, int line,
+    const char *what)
+{
+    int  pass;
+
+    pass = got != NULL && want != NULL && strcmp(got, want) == 0;
+
+    if (tap_ok(pass, file, line, "%s", what)) {
+        return 1;
+    }
+
+    printf("#          got: '%s'\n#     expected: '%s'\n",
+           got ? got : "(null)", want ? want : "(null)");
+    return 0;
+}
 
 
 static int

@@ -1,0 +1,781 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * Unit tests of consent_render.c: the view of a cookie, the state JSON,
+ * the error JSON, times, and the preferences page, whose every policy
+ * text and every request-derived value must come out escaped.
+ */
+
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "tap.h"
+#include "consent_policy.h"
+#include "consent_request.h"
+#include "consent_render.h"
+
+
+#define NECESSARY    (1u << 0)
+#define PREFERENCES  (1u << 1)
+#define ANALYTICS    (1u << 2)
+#define MARKETING    (1u << 3)
+
+#define ISSUED       1700000000                 /* 2023-11-14T22:13:20Z */
+#define MAX_AGE      (182 * 86400)
+
+#define S(s)         s, sizeof(s) - 1
+
+
+static const char *cstr(const char *s);
+static size_t count(const char *hay, const char *needle);
+static int entities_ok(const char *page);
+static void token(consent_token_t *tok, uint32_t granted);
+static char *page(const consent_policy_t *p, consent_state_e state,
+    uint32_t granted, const char *lang, const char *ret);
+static void test_sha256(void);
+static void test_view_init(void);
+static void test_state_json(void);
+static void test_error_json(void);
+static void test_format_time(void);
+static void test_page(void);
+static void test_page_states(void);
+static void test_page_hostile(void);
+
+
+static consent_policy_t  *pol;
+
+
+/* an array through a call: tap.h's is_str() tests its arguments for NULL */
+
+static const char *
+cstr(const char *s)
+{
+    return s;
+}
+
+
+static size_t
+count(const char *hay, const char *needle)
+{
+    size_t       n;
+    const char  *p;
+
+    n = 0;
+
+    for (p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle)) {
+        n++;
+    }
+
+    return n;
+}
+
+
+/* every '&' starts one of the five entities the escaper writes */
+
+static int
+entities_ok(const char *page)
+{
+    const char  *p;
+
+    for (p = strchr(page, '&'); p != NULL; p = strchr(p + 1, '&')) {
+        if (strncmp(p, "&amp;", 5) != 0 && strncmp(p, "&lt;", 4) != 0
+            && strncmp(p, "&gt;", 4) != 0 && strncmp(p, "&quot;", 6) != 0
+            && strncmp(p, "&#39;", 5) != 0)
+        {
+            printf("#     raw '&' at: %.20s\n", p);
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+token(consent_token_t *tok, uint32_t granted)
+{
+    int  i;
+
+    memset(tok, 0, sizeof(consent_token_t));
+
+    tok->revision = 1;
+    tok->granted = granted;
+    tok->issued = ISSUED;
+
+    for (i = 0; i < CONSENT_ID_LEN; i++) {
+        tok->id[i] = (unsigned char) i;
+    }
+
+    memcpy(tok->kid, "k1", 3);
+}
+
+
+static void
+test_sha256(void)
+{
+    int            i;
+    FILE          *f;
+    char           hex[65], buf[1 << 16];
+    size_t         n;
+    unsigned int   mdlen;
+    EVP_MD_CTX    *ctx;
+    unsigned char  md[32];
+
+    f = fopen("conf/policy.json", "rb");
+    ctx = EVP_MD_CTX_new();
+
+    if (f == NULL || ctx == NULL) {
+        ok(0, "conf/policy.json read for its SHA-256");
+        return;
+    }
+
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        EVP_DigestUpdate(ctx, buf, n);
+    }
+
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    fclose(f);
+
+    for (i = 0; i < 32; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    }
+
+    is_str(cstr(pol->sha256_hex), cstr(hex),
+           "the policy's sha256_hex is the SHA-256 of the file");
+}
+
+
+static void
+test_view_init(void)
+{
+    consent_view_t   v;
+    consent_token_t  tok, zero;
+
+    is_int(pol->max_age, MAX_AGE, "policy lifetime is 182 days");
+    is_int(pol->revision, 1, "policy revision 1");
+
+    token(&tok, PREFERENCES | ANALYTICS | 0xf0);
+    memset(&zero, 0, sizeof(zero));
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_ABSENT, NULL);
+    is_int(v.state, CONSENT_STATE_ABSENT, "absent: state");
+    is_int(v.granted, NECESSARY, "absent: required only");
+    is_int(v.expires, 0, "absent: no expiry");
+    ok(memcmp(&v.token, &zero, sizeof(zero)) == 0, "absent: token zeroed");
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_ABSENT, &tok);
+    is_int(v.granted, NECESSARY, "absent with a token: required only");
+    ok(memcmp(&v.token, &zero, sizeof(zero)) == 0,
+       "absent with a token: token not copied");
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_INVALID, &tok);
+    is_int(v.state, CONSENT_STATE_INVALID, "invalid: state");
+    is_int(v.granted, NECESSARY, "invalid: required only");
+    is_int(v.expires, 0, "invalid: no expiry");
+    ok(memcmp(&v.token, &zero, sizeof(zero)) == 0,
+       "invalid: token not copied");
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_VALID, &tok);
+    is_int(v.state, CONSENT_STATE_VALID, "valid: state");
+    is_int(v.granted, NECESSARY | PREFERENCES | ANALYTICS,
+           "valid: granted plus required, unknown bits masked");
+    is_int(v.expires, (int64_t) ISSUED + MAX_AGE, "valid: expires");
+    ok(memcmp(&v.token, &tok, sizeof(tok)) == 0, "valid: token copied");
+
+    token(&tok, 0);
+    consent_view_init(&v, pol, CONSENT_STATE_VALID, &tok);
+    is_int(v.granted, NECESSARY,
+           "valid, nothing granted: required still granted");
+
+    token(&tok, MARKETING | ANALYTICS | PREFERENCES);
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_EXPIRED, &tok);
+    is_int(v.state, CONSENT_STATE_EXPIRED, "expired: state");
+    is_int(v.granted, NECESSARY, "expired: required only");
+    is_int(v.expires, (int64_t) ISSUED + MAX_AGE, "expired: expires");
+    ok(memcmp(&v.token, &tok, sizeof(tok)) == 0, "expired: token copied");
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_OUTDATED, &tok);
+    is_int(v.state, CONSENT_STATE_OUTDATED, "outdated: state");
+    is_int(v.granted, NECESSARY, "outdated: required only");
+    is_int(v.expires, (int64_t) ISSUED + MAX_AGE, "outdated: expires");
+
+    memset(&v, 0xa5, sizeof(v));
+    consent_view_init(&v, pol, CONSENT_STATE_VALID, NULL);
+    is_int(v.granted, NECESSARY, "valid without a token: required only");
+    is_int(v.expires, 0, "valid without a token: no expiry");
+}
+
+
+static void
+test_state_json(void)
+{
+    char            *s, want[1024];
+    size_t           len;
+    json_t          *j;
+    consent_view_t   v;
+    consent_token_t  tok;
+
+    consent_view_init(&v, pol, CONSENT_STATE_ABSENT, NULL);
+    len = 0;
+    s = consent_render_state_json(pol, &v, &len);
+
+    snprintf(want, sizeof(want),
+             "{\"state\":\"absent\",\"id\":null,\"revision\":1,"
+             "\"policy_sha256\":\"%s\",\"granted\":[\"necessary\"],"
+             "\"denied\":[\"preferences\",\"analytics\",\"marketing\"],"
+             "\"issued\":null,\"expires\":null}", pol->sha256_hex);
+
+    is_str(s, cstr(want), "state JSON: absent");
+    is_int(len, s ? strlen(s) : 0, "state JSON: absent, length");
+    free(s);
+
+    token(&tok, ANALYTICS);
+    consent_view_init(&v, pol, CONSENT_STATE_VALID, &tok);
+    s = consent_render_state_json(pol, &v, &len);
+
+    snprintf(want, sizeof(want),
+             "{\"state\":\"valid\",\"id\":\"AAECAwQFBgcICQoLDA0ODw\","
+             "\"revision\":1,\"policy_sha256\":\"%s\","
+             "\"granted\":[\"necessary\",\"analytics\"],"
+             "\"denied\":[\"preferences\",\"marketing\"],"
+             "\"issued\":\"2023-11-14T22:13:20Z\","
+             "\"expires\":\"2024-05-14T22:13:20Z\"}", pol->sha256_hex);
+
+    is_str(s, cstr(want), "state JSON: valid");
+    is_int(len, s ? strlen(s) : 0, "state JSON: valid, length");
+    free(s);
+
+    token(&tok, PREFERENCES | ANALYTICS | MARKETING);
+    consent_view_init(&v, pol, CONSENT_STATE_VALID, &tok);
+    s = consent_render_state_json(pol, &v, NULL);
+
+    snprintf(want, sizeof(want),
+             "{\"state\":\"valid\",\"id\":\"AAECAwQFBgcICQoLDA0ODw\","
+             "\"revision\":1,\"policy_sha256\":\"%s\","
+             "\"granted\":[\"necessary\",\"preferences\",\"analytics\","
+             "\"marketing\"],\"denied\":[],"
+             "\"issued\":\"2023-11-14T22:13:20Z\","
+             "\"expires\":\"2024-05-14T22:13:20Z\"}", pol->sha256_hex);
+
+    is_str(s, cstr(want), "state JSON: valid, all granted, len NULL");
+    free(s);
+
+    consent_view_init(&v, pol, CONSENT_STATE_EXPIRED, &tok);
+    s = consent_render_state_json(pol, &v, &len);
+
+    snprintf(want, sizeof(want),
+             "{\"state\":\"expired\",\"id\":\"AAECAwQFBgcICQoLDA0ODw\","
+             "\"revision\":1,\"policy_sha256\":\"%s\","
+             "\"granted\":[\"necessary\"],"
+             "\"denied\":[\"preferences\",\"analytics\",\"marketing\"],"
+             "\"issued\":\"2023-11-14T22:13:20Z\","
+             "\"expires\":\"2024-05-14T22:13:20Z\"}", pol->sha256_hex);
+
+    is_str(s, cstr(want), "state JSON: expired grants nothing optional");
+    free(s);
+
+    consent_view_init(&v, pol, CONSENT_STATE_OUTDATED, &tok);
+    s = consent_render_state_json(pol, &v, &len);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+
+    is_str(json_string_value(json_object_get(j, "state")), "outdated",
+           "state JSON: outdated");
+    is_str(json_string_value(json_object_get(j, "id")),
+           "AAECAwQFBgcICQoLDA0ODw", "state JSON: outdated keeps the id");
+    is_int(json_array_size(json_object_get(j, "granted")), 1,
+           "state JSON: outdated grants the required category only");
+    is_int(json_object_size(j), 8, "state JSON: eight members");
+    json_decref(j);
+    free(s);
+
+    consent_view_init(&v, pol, CONSENT_STATE_INVALID, &tok);
+    s = consent_render_state_json(pol, &v, &len);
+
+    snprintf(want, sizeof(want),
+             "{\"state\":\"invalid\",\"id\":null,\"revision\":1,"
+             "\"policy_sha256\":\"%s\",\"granted\":[\"necessary\"],"
+             "\"denied\":[\"preferences\",\"analytics\",\"marketing\"],"
+             "\"issued\":null,\"expires\":null}", pol->sha256_hex);
+
+    is_str(s, cstr(want), "state JSON: invalid shows no id or time");
+    free(s);
+}
+
+
+static void
+test_error_json(void)
+{
+    int               rc;
+    char             *s, err[256];
+    size_t            len, i;
+    json_t           *j;
+    consent_choice_t  c;
+
+    static const char  hostile[] =
+        "say \"hi\" \\ back\\\"slash\n\r\t\x01\x1f\x7f </script> end";
+
+    s = consent_render_error_json(400, "bad request", &len);
+    is_str(s, "{\"error\":\"bad request\",\"status\":400}",
+           "error JSON: exact");
+    is_int(len, s ? strlen(s) : 0, "error JSON: length");
+    free(s);
+
+    s = consent_render_error_json(413, hostile, &len);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+    ok(j != NULL, "error JSON with quotes, backslashes, controls parses");
+    is_str(json_string_value(json_object_get(j, "error")), hostile,
+           "error JSON: message round-trips");
+    is_int(json_integer_value(json_object_get(j, "status")), 413,
+           "error JSON: status");
+    json_decref(j);
+
+    for (i = 0; s != NULL && s[i] != '\0'; i++) {
+        if ((unsigned char) s[i] < 0x20) {
+            break;
+        }
+    }
+
+    ok(s != NULL && s[i] == '\0', "error JSON: no raw control character");
+    is_int(len, s ? strlen(s) : 0, "error JSON: length with escapes");
+    free(s);
+
+    s = consent_render_error_json(400, "unknown category \"an\xc3\xa1lisis\"",
+                                  &len);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+    is_str(json_string_value(json_object_get(j, "error")),
+           "unknown category \"an\xc3\xa1lisis\"",
+           "error JSON: UTF-8 kept");
+    json_decref(j);
+    free(s);
+
+    /* bytes that are not UTF-8 still give a message, as valid JSON */
+
+    s = consent_render_error_json(400, "unknown category \"\xff\xfe\"", &len);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+    ok(j != NULL, "error JSON: invalid UTF-8 in the message, still JSON");
+    is_str(json_string_value(json_object_get(j, "error")),
+           "unknown category \"??\"", "error JSON: invalid bytes replaced");
+    json_decref(j);
+    free(s);
+
+    s = consent_render_error_json(400, "cut \"ab\xc3", &len);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+    is_str(json_string_value(json_object_get(j, "error")), "cut \"ab?",
+           "error JSON: message cut inside a character");
+    json_decref(j);
+    free(s);
+
+    /* end to end: every parser error renders with its message */
+
+    static const char  *bodies[] = {
+        "action=save&granted=%FF",
+        "action=save&%FE%FF=1",
+        "action=save&\xff\xfe=1",
+        "action=%C3",
+        "action=save&granted=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%C3%A9",
+        "action=save&granted=\x01\"\\<",
+    };
+
+    for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        rc = consent_choice_parse_form(pol, bodies[i], strlen(bodies[i]), &c,
+                                       err, sizeof(err));
+        s = consent_render_error_json(400, err, &len);
+        j = s ? json_loads(s, 0, NULL) : NULL;
+
+        ok(rc == -1 && json_is_string(json_object_get(j, "error"))
+           && strlen(json_string_value(json_object_get(j, "error"))) > 0,
+           "error JSON of form error %zu has its message", i);
+
+        json_decref(j);
+        free(s);
+    }
+
+    rc = consent_choice_parse_json(pol, S("{\"granted\": [\"aaaaaaaaaaaaaaaa"
+                                          "aaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9"
+                                          "\"]}"),
+                                   &c, err, sizeof(err));
+    s = consent_render_error_json(400, err, &len);
+    j = s ? json_loads(s, 0, NULL) : NULL;
+    ok(rc == -1 && json_is_string(json_object_get(j, "error")),
+       "error JSON of a JSON category cut inside a character");
+    json_decref(j);
+    free(s);
+}
+
+
+static void
+test_format_time(void)
+{
+    char  *out;
+
+    out = malloc(21);
+    if (out == NULL) {
+        abort();
+    }
+
+    consent_format_time(0, out);
+    is_str(out, "1970-01-01T00:00:00Z", "time: epoch");
+    consent_format_time(ISSUED, out);
+    is_str(out, "2023-11-14T22:13:20Z", "time: a known date");
+    consent_format_time(951782400, out);
+    is_str(out, "2000-02-29T00:00:00Z", "time: a leap day");
+    consent_format_time(2147483647, out);
+    is_str(out, "2038-01-19T03:14:07Z", "time: 2^31 - 1");
+    consent_format_time(2147483648LL, out);
+    is_str(out, "2038-01-19T03:14:08Z", "time: 2^31, past 2038");
+    consent_format_time(4102444800LL, out);
+    is_str(out, "2100-01-01T00:00:00Z", "time: 2100");
+    consent_format_time(253402300799LL, out);
+    is_str(out, "9999-12-31T23:59:59Z", "time: the last of year 9999");
+
+    /* beyond what fits: still 20 characters in a 21-byte buffer */
+
+    consent_format_time(253402300800LL, out);
+    is_int(strlen(out), 20, "time: year 10000 does not overflow");
+    consent_format_time(INT64_MAX, out);
+    is_int(strlen(out), 20, "time: INT64_MAX does not overflow");
+    consent_format_time(INT64_MIN, out);
+    is_int(strlen(out), 20, "time: INT64_MIN does not overflow");
+
+    free(out);
+}
+
+
+static char *
+page(const consent_policy_t *p, consent_state_e state, uint32_t granted,
+    const char *lang, const char *ret)
+{
+    char            *s;
+    size_t           len;
+    consent_view_t   v;
+    consent_token_t  tok;
+
+    token(&tok, granted);
+    consent_view_init(&v, p, state, &tok);
+
+    len = 0;
+    s = consent_render_page(p, &v, lang, S("/consent/"), ret, strlen(ret),
+                            &len);
+
+    if (s == NULL) {
+        printf("#     no page\n");
+        abort();
+    }
+
+    if (len != strlen(s)) {
+        ok(0, "page length %zu is its strlen %zu", len, strlen(s));
+    }
+
+    return s;
+}
+
+
+static void
+test_page(void)
+{
+    char    *s;
+    size_t   len;
+
+    s = page(pol, CONSENT_STATE_VALID, ANALYTICS, "en", "/articles/1?x=2&y=3");
+
+    ok(strncmp(s, "<!DOCTYPE html>\n<html lang=\"en\">", 31) == 0,
+       "page: doctype and lang en");
+    ok(strlen(s) > 8 && strcmp(s + strlen(s) - 8, "</html>\n") == 0,
+       "page: ends with </html>");
+    ok(strstr(s, "<meta charset=\"utf-8\">") != NULL, "page: charset");
+    ok(strstr(s, "<title>Manage cookie preferences</title>") != NULL,
+       "page: title");
+    ok(strstr(s, "<h1 id=\"consent-title\">Your privacy choices</h1>")
+       != NULL, "page: heading");
+    ok(strstr(s, "<a href=\"/privacy\">Privacy and cookie policy</a>")
+       != NULL, "page: privacy link");
+    is_int(count(s, "<form "), 1, "page: one form");
+    ok(strstr(s, "<form method=\"post\" action=\"/consent/\">") != NULL,
+       "page: form posts to the endpoint");
+    ok(strstr(s, "<input type=\"hidden\" name=\"return\" "
+                 "value=\"/articles/1?x=2&amp;y=3\">") != NULL,
+       "page: return value, escaped");
+    is_int(count(s, "type=\"checkbox\""), 4, "page: one checkbox each");
+    is_int(count(s, "name=\"granted\""), 4, "page: four granted fields");
+    ok(strstr(s, "name=\"granted\" value=\"necessary\" checked disabled> "
+                 "Always on</label>") != NULL,
+       "page: required category checked and disabled");
+    is_int(count(s, "disabled"), 1, "page: only the required one disabled");
+    ok(strstr(s, "value=\"preferences\"> Preferences</label>") != NULL,
+       "page: preferences not granted, not checked");
+    ok(strstr(s, "value=\"analytics\" checked> Analytics</label>") != NULL,
+       "page: analytics granted, checked");
+    ok(strstr(s, "value=\"marketing\"> Marketing and embedded media"
+                 "</label>") != NULL,
+       "page: marketing not granted, not checked");
+    is_int(count(s, " checked"), 2, "page: two checked");
+    ok(strstr(s, "<legend>Strictly necessary</legend>") != NULL,
+       "page: required category's label");
+    ok(strstr(s, "<p>Needed for the site to work") != NULL,
+       "page: a description");
+    ok(strstr(s, "value=\"accept_all\">Accept all</button>") != NULL,
+       "page: accept all");
+    ok(strstr(s, "value=\"reject_all\">Reject all</button>") != NULL,
+       "page: reject all");
+    ok(strstr(s, "value=\"save\">Save my choices</button>") != NULL,
+       "page: save");
+    ok(strstr(s, "value=\"withdraw\">Withdraw consent</button>") != NULL,
+       "page: withdraw when valid");
+    is_int(count(s, "name=\"action\""), 4, "page: four action buttons");
+    ok(strstr(s, "\\\"") == NULL, "page: texts' quotes not JSON-escaped");
+    ok(entities_ok(s), "page: every '&' is an entity");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_VALID, PREFERENCES | ANALYTICS | MARKETING,
+             "es", "/");
+    ok(strncmp(s, "<!DOCTYPE html>\n<html lang=\"es\">", 31) == 0,
+       "page es: lang es");
+    ok(strstr(s, "value=\"necessary\" checked disabled> Siempre activas")
+       != NULL, "page es: always on in Spanish");
+    ok(strstr(s, "<legend>Estrictamente necesarias</legend>") != NULL,
+       "page es: label in Spanish");
+    ok(strstr(s, "value=\"save\">Guardar mis opciones</button>") != NULL,
+       "page es: save in Spanish");
+    ok(strstr(s, "value=\"/\">") != NULL, "page es: return /");
+    is_int(count(s, " checked"), 4, "page es: all checked");
+    ok(strstr(s, "Save my choices") == NULL, "page es: no English");
+    ok(strstr(s, "An\xc3\xa1litica") != NULL, "page es: UTF-8 as is");
+    free(s);
+
+    /* a language the policy lacks: the default language's texts */
+
+    s = page(pol, CONSENT_STATE_ABSENT, 0, "fr", "/");
+    ok(strstr(s, "<html lang=\"fr\">") != NULL, "page fr: lang as given");
+    ok(strstr(s, "Save my choices") != NULL, "page fr: English texts");
+    free(s);
+
+    /* action and return taken by length */
+
+    {
+        consent_view_t  v;
+
+        consent_view_init(&v, pol, CONSENT_STATE_ABSENT, NULL);
+        s = consent_render_page(pol, &v, "en", "/consent/XYZ", 9, "/abcdef",
+                                2, &len);
+        ok(s != NULL && strstr(s, "action=\"/consent/\">") != NULL,
+           "page: action by length");
+        ok(s != NULL && strstr(s, "name=\"return\" value=\"/a\">") != NULL,
+           "page: return by length");
+        ok(s != NULL && len == strlen(s), "page: length");
+        free(s);
+    }
+}
+
+
+static void
+test_page_states(void)
+{
+    char  *s;
+
+    s = page(pol, CONSENT_STATE_ABSENT, ANALYTICS, "en", "/");
+    ok(strstr(s, "value=\"withdraw\"") == NULL, "page absent: no withdraw");
+    is_int(count(s, " checked"), 1, "page absent: required only checked");
+    is_int(count(s, "name=\"action\""), 3, "page absent: three buttons");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_INVALID, ANALYTICS, "en", "/");
+    ok(strstr(s, "value=\"withdraw\"") == NULL, "page invalid: no withdraw");
+    is_int(count(s, " checked"), 1, "page invalid: required only checked");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_EXPIRED, ANALYTICS | MARKETING, "en", "/");
+    ok(strstr(s, "value=\"withdraw\"") == NULL, "page expired: no withdraw");
+    is_int(count(s, " checked"), 1, "page expired: required only checked");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_OUTDATED, ANALYTICS | MARKETING, "en", "/");
+    ok(strstr(s, "value=\"withdraw\"") == NULL,
+       "page outdated: no withdraw");
+    is_int(count(s, " checked"), 1, "page outdated: required only checked");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_VALID, 0, "en", "/");
+    ok(strstr(s, "value=\"withdraw\"") != NULL,
+       "page valid, nothing optional: withdraw");
+    is_int(count(s, " checked"), 1, "page valid, nothing optional: one");
+    free(s);
+}
+
+
+#define RAW(name)                                                             \
+    name "<script>alert(\"" name "\")</script> & 'q' &amp;"
+
+#define ESCAPED(name)                                                         \
+    name "&lt;script&gt;alert(&quot;" name "&quot;)&lt;/script&gt; &amp; "   \
+    "&#39;q&#39; &amp;amp;"
+
+
+static void
+test_page_hostile(void)
+{
+    char              *s, *doc, err[512];
+    size_t             i, len;
+    json_t            *j, *texts;
+    consent_view_t     v;
+    consent_token_t    tok;
+    consent_policy_t  *p;
+
+    static const char  *keys[] = {
+        "title", "message", "accept_all", "reject_all", "customise", "save",
+        "withdraw", "privacy_link", "manage", "always_on", "gpc_honoured"
+    };
+
+    static const char  *shown_raw[] = {
+        RAW("title"), RAW("message"), RAW("accept_all"), RAW("reject_all"),
+        RAW("save"), RAW("withdraw"), RAW("privacy_link"), RAW("manage"),
+        RAW("always_on"), RAW("label0"), RAW("desc0"), RAW("label1"),
+        RAW("desc1")
+    };
+
+    static const char  *shown_escaped[] = {
+        ESCAPED("title"), ESCAPED("message"), ESCAPED("accept_all"),
+        ESCAPED("reject_all"), ESCAPED("save"), ESCAPED("withdraw"),
+        ESCAPED("privacy_link"), ESCAPED("manage"), ESCAPED("always_on"),
+        ESCAPED("label0"), ESCAPED("desc0"), ESCAPED("label1"),
+        ESCAPED("desc1")
+    };
+
+    /* built with jansson, so that the hostile texts are valid JSON */
+
+    texts = json_object();
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        json_t  *t;
+
+        len = strlen(keys[i]);
+        s = malloc(2 * len + 64);
+        if (s == NULL) {
+            abort();
+        }
+
+        snprintf(s, 2 * len + 64, "%s<script>alert(\"%s\")</script> & 'q' "
+                 "&amp;", keys[i], keys[i]);
+        t = json_string(s);
+        json_object_set_new(texts, keys[i], t);
+        free(s);
+    }
+
+    j = json_pack("{s:i, s:i, s:s, s:s, s:[{s:s, s:b, s:{s:s}, s:{s:s}},"
+                  " {s:s, s:{s:s}, s:{s:s}}], s:{s:o}}",
+                  "revision", 2, "max_age", 86400,
+                  "default_language", "en",
+                  "privacy_url", "/privacy?a=1&b='x'",
+                  "categories",
+                  "id", "core", "required", 1,
+                  "label", "en", RAW("label0"),
+                  "description", "en", RAW("desc0"),
+                  "id", "stats",
+                  "label", "en", RAW("label1"),
+                  "description", "en", RAW("desc1"),
+                  "texts", "en", texts);
+
+    doc = j ? json_dumps(j, 0) : NULL;
+    json_decref(j);
+
+    if (!ok(doc != NULL, "hostile policy built")) {
+        return;
+    }
+
+    p = consent_policy_parse(doc, strlen(doc), err, sizeof(err));
+    free(doc);
+
+    if (!ok(p != NULL, "hostile policy parsed")) {
+        printf("#     %s\n", err);
+        return;
+    }
+
+    token(&tok, 0x2);
+    tok.revision = 2;
+    consent_view_init(&v, p, CONSENT_STATE_VALID, &tok);
+
+    s = consent_render_page(p, &v, "en\"><script>alert('lang')</script>",
+                            S("/consent/\"><script>alert('action')</script>"),
+                            S("/\" onfocus='alert(1)' x=\"&y=<z>"), &len);
+
+    if (!ok(s != NULL, "hostile page rendered")) {
+        consent_policy_free(p);
+        return;
+    }
+
+    for (i = 0; i < sizeof(shown_raw) / sizeof(shown_raw[0]); i++) {
+        ok(strstr(s, shown_raw[i]) == NULL, "hostile: %s not raw",
+           shown_raw[i]);
+        ok(strstr(s, shown_escaped[i]) != NULL, "hostile: %s escaped",
+           shown_escaped[i]);
+    }
+
+    ok(strcasestr(s, "<script") == NULL, "hostile: no <script at all");
+    ok(strchr(s, '\'') == NULL, "hostile: no raw ' at all");
+    ok(strstr(s, "alert(\"") == NULL, "hostile: no raw \" from a text");
+    ok(entities_ok(s), "hostile: every '&' is an entity");
+
+    ok(strstr(s, "<html lang=\"en&quot;&gt;&lt;script&gt;alert(&#39;lang"
+                 "&#39;)&lt;/script&gt;\">") != NULL,
+       "hostile: lang escaped");
+    ok(strstr(s, "<form method=\"post\" action=\"/consent/&quot;&gt;"
+                 "&lt;script&gt;alert(&#39;action&#39;)&lt;/script&gt;\">")
+       != NULL, "hostile: form action escaped");
+    ok(strstr(s, "name=\"return\" value=\"/&quot; onfocus=&#39;alert(1)"
+                 "&#39; x=&quot;&amp;y=&lt;z&gt;\">") != NULL,
+       "hostile: return escaped");
+    ok(strstr(s, "<a href=\"/privacy?a=1&amp;b=&#39;x&#39;\">") != NULL,
+       "hostile: privacy URL escaped");
+    ok(strstr(s, "value=\"core\" checked disabled> " ESCAPED("always_on"))
+       != NULL, "hostile: required category");
+    ok(strstr(s, "value=\"stats\" checked> " ESCAPED("label1")) != NULL,
+       "hostile: granted category");
+    is_int(count(s, "type=\"checkbox\""), 2, "hostile: two checkboxes");
+    is_int(len, strlen(s), "hostile: length");
+
+    free(s);
+    consent_policy_free(p);
+}
+
+
+int
+main(void)
+{
+    char  err[512];
+
+    pol = consent_policy_load("conf/policy.json", err, sizeof(err));
+
+    if (pol == NULL) {
+        printf("Bail out! conf/policy.json: %s\n", err);
+        return 255;
+    }
+
+    test_sha256();
+    test_view_init();
+    test_state_json();
+    test_error_json();
+    test_format_time();
+    test_page();
+    test_page_states();
+    test_page_hostile();
+
+    consent_policy_free(pol);
+
+    return done_testing();
+}
