@@ -8,6 +8,7 @@
  */
 
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 
 static const char *cstr(const char *s);
 static size_t count(const char *hay, const char *needle);
+static int contains_ci(const char *hay, const char *needle);
 static int entities_ok(const char *page);
 static void token(consent_token_t *tok, uint32_t granted);
 static char *page(const consent_policy_t *p, consent_state_e state,
@@ -74,6 +76,31 @@ count(const char *hay, const char *needle)
     }
 
     return n;
+}
+
+
+static int
+contains_ci(const char *hay, const char *needle)
+{
+    size_t  i, n;
+
+    n = strlen(needle);
+
+    for ( /* void */ ; *hay; hay++) {
+        for (i = 0; i < n && hay[i] != '\0'; i++) {
+            if (tolower((unsigned char) hay[i])
+                != tolower((unsigned char) needle[i]))
+            {
+                break;
+            }
+        }
+
+        if (i == n) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -331,6 +358,15 @@ test_error_json(void)
     static const char  hostile[] =
         "say \"hi\" \\ back\\\"slash\n\r\t\x01\x1f\x7f </script> end";
 
+    static const char  *bodies[] = {
+        "action=save&granted=%FF",
+        "action=save&%FE%FF=1",
+        "action=save&\xff\xfe=1",
+        "action=%C3",
+        "action=save&granted=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%C3%A9",
+        "action=save&granted=\x01\"\\<",
+    };
+
     s = consent_render_error_json(400, "bad request", &len);
     is_str(s, "{\"error\":\"bad request\",\"status\":400}",
            "error JSON: exact");
@@ -383,15 +419,6 @@ test_error_json(void)
     free(s);
 
     /* end to end: every parser error renders with its message */
-
-    static const char  *bodies[] = {
-        "action=save&granted=%FF",
-        "action=save&%FE%FF=1",
-        "action=save&\xff\xfe=1",
-        "action=%C3",
-        "action=save&granted=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%C3%A9",
-        "action=save&granted=\x01\"\\<",
-    };
 
     for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
         rc = consent_choice_parse_form(pol, bodies[i], strlen(bodies[i]), &c,
@@ -490,8 +517,9 @@ page(const consent_policy_t *p, consent_state_e state, uint32_t granted,
 static void
 test_page(void)
 {
-    char    *s;
-    size_t   len;
+    char            *s;
+    size_t           len;
+    consent_view_t   v;
 
     s = page(pol, CONSENT_STATE_VALID, ANALYTICS, "en", "/articles/1?x=2&y=3");
 
@@ -556,7 +584,7 @@ test_page(void)
     ok(strstr(s, "value=\"/\">") != NULL, "page es: return /");
     is_int(count(s, " checked"), 4, "page es: all checked");
     ok(strstr(s, "Save my choices") == NULL, "page es: no English");
-    ok(strstr(s, "An\xc3\xa1litica") != NULL, "page es: UTF-8 as is");
+    ok(strstr(s, "Anal\xc3\xadtica") != NULL, "page es: UTF-8 as is");
     free(s);
 
     /* a language the policy lacks: the default language's texts */
@@ -568,19 +596,15 @@ test_page(void)
 
     /* action and return taken by length */
 
-    {
-        consent_view_t  v;
-
-        consent_view_init(&v, pol, CONSENT_STATE_ABSENT, NULL);
-        s = consent_render_page(pol, &v, "en", "/consent/XYZ", 9, "/abcdef",
-                                2, &len);
-        ok(s != NULL && strstr(s, "action=\"/consent/\">") != NULL,
-           "page: action by length");
-        ok(s != NULL && strstr(s, "name=\"return\" value=\"/a\">") != NULL,
-           "page: return by length");
-        ok(s != NULL && len == strlen(s), "page: length");
-        free(s);
-    }
+    consent_view_init(&v, pol, CONSENT_STATE_ABSENT, NULL);
+    s = consent_render_page(pol, &v, "en", "/consent/XYZ", 9, "/abcdef", 2,
+                            &len);
+    ok(s != NULL && strstr(s, "action=\"/consent/\">") != NULL,
+       "page: action by length");
+    ok(s != NULL && strstr(s, "name=\"return\" value=\"/a\">") != NULL,
+       "page: return by length");
+    ok(s != NULL && len == strlen(s), "page: length");
+    free(s);
 }
 
 
@@ -726,7 +750,7 @@ test_page_hostile(void)
            shown_escaped[i]);
     }
 
-    ok(strcasestr(s, "<script") == NULL, "hostile: no <script at all");
+    ok(!contains_ci(s, "<script"), "hostile: no <script at all");
     ok(strchr(s, '\'') == NULL, "hostile: no raw ' at all");
     ok(strstr(s, "alert(\"") == NULL, "hostile: no raw \" from a text");
     ok(entities_ok(s), "hostile: every '&' is an entity");
