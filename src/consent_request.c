@@ -143,6 +143,8 @@ consent_choice_parse_json(const consent_policy_t *policy, const char *body,
 
         if (strcmp(key, "action") == 0) {
 
+            choice->implied = 0;
+
             if (!json_is_string(v)
                 || consent_action_parse(json_string_value(v),
                                         json_string_length(v),
@@ -185,6 +187,7 @@ consent_choice_parse_json(const consent_policy_t *policy, const char *body,
 
             if (choice->action == CONSENT_ACTION_NONE) {
                 choice->action = CONSENT_ACTION_SAVE;
+                choice->implied = 1;
             }
 
         } else {
@@ -648,6 +651,21 @@ consent_referer_path(const char *referer, size_t len, const char *self,
     *path_len = len - start;
 
     return 1;
+}
+
+
+size_t
+consent_path_only(const char *path, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (path[i] == '?' || path[i] == '#') {
+            break;
+        }
+    }
+
+    return i;
 }
 
 

@@ -34,6 +34,7 @@ typedef enum {
 
 typedef struct {
     consent_action_e    action;
+    unsigned            implied:1;  /* JSON "granted" without "action" */
     uint32_t            granted;    /* categories named in the request */
     unsigned            has_return:1;
     size_t              return_len; /* form only; decoded, validated */
@@ -96,6 +97,9 @@ int consent_cookie_next(const char *header, size_t len, size_t *pos,
  */
 int consent_referer_path(const char *referer, size_t len, const char *self,
     size_t self_len, const char **path, size_t *path_len);
+
+/* the length of a path without its query string or fragment */
+size_t consent_path_only(const char *path, size_t len);
 
 /* 1 when an Accept header asks for HTML rather than JSON */
 int consent_accept_html(const char *accept, size_t len);

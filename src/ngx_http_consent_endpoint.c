@@ -22,13 +22,14 @@ static ngx_int_t ngx_http_consent_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
     consent_choice_t *choice, ngx_uint_t form);
+static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
+    consent_choice_t *choice, consent_view_t *view, consent_token_t *tok,
+    char *id, ngx_uint_t form);
 static ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
 static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
-static ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
-    const char *name, size_t len);
 static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
     const char *key, size_t key_len, u_char *value, size_t value_len);
 static ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
@@ -38,9 +39,6 @@ static ngx_int_t ngx_http_consent_send(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *message);
 
-
-#define ngx_http_consent_header_in_str(r, name)                              \
-    ngx_http_consent_header_in(r, name, sizeof(name) - 1)
 
 #define ngx_http_consent_add_header_str(r, key, value)                       \
     ngx_http_consent_add_header(r, key, sizeof(key) - 1,                     \
@@ -418,15 +416,19 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     consent_id_format(tok.id, id);
 
     /*
-     * The proof comes before the cookie: the audit log records the
-     * decision here, and a decision it cannot record gets a 503 and no
-     * cookie.  Until the log exists, the decision goes to the error log.
+     * The proof comes before the cookie: a decision the audit log cannot
+     * record gets a 503 and no cookie
      */
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "consent: %s id=%s revision=%uD granted=%uxD",
-                  consent_action_name(choice->action), id, tok.revision,
-                  tok.granted);
+    if (ngx_http_consent_record(r, choice, view, &tok, id, form) != NGX_OK) {
+        return ngx_http_consent_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                      "the consent could not be recorded");
+    }
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent: %s id=%s revision=%uD granted=%uxD",
+                   consent_action_name(choice->action), id, tok.revision,
+                   tok.granted);
 
     n = consent_token_encode(clcf->keys,
                              (const char *) clcf->cookie_name.data,
@@ -482,6 +484,93 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     return ngx_http_consent_send_malloced(r, NGX_HTTP_OK,
                                           &ngx_http_consent_json_type,
                                           out, len);
+}
+
+
+static ngx_int_t
+ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
+    consent_view_t *view, consent_token_t *tok, char *id, ngx_uint_t form)
+{
+    char                          ip[64];
+    size_t                        plen;
+    ngx_str_t                     self;
+    const char                   *page;
+    ngx_table_elt_t              *h;
+    consent_record_t              rec;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    if (clcf->logs == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_memzero(&rec, sizeof(consent_record_t));
+
+    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
+                + ngx_cached_time->msec;
+    rec.id.data = id;
+    rec.id.len = CONSENT_ID_B64_LEN;
+    rec.mechanism = choice->implied ? "api"
+                                    : consent_action_name(choice->action);
+    /* a consent whose id goes on is an update, even if it had expired */
+
+    rec.action = consent_record_action(rec.mechanism,
+                                       view->state == CONSENT_STATE_VALID
+                                       || view->state == CONSENT_STATE_EXPIRED
+                                       || view->state
+                                          == CONSENT_STATE_OUTDATED,
+                                       tok->granted,
+                                       clcf->policy->required_mask);
+    rec.policy = clcf->policy;
+    rec.granted = tok->granted;
+
+    h = ngx_http_consent_header_in_str(r, "Sec-GPC");
+    rec.gpc = h != NULL && h->value.len == 1 && h->value.data[0] == '1';
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    rec.lang.data = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+    rec.lang.len = ngx_strlen(rec.lang.data);
+
+    rec.host.data = (const char *) r->headers_in.server.data;
+    rec.host.len = r->headers_in.server.len;
+
+    /* the page of the choice: the form's return path, else the referer */
+
+    page = NULL;
+    plen = 0;
+
+    if (form && choice->has_return) {
+        page = choice->return_path;
+        plen = choice->return_len;
+
+    } else if (r->headers_in.referer
+               && ngx_http_consent_self(r, &self) == NGX_OK
+               && !consent_referer_path(
+                      (const char *) r->headers_in.referer->value.data,
+                      r->headers_in.referer->value.len,
+                      (const char *) self.data, self.len, &page, &plen))
+    {
+        page = NULL;
+        plen = 0;
+    }
+
+    rec.page.data = page;
+    rec.page.len = page ? consent_path_only(page, plen) : 0;
+
+    if (r->headers_in.user_agent) {
+        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
+        rec.ua.len = r->headers_in.user_agent->value.len;
+    }
+
+    rec.ip.data = ip;
+    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
+                                      (consent_ip_mode_e) clcf->log_ip,
+                                      &clcf->keys->keys[0], ip);
+
+    return ngx_http_consent_log_decision(r, &rec);
 }
 
 
@@ -598,38 +687,6 @@ ngx_http_consent_self(ngx_http_request_t *r, ngx_str_t *self)
     self->len = p - self->data;
 
     return NGX_OK;
-}
-
-
-static ngx_table_elt_t *
-ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
-    size_t len)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i];
-        }
-    }
 }
 
 

@@ -21,12 +21,6 @@ typedef struct {
 } ngx_http_consent_loaded_t;
 
 
-typedef struct {
-    ngx_array_t                  keysets;     /* ngx_http_consent_loaded_t */
-    ngx_array_t                  policies;
-} ngx_http_consent_main_conf_t;
-
-
 static ngx_int_t ngx_http_consent_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_consent_init(ngx_conf_t *cf);
 static void *ngx_http_consent_create_main_conf(ngx_conf_t *cf);
@@ -54,6 +48,14 @@ static char *ngx_http_consent_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_consent_require_status(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+
+
+static ngx_conf_enum_t  ngx_http_consent_log_ip[] = {
+    { ngx_string("off"), CONSENT_IP_OFF },
+    { ngx_string("truncate"), CONSENT_IP_TRUNCATE },
+    { ngx_string("hash"), CONSENT_IP_HASH },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_conf_enum_t  ngx_http_consent_secure[] = {
@@ -108,6 +110,20 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_log"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_log_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_log_ip"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, log_ip),
+      &ngx_http_consent_log_ip },
+
     { ngx_string("consent_require"),
       NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_consent_require,
@@ -148,10 +164,10 @@ ngx_module_t  ngx_http_consent_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_consent_log_init_process,     /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_consent_log_exit_process,     /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -186,6 +202,9 @@ ngx_http_consent_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&cmcf->policies, cf->pool, 2,
                           sizeof(ngx_http_consent_loaded_t))
+           != NGX_OK
+        || ngx_array_init(&cmcf->logs, cf->pool, 2,
+                          sizeof(ngx_http_consent_log_t *))
            != NGX_OK)
     {
         return NULL;
@@ -241,6 +260,8 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->policy = NGX_CONF_UNSET_PTR;
     clcf->cookie_secure = NGX_CONF_UNSET_UINT;
     clcf->endpoint = NGX_CONF_UNSET;
+    clcf->logs = NGX_CONF_UNSET_PTR;
+    clcf->log_ip = NGX_CONF_UNSET_UINT;
     clcf->require = NGX_CONF_UNSET_PTR;
     clcf->require_status = NGX_CONF_UNSET_UINT;
 
@@ -263,6 +284,9 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_CONSENT_SECURE_AUTO);
     ngx_conf_merge_uint_value(conf->require_status, prev->require_status,
                               NGX_HTTP_FORBIDDEN);
+    ngx_conf_merge_ptr_value(conf->logs, prev->logs, NULL);
+    ngx_conf_merge_uint_value(conf->log_ip, prev->log_ip,
+                              CONSENT_IP_TRUNCATE);
 
     /* an endpoint is not inherited: its handler belongs to one location */
 
@@ -617,6 +641,13 @@ ngx_http_consent_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
+
+    /* a nested location may lift what its enclosing one requires */
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        clcf->require = NULL;
+        return NGX_CONF_OK;
+    }
 
     clcf->require = ngx_array_create(cf->pool, cf->args->nelts - 1,
                                      sizeof(ngx_str_t));

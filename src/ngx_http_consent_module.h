@@ -16,11 +16,32 @@
 #include "consent_policy.h"
 #include "consent_request.h"
 #include "consent_render.h"
+#include "consent_record.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
 #define NGX_HTTP_CONSENT_SECURE_ON    1
 #define NGX_HTTP_CONSENT_SECURE_AUTO  2
+
+
+/* an audit log destination: a file or a syslog server */
+typedef struct {
+    ngx_str_t                    name;
+    ngx_open_file_t             *file;
+    ngx_syslog_peer_t           *syslog;
+
+    /* this worker's chain for the destination */
+    consent_chain_t              chain;
+    const consent_key_t         *key;         /* signed the last line */
+    unsigned                     ended:1;     /* last line: a checkpoint */
+} ngx_http_consent_log_t;
+
+
+typedef struct {
+    ngx_array_t                  keysets;     /* ngx_http_consent_loaded_t */
+    ngx_array_t                  policies;
+    ngx_array_t                  logs;        /* ngx_http_consent_log_t * */
+} ngx_http_consent_main_conf_t;
 
 
 typedef struct {
@@ -38,6 +59,9 @@ typedef struct {
 
     ngx_flag_t                   endpoint;
 
+    ngx_array_t                 *logs;        /* ngx_http_consent_log_t * */
+    ngx_uint_t                   log_ip;
+
     ngx_array_t                 *require;     /* of ngx_str_t */
     uint32_t                     require_mask;
     ngx_uint_t                   require_status;
@@ -52,6 +76,8 @@ typedef struct {
 
 typedef struct {
     consent_view_t               view;
+    consent_policy_t            *policy;      /* the view was made for it */
+
     unsigned                     resolved:1;
 } ngx_http_consent_ctx_t;
 
@@ -64,11 +90,25 @@ consent_view_t *ngx_http_consent_view(ngx_http_request_t *r);
 ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
     consent_view_t *view);
 
+ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
+    const char *name, size_t len);
+
+#define ngx_http_consent_header_in_str(r, name)                              \
+    ngx_http_consent_header_in(r, name, sizeof(name) - 1)
+
 /* ngx_http_consent_endpoint.c */
 ngx_int_t ngx_http_consent_endpoint_handler(ngx_http_request_t *r);
 
 /* ngx_http_consent_require.c */
 ngx_int_t ngx_http_consent_require_init(ngx_conf_t *cf);
+
+/* ngx_http_consent_log.c */
+char *ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
+void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
+    consent_record_t *rec);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -73,14 +73,16 @@ ngx_http_consent_view(ngx_http_request_t *r)
         return NULL;
     }
 
-    if (ctx->resolved) {
-        return &ctx->view;
-    }
-
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
 
     if (clcf->keys == NULL || clcf->policy == NULL) {
         return NULL;
+    }
+
+    /* "rewrite ... last" may bring the request under another policy */
+
+    if (ctx->resolved && ctx->policy == clcf->policy) {
+        return &ctx->view;
     }
 
     best = CONSENT_STATE_ABSENT;
@@ -138,6 +140,7 @@ ngx_http_consent_view(ngx_http_request_t *r)
     }
 
     consent_view_init(&ctx->view, clcf->policy, best, &best_tok);
+    ctx->policy = clcf->policy;
     ctx->resolved = 1;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -153,15 +156,53 @@ ngx_http_consent_view(ngx_http_request_t *r)
 ngx_int_t
 ngx_http_consent_set_view(ngx_http_request_t *r, consent_view_t *view)
 {
-    ngx_http_consent_ctx_t  *ctx;
+    ngx_http_consent_ctx_t       *ctx;
+    ngx_http_consent_loc_conf_t  *clcf;
 
     ctx = ngx_http_consent_get_ctx(r);
     if (ctx == NULL) {
         return NGX_ERROR;
     }
 
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
     ctx->view = *view;
+    ctx->policy = clcf->policy;
     ctx->resolved = 1;
 
     return NGX_OK;
+}
+
+
+/* a request header by name, for the ones nginx does not keep apart */
+
+ngx_table_elt_t *
+ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
+    size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i];
+        }
+    }
 }

@@ -20,6 +20,7 @@ my $policy = $t->policy_file();
 $t->write_file('html/collect', "collected\n");
 $t->write_file('html/ads/pixel', "pixel\n");
 $t->write_file('html/both/x', "both\n");
+$t->write_file('html/both/open', "open\n");
 $t->write_file('html/open', "open\n");
 
 $t->config(<<"EOF");
@@ -47,6 +48,10 @@ http {
 
             location /both/x {
                 # inherited from the enclosing location
+            }
+
+            location /both/open {
+                consent_require off;
             }
         }
 
@@ -106,6 +111,7 @@ my @cases = (
     ['/both/x', 'analytics', 451],
     ['/both/x', 'marketing', 451],
     ['/both/x', 'all', 200],
+    ['/both/open', 'none', 200],
     ['/open', 'none', 200],
     ['/any', 'none', 403],
     ['/any', 'analytics', 200],
