@@ -1,7 +1,8 @@
 # ngx_http_consent_module
 #
 #   make              the module (build/ngx_http_consent_module.so), the
-#                     core library and its unit tests
+#                     core library and its unit tests, the auditor's tool
+#                     (build/consent-audit)
 #   make test         every test (prove), with a summary line
 #   make demo         the demo site on http://127.0.0.1:8080
 #   make deps         install missing Debian packages (as root)
@@ -31,16 +32,19 @@ ADAPTER     = $(wildcard src/ngx_http_consent_*.c src/ngx_http_consent_*.h)
 
 NGX_TREE    = $(BUILD)/nginx
 MODULE      = $(BUILD)/ngx_http_consent_module.so
+AUDIT       = $(BUILD)/consent-audit
 
-.PHONY: all core unit module test demo deps clean
+.PHONY: all core unit module audit test demo deps clean
 
-all: $(BUILD)/.deps core unit module
+all: $(BUILD)/.deps core unit module audit
 
 core: $(BUILD)/libconsent.a
 
 unit: $(UNIT_BINS)
 
 module: $(MODULE)
+
+audit: $(AUDIT)
 
 $(BUILD)/.deps: auto/deps
 	@mkdir -p $(BUILD)
@@ -65,6 +69,11 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
+
+# the auditor's tool
+$(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
+	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-audit.c \
+	    $(BUILD)/libconsent.a $(LIBS) -lz -o $@
 
 # nginx's tree is copied into build/ and configured there once, with
 # Debian's own flags when it is Debian's nginx-dev tree; changes to the

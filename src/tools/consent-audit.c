@@ -1,0 +1,4280 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * consent-audit: the auditor's tool for the consent log written by
+ * ngx_http_consent_module (docs/audit-log.md).  It verifies the hash
+ * chains and HMACs, shows the history of one consent, counts choices,
+ * exports rows for a spreadsheet or a SIEM and draws a self-contained
+ * HTML report.  Logs are streamed: verify, show and export run in
+ * constant memory; stats and report keep bounded tables.
+ */
+
+
+#define _GNU_SOURCE             /* memmem() */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "consent_policy.h"
+#include "consent_record.h"
+#include "consent_token.h"
+#include "consent_verify.h"
+
+
+#define AUDIT_OK            0
+#define AUDIT_PROBLEMS      1
+#define AUDIT_USAGE         2
+#define AUDIT_IO            3
+
+#define AUDIT_READ_BUF      65536
+#define AUDIT_ERR_MAX       512
+#define AUDIT_BUF           64       /* a time or a period label */
+#define AUDIT_SHOWN_MAX     10       /* problems printed by other commands */
+#define AUDIT_KEPT_MAX      200      /* problems kept for the report */
+#define AUDIT_NOTES_MAX     1000
+#define AUDIT_CATS_MAX      64
+#define AUDIT_LANGS_MAX     64
+#define AUDIT_REVS_MAX      1024
+#define AUDIT_HASHES_MAX    4        /* policy hashes kept per revision */
+#define AUDIT_PERIODS_MAX   20000    /* days: more than 50 years */
+#define AUDIT_BARS_MAX      120      /* bars of the chart over time */
+#define AUDIT_BARS_HARD_MAX 2000     /* even when asked for with --by */
+#define AUDIT_MS_DAY        86400000LL
+
+#define AUDIT_TS_MIN        INT64_MIN
+#define AUDIT_TS_MAX        INT64_MAX
+
+
+enum {
+    AUDIT_ACT_GRANT = 0,
+    AUDIT_ACT_UPDATE,
+    AUDIT_ACT_REJECT,
+    AUDIT_ACT_WITHDRAW,
+    AUDIT_ACT_OTHER,
+    AUDIT_NACTS
+};
+
+enum {
+    AUDIT_MECH_ACCEPT_ALL = 0,
+    AUDIT_MECH_REJECT_ALL,
+    AUDIT_MECH_SAVE,
+    AUDIT_MECH_WITHDRAW,
+    AUDIT_MECH_API,
+    AUDIT_MECH_OTHER,
+    AUDIT_NMECHS
+};
+
+typedef enum {
+    AUDIT_BY_NONE = 0,
+    AUDIT_BY_DAY,
+    AUDIT_BY_WEEK,
+    AUDIT_BY_MONTH,
+    AUDIT_BY_YEAR
+} audit_by_e;
+
+
+/* a line as read from a log file */
+typedef struct {
+    const char         *name;
+    gzFile              gz;
+    unsigned char      *buf;            /* AUDIT_READ_BUF */
+    size_t              pos;
+    size_t              end;
+    int                 eof;
+    char               *line;           /* CONSENT_RECORD_MAX + 1 */
+    size_t              len;            /* bytes kept in line */
+    uint64_t            full_len;       /* bytes of the whole line */
+    uint64_t            lineno;
+    int                 newline;        /* ended by '\n' */
+    int                 nul;            /* has NUL bytes */
+    int                 io_error;       /* the system failed reading */
+    int                 filled;         /* a block was read */
+    int                 binary;         /* the first block is not text */
+    char                err[AUDIT_ERR_MAX];
+} audit_reader_t;
+
+
+/* a consent record, as the commands see it */
+typedef struct {
+    const char         *file;
+    uint64_t            line;
+    int64_t             ts_ms;
+    const char         *ts;
+    const char         *chain;
+    uint64_t            seq;
+    const char         *id;
+    const char         *action;
+    const char         *mechanism;
+    json_int_t          revision;
+    const char         *policy;
+    json_t             *granted;
+    json_t             *denied;
+    int                 gpc;
+    const char         *lang;
+    const char         *host;
+    const char         *page;
+    const char         *ua;
+    const char         *ip;
+    const char         *kid;
+    const char         *raw;            /* the line, not NUL-terminated */
+    size_t              raw_len;
+    json_t             *root;
+} audit_rec_t;
+
+
+typedef struct audit_s  audit_t;
+
+typedef void (*audit_record_pt)(audit_t *a, const audit_rec_t *r);
+
+
+/* counts of one group of records: all, a revision, a language, a day */
+typedef struct {
+    int64_t             key;
+    uint64_t            records;
+    uint64_t            actions[AUDIT_NACTS];
+    uint64_t            mechanisms[AUDIT_NMECHS];
+    uint64_t            gpc;
+    uint64_t            granted[AUDIT_CATS_MAX];
+    uint64_t            asked[AUDIT_CATS_MAX];
+} audit_counts_t;
+
+
+typedef struct {
+    audit_counts_t      c;
+    int64_t             first_ms;
+    int64_t             last_ms;
+    size_t              nhashes;
+    int                 more_hashes;
+    char                hashes[AUDIT_HASHES_MAX][CONSENT_HASH_HEX_LEN + 1];
+} audit_rev_t;
+
+
+typedef struct {
+    audit_counts_t      c;
+    char                name[CONSENT_LANG_MAX + 1];
+} audit_lang_t;
+
+
+/* the bounded tables of stats and report */
+typedef struct {
+    audit_counts_t      all;
+    int64_t             first_ms;
+    int64_t             last_ms;
+
+    char                cats[AUDIT_CATS_MAX][CONSENT_ID_MAX + 1];
+    size_t              ncats;
+    uint64_t            cats_dropped;
+
+    audit_rev_t        *revs;
+    size_t              nrevs;
+    uint64_t            revs_dropped;
+
+    audit_lang_t       *langs;
+    size_t              nlangs;
+    audit_lang_t        other_lang;
+
+    audit_by_e          by;
+    audit_counts_t     *periods;        /* sorted by key */
+    size_t              nperiods;
+    size_t              last_period;
+    uint64_t            periods_dropped;
+} audit_stats_t;
+
+
+typedef struct {
+    char               *file;
+    uint64_t            line;
+    char               *msg;
+} audit_msg_t;
+
+
+struct audit_s {
+    /* options */
+    const char         *cmd;
+    int                 json;
+    const char         *keys_path;
+    consent_keyset_t   *ks;
+    int                 partial;
+    int64_t             since;
+    int64_t             until;
+    audit_by_e          by;
+    const char         *format;
+    const char         *html;
+    const char         *cookie;
+    const char         *cookie_name;
+    const char         *id;
+    char              **files;
+    size_t              nfiles;
+
+    /* reading */
+    consent_verify_t   *verify;
+    int                 parse;          /* the command needs records */
+    audit_record_pt     handler;
+    uint64_t            problems;
+    uint64_t            skipped;        /* lines not given to the verifier */
+    uint64_t            shown;          /* problems printed */
+    int                 print_all;      /* verify: every problem */
+    FILE               *problem_out;
+    int                 json_problems;  /* verify --json: stream them */
+
+    /* kept for the report and verify --json */
+    audit_msg_t        *kept;
+    size_t              nkept;
+    audit_msg_t        *notes;
+    size_t              nnotes;
+    uint64_t            notes_dropped;
+
+    /* show */
+    uint64_t            found;
+    int64_t             cookie_issued;
+    uint32_t            cookie_revision;
+    uint32_t            cookie_granted;
+    const char         *cookie_file;    /* of its record; NULL: none */
+    uint64_t            cookie_line;
+    int                 cookie_mismatch;
+    uint64_t            cookie_later;   /* records of the id after it */
+    char                last_action[16];
+
+    /* export */
+    uint64_t            rows;
+
+    audit_stats_t      *stats;
+};
+
+
+typedef struct {
+    const char         *name;
+    int                 has_arg;
+    int                 id;
+} audit_opt_t;
+
+
+enum {
+    OPT_HELP = 1,
+    OPT_JSON,
+    OPT_KEYS,
+    OPT_PARTIAL,
+    OPT_COOKIE,
+    OPT_COOKIE_NAME,
+    OPT_SINCE,
+    OPT_UNTIL,
+    OPT_BY,
+    OPT_FORMAT,
+    OPT_HTML
+};
+
+
+static int audit_main(int argc, char **argv);
+static int audit_dispatch(audit_t *a, int argc, char **argv);
+static void audit_cleanup(audit_t *a);
+static int audit_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void audit_help(const char *cmd);
+static int audit_parse_args(audit_t *a, int argc, char **argv,
+    const audit_opt_t *opts);
+static int audit_parse_time(const char *s, int end, int64_t *ms);
+static int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);
+static void audit_civil_from_days(int64_t z, int64_t *y, unsigned *m,
+    unsigned *d);
+static void audit_format_ts(int64_t ms, char *out, size_t len);
+static int audit_check_files(audit_t *a);
+static int audit_load_keys(audit_t *a);
+
+static int audit_reader_open(audit_reader_t *r, const char *name);
+static void audit_reader_close(audit_reader_t *r);
+static int audit_reader_fill(audit_reader_t *r);
+static int audit_is_binary(const unsigned char *p, size_t n);
+static int audit_reader_next(audit_reader_t *r);
+
+static int audit_run(audit_t *a);
+static int audit_scan_file(audit_t *a, const char *name);
+static void audit_feed(audit_t *a, const char *file, audit_reader_t *r);
+static int audit_rec_view(audit_rec_t *r, json_t *root);
+static const char *audit_json_str(json_t *root, const char *key);
+static void audit_problem(audit_t *a, const char *file, uint64_t line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void audit_verify_problem(void *data, const char *file,
+    uint64_t line, const char *msg);
+static void audit_verify_info(void *data, const char *file, uint64_t line,
+    const char *msg);
+static int audit_keep(audit_msg_t **list, size_t *n, size_t max,
+    const char *file, uint64_t line, const char *msg);
+static void audit_free_msgs(audit_msg_t *list, size_t n);
+static void audit_print_problem(audit_t *a, const char *file, uint64_t line,
+    const char *msg);
+static void audit_problems_tail(audit_t *a);
+
+static void audit_put_text(FILE *f, const char *s);
+static void audit_put_json(FILE *f, const char *s);
+static size_t audit_json_plain(const char *s);
+static size_t audit_utf8_len(const unsigned char *p);
+static void audit_put_html(FILE *f, const char *s);
+static void audit_put_csv(FILE *f, const char *s);
+static void audit_put_list(FILE *f, json_t *list, const char *sep);
+static size_t audit_list_len(json_t *list);
+static const char *audit_pct(uint64_t n, uint64_t of, char *buf,
+    size_t len);
+
+static int audit_cmd_verify(audit_t *a, int argc, char **argv);
+static int audit_cmd_show(audit_t *a, int argc, char **argv);
+static void audit_show_record(audit_t *a, const audit_rec_t *r);
+static void audit_show_print(audit_t *a, const audit_rec_t *r);
+static int audit_show_cookie(audit_t *a, consent_token_t *tok, int *state);
+static void audit_show_cookie_print(audit_t *a, const consent_token_t *tok,
+    int state);
+static int audit_cmd_stats(audit_t *a, int argc, char **argv);
+static int audit_cmd_export(audit_t *a, int argc, char **argv);
+static void audit_export_csv_header(void);
+static void audit_export_record(audit_t *a, const audit_rec_t *r);
+static int audit_cmd_report(audit_t *a, int argc, char **argv);
+
+static audit_stats_t *audit_stats_create(audit_by_e by);
+static void audit_stats_free(audit_stats_t *st);
+static void audit_stats_record(audit_t *a, const audit_rec_t *r);
+static void audit_counts_add(audit_stats_t *st, audit_counts_t *c,
+    const audit_rec_t *r, const int *cats, const int *granted, size_t n);
+static int audit_stats_cat(audit_stats_t *st, const char *name);
+static audit_rev_t *audit_stats_rev(audit_stats_t *st, json_int_t rev);
+static audit_lang_t *audit_stats_lang(audit_stats_t *st, const char *lang);
+static audit_counts_t *audit_stats_period(audit_stats_t *st, int64_t key);
+static int64_t audit_period_key(audit_by_e by, int64_t ms);
+static void audit_period_label(audit_by_e by, int64_t key, char *out,
+    size_t len);
+static const char *audit_by_name(audit_by_e by);
+static void audit_stats_text(audit_stats_t *st);
+static void audit_stats_text_table(audit_stats_t *st, const char *title,
+    const char *col, const char **labels, audit_counts_t **rows, size_t n);
+static void audit_stats_json(audit_t *a, audit_stats_t *st);
+static void audit_counts_json(audit_stats_t *st, const audit_counts_t *c);
+
+static int audit_report_write(audit_t *a, FILE *f);
+static void audit_report_chart_time(audit_stats_t *st, audit_by_e want,
+    FILE *f);
+static void audit_report_chart_cats(audit_stats_t *st, FILE *f);
+static void audit_report_table(audit_stats_t *st, FILE *f, const char *col,
+    const char **labels, audit_counts_t **rows, size_t n);
+
+
+static const char *audit_act_names[AUDIT_NACTS] = {
+    "grant", "update", "reject", "withdraw", "other"
+};
+
+static const char *audit_mech_names[AUDIT_NMECHS] = {
+    "accept_all", "reject_all", "save", "withdraw", "api", "other"
+};
+
+/* Okabe-Ito colours: told apart with any colour vision */
+static const char *audit_act_colours[AUDIT_NACTS] = {
+    "#009e73", "#0072b2", "#e69f00", "#d55e00", "#999999"
+};
+
+
+static const char audit_help_main[] =
+"usage: consent-audit [--json] COMMAND [OPTIONS] LOG...\n"
+"\n"
+"Checks and queries the consent log written by ngx_http_consent_module\n"
+"(directive consent_log): one JSON record a line, in hash chains, each\n"
+"line signed with the log key.\n"
+"\n"
+"commands:\n"
+"  verify   check every record, the hash chains and (with --keys) HMACs\n"
+"  show     the full history of one consent id, or of a cookie\n"
+"  stats    choices per action and mechanism, acceptance per category,\n"
+"           per policy revision, per language, per period\n"
+"  export   one row per consent record: CSV or JSON lines\n"
+"  report   one self-contained HTML file for an audit file\n"
+"\n"
+"Run \"consent-audit COMMAND --help\" for the options of a command.\n"
+"\n"
+"LOG is a log file, a gzip-compressed one (recognised by its content,\n"
+"whatever its name) or \"-\" for standard input.  Files are read in the\n"
+"order given, as one log: give rotated files oldest first, e.g.\n"
+"  consent-audit verify consent.log.2.gz consent.log.1 consent.log\n"
+"\n"
+"global options:\n"
+"  --json   machine-readable output (JSON) for verify, show, stats, and\n"
+"           export (JSON lines)\n"
+"  --help   this text\n"
+"\n"
+"exit status (every command):\n"
+"  0  success; the log is intact (for verify: every check passed)\n"
+"  1  verification failed or problems found in the log, each reported\n"
+"     as FILE:LINE: message (show: also the id or cookie not found or\n"
+"     the cookie does not verify)\n"
+"  2  usage error\n"
+"  3  I/O error: a file is missing or cannot be read or written\n";
+
+static const char audit_help_verify[] =
+"usage: consent-audit verify [--keys FILE] [--partial] [--json] LOG...\n"
+"\n"
+"Checks every line of the log: its structure, the sequence numbers and\n"
+"hash links of every chain (one chain per nginx worker and log\n"
+"destination; chains interleave in a file) and, with --keys, the HMAC\n"
+"of every line.  Any changed byte, deleted, inserted, duplicated or\n"
+"reordered record, a record moved from another chain and a cut last\n"
+"line are found.  Without --keys, someone who rewrites the whole file\n"
+"can recompute the hashes: only the HMACs prove who wrote it.\n"
+"\n"
+"Intact: one summary line (records, checkpoints, chains, time span),\n"
+"exit 0.  Otherwise each problem as FILE:LINE: message, then the\n"
+"summary, exit 1.  Notes (such as a chain still open at the end of the\n"
+"log, normal while nginx runs) are printed as FILE:LINE: note: ... and\n"
+"do not fail the check.\n"
+"\n"
+"options:\n"
+"  --keys FILE  the key file of the servers (consent_keys), not readable\n"
+"               by others (chmod 600): check HMACs\n"
+"  --partial    older rotations were deleted: chains may start mid-way\n"
+"  --json       one JSON object: problems, notes and the counts\n"
+"\n"
+"Give rotated files oldest first.  Exit status: 0 intact, 1 problems,\n"
+"2 usage, 3 I/O error.\n";
+
+static const char audit_help_show[] =
+"usage: consent-audit show [--keys FILE] [--json] ID LOG...\n"
+"       consent-audit show --cookie VALUE --keys FILE [--cookie-name N]\n"
+"                          [--json] LOG...\n"
+"\n"
+"The full history of one consent id (the 22 characters of the cookie's\n"
+"id field and of the log's \"id\"): every record, in log order, with\n"
+"time, action, mechanism, policy revision and hash (which notice the\n"
+"visitor saw), categories granted and denied, Global Privacy Control,\n"
+"page and language.\n"
+"\n"
+"With --cookie, the value of a consent cookie: its fields, its key id\n"
+"and whether its MAC verifies with the key file, then the history of\n"
+"its id and the log record written when it was issued.  The MAC check\n"
+"ignores the cookie's age and the policy now in force: it proves the\n"
+"servers signed exactly these fields.\n"
+"\n"
+"The log is verified as it is read (with --keys, HMACs too); problems\n"
+"are printed on standard error.\n"
+"\n"
+"options:\n"
+"  --keys FILE         the key file (required with --cookie)\n"
+"  --cookie VALUE      a cookie value instead of an id\n"
+"  --cookie-name NAME  the cookie's name, part of its MAC (consent)\n"
+"  --json              one JSON object\n"
+"\n"
+"Exit status: 0 found (and the cookie verifies), 1 not found, cookie\n"
+"invalid or problems in the log, 2 usage, 3 I/O error.\n";
+
+static const char audit_help_stats[] =
+"usage: consent-audit stats [--since T] [--until T] [--by PERIOD]\n"
+"                           [--keys FILE] [--json] LOG...\n"
+"\n"
+"Counts consent records: per action (grant, update, reject, withdraw)\n"
+"and mechanism (accept_all, reject_all, save, withdraw, api), records\n"
+"with Global Privacy Control, and the acceptance rate of every category\n"
+"(records that granted it / records that asked about it; withdrawals\n"
+"count as choices that deny every optional category), in total, per\n"
+"policy revision (with its hash), per language, and with --by per\n"
+"period.\n"
+"\n"
+"options:\n"
+"  --since T    only records at or after T\n"
+"  --until T    only records before T; a date alone means the end of\n"
+"               that day (--since 2026-11-01 --until 2026-11-30 is\n"
+"               November)\n"
+"  --by PERIOD  day, week (ISO 8601, Monday first) or month\n"
+"  --keys FILE  check HMACs while reading\n"
+"  --partial    older rotations were deleted (as for verify)\n"
+"  --json       one JSON object\n"
+"\n"
+"T is a UTC date or time: 2026-11-28, 2026-11-28T03:19,\n"
+"2026-11-28T03:19:58 or 2026-11-28T03:19:58.123Z.\n"
+"\n"
+"The log is verified as it is read; problems are printed on standard\n"
+"error and make the exit status 1.  Exit status: 0 ok, 1 problems,\n"
+"2 usage, 3 I/O error.\n";
+
+static const char audit_help_export[] =
+"usage: consent-audit export [--format csv|json] [--since T] [--until T]\n"
+"                            [--keys FILE] LOG...\n"
+"\n"
+"Writes one row per consent record on standard output, in log order\n"
+"(checkpoints are left out).\n"
+"\n"
+"  csv   RFC 4180, a header row, CRLF line ends, UTF-8.  Columns: ts,\n"
+"        id, action, mechanism, revision, policy_sha256, granted,\n"
+"        denied (category ids separated by spaces), gpc (1 or 0),\n"
+"        lang, host, page, ua, ip, kid, chain, seq, file, line.  A cell\n"
+"        that starts with = + - @, a tab or a carriage return gets a\n"
+"        leading ' so that a spreadsheet does not run it as a formula\n"
+"        (an id can start with -): remove it to get the logged value.\n"
+"  json  one JSON object a line (JSON lines) with the same fields, the\n"
+"        values exactly as logged.\n"
+"\n"
+"options:\n"
+"  --format F   csv (default) or json; --json is --format json\n"
+"  --since T, --until T   as for stats\n"
+"  --keys FILE  check HMACs while reading\n"
+"  --partial    older rotations were deleted (as for verify)\n"
+"\n"
+"The log is verified as it is read; problems are printed on standard\n"
+"error and make the exit status 1.  Exit status: 0 ok, 1 problems,\n"
+"2 usage, 3 I/O error.\n";
+
+static const char audit_help_report[] =
+"usage: consent-audit report --html FILE [--keys FILE] [--since T]\n"
+"                            [--until T] [--by PERIOD] LOG...\n"
+"\n"
+"Writes one self-contained HTML file (inline CSS and SVG, no script,\n"
+"nothing loaded from elsewhere) to attach to an audit file: the\n"
+"verification verdict and its problems, the files read, the policy\n"
+"revisions and their hashes as seen in the log, a chart of choices\n"
+"over time, the acceptance rate per category, and the counts per\n"
+"action, mechanism, revision and language.\n"
+"\n"
+"options:\n"
+"  --html FILE  the file to write (- for standard output)\n"
+"  --keys FILE  check HMACs too (the verdict says whether they were)\n"
+"  --partial    older rotations were deleted (as for verify)\n"
+"  --since T, --until T   as for stats (the verdict covers every line)\n"
+"  --by PERIOD  bars of the chart: day, week or month (default: chosen\n"
+"               from the time span)\n"
+"\n"
+"Exit status: 0 report written and the log intact, 1 report written\n"
+"and problems found, 2 usage, 3 I/O error.\n";
+
+
+int
+main(int argc, char **argv)
+{
+    return audit_main(argc, argv);
+}
+
+
+static int
+audit_main(int argc, char **argv)
+{
+    int          i, rc, json;
+    audit_t      a;
+    const char  *cmd;
+
+    json = 0;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+            continue;
+        }
+
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(audit_help_main, stdout);
+            return AUDIT_OK;
+        }
+
+        break;
+    }
+
+    if (i == argc) {
+        fputs(audit_help_main, stderr);
+        return AUDIT_USAGE;
+    }
+
+    cmd = argv[i];
+
+    if (cmd[0] == '-') {
+        return audit_usage_error(NULL, "unknown option \"%s\" before the "
+                                 "command", cmd);
+    }
+
+    memset(&a, 0, sizeof(audit_t));
+    a.cmd = cmd;
+    a.json = json;
+    a.since = AUDIT_TS_MIN;
+    a.until = AUDIT_TS_MAX;
+    a.cookie_name = "consent";
+
+    argc -= i + 1;
+    argv += i + 1;
+
+    rc = audit_dispatch(&a, argc, argv);
+
+    audit_cleanup(&a);
+
+    if (fflush(stdout) != 0 && rc != AUDIT_USAGE && rc != AUDIT_IO) {
+        fprintf(stderr, "consent-audit: standard output: %s\n",
+                strerror(errno));
+        return AUDIT_IO;
+    }
+
+    return rc;
+}
+
+
+static int
+audit_dispatch(audit_t *a, int argc, char **argv)
+{
+    const char  *cmd;
+
+    cmd = a->cmd;
+
+    if (strcmp(cmd, "verify") == 0) {
+        return audit_cmd_verify(a, argc, argv);
+    }
+
+    if (strcmp(cmd, "show") == 0) {
+        return audit_cmd_show(a, argc, argv);
+    }
+
+    if (strcmp(cmd, "stats") == 0) {
+        return audit_cmd_stats(a, argc, argv);
+    }
+
+    if (strcmp(cmd, "export") == 0) {
+        return audit_cmd_export(a, argc, argv);
+    }
+
+    if (strcmp(cmd, "report") == 0) {
+        return audit_cmd_report(a, argc, argv);
+    }
+
+    if (strcmp(cmd, "help") == 0) {
+        if (argc > 0) {
+            audit_help(argv[0]);
+        } else {
+            fputs(audit_help_main, stdout);
+        }
+
+        return AUDIT_OK;
+    }
+
+    return audit_usage_error(NULL, "unknown command \"%s\"", cmd);
+}
+
+
+static void
+audit_cleanup(audit_t *a)
+{
+    if (a->verify) {
+        consent_verify_free(a->verify);
+    }
+
+    if (a->ks) {
+        consent_keyset_free(a->ks);
+    }
+
+    audit_stats_free(a->stats);
+    audit_free_msgs(a->kept, a->nkept);
+    audit_free_msgs(a->notes, a->nnotes);
+    free(a->files);
+}
+
+
+static int
+audit_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list  args;
+
+    fputs("consent-audit: ", stderr);
+
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+
+    if (cmd) {
+        fprintf(stderr, "\nrun \"consent-audit %s --help\" for its usage\n",
+                cmd);
+
+    } else {
+        fputs("\nrun \"consent-audit --help\" for the usage\n", stderr);
+    }
+
+    return AUDIT_USAGE;
+}
+
+
+static void
+audit_help(const char *cmd)
+{
+    const char  *text;
+
+    if (strcmp(cmd, "verify") == 0) {
+        text = audit_help_verify;
+
+    } else if (strcmp(cmd, "show") == 0) {
+        text = audit_help_show;
+
+    } else if (strcmp(cmd, "stats") == 0) {
+        text = audit_help_stats;
+
+    } else if (strcmp(cmd, "export") == 0) {
+        text = audit_help_export;
+
+    } else if (strcmp(cmd, "report") == 0) {
+        text = audit_help_report;
+
+    } else {
+        text = audit_help_main;
+    }
+
+    fputs(text, stdout);
+}
+
+
+/*
+ * Options may come before, between or after the operands ("--" ends
+ * them); "--name value" and "--name=value" both work.  Returns -1 after
+ * printing --help, AUDIT_USAGE on a usage error, else 0.
+ */
+static int
+audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
+{
+    int                 i, j;
+    size_t              n;
+    char               *arg, *eq, *val;
+    const audit_opt_t  *o;
+
+    a->files = calloc(argc + 1, sizeof(char *));
+    if (a->files == NULL) {
+        fputs("consent-audit: out of memory\n", stderr);
+        return AUDIT_IO;
+    }
+
+    a->nfiles = 0;
+
+    for (i = 0; i < argc; i++) {
+        arg = argv[i];
+
+        if (strcmp(arg, "--") == 0) {
+            for (i++; i < argc; i++) {
+                a->files[a->nfiles++] = argv[i];
+            }
+
+            break;
+        }
+
+        if (arg[0] != '-' || arg[1] == '\0') {
+            a->files[a->nfiles++] = arg;
+            continue;
+        }
+
+        if (strcmp(arg, "-h") == 0) {
+            audit_help(a->cmd);
+            return -1;
+        }
+
+        if (arg[1] != '-') {
+            return audit_usage_error(a->cmd, "unknown option \"%s\"", arg);
+        }
+
+        eq = strchr(arg, '=');
+        n = eq ? (size_t) (eq - arg) : strlen(arg);
+
+        o = NULL;
+
+        for (j = 0; opts[j].name; j++) {
+            if (strlen(opts[j].name) == n
+                && strncmp(opts[j].name, arg, n) == 0)
+            {
+                o = &opts[j];
+                break;
+            }
+        }
+
+        if (o == NULL) {
+            return audit_usage_error(a->cmd, "unknown option \"%.*s\"",
+                                     (int) n, arg);
+        }
+
+        val = NULL;
+
+        if (o->has_arg) {
+            if (eq) {
+                val = eq + 1;
+
+            } else if (i + 1 < argc) {
+                val = argv[++i];
+
+            } else {
+                return audit_usage_error(a->cmd, "%s needs a value",
+                                         o->name);
+            }
+
+        } else if (eq) {
+            return audit_usage_error(a->cmd, "%s takes no value", o->name);
+        }
+
+        switch (o->id) {
+
+        case OPT_HELP:
+            audit_help(a->cmd);
+            return -1;
+
+        case OPT_JSON:
+            a->json = 1;
+            break;
+
+        case OPT_KEYS:
+            a->keys_path = val;
+            break;
+
+        case OPT_PARTIAL:
+            a->partial = 1;
+            break;
+
+        case OPT_COOKIE:
+            a->cookie = val;
+            break;
+
+        case OPT_COOKIE_NAME:
+            a->cookie_name = val;
+            break;
+
+        case OPT_SINCE:
+            if (audit_parse_time(val, 0, &a->since) != 0) {
+                return audit_usage_error(a->cmd, "--since: \"%s\" is not a "
+                                         "date or time like 2026-11-28 or "
+                                         "2026-11-28T03:19:58Z", val);
+            }
+
+            break;
+
+        case OPT_UNTIL:
+            if (audit_parse_time(val, 1, &a->until) != 0) {
+                return audit_usage_error(a->cmd, "--until: \"%s\" is not a "
+                                         "date or time like 2026-11-28 or "
+                                         "2026-11-28T03:19:58Z", val);
+            }
+
+            break;
+
+        case OPT_BY:
+            if (strcmp(val, "day") == 0) {
+                a->by = AUDIT_BY_DAY;
+
+            } else if (strcmp(val, "week") == 0) {
+                a->by = AUDIT_BY_WEEK;
+
+            } else if (strcmp(val, "month") == 0) {
+                a->by = AUDIT_BY_MONTH;
+
+            } else {
+                return audit_usage_error(a->cmd, "--by: \"%s\": day, week "
+                                         "or month expected", val);
+            }
+
+            break;
+
+        case OPT_FORMAT:
+            a->format = val;
+            break;
+
+        case OPT_HTML:
+            a->html = val;
+            break;
+        }
+    }
+
+    if (a->since != AUDIT_TS_MIN && a->until != AUDIT_TS_MAX
+        && a->since >= a->until)
+    {
+        return audit_usage_error(a->cmd, "--since is not before --until");
+    }
+
+    return 0;
+}
+
+
+/*
+ * "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM[:SS[.fff]][Z]", UTC.  end: a date
+ * alone means the end of that day (the start of the next).
+ */
+static int
+audit_parse_time(const char *s, int end, int64_t *ms)
+{
+    size_t    len, i, digits;
+    int64_t   y, mo, d, h, mi, sec, frac, days;
+    unsigned  mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    len = strlen(s);
+
+    for (i = 0; i < len; i++) {
+        if (s[i] != '-' && s[i] != ':' && s[i] != 'T' && s[i] != 'Z'
+            && s[i] != '.' && (s[i] < '0' || s[i] > '9'))
+        {
+            return -1;
+        }
+    }
+
+    if (len < 10 || s[4] != '-' || s[7] != '-') {
+        return -1;
+    }
+
+    y = 0;
+    mo = 0;
+    d = 0;
+
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            continue;
+        }
+
+        if (s[i] < '0' || s[i] > '9') {
+            return -1;
+        }
+
+        if (i < 4) {
+            y = y * 10 + (s[i] - '0');
+
+        } else if (i < 7) {
+            mo = mo * 10 + (s[i] - '0');
+
+        } else {
+            d = d * 10 + (s[i] - '0');
+        }
+    }
+
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1) {
+        return -1;
+    }
+
+    if ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) {
+        mdays[1] = 29;
+    }
+
+    if (d > mdays[mo - 1]) {
+        return -1;
+    }
+
+    days = audit_days_from_civil(y, (unsigned) mo, (unsigned) d);
+
+    if (len == 10) {
+        *ms = (days + (end ? 1 : 0)) * AUDIT_MS_DAY;
+        return 0;
+    }
+
+    h = 0;
+    mi = 0;
+    sec = 0;
+    frac = 0;
+
+    if (s[10] != 'T' || len < 16 || s[13] != ':') {
+        return -1;
+    }
+
+    for (i = 11; i < 16; i++) {
+        if (i == 13) {
+            continue;
+        }
+
+        if (s[i] < '0' || s[i] > '9') {
+            return -1;
+        }
+
+        if (i < 13) {
+            h = h * 10 + (s[i] - '0');
+
+        } else {
+            mi = mi * 10 + (s[i] - '0');
+        }
+    }
+
+    i = 16;
+
+    if (i < len && s[i] == ':') {
+        if (i + 3 > len || s[i + 1] < '0' || s[i + 1] > '9'
+            || s[i + 2] < '0' || s[i + 2] > '9')
+        {
+            return -1;
+        }
+
+        sec = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+        i += 3;
+
+        if (i < len && s[i] == '.') {
+            i++;
+            digits = 0;
+
+            while (i < len && s[i] >= '0' && s[i] <= '9') {
+                if (digits < 3) {
+                    frac = frac * 10 + (s[i] - '0');
+                }
+
+                digits++;
+                i++;
+            }
+
+            if (digits == 0) {
+                return -1;
+            }
+
+            for ( /* void */ ; digits < 3; digits++) {
+                frac *= 10;
+            }
+        }
+    }
+
+    if (i < len && s[i] == 'Z') {
+        i++;
+    }
+
+    if (i != len || h > 23 || mi > 59 || sec > 60) {
+        return -1;
+    }
+
+    *ms = ((days * 24 + h) * 60 + mi) * 60000 + sec * 1000 + frac;
+
+    return 0;
+}
+
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t
+audit_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t   era;
+    unsigned  yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned) (y - era * 400);
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + (int64_t) doe - 719468;
+}
+
+
+static void
+audit_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t   era;
+    unsigned  doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned) (z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t) yoe + era * 400 + (*m <= 2);
+}
+
+
+static void
+audit_format_ts(int64_t ms, char *out, size_t len)
+{
+    int64_t   days, rem, y;
+    unsigned  m, d;
+
+    if (ms < 0) {
+        snprintf(out, len, "-");
+        return;
+    }
+
+    days = ms / AUDIT_MS_DAY;
+    rem = ms % AUDIT_MS_DAY;
+
+    audit_civil_from_days(days, &y, &m, &d);
+
+    snprintf(out, len, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%03dZ",
+             y, m, d, (int) (rem / 3600000), (int) (rem / 60000 % 60),
+             (int) (rem / 1000 % 60), (int) (rem % 1000));
+}
+
+
+/* every file must exist and be readable before any output */
+static int
+audit_check_files(audit_t *a)
+{
+    size_t       i;
+    struct stat  st;
+
+    if (a->nfiles == 0) {
+        return audit_usage_error(a->cmd, "no log file given");
+    }
+
+    for (i = 0; i < a->nfiles; i++) {
+        if (strcmp(a->files[i], "-") == 0) {
+            continue;
+        }
+
+        if (stat(a->files[i], &st) != 0) {
+            fprintf(stderr, "consent-audit: %s: %s\n", a->files[i],
+                    strerror(errno));
+            return AUDIT_IO;
+        }
+
+        if (S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "consent-audit: %s: is a directory, not a log "
+                    "file\n", a->files[i]);
+            return AUDIT_IO;
+        }
+
+        if (access(a->files[i], R_OK) != 0) {
+            fprintf(stderr, "consent-audit: %s: %s\n", a->files[i],
+                    strerror(errno));
+            return AUDIT_IO;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+audit_load_keys(audit_t *a)
+{
+    char  err[AUDIT_ERR_MAX];
+
+    if (a->keys_path == NULL) {
+        return 0;
+    }
+
+    if (access(a->keys_path, R_OK) != 0) {
+        fprintf(stderr, "consent-audit: %s: %s\n", a->keys_path,
+                strerror(errno));
+        return AUDIT_IO;
+    }
+
+    /* a key file that is not one is a mistake in the command */
+
+    a->ks = consent_keyset_load(a->keys_path, err, sizeof(err));
+    if (a->ks == NULL) {
+        fprintf(stderr, "consent-audit: %s\n", err);
+        return AUDIT_USAGE;
+    }
+
+    return 0;
+}
+
+
+/* reading */
+
+static int
+audit_reader_open(audit_reader_t *r, const char *name)
+{
+    int  fd;
+
+    memset(r, 0, sizeof(audit_reader_t));
+
+    r->name = name;
+    r->buf = malloc(AUDIT_READ_BUF);
+    r->line = malloc(CONSENT_RECORD_MAX + 1);
+
+    if (r->buf == NULL || r->line == NULL) {
+        snprintf(r->err, sizeof(r->err), "out of memory");
+        r->io_error = 1;
+        return -1;
+    }
+
+    if (strcmp(name, "-") == 0) {
+        fd = dup(STDIN_FILENO);
+        r->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+
+        if (r->gz == NULL && fd >= 0) {
+            close(fd);
+        }
+
+    } else {
+        errno = 0;
+        r->gz = gzopen(name, "rb");
+    }
+
+    if (r->gz == NULL) {
+        snprintf(r->err, sizeof(r->err), "%s",
+                 errno ? strerror(errno) : "cannot open");
+        r->io_error = 1;
+        return -1;
+    }
+
+    gzbuffer(r->gz, AUDIT_READ_BUF);
+
+    return 0;
+}
+
+
+static void
+audit_reader_close(audit_reader_t *r)
+{
+    if (r->gz) {
+        gzclose(r->gz);
+    }
+
+    free(r->buf);
+    free(r->line);
+
+    r->gz = NULL;
+    r->buf = NULL;
+    r->line = NULL;
+}
+
+
+/* 1 data, 0 end of file, -1 error (r->err; r->io_error for the system) */
+static int
+audit_reader_fill(audit_reader_t *r)
+{
+    int          n, errnum;
+    const char  *msg;
+
+    if (r->eof) {
+        return 0;
+    }
+
+    errno = 0;
+    n = gzread(r->gz, r->buf, AUDIT_READ_BUF);
+
+    if (n > 0) {
+        r->pos = 0;
+        r->end = (size_t) n;
+
+        if (!r->filled) {
+            r->filled = 1;
+            r->binary = audit_is_binary(r->buf, r->end);
+        }
+
+        return 1;
+    }
+
+    r->eof = 1;
+
+    if (n == 0) {
+        return 0;
+    }
+
+    msg = gzerror(r->gz, &errnum);
+
+    if (errnum == Z_ERRNO) {
+        snprintf(r->err, sizeof(r->err), "read error: %s",
+                 strerror(errno ? errno : EIO));
+        r->io_error = 1;
+
+    } else if (errnum == Z_BUF_ERROR) {
+        snprintf(r->err, sizeof(r->err), "compressed data ends early "
+                 "(truncated .gz file)");
+
+    } else {
+        snprintf(r->err, sizeof(r->err), "compressed data is corrupt (%s)",
+                 msg ? msg : "zlib error");
+    }
+
+    return -1;
+}
+
+
+/*
+ * JSON lines never hold a NUL or other raw control bytes (JSON escapes
+ * them): a few in the first bytes mean another kind of file.
+ */
+static int
+audit_is_binary(const unsigned char *p, size_t n)
+{
+    size_t  i, ctl;
+
+    n = n < 4096 ? n : 4096;
+    ctl = 0;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == '\0') {
+            return 1;
+        }
+
+        if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') {
+            ctl++;
+        }
+    }
+
+    return ctl * 100 > n;
+}
+
+
+/*
+ * The next line: 1 with r->line, r->len (at most CONSENT_RECORD_MAX
+ * bytes kept, r->full_len is the whole length), 0 at the end, -1 on an
+ * error (a partial line read before it is lost, as the error says).
+ */
+static int
+audit_reader_next(audit_reader_t *r)
+{
+    int      rc;
+    size_t          n, keep;
+    unsigned char  *p, *nl;
+
+    r->len = 0;
+    r->full_len = 0;
+    r->newline = 0;
+    r->nul = 0;
+
+    for ( ;; ) {
+        if (r->pos == r->end) {
+            rc = audit_reader_fill(r);
+
+            if (rc == 0) {
+                if (r->full_len == 0) {
+                    return 0;
+                }
+
+                r->lineno++;
+                return 1;
+            }
+
+            if (rc < 0) {
+                if (r->full_len) {
+                    r->lineno++;
+                }
+
+                return -1;
+            }
+        }
+
+        p = r->buf + r->pos;
+        n = r->end - r->pos;
+
+        nl = memchr(p, '\n', n);
+        if (nl) {
+            n = nl - p;
+        }
+
+        if (!r->nul && memchr(p, '\0', n) != NULL) {
+            r->nul = 1;
+        }
+
+        keep = 0;
+
+        if (r->full_len < CONSENT_RECORD_MAX + 1) {
+            keep = CONSENT_RECORD_MAX + 1 - r->full_len;
+            keep = keep < n ? keep : n;
+            memcpy(r->line + r->len, p, keep);
+            r->len += keep;
+        }
+
+        r->full_len += n;
+        r->pos += n;
+
+        if (nl) {
+            r->pos++;
+            r->newline = 1;
+            r->lineno++;
+            return 1;
+        }
+    }
+}
+
+
+/* the scan: every file in order, every line to the verifier */
+
+static int
+audit_run(audit_t *a)
+{
+    size_t                 i;
+    int                    rc;
+    consent_verify_conf_t  conf;
+
+    memset(&conf, 0, sizeof(consent_verify_conf_t));
+    conf.keys = a->ks;
+    conf.partial = a->partial;
+    conf.problem = audit_verify_problem;
+    conf.info = audit_verify_info;
+    conf.data = a;
+
+    a->verify = consent_verify_create(&conf);
+    if (a->verify == NULL) {
+        fputs("consent-audit: out of memory\n", stderr);
+        return AUDIT_IO;
+    }
+
+    for (i = 0; i < a->nfiles; i++) {
+        rc = audit_scan_file(a, a->files[i]);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+
+    consent_verify_finish(a->verify);
+
+    return 0;
+}
+
+
+static int
+audit_scan_file(audit_t *a, const char *name)
+{
+    int             rc;
+    audit_reader_t  r;
+
+    if (audit_reader_open(&r, name) != 0) {
+        fprintf(stderr, "consent-audit: %s: %s\n", name, r.err);
+        audit_reader_close(&r);
+        return AUDIT_IO;
+    }
+
+    for ( ;; ) {
+        rc = audit_reader_next(&r);
+
+        if (rc == 0) {
+            break;
+        }
+
+        if (rc < 0) {
+            if (r.io_error) {
+                fprintf(stderr, "consent-audit: %s: %s\n", name, r.err);
+                audit_reader_close(&r);
+                return AUDIT_IO;
+            }
+
+            /* what was decompressed before the damage is still checked */
+
+            if (r.full_len) {
+                audit_feed(a, name, &r);
+            }
+
+            audit_problem(a, name, r.lineno + (r.full_len ? 0 : 1), "%s",
+                          r.err);
+            break;
+        }
+
+        if (r.lineno == 1 && r.binary) {
+            audit_problem(a, name, 1, "binary data, not a consent log "
+                          "(file skipped)");
+            break;
+        }
+
+        audit_feed(a, name, &r);
+
+        /* output to a full disk or a closed pipe: no use reading on */
+
+        if (ferror(stdout)) {
+            fprintf(stderr, "consent-audit: writing to standard output: "
+                    "%s\n", strerror(errno ? errno : EIO));
+            audit_reader_close(&r);
+            return AUDIT_IO;
+        }
+    }
+
+    audit_reader_close(&r);
+
+    return 0;
+}
+
+
+static void
+audit_feed(audit_t *a, const char *file, audit_reader_t *r)
+{
+    int                      rc;
+    char                     err[AUDIT_ERR_MAX];
+    audit_rec_t              view;
+    consent_record_parsed_t  rec;
+
+    if (r->nul) {
+        audit_problem(a, file, r->lineno, "binary data (NUL bytes) in %"
+                      PRIu64 " bytes, not a log record: skipped",
+                      r->full_len);
+        a->skipped++;
+        return;
+    }
+
+    if (r->full_len > CONSENT_RECORD_MAX) {
+        audit_problem(a, file, r->lineno, "line is %" PRIu64 " bytes long, "
+                      "more than a record can be (%d): skipped",
+                      r->full_len, CONSENT_RECORD_MAX);
+        a->skipped++;
+        return;
+    }
+
+    rc = consent_verify_line(a->verify, file, r->lineno, r->line, r->len,
+                             !r->newline);
+
+    if (!a->parse || a->handler == NULL) {
+        return;
+    }
+
+    /* show only parses lines that mention the id */
+
+    if (a->id && memmem(r->line, r->len, a->id, strlen(a->id)) == NULL) {
+        return;
+    }
+
+    /* the verifier reported a line it could not parse */
+
+    if (consent_record_parse(r->line, r->len, &rec, err, sizeof(err)) != 0) {
+        (void) rc;
+        return;
+    }
+
+    if (strcmp(rec.type, "consent") == 0) {
+        memset(&view, 0, sizeof(audit_rec_t));
+        view.file = file;
+        view.line = r->lineno;
+        view.ts_ms = rec.ts_ms;
+        view.seq = rec.seq;
+        view.raw = r->line;
+        view.raw_len = r->len;
+
+        if (audit_rec_view(&view, rec.root) == 0
+            && view.ts_ms >= a->since && view.ts_ms < a->until)
+        {
+            a->handler(a, &view);
+        }
+    }
+
+    consent_record_parsed_free(&rec);
+}
+
+
+static int
+audit_rec_view(audit_rec_t *r, json_t *root)
+{
+    r->root = root;
+    r->ts = audit_json_str(root, "ts");
+    r->chain = audit_json_str(root, "chain");
+    r->id = audit_json_str(root, "id");
+    r->action = audit_json_str(root, "action");
+    r->mechanism = audit_json_str(root, "mechanism");
+    r->revision = json_integer_value(json_object_get(root, "revision"));
+    r->policy = audit_json_str(root, "policy_sha256");
+    r->granted = json_object_get(root, "granted");
+    r->denied = json_object_get(root, "denied");
+    r->gpc = json_is_true(json_object_get(root, "gpc"));
+    r->lang = audit_json_str(root, "lang");
+    r->host = audit_json_str(root, "host");
+    r->page = audit_json_str(root, "page");
+    r->ua = audit_json_str(root, "ua");
+    r->ip = audit_json_str(root, "ip");
+    r->kid = audit_json_str(root, "kid");
+
+    return r->id[0] == '\0';
+}
+
+
+static const char *
+audit_json_str(json_t *root, const char *key)
+{
+    const char  *s;
+
+    s = json_string_value(json_object_get(root, key));
+
+    return s ? s : "";
+}
+
+
+static void
+audit_problem(audit_t *a, const char *file, uint64_t line,
+    const char *fmt, ...)
+{
+    char     msg[AUDIT_ERR_MAX];
+    va_list  args;
+
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, args);
+    va_end(args);
+
+    audit_verify_problem(a, file, line, msg);
+}
+
+
+static void
+audit_verify_problem(void *data, const char *file, uint64_t line,
+    const char *msg)
+{
+    audit_t  *a = data;
+
+    a->problems++;
+
+    (void) audit_keep(&a->kept, &a->nkept, AUDIT_KEPT_MAX, file, line, msg);
+
+    if (a->print_all || a->shown < AUDIT_SHOWN_MAX) {
+        a->shown++;
+        audit_print_problem(a, file, line, msg);
+    }
+}
+
+
+static void
+audit_verify_info(void *data, const char *file, uint64_t line,
+    const char *msg)
+{
+    audit_t  *a = data;
+
+    if (audit_keep(&a->notes, &a->nnotes, AUDIT_NOTES_MAX, file, line, msg)
+        != 0)
+    {
+        a->notes_dropped++;
+    }
+}
+
+
+static int
+audit_keep(audit_msg_t **list, size_t *n, size_t max, const char *file,
+    uint64_t line, const char *msg)
+{
+    audit_msg_t  *m;
+
+    if (*n >= max) {
+        return -1;
+    }
+
+    if (*list == NULL) {
+        *list = calloc(max, sizeof(audit_msg_t));
+        if (*list == NULL) {
+            return -1;
+        }
+    }
+
+    m = &(*list)[*n];
+    m->file = strdup(file ? file : "");
+    m->msg = strdup(msg);
+    m->line = line;
+
+    if (m->file == NULL || m->msg == NULL) {
+        free(m->file);
+        free(m->msg);
+        return -1;
+    }
+
+    (*n)++;
+
+    return 0;
+}
+
+
+static void
+audit_free_msgs(audit_msg_t *list, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        free(list[i].file);
+        free(list[i].msg);
+    }
+
+    free(list);
+}
+
+
+static void
+audit_print_problem(audit_t *a, const char *file, uint64_t line,
+    const char *msg)
+{
+    FILE  *f;
+
+    f = a->problem_out ? a->problem_out : stderr;
+
+    if (a->json_problems) {
+        fprintf(f, "%s{\"file\":", a->shown > 1 ? "," : "");
+        audit_put_json(f, file ? file : "");
+        fprintf(f, ",\"line\":%" PRIu64 ",\"message\":", line);
+        audit_put_json(f, msg);
+        fputs("}\n", f);
+        return;
+    }
+
+    if (file && line) {
+        audit_put_text(f, file);
+        fprintf(f, ":%" PRIu64 ": ", line);
+
+    } else if (file && file[0]) {
+        audit_put_text(f, file);
+        fputs(": ", f);
+    }
+
+    audit_put_text(f, msg);
+    fputc('\n', f);
+}
+
+
+/* other commands than verify show only the first problems */
+static void
+audit_problems_tail(audit_t *a)
+{
+    if (a->problems == 0) {
+        return;
+    }
+
+    if (a->problems > a->shown) {
+        fprintf(stderr, "consent-audit: ... and %" PRIu64 " more problems\n",
+                a->problems - a->shown);
+    }
+
+    fprintf(stderr, "consent-audit: the log is NOT intact (%" PRIu64
+            " problems): run \"consent-audit verify\" for all of them\n",
+            a->problems);
+}
+
+
+/* output */
+
+/* for a terminal: control characters of the log are shown, not run */
+static void
+audit_put_text(FILE *f, const char *s)
+{
+    unsigned char  c;
+
+    for ( /* void */ ; *s; s++) {
+        c = (unsigned char) *s;
+
+        if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\x%02x", c);
+
+        } else {
+            fputc(c, f);
+        }
+    }
+}
+
+
+/* messages and file names may hold any bytes: output is valid UTF-8 */
+static void
+audit_put_json(FILE *f, const char *s)
+{
+    size_t                n;
+    const unsigned char  *p;
+
+    fputc('"', f);
+
+    p = (const unsigned char *) s;
+
+    while (*p) {
+        n = audit_json_plain((const char *) p);
+
+        if (n) {
+            fwrite(p, 1, n, f);
+            p += n;
+            continue;
+        }
+
+        if (*p >= 0x80) {
+            n = audit_utf8_len(p);
+
+            if (n) {
+                fwrite(p, 1, n, f);
+                p += n;
+
+            } else {
+                fputs("\\ufffd", f);
+                p++;
+            }
+
+            continue;
+        }
+
+        switch (*p) {
+
+        case '"':
+            fputs("\\\"", f);
+            break;
+
+        case '\\':
+            fputs("\\\\", f);
+            break;
+
+        case '\n':
+            fputs("\\n", f);
+            break;
+
+        case '\r':
+            fputs("\\r", f);
+            break;
+
+        case '\t':
+            fputs("\\t", f);
+            break;
+
+        default:
+            fprintf(f, "\\u%04x", *p);
+        }
+
+        p++;
+    }
+
+    fputc('"', f);
+}
+
+
+/* the length of the ASCII span that needs no escaping */
+static size_t
+audit_json_plain(const char *s)
+{
+    const unsigned char  *p;
+
+    for (p = (const unsigned char *) s; *p; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+            break;
+        }
+    }
+
+    return (size_t) (p - (const unsigned char *) s);
+}
+
+
+/* the length of a valid UTF-8 sequence at p, 0 if there is none */
+static size_t
+audit_utf8_len(const unsigned char *p)
+{
+    size_t    n, i;
+    uint32_t  c, min;
+
+    if (p[0] < 0x80) {
+        return 1;
+    }
+
+    if ((p[0] & 0xe0) == 0xc0) {
+        n = 2;
+        c = p[0] & 0x1f;
+        min = 0x80;
+
+    } else if ((p[0] & 0xf0) == 0xe0) {
+        n = 3;
+        c = p[0] & 0x0f;
+        min = 0x800;
+
+    } else if ((p[0] & 0xf8) == 0xf0) {
+        n = 4;
+        c = p[0] & 0x07;
+        min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    /* the NUL at the end is not a continuation byte: no overrun */
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+
+    return n;
+}
+
+
+static void
+audit_put_html(FILE *f, const char *s)
+{
+    size_t                n;
+    const unsigned char  *p;
+
+    p = (const unsigned char *) s;
+
+    while (*p) {
+        switch (*p) {
+
+        case '&':
+            fputs("&amp;", f);
+            break;
+
+        case '<':
+            fputs("&lt;", f);
+            break;
+
+        case '>':
+            fputs("&gt;", f);
+            break;
+
+        case '"':
+            fputs("&quot;", f);
+            break;
+
+        case '\'':
+            fputs("&#39;", f);
+            break;
+
+        default:
+            if (*p >= 0x80) {
+                n = audit_utf8_len(p);
+
+                if (n) {
+                    fwrite(p, 1, n, f);
+                    p += n;
+                    continue;
+                }
+
+                fputs("&#xfffd;", f);
+
+            } else if ((*p < 0x20 && *p != '\t' && *p != '\n')
+                       || *p == 0x7f)
+            {
+                fputs("&#xfffd;", f);
+
+            } else {
+                fputc(*p, f);
+            }
+        }
+
+        p++;
+    }
+}
+
+
+/* RFC 4180, and no formula for a spreadsheet to run */
+static void
+audit_put_csv(FILE *f, const char *s)
+{
+    int          quote;
+    size_t       n;
+    const char  *p;
+
+    quote = strpbrk(s, "\",\r\n") != NULL;
+
+    if (quote) {
+        fputc('"', f);
+    }
+
+    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'
+        || s[0] == '\t' || s[0] == '\r')
+    {
+        fputc('\'', f);
+    }
+
+    for (p = s; *p; p += n) {
+        n = strcspn(p, "\"");
+
+        if (n == 0) {
+            fputs("\"\"", f);
+            n = 1;
+            continue;
+        }
+
+        fwrite(p, 1, n, f);
+    }
+
+    if (quote) {
+        fputc('"', f);
+    }
+}
+
+
+/* the strings of a JSON array, joined (text output) */
+static void
+audit_put_list(FILE *f, json_t *list, const char *sep)
+{
+    size_t       i, n;
+    const char  *s;
+
+    n = json_array_size(list);
+
+    if (n == 0) {
+        fputs("-", f);
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        s = json_string_value(json_array_get(list, i));
+        if (i) {
+            fputs(sep, f);
+        }
+
+        audit_put_text(f, s ? s : "?");
+    }
+}
+
+
+static size_t
+audit_list_len(json_t *list)
+{
+    size_t       i, n, len;
+    const char  *s;
+
+    len = 0;
+    n = json_array_size(list);
+
+    for (i = 0; i < n; i++) {
+        s = json_string_value(json_array_get(list, i));
+        len += (s ? strlen(s) : 0) + 1;
+    }
+
+    return len;
+}
+
+
+static const char *
+audit_pct(uint64_t n, uint64_t of, char *buf, size_t len)
+{
+    if (of == 0) {
+        snprintf(buf, len, "-");
+
+    } else {
+        snprintf(buf, len, "%.1f%%", 100.0 * (double) n / (double) of);
+    }
+
+    return buf;
+}
+
+
+/* verify */
+
+static int
+audit_cmd_verify(audit_t *a, int argc, char **argv)
+{
+    int                            rc;
+    char                           first[AUDIT_BUF], last[AUDIT_BUF];
+    size_t                         k;
+    const consent_verify_stats_t  *vs;
+    static const audit_opt_t       opts[] = {
+        { "--help", 0, OPT_HELP },
+        { "--json", 0, OPT_JSON },
+        { "--keys", 1, OPT_KEYS },
+        { "--partial", 0, OPT_PARTIAL },
+        { NULL, 0, 0 }
+    };
+
+    rc = audit_parse_args(a, argc, argv, opts);
+    if (rc != 0) {
+        return rc < 0 ? AUDIT_OK : rc;
+    }
+
+    rc = audit_check_files(a);
+    if (rc == 0) {
+        rc = audit_load_keys(a);
+    }
+
+    if (rc != 0) {
+        return rc;
+    }
+
+    a->print_all = 1;
+    a->problem_out = stdout;
+    a->json_problems = a->json;
+
+    if (a->json) {
+        fputs("{\"problems\":[\n", stdout);
+    }
+
+    rc = audit_run(a);
+    if (rc != 0) {
+        /* the JSON document is left unfinished: the exit status says */
+        return rc;
+    }
+
+    vs = consent_verify_stats(a->verify);
+
+    audit_format_ts(vs->ts_first, first, sizeof(first));
+    audit_format_ts(vs->ts_last, last, sizeof(last));
+
+    if (a->json) {
+        fputs("],\"notes\":[", stdout);
+
+        for (k = 0; k < a->nnotes; k++) {
+            fprintf(stdout, "%s\n{\"file\":", k ? "," : "");
+            audit_put_json(stdout, a->notes[k].file);
+            fprintf(stdout, ",\"line\":%" PRIu64 ",\"message\":",
+                    a->notes[k].line);
+            audit_put_json(stdout, a->notes[k].msg);
+            fputc('}', stdout);
+        }
+
+        fprintf(stdout, "],\n\"intact\":%s,\"problem_count\":%" PRIu64
+                ",\"hmacs_checked\":%s,\"files\":%zu,\"lines\":%" PRIu64
+                ",\"records\":%" PRIu64 ",\"checkpoints\":%" PRIu64
+                ",\"chains\":%" PRIu64 ",\"open_chains\":%" PRIu64
+                ",\"hmacs\":%" PRIu64 ",\"first\":",
+                a->problems ? "false" : "true", a->problems,
+                a->ks ? "true" : "false", a->nfiles,
+                vs->lines + a->skipped, vs->records, vs->checkpoints,
+                vs->chains, vs->open_chains, vs->hmacs);
+
+        if (vs->ts_first >= 0) {
+            audit_put_json(stdout, first);
+            fputs(",\"last\":", stdout);
+            audit_put_json(stdout, last);
+
+        } else {
+            fputs("null,\"last\":null", stdout);
+        }
+
+        fputs("}\n", stdout);
+
+        return a->problems ? AUDIT_PROBLEMS : AUDIT_OK;
+    }
+
+    for (k = 0; k < a->nnotes; k++) {
+        if (a->notes[k].line) {
+            audit_put_text(stdout, a->notes[k].file);
+            fprintf(stdout, ":%" PRIu64 ": ", a->notes[k].line);
+        }
+
+        fputs("note: ", stdout);
+        audit_put_text(stdout, a->notes[k].msg);
+        fputc('\n', stdout);
+    }
+
+    if (a->notes_dropped) {
+        fprintf(stdout, "note: %" PRIu64 " more notes\n", a->notes_dropped);
+    }
+
+    if (a->problems) {
+        fprintf(stdout, "FAILED: %" PRIu64 " problem%s in ", a->problems,
+                a->problems == 1 ? "" : "s");
+
+    } else {
+        fputs("OK: ", stdout);
+    }
+
+    fprintf(stdout, "%" PRIu64 " record%s, %" PRIu64 " checkpoint%s, %"
+            PRIu64 " chain%s",
+            vs->records, vs->records == 1 ? "" : "s",
+            vs->checkpoints, vs->checkpoints == 1 ? "" : "s",
+            vs->chains, vs->chains == 1 ? "" : "s");
+
+    if (vs->ts_first >= 0) {
+        fprintf(stdout, ", %s .. %s", first, last);
+    }
+
+    fprintf(stdout, ", %zu file%s", a->nfiles, a->nfiles == 1 ? "" : "s");
+
+    if (a->ks) {
+        fprintf(stdout, ", %" PRIu64 " HMACs verified\n", vs->hmacs);
+
+    } else {
+        fputs(", HMACs not checked (no --keys)\n", stdout);
+    }
+
+    return a->problems ? AUDIT_PROBLEMS : AUDIT_OK;
+}
+
+
+/* show */
+
+static int
+audit_cmd_show(audit_t *a, int argc, char **argv)
+{
+    int                       rc, state;
+    size_t                    i;
+    unsigned char             raw[CONSENT_ID_LEN];
+    char                      idbuf[CONSENT_ID_B64_LEN + 1];
+    consent_token_t           tok;
+    static const audit_opt_t  opts[] = {
+        { "--help", 0, OPT_HELP },
+        { "--json", 0, OPT_JSON },
+        { "--keys", 1, OPT_KEYS },
+        { "--cookie", 1, OPT_COOKIE },
+        { "--cookie-name", 1, OPT_COOKIE_NAME },
+        { NULL, 0, 0 }
+    };
+
+    rc = audit_parse_args(a, argc, argv, opts);
+    if (rc != 0) {
+        return rc < 0 ? AUDIT_OK : rc;
+    }
+
+    state = -1;
+    memset(&tok, 0, sizeof(consent_token_t));
+
+    if (a->cookie) {
+        if (a->keys_path == NULL) {
+            return audit_usage_error(a->cmd, "--cookie needs --keys FILE");
+        }
+
+        rc = audit_check_files(a);
+        if (rc == 0) {
+            rc = audit_load_keys(a);
+        }
+
+        if (rc != 0) {
+            return rc;
+        }
+
+        if (audit_show_cookie(a, &tok, &state) != 0) {
+            fputs("cookie     ", stdout);
+            audit_put_text(stdout, a->cookie);
+            fputs("\n  INVALID: not a consent cookie value "
+                  "(1.KID.ISSUED.REVISION.GRANTED.ID.MAC)\n", stdout);
+            return AUDIT_PROBLEMS;
+        }
+
+        consent_id_format(tok.id, idbuf);
+        a->id = idbuf;
+
+    } else {
+        if (a->nfiles == 0) {
+            return audit_usage_error(a->cmd, "no consent id given");
+        }
+
+        a->id = a->files[0];
+
+        for (i = 1; i <= a->nfiles; i++) {
+            a->files[i - 1] = a->files[i];
+        }
+
+        a->nfiles--;
+
+        if (consent_id_parse(a->id, strlen(a->id), raw) != 0) {
+            return audit_usage_error(a->cmd, "\"%s\" is not a consent id "
+                                     "(22 characters of base64url)", a->id);
+        }
+
+        rc = audit_check_files(a);
+        if (rc == 0) {
+            rc = audit_load_keys(a);
+        }
+
+        if (rc != 0) {
+            return rc;
+        }
+    }
+
+    a->parse = 1;
+    a->handler = audit_show_record;
+
+    if (a->json) {
+        fputs("{\"id\":", stdout);
+        audit_put_json(stdout, a->id);
+
+        if (a->cookie) {
+            fputs(",\"cookie\":", stdout);
+            audit_show_cookie_print(a, &tok, state);
+        }
+
+        fputs(",\"records\":[", stdout);
+
+    } else {
+        if (a->cookie) {
+            audit_show_cookie_print(a, &tok, state);
+        }
+
+        fputs("consent id ", stdout);
+        audit_put_text(stdout, a->id);
+        fputs("\n", stdout);
+    }
+
+    rc = audit_run(a);
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (a->json) {
+        fprintf(stdout, "],\"found\":%" PRIu64, a->found);
+
+        if (a->cookie && a->cookie_file) {
+            fputs(",\"cookie_record\":{\"file\":", stdout);
+            audit_put_json(stdout, a->cookie_file);
+            fprintf(stdout, ",\"line\":%" PRIu64 ",\"matches\":%s,"
+                    "\"later_records\":%" PRIu64 "}", a->cookie_line,
+                    a->cookie_mismatch ? "false" : "true", a->cookie_later);
+
+        } else if (a->cookie) {
+            fputs(",\"cookie_record\":null", stdout);
+        }
+
+        fprintf(stdout, ",\"log_intact\":%s,\"problem_count\":%" PRIu64
+                ",\"hmacs_checked\":%s}\n", a->problems ? "false" : "true",
+                a->problems, a->ks ? "true" : "false");
+
+    } else {
+        if (a->found == 0) {
+            fputs("  no record of this id in the log\n", stdout);
+
+        } else {
+            fprintf(stdout, "%" PRIu64 " record%s", a->found,
+                    a->found == 1 ? "" : "s");
+
+            if (a->last_action[0]) {
+                fputs("; the last choice is a ", stdout);
+                audit_put_text(stdout, a->last_action);
+            }
+
+            fputs("\n", stdout);
+        }
+
+        if (a->cookie && a->cookie_file) {
+            fputs("the record of the cookie (written in the second it was "
+                  "issued): ", stdout);
+            audit_put_text(stdout, a->cookie_file);
+            fprintf(stdout, ":%" PRIu64 "\n", a->cookie_line);
+
+            if (a->cookie_mismatch) {
+                fputs("WARNING: the cookie does not match that record: the "
+                      "revision or the number of categories granted "
+                      "differ\n", stdout);
+            }
+
+            if (a->cookie_later) {
+                fprintf(stdout, "%" PRIu64 " later record%s of this id: a "
+                        "later choice replaced this cookie\n",
+                        a->cookie_later, a->cookie_later == 1 ? "" : "s");
+            }
+
+        } else if (a->cookie) {
+            fputs("NO record of this id was written in the second the "
+                  "cookie was issued\n", stdout);
+        }
+
+        fprintf(stdout, "log: %s", a->problems ? "NOT intact" : "intact");
+
+        if (a->problems) {
+            fprintf(stdout, " (%" PRIu64 " problems)", a->problems);
+        }
+
+        fprintf(stdout, ", HMACs %s\n",
+                a->ks ? "verified" : "not checked (no --keys)");
+    }
+
+    audit_problems_tail(a);
+
+    if (a->problems || a->found == 0
+        || (a->cookie && (state != CONSENT_STATE_VALID
+                          || a->cookie_file == NULL || a->cookie_mismatch)))
+    {
+        return AUDIT_PROBLEMS;
+    }
+
+    return AUDIT_OK;
+}
+
+
+static void
+audit_show_record(audit_t *a, const audit_rec_t *r)
+{
+    int     i, agrees;
+    size_t  bits;
+
+    if (strcmp(r->id, a->id) != 0) {
+        return;
+    }
+
+    a->found++;
+
+    if (strlen(r->action) < sizeof(a->last_action)) {
+        memcpy(a->last_action, r->action, strlen(r->action) + 1);
+    }
+
+    /*
+     * The endpoint writes the record and signs the cookie in the same
+     * second; of several records in that second, one that agrees.
+     */
+
+    if (a->cookie && r->ts_ms / 1000 == a->cookie_issued
+        && (a->cookie_file == NULL || a->cookie_mismatch))
+    {
+        bits = 0;
+
+        for (i = 0; i < 32; i++) {
+            bits += (a->cookie_granted >> i) & 1;
+        }
+
+        agrees = r->revision == (json_int_t) a->cookie_revision
+                 && json_array_size(r->granted) == bits;
+
+        if (a->cookie_file == NULL || agrees) {
+            a->cookie_file = r->file;
+            a->cookie_line = r->line;
+            a->cookie_mismatch = !agrees;
+            a->cookie_later = 0;
+            audit_show_print(a, r);
+            return;
+        }
+    }
+
+    if (a->cookie_file) {
+        a->cookie_later++;
+    }
+
+    audit_show_print(a, r);
+}
+
+
+static void
+audit_show_print(audit_t *a, const audit_rec_t *r)
+{
+    FILE  *f;
+
+    f = stdout;
+
+    if (a->json) {
+        fprintf(f, "%s\n{\"ts\":", a->found > 1 ? "," : "");
+        audit_put_json(f, r->ts);
+        fputs(",\"action\":", f);
+        audit_put_json(f, r->action);
+        fputs(",\"mechanism\":", f);
+        audit_put_json(f, r->mechanism);
+        fprintf(f, ",\"revision\":%" JSON_INTEGER_FORMAT
+                ",\"policy_sha256\":", r->revision);
+        audit_put_json(f, r->policy);
+        fputs(",\"granted\":", f);
+        json_dumpf(r->granted, f, JSON_COMPACT | JSON_ENCODE_ANY);
+        fputs(",\"denied\":", f);
+        json_dumpf(r->denied, f, JSON_COMPACT | JSON_ENCODE_ANY);
+        fprintf(f, ",\"gpc\":%s,\"lang\":", r->gpc ? "true" : "false");
+        audit_put_json(f, r->lang);
+        fputs(",\"host\":", f);
+        audit_put_json(f, r->host);
+        fputs(",\"page\":", f);
+        audit_put_json(f, r->page);
+        fputs(",\"kid\":", f);
+        audit_put_json(f, r->kid);
+        fputs(",\"file\":", f);
+        audit_put_json(f, r->file);
+        fprintf(f, ",\"line\":%" PRIu64 "}", r->line);
+        return;
+    }
+
+    fputs("\n  ", f);
+    audit_put_text(f, r->ts);
+    fputs("  ", f);
+    audit_put_text(f, r->action);
+    fputs(" by ", f);
+    audit_put_text(f, r->mechanism);
+    fprintf(f, "  (%s:%" PRIu64 ")\n", r->file, r->line);
+
+    fprintf(f, "    policy    revision %" JSON_INTEGER_FORMAT ", sha256 ",
+            r->revision);
+    audit_put_text(f, r->policy);
+    fputs("\n    granted   ", f);
+    audit_put_list(f, r->granted, " ");
+    fputs("\n    denied    ", f);
+    audit_put_list(f, r->denied, " ");
+    fprintf(f, "\n    gpc       %s\n    lang      ",
+            r->gpc ? "yes (Sec-GPC: 1 was sent)" : "no");
+    audit_put_text(f, r->lang[0] ? r->lang : "-");
+    fputs("\n    page      ", f);
+    audit_put_text(f, r->host);
+    audit_put_text(f, r->page);
+    fputs("\n", f);
+}
+
+
+/*
+ * Splits the cookie for display and checks its MAC alone: now is its own
+ * issue time and the revision in force its own, so that neither its age
+ * nor a newer policy hides whether the servers signed it.
+ */
+static int
+audit_show_cookie(audit_t *a, consent_token_t *tok, int *state)
+{
+    char                *p, *dot;
+    size_t               len, nfields;
+    const char          *fields[7];
+    char                 copy[CONSENT_TOKEN_MAX + 1];
+    consent_token_t      t;
+    unsigned long long   issued, revision;
+
+    len = strlen(a->cookie);
+    if (len == 0 || len > CONSENT_TOKEN_MAX) {
+        return -1;
+    }
+
+    memcpy(copy, a->cookie, len + 1);
+
+    nfields = 0;
+    p = copy;
+
+    for ( ;; ) {
+        if (nfields == 7) {
+            return -1;
+        }
+
+        fields[nfields++] = p;
+
+        dot = strchr(p, '.');
+        if (dot == NULL) {
+            break;
+        }
+
+        *dot = '\0';
+        p = dot + 1;
+    }
+
+    if (nfields != 7 || strlen(fields[5]) != CONSENT_ID_B64_LEN) {
+        return -1;
+    }
+
+    memset(tok, 0, sizeof(consent_token_t));
+
+    if (consent_id_parse(fields[5], CONSENT_ID_B64_LEN, tok->id) != 0) {
+        return -1;
+    }
+
+    /* strtoull() alone would take blanks and signs */
+
+    if (fields[2][0] < '0' || fields[2][0] > '9'
+        || fields[3][0] < '0' || fields[3][0] > '9')
+    {
+        return -1;
+    }
+
+    errno = 0;
+    issued = strtoull(fields[2], &p, 10);
+    if (errno || *p || issued > 9999999999ULL) {
+        return -1;
+    }
+
+    revision = strtoull(fields[3], &p, 10);
+    if (errno || *p || revision > UINT32_MAX) {
+        return -1;
+    }
+
+    a->cookie_issued = (int64_t) issued;
+    a->cookie_revision = (uint32_t) revision;
+
+    /* shown as sent, even when the MAC does not verify */
+
+    tok->issued = (int64_t) issued;
+    tok->revision = (uint32_t) revision;
+    tok->granted = (uint32_t) strtoul(fields[4], NULL, 16);
+    a->cookie_granted = tok->granted;
+    snprintf(tok->kid, sizeof(tok->kid), "%s", fields[1]);
+
+    *state = consent_token_verify(a->ks, a->cookie_name,
+                                  strlen(a->cookie_name), a->cookie, len,
+                                  (int64_t) issued, (uint32_t) revision,
+                                  CONSENT_MAX_AGE_MAX, &t);
+
+    return 0;
+}
+
+
+static void
+audit_show_cookie_print(audit_t *a, const consent_token_t *tok, int state)
+{
+    int          i, first, known;
+    char         ts[AUDIT_BUF];
+    const char  *verdict;
+
+    known = consent_keyset_find(a->ks, tok->kid, strlen(tok->kid)) != NULL;
+
+    if (state == CONSENT_STATE_VALID) {
+        verdict = "valid: the MAC verifies, the servers signed these fields";
+
+    } else if (!known) {
+        verdict = "INVALID: its key id is not in the key file";
+
+    } else {
+        verdict = "INVALID: malformed, or the MAC does not verify (forged "
+                  "or altered, or another key)";
+    }
+
+    audit_format_ts(tok->issued * 1000, ts, sizeof(ts));
+
+    if (a->json) {
+        fprintf(stdout, "{\"value\":");
+        audit_put_json(stdout, a->cookie);
+        fprintf(stdout, ",\"name\":");
+        audit_put_json(stdout, a->cookie_name);
+        fprintf(stdout, ",\"mac_valid\":%s,\"kid\":",
+                state == CONSENT_STATE_VALID ? "true" : "false");
+        audit_put_json(stdout, tok->kid);
+        fprintf(stdout, ",\"kid_known\":%s,\"issued\":%" PRId64
+                ",\"issued_ts\":\"%s\",\"revision\":%" PRIu32
+                ",\"granted_mask\":%" PRIu32 ",\"granted_bits\":[",
+                known ? "true" : "false", tok->issued, ts, tok->revision,
+                tok->granted);
+
+        first = 1;
+
+        for (i = 0; i < 32; i++) {
+            if (tok->granted & ((uint32_t) 1 << i)) {
+                fprintf(stdout, "%s%d", first ? "" : ",", i);
+                first = 0;
+            }
+        }
+
+        fputs("],\"verdict\":", stdout);
+        audit_put_json(stdout, verdict);
+        fputc('}', stdout);
+        return;
+    }
+
+    fputs("cookie     ", stdout);
+    audit_put_text(stdout, a->cookie);
+    fputs("\n  MAC      ", stdout);
+    fputs(verdict, stdout);
+    fputs("\n  kid      ", stdout);
+    audit_put_text(stdout, tok->kid);
+    fprintf(stdout, "%s\n  issued   %" PRId64 " (%s)\n"
+            "  revision %" PRIu32 " (of the policy the visitor saw)\n"
+            "  granted  mask %" PRIx32 ", category positions in the "
+            "policy:", known ? "" : " (not in the key file)", tok->issued,
+            ts, tok->revision, tok->granted);
+
+    first = 1;
+
+    for (i = 0; i < 32; i++) {
+        if (tok->granted & ((uint32_t) 1 << i)) {
+            fprintf(stdout, " %d", i);
+            first = 0;
+        }
+    }
+
+    fprintf(stdout, "%s\n  note     the MAC check ignores the cookie's "
+            "age and the policy in force now\n", first ? " none" : "");
+}
+
+
+/* stats */
+
+static int
+audit_cmd_stats(audit_t *a, int argc, char **argv)
+{
+    int                       rc;
+    static const audit_opt_t  opts[] = {
+        { "--help", 0, OPT_HELP },
+        { "--json", 0, OPT_JSON },
+        { "--keys", 1, OPT_KEYS },
+        { "--partial", 0, OPT_PARTIAL },
+        { "--since", 1, OPT_SINCE },
+        { "--until", 1, OPT_UNTIL },
+        { "--by", 1, OPT_BY },
+        { NULL, 0, 0 }
+    };
+
+    rc = audit_parse_args(a, argc, argv, opts);
+    if (rc != 0) {
+        return rc < 0 ? AUDIT_OK : rc;
+    }
+
+    rc = audit_check_files(a);
+    if (rc == 0) {
+        rc = audit_load_keys(a);
+    }
+
+    if (rc != 0) {
+        return rc;
+    }
+
+    a->stats = audit_stats_create(a->by);
+    if (a->stats == NULL) {
+        fputs("consent-audit: out of memory\n", stderr);
+        return AUDIT_IO;
+    }
+
+    a->parse = 1;
+    a->handler = audit_stats_record;
+
+    rc = audit_run(a);
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (a->json) {
+        audit_stats_json(a, a->stats);
+
+    } else {
+        audit_stats_text(a->stats);
+    }
+
+    audit_problems_tail(a);
+
+    return a->problems ? AUDIT_PROBLEMS : AUDIT_OK;
+}
+
+
+static audit_stats_t *
+audit_stats_create(audit_by_e by)
+{
+    audit_stats_t  *st;
+
+    st = calloc(1, sizeof(audit_stats_t));
+    if (st == NULL) {
+        return NULL;
+    }
+
+    st->revs = calloc(AUDIT_REVS_MAX, sizeof(audit_rev_t));
+    st->langs = calloc(AUDIT_LANGS_MAX, sizeof(audit_lang_t));
+
+    if (st->revs == NULL || st->langs == NULL) {
+        audit_stats_free(st);
+        return NULL;
+    }
+
+    st->by = by;
+    st->first_ms = -1;
+    st->last_ms = -1;
+    snprintf(st->other_lang.name, sizeof(st->other_lang.name), "(other)");
+
+    return st;
+}
+
+
+static void
+audit_stats_free(audit_stats_t *st)
+{
+    if (st == NULL) {
+        return;
+    }
+
+    free(st->revs);
+    free(st->langs);
+    free(st->periods);
+    free(st);
+}
+
+
+static void
+audit_stats_record(audit_t *a, const audit_rec_t *r)
+{
+    int             cats[2 * CONSENT_MAX_CATEGORIES];
+    int             granted[2 * CONSENT_MAX_CATEGORIES];
+    size_t          i, n, ng, nd;
+    const char     *s;
+    audit_rev_t    *rev;
+    audit_lang_t   *lang;
+    audit_stats_t  *st;
+    audit_counts_t *period;
+
+    st = a->stats;
+
+    /* the categories asked about, granted first */
+
+    n = 0;
+    ng = json_array_size(r->granted);
+    nd = json_array_size(r->denied);
+
+    for (i = 0; i < ng + nd && n < 2 * CONSENT_MAX_CATEGORIES; i++) {
+        s = json_string_value(i < ng ? json_array_get(r->granted, i)
+                                     : json_array_get(r->denied, i - ng));
+        if (s == NULL) {
+            continue;
+        }
+
+        cats[n] = audit_stats_cat(st, s);
+        if (cats[n] < 0) {
+            continue;
+        }
+
+        granted[n] = i < ng;
+        n++;
+    }
+
+    if (st->first_ms < 0 || r->ts_ms < st->first_ms) {
+        st->first_ms = r->ts_ms;
+    }
+
+    if (r->ts_ms > st->last_ms) {
+        st->last_ms = r->ts_ms;
+    }
+
+    audit_counts_add(st, &st->all, r, cats, granted, n);
+
+    rev = audit_stats_rev(st, r->revision);
+
+    if (rev) {
+        audit_counts_add(st, &rev->c, r, cats, granted, n);
+
+        if (rev->first_ms < 0 || r->ts_ms < rev->first_ms) {
+            rev->first_ms = r->ts_ms;
+        }
+
+        if (r->ts_ms > rev->last_ms) {
+            rev->last_ms = r->ts_ms;
+        }
+
+        for (i = 0; i < rev->nhashes; i++) {
+            if (strcmp(rev->hashes[i], r->policy) == 0) {
+                break;
+            }
+        }
+
+        if (i == rev->nhashes) {
+            if (rev->nhashes < AUDIT_HASHES_MAX
+                && strlen(r->policy) <= CONSENT_HASH_HEX_LEN)
+            {
+                memcpy(rev->hashes[rev->nhashes++], r->policy,
+                       strlen(r->policy) + 1);
+
+            } else {
+                rev->more_hashes = 1;
+            }
+        }
+    }
+
+    lang = audit_stats_lang(st, r->lang);
+    audit_counts_add(st, &lang->c, r, cats, granted, n);
+
+    if (st->by != AUDIT_BY_NONE) {
+        period = audit_stats_period(st, audit_period_key(st->by, r->ts_ms));
+
+        if (period) {
+            audit_counts_add(st, period, r, cats, granted, n);
+        }
+    }
+}
+
+
+static void
+audit_counts_add(audit_stats_t *st, audit_counts_t *c, const audit_rec_t *r,
+    const int *cats, const int *granted, size_t n)
+{
+    size_t  i;
+
+    c->records++;
+
+    for (i = 0; i < AUDIT_ACT_OTHER; i++) {
+        if (strcmp(r->action, audit_act_names[i]) == 0) {
+            break;
+        }
+    }
+
+    c->actions[i]++;
+
+    for (i = 0; i < AUDIT_MECH_OTHER; i++) {
+        if (strcmp(r->mechanism, audit_mech_names[i]) == 0) {
+            break;
+        }
+    }
+
+    c->mechanisms[i]++;
+
+    if (r->gpc) {
+        c->gpc++;
+    }
+
+    for (i = 0; i < n; i++) {
+        c->asked[cats[i]]++;
+
+        if (granted[i]) {
+            c->granted[cats[i]]++;
+        }
+    }
+}
+
+
+static int
+audit_stats_cat(audit_stats_t *st, const char *name)
+{
+    size_t  i, len;
+
+    for (i = 0; i < st->ncats; i++) {
+        if (strcmp(st->cats[i], name) == 0) {
+            return (int) i;
+        }
+    }
+
+    len = strlen(name);
+
+    if (st->ncats == AUDIT_CATS_MAX || len > CONSENT_ID_MAX) {
+        st->cats_dropped++;
+        return -1;
+    }
+
+    memcpy(st->cats[st->ncats], name, len + 1);
+
+    return (int) st->ncats++;
+}
+
+
+static audit_rev_t *
+audit_stats_rev(audit_stats_t *st, json_int_t revision)
+{
+    size_t        lo, hi, mid;
+    audit_rev_t  *rev;
+
+    lo = 0;
+    hi = st->nrevs;
+
+    while (lo < hi) {
+        mid = (lo + hi) / 2;
+
+        if (st->revs[mid].c.key < revision) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    if (lo < st->nrevs && st->revs[lo].c.key == revision) {
+        return &st->revs[lo];
+    }
+
+    if (st->nrevs == AUDIT_REVS_MAX) {
+        st->revs_dropped++;
+        return NULL;
+    }
+
+    memmove(&st->revs[lo + 1], &st->revs[lo],
+            (st->nrevs - lo) * sizeof(audit_rev_t));
+    st->nrevs++;
+
+    rev = &st->revs[lo];
+    memset(rev, 0, sizeof(audit_rev_t));
+    rev->c.key = revision;
+    rev->first_ms = -1;
+    rev->last_ms = -1;
+
+    return rev;
+}
+
+
+static audit_lang_t *
+audit_stats_lang(audit_stats_t *st, const char *lang)
+{
+    size_t         i, len;
+    audit_lang_t  *l;
+
+    for (i = 0; i < st->nlangs; i++) {
+        if (strcmp(st->langs[i].name, lang) == 0) {
+            return &st->langs[i];
+        }
+    }
+
+    len = strlen(lang);
+
+    if (st->nlangs == AUDIT_LANGS_MAX || len > CONSENT_LANG_MAX) {
+        return &st->other_lang;
+    }
+
+    l = &st->langs[st->nlangs++];
+    memcpy(l->name, lang, len + 1);
+
+    return l;
+}
+
+
+/* records come nearly in time order: the last period is tried first */
+static audit_counts_t *
+audit_stats_period(audit_stats_t *st, int64_t key)
+{
+    size_t           lo, hi, mid;
+    audit_counts_t  *p;
+
+    if (st->last_period < st->nperiods
+        && st->periods[st->last_period].key == key)
+    {
+        return &st->periods[st->last_period];
+    }
+
+    lo = 0;
+    hi = st->nperiods;
+
+    while (lo < hi) {
+        mid = (lo + hi) / 2;
+
+        if (st->periods[mid].key < key) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    if (lo < st->nperiods && st->periods[lo].key == key) {
+        st->last_period = lo;
+        return &st->periods[lo];
+    }
+
+    if (st->nperiods == AUDIT_PERIODS_MAX) {
+        st->periods_dropped++;
+        return NULL;
+    }
+
+    if (st->periods == NULL) {
+        st->periods = calloc(AUDIT_PERIODS_MAX, sizeof(audit_counts_t));
+        if (st->periods == NULL) {
+            st->periods_dropped++;
+            return NULL;
+        }
+    }
+
+    memmove(&st->periods[lo + 1], &st->periods[lo],
+            (st->nperiods - lo) * sizeof(audit_counts_t));
+    st->nperiods++;
+
+    p = &st->periods[lo];
+    memset(p, 0, sizeof(audit_counts_t));
+    p->key = key;
+    st->last_period = lo;
+
+    return p;
+}
+
+
+/* day number, the day number of the Monday of the ISO week, or month */
+static int64_t
+audit_period_key(audit_by_e by, int64_t ms)
+{
+    int64_t   days, y;
+    unsigned  m, d;
+
+    days = ms / AUDIT_MS_DAY;
+
+    switch (by) {
+
+    case AUDIT_BY_WEEK:
+        /* 1970-01-01 was a Thursday */
+        return days - ((days + 3) % 7);
+
+    case AUDIT_BY_MONTH:
+        audit_civil_from_days(days, &y, &m, &d);
+        return y * 12 + (m - 1);
+
+    case AUDIT_BY_YEAR:
+        audit_civil_from_days(days, &y, &m, &d);
+        return y;
+
+    default:
+        return days;
+    }
+}
+
+
+static void
+audit_period_label(audit_by_e by, int64_t key, char *out, size_t len)
+{
+    int64_t   y, thursday;
+    unsigned  m, d;
+
+    switch (by) {
+
+    case AUDIT_BY_WEEK:
+        /* the ISO year of a week is the year of its Thursday */
+        thursday = key + 3;
+        audit_civil_from_days(thursday, &y, &m, &d);
+        snprintf(out, len, "%04" PRId64 "-W%02d", y,
+                 (int) ((thursday - audit_days_from_civil(y, 1, 1)) / 7
+                        + 1));
+        return;
+
+    case AUDIT_BY_MONTH:
+        snprintf(out, len, "%04" PRId64 "-%02d", key / 12,
+                 (int) (key % 12) + 1);
+        return;
+
+    case AUDIT_BY_YEAR:
+        snprintf(out, len, "%04" PRId64, key);
+        return;
+
+    default:
+        audit_civil_from_days(key, &y, &m, &d);
+        snprintf(out, len, "%04" PRId64 "-%02u-%02u", y, m, d);
+        return;
+    }
+}
+
+
+static const char *
+audit_by_name(audit_by_e by)
+{
+    switch (by) {
+
+    case AUDIT_BY_DAY:
+        return "day";
+
+    case AUDIT_BY_WEEK:
+        return "week";
+
+    case AUDIT_BY_MONTH:
+        return "month";
+
+    case AUDIT_BY_YEAR:
+        return "year";
+
+    default:
+        return "none";
+    }
+}
+
+
+static void
+audit_stats_text(audit_stats_t *st)
+{
+    int              i;
+    char             first[AUDIT_BUF], last[AUDIT_BUF], pct[16], **labels;
+    size_t           k, nrows;
+    audit_counts_t  *all, **rows;
+    const char      *one[1];
+
+    all = &st->all;
+
+    audit_format_ts(st->first_ms, first, sizeof(first));
+    audit_format_ts(st->last_ms, last, sizeof(last));
+
+    fprintf(stdout, "consent records  %" PRIu64, all->records);
+
+    if (all->records) {
+        fprintf(stdout, "  (%s .. %s)", first, last);
+    }
+
+    fputs("\nactions         ", stdout);
+
+    for (i = 0; i < AUDIT_NACTS; i++) {
+        if (i < AUDIT_ACT_OTHER || all->actions[i]) {
+            fprintf(stdout, " %s %" PRIu64, audit_act_names[i],
+                    all->actions[i]);
+        }
+    }
+
+    fputs("\nmechanisms      ", stdout);
+
+    for (i = 0; i < AUDIT_NMECHS; i++) {
+        if (i < AUDIT_MECH_OTHER || all->mechanisms[i]) {
+            fprintf(stdout, " %s %" PRIu64, audit_mech_names[i],
+                    all->mechanisms[i]);
+        }
+    }
+
+    fprintf(stdout, "\ngpc              %" PRIu64 " records with Sec-GPC: 1\n",
+            all->gpc);
+
+    fputs("\nacceptance per category (records that granted it / that asked "
+          "about it)\n", stdout);
+
+    for (k = 0; k < st->ncats; k++) {
+        fprintf(stdout, "  %-20s %10" PRIu64 " / %-10" PRIu64 " %7s\n",
+                st->cats[k], all->granted[k], all->asked[k],
+                audit_pct(all->granted[k], all->asked[k], pct, sizeof(pct)));
+    }
+
+    if (st->cats_dropped) {
+        fprintf(stdout, "  (%" PRIu64 " mentions of more categories than %d "
+                "not counted)\n", st->cats_dropped, AUDIT_CATS_MAX);
+    }
+
+    nrows = st->nrevs > st->nlangs + 1 ? st->nrevs : st->nlangs + 1;
+    if (st->nperiods > nrows) {
+        nrows = st->nperiods;
+    }
+
+    rows = calloc(nrows + 1, sizeof(audit_counts_t *));
+    labels = calloc(nrows + 1, sizeof(char *));
+
+    if (rows == NULL || labels == NULL) {
+        free(rows);
+        free(labels);
+        return;
+    }
+
+    for (k = 0; k < nrows; k++) {
+        labels[k] = malloc(AUDIT_BUF);
+        if (labels[k] == NULL) {
+            goto done;
+        }
+    }
+
+    one[0] = "all";
+    rows[0] = all;
+    audit_stats_text_table(st, "totals", "", one, rows, 1);
+
+    for (k = 0; k < st->nrevs; k++) {
+        snprintf(labels[k], AUDIT_BUF, "%" PRId64, st->revs[k].c.key);
+        rows[k] = &st->revs[k].c;
+    }
+
+    audit_stats_text_table(st, "per policy revision", "revision",
+                           (const char **) labels, rows, st->nrevs);
+
+    for (k = 0; k < st->nrevs; k++) {
+        for (i = 0; (size_t) i < st->revs[k].nhashes; i++) {
+            fprintf(stdout, "  revision %" PRId64 "  policy_sha256 %s\n",
+                    st->revs[k].c.key, st->revs[k].hashes[i]);
+        }
+
+        if (st->revs[k].nhashes > 1 || st->revs[k].more_hashes) {
+            fprintf(stdout, "  WARNING: revision %" PRId64 " was logged "
+                    "with different policy files: the policy changed "
+                    "without a new revision\n", st->revs[k].c.key);
+        }
+    }
+
+    if (st->revs_dropped) {
+        fprintf(stdout, "  (%" PRIu64 " records of more than %d revisions "
+                "not counted)\n", st->revs_dropped, AUDIT_REVS_MAX);
+    }
+
+    for (k = 0; k < st->nlangs; k++) {
+        snprintf(labels[k], AUDIT_BUF, "%s", st->langs[k].name[0]
+                 ? st->langs[k].name : "(none)");
+        rows[k] = &st->langs[k].c;
+    }
+
+    if (st->other_lang.c.records) {
+        snprintf(labels[k], AUDIT_BUF, "%s", st->other_lang.name);
+        rows[k++] = &st->other_lang.c;
+    }
+
+    audit_stats_text_table(st, "per language", "lang",
+                           (const char **) labels, rows, k);
+
+    if (st->by != AUDIT_BY_NONE) {
+        for (k = 0; k < st->nperiods; k++) {
+            audit_period_label(st->by, st->periods[k].key, labels[k],
+                               AUDIT_BUF);
+            rows[k] = &st->periods[k];
+        }
+
+        audit_stats_text_table(st, "per period", audit_by_name(st->by),
+                               (const char **) labels, rows, st->nperiods);
+
+        if (st->periods_dropped) {
+            fprintf(stdout, "  (%" PRIu64 " records beyond %d periods not "
+                    "counted: narrow with --since and --until)\n",
+                    st->periods_dropped, AUDIT_PERIODS_MAX);
+        }
+    }
+
+done:
+
+    for (k = 0; k < nrows; k++) {
+        free(labels[k]);
+    }
+
+    free(labels);
+    free(rows);
+}
+
+
+/* a table: records, actions, then the acceptance rate of each category */
+static void
+audit_stats_text_table(audit_stats_t *st, const char *title,
+    const char *col, const char **labels, audit_counts_t **rows, size_t n)
+{
+    int     w;
+    char    pct[16];
+    size_t  i, k, len;
+
+    if (n == 0) {
+        return;
+    }
+
+    fprintf(stdout, "\n%s\n", title);
+
+    w = (int) strlen(col);
+
+    for (i = 0; i < n; i++) {
+        len = strlen(labels[i]);
+        if ((int) len > w) {
+            w = (int) len;
+        }
+    }
+
+    fprintf(stdout, "  %-*s %8s %8s %8s %8s %8s", w, col, "records",
+            "grant", "update", "reject", "withdraw");
+
+    for (k = 0; k < st->ncats; k++) {
+        fprintf(stdout, " %*s", (int) (strlen(st->cats[k]) < 7
+                                       ? 7 : strlen(st->cats[k])),
+                st->cats[k]);
+    }
+
+    fputc('\n', stdout);
+
+    for (i = 0; i < n; i++) {
+        fputs("  ", stdout);
+        audit_put_text(stdout, labels[i]);
+        fprintf(stdout, "%*s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8"
+                PRIu64 " %8" PRIu64, w - (int) strlen(labels[i]), "",
+                rows[i]->records, rows[i]->actions[AUDIT_ACT_GRANT],
+                rows[i]->actions[AUDIT_ACT_UPDATE],
+                rows[i]->actions[AUDIT_ACT_REJECT],
+                rows[i]->actions[AUDIT_ACT_WITHDRAW]);
+
+        for (k = 0; k < st->ncats; k++) {
+            fprintf(stdout, " %*s", (int) (strlen(st->cats[k]) < 7
+                                           ? 7 : strlen(st->cats[k])),
+                    audit_pct(rows[i]->granted[k], rows[i]->asked[k], pct,
+                              sizeof(pct)));
+        }
+
+        fputc('\n', stdout);
+    }
+}
+
+
+static void
+audit_stats_json(audit_t *a, audit_stats_t *st)
+{
+    char    first[AUDIT_BUF], last[AUDIT_BUF], label[AUDIT_BUF];
+    size_t  k, i;
+
+    audit_format_ts(st->first_ms, first, sizeof(first));
+    audit_format_ts(st->last_ms, last, sizeof(last));
+
+    fputs("{\"totals\":", stdout);
+    audit_counts_json(st, &st->all);
+
+    if (st->all.records) {
+        fprintf(stdout, ",\n\"first\":\"%s\",\"last\":\"%s\"", first, last);
+
+    } else {
+        fputs(",\n\"first\":null,\"last\":null", stdout);
+    }
+
+    fputs(",\n\"revisions\":[", stdout);
+
+    for (k = 0; k < st->nrevs; k++) {
+        fprintf(stdout, "%s\n{\"revision\":%" PRId64 ",\"policy_sha256\":[",
+                k ? "," : "", st->revs[k].c.key);
+
+        for (i = 0; i < st->revs[k].nhashes; i++) {
+            fprintf(stdout, "%s\"%s\"", i ? "," : "", st->revs[k].hashes[i]);
+        }
+
+        audit_format_ts(st->revs[k].first_ms, first, sizeof(first));
+        audit_format_ts(st->revs[k].last_ms, last, sizeof(last));
+
+        fprintf(stdout, "],\"first\":\"%s\",\"last\":\"%s\",\"counts\":",
+                first, last);
+        audit_counts_json(st, &st->revs[k].c);
+        fputc('}', stdout);
+    }
+
+    fputs("],\n\"languages\":[", stdout);
+
+    for (k = 0; k < st->nlangs; k++) {
+        fprintf(stdout, "%s\n{\"lang\":", k ? "," : "");
+        audit_put_json(stdout, st->langs[k].name);
+        fputs(",\"counts\":", stdout);
+        audit_counts_json(st, &st->langs[k].c);
+        fputc('}', stdout);
+    }
+
+    if (st->other_lang.c.records) {
+        fprintf(stdout, "%s\n{\"lang\":null,\"counts\":", k ? "," : "");
+        audit_counts_json(st, &st->other_lang.c);
+        fputc('}', stdout);
+    }
+
+    fputs("]", stdout);
+
+    if (st->by != AUDIT_BY_NONE) {
+        fprintf(stdout, ",\n\"by\":\"%s\",\"periods\":[",
+                audit_by_name(st->by));
+
+        for (k = 0; k < st->nperiods; k++) {
+            audit_period_label(st->by, st->periods[k].key, label,
+                               sizeof(label));
+            fprintf(stdout, "%s\n{\"period\":\"%s\",\"counts\":",
+                    k ? "," : "", label);
+            audit_counts_json(st, &st->periods[k]);
+            fputc('}', stdout);
+        }
+
+        fputs("]", stdout);
+    }
+
+    fprintf(stdout, ",\n\"not_counted\":{\"categories\":%" PRIu64
+            ",\"revisions\":%" PRIu64 ",\"periods\":%" PRIu64 "}"
+            ",\n\"log_intact\":%s,\"problem_count\":%" PRIu64
+            ",\"hmacs_checked\":%s}\n",
+            st->cats_dropped, st->revs_dropped, st->periods_dropped,
+            a->problems ? "false" : "true", a->problems,
+            a->ks ? "true" : "false");
+}
+
+
+static void
+audit_counts_json(audit_stats_t *st, const audit_counts_t *c)
+{
+    int     i;
+    size_t  k;
+
+    fprintf(stdout, "{\"records\":%" PRIu64 ",\"actions\":{", c->records);
+
+    for (i = 0; i < AUDIT_NACTS; i++) {
+        fprintf(stdout, "%s\"%s\":%" PRIu64, i ? "," : "",
+                audit_act_names[i], c->actions[i]);
+    }
+
+    fputs("},\"mechanisms\":{", stdout);
+
+    for (i = 0; i < AUDIT_NMECHS; i++) {
+        fprintf(stdout, "%s\"%s\":%" PRIu64, i ? "," : "",
+                audit_mech_names[i], c->mechanisms[i]);
+    }
+
+    fprintf(stdout, "},\"gpc\":%" PRIu64 ",\"categories\":{", c->gpc);
+
+    for (k = 0; k < st->ncats; k++) {
+        fputs(k ? "," : "", stdout);
+        audit_put_json(stdout, st->cats[k]);
+        fprintf(stdout, ":{\"granted\":%" PRIu64 ",\"asked\":%" PRIu64
+                ",\"rate\":", c->granted[k], c->asked[k]);
+
+        if (c->asked[k]) {
+            fprintf(stdout, "%.4f", (double) c->granted[k]
+                                    / (double) c->asked[k]);
+
+        } else {
+            fputs("null", stdout);
+        }
+
+        fputc('}', stdout);
+    }
+
+    fputs("}}", stdout);
+}
+
+
+/* export */
+
+static int
+audit_cmd_export(audit_t *a, int argc, char **argv)
+{
+    int                       rc;
+    static const audit_opt_t  opts[] = {
+        { "--help", 0, OPT_HELP },
+        { "--json", 0, OPT_JSON },
+        { "--keys", 1, OPT_KEYS },
+        { "--partial", 0, OPT_PARTIAL },
+        { "--format", 1, OPT_FORMAT },
+        { "--since", 1, OPT_SINCE },
+        { "--until", 1, OPT_UNTIL },
+        { NULL, 0, 0 }
+    };
+
+    rc = audit_parse_args(a, argc, argv, opts);
+    if (rc != 0) {
+        return rc < 0 ? AUDIT_OK : rc;
+    }
+
+    if (a->format == NULL) {
+        a->format = a->json ? "json" : "csv";
+    }
+
+    if (strcmp(a->format, "csv") == 0) {
+        a->json = 0;
+
+    } else if (strcmp(a->format, "json") == 0) {
+        a->json = 1;
+
+    } else {
+        return audit_usage_error(a->cmd, "--format: \"%s\": csv or json "
+                                 "expected", a->format);
+    }
+
+    rc = audit_check_files(a);
+    if (rc == 0) {
+        rc = audit_load_keys(a);
+    }
+
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (!a->json) {
+        audit_export_csv_header();
+    }
+
+    a->parse = 1;
+    a->handler = audit_export_record;
+
+    rc = audit_run(a);
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "consent-audit: writing the export: %s\n",
+                strerror(errno));
+        return AUDIT_IO;
+    }
+
+    audit_problems_tail(a);
+
+    return a->problems ? AUDIT_PROBLEMS : AUDIT_OK;
+}
+
+
+static void
+audit_export_csv_header(void)
+{
+    fputs("ts,id,action,mechanism,revision,policy_sha256,granted,denied,"
+          "gpc,lang,host,page,ua,ip,kid,chain,seq,file,line\r\n", stdout);
+}
+
+
+static void
+audit_export_record(audit_t *a, const audit_rec_t *r)
+{
+    FILE        *f;
+    char        *list, num[32];
+    size_t       i, n, len, pos;
+    json_t      *arr;
+    const char  *s;
+    int          which;
+
+    f = stdout;
+    a->rows++;
+
+    if (a->json) {
+        fputs("{\"ts\":", f);
+        audit_put_json(f, r->ts);
+        fputs(",\"id\":", f);
+        audit_put_json(f, r->id);
+        fputs(",\"action\":", f);
+        audit_put_json(f, r->action);
+        fputs(",\"mechanism\":", f);
+        audit_put_json(f, r->mechanism);
+        fprintf(f, ",\"revision\":%" JSON_INTEGER_FORMAT
+                ",\"policy_sha256\":", r->revision);
+        audit_put_json(f, r->policy);
+        fputs(",\"granted\":", f);
+        json_dumpf(r->granted, f, JSON_COMPACT | JSON_ENCODE_ANY);
+        fputs(",\"denied\":", f);
+        json_dumpf(r->denied, f, JSON_COMPACT | JSON_ENCODE_ANY);
+        fprintf(f, ",\"gpc\":%s,\"lang\":", r->gpc ? "true" : "false");
+        audit_put_json(f, r->lang);
+        fputs(",\"host\":", f);
+        audit_put_json(f, r->host);
+        fputs(",\"page\":", f);
+        audit_put_json(f, r->page);
+        fputs(",\"ua\":", f);
+        audit_put_json(f, r->ua);
+        fputs(",\"ip\":", f);
+        audit_put_json(f, r->ip);
+        fputs(",\"kid\":", f);
+        audit_put_json(f, r->kid);
+        fputs(",\"chain\":", f);
+        audit_put_json(f, r->chain);
+        fprintf(f, ",\"seq\":%" PRIu64 ",\"file\":", r->seq);
+        audit_put_json(f, r->file);
+        fprintf(f, ",\"line\":%" PRIu64 "}\n", r->line);
+        return;
+    }
+
+    audit_put_csv(f, r->ts);
+    fputc(',', f);
+    audit_put_csv(f, r->id);
+    fputc(',', f);
+    audit_put_csv(f, r->action);
+    fputc(',', f);
+    audit_put_csv(f, r->mechanism);
+    fprintf(f, ",%" JSON_INTEGER_FORMAT ",", r->revision);
+    audit_put_csv(f, r->policy);
+
+    for (which = 0; which < 2; which++) {
+        arr = which ? r->denied : r->granted;
+        len = audit_list_len(arr) + 1;
+
+        list = malloc(len);
+        if (list == NULL) {
+            fputs(",", f);
+            continue;
+        }
+
+        pos = 0;
+        n = json_array_size(arr);
+
+        for (i = 0; i < n; i++) {
+            s = json_string_value(json_array_get(arr, i));
+            s = s ? s : "";
+
+            if (i) {
+                list[pos++] = ' ';
+            }
+
+            memcpy(list + pos, s, strlen(s));
+            pos += strlen(s);
+        }
+
+        list[pos] = '\0';
+
+        fputc(',', f);
+        audit_put_csv(f, list);
+        free(list);
+    }
+
+    fprintf(f, ",%d,", r->gpc ? 1 : 0);
+    audit_put_csv(f, r->lang);
+    fputc(',', f);
+    audit_put_csv(f, r->host);
+    fputc(',', f);
+    audit_put_csv(f, r->page);
+    fputc(',', f);
+    audit_put_csv(f, r->ua);
+    fputc(',', f);
+    audit_put_csv(f, r->ip);
+    fputc(',', f);
+    audit_put_csv(f, r->kid);
+    fputc(',', f);
+    audit_put_csv(f, r->chain);
+    snprintf(num, sizeof(num), "%" PRIu64, r->seq);
+    fprintf(f, ",%s,", num);
+    audit_put_csv(f, r->file);
+    fprintf(f, ",%" PRIu64 "\r\n", r->line);
+}
+
+
+/* report */
+
+static int
+audit_cmd_report(audit_t *a, int argc, char **argv)
+{
+    int                       rc;
+    FILE                     *f;
+    static const audit_opt_t  opts[] = {
+        { "--help", 0, OPT_HELP },
+        { "--keys", 1, OPT_KEYS },
+        { "--partial", 0, OPT_PARTIAL },
+        { "--html", 1, OPT_HTML },
+        { "--since", 1, OPT_SINCE },
+        { "--until", 1, OPT_UNTIL },
+        { "--by", 1, OPT_BY },
+        { NULL, 0, 0 }
+    };
+
+    rc = audit_parse_args(a, argc, argv, opts);
+    if (rc != 0) {
+        return rc < 0 ? AUDIT_OK : rc;
+    }
+
+    if (a->html == NULL) {
+        return audit_usage_error(a->cmd, "--html FILE is required");
+    }
+
+    rc = audit_check_files(a);
+    if (rc == 0) {
+        rc = audit_load_keys(a);
+    }
+
+    if (rc != 0) {
+        return rc;
+    }
+
+    /* per day: rolled up into weeks or months when drawn */
+
+    a->stats = audit_stats_create(AUDIT_BY_DAY);
+    if (a->stats == NULL) {
+        fputs("consent-audit: out of memory\n", stderr);
+        return AUDIT_IO;
+    }
+
+    a->parse = 1;
+    a->handler = audit_stats_record;
+
+    rc = audit_run(a);
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (strcmp(a->html, "-") == 0) {
+        f = stdout;
+
+    } else {
+        f = fopen(a->html, "w");
+        if (f == NULL) {
+            fprintf(stderr, "consent-audit: %s: %s\n", a->html,
+                    strerror(errno));
+            return AUDIT_IO;
+        }
+    }
+
+    rc = audit_report_write(a, f);
+
+    if (fflush(f) != 0 || ferror(f) || rc != 0) {
+        fprintf(stderr, "consent-audit: %s: write error: %s\n", a->html,
+                strerror(errno ? errno : EIO));
+        if (f != stdout) {
+            fclose(f);
+        }
+
+        return AUDIT_IO;
+    }
+
+    if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "consent-audit: %s: %s\n", a->html, strerror(errno));
+        return AUDIT_IO;
+    }
+
+    audit_problems_tail(a);
+
+    if (f != stdout) {
+        fprintf(stderr, "consent-audit: report written to %s\n", a->html);
+    }
+
+    return a->problems ? AUDIT_PROBLEMS : AUDIT_OK;
+}
+
+
+static const char audit_report_css[] =
+"body{font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",sans-serif;"
+"color:#1a1a1a;max-width:980px;margin:2em auto;padding:0 1em}"
+"h1{font-size:1.6em;margin-bottom:.2em}"
+"h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}"
+".verdict h2{margin-top:0}"
+".meta{color:#555}"
+".verdict{padding:.8em 1em;border-radius:6px;margin:1em 0}"
+".ok{background:#e6f4ea;border:1px solid #009e73}"
+".bad{background:#fdecea;border:1px solid #d55e00}"
+"table{border-collapse:collapse;margin:.5em 0;font-size:.92em}"
+"th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}"
+"th{background:#f4f4f4}"
+"td.l,th.l{text-align:left}"
+"code,.hash{font-family:ui-monospace,Menlo,Consolas,monospace;"
+"font-size:.9em;word-break:break-all}"
+"ul.problems{font-family:ui-monospace,Menlo,Consolas,monospace;"
+"font-size:.88em}"
+"svg{max-width:100%;height:auto;font:11px sans-serif}"
+".legend span{display:inline-block;margin-right:1.2em}"
+".legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;"
+"vertical-align:-.1em}"
+"footer{margin-top:3em;color:#555;font-size:.9em}"
+"@media print{body{margin:0}h2{break-after:avoid}}";
+
+
+static int
+audit_report_write(audit_t *a, FILE *f)
+{
+    int                            i;
+    char                           first[AUDIT_BUF], last[AUDIT_BUF];
+    char                           now[AUDIT_BUF], **labels;
+    size_t                         k, nrows;
+    time_t                         t;
+    audit_stats_t                 *st;
+    audit_counts_t               **rows;
+    const char                    *one[1];
+    const consent_verify_stats_t  *vs;
+
+    st = a->stats;
+    vs = consent_verify_stats(a->verify);
+
+    t = time(NULL);
+    audit_format_ts((int64_t) t * 1000, now, sizeof(now));
+
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+            "<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, "
+            "initial-scale=1\">\n"
+            "<title>Consent log report</title>\n<style>%s</style>\n"
+            "</head>\n<body>\n<h1>Consent log report</h1>\n",
+            audit_report_css);
+
+    audit_format_ts(vs->ts_first, first, sizeof(first));
+    audit_format_ts(vs->ts_last, last, sizeof(last));
+
+    fprintf(f, "<p class=\"meta\">Written %s by consent-audit from %zu "
+            "log file%s; the log covers %s to %s (UTC).",
+            now, a->nfiles, a->nfiles == 1 ? "" : "s", first, last);
+
+    if (a->since != AUDIT_TS_MIN || a->until != AUDIT_TS_MAX) {
+        audit_format_ts(a->since == AUDIT_TS_MIN ? 0 : a->since, first,
+                        sizeof(first));
+        fprintf(f, " Counts and charts are limited to records from %s",
+                first);
+
+        if (a->until != AUDIT_TS_MAX) {
+            audit_format_ts(a->until, last, sizeof(last));
+            fprintf(f, " to before %s", last);
+        }
+
+        fputs("; the verification covers every line.", f);
+    }
+
+    fputs("</p>\n", f);
+
+    /* the verdict */
+
+    fprintf(f, "<section class=\"verdict %s\">\n<h2>Verification</h2>\n",
+            a->problems ? "bad" : "ok");
+
+    if (a->problems) {
+        fprintf(f, "<p><strong>NOT INTACT: %" PRIu64 " problem%s "
+                "found.</strong> The log was changed, cut or damaged after "
+                "it was written, or the files are incomplete or out of "
+                "order.</p>\n", a->problems, a->problems == 1 ? "" : "s");
+
+    } else {
+        fputs("<p><strong>INTACT.</strong> Every line is a well-formed "
+              "record, every hash chain is complete and in order", f);
+
+        if (a->ks) {
+            fputs(", and every record's HMAC verifies with the key file.",
+                  f);
+
+        } else {
+            fputs(". HMACs were <strong>not</strong> checked (no key "
+                  "file given): this proves the chains are consistent, "
+                  "not who wrote them.", f);
+        }
+
+        fputs("</p>\n", f);
+    }
+
+    fprintf(f, "<table>\n<tr><th class=\"l\">lines</th><td>%" PRIu64
+            "</td></tr>\n<tr><th class=\"l\">consent records</th><td>%"
+            PRIu64 "</td></tr>\n<tr><th class=\"l\">checkpoints</th><td>%"
+            PRIu64 "</td></tr>\n<tr><th class=\"l\">chains</th><td>%" PRIu64
+            "</td></tr>\n<tr><th class=\"l\">chains without a final stop "
+            "checkpoint</th><td>%" PRIu64 "</td></tr>\n"
+            "<tr><th class=\"l\">HMACs verified</th><td>",
+            vs->lines + a->skipped, vs->records, vs->checkpoints, vs->chains,
+            vs->open_chains);
+
+    if (a->ks) {
+        fprintf(f, "%" PRIu64, vs->hmacs);
+
+    } else {
+        fputs("not checked", f);
+    }
+
+    fputs("</td></tr>\n</table>\n", f);
+
+    if (a->nkept) {
+        fputs("<ul class=\"problems\">\n", f);
+
+        for (k = 0; k < a->nkept; k++) {
+            fputs("<li>", f);
+            audit_put_html(f, a->kept[k].file);
+
+            if (a->kept[k].line) {
+                fprintf(f, ":%" PRIu64, a->kept[k].line);
+            }
+
+            fputs(": ", f);
+            audit_put_html(f, a->kept[k].msg);
+            fputs("</li>\n", f);
+        }
+
+        if (a->problems > a->nkept) {
+            fprintf(f, "<li>... and %" PRIu64 " more: run consent-audit "
+                    "verify for all of them</li>\n",
+                    a->problems - a->nkept);
+        }
+
+        fputs("</ul>\n", f);
+    }
+
+    if (a->nnotes) {
+        fputs("<p>Notes (not problems):</p>\n<ul class=\"problems\">\n", f);
+
+        for (k = 0; k < a->nnotes; k++) {
+            fputs("<li>", f);
+            audit_put_html(f, a->notes[k].file);
+
+            if (a->notes[k].line) {
+                fprintf(f, ":%" PRIu64, a->notes[k].line);
+            }
+
+            fputs(": ", f);
+            audit_put_html(f, a->notes[k].msg);
+            fputs("</li>\n", f);
+        }
+
+        fputs("</ul>\n", f);
+    }
+
+    fputs("</section>\n<h2>Files read, in this order</h2>\n<ol>\n", f);
+
+    for (k = 0; k < a->nfiles; k++) {
+        fputs("<li><code>", f);
+        audit_put_html(f, strcmp(a->files[k], "-") == 0
+                          ? "(standard input)" : a->files[k]);
+        fputs("</code></li>\n", f);
+    }
+
+    fputs("</ol>\n", f);
+
+    /* which notices the visitors were shown */
+
+    fputs("<h2>Policy revisions seen</h2>\n<p>The revision and the SHA-256 "
+          "of the policy file in force when each choice was made: compare "
+          "the hash with <code>sha256sum</code> of the archived policy "
+          "files to know the exact text a visitor saw.</p>\n"
+          "<table>\n<tr><th>revision</th><th class=\"l\">policy_sha256</th>"
+          "<th class=\"l\">first record</th><th class=\"l\">last record"
+          "</th><th>records</th></tr>\n", f);
+
+    for (k = 0; k < st->nrevs; k++) {
+        audit_format_ts(st->revs[k].first_ms, first, sizeof(first));
+        audit_format_ts(st->revs[k].last_ms, last, sizeof(last));
+
+        fprintf(f, "<tr><td>%" PRId64 "</td><td class=\"l hash\">",
+                st->revs[k].c.key);
+
+        for (i = 0; (size_t) i < st->revs[k].nhashes; i++) {
+            fprintf(f, "%s", i ? "<br>" : "");
+            audit_put_html(f, st->revs[k].hashes[i]);
+        }
+
+        if (st->revs[k].nhashes > 1 || st->revs[k].more_hashes) {
+            fputs("<br><strong>different policy files were logged under "
+                  "this revision: the policy changed without a new "
+                  "revision</strong>", f);
+        }
+
+        fprintf(f, "</td><td class=\"l\">%s</td><td class=\"l\">%s</td>"
+                "<td>%" PRIu64 "</td></tr>\n", first, last,
+                st->revs[k].c.records);
+    }
+
+    fputs("</table>\n", f);
+
+    fputs("<h2>Choices over time</h2>\n", f);
+    audit_report_chart_time(st, a->by, f);
+
+    fputs("<h2>Acceptance per category</h2>\n<p>Records that granted the "
+          "category, of the records that asked about it (withdrawals "
+          "count as choices that deny every optional category).</p>\n", f);
+    audit_report_chart_cats(st, f);
+
+    nrows = st->nrevs > st->nlangs + 1 ? st->nrevs : st->nlangs + 1;
+
+    rows = calloc(nrows + 1, sizeof(audit_counts_t *));
+    labels = calloc(nrows + 1, sizeof(char *));
+
+    if (rows == NULL || labels == NULL) {
+        free(rows);
+        free(labels);
+        return -1;
+    }
+
+    for (k = 0; k < nrows; k++) {
+        labels[k] = malloc(AUDIT_BUF);
+        if (labels[k] == NULL) {
+            goto done;
+        }
+    }
+
+    fprintf(f, "<h2>Choices by action and mechanism</h2>\n<table>\n"
+            "<tr><th colspan=\"%d\">action</th><th colspan=\"%d\">"
+            "mechanism</th><th rowspan=\"2\">with Sec-GPC</th></tr>\n<tr>",
+            AUDIT_NACTS, AUDIT_NMECHS);
+
+    for (i = 0; i < AUDIT_NACTS; i++) {
+        fprintf(f, "<th>%s</th>", audit_act_names[i]);
+    }
+
+    for (i = 0; i < AUDIT_NMECHS; i++) {
+        fprintf(f, "<th>%s</th>", audit_mech_names[i]);
+    }
+
+    fputs("</tr>\n<tr>", f);
+
+    for (i = 0; i < AUDIT_NACTS; i++) {
+        fprintf(f, "<td>%" PRIu64 "</td>", st->all.actions[i]);
+    }
+
+    for (i = 0; i < AUDIT_NMECHS; i++) {
+        fprintf(f, "<td>%" PRIu64 "</td>", st->all.mechanisms[i]);
+    }
+
+    fprintf(f, "<td>%" PRIu64 "</td></tr>\n</table>\n", st->all.gpc);
+
+    one[0] = "all";
+    rows[0] = &st->all;
+
+    fputs("<h2>Totals</h2>\n", f);
+    audit_report_table(st, f, "", one, rows, 1);
+
+    for (k = 0; k < st->nrevs; k++) {
+        snprintf(labels[k], AUDIT_BUF, "%" PRId64, st->revs[k].c.key);
+        rows[k] = &st->revs[k].c;
+    }
+
+    fputs("<h2>Per policy revision</h2>\n", f);
+    audit_report_table(st, f, "revision", (const char **) labels, rows,
+                       st->nrevs);
+
+    for (k = 0; k < st->nlangs; k++) {
+        snprintf(labels[k], AUDIT_BUF, "%s", st->langs[k].name[0]
+                 ? st->langs[k].name : "(none)");
+        rows[k] = &st->langs[k].c;
+    }
+
+    if (st->other_lang.c.records) {
+        snprintf(labels[k], AUDIT_BUF, "%s", st->other_lang.name);
+        rows[k++] = &st->other_lang.c;
+    }
+
+    fputs("<h2>Per language</h2>\n", f);
+    audit_report_table(st, f, "language", (const char **) labels, rows, k);
+
+    fputs("<footer>To check this log yourself: <code>consent-audit verify "
+          "--keys KEYFILE", f);
+
+    for (k = 0; k < a->nfiles; k++) {
+        fputc(' ', f);
+        audit_put_html(f, a->files[k]);
+    }
+
+    fputs("</code>. Record fields are explained in docs/audit-log.md."
+          "</footer>\n</body>\n</html>\n", f);
+
+done:
+
+    for (k = 0; k < nrows; k++) {
+        free(labels[k]);
+    }
+
+    free(labels);
+    free(rows);
+
+    return 0;
+}
+
+
+/* stacked bars of the actions per period, the periods rolled up from days */
+static void
+audit_report_chart_time(audit_stats_t *st, audit_by_e want, FILE *f)
+{
+    int         i, step, ticks;
+    char        label[AUDIT_BUF];
+    double      x, y, h, bw, scale;
+    size_t      k, nbars, idx, every;
+    int64_t     span, first, last, key, tick, unit;
+    uint64_t    max, total, (*bars)[AUDIT_NACTS];
+    audit_by_e  by;
+
+    const int   left = 56, top = 14, width = 700, height = 220;
+
+    if (st->nperiods == 0) {
+        fputs("<p>No consent records.</p>\n", f);
+        return;
+    }
+
+    first = st->periods[0].key;
+    last = st->periods[st->nperiods - 1].key;
+    span = last - first + 1;
+
+    if (want != AUDIT_BY_NONE) {
+        by = want;
+
+    } else {
+        by = span <= AUDIT_BARS_MAX / 2 ? AUDIT_BY_DAY
+             : span <= 7 * AUDIT_BARS_MAX ? AUDIT_BY_WEEK
+             : span <= 30 * AUDIT_BARS_MAX ? AUDIT_BY_MONTH : AUDIT_BY_YEAR;
+    }
+
+    /* a log with forged times must not draw a million bars */
+
+    for ( ;; ) {
+        step = by == AUDIT_BY_WEEK ? 7 : 1;
+        key = audit_period_key(by, first * AUDIT_MS_DAY);
+        tick = audit_period_key(by, last * AUDIT_MS_DAY);
+        nbars = (size_t) ((tick - key) / step + 1);
+
+        if (nbars <= AUDIT_BARS_HARD_MAX || by == AUDIT_BY_YEAR) {
+            break;
+        }
+
+        by++;
+    }
+
+    first = key;
+    last = tick;
+
+    bars = calloc(nbars, sizeof(*bars));
+    if (bars == NULL) {
+        fputs("<p>(out of memory drawing the chart)</p>\n", f);
+        return;
+    }
+
+    for (k = 0; k < st->nperiods; k++) {
+        key = audit_period_key(by, st->periods[k].key * AUDIT_MS_DAY);
+        idx = (size_t) ((key - first) / step);
+
+        for (i = 0; i < AUDIT_NACTS; i++) {
+            bars[idx][i] += st->periods[k].actions[i];
+        }
+    }
+
+    max = 0;
+
+    for (k = 0; k < nbars; k++) {
+        total = 0;
+
+        for (i = 0; i < AUDIT_NACTS; i++) {
+            total += bars[k][i];
+        }
+
+        max = total > max ? total : max;
+    }
+
+    /* a round tick: 1, 2 or 5 times a power of ten, at most 5 of them */
+
+    unit = 1;
+    tick = 1;
+
+    for ( ;; ) {
+        if ((uint64_t) (unit * 1) * 5 >= max) {
+            tick = unit;
+            break;
+        }
+
+        if ((uint64_t) (unit * 2) * 5 >= max) {
+            tick = unit * 2;
+            break;
+        }
+
+        if ((uint64_t) (unit * 5) * 5 >= max) {
+            tick = unit * 5;
+            break;
+        }
+
+        unit *= 10;
+    }
+
+    ticks = (int) ((max + tick - 1) / tick);
+    ticks = ticks < 1 ? 1 : ticks;
+    scale = (double) height / (double) (ticks * tick);
+    bw = (double) width / (double) nbars;
+
+    fprintf(f, "<p class=\"legend\">Consent records per %s: ",
+            audit_by_name(by));
+
+    for (i = 0; i < AUDIT_NACTS; i++) {
+        if (i == AUDIT_ACT_OTHER && st->all.actions[i] == 0) {
+            continue;
+        }
+
+        fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>",
+                audit_act_colours[i], audit_act_names[i]);
+    }
+
+    fprintf(f, "</p>\n<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+            "role=\"img\" aria-label=\"consent records per %s, by action\">\n",
+            left + width + 10, top + height + 34, left + width + 10,
+            top + height + 34, audit_by_name(by));
+
+    for (i = 0; i <= ticks; i++) {
+        y = top + height - i * tick * scale;
+        fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#ddd\"/>\n<text x=\"%d\" y=\"%.1f\" "
+                "text-anchor=\"end\">%" PRId64 "</text>\n",
+                left, left + width, y, y, left - 6, y + 4,
+                (int64_t) i * tick);
+    }
+
+    every = nbars / 8 + 1;
+
+    for (k = 0; k < nbars; k++) {
+        key = first + (int64_t) k * step;
+        audit_period_label(by, key, label, sizeof(label));
+
+        x = left + k * bw;
+        y = top + height;
+        total = 0;
+
+        for (i = 0; i < AUDIT_NACTS; i++) {
+            if (bars[k][i] == 0) {
+                continue;
+            }
+
+            total += bars[k][i];
+            h = bars[k][i] * scale;
+            y -= h;
+
+            fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+                    "height=\"%.2f\" fill=\"%s\"><title>%s: %" PRIu64
+                    " %s</title></rect>\n",
+                    x + (bw > 4 ? bw * 0.1 : 0), y,
+                    bw > 4 ? bw * 0.8 : bw, h, audit_act_colours[i], label,
+                    bars[k][i], audit_act_names[i]);
+        }
+
+        if (k % every == 0) {
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">"
+                    "%s</text>\n", x + bw / 2, top + height + 16, label);
+        }
+    }
+
+    fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" "
+            "stroke=\"#333\"/>\n</svg>\n", left, left + width, top + height,
+            top + height);
+
+    if (st->periods_dropped) {
+        fprintf(f, "<p>%" PRIu64 " records on more than %d different days "
+                "are not drawn: narrow the report with --since and "
+                "--until.</p>\n", st->periods_dropped, AUDIT_PERIODS_MAX);
+    }
+
+    free(bars);
+}
+
+
+static void
+audit_report_chart_cats(audit_stats_t *st, FILE *f)
+{
+    char    pct[16];
+    double  rate, y;
+    size_t  k;
+
+    const int   left = 170, width = 420, row = 26;
+
+    if (st->ncats == 0) {
+        fputs("<p>No categories in the records.</p>\n", f);
+        return;
+    }
+
+    fprintf(f, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+            "role=\"img\" aria-label=\"acceptance rate per category\">\n",
+            left + width + 190, (int) st->ncats * row + 10,
+            left + width + 190, (int) st->ncats * row + 10);
+
+    for (k = 0; k < st->ncats; k++) {
+        y = 5 + k * row;
+        rate = st->all.asked[k]
+               ? (double) st->all.granted[k] / (double) st->all.asked[k] : 0;
+
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
+                left - 8, y + 15);
+        audit_put_html(f, st->cats[k]);
+        fprintf(f, "</text>\n<rect x=\"%d\" y=\"%.1f\" width=\"%d\" "
+                "height=\"18\" fill=\"#eee\"/>\n<rect x=\"%d\" y=\"%.1f\" "
+                "width=\"%.2f\" height=\"18\" fill=\"#0072b2\"><title>",
+                left, y, width, left, y, rate * width);
+        audit_put_html(f, st->cats[k]);
+        fprintf(f, ": %s</title></rect>\n<text x=\"%d\" y=\"%.1f\">%s "
+                "(%" PRIu64 " of %" PRIu64 ")</text>\n",
+                audit_pct(st->all.granted[k], st->all.asked[k], pct,
+                          sizeof(pct)),
+                left + width + 8, y + 15, pct, st->all.granted[k],
+                st->all.asked[k]);
+    }
+
+    fputs("</svg>\n", f);
+}
+
+
+static void
+audit_report_table(audit_stats_t *st, FILE *f, const char *col,
+    const char **labels, audit_counts_t **rows, size_t n)
+{
+    int     i;
+    char    pct[16];
+    size_t  k, r;
+
+    if (n == 0) {
+        fputs("<p>None.</p>\n", f);
+        return;
+    }
+
+    fputs("<table>\n<tr><th class=\"l\">", f);
+    audit_put_html(f, col);
+    fputs("</th><th>records</th>", f);
+
+    for (i = 0; i < AUDIT_ACT_OTHER; i++) {
+        fprintf(f, "<th>%s</th>", audit_act_names[i]);
+    }
+
+    for (k = 0; k < st->ncats; k++) {
+        fputs("<th>", f);
+        audit_put_html(f, st->cats[k]);
+        fputs(" accepted</th>", f);
+    }
+
+    fputs("</tr>\n", f);
+
+    for (r = 0; r < n; r++) {
+        fputs("<tr><td class=\"l\">", f);
+        audit_put_html(f, labels[r]);
+        fprintf(f, "</td><td>%" PRIu64 "</td>", rows[r]->records);
+
+        for (i = 0; i < AUDIT_ACT_OTHER; i++) {
+            fprintf(f, "<td>%" PRIu64 "</td>", rows[r]->actions[i]);
+        }
+
+        for (k = 0; k < st->ncats; k++) {
+            fprintf(f, "<td>%s</td>", audit_pct(rows[r]->granted[k],
+                                                rows[r]->asked[k], pct,
+                                                sizeof(pct)));
+        }
+
+        fputs("</tr>\n", f);
+    }
+
+    fputs("</table>\n", f);
+}
