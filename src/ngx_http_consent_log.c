@@ -376,6 +376,22 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
         return NGX_OK;
     }
 
+    /*
+     * a line cut short by an earlier failure (a full disk) is ended
+     * first, so that it cannot swallow this one
+     */
+
+    if (log->partial) {
+        if (write(log->file->fd, "\n", 1) != 1) {
+            ngx_log_error(NGX_LOG_ERR, elog, ngx_errno,
+                          "consent_log \"%V\": write() failed",
+                          &log->file->name);
+            return NGX_ERROR;
+        }
+
+        log->partial = 0;
+    }
+
     for (done = 0; done < len; done += n) {
 
         n = write(log->file->fd, line + done, len - done);
@@ -389,10 +405,12 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
             ngx_log_error(NGX_LOG_ERR, elog, ngx_errno,
                           "consent_log \"%V\": write() failed",
                           &log->file->name);
+            log->partial = done > 0;
             return NGX_ERROR;
         }
 
         if (n == 0) {
+            log->partial = done > 0;
             ngx_log_error(NGX_LOG_ERR, elog, 0,
                           "consent_log \"%V\": write() wrote nothing",
                           &log->file->name);

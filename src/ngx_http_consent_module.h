@@ -34,6 +34,7 @@ typedef struct {
     consent_chain_t              chain;
     const consent_key_t         *key;         /* signed the last line */
     unsigned                     ended:1;     /* last line: a checkpoint */
+    unsigned                     partial:1;   /* a line was cut short */
 } ngx_http_consent_log_t;
 
 
