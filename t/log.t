@@ -216,7 +216,7 @@ ok(scalar(grep { $_->{type} eq 'checkpoint' && $_->{reason} eq 'stop' }
     @all), 'exiting workers write a stop checkpoint');
 
 SKIP: {
-    skip 'consent-audit not built', 3 unless -x $audit;
+    skip 'consent-audit not built', 5 unless -x $audit;
 
     my $out = `$audit verify --keys $keys $dir/consent.log.1 $dir/consent.log 2>&1`;
     is($? >> 8, 0, 'consent-audit verify --keys passes') or diag($out);
@@ -228,6 +228,19 @@ SKIP: {
     $out = `$audit verify --keys $keys $dir/tampered.log $dir/consent.log 2>&1`;
     is($? >> 8, 1, 'a forged record fails verification');
     like($out, qr/tampered\.log:\d+:/, 'and is located') or diag($out);
+
+    # what syslog received is a log of its own that verifies too
+    my @lines = ($got);
+    my $d;
+    while (IO::Select->new($udp)->can_read(1)) {
+        $udp->recv($d, 65536);
+        push @lines, $d;
+    }
+    s/^.*? consent: // for @lines;
+    $t->write_file('syslog.log', join('', map { "$_\n" } @lines));
+    ok(@lines > 20, 'syslog received every decision (' . @lines . ')');
+    $out = `$audit verify --keys $keys $dir/syslog.log 2>&1`;
+    is($? >> 8, 0, 'the syslog copy verifies with the keys') or diag($out);
 }
 
 done_testing();
