@@ -33,10 +33,11 @@ ADAPTER     = $(wildcard src/ngx_http_consent_*.c src/ngx_http_consent_*.h)
 NGX_TREE    = $(BUILD)/nginx
 MODULE      = $(BUILD)/ngx_http_consent_module.so
 AUDIT       = $(BUILD)/consent-audit
+FILTER      = $(BUILD)/consent-filter
 
-.PHONY: all core unit module audit test demo deps clean
+.PHONY: all core unit module audit filter test demo deps clean
 
-all: $(BUILD)/.deps core unit module audit
+all: $(BUILD)/.deps core unit module audit filter
 
 core: $(BUILD)/libconsent.a
 
@@ -45,6 +46,8 @@ unit: $(UNIT_BINS)
 module: $(MODULE)
 
 audit: $(AUDIT)
+
+filter: $(FILTER)
 
 $(BUILD)/.deps: auto/deps
 	@mkdir -p $(BUILD)
@@ -75,6 +78,11 @@ $(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-audit.c \
 	    $(BUILD)/libconsent.a $(LIBS) -lz -o $@
 
+# the filter on a file, outside nginx
+$(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
+	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
+	    $(BUILD)/libconsent.a $(LIBS) -o $@
+
 # nginx's tree is copied into build/ and configured there once, with
 # Debian's own flags when it is Debian's nginx-dev tree; changes to the
 # module's sources then only rebuild the module
@@ -86,7 +94,11 @@ $(MODULE): $(NGX_TREE)/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER)
 	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
 	cp $(NGX_TREE)/objs/ngx_http_consent_module.so $@
 
-test: all
+# parse5, the HTML parser the differential test compares the filter with
+node_modules/.package-lock.json: package.json package-lock.json | $(BUILD)/.deps
+	npm ci --no-audit --no-fund
+
+test: all node_modules/.package-lock.json
 	@NGINX_BIN="$(NGINX_BIN)" CONSENT_BUILD="$(CURDIR)/$(BUILD)" \
 	    $(PROVE) -r t/
 
@@ -98,3 +110,6 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# make bench (mk/bench.mk), make fuzz and make test-valgrind (mk/fuzz.mk)
+-include $(wildcard mk/*.mk)

@@ -23,7 +23,6 @@
 #define CONSENT_SHOWN_MAX      48      /* bytes of a value echoed */
 #define CONSENT_TEXT_MAX       4096    /* bytes of one text or label */
 #define CONSENT_URL_MAX        2048
-#define CONSENT_PATTERN_MAX    256
 #define CONSENT_HOST_MAX       253
 #define CONSENT_AL_RANGES      64      /* Accept-Language ranges looked at */
 #define CONSENT_LANGS_MAX      256     /* languages in one object */
@@ -72,6 +71,9 @@ static int consent_parse_categories(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
     const char *path, uint32_t *gcm_seen, consent_err_t *e);
+static int consent_parse_aliases(consent_policy_t *p, size_t cat,
+    json_t *arr, const char *path, consent_err_t *e);
+static int consent_check_aliases(consent_policy_t *p, consent_err_t *e);
 static int consent_parse_consent_mode(consent_policy_t *p,
     consent_category_t *c, json_t *arr, const char *path,
     uint32_t *gcm_seen, consent_err_t *e);
@@ -86,6 +88,9 @@ static int consent_parse_patterns(consent_policy_t *p, json_t *arr,
     consent_err_t *e);
 static int consent_check_host(const char *s, size_t len, const char *path,
     consent_err_t *e);
+static size_t consent_fold_url(const char *s, size_t len, char *out);
+static int consent_hex(int c);
+static int consent_byte_rank(int c);
 static int consent_add_rule(consent_policy_t *p, consent_rule_kind_e kind,
     const char *s, size_t len, unsigned cat);
 static int consent_i18n_alloc(consent_i18n_t *t, size_t n);
@@ -135,7 +140,8 @@ static const char *const  consent_root_keys[] = {
 };
 
 static const char *const  consent_category_keys[] = {
-    "id", "required", "label", "description", "consent_mode", "gpc", NULL
+    "id", "required", "label", "description", "consent_mode", "gpc",
+    "aliases", NULL
 };
 
 static const char *const  consent_rule_keys[] = {
@@ -367,6 +373,16 @@ consent_policy_free(consent_policy_t *p)
     }
 
     free(p->rules);
+
+    for (i = 0; i < 3; i++) {
+        free(p->by_kind[i].index);
+    }
+
+    for (i = 0; i < p->naliases; i++) {
+        free(p->aliases[i].name);
+    }
+
+    free(p->aliases);
     free(p);
 }
 
@@ -1323,6 +1339,10 @@ consent_parse_categories(consent_policy_t *p, json_t *root,
         }
     }
 
+    if (consent_check_aliases(p, e) != 0) {
+        return -1;
+    }
+
     if (p->required_mask == 0) {
         consent_error(e, "categories", "no required category: mark one "
                       "(the strictly necessary cookies) \"required\": true");
@@ -1352,8 +1372,8 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
     }
 
     if (consent_check_keys(obj, path, consent_category_keys,
-                           "id, required, label, description, consent_mode "
-                           "or gpc", e)
+                           "id, required, label, description, consent_mode, "
+                           "gpc or aliases", e)
         != 0)
     {
         return -1;
@@ -1467,6 +1487,160 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
         if (consent_parse_consent_mode(p, c, v, sub, gcm_seen, e) != 0) {
             return -1;
         }
+    }
+
+    v = json_object_get(obj, "aliases");
+
+    if (v != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "aliases");
+
+        if (consent_parse_aliases(p, i, v, sub, e) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The names other consent managers give the category, so that pages
+ * marked for them (data-cookieconsent="statistics") keep working.
+ * Unique across the policy; checked against later ids at the end.
+ */
+
+static int
+consent_parse_aliases(consent_policy_t *p, size_t cat, json_t *arr,
+    const char *path, consent_err_t *e)
+{
+    size_t            i, j, k, len;
+    json_t           *v;
+    const char       *s;
+    consent_alias_t  *a;
+    char              sub[CONSENT_PATH_MAX];
+    char              q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    if (!json_is_array(arr)) {
+        consent_error(e, path, "must be an array of names, such as "
+                      "[\"statistics\"]");
+        return -1;
+    }
+
+    if (json_array_size(arr) > CONSENT_ALIASES_MAX) {
+        consent_error(e, path, "more than %d aliases", CONSENT_ALIASES_MAX);
+        return -1;
+    }
+
+    if (json_array_size(arr) == 0) {
+        return 0;
+    }
+
+    a = realloc(p->aliases,
+                (p->naliases + json_array_size(arr)) * sizeof(*a));
+    if (a == NULL) {
+        consent_error(e, NULL, "out of memory");
+        return -1;
+    }
+
+    p->aliases = a;
+
+    json_array_foreach(arr, i, v) {
+        consent_path_index(sub, sizeof(sub), path, i);
+
+        if (!json_is_string(v)) {
+            consent_error(e, sub, "must be a string");
+            return -1;
+        }
+
+        s = json_string_value(v);
+        len = json_string_length(v);
+
+        for (j = 0; j < len; j++) {
+            if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
+                  || s[j] == '_' || s[j] == '-'))
+            {
+                break;
+            }
+        }
+
+        if (len == 0 || len > CONSENT_ID_MAX || j != len) {
+            consent_quote(q, sizeof(q), s, len);
+            consent_error(e, sub, "%s must be 1 to %d characters from a-z, "
+                          "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+            return -1;
+        }
+
+        if (len == p->categories[cat].id_len
+            && memcmp(s, p->categories[cat].id, len) == 0)
+        {
+            consent_error(e, sub, "\"%s\" is the category's own id", s);
+            return -1;
+        }
+
+        for (k = 0; k < p->naliases; k++) {
+            if (p->aliases[k].len == len
+                && memcmp(p->aliases[k].name, s, len) == 0)
+            {
+                consent_error(e, sub, "alias \"%s\" already belongs to "
+                              "category \"%s\"", s,
+                              p->categories[p->aliases[k].category].id);
+                return -1;
+            }
+        }
+
+        a = &p->aliases[p->naliases];
+
+        a->name = consent_strndup(s, len);
+        if (a->name == NULL) {
+            consent_error(e, NULL, "out of memory");
+            return -1;
+        }
+
+        a->len = len;
+        a->category = (unsigned) cat;
+
+        p->naliases++;
+    }
+
+    return 0;
+}
+
+
+/* an alias must not be another category's id, even a later one */
+
+static int
+consent_check_aliases(consent_policy_t *p, consent_err_t *e)
+{
+    int               cat;
+    size_t            i, j, n;
+    consent_alias_t  *a;
+    char              path[CONSENT_PATH_MAX], sub[CONSENT_PATH_MAX];
+
+    for (i = 0; i < p->naliases; i++) {
+        a = &p->aliases[i];
+
+        cat = consent_policy_category(p, a->name, a->len);
+
+        if (cat < 0) {
+            continue;
+        }
+
+        /* its position in its own category's array, for the path */
+        n = 0;
+
+        for (j = 0; j < i; j++) {
+            if (p->aliases[j].category == a->category) {
+                n++;
+            }
+        }
+
+        consent_path_index(path, sizeof(path), "categories", a->category);
+        consent_path_key(sub, sizeof(sub), path, "aliases");
+        consent_path_index(path, sizeof(path), sub, n);
+
+        consent_error(e, path, "\"%s\" is the id of category %d: an alias "
+                      "must not be another category's id", a->name, cat);
+        return -1;
     }
 
     return 0;
@@ -1615,9 +1789,10 @@ consent_parse_i18n(consent_policy_t *p, json_t *obj, const char *path,
 static int
 consent_parse_rules(consent_policy_t *p, json_t *root, consent_err_t *e)
 {
-    size_t   i;
-    json_t  *arr, *obj;
-    char     path[CONSENT_PATH_MAX];
+    size_t                i, k;
+    json_t               *arr, *obj;
+    consent_rule_list_t  *l;
+    char                  path[CONSENT_PATH_MAX];
 
     arr = json_object_get(root, "rules");
 
@@ -1635,6 +1810,23 @@ consent_parse_rules(consent_policy_t *p, json_t *root, consent_err_t *e)
 
         if (consent_parse_rule(p, obj, path, e) != 0) {
             return -1;
+        }
+    }
+
+    /* the matcher walks the rules of one kind at a time */
+    for (k = 0; k < 3; k++) {
+        l = &p->by_kind[k];
+
+        l->index = calloc(p->nrules ? p->nrules : 1, sizeof(size_t));
+        if (l->index == NULL) {
+            consent_error(e, NULL, "out of memory");
+            return -1;
+        }
+
+        for (i = 0; i < p->nrules; i++) {
+            if (p->rules[i].kind == (consent_rule_kind_e) k) {
+                l->index[l->n++] = i;
+            }
         }
     }
 
@@ -1742,6 +1934,7 @@ consent_parse_patterns(consent_policy_t *p, json_t *arr,
     json_t      *v;
     const char  *s;
     char         sub[CONSENT_PATH_MAX];
+    char         folded[CONSENT_PATTERN_MAX];
 
     if (!json_is_array(arr)) {
         consent_error(e, path, "must be an array of strings");
@@ -1773,6 +1966,16 @@ consent_parse_patterns(consent_policy_t *p, json_t *arr,
             consent_error(e, sub, "longer than %d bytes",
                           CONSENT_PATTERN_MAX);
             return -1;
+        }
+
+        if (kind == CONSENT_RULE_URL) {
+            len = consent_fold_url(s, len, folded);
+            s = folded;
+
+            if (len == 0) {
+                consent_error(e, sub, "must not be empty");
+                return -1;
+            }
         }
 
         if (consent_add_rule(p, kind, s, len, cat) != 0) {
@@ -1847,6 +2050,125 @@ consent_check_host(const char *s, size_t len, const char *path,
 }
 
 
+/*
+ * A URL pattern as consent_match.c sees a URL: TAB, LF and CR removed
+ * (browsers drop them), a backslash as "/", percent-escapes decoded
+ * once, then ASCII lower case.  The two must stay in step.  out holds
+ * len bytes.
+ */
+
+static size_t
+consent_fold_url(const char *s, size_t len, char *out)
+{
+    int     c, h, l;
+    size_t  i, n, m;
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            out[n++] = s[i];
+        }
+    }
+
+    m = 0;
+
+    for (i = 0; i < n; i++) {
+        c = (unsigned char) out[i];
+
+        if (c == '\\') {
+            c = '/';
+
+        } else if (c == '%' && i + 2 < n
+                   && (h = consent_hex((unsigned char) out[i + 1])) >= 0
+                   && (l = consent_hex((unsigned char) out[i + 2])) >= 0)
+        {
+            c = (h << 4) | l;
+            i += 2;
+        }
+
+        out[m++] = (char) consent_lower(c);
+    }
+
+    return m;
+}
+
+
+static int
+consent_hex(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c = consent_lower(c);
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/*
+ * How common a byte is in scripts and URLs, roughly, from 0 (rare) to
+ * 99: the matcher looks for a pattern's least common byte with memchr()
+ * and so stops less often ("fbq(" by its "q", not its "f").
+ */
+
+static int
+consent_byte_rank(int c)
+{
+    static const unsigned char  letters[26] = {
+        70, 20, 50, 45, 99, 30, 25, 30, 75, 6, 10, 55, 35,  /* a-m */
+        80, 75, 35, 2, 70, 70, 90, 45, 20, 15, 8, 15, 2     /* n-z */
+    };
+
+    if (c >= 'a' && c <= 'z') {
+        return letters[c - 'a'];
+    }
+
+    if (c >= 'A' && c <= 'Z') {
+        return 8;
+    }
+
+    if (c >= '0' && c <= '9') {
+        return 10;
+    }
+
+    switch (c) {
+
+    case ' ':
+    case '\n':
+        return 99;
+
+    case '(':
+    case ')':
+    case '.':
+        return 40;
+
+    case ',':
+    case ';':
+    case '\'':
+    case '"':
+    case '=':
+    case '/':
+    case '\t':
+        return 30;
+
+    case '{':
+    case '}':
+    case ':':
+    case '-':
+        return 15;
+
+    default:
+        return 3;
+    }
+}
+
+
 static int
 consent_add_rule(consent_policy_t *p, consent_rule_kind_e kind,
     const char *s, size_t len, unsigned cat)
@@ -1884,6 +2206,15 @@ consent_add_rule(consent_policy_t *p, consent_rule_kind_e kind,
     r->kind = kind;
     r->len = len;
     r->category = cat;
+    r->rare = 0;
+
+    for (i = 1; i < len; i++) {
+        if (consent_byte_rank((unsigned char) r->pattern[i])
+            < consent_byte_rank((unsigned char) r->pattern[r->rare]))
+        {
+            r->rare = i;
+        }
+    }
 
     p->nrules++;
 

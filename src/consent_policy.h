@@ -17,6 +17,8 @@
 
 #define CONSENT_MAX_CATEGORIES   32    /* bits of the cookie's mask */
 #define CONSENT_ID_MAX           32    /* category id length */
+#define CONSENT_ALIASES_MAX      32    /* aliases of one category */
+#define CONSENT_PATTERN_MAX      256   /* bytes of a URL or inline pattern */
 #define CONSENT_LANG_MAX         16
 #define CONSENT_MAX_AGE_DEFAULT  (182 * 86400)
 #define CONSENT_MAX_AGE_MAX      (400 * 86400)   /* browsers cap there */
@@ -81,10 +83,28 @@ typedef struct {
 
 typedef struct {
     consent_rule_kind_e kind;
-    char               *pattern;        /* lower-cased for HOST */
+    char               *pattern;        /* lower-cased for HOST, folded
+                                           for URL (consent_match.c) */
     size_t              len;
+    size_t              rare;           /* offset of its least common
+                                           byte, for memchr() */
     unsigned            category;       /* index into categories */
 } consent_rule_t;
+
+
+/* the rules of one kind, for the matcher */
+typedef struct {
+    size_t             *index;          /* into rules, in file order */
+    size_t              n;
+} consent_rule_list_t;
+
+
+/* a name another consent manager gives a category ("statistics") */
+typedef struct {
+    char               *name;           /* [a-z0-9_-], unique */
+    size_t              len;
+    unsigned            category;       /* index into categories */
+} consent_alias_t;
 
 
 typedef struct {
@@ -104,6 +124,10 @@ typedef struct {
 
     consent_rule_t     *rules;
     size_t              nrules;
+    consent_rule_list_t by_kind[3];     /* consent_rule_kind_e */
+
+    consent_alias_t    *aliases;        /* of every category, file order */
+    size_t              naliases;
 
     unsigned char       sha256[32];     /* of the file's bytes */
     char                sha256_hex[65];

@@ -28,6 +28,7 @@ static void consent_buf_text(consent_buf_t *b, const char *s);
 static json_t *consent_ids_json(const consent_policy_t *policy,
     uint32_t mask);
 static char *consent_dump(json_t *root, size_t *len);
+static char *consent_buf_done(consent_buf_t *b, size_t *len);
 static void consent_render_category(consent_buf_t *b,
     const consent_policy_t *policy, const consent_view_t *view,
     const char *lang, size_t i);
@@ -164,6 +165,146 @@ consent_render_state_json(const consent_policy_t *policy,
     }
 
     return consent_dump(o, len);
+}
+
+
+char *
+consent_render_head(const consent_policy_t *policy,
+    const consent_view_t *view, const char *endpoint, size_t endpoint_len,
+    size_t *len)
+{
+    char           *state;
+    json_t         *o;
+    consent_buf_t   b;
+
+    o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+
+    json_object_set_new(o, "state",
+                        json_string(consent_state_name(view->state)));
+    json_object_set_new(o, "endpoint", json_stringn(endpoint, endpoint_len));
+    json_object_set_new(o, "revision", json_integer(policy->revision));
+    json_object_set_new(o, "granted",
+                        consent_ids_json(policy, view->granted));
+    json_object_set_new(o, "denied",
+                        consent_ids_json(policy,
+                                         policy->all_mask & ~view->granted));
+
+    /* escaping '/' keeps "</script" out of the element's content */
+
+    state = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER
+                          | JSON_ESCAPE_SLASH);
+    json_decref(o);
+
+    if (state == NULL) {
+        return NULL;
+    }
+
+    memset(&b, 0, sizeof(consent_buf_t));
+
+    consent_buf_str(&b, "<script type=\"application/json\" "
+                        "id=\"consent-state\" data-consent-ui>");
+    consent_buf_str(&b, state);
+    consent_buf_str(&b, "</script>");
+
+    free(state);
+
+    return consent_buf_done(&b, len);
+}
+
+
+char *
+consent_render_banner(const consent_policy_t *policy, const char *lang,
+    const char *endpoint, size_t endpoint_len, const char *ret,
+    size_t ret_len, size_t *len)
+{
+    consent_buf_t  b;
+
+    memset(&b, 0, sizeof(consent_buf_t));
+
+    consent_buf_str(&b, "<div id=\"consent-banner\" role=\"dialog\" "
+                        "aria-labelledby=\"consent-banner-title\" lang=\"");
+    consent_buf_text(&b, lang);
+    consent_buf_str(&b, "\" data-consent-ui>\n<form method=\"post\" "
+                        "action=\"");
+    consent_buf_html(&b, endpoint, endpoint_len);
+    consent_buf_str(&b, "\">\n<input type=\"hidden\" name=\"return\" "
+                        "value=\"");
+    consent_buf_html(&b, ret, ret_len);
+    consent_buf_str(&b, "\">\n<h2 id=\"consent-banner-title\">");
+    consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_TITLE,
+                                             lang));
+    consent_buf_str(&b, "</h2>\n<p>");
+    consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_MESSAGE,
+                                             lang));
+    consent_buf_str(&b, " <a href=\"");
+    consent_buf_text(&b, policy->privacy_url);
+    consent_buf_str(&b, "\">");
+    consent_buf_text(&b, consent_policy_text(policy,
+                                             CONSENT_TEXT_PRIVACY_LINK,
+                                             lang));
+    consent_buf_str(&b, "</a></p>\n");
+
+    /*
+     * three buttons of one kind: accepting is no easier than rejecting;
+     * "customise" opens the preferences page, with JavaScript or without
+     */
+
+    consent_buf_str(&b, "<button type=\"submit\" name=\"action\" "
+                        "value=\"accept_all\">");
+    consent_buf_text(&b, consent_policy_text(policy,
+                                             CONSENT_TEXT_ACCEPT_ALL, lang));
+    consent_buf_str(&b, "</button>\n<button type=\"submit\" name=\"action\" "
+                        "value=\"reject_all\">");
+    consent_buf_text(&b, consent_policy_text(policy,
+                                             CONSENT_TEXT_REJECT_ALL, lang));
+    consent_buf_str(&b, "</button>\n<button type=\"submit\" "
+                        "formmethod=\"get\" formaction=\"");
+    consent_buf_html(&b, endpoint, endpoint_len);
+    consent_buf_str(&b, "\">");
+    consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_CUSTOMISE,
+                                             lang));
+    consent_buf_str(&b, "</button>\n</form>\n</div>");
+
+    return consent_buf_done(&b, len);
+}
+
+
+char *
+consent_render_manage(const consent_policy_t *policy, const char *lang,
+    const char *endpoint, size_t endpoint_len, size_t *len)
+{
+    consent_buf_t  b;
+
+    memset(&b, 0, sizeof(consent_buf_t));
+
+    consent_buf_str(&b, "<a href=\"");
+    consent_buf_html(&b, endpoint, endpoint_len);
+    consent_buf_str(&b, "\" id=\"consent-manage\" data-consent-open "
+                        "data-consent-ui>");
+    consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_MANAGE,
+                                             lang));
+    consent_buf_str(&b, "</a>");
+
+    return consent_buf_done(&b, len);
+}
+
+
+static char *
+consent_buf_done(consent_buf_t *b, size_t *len)
+{
+    if (b->failed) {
+        free(b->data);
+        return NULL;
+    }
+
+    if (len != NULL) {
+        *len = b->len;
+    }
+
+    return b->data;
 }
 
 

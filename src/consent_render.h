@@ -52,6 +52,29 @@ char *consent_render_page(const consent_policy_t *policy,
     const consent_view_t *view, const char *lang, const char *action,
     size_t action_len, const char *ret, size_t ret_len, size_t *len);
 
+/*
+ * What the filter injects after <head>: the state the banner's
+ * JavaScript reads, as inert JSON (no inline script runs, so a strict
+ * Content-Security-Policy needs nothing more).  malloc'ed.
+ */
+char *consent_render_head(const consent_policy_t *policy,
+    const consent_view_t *view, const char *endpoint, size_t endpoint_len,
+    size_t *len);
+
+/*
+ * The banner injected before </body>: the notice and three equal
+ * buttons in a plain form to the endpoint, so it works without
+ * JavaScript.  malloc'ed.
+ */
+char *consent_render_banner(const consent_policy_t *policy,
+    const char *lang, const char *endpoint, size_t endpoint_len,
+    const char *ret, size_t ret_len, size_t *len);
+
+/* the "manage preferences" link injected instead of the banner */
+char *consent_render_manage(const consent_policy_t *policy,
+    const char *lang, const char *endpoint, size_t endpoint_len,
+    size_t *len);
+
 /* RFC 3339 UTC, "2026-11-28T03:19:58Z"; out has room for 21 bytes */
 void consent_format_time(int64_t t, char *out);
 

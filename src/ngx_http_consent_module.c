@@ -50,6 +50,13 @@ static char *ngx_http_consent_require_status(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 
 
+static char *ngx_http_consent_check_tag_max(ngx_conf_t *cf, void *post,
+    void *data);
+
+static ngx_conf_post_handler_pt  ngx_http_consent_tag_max_bounds =
+    ngx_http_consent_check_tag_max;
+
+
 static ngx_conf_enum_t  ngx_http_consent_log_ip[] = {
     { ngx_string("off"), CONSENT_IP_OFF },
     { ngx_string("truncate"), CONSENT_IP_TRUNCATE },
@@ -67,6 +74,42 @@ static ngx_conf_enum_t  ngx_http_consent_secure[] = {
 
 
 static ngx_command_t  ngx_http_consent_commands[] = {
+
+    { ngx_string("consent"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_HTTP_LIF_CONF
+                        |NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("consent_types"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_types_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, types_keys),
+      &ngx_http_html_default_types[0] },
+
+    { ngx_string("consent_tag_max"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, tag_max),
+      &ngx_http_consent_tag_max_bounds },
+
+    { ngx_string("consent_cache_private"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, cache_private),
+      NULL },
+
+    { ngx_string("consent_manage_button"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, manage_button),
+      NULL },
 
     { ngx_string("consent_keys"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
@@ -183,7 +226,26 @@ ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_consent_init(ngx_conf_t *cf)
 {
-    return ngx_http_consent_require_init(cf);
+    if (ngx_http_consent_require_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_consent_filter_init(cf);
+}
+
+
+/* a tag must fit a URL of any sane length, and stay a bounded hold */
+
+static char *
+ngx_http_consent_check_tag_max(ngx_conf_t *cf, void *post, void *data)
+{
+    size_t *sp = data;
+
+    if (*sp < 256 || *sp > 1024 * 1024) {
+        return "must be between 256 and 1m";
+    }
+
+    return NGX_CONF_OK;
 }
 
 
@@ -247,6 +309,8 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
+     *     clcf->types = { NULL };
+     *     clcf->types_keys = NULL;
      *     clcf->cookie_name = { 0, NULL };
      *     clcf->cookie_domain = { 0, NULL };
      *     clcf->require_mask = 0;
@@ -262,6 +326,10 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->endpoint = NGX_CONF_UNSET;
     clcf->logs = NGX_CONF_UNSET_PTR;
     clcf->log_ip = NGX_CONF_UNSET_UINT;
+    clcf->enable = NGX_CONF_UNSET;
+    clcf->tag_max = NGX_CONF_UNSET_SIZE;
+    clcf->cache_private = NGX_CONF_UNSET;
+    clcf->manage_button = NGX_CONF_UNSET;
     clcf->require = NGX_CONF_UNSET_PTR;
     clcf->require_status = NGX_CONF_UNSET_UINT;
 
@@ -287,6 +355,19 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->logs, prev->logs, NULL);
     ngx_conf_merge_uint_value(conf->log_ip, prev->log_ip,
                               CONSENT_IP_TRUNCATE);
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_size_value(conf->tag_max, prev->tag_max,
+                              CONSENT_HTML_TAG_MAX);
+    ngx_conf_merge_value(conf->cache_private, prev->cache_private, 1);
+    ngx_conf_merge_value(conf->manage_button, prev->manage_button, 0);
+
+    if (ngx_http_merge_types(cf, &conf->types_keys, &conf->types,
+                             &prev->types_keys, &prev->types,
+                             ngx_http_html_default_types)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     /* an endpoint is not inherited: its handler belongs to one location */
 

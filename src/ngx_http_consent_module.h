@@ -17,6 +17,9 @@
 #include "consent_request.h"
 #include "consent_render.h"
 #include "consent_record.h"
+#include "consent_header.h"
+#include "consent_match.h"
+#include "consent_html.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -60,6 +63,14 @@ typedef struct {
 
     ngx_flag_t                   endpoint;
 
+    /* the HTML filter */
+    ngx_flag_t                   enable;
+    ngx_hash_t                   types;
+    ngx_array_t                 *types_keys;
+    size_t                       tag_max;
+    ngx_flag_t                   cache_private;
+    ngx_flag_t                   manage_button;
+
     ngx_array_t                 *logs;        /* ngx_http_consent_log_t * */
     ngx_uint_t                   log_ip;
 
@@ -79,7 +90,18 @@ typedef struct {
     consent_view_t               view;
     consent_policy_t            *policy;      /* the view was made for it */
 
+    /* the HTML filter of this request */
+    consent_html_t              *html;
+    ngx_http_request_t          *request;
+    ngx_chain_t                 *out;
+    ngx_chain_t                **last_out;
+    ngx_chain_t                 *busy;
+    ngx_chain_t                 *free;
+    ngx_chain_t                 *free_own;    /* with memory of their own */
+    ngx_buf_t                   *last_made;
+
     unsigned                     resolved:1;
+    unsigned                     done:1;
 } ngx_http_consent_ctx_t;
 
 
@@ -96,6 +118,9 @@ ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
 
 #define ngx_http_consent_header_in_str(r, name)                              \
     ngx_http_consent_header_in(r, name, sizeof(name) - 1)
+
+/* ngx_http_consent_filter.c */
+ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);
 
 /* ngx_http_consent_endpoint.c */
 ngx_int_t ngx_http_consent_endpoint_handler(ngx_http_request_t *r);

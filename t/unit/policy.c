@@ -37,6 +37,8 @@ static void test_small(void);
 static void test_unknown_keys(void);
 static void test_categories(void);
 static void test_rules(void);
+static void test_aliases(void);
+static void test_url_fold(void);
 static void test_texts(void);
 static void test_revision(void);
 static void test_max_age(void);
@@ -322,7 +324,7 @@ test_shipped(const char *path)
            "Rechazar todo", "Spanish reject_all");
     is_str(consent_policy_label(p, 2, "en"), "Analytics", "English label");
 
-    is_int(p->nrules, 24, "24 patterns");
+    is_int(p->nrules, 28, "28 patterns");
 
     memset(n, 0, sizeof(n));
 
@@ -334,7 +336,7 @@ test_shipped(const char *path)
 
     is_int(n[CONSENT_RULE_HOST], 13, "13 host patterns");
     is_int(n[CONSENT_RULE_URL], 4, "4 url patterns");
-    is_int(n[CONSENT_RULE_INLINE], 7, "7 inline markers");
+    is_int(n[CONSENT_RULE_INLINE], 11, "11 inline markers");
 
     if (p->nrules == 24) {
         is_str(p->rules[0].pattern, "googletagmanager.com", "first rule");
@@ -370,6 +372,27 @@ test_shipped(const char *path)
 
     is_str(consent_policy_pick_lang(p, "es-AR,es;q=0.9,en;q=0.8", 23),
            "es", "Argentinian Spanish reader gets Spanish");
+
+    /* the names Cookiebot, orestbida and others use */
+    is_int(p->naliases, 9, "nine aliases");
+
+    for (i = 0; i < p->naliases; i++) {
+        if (strcmp(p->aliases[i].name, "statistics") == 0) {
+            is_int(p->aliases[i].category, 2, "statistics is analytics");
+        }
+
+        if (strcmp(p->aliases[i].name, "functionality") == 0) {
+            is_int(p->aliases[i].category, 1,
+                   "functionality is preferences");
+        }
+
+        if (strcmp(p->aliases[i].name, "targeting") == 0) {
+            is_int(p->aliases[i].category, 3, "targeting is marketing");
+        }
+
+        is_int(p->aliases[i].len, strlen(p->aliases[i].name),
+               "alias %zu len", i);
+    }
 
     consent_policy_free(p);
     free(buf);
@@ -692,6 +715,185 @@ test_rules(void)
     accepts_subst("'hosts': ['Stats.Example.COM']",
                   "'hosts': ['localhost', 'a-b.c9.example', 'x']",
                   "plain host names");
+}
+
+
+static void
+test_aliases(void)
+{
+    int                i, j;
+    char              *doc, err[512], to[2048];
+    size_t             n;
+    consent_policy_t  *p;
+
+    doc = subst(base, "'id': 'analytics',",
+                "'id': 'analytics', 'aliases': ['statistics', 'perf_2-x'],");
+    err[0] = '\0';
+    p = doc ? parse(doc, err, sizeof(err)) : NULL;
+
+    if (ok(p != NULL, "accepts aliases")) {
+        is_int(p->naliases, 2, "two aliases");
+        is_str(p->aliases[0].name, "statistics", "first alias");
+        is_int(p->aliases[0].len, 10, "first alias len");
+        is_int(p->aliases[0].category, 1, "first alias category");
+        is_str(p->aliases[1].name, "perf_2-x", "second alias");
+        is_int(p->aliases[1].category, 1, "second alias category");
+        is_int(consent_policy_category(p, "statistics", 10), -1,
+               "an alias is not a category id");
+
+    } else {
+        printf("#   error: %s\n", err);
+    }
+
+    consent_policy_free(p);
+    free(doc);
+
+    doc = subst(base, "'required': true,",
+                "'required': true, 'aliases': ['essential'],");
+    err[0] = '\0';
+    p = doc ? parse(doc, err, sizeof(err)) : NULL;
+    ok(p != NULL && p->naliases == 1 && p->aliases[0].category == 0,
+       "aliases of a required category");
+    consent_policy_free(p);
+    free(doc);
+
+    accepts_subst("'id': 'analytics',", "'id': 'analytics', 'aliases': [],",
+                  "empty aliases");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': 'statistics',",
+                  "categories[1].aliases: must be an array",
+                  "aliases as a string");
+    rejects_subst("'id': 'analytics',", "'id': 'analytics', 'aliases': [1],",
+                  "categories[1].aliases[0]: must be a string",
+                  "numeric alias");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': ['ok', 'Stats'],",
+                  "categories[1].aliases[1]: \"Stats\" must be 1 to 32 "
+                  "characters", "upper case in an alias");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': [''],",
+                  "categories[1].aliases[0]: \"\" must be", "empty alias");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': ['a b'],",
+                  "categories[1].aliases[0]: \"a b\" must be",
+                  "space in an alias");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': "
+                  "['abcdefghijabcdefghijabcdefghijabc'],",
+                  "categories[1].aliases[0]: \"abcdefghijabcdefghijabcdefghij"
+                  "abc\" must be 1 to 32", "33-character alias");
+    accepts_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': "
+                  "['abcdefghijabcdefghijabcdefghijab'],",
+                  "32-character alias");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': ['analytics'],",
+                  "categories[1].aliases[0]: \"analytics\" is the "
+                  "category's own id", "alias equal to its own id");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': ['stats', 'stats'],",
+                  "categories[1].aliases[1]: alias \"stats\" already "
+                  "belongs to category \"analytics\"",
+                  "alias twice in a category");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'aliases': ['stats', 'ads'],",
+                  "categories[1].aliases[1]: \"ads\" is the id of category "
+                  "2: an alias must not be another category's id",
+                  "alias equal to a later category's id");
+    rejects_subst("'id': 'ads',", "'id': 'ads', 'aliases': ['necessary'],",
+                  "categories[2].aliases[0]: \"necessary\" is the id of "
+                  "category 0", "alias equal to an earlier category's id");
+
+    /* one alias in two categories */
+    doc = subst(base, "'required': true,",
+                "'required': true, 'aliases': ['stats'],");
+
+    if (doc != NULL) {
+        char  *d2;
+
+        d2 = subst(doc, "'id': 'ads',", "'id': 'ads', 'aliases': ['x', "
+                   "'stats'],");
+        rejects(d2, "categories[2].aliases[1]: alias \"stats\" already "
+                "belongs to category \"necessary\"",
+                "alias in two categories");
+        free(d2);
+    }
+
+    free(doc);
+
+    /* 32 aliases, then 33 */
+    for (i = 32; i <= 33; i++) {
+        n = (size_t) snprintf(to, sizeof(to), "'id': 'analytics', "
+                              "'aliases': [");
+
+        for (j = 0; j < i; j++) {
+            n += (size_t) snprintf(to + n, sizeof(to) - n, "%s'a%d'",
+                                   j ? ", " : "", j);
+        }
+
+        snprintf(to + n, sizeof(to) - n, "],");
+
+        if (i == 32) {
+            accepts_subst("'id': 'analytics',", to, "32 aliases");
+
+        } else {
+            rejects_subst("'id': 'analytics',", to,
+                          "categories[1].aliases: more than 32 aliases",
+                          "33 aliases");
+        }
+    }
+}
+
+
+/* URL patterns are stored as consent_match.c compares them */
+
+static void
+test_url_fold(void)
+{
+    char              *doc, err[512], to[256];
+    size_t             i;
+    consent_policy_t  *p;
+    static const struct {
+        const char    *in;
+        const char    *out;
+    } cases[] = {
+        { "/Matomo.JS", "/matomo.js" },
+        { "/m%2Ejs", "/m.js" },
+        { "/m%2ejs%41", "/m.jsa" },
+        { "/a%2", "/a%2" },
+        { "/a%zz", "/a%zz" },
+        { "/a%", "/a%" },
+        { "a\\\\b", "a/b" },
+        { "a%5Cb", "a\\b" },
+        { "fa\\tce\\nbook.com/\\rtr", "facebook.com/tr" },
+        { "%25", "%" }
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(to, sizeof(to), "'urls': ['%s']", cases[i].in);
+        doc = subst(base, "'urls': ['/m.js']", to);
+        err[0] = '\0';
+        p = doc ? parse(doc, err, sizeof(err)) : NULL;
+
+        if (ok(p != NULL, "url pattern %zu parses", i)) {
+            is_str(p->rules[2].pattern, cases[i].out,
+                   "url pattern %s folded", cases[i].in);
+            is_int(p->rules[2].len, strlen(cases[i].out),
+                   "url pattern %zu length", i);
+
+        } else {
+            printf("#   error: %s\n", err);
+        }
+
+        consent_policy_free(p);
+        free(doc);
+    }
+
+    rejects_subst("'urls': ['/m.js']", "'urls': ['/x', '\\t\\n']",
+                  "rules[0].urls[1]: must not be empty",
+                  "url pattern of TAB and LF only");
+    accepts_subst("'hosts': ['Stats.Example.COM']",
+                  "'hosts': ['stats.example.com']", "hosts unchanged");
 }
 
 
@@ -1220,6 +1422,8 @@ main(int argc, char **argv)
     test_unknown_keys();
     test_categories();
     test_rules();
+    test_aliases();
+    test_url_fold();
     test_texts();
     test_revision();
     test_max_age();

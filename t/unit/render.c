@@ -49,6 +49,7 @@ static void test_format_time(void);
 static void test_page(void);
 static void test_page_states(void);
 static void test_page_hostile(void);
+static void test_injections(void);
 
 
 static consent_policy_t  *pol;
@@ -778,6 +779,64 @@ test_page_hostile(void)
 }
 
 
+static void
+test_injections(void)
+{
+    char            *s;
+    size_t           len;
+    consent_view_t   view;
+    consent_token_t  tok;
+
+    consent_view_init(&view, pol, CONSENT_STATE_ABSENT, NULL);
+
+    s = consent_render_head(pol, &view, "/consent/", 9, &len);
+    is_str(s, "<script type=\"application/json\" id=\"consent-state\" "
+           "data-consent-ui>{\"state\":\"absent\",\"endpoint\":"
+           "\"\\/consent\\/\",\"revision\":1,\"granted\":"
+           "[\"necessary\"],\"denied\":[\"preferences\",\"analytics\","
+           "\"marketing\"]}</script>", "head snippet, absent");
+    ok(s != NULL && len == strlen(s), "head snippet length");
+    free(s);
+
+    token(&tok, 0xf);
+    consent_view_init(&view, pol, CONSENT_STATE_VALID, &tok);
+
+    /* '/' escaped: no "</script" can end the element early */
+    s = consent_render_head(pol, &view, "/x</script><b>/", 15, &len);
+    ok(s != NULL && strstr(s, "</script><b>") == NULL
+       && strstr(s, "<\\/script>") != NULL,
+       "head snippet: the endpoint cannot close the element");
+    ok(s != NULL && strstr(s, "\"state\":\"valid\"") != NULL
+       && strstr(s, "\"denied\":[]") != NULL, "head snippet, valid");
+    free(s);
+
+    s = consent_render_banner(pol, "es", "/consent/", 9, "/a?b=1&c=\"2\"",
+                              strlen("/a?b=1&c=\"2\""), &len);
+    ok(s != NULL && len == strlen(s), "banner length");
+    ok(s != NULL && strstr(s, "role=\"dialog\"") != NULL
+       && strstr(s, "data-consent-ui") != NULL, "banner is a marked dialog");
+    ok(s != NULL && strstr(s, "lang=\"es\"") != NULL
+       && strstr(s, "Sus opciones de privacidad") != NULL, "banner in es");
+    ok(s != NULL
+       && strstr(s, "value=\"/a?b=1&amp;c=&quot;2&quot;\"") != NULL,
+       "banner: the return path escaped");
+    ok(s != NULL
+       && strstr(s, "name=\"action\" value=\"accept_all\"") != NULL
+       && strstr(s, "name=\"action\" value=\"reject_all\"") != NULL
+       && strstr(s, "formmethod=\"get\" formaction=\"/consent/\"")
+          != NULL,
+       "banner: accept, reject, customise");
+    ok(s != NULL && s[len - 1] == '>', "banner ends with its element");
+    free(s);
+
+    s = consent_render_manage(pol, "en", "/c\"x/", 5, &len);
+    is_str(s, "<a href=\"/c&quot;x/\" id=\"consent-manage\" "
+           "data-consent-open data-consent-ui>Manage cookie preferences</a>",
+           "manage link, escaped endpoint");
+    free(s);
+}
+
+
 int
 main(void)
 {
@@ -798,6 +857,7 @@ main(void)
     test_page();
     test_page_states();
     test_page_hostile();
+    test_injections();
 
     consent_policy_free(pol);
 

@@ -1,0 +1,151 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ */
+
+
+#include <string.h>
+
+#include "consent_header.h"
+
+
+static int consent_has_ci(const char *s, size_t len, const char *what);
+static int consent_lc(int c);
+static int consent_token_is(const char *s, size_t len, const char *what);
+
+
+static int
+consent_lc(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+
+static int
+consent_has_ci(const char *s, size_t len, const char *what)
+{
+    size_t  i, j, n;
+
+    n = strlen(what);
+
+    for (i = 0; i + n <= len; i++) {
+        for (j = 0; j < n; j++) {
+            if (consent_lc((unsigned char) s[i + j]) != what[j]) {
+                break;
+            }
+        }
+
+        if (j == n) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+int
+consent_charset_ascii(const char *content_type, size_t ct_len,
+    const char *charset, size_t cs_len)
+{
+    if (charset != NULL
+        && (consent_has_ci(charset, cs_len, "utf-16")
+            || consent_has_ci(charset, cs_len, "utf-32")
+            || consent_has_ci(charset, cs_len, "ucs-2")))
+    {
+        return 0;
+    }
+
+    if (content_type != NULL
+        && (consent_has_ci(content_type, ct_len, "utf-16")
+            || consent_has_ci(content_type, ct_len, "utf-32")
+            || consent_has_ci(content_type, ct_len, "ucs-2")))
+    {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/* a directive's name: "s-maxage=60" is s-maxage */
+
+static int
+consent_token_is(const char *s, size_t len, const char *what)
+{
+    size_t  i, n;
+
+    n = strlen(what);
+
+    if (len < n) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (consent_lc((unsigned char) s[i]) != what[i]) {
+            return 0;
+        }
+    }
+
+    return len == n || s[n] == '=' || s[n] == ' ' || s[n] == '\t';
+}
+
+
+size_t
+consent_cache_control_private(const char *value, size_t len, char *out)
+{
+    size_t       i, start, end, n;
+    const char  *tok;
+
+    if (consent_has_ci(value, len, "no-store")
+        || consent_has_ci(value, len, "private"))
+    {
+        memcpy(out, value, len);
+        return len;
+    }
+
+    memcpy(out, "private", 7);
+    n = 7;
+
+    for (start = 0; start < len; start = end + 1) {
+
+        for (end = start; end < len && value[end] != ','; end++) {
+            /* void */
+        }
+
+        for (i = start; i < end && (value[i] == ' ' || value[i] == '\t');
+             i++)
+        {
+            /* void */
+        }
+
+        tok = value + i;
+
+        while (end > i && (value[end - 1] == ' ' || value[end - 1] == '\t'))
+        {
+            end--;
+        }
+
+        if (end == i
+            || consent_token_is(tok, end - i, "public")
+            || consent_token_is(tok, end - i, "s-maxage"))
+        {
+            /* end may have moved back over blanks: find the comma again */
+            while (end < len && value[end] != ',') {
+                end++;
+            }
+
+            continue;
+        }
+
+        memcpy(out + n, ", ", 2);
+        memcpy(out + n + 2, tok, end - i);
+        n += 2 + (end - i);
+
+        while (end < len && value[end] != ',') {
+            end++;
+        }
+    }
+
+    return n;
+}

@@ -1,0 +1,3551 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * The streaming HTML scanner and rewriter (docs/gating.md).
+ *
+ * The tokenizer follows the HTML Standard's tokenization states as far
+ * as they decide where a tag, a comment or a text element begins and
+ * ends; text is skipped with memchr() and never copied.  A "region" is
+ * the part of the input held back: it starts at each '<' and is let go
+ * as soon as the tag's name shows it is of no interest, or kept to the
+ * end of an interesting tag (and for an inline script, a bounded look
+ * into its text), then written out as it was or rewritten.  A region
+ * lives in the caller's buffer while it can, and is copied into the
+ * hold buffer only when a buffer ends inside it.
+ *
+ * The tree builder's effect on tokenization is modelled where it
+ * matters: which elements switch to RCDATA, RAWTEXT, script data or
+ * PLAINTEXT, and a bounded stack of the open SVG and MathML elements
+ * (foreign content: a script there is markup, CDATA sections exist,
+ * integration points switch back to HTML).
+ */
+
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "consent_html.h"
+
+
+#define CONSENT_HTML_TAG_MIN     64         /* room for any name we hold */
+#define CONSENT_HTML_LIMIT       (64 * 1024 * 1024)
+#define CONSENT_HTML_NAME_MAX    32         /* bytes of a name kept */
+#define CONSENT_HTML_KEEP_MAX    14         /* "annotation-xml" */
+#define CONSENT_HTML_ATTRS_MAX   64         /* attributes of a held tag */
+#define CONSENT_HTML_DEPTH_MAX   32         /* open foreign elements */
+#define CONSENT_HTML_DEC_SLACK   64
+
+
+/* tokenizer states */
+enum {
+    CONSENT_S_DATA = 0,
+    CONSENT_S_RCDATA,
+    CONSENT_S_RAWTEXT,
+    CONSENT_S_SCRIPT,
+    CONSENT_S_PLAINTEXT,
+    CONSENT_S_TAG_OPEN,
+    CONSENT_S_END_TAG_OPEN,
+    CONSENT_S_TAG_NAME,
+    CONSENT_S_BEFORE_ATTR_NAME,
+    CONSENT_S_ATTR_NAME,
+    CONSENT_S_AFTER_ATTR_NAME,
+    CONSENT_S_BEFORE_ATTR_VALUE,
+    CONSENT_S_ATTR_VALUE_DQ,
+    CONSENT_S_ATTR_VALUE_SQ,
+    CONSENT_S_ATTR_VALUE_UQ,
+    CONSENT_S_AFTER_ATTR_VALUE,
+    CONSENT_S_SELF_CLOSING,
+    CONSENT_S_TAG_END,                  /* not a state: '>' seen */
+    CONSENT_S_MARKUP_DECL,
+    CONSENT_S_COMMENT_START,
+    CONSENT_S_COMMENT_START_DASH,
+    CONSENT_S_COMMENT,
+    CONSENT_S_COMMENT_END_DASH,
+    CONSENT_S_COMMENT_END,
+    CONSENT_S_COMMENT_END_BANG,
+    CONSENT_S_BOGUS_COMMENT,
+    CONSENT_S_DOCTYPE,
+    CONSENT_S_CDATA,
+    CONSENT_S_CDATA_BRACKET,
+    CONSENT_S_CDATA_END,
+    CONSENT_S_TEXT_LT,
+    CONSENT_S_TEXT_END_TAG_OPEN,
+    CONSENT_S_TEXT_END_TAG_NAME,
+    CONSENT_S_SCRIPT_ESC_START,
+    CONSENT_S_SCRIPT_ESC_START_DASH,
+    CONSENT_S_SCRIPT_ESC,
+    CONSENT_S_SCRIPT_ESC_DASH,
+    CONSENT_S_SCRIPT_ESC_DASH_DASH,
+    CONSENT_S_SCRIPT_DESC_START,
+    CONSENT_S_SCRIPT_DESC,
+    CONSENT_S_SCRIPT_DESC_DASH,
+    CONSENT_S_SCRIPT_DESC_DASH_DASH,
+    CONSENT_S_SCRIPT_DESC_LT,
+    CONSENT_S_SCRIPT_DESC_END
+};
+
+
+/* what the held region is */
+enum {
+    CONSENT_R_NONE = 0,
+    CONSENT_R_TENTATIVE,                /* from '<' until the name ends */
+    CONSENT_R_TAG,                      /* an interesting start tag */
+    CONSENT_R_OBSERVE,                  /* any token, for the observer */
+    CONSENT_R_LOOKAHEAD                 /* a script tag and its text */
+};
+
+
+/* how a held tag is written out */
+enum {
+    CONSENT_W_GATE = 0,
+    CONSENT_W_ACTIVATE,
+    CONSENT_W_OVERLONG
+};
+
+
+/* what a known name is to the tokenizer and the tree builder */
+#define CONSENT_N_RAW            0x01      /* its text is RAWTEXT */
+#define CONSENT_N_RC             0x02      /* its text is RCDATA */
+#define CONSENT_N_BRK            0x04      /* it ends foreign content */
+#define CONSENT_N_VOID           0x08      /* never open as HTML in it */
+#define CONSENT_N_MTEXT          0x10      /* MathML text integration point */
+#define CONSENT_N_SVGIP          0x20      /* SVG HTML integration point */
+
+enum {
+    CONSENT_ID_OTHER = 0,
+    CONSENT_ID_HTML,
+    CONSENT_ID_HEAD,
+    CONSENT_ID_BODY,
+    CONSENT_ID_SCRIPT,
+    CONSENT_ID_PLAINTEXT,
+    CONSENT_ID_SVG,
+    CONSENT_ID_MATH,
+    CONSENT_ID_FONT,
+    CONSENT_ID_AXML,
+    CONSENT_ID_IMAGE,
+    CONSENT_ID_MGLYPH,
+    CONSENT_ID_MALIGNMARK,
+    CONSENT_ID_P,
+    CONSENT_ID_BR,
+    CONSENT_ID_FRAMESET
+};
+
+
+/* markup declaration candidates */
+#define CONSENT_DECL_DASH        1
+#define CONSENT_DECL_DOCTYPE     2
+#define CONSENT_DECL_CDATA       4
+
+
+/* an open element of foreign content */
+#define CONSENT_F_SVG            0x01
+#define CONSENT_F_MATH           0x02
+#define CONSENT_F_HTML           0x04      /* HTML in an integration point */
+#define CONSENT_F_HTML_IP        0x08
+#define CONSENT_F_MTEXT_IP       0x10
+#define CONSENT_F_AXML           0x20
+
+#define CONSENT_NS_HTML          0
+#define CONSENT_NS_MASK          (CONSENT_F_SVG | CONSENT_F_MATH)
+
+
+typedef struct {
+    uint32_t            hash;
+    uint16_t            len;
+    uint16_t            flags;
+} consent_html_frame_t;
+
+
+/* an attribute as it is in the tag, offsets into the region */
+typedef struct {
+    size_t              name_off;
+    size_t              name_len;
+    size_t              value_off;
+    size_t              value_len;
+    unsigned            has_value:1;
+} consent_html_raw_t;
+
+
+typedef struct {
+    const char         *name;
+    unsigned char       len;
+    unsigned char       id;
+    unsigned char       el;             /* consent_element_e */
+    unsigned char       flags;
+} consent_html_name_t;
+
+
+typedef struct {
+    const char         *name;
+    unsigned char       len;
+    uint32_t            cp;
+    uint32_t            cp2;            /* a second code point, or 0 */
+} consent_html_entity_t;
+
+
+struct consent_html_s {
+    consent_html_conf_t     conf;
+    consent_html_stats_t    stats;
+
+    consent_html_observe_pt observe;
+    void                   *observe_ctx;
+
+    uint32_t                granted;    /* with the required categories */
+    unsigned                all_granted:1;
+    unsigned                has_inline:1;
+    unsigned                failed:1;
+    unsigned                finished:1;
+    unsigned                yield:1;
+    unsigned                la_new:1;   /* a look-ahead began in the scan */
+    unsigned                body:1;     /* a <body> start tag seen */
+    unsigned                frameset:1; /* a frameset page: no banner */
+
+    /* tokenizer */
+    int                     state;
+    int                     text;       /* text state to fall back to */
+    const char             *text_tag;   /* whose end tag ends it */
+    size_t                  text_tag_len;
+    size_t                  k;          /* characters matched */
+    unsigned                decl;       /* markup declaration candidates */
+    size_t                  bogus_off;  /* where a bogus comment's data is */
+
+    /* the current tag */
+    unsigned                is_end:1;
+    unsigned                from_text:1;
+    unsigned                svg:1;      /* an SVG script or image */
+    unsigned                special:1;  /* font, annotation-xml in foreign */
+    unsigned                inert:1;    /* a text/plain script */
+    unsigned                has_dc:1;   /* has a data-consent attribute */
+    unsigned                has_src:1;
+    consent_element_e       el;
+    const consent_html_name_t  *known;  /* the name, if known */
+    char                    name[CONSENT_HTML_NAME_MAX];
+    size_t                  name_len;
+    uint32_t                name_hash;
+    size_t                  name_end;   /* region offset of its end */
+    uint32_t                mask;       /* categories that gate it */
+    int                     category;
+
+    /* the region */
+    int                     region;
+    char                   *hold;
+    size_t                  hold_len;
+    size_t                  hold_cap;
+    size_t                  tag_max;
+    size_t                  inline_max;
+    size_t                  la_tag_len; /* the script tag within it */
+    size_t                  la_left;    /* text still to look at */
+    size_t                  la_lt;      /* offset of a possible end tag */
+
+    /* the buffer being fed */
+    const char             *out;        /* not yet passed on from here */
+    const char             *mark;       /* the region's part in it */
+    const char             *run_start;  /* input waiting to be emitted */
+    const char             *run_end;
+
+    /* foreign content */
+    consent_html_frame_t    stack[CONSENT_HTML_DEPTH_MAX];
+    size_t                  fdepth;
+    size_t                  fover;      /* pushed beyond the stack */
+    unsigned                fover_ns;
+
+    /* the held tag, parsed */
+    consent_html_raw_t      raw[CONSENT_HTML_ATTRS_MAX];
+    size_t                  nraw;
+    unsigned                raw_over:1;
+    consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
+    size_t                  nattrs;
+    const char             *dname;      /* its name, decoded */
+    size_t                  dname_len;
+    char                   *dec;
+    size_t                  dec_len;
+    size_t                  dec_cap;
+};
+
+
+static int consent_html_lower(int c);
+static int consent_html_space(int c);
+static int consent_html_alpha(int c);
+static int consent_html_alnum(int c);
+static int consent_html_is(const char *s, size_t len, const char *lit);
+static void consent_html_lookup(consent_html_t *h);
+static int consent_html_id(consent_html_t *h);
+static unsigned consent_html_flags(consent_html_t *h);
+static int consent_html_tag_step(int s, int c);
+static const char *consent_html_scan(consent_html_t *h, const char *p,
+    const char *lim);
+static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
+static void consent_html_tag_begin(consent_html_t *h, const char *p,
+    int end);
+static void consent_html_named(consent_html_t *h, const char *p,
+    int complete);
+static void consent_html_tag_done(consent_html_t *h, const char *p,
+    int self_closing);
+static void consent_html_start_tag(consent_html_t *h, int self_closing,
+    int parsed);
+static void consent_html_end_tag(consent_html_t *h);
+static unsigned consent_html_dispatch(consent_html_t *h, int font_breaks,
+    size_t *depth, int *broke);
+static int consent_html_breakout(consent_html_t *h, int font_breaks);
+static void consent_html_push(consent_html_t *h, unsigned flags);
+static void consent_html_classify(consent_html_t *h, const char *p,
+    int self_closing);
+static consent_match_t consent_html_match(consent_html_t *h);
+static void consent_html_lookahead_done(consent_html_t *h, size_t end,
+    const char *p);
+static void consent_html_lookahead_cut(consent_html_t *h, const char *p);
+static int consent_html_granted(consent_html_t *h, uint32_t mask);
+static void consent_html_rewrite(consent_html_t *h, const char *p,
+    int mode);
+static void consent_html_edit(consent_html_t *h, size_t n, int mode);
+static int consent_html_insert(consent_html_t *h, int mode);
+static const char *consent_html_rename(consent_html_t *h,
+    const char *name, size_t len, int mode);
+static void consent_html_comment_done(consent_html_t *h, const char *p,
+    int from, int eof);
+static void consent_html_doctype_done(consent_html_t *h, const char *p,
+    int eof);
+static void consent_html_finish(consent_html_t *h, const char *p);
+static int consent_html_open_end(consent_html_t *h);
+static void consent_html_inject(consent_html_t *h, int banner);
+static void consent_html_begin(consent_html_t *h, const char *q);
+static void consent_html_keep(consent_html_t *h);
+static void consent_html_release(consent_html_t *h);
+static size_t consent_html_off(consent_html_t *h, const char *p);
+static const char *consent_html_text(consent_html_t *h, const char *p,
+    size_t *n);
+static void consent_html_buffer_end(consent_html_t *h, const char *end);
+static void consent_html_emit_range(consent_html_t *h, size_t from,
+    size_t to);
+static void consent_html_input(consent_html_t *h, const char *s,
+    const char *e);
+static void consent_html_own(consent_html_t *h, const char *data,
+    size_t len);
+static void consent_html_own_str(consent_html_t *h, const char *s);
+static void consent_html_own_escaped(consent_html_t *h, const char *s,
+    size_t len);
+static void consent_html_flush_run(consent_html_t *h);
+static int consent_html_parse(consent_html_t *h, const char *t, size_t n);
+static const char *consent_html_dec(consent_html_t *h, const char *s,
+    size_t len, int mode, size_t *out);
+static size_t consent_html_charref(const char *s, size_t n, uint32_t *cp,
+    uint32_t *cp2);
+static size_t consent_html_utf8(uint32_t cp, char *d);
+static const consent_attr_t *consent_html_attr(consent_html_t *h,
+    const char *name);
+static int consent_html_text_plain(const consent_attr_t *a);
+static int consent_html_runs(const consent_attr_t *a);
+
+
+/* the characters that matter in a tag */
+static const unsigned char  consent_html_class[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+    ['/'] = 2, ['>'] = 3, ['='] = 4, ['"'] = 5, ['\''] = 6
+};
+
+
+/*
+ * The states of a tag after its name, by character class (other,
+ * whitespace, '/', '>', '=', '"', '\''), as the HTML Standard has them;
+ * a state that "reconsumes" is followed to where the character lands.
+ */
+
+#define T_NAME   CONSENT_S_TAG_NAME
+#define T_BAN    CONSENT_S_BEFORE_ATTR_NAME
+#define T_AN     CONSENT_S_ATTR_NAME
+#define T_AAN    CONSENT_S_AFTER_ATTR_NAME
+#define T_BAV    CONSENT_S_BEFORE_ATTR_VALUE
+#define T_DQ     CONSENT_S_ATTR_VALUE_DQ
+#define T_SQ     CONSENT_S_ATTR_VALUE_SQ
+#define T_UQ     CONSENT_S_ATTR_VALUE_UQ
+#define T_AAV    CONSENT_S_AFTER_ATTR_VALUE
+#define T_SC     CONSENT_S_SELF_CLOSING
+#define T_END    CONSENT_S_TAG_END
+
+static const unsigned char  consent_html_next[10][7] = {
+    /*            other   space   /       >       =       "       '      */
+    /* name */  { T_NAME, T_BAN,  T_SC,   T_END,  T_NAME, T_NAME, T_NAME },
+    /* ban  */  { T_AN,   T_BAN,  T_SC,   T_END,  T_AN,   T_AN,   T_AN   },
+    /* an   */  { T_AN,   T_AAN,  T_SC,   T_END,  T_BAV,  T_AN,   T_AN   },
+    /* aan  */  { T_AN,   T_AAN,  T_SC,   T_END,  T_BAV,  T_AN,   T_AN   },
+    /* bav  */  { T_UQ,   T_BAV,  T_UQ,   T_END,  T_UQ,   T_DQ,   T_SQ   },
+    /* dq   */  { T_DQ,   T_DQ,   T_DQ,   T_DQ,   T_DQ,   T_AAV,  T_DQ   },
+    /* sq   */  { T_SQ,   T_SQ,   T_SQ,   T_SQ,   T_SQ,   T_SQ,   T_AAV  },
+    /* uq   */  { T_UQ,   T_BAN,  T_UQ,   T_END,  T_UQ,   T_UQ,   T_UQ   },
+    /* aav  */  { T_AN,   T_BAN,  T_SC,   T_END,  T_AN,   T_AN,   T_AN   },
+    /* sc   */  { T_AN,   T_BAN,  T_SC,   T_END,  T_AN,   T_AN,   T_AN   }
+};
+
+#undef T_NAME
+#undef T_BAN
+#undef T_AN
+#undef T_AAN
+#undef T_BAV
+#undef T_DQ
+#undef T_SQ
+#undef T_UQ
+#undef T_AAV
+#undef T_SC
+#undef T_END
+
+
+/* the names that mean something here, by first letter */
+static const consent_html_name_t  consent_html_names[] = {
+    { "annotation-xml", 14, CONSENT_ID_AXML, CONSENT_EL_OTHER, 0 },
+    { "area", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "audio", 5, CONSENT_ID_OTHER, CONSENT_EL_AUDIO, 0 },
+    { "b", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "base", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "basefont", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "bgsound", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "big", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "blockquote", 10, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "body", 4, CONSENT_ID_BODY, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "br", 2, CONSENT_ID_BR, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "center", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "code", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "col", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "dd", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "desc", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_SVGIP },
+    { "div", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "dl", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "dt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "em", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "embed", 5, CONSENT_ID_OTHER, CONSENT_EL_EMBED,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "font", 4, CONSENT_ID_FONT, CONSENT_EL_OTHER, 0 },
+    { "foreignobject", 13, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_SVGIP },
+    { "frame", 5, CONSENT_ID_OTHER, CONSENT_EL_FRAME, CONSENT_N_VOID },
+    { "frameset", 8, CONSENT_ID_FRAMESET, CONSENT_EL_OTHER,
+      CONSENT_N_VOID },
+    { "h1", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "h2", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "h3", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "h4", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "h5", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "h6", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "head", 4, CONSENT_ID_HEAD, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "hr", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "html", 4, CONSENT_ID_HTML, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "i", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "iframe", 6, CONSENT_ID_OTHER, CONSENT_EL_IFRAME, CONSENT_N_RAW },
+    { "image", 5, CONSENT_ID_IMAGE, CONSENT_EL_IMG, CONSENT_N_VOID },
+    { "img", 3, CONSENT_ID_OTHER, CONSENT_EL_IMG,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "input", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "keygen", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "li", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "link", 4, CONSENT_ID_OTHER, CONSENT_EL_LINK, CONSENT_N_VOID },
+    { "listing", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "malignmark", 10, CONSENT_ID_MALIGNMARK, CONSENT_EL_OTHER, 0 },
+    { "math", 4, CONSENT_ID_MATH, CONSENT_EL_OTHER, 0 },
+    { "menu", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "meta", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "mglyph", 6, CONSENT_ID_MGLYPH, CONSENT_EL_OTHER, 0 },
+    { "mi", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "mn", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "mo", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "ms", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "mtext", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "nobr", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "noembed", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "noframes", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "object", 6, CONSENT_ID_OTHER, CONSENT_EL_OBJECT, 0 },
+    { "ol", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "p", 1, CONSENT_ID_P, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "param", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "plaintext", 9, CONSENT_ID_PLAINTEXT, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "pre", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "ruby", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "s", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "script", 6, CONSENT_ID_SCRIPT, CONSENT_EL_SCRIPT, CONSENT_N_VOID },
+    { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "source", 6, CONSENT_ID_OTHER, CONSENT_EL_SOURCE, CONSENT_N_VOID },
+    { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "strong", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "sub", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "sup", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "svg", 3, CONSENT_ID_SVG, CONSENT_EL_OTHER, 0 },
+    { "table", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "textarea", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RC },
+    { "title", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_RC | CONSENT_N_SVGIP },
+    { "track", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "tt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "u", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "ul", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "var", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "video", 5, CONSENT_ID_OTHER, CONSENT_EL_VIDEO, 0 },
+    { "wbr", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "xmp", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW }
+};
+
+/* the lengths of the names of each first letter, as bits */
+static const uint16_t  consent_html_lens[26] = {
+    0x4030, 0x059e, 0x0058, 0x001c, 0x0024, 0x2130, 0x0000, 0x0014,
+    0x006a, 0x0000, 0x0040, 0x0094, 0x0474, 0x0190, 0x0044, 0x022a,
+    0x0000, 0x0010, 0x007a, 0x0124, 0x0006, 0x0028, 0x0008, 0x0008,
+    0x0000, 0x0000
+};
+
+static const unsigned char  consent_html_first[27] = {
+    0, 3, 11, 14, 19, 21, 25, 25, 34, 39, 39, 40, 43, 53, 56, 58, 62, 62,
+    63, 74, 79, 81, 83, 84, 85, 85, 85
+};
+
+
+/*
+ * Named character references decoded in attribute values: the ones
+ * that can spell a URL (the ASCII punctuation the HTML Standard names)
+ * and a few common ones; the rest stay as written (docs/gating.md).
+ * The forms without ';' are the legacy ones the Standard accepts bare.
+ */
+
+static const consent_html_entity_t  consent_html_entities[] = {
+    { "AMP", 3, '&', 0 },           { "AMP;", 4, '&', 0 },
+    { "COPY", 4, 0xa9, 0 },         { "COPY;", 5, 0xa9, 0 },
+    { "DiacriticalGrave;", 17, '`', 0 },
+    { "GT", 2, '>', 0 },            { "GT;", 3, '>', 0 },
+    { "Hat;", 4, '^', 0 },
+    { "LT", 2, '<', 0 },            { "LT;", 3, '<', 0 },
+    { "NewLine;", 8, '\n', 0 },
+    { "NonBreakingSpace;", 17, 0xa0, 0 },
+    { "QUOT", 4, '"', 0 },          { "QUOT;", 5, '"', 0 },
+    { "REG", 3, 0xae, 0 },          { "REG;", 4, 0xae, 0 },
+    { "Tab;", 4, '\t', 0 },
+    { "UnderBar;", 9, '_', 0 },
+    { "VerticalLine;", 13, '|', 0 },
+    { "amp", 3, '&', 0 },           { "amp;", 4, '&', 0 },
+    { "apos;", 5, '\'', 0 },
+    { "ast;", 4, '*', 0 },
+    { "bsol;", 5, '\\', 0 },
+    { "colon;", 6, ':', 0 },
+    { "comma;", 6, ',', 0 },
+    { "commat;", 7, '@', 0 },
+    { "copy", 4, 0xa9, 0 },         { "copy;", 5, 0xa9, 0 },
+    { "dollar;", 7, '$', 0 },
+    { "equals;", 7, '=', 0 },
+    { "excl;", 5, '!', 0 },
+    { "fjlig;", 6, 'f', 'j' },
+    { "grave;", 6, '`', 0 },
+    { "gt", 2, '>', 0 },            { "gt;", 3, '>', 0 },
+    { "lbrace;", 7, '{', 0 },
+    { "lbrack;", 7, '[', 0 },
+    { "lcub;", 5, '{', 0 },
+    { "lowbar;", 7, '_', 0 },
+    { "lpar;", 5, '(', 0 },
+    { "lsqb;", 5, '[', 0 },
+    { "lt", 2, '<', 0 },            { "lt;", 3, '<', 0 },
+    { "midast;", 7, '*', 0 },
+    { "nbsp", 4, 0xa0, 0 },         { "nbsp;", 5, 0xa0, 0 },
+    { "num;", 4, '#', 0 },
+    { "percnt;", 7, '%', 0 },
+    { "period;", 7, '.', 0 },
+    { "plus;", 5, '+', 0 },
+    { "quest;", 6, '?', 0 },
+    { "quot", 4, '"', 0 },          { "quot;", 5, '"', 0 },
+    { "rbrace;", 7, '}', 0 },
+    { "rbrack;", 7, ']', 0 },
+    { "rcub;", 5, '}', 0 },
+    { "reg", 3, 0xae, 0 },          { "reg;", 4, 0xae, 0 },
+    { "rpar;", 5, ')', 0 },
+    { "rsqb;", 5, ']', 0 },
+    { "semi;", 5, ';', 0 },
+    { "shy", 3, 0xad, 0 },          { "shy;", 4, 0xad, 0 },
+    { "sol;", 4, '/', 0 },
+    { "verbar;", 7, '|', 0 },
+    { "vert;", 5, '|', 0 }
+};
+
+
+/* numeric references to C1 controls mean windows-1252 */
+static const uint16_t  consent_html_c1[32] = {
+    0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+    0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178
+};
+
+
+size_t
+consent_html_size(const consent_html_conf_t *conf)
+{
+    size_t  tag_max, inline_max, base;
+
+    tag_max = conf->tag_max ? conf->tag_max : CONSENT_HTML_TAG_MAX;
+    inline_max = conf->inline_max ? conf->inline_max
+                                  : CONSENT_HTML_INLINE_MAX;
+
+    if (tag_max < CONSENT_HTML_TAG_MIN) {
+        tag_max = CONSENT_HTML_TAG_MIN;
+    }
+
+    if (tag_max > CONSENT_HTML_LIMIT) {
+        tag_max = CONSENT_HTML_LIMIT;
+    }
+
+    if (inline_max > CONSENT_HTML_LIMIT) {
+        inline_max = CONSENT_HTML_LIMIT;
+    }
+
+    base = (sizeof(consent_html_t) + 15) & ~(size_t) 15;
+
+    /* hold: a tag and its look-ahead; dec: a held tag, decoded */
+    return base + 2 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK;
+}
+
+
+consent_html_t *
+consent_html_init(void *mem, const consent_html_conf_t *conf)
+{
+    size_t           i, base;
+    consent_html_t  *h;
+
+    if (mem == NULL || conf == NULL || conf->emit == NULL) {
+        return NULL;
+    }
+
+    h = mem;
+    memset(h, 0, sizeof(consent_html_t));
+
+    h->conf = *conf;
+
+    h->tag_max = conf->tag_max ? conf->tag_max : CONSENT_HTML_TAG_MAX;
+    h->inline_max = conf->inline_max ? conf->inline_max
+                                     : CONSENT_HTML_INLINE_MAX;
+
+    if (h->tag_max < CONSENT_HTML_TAG_MIN) {
+        h->tag_max = CONSENT_HTML_TAG_MIN;
+    }
+
+    if (h->tag_max > CONSENT_HTML_LIMIT) {
+        h->tag_max = CONSENT_HTML_LIMIT;
+    }
+
+    if (h->inline_max > CONSENT_HTML_LIMIT) {
+        h->inline_max = CONSENT_HTML_LIMIT;
+    }
+
+    base = (sizeof(consent_html_t) + 15) & ~(size_t) 15;
+
+    h->hold = (char *) mem + base;
+    h->hold_cap = h->tag_max + h->inline_max;
+    h->dec = h->hold + h->hold_cap;
+    h->dec_cap = h->hold_cap + CONSENT_HTML_DEC_SLACK;
+
+    h->granted = conf->granted;
+    h->all_granted = 1;
+
+    if (conf->policy != NULL) {
+        h->granted |= conf->policy->required_mask;
+        h->all_granted = (conf->policy->all_mask & ~h->granted) == 0;
+
+        for (i = 0; i < conf->policy->nrules; i++) {
+            if (conf->policy->rules[i].kind == CONSENT_RULE_INLINE) {
+                h->has_inline = 1;
+            }
+        }
+    }
+
+    h->state = CONSENT_S_DATA;
+    h->category = CONSENT_MATCH_NONE;
+
+    return h;
+}
+
+
+void
+consent_html_observe(consent_html_t *h, consent_html_observe_pt cb,
+    void *ctx)
+{
+    h->observe = cb;
+    h->observe_ctx = ctx;
+}
+
+
+const consent_html_stats_t *
+consent_html_stats(const consent_html_t *h)
+{
+    return &h->stats;
+}
+
+
+int
+consent_html_feed(consent_html_t *h, const char *in, size_t len, int last)
+{
+    int          la;
+    const char  *p, *q, *end, *lim;
+
+    if (h->failed) {
+        return -1;
+    }
+
+    if (in == NULL) {
+        in = "";
+        len = 0;
+    }
+
+    end = in + len;
+
+    if (h->finished) {
+        /* nothing follows the end: pass it on untouched */
+        consent_html_input(h, in, end);
+        consent_html_flush_run(h);
+        return h->failed ? -1 : 0;
+    }
+
+    h->out = in;
+    h->mark = in;
+    p = in;
+
+    while (p < end && !h->failed) {
+        la = h->region == CONSENT_R_LOOKAHEAD;
+        lim = end;
+
+        if (la && (size_t) (end - p) > h->la_left) {
+            lim = p + h->la_left;
+        }
+
+        h->la_new = 0;
+        q = consent_html_scan(h, p, lim);
+
+        /* the bytes scanned count against the look that was going on */
+        if (la && h->region == CONSENT_R_LOOKAHEAD && !h->la_new) {
+            h->la_left -= (size_t) (q - p);
+
+            if (h->la_left == 0) {
+                if (h->state == CONSENT_S_TAG_OPEN
+                    || h->state == CONSENT_S_END_TAG_OPEN
+                    || h->state == CONSENT_S_MARKUP_DECL)
+                {
+                    /* an SVG script's look ends at a '<': hold what follows */
+                    consent_html_lookahead_cut(h, q);
+
+                    if (h->state == CONSENT_S_MARKUP_DECL) {
+                        consent_html_keep(h);
+                    }
+
+                } else {
+                    consent_html_lookahead_done(h, consent_html_off(h, q),
+                                                q);
+                }
+
+                h->yield = 0;
+            }
+        }
+
+        p = q;
+    }
+
+    if (h->failed) {
+        return -1;
+    }
+
+    consent_html_buffer_end(h, end);
+
+    if (last) {
+        consent_html_finish(h, end);
+        consent_html_flush_run(h);
+        h->finished = 1;
+    }
+
+    return h->failed ? -1 : 0;
+}
+
+
+/* characters */
+
+
+static int
+consent_html_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+
+/* TAB, LF, FF, space; CR too, which the input stream makes LF */
+
+static int
+consent_html_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+
+static int
+consent_html_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+
+static int
+consent_html_alnum(int c)
+{
+    return consent_html_alpha(c) || (c >= '0' && c <= '9');
+}
+
+
+/* s equals lit, ASCII case-insensitively; lit is lower-case */
+
+static int
+consent_html_is(const char *s, size_t len, const char *lit)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (lit[i] == '\0'
+            || consent_html_lower((unsigned char) s[i]) != lit[i])
+        {
+            return 0;
+        }
+    }
+
+    return lit[len] == '\0';
+}
+
+
+/* what the current tag's name is, from the table */
+
+static void
+consent_html_lookup(consent_html_t *h)
+{
+    size_t                      i, j, end;
+    const consent_html_name_t  *n;
+
+    h->known = NULL;
+
+    if (h->name_len > CONSENT_HTML_KEEP_MAX || h->name_len == 0
+        || h->name[0] < 'a' || h->name[0] > 'z'
+        || !(consent_html_lens[h->name[0] - 'a'] & (1u << h->name_len)))
+    {
+        return;
+    }
+
+    end = consent_html_first[h->name[0] - 'a' + 1];
+
+    for (i = consent_html_first[h->name[0] - 'a']; i < end; i++) {
+        n = &consent_html_names[i];
+
+        if (n->len != h->name_len) {
+            continue;
+        }
+
+        for (j = 1; j < n->len && n->name[j] == h->name[j]; j++) {
+            /* void */
+        }
+
+        if (j == n->len) {
+            h->known = n;
+            return;
+        }
+    }
+}
+
+
+static int
+consent_html_id(consent_html_t *h)
+{
+    return h->known ? h->known->id : CONSENT_ID_OTHER;
+}
+
+
+static unsigned
+consent_html_flags(consent_html_t *h)
+{
+    return h->known ? h->known->flags : 0;
+}
+
+
+/*
+ * One character in the states of a tag after its name: the next state,
+ * or CONSENT_S_TAG_END on the '>' that ends it.  The scanner and the
+ * parser of held tags share it, so they never disagree on a boundary.
+ */
+
+static int
+consent_html_tag_step(int s, int c)
+{
+    return consent_html_next[s - CONSENT_S_TAG_NAME][consent_html_class[c]];
+}
+
+
+/*
+ * Runs the tokenizer from p up to lim; returns where it stopped: lim,
+ * or earlier when a look-ahead began or ended (the caller bounds it).
+ */
+
+static const char *
+consent_html_scan(consent_html_t *h, const char *p, const char *lim)
+{
+    int          s, n, c;
+    unsigned     d;
+    const char  *q;
+
+    while (p < lim) {
+
+        if (h->failed) {
+            return lim;
+        }
+
+        if (h->yield) {
+            h->yield = 0;
+            return p;
+        }
+
+        switch (h->state) {
+
+        /*
+         * The common path, text to '<' to a name to attributes to '>',
+         * falls through from state to state within the buffer.
+         */
+
+        case CONSENT_S_DATA:
+            q = memchr(p, '<', (size_t) (lim - p));
+
+            if (q == NULL) {
+                return lim;
+            }
+
+            if (h->region == CONSENT_R_LOOKAHEAD) {
+                /* an SVG script's text: it ends at markup (its end tag) */
+                h->la_lt = consent_html_off(h, q);
+
+            } else {
+                consent_html_begin(h, q);
+            }
+
+            p = q + 1;
+            h->state = CONSENT_S_TAG_OPEN;
+
+            if (p == lim) {
+                break;
+            }
+
+            /* fall through */
+
+        case CONSENT_S_TAG_OPEN:
+            c = (unsigned char) *p;
+
+            if (c == '/') {
+                p++;
+                h->state = CONSENT_S_END_TAG_OPEN;
+
+                if (p == lim) {
+                    break;
+                }
+
+                c = (unsigned char) *p;
+
+                if (!consent_html_alpha(c)) {
+                    break;
+                }
+
+                consent_html_tag_begin(h, p, 1);
+                goto name;
+            }
+
+            if (!consent_html_alpha(c)) {
+                consent_html_tag_open(h, p, c);
+
+                if (c == '!') {
+                    p++;
+                }
+
+                break;
+            }
+
+            consent_html_tag_begin(h, p, 0);
+
+            /* fall through */
+
+        case CONSENT_S_TAG_NAME:
+        name:
+
+            for ( ;; ) {
+                c = (unsigned char) *p;
+
+                if (consent_html_class[c] != 0
+                    && consent_html_class[c] <= 3)
+                {
+                    /* whitespace, '/', '>' */
+                    break;
+                }
+
+                c = consent_html_lower(c);
+
+                if (h->name_len < CONSENT_HTML_NAME_MAX) {
+                    h->name[h->name_len] = (char) c;
+                }
+
+                h->name_len++;
+                h->name_hash = (h->name_hash ^ (uint32_t) c) * 16777619;
+
+                if (++p == lim) {
+                    break;
+                }
+
+                /* no name that long is held: let it go now */
+                if (h->name_len == CONSENT_HTML_KEEP_MAX + 1) {
+                    consent_html_named(h, p, 0);
+                }
+            }
+
+            if (p == lim) {
+                if (h->name_len == CONSENT_HTML_KEEP_MAX + 1) {
+                    consent_html_named(h, p, 0);
+                }
+
+                break;
+            }
+
+            consent_html_named(h, p, 1);
+            p++;
+
+            if (c == '>') {
+                consent_html_tag_done(h, p, 0);
+                break;
+            }
+
+            h->state = (c == '/') ? CONSENT_S_SELF_CLOSING
+                                  : CONSENT_S_BEFORE_ATTR_NAME;
+
+            if (p == lim || h->failed) {
+                break;
+            }
+
+            /* fall through */
+
+        case CONSENT_S_BEFORE_ATTR_NAME:
+        case CONSENT_S_ATTR_NAME:
+        case CONSENT_S_AFTER_ATTR_NAME:
+        case CONSENT_S_BEFORE_ATTR_VALUE:
+        case CONSENT_S_ATTR_VALUE_DQ:
+        case CONSENT_S_ATTR_VALUE_SQ:
+        case CONSENT_S_ATTR_VALUE_UQ:
+        case CONSENT_S_AFTER_ATTR_VALUE:
+        case CONSENT_S_SELF_CLOSING:
+            s = h->state;
+            n = s;
+
+            while (p < lim) {
+                if (s == CONSENT_S_ATTR_VALUE_DQ
+                    || s == CONSENT_S_ATTR_VALUE_SQ)
+                {
+                    q = memchr(p, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
+                               (size_t) (lim - p));
+
+                    if (q == NULL) {
+                        p = lim;
+                        break;
+                    }
+
+                    p = q;
+
+                } else if (s == CONSENT_S_ATTR_NAME
+                           || s == CONSENT_S_ATTR_VALUE_UQ)
+                {
+                    /* what changes nothing is skipped */
+                    while (consent_html_class[(unsigned char) *p] == 0) {
+                        if (++p == lim) {
+                            break;
+                        }
+                    }
+
+                    if (p == lim) {
+                        break;
+                    }
+                }
+
+                n = consent_html_tag_step(s, (unsigned char) *p++);
+
+                if (n == CONSENT_S_TAG_END) {
+                    break;
+                }
+
+                s = n;
+            }
+
+            if (n == CONSENT_S_TAG_END) {
+                consent_html_tag_done(h, p, s == CONSENT_S_SELF_CLOSING);
+                break;
+            }
+
+            h->state = s;
+            break;
+
+        case CONSENT_S_END_TAG_OPEN:
+            c = (unsigned char) *p;
+
+            if (consent_html_alpha(c)) {
+                consent_html_tag_begin(h, p, 1);
+                break;
+            }
+
+            if (c == '>') {
+                /* "</>" is nothing, also in an SVG script's text */
+                p++;
+
+                if (h->region != CONSENT_R_LOOKAHEAD) {
+                    consent_html_release(h);
+                }
+
+                h->state = CONSENT_S_DATA;
+                break;
+            }
+
+            if (h->region == CONSENT_R_LOOKAHEAD) {
+                consent_html_lookahead_cut(h, p);
+            }
+
+            h->bogus_off = 2;
+            h->state = CONSENT_S_BOGUS_COMMENT;
+            consent_html_keep(h);
+            break;
+
+        case CONSENT_S_MARKUP_DECL:
+            c = (unsigned char) *p;
+            d = h->decl;
+
+            if (h->k >= 2 || c != '-') {
+                d &= ~CONSENT_DECL_DASH;
+            }
+
+            if (h->k >= 7 || consent_html_lower(c) != "doctype"[h->k]) {
+                d &= ~CONSENT_DECL_DOCTYPE;
+            }
+
+            if (h->k >= 7 || c != "[CDATA["[h->k]) {
+                d &= ~CONSENT_DECL_CDATA;
+            }
+
+            if (d == 0) {
+                /* what was matched has no '>': the comment holds it */
+                if (h->region == CONSENT_R_LOOKAHEAD) {
+                    consent_html_lookahead_cut(h, p);
+                    consent_html_keep(h);
+                }
+
+                h->bogus_off = 2;
+                h->state = CONSENT_S_BOGUS_COMMENT;
+                break;
+            }
+
+            p++;
+            h->k++;
+            h->decl = d;
+
+            if ((d & CONSENT_DECL_CDATA) && h->k == 7) {
+                /* a CDATA section in an SVG script is part of its text */
+                if (h->region != CONSENT_R_LOOKAHEAD) {
+                    consent_html_release(h);
+                }
+
+                h->state = CONSENT_S_CDATA;
+                break;
+            }
+
+            if (((d & CONSENT_DECL_DASH) && h->k == 2)
+                || ((d & CONSENT_DECL_DOCTYPE) && h->k == 7))
+            {
+                if (h->region == CONSENT_R_LOOKAHEAD) {
+                    consent_html_lookahead_cut(h, p);
+                    consent_html_keep(h);
+                }
+
+                if (d & CONSENT_DECL_DASH) {
+                    h->state = CONSENT_S_COMMENT_START;
+
+                } else {
+                    h->stats.document = 1;
+                    h->state = CONSENT_S_DOCTYPE;
+                }
+            }
+
+            break;
+
+        case CONSENT_S_COMMENT_START:
+            c = (unsigned char) *p++;
+
+            if (c == '-') {
+                h->state = CONSENT_S_COMMENT_START_DASH;
+
+            } else if (c == '>') {
+                consent_html_comment_done(h, p, CONSENT_S_COMMENT_START, 0);
+
+            } else {
+                h->state = CONSENT_S_COMMENT;
+            }
+
+            break;
+
+        case CONSENT_S_COMMENT_START_DASH:
+            c = (unsigned char) *p++;
+
+            if (c == '-') {
+                h->state = CONSENT_S_COMMENT_END;
+
+            } else if (c == '>') {
+                consent_html_comment_done(h, p,
+                                          CONSENT_S_COMMENT_START_DASH, 0);
+
+            } else {
+                h->state = CONSENT_S_COMMENT;
+            }
+
+            break;
+
+        case CONSENT_S_COMMENT:
+            q = memchr(p, '-', (size_t) (lim - p));
+
+            if (q == NULL) {
+                return lim;
+            }
+
+            p = q + 1;
+            h->state = CONSENT_S_COMMENT_END_DASH;
+            break;
+
+        case CONSENT_S_COMMENT_END_DASH:
+            c = (unsigned char) *p++;
+            h->state = (c == '-') ? CONSENT_S_COMMENT_END : CONSENT_S_COMMENT;
+            break;
+
+        case CONSENT_S_COMMENT_END:
+            c = (unsigned char) *p++;
+
+            if (c == '>') {
+                consent_html_comment_done(h, p, CONSENT_S_COMMENT_END, 0);
+
+            } else if (c == '!') {
+                h->state = CONSENT_S_COMMENT_END_BANG;
+
+            } else if (c != '-') {
+                h->state = CONSENT_S_COMMENT;
+            }
+
+            break;
+
+        case CONSENT_S_COMMENT_END_BANG:
+            c = (unsigned char) *p++;
+
+            if (c == '-') {
+                h->state = CONSENT_S_COMMENT_END_DASH;
+
+            } else if (c == '>') {
+                consent_html_comment_done(h, p, CONSENT_S_COMMENT_END_BANG,
+                                          0);
+
+            } else {
+                h->state = CONSENT_S_COMMENT;
+            }
+
+            break;
+
+        case CONSENT_S_BOGUS_COMMENT:
+            q = memchr(p, '>', (size_t) (lim - p));
+
+            if (q == NULL) {
+                return lim;
+            }
+
+            p = q + 1;
+            consent_html_comment_done(h, p, CONSENT_S_BOGUS_COMMENT, 0);
+            break;
+
+        case CONSENT_S_DOCTYPE:
+            /* every DOCTYPE state ends at the first '>' */
+            q = memchr(p, '>', (size_t) (lim - p));
+
+            if (q == NULL) {
+                return lim;
+            }
+
+            p = q + 1;
+            consent_html_doctype_done(h, p, 0);
+            break;
+
+        case CONSENT_S_CDATA:
+            q = memchr(p, ']', (size_t) (lim - p));
+
+            if (q == NULL) {
+                return lim;
+            }
+
+            p = q + 1;
+            h->state = CONSENT_S_CDATA_BRACKET;
+            break;
+
+        case CONSENT_S_CDATA_BRACKET:
+            if (*p == ']') {
+                p++;
+                h->state = CONSENT_S_CDATA_END;
+
+            } else {
+                h->state = CONSENT_S_CDATA;
+            }
+
+            break;
+
+        case CONSENT_S_CDATA_END:
+            if (*p == ']') {
+                p++;
+
+            } else if (*p == '>') {
+                p++;
+                h->state = CONSENT_S_DATA;
+
+            } else {
+                h->state = CONSENT_S_CDATA;
+            }
+
+            break;
+
+        case CONSENT_S_RCDATA:
+        case CONSENT_S_RAWTEXT:
+        case CONSENT_S_SCRIPT:
+            q = memchr(p, '<', (size_t) (lim - p));
+
+            if (q == NULL) {
+                return lim;
+            }
+
+            if (h->region == CONSENT_R_LOOKAHEAD) {
+                h->la_lt = consent_html_off(h, q);
+            }
+
+            p = q + 1;
+            h->text = h->state;
+            h->state = CONSENT_S_TEXT_LT;
+            break;
+
+        case CONSENT_S_PLAINTEXT:
+            return lim;
+
+        case CONSENT_S_TEXT_LT:
+            c = (unsigned char) *p;
+
+            if (c == '/') {
+                p++;
+                h->state = CONSENT_S_TEXT_END_TAG_OPEN;
+
+            } else if (c == '!' && h->text == CONSENT_S_SCRIPT) {
+                p++;
+                h->state = CONSENT_S_SCRIPT_ESC_START;
+
+            } else if (consent_html_alpha(c)
+                       && h->text == CONSENT_S_SCRIPT_ESC)
+            {
+                h->k = 0;
+                h->state = CONSENT_S_SCRIPT_DESC_START;
+
+            } else {
+                h->state = h->text;
+            }
+
+            break;
+
+        case CONSENT_S_TEXT_END_TAG_OPEN:
+            if (consent_html_alpha((unsigned char) *p)) {
+                h->k = 0;
+                h->state = CONSENT_S_TEXT_END_TAG_NAME;
+
+            } else {
+                h->state = h->text;
+            }
+
+            break;
+
+        case CONSENT_S_TEXT_END_TAG_NAME:
+            c = (unsigned char) *p;
+
+            if (consent_html_alpha(c)) {
+                if (h->k < h->text_tag_len
+                    && consent_html_lower(c) == h->text_tag[h->k])
+                {
+                    h->k++;
+                    p++;
+
+                } else {
+                    /* not the end tag: the rest is text */
+                    h->state = h->text;
+                }
+
+                break;
+            }
+
+            if ((c == '>' || c == '/' || consent_html_space(c))
+                && h->k == h->text_tag_len)
+            {
+                /* the appropriate end tag: the text element ends */
+                p++;
+                h->is_end = 1;
+                h->from_text = 1;
+
+                if (h->region == CONSENT_R_LOOKAHEAD) {
+                    consent_html_lookahead_done(h, h->la_lt, p);
+                }
+
+                if (c == '>') {
+                    consent_html_tag_done(h, p, 0);
+
+                } else {
+                    h->state = (c == '/') ? CONSENT_S_SELF_CLOSING
+                                          : CONSENT_S_BEFORE_ATTR_NAME;
+                }
+
+                break;
+            }
+
+            h->state = h->text;
+            break;
+
+        case CONSENT_S_SCRIPT_ESC_START:
+            if (*p == '-') {
+                p++;
+                h->state = CONSENT_S_SCRIPT_ESC_START_DASH;
+
+            } else {
+                h->state = CONSENT_S_SCRIPT;
+            }
+
+            break;
+
+        case CONSENT_S_SCRIPT_ESC_START_DASH:
+            if (*p == '-') {
+                p++;
+                h->text = CONSENT_S_SCRIPT_ESC;
+                h->state = CONSENT_S_SCRIPT_ESC_DASH_DASH;
+
+            } else {
+                h->state = CONSENT_S_SCRIPT;
+            }
+
+            break;
+
+        case CONSENT_S_SCRIPT_ESC:
+        case CONSENT_S_SCRIPT_ESC_DASH:
+        case CONSENT_S_SCRIPT_ESC_DASH_DASH:
+            s = h->state;
+
+            while (p < lim) {
+                c = (unsigned char) *p;
+
+                if (c == '<') {
+                    if (h->region == CONSENT_R_LOOKAHEAD) {
+                        h->la_lt = consent_html_off(h, p);
+                    }
+
+                    p++;
+                    h->text = CONSENT_S_SCRIPT_ESC;
+                    s = CONSENT_S_TEXT_LT;
+                    break;
+                }
+
+                p++;
+
+                if (c == '-') {
+                    s = (s == CONSENT_S_SCRIPT_ESC)
+                        ? CONSENT_S_SCRIPT_ESC_DASH
+                        : CONSENT_S_SCRIPT_ESC_DASH_DASH;
+
+                } else if (c == '>' && s == CONSENT_S_SCRIPT_ESC_DASH_DASH) {
+                    h->text = CONSENT_S_SCRIPT;
+                    s = CONSENT_S_SCRIPT;
+                    break;
+
+                } else {
+                    s = CONSENT_S_SCRIPT_ESC;
+                }
+            }
+
+            h->state = s;
+            break;
+
+        case CONSENT_S_SCRIPT_DESC_START:
+            c = (unsigned char) *p;
+
+            if (c == '>' || c == '/' || consent_html_space(c)) {
+                p++;
+                h->state = (h->k == 6) ? CONSENT_S_SCRIPT_DESC
+                                       : CONSENT_S_SCRIPT_ESC;
+
+            } else if (consent_html_alpha(c) && h->k < 6
+                       && consent_html_lower(c) == "script"[h->k])
+            {
+                p++;
+                h->k++;
+
+            } else {
+                h->state = CONSENT_S_SCRIPT_ESC;
+            }
+
+            break;
+
+        case CONSENT_S_SCRIPT_DESC:
+        case CONSENT_S_SCRIPT_DESC_DASH:
+        case CONSENT_S_SCRIPT_DESC_DASH_DASH:
+            s = h->state;
+
+            while (p < lim) {
+                c = (unsigned char) *p++;
+
+                if (c == '<') {
+                    s = CONSENT_S_SCRIPT_DESC_LT;
+                    break;
+                }
+
+                if (c == '-') {
+                    s = (s == CONSENT_S_SCRIPT_DESC)
+                        ? CONSENT_S_SCRIPT_DESC_DASH
+                        : CONSENT_S_SCRIPT_DESC_DASH_DASH;
+
+                } else if (c == '>' && s == CONSENT_S_SCRIPT_DESC_DASH_DASH) {
+                    h->text = CONSENT_S_SCRIPT;
+                    s = CONSENT_S_SCRIPT;
+                    break;
+
+                } else {
+                    s = CONSENT_S_SCRIPT_DESC;
+                }
+            }
+
+            h->state = s;
+            break;
+
+        case CONSENT_S_SCRIPT_DESC_LT:
+            if (*p == '/') {
+                p++;
+                h->k = 0;
+                h->state = CONSENT_S_SCRIPT_DESC_END;
+
+            } else {
+                h->state = CONSENT_S_SCRIPT_DESC;
+            }
+
+            break;
+
+        default: /* CONSENT_S_SCRIPT_DESC_END */
+            c = (unsigned char) *p;
+
+            if (c == '>' || c == '/' || consent_html_space(c)) {
+                p++;
+                h->state = (h->k == 6) ? CONSENT_S_SCRIPT_ESC
+                                       : CONSENT_S_SCRIPT_DESC;
+
+            } else if (consent_html_alpha(c) && h->k < 6
+                       && consent_html_lower(c) == "script"[h->k])
+            {
+                p++;
+                h->k++;
+
+            } else {
+                h->state = CONSENT_S_SCRIPT_DESC;
+            }
+
+            break;
+        }
+    }
+
+    return p;
+}
+
+
+/* '<' followed by c, not a letter nor '/' */
+
+static void
+consent_html_tag_open(consent_html_t *h, const char *p, int c)
+{
+    if (c == '!') {
+        h->k = 0;
+        h->decl = CONSENT_DECL_DASH | CONSENT_DECL_DOCTYPE;
+
+        /* CDATA sections exist only in foreign content */
+        if ((h->fdepth > 0
+             && !(h->stack[h->fdepth - 1].flags & CONSENT_F_HTML))
+            || h->fover > 0)
+        {
+            h->decl |= CONSENT_DECL_CDATA;
+        }
+
+        h->state = CONSENT_S_MARKUP_DECL;
+
+        /* in an SVG script's text, wait: a CDATA section is text */
+        if (h->region != CONSENT_R_LOOKAHEAD) {
+            consent_html_keep(h);
+        }
+
+        return;
+    }
+
+    if (c == '?') {
+        if (h->region == CONSENT_R_LOOKAHEAD) {
+            consent_html_lookahead_cut(h, p);
+        }
+
+        /* the '?' is part of the comment */
+        h->bogus_off = 1;
+        h->state = CONSENT_S_BOGUS_COMMENT;
+        consent_html_keep(h);
+        return;
+    }
+
+    /* a '<' of text */
+    if (h->region != CONSENT_R_LOOKAHEAD) {
+        consent_html_release(h);
+    }
+
+    h->state = CONSENT_S_DATA;
+}
+
+
+/* p: the name's first letter */
+
+static void
+consent_html_tag_begin(consent_html_t *h, const char *p, int end)
+{
+    if (h->region == CONSENT_R_LOOKAHEAD) {
+        /* a tag ends an SVG script's text; it is held on its own */
+        consent_html_lookahead_cut(h, p);
+    }
+
+    h->is_end = end;
+    h->from_text = 0;
+    h->name_len = 0;
+    h->name_hash = 2166136261u;
+    h->known = NULL;
+    h->el = CONSENT_EL_OTHER;
+    h->svg = 0;
+    h->special = 0;
+    h->state = CONSENT_S_TAG_NAME;
+}
+
+
+/*
+ * The tag's name is known (complete), or known to be long (partial):
+ * what the page is, whether to inject before it, whether to hold it.
+ */
+
+static void
+consent_html_named(consent_html_t *h, const char *p, int complete)
+{
+    int       id, broke;
+    size_t    depth;
+    unsigned  ns;
+
+    id = CONSENT_ID_OTHER;
+
+    if (complete) {
+        consent_html_lookup(h);
+        id = consent_html_id(h);
+
+        if (id == CONSENT_ID_HTML || id == CONSENT_ID_HEAD
+            || id == CONSENT_ID_BODY)
+        {
+            h->stats.document = 1;
+        }
+    }
+
+    if (!h->is_end) {
+        if (complete && h->region != CONSENT_R_NONE) {
+            h->name_end = consent_html_off(h, p);
+        }
+
+        /* the head snippet goes before what would start the head */
+        if (h->conf.head != NULL && !h->stats.head_injected
+            && h->stats.document && id != CONSENT_ID_HTML
+            && id != CONSENT_ID_HEAD)
+        {
+            consent_html_inject(h, 0);
+        }
+
+        if (complete && h->known != NULL) {
+            ns = consent_html_dispatch(h, 0, &depth, &broke);
+
+            if (ns == CONSENT_NS_HTML) {
+                h->el = h->known->el;
+
+                /*
+                 * a frameset page drops a banner; after a <body> tag the
+                 * parser ignores a <frameset>
+                 */
+                if (id == CONSENT_ID_BODY) {
+                    h->body = 1;
+
+                } else if (id == CONSENT_ID_FRAMESET && !h->body) {
+                    h->frameset = 1;
+                }
+
+            } else if (ns == CONSENT_F_SVG && id == CONSENT_ID_SCRIPT) {
+                h->el = CONSENT_EL_SCRIPT;
+                h->svg = 1;
+
+            } else if (ns == CONSENT_F_SVG && id == CONSENT_ID_IMAGE) {
+                h->el = CONSENT_EL_IMG;
+                h->svg = 1;
+            }
+
+            /* their attributes decide what the tree becomes */
+            h->special = ns != CONSENT_NS_HTML
+                         && (id == CONSENT_ID_FONT
+                             || (ns == CONSENT_F_MATH
+                                 && id == CONSENT_ID_AXML));
+        }
+
+    } else if (id == CONSENT_ID_BODY && h->conf.banner != NULL
+               && !h->stats.banner_injected && !h->frameset)
+    {
+        consent_html_inject(h, 1);
+    }
+
+    if (h->region != CONSENT_R_TENTATIVE) {
+        return;
+    }
+
+    if (h->el != CONSENT_EL_OTHER || h->special) {
+        h->region = CONSENT_R_TAG;
+        return;
+    }
+
+    if (h->observe != NULL) {
+        h->region = CONSENT_R_OBSERVE;
+        return;
+    }
+
+    consent_html_release(h);
+}
+
+
+/* the '>' of a tag; p is after it */
+
+static void
+consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
+{
+    int          parsed;
+    size_t       n;
+    const char  *t;
+
+    h->state = CONSENT_S_DATA;
+
+    if (h->from_text) {
+        /* the end tag of a text element: its attributes do not count */
+        h->from_text = 0;
+
+        if (h->observe != NULL) {
+            h->observe(h->observe_ctx, CONSENT_TOKEN_END_TAG, h->text_tag,
+                       h->text_tag_len, NULL, 0, 0);
+        }
+
+        return;
+    }
+
+    parsed = 0;
+
+    if (h->region == CONSENT_R_TAG || h->region == CONSENT_R_OBSERVE) {
+        n = consent_html_off(h, p);
+
+        if (h->region == CONSENT_R_TAG && n > h->tag_max) {
+            if (h->el != CONSENT_EL_OTHER && h->conf.policy != NULL
+                && !h->all_granted)
+            {
+                consent_html_rewrite(h, p, CONSENT_W_OVERLONG);
+                h->stats.overlong++;
+
+            } else {
+                consent_html_release(h);
+            }
+
+        } else {
+            t = consent_html_text(h, p, &n);
+
+            if (t != NULL && consent_html_parse(h, t, n) == 0) {
+                parsed = 1;
+
+            } else if (h->region == CONSENT_R_TAG
+                       && h->el != CONSENT_EL_OTHER
+                       && h->conf.policy != NULL && !h->all_granted)
+            {
+                /* too many attributes to judge: fail closed */
+                consent_html_rewrite(h, p, CONSENT_W_OVERLONG);
+                h->stats.overlong++;
+            }
+        }
+    }
+
+    if (parsed && h->observe != NULL) {
+        h->observe(h->observe_ctx,
+                   h->is_end ? CONSENT_TOKEN_END_TAG : CONSENT_TOKEN_START_TAG,
+                   h->dname, h->dname_len, h->is_end ? NULL : h->attrs,
+                   h->is_end ? 0 : h->nattrs, self_closing);
+    }
+
+    if (h->is_end) {
+        consent_html_end_tag(h);
+        consent_html_release(h);
+        return;
+    }
+
+    consent_html_start_tag(h, self_closing, parsed);
+
+    if (parsed && h->region == CONSENT_R_TAG && h->el != CONSENT_EL_OTHER) {
+        consent_html_classify(h, p, self_closing);
+
+    } else {
+        consent_html_release(h);
+    }
+
+    if (consent_html_id(h) == CONSENT_ID_HEAD && h->conf.head != NULL
+        && !h->stats.head_injected)
+    {
+        consent_html_input(h, h->out, p);
+        h->out = p;
+        consent_html_inject(h, 0);
+    }
+}
+
+
+/* a start tag's effect on the tokenizer and the foreign stack */
+
+static void
+consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
+{
+    int                    id, font_breaks, axml_html, broke;
+    size_t                 i, depth;
+    unsigned               ns, flags, nflags;
+    const consent_attr_t  *a;
+
+    id = consent_html_id(h);
+    nflags = consent_html_flags(h);
+    font_breaks = 0;
+    axml_html = 0;
+
+    for (i = 0; parsed && i < h->nattrs; i++) {
+        a = &h->attrs[i];
+
+        if (consent_html_is(a->name, a->name_len, "color")
+            || consent_html_is(a->name, a->name_len, "face")
+            || consent_html_is(a->name, a->name_len, "size"))
+        {
+            font_breaks = 1;
+        }
+
+        if (consent_html_is(a->name, a->name_len, "encoding")
+            && (consent_html_is(a->value, a->value_len, "text/html")
+                || consent_html_is(a->value, a->value_len,
+                                   "application/xhtml+xml")))
+        {
+            axml_html = 1;
+        }
+    }
+
+    ns = consent_html_dispatch(h, font_breaks, &depth, &broke);
+
+    if (broke) {
+        h->fdepth = depth;
+        h->fover = 0;
+    }
+
+    if (ns != CONSENT_NS_HTML) {
+        if (self_closing) {
+            return;
+        }
+
+        flags = ns;
+
+        if (ns == CONSENT_F_SVG && (nflags & CONSENT_N_SVGIP)) {
+            flags |= CONSENT_F_HTML_IP;
+        }
+
+        if (ns == CONSENT_F_MATH) {
+            if (nflags & CONSENT_N_MTEXT) {
+                flags |= CONSENT_F_MTEXT_IP;
+
+            } else if (id == CONSENT_ID_AXML) {
+                flags |= CONSENT_F_AXML;
+
+                if (axml_html) {
+                    flags |= CONSENT_F_HTML_IP;
+                }
+            }
+        }
+
+        consent_html_push(h, flags);
+        return;
+    }
+
+    if (id == CONSENT_ID_SVG || id == CONSENT_ID_MATH) {
+        if (!self_closing) {
+            consent_html_push(h, id == CONSENT_ID_SVG ? CONSENT_F_SVG
+                                                      : CONSENT_F_MATH);
+        }
+
+        return;
+    }
+
+    /* the HTML elements whose content is text */
+    if (id == CONSENT_ID_SCRIPT) {
+        h->state = CONSENT_S_SCRIPT;
+
+    } else if (id == CONSENT_ID_PLAINTEXT) {
+        h->state = CONSENT_S_PLAINTEXT;
+
+    } else if (nflags & CONSENT_N_RAW) {
+        h->state = CONSENT_S_RAWTEXT;
+
+    } else if (nflags & CONSENT_N_RC) {
+        h->state = CONSENT_S_RCDATA;
+    }
+
+    if (h->state != CONSENT_S_DATA) {
+        h->text_tag = h->known->name;
+        h->text_tag_len = h->known->len;
+        h->text = h->state;
+        return;
+    }
+
+    /* HTML inside an integration point is tracked to find its end */
+    if ((h->fdepth > 0 || h->fover > 0) && !(nflags & CONSENT_N_VOID)) {
+        consent_html_push(h, CONSENT_F_HTML);
+    }
+}
+
+
+/* an end tag's effect on the foreign stack */
+
+static void
+consent_html_end_tag(consent_html_t *h)
+{
+    int       id;
+    size_t    d;
+    unsigned  flags;
+
+    if (h->fdepth == 0 && h->fover == 0) {
+        return;
+    }
+
+    id = consent_html_id(h);
+
+    /* "</body>" changes the insertion mode, not the stack */
+    if (id == CONSENT_ID_BODY || id == CONSENT_ID_HTML) {
+        return;
+    }
+
+    flags = h->fover > 0 ? h->fover_ns : h->stack[h->fdepth - 1].flags;
+
+    if (!(flags & CONSENT_F_HTML)
+        && (id == CONSENT_ID_P || id == CONSENT_ID_BR))
+    {
+        /* these end foreign content like a breakout start tag */
+        h->fover = 0;
+
+        while (h->fdepth > 0
+               && !(h->stack[h->fdepth - 1].flags
+                    & (CONSENT_F_HTML | CONSENT_F_HTML_IP
+                       | CONSENT_F_MTEXT_IP)))
+        {
+            h->fdepth--;
+        }
+
+        return;
+    }
+
+    if (h->fover > 0) {
+        h->fover--;
+        return;
+    }
+
+    for (d = h->fdepth; d > 0; d--) {
+        if ((flags & CONSENT_F_HTML)
+            && !(h->stack[d - 1].flags & CONSENT_F_HTML))
+        {
+            /* an HTML end tag stops at the integration point */
+            return;
+        }
+
+        if (h->stack[d - 1].hash == h->name_hash
+            && h->stack[d - 1].len == (h->name_len > 0xffff ? 0xffff
+                                                            : h->name_len))
+        {
+            h->fdepth = d - 1;
+            return;
+        }
+    }
+
+    /* it closes an element outside: that ends the foreign content */
+    if (!(flags & CONSENT_F_HTML)) {
+        h->fdepth = 0;
+    }
+}
+
+
+/*
+ * Whether the current start tag is processed by the HTML rules
+ * (CONSENT_NS_HTML) or as foreign content (its namespace), as the
+ * tree construction dispatcher decides; depth: the stack after the
+ * elements a breakout tag closes.
+ */
+
+static unsigned
+consent_html_dispatch(consent_html_t *h, int font_breaks, size_t *depth,
+    int *broke)
+{
+    size_t    d;
+    unsigned  f;
+
+    d = h->fdepth;
+    *broke = 0;
+
+    if (h->fover > 0) {
+        if (!consent_html_breakout(h, font_breaks)) {
+            *depth = d;
+            return h->fover_ns & CONSENT_NS_MASK;
+        }
+
+        *broke = 1;
+
+        while (d > 0
+               && !(h->stack[d - 1].flags
+                    & (CONSENT_F_HTML | CONSENT_F_HTML_IP
+                       | CONSENT_F_MTEXT_IP)))
+        {
+            d--;
+        }
+    }
+
+    for ( ;; ) {
+        *depth = d;
+
+        if (d == 0) {
+            return CONSENT_NS_HTML;
+        }
+
+        f = h->stack[d - 1].flags;
+
+        if ((f & (CONSENT_F_HTML | CONSENT_F_HTML_IP))
+            || ((f & CONSENT_F_MTEXT_IP)
+                && consent_html_id(h) != CONSENT_ID_MGLYPH
+                && consent_html_id(h) != CONSENT_ID_MALIGNMARK)
+            || ((f & CONSENT_F_AXML) && consent_html_id(h) == CONSENT_ID_SVG))
+        {
+            return CONSENT_NS_HTML;
+        }
+
+        if (!consent_html_breakout(h, font_breaks)) {
+            return f & CONSENT_NS_MASK;
+        }
+
+        *broke = 1;
+
+        while (d > 0
+               && !(h->stack[d - 1].flags
+                    & (CONSENT_F_HTML | CONSENT_F_HTML_IP
+                       | CONSENT_F_MTEXT_IP)))
+        {
+            d--;
+        }
+    }
+}
+
+
+static int
+consent_html_breakout(consent_html_t *h, int font_breaks)
+{
+    if (font_breaks && consent_html_id(h) == CONSENT_ID_FONT) {
+        return 1;
+    }
+
+    return (consent_html_flags(h) & CONSENT_N_BRK) != 0;
+}
+
+
+static void
+consent_html_push(consent_html_t *h, unsigned flags)
+{
+    consent_html_frame_t  *f;
+
+    if (h->fdepth == CONSENT_HTML_DEPTH_MAX || h->fover > 0) {
+        h->fover++;
+        h->fover_ns = flags & ~(CONSENT_F_HTML_IP | CONSENT_F_MTEXT_IP
+                                | CONSENT_F_AXML);
+        return;
+    }
+
+    f = &h->stack[h->fdepth++];
+    f->hash = h->name_hash;
+    f->len = (uint16_t) (h->name_len > 0xffff ? 0xffff : h->name_len);
+    f->flags = (uint16_t) flags;
+}
+
+
+/* gating */
+
+
+/* a held start tag, parsed: pass, gate, activate or look further */
+
+static void
+consent_html_classify(consent_html_t *h, const char *p, int self_closing)
+{
+    consent_match_t  m;
+
+    if (h->conf.policy == NULL) {
+        consent_html_release(h);
+        return;
+    }
+
+    h->inert = h->el == CONSENT_EL_SCRIPT
+               && consent_html_text_plain(consent_html_attr(h, "type"));
+    h->has_dc = consent_html_attr(h, "data-consent") != NULL;
+
+    m = consent_html_match(h);
+
+    h->category = m.category;
+    h->mask = m.mask;
+
+    if (m.category == CONSENT_MATCH_NONE) {
+        /* an SVG "<script/>" has no text */
+        if (h->el == CONSENT_EL_SCRIPT && !h->has_src
+            && !(h->svg && self_closing)
+            && h->has_inline && !h->all_granted
+            && m.by != CONSENT_BY_MIGRATED
+            && consent_html_runs(consent_html_attr(h, "type")))
+        {
+            /* an inline script: judge it by its text */
+            h->region = CONSENT_R_LOOKAHEAD;
+            h->la_tag_len = consent_html_off(h, p);
+            h->la_left = h->inline_max;
+            h->la_lt = (size_t) -1;
+            h->la_new = 1;
+            h->yield = 1;
+            return;
+        }
+
+        consent_html_release(h);
+        return;
+    }
+
+    if (m.category != CONSENT_MATCH_UNKNOWN
+        && consent_html_granted(h, m.mask))
+    {
+        if (m.by == CONSENT_BY_MIGRATED && h->el == CONSENT_EL_SCRIPT
+            && h->inert)
+        {
+            consent_html_rewrite(h, p, CONSENT_W_ACTIVATE);
+            h->stats.activated++;
+            return;
+        }
+
+        consent_html_release(h);
+        return;
+    }
+
+    consent_html_rewrite(h, p, CONSENT_W_GATE);
+    h->stats.gated++;
+}
+
+
+/*
+ * The held tag's category by its marks and URLs; sets has_src.  What an
+ * SVG script or image loads (href, else xlink:href) goes to the matcher
+ * as src, and its own src and srcset, which load nothing, do not.
+ */
+
+static consent_match_t
+consent_html_match(consent_html_t *h)
+{
+    int                    i;
+    size_t                 j, n;
+    uint32_t               mask;
+    consent_match_t        m, x;
+    const consent_attr_t  *a, *href, *xhref, *url;
+    consent_attr_t         mapped[CONSENT_HTML_ATTRS_MAX + 1];
+
+    if (!h->svg) {
+        h->has_src = consent_html_attr(h, "src") != NULL;
+
+        return consent_match_element(h->conf.policy, h->el, h->attrs,
+                                     h->nattrs);
+    }
+
+    href = consent_html_attr(h, "href");
+    xhref = consent_html_attr(h, "xlink:href");
+    url = (href != NULL) ? href : xhref;
+
+    h->has_src = url != NULL;
+
+    n = 0;
+
+    for (j = 0; j < h->nattrs; j++) {
+        a = &h->attrs[j];
+
+        if (!consent_html_is(a->name, a->name_len, "src")
+            && !consent_html_is(a->name, a->name_len, "srcset"))
+        {
+            mapped[n++] = *a;
+        }
+    }
+
+    if (url != NULL) {
+        mapped[n] = *url;
+        mapped[n].name = "src";
+        mapped[n].name_len = 3;
+    }
+
+    m = consent_match_element(h->conf.policy, h->el, mapped,
+                              n + (url != NULL));
+
+    if (h->el != CONSENT_EL_SCRIPT || href == NULL || xhref == NULL
+        || m.by == CONSENT_BY_AUTHOR || m.by == CONSENT_BY_MIGRATED)
+    {
+        return m;
+    }
+
+    /*
+     * a script with both is gated by either: a browser without SVG 2's
+     * href runs xlink:href
+     */
+    mapped[n] = *xhref;
+    mapped[n].name = "src";
+    mapped[n].name_len = 3;
+
+    x = consent_match_element(h->conf.policy, h->el, mapped, n + 1);
+
+    if (x.by != CONSENT_BY_RULE) {
+        return m;
+    }
+
+    mask = m.mask | x.mask;
+
+    /* the last category in policy order, as the matcher reports it */
+    for (i = 31; i > 0 && !(mask & ((uint32_t) 1 << i)); i--) {
+        /* void */
+    }
+
+    m.category = i;
+    m.by = CONSENT_BY_RULE;
+    m.mask = mask;
+
+    return m;
+}
+
+
+/* the look into an inline script ends; end: where its text ends */
+
+static void
+consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
+{
+    int          cat;
+    size_t       n;
+    const char  *t;
+
+    h->yield = 1;
+    t = consent_html_text(h, p, &n);
+
+    if (t == NULL || end < h->la_tag_len || end > n) {
+        /* the look ended without the script's end in sight */
+        end = n;
+    }
+
+    if (t == NULL) {
+        consent_html_release(h);
+        return;
+    }
+
+    cat = consent_match_inline(h->conf.policy, t + h->la_tag_len,
+                               end - h->la_tag_len);
+
+    if (cat < 0 || consent_html_granted(h, (uint32_t) 1 << cat)) {
+        consent_html_release(h);
+        return;
+    }
+
+    h->category = cat;
+    h->mask = (uint32_t) 1 << cat;
+
+    consent_html_rewrite(h, p, CONSENT_W_GATE);
+    h->stats.gated++;
+}
+
+
+/*
+ * An SVG script's text is markup: it ends at the '<' at la_lt that
+ * begins a tag, a comment or a DOCTYPE (a CDATA section goes on).  The
+ * script is judged by its text up to there and written out; the region
+ * goes on from the '<', held as any other.  p: where the scan is.
+ */
+
+static void
+consent_html_lookahead_cut(consent_html_t *h, const char *p)
+{
+    int          cat;
+    size_t       n, cut;
+    const char  *t;
+
+    t = consent_html_text(h, p, &n);
+    cut = h->la_lt;
+
+    if (t == NULL || cut < h->la_tag_len || cut > n) {
+        /* not expected: the look is bounded, a '<' was seen */
+        consent_html_lookahead_done(h, (size_t) -1, p);
+        return;
+    }
+
+    cat = consent_match_inline(h->conf.policy, t + h->la_tag_len,
+                               cut - h->la_tag_len);
+
+    if (cat >= 0 && !consent_html_granted(h, (uint32_t) 1 << cat)) {
+        h->category = cat;
+        h->mask = (uint32_t) 1 << cat;
+
+        consent_html_edit(h, cut, CONSENT_W_GATE);
+        h->stats.gated++;
+
+    } else {
+        consent_html_input(h, h->out, h->mark);
+        consent_html_emit_range(h, 0, cut);
+    }
+
+    if (cut >= h->hold_len) {
+        h->mark += cut - h->hold_len;
+        h->hold_len = 0;
+
+    } else {
+        memmove(h->hold, h->hold + cut, h->hold_len - cut);
+        h->hold_len -= cut;
+    }
+
+    h->out = h->mark;
+    h->region = CONSENT_R_TENTATIVE;
+}
+
+
+static int
+consent_html_granted(consent_html_t *h, uint32_t mask)
+{
+    return (mask & ~h->granted) == 0;
+}
+
+
+/* writes the region out with the insertion after the name and renames */
+
+static void
+consent_html_rewrite(consent_html_t *h, const char *p, int mode)
+{
+    consent_html_edit(h, consent_html_off(h, p), mode);
+
+    h->out = p;
+    h->hold_len = 0;
+    h->region = CONSENT_R_NONE;
+}
+
+
+/* the region's first n bytes go out edited; the caller lets them go */
+
+static void
+consent_html_edit(consent_html_t *h, size_t n, int mode)
+{
+    int          edits;
+    size_t       i, pos;
+    const char  *to;
+
+    consent_html_input(h, h->out, h->mark);
+    consent_html_emit_range(h, 0, h->name_end);
+
+    edits = consent_html_insert(h, mode);
+    pos = h->name_end;
+
+    for (i = 0; mode != CONSENT_W_OVERLONG && i < h->nraw; i++) {
+        to = consent_html_rename(h, h->hold_len > h->raw[i].name_off
+                                    ? h->hold + h->raw[i].name_off
+                                    : h->mark + (h->raw[i].name_off
+                                                 - h->hold_len),
+                                 h->raw[i].name_len, mode);
+
+        if (to == NULL) {
+            continue;
+        }
+
+        consent_html_emit_range(h, pos, h->raw[i].name_off);
+        consent_html_own_str(h, to);
+        pos = h->raw[i].name_off + h->raw[i].name_len;
+        edits++;
+    }
+
+    consent_html_emit_range(h, pos, n);
+
+    if (edits) {
+        h->stats.changed = 1;
+    }
+}
+
+
+/* the attributes inserted after the name; returns how many */
+
+static int
+consent_html_insert(consent_html_t *h, int mode)
+{
+    int                    n;
+    size_t                 i;
+    const char            *s;
+    const consent_attr_t  *a;
+    consent_category_t    *cat;
+
+    if (mode == CONSENT_W_OVERLONG) {
+        switch (h->el) {
+
+        case CONSENT_EL_SCRIPT:
+            s = " type=\"text/plain\" data-consent=\"\"";
+            break;
+
+        case CONSENT_EL_IMG:
+            s = h->svg ? " href=\"\" xlink:href=\"\" data-consent=\"\""
+                       : " src=\"\" srcset=\"\" data-consent=\"\"";
+            break;
+
+        case CONSENT_EL_IFRAME:
+            s = " src=\"\" srcdoc=\"\" data-consent=\"\"";
+            break;
+
+        case CONSENT_EL_OBJECT:
+            s = " data=\"\" data-consent=\"\"";
+            break;
+
+        case CONSENT_EL_LINK:
+            s = " rel=\"consent-blocked\" href=\"\" imagesrcset=\"\""
+                " data-consent=\"\"";
+            break;
+
+        case CONSENT_EL_VIDEO:
+            s = " src=\"\" poster=\"\" data-consent=\"\"";
+            break;
+
+        case CONSENT_EL_SOURCE:
+            s = " src=\"\" srcset=\"\" data-consent=\"\"";
+            break;
+
+        default: /* frame, embed, audio */
+            s = " src=\"\" data-consent=\"\"";
+            break;
+        }
+
+        consent_html_own_str(h, s);
+        return 1;
+    }
+
+    if (mode == CONSENT_W_ACTIVATE) {
+        a = consent_html_attr(h, "data-type");
+
+        consent_html_own_str(h, " type=\"");
+
+        if (a != NULL) {
+            consent_html_own_escaped(h, a->value, a->value_len);
+
+        } else {
+            consent_html_own_str(h, "text/javascript");
+        }
+
+        consent_html_own_str(h, "\"");
+        return 1;
+    }
+
+    n = 0;
+
+    if (h->el == CONSENT_EL_SCRIPT && !h->inert) {
+        consent_html_own_str(h, " type=\"text/plain\"");
+        n++;
+    }
+
+    if (!h->has_dc) {
+        consent_html_own_str(h, " data-consent=\"");
+
+        if (h->category >= 0) {
+            s = "";
+
+            for (i = 0; i < h->conf.policy->ncategories && i < 32; i++) {
+                if (!(h->mask & ((uint32_t) 1 << i))) {
+                    continue;
+                }
+
+                cat = &h->conf.policy->categories[i];
+                consent_html_own_str(h, s);
+                consent_html_own_escaped(h, cat->id, cat->id_len);
+                s = " ";
+            }
+        }
+
+        consent_html_own_str(h, "\"");
+        n++;
+    }
+
+    return n;
+}
+
+
+/* the new name of an attribute of a gated or activated element */
+
+static const char *
+consent_html_rename(consent_html_t *h, const char *name, size_t len,
+    int mode)
+{
+    if (mode == CONSENT_W_ACTIVATE || h->el == CONSENT_EL_SCRIPT) {
+        if (mode == CONSENT_W_GATE && h->inert) {
+            return NULL;
+        }
+
+        if (consent_html_is(name, len, "type")) {
+            return "data-consent-type";
+        }
+
+        if (mode == CONSENT_W_GATE && h->svg) {
+            if (consent_html_is(name, len, "href")) {
+                return "data-consent-href";
+            }
+
+            if (consent_html_is(name, len, "xlink:href")) {
+                return "data-consent-xlink-href";
+            }
+        }
+
+        return NULL;
+    }
+
+    switch (h->el) {
+
+    case CONSENT_EL_IMG:
+        if (h->svg) {
+            if (consent_html_is(name, len, "href")) {
+                return "data-consent-href";
+            }
+
+            if (consent_html_is(name, len, "xlink:href")) {
+                return "data-consent-xlink-href";
+            }
+
+            return NULL;
+        }
+
+        /* fall through */
+
+    case CONSENT_EL_SOURCE:
+        if (consent_html_is(name, len, "srcset")) {
+            return "data-consent-srcset";
+        }
+
+        break;
+
+    case CONSENT_EL_OBJECT:
+        return consent_html_is(name, len, "data") ? "data-consent-data"
+                                                  : NULL;
+
+    case CONSENT_EL_LINK:
+        if (consent_html_is(name, len, "href")) {
+            return "data-consent-href";
+        }
+
+        return consent_html_is(name, len, "imagesrcset")
+               ? "data-consent-imagesrcset" : NULL;
+
+    case CONSENT_EL_VIDEO:
+        if (consent_html_is(name, len, "poster")) {
+            return "data-consent-poster";
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    return consent_html_is(name, len, "src") ? "data-consent-src" : NULL;
+}
+
+
+/* comments and doctypes */
+
+
+/* the comment ends; from: the state that saw its end */
+
+static void
+consent_html_comment_done(consent_html_t *h, const char *p, int from,
+    int eof)
+{
+    size_t       n, start, end;
+    const char  *t, *data;
+
+    h->state = CONSENT_S_DATA;
+
+    if (h->observe == NULL || h->region != CONSENT_R_OBSERVE) {
+        consent_html_release(h);
+        return;
+    }
+
+    t = consent_html_text(h, p, &n);
+
+    if (t == NULL) {
+        consent_html_release(h);
+        return;
+    }
+
+    end = n;
+
+    if (from == CONSENT_S_BOGUS_COMMENT || from == CONSENT_S_MARKUP_DECL) {
+        start = h->bogus_off;
+
+        if (!eof && end > start && t[end - 1] == '>') {
+            end--;
+        }
+
+    } else {
+        start = 4;
+
+        switch (from) {
+
+        case CONSENT_S_COMMENT_START:
+        case CONSENT_S_COMMENT_START_DASH:
+            end = start;
+            break;
+
+        case CONSENT_S_COMMENT_END_DASH:
+            end -= 1;
+            break;
+
+        case CONSENT_S_COMMENT_END:
+            end -= eof ? 2 : 3;
+            break;
+
+        case CONSENT_S_COMMENT_END_BANG:
+            end -= eof ? 3 : 4;
+            break;
+
+        default: /* EOF in the comment */
+            break;
+        }
+    }
+
+    if (start > n) {
+        start = n;
+    }
+
+    if (end < start) {
+        end = start;
+    }
+
+    h->dec_len = 0;
+    data = consent_html_dec(h, t + start, end - start, 0, &n);
+
+    if (data != NULL) {
+        h->observe(h->observe_ctx, CONSENT_TOKEN_COMMENT, data, n, NULL, 0,
+                   0);
+    }
+
+    consent_html_release(h);
+}
+
+
+static void
+consent_html_doctype_done(consent_html_t *h, const char *p, int eof)
+{
+    size_t       n, i, start;
+    const char  *t, *name;
+
+    h->state = CONSENT_S_DATA;
+
+    if (h->observe == NULL || h->region != CONSENT_R_OBSERVE) {
+        consent_html_release(h);
+        return;
+    }
+
+    t = consent_html_text(h, p, &n);
+
+    if (t == NULL) {
+        consent_html_release(h);
+        return;
+    }
+
+    if (!eof && n > 0 && t[n - 1] == '>') {
+        n--;
+    }
+
+    /* the name: after "<!DOCTYPE" and whitespace, up to whitespace */
+    for (i = 9; i < n && consent_html_space((unsigned char) t[i]); i++) {
+        /* void */
+    }
+
+    for (start = i; i < n && !consent_html_space((unsigned char) t[i]); i++)
+    {
+        /* void */
+    }
+
+    h->dec_len = 0;
+    name = consent_html_dec(h, t + start, i - start, 2, &n);
+
+    if (name != NULL) {
+        h->observe(h->observe_ctx, CONSENT_TOKEN_DOCTYPE, name, n, NULL, 0,
+                   0);
+    }
+
+    consent_html_release(h);
+}
+
+
+/* the end of the document */
+
+static void
+consent_html_finish(consent_html_t *h, const char *p)
+{
+    int  open;
+
+    open = consent_html_open_end(h);
+
+    if (h->region == CONSENT_R_LOOKAHEAD
+        && h->state == CONSENT_S_MARKUP_DECL)
+    {
+        /* "<!" ends an SVG script's text: a comment follows */
+        consent_html_lookahead_cut(h, p);
+        consent_html_keep(h);
+    }
+
+    switch (h->state) {
+
+    case CONSENT_S_COMMENT_START:
+    case CONSENT_S_COMMENT_START_DASH:
+    case CONSENT_S_COMMENT:
+    case CONSENT_S_COMMENT_END_DASH:
+    case CONSENT_S_COMMENT_END:
+    case CONSENT_S_COMMENT_END_BANG:
+    case CONSENT_S_BOGUS_COMMENT:
+        consent_html_comment_done(h, p, h->state, 1);
+        break;
+
+    case CONSENT_S_MARKUP_DECL:
+        h->bogus_off = 2;
+        consent_html_comment_done(h, p, CONSENT_S_MARKUP_DECL, 1);
+        break;
+
+    case CONSENT_S_DOCTYPE:
+        consent_html_doctype_done(h, p, 1);
+        break;
+
+    default:
+        break;
+    }
+
+    if (h->region == CONSENT_R_LOOKAHEAD) {
+        consent_html_lookahead_done(h, (size_t) -1, p);
+        h->yield = 0;
+    }
+
+    /* an unfinished tag is dropped by browsers: it goes out as it is */
+    consent_html_release(h);
+
+    if (!h->stats.document) {
+        return;
+    }
+
+    if (h->conf.banner != NULL && !h->stats.banner_injected) {
+        if (open || h->frameset) {
+            /* gated all the same; the adapter may log it */
+            h->stats.banner_skipped = 1;
+            return;
+        }
+
+        consent_html_inject(h, 1);
+
+    } else if (h->conf.head != NULL && !h->stats.head_injected && !open) {
+        consent_html_inject(h, 0);
+    }
+}
+
+
+/*
+ * Whether the end of the document leaves something open that markup
+ * added there would become part of: a tag, a comment, a DOCTYPE, the
+ * text of a script, textarea, style, plaintext and the like, a CDATA
+ * section, or an integration point of foreign content (its HTML is
+ * not the body's).  Outside these, the banner parses as in any body.
+ */
+
+static int
+consent_html_open_end(consent_html_t *h)
+{
+    size_t  d;
+
+    if (h->state != CONSENT_S_DATA || h->fover > 0) {
+        return 1;
+    }
+
+    for (d = 0; d < h->fdepth; d++) {
+        if (h->stack[d].flags & (CONSENT_F_HTML_IP | CONSENT_F_MTEXT_IP)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Emits the head snippet, or the banner (with the head snippet first if
+ * it is not out yet), before the region or at the current point.
+ */
+
+static void
+consent_html_inject(consent_html_t *h, int banner)
+{
+    if (h->region != CONSENT_R_NONE) {
+        consent_html_input(h, h->out, h->mark);
+        h->out = h->mark;
+    }
+
+    if (h->conf.head != NULL && !h->stats.head_injected) {
+        consent_html_own(h, h->conf.head, h->conf.head_len);
+        h->stats.head_injected = 1;
+        h->stats.changed = 1;
+    }
+
+    if (banner) {
+        consent_html_own(h, h->conf.banner, h->conf.banner_len);
+        h->stats.banner_injected = 1;
+        h->stats.changed = 1;
+    }
+}
+
+
+/* the region */
+
+
+static void
+consent_html_begin(consent_html_t *h, const char *q)
+{
+    h->region = CONSENT_R_TENTATIVE;
+    h->hold_len = 0;
+    h->mark = q;
+}
+
+
+/* a comment, doctype or bogus comment: held only for the observer */
+
+static void
+consent_html_keep(consent_html_t *h)
+{
+    if (h->observe != NULL && h->region == CONSENT_R_TENTATIVE) {
+        h->region = CONSENT_R_OBSERVE;
+        return;
+    }
+
+    consent_html_release(h);
+}
+
+
+/* the region goes out as it is; what is still in the buffer waits */
+
+static void
+consent_html_release(consent_html_t *h)
+{
+    if (h->region == CONSENT_R_NONE) {
+        return;
+    }
+
+    if (h->hold_len > 0) {
+        consent_html_own(h, h->hold, h->hold_len);
+        h->hold_len = 0;
+    }
+
+    h->region = CONSENT_R_NONE;
+}
+
+
+/* the offset of p in the region */
+
+static size_t
+consent_html_off(consent_html_t *h, const char *p)
+{
+    return h->hold_len + (size_t) (p - h->mark);
+}
+
+
+/* the region up to p in one piece, copied into hold if need be */
+
+static const char *
+consent_html_text(consent_html_t *h, const char *p, size_t *n)
+{
+    size_t  len;
+
+    if (h->hold_len == 0) {
+        *n = (size_t) (p - h->mark);
+        return h->mark;
+    }
+
+    len = (size_t) (p - h->mark);
+
+    if (len > h->hold_cap - h->hold_len) {
+        return NULL;
+    }
+
+    memcpy(h->hold + h->hold_len, h->mark, len);
+    h->hold_len += len;
+    h->mark = p;
+    h->out = p;
+
+    *n = h->hold_len;
+
+    return h->hold;
+}
+
+
+/* the buffer ends: what is held is copied, the rest goes out */
+
+static void
+consent_html_buffer_end(consent_html_t *h, const char *end)
+{
+    size_t  len, limit;
+
+    if (h->region != CONSENT_R_NONE) {
+        consent_html_input(h, h->out, h->mark);
+        h->out = h->mark;
+
+        len = (size_t) (end - h->mark);
+        limit = (h->region == CONSENT_R_TAG) ? h->tag_max : h->hold_cap;
+
+        if (h->hold_len + len > limit) {
+            if (h->region == CONSENT_R_TAG && h->el != CONSENT_EL_OTHER
+                && h->conf.policy != NULL && !h->all_granted)
+            {
+                /* too long to judge: fail closed */
+                consent_html_rewrite(h, end, CONSENT_W_OVERLONG);
+                h->stats.overlong++;
+
+            } else {
+                consent_html_release(h);
+            }
+
+        } else {
+            memcpy(h->hold + h->hold_len, h->mark, len);
+            h->hold_len += len;
+            h->out = end;
+            h->mark = end;
+        }
+    }
+
+    consent_html_input(h, h->out, end);
+    h->out = end;
+    h->mark = end;
+
+    consent_html_flush_run(h);
+}
+
+
+/* output */
+
+
+/* region bytes [from, to): the held part, then the buffer's */
+
+static void
+consent_html_emit_range(consent_html_t *h, size_t from, size_t to)
+{
+    size_t  e;
+
+    if (from >= to) {
+        return;
+    }
+
+    if (from < h->hold_len) {
+        e = to < h->hold_len ? to : h->hold_len;
+        consent_html_own(h, h->hold + from, e - from);
+        from = e;
+    }
+
+    if (from < to) {
+        consent_html_input(h, h->mark + (from - h->hold_len),
+                           h->mark + (to - h->hold_len));
+    }
+}
+
+
+/* input bytes, joined with the run before them when adjacent */
+
+static void
+consent_html_input(consent_html_t *h, const char *s, const char *e)
+{
+    if (s >= e) {
+        return;
+    }
+
+    if (h->run_end == s && h->run_start != NULL) {
+        h->run_end = e;
+        return;
+    }
+
+    consent_html_flush_run(h);
+
+    h->run_start = s;
+    h->run_end = e;
+}
+
+
+static void
+consent_html_own(consent_html_t *h, const char *data, size_t len)
+{
+    if (len == 0) {
+        return;
+    }
+
+    consent_html_flush_run(h);
+
+    if (!h->failed && h->conf.emit(h->conf.ctx, data, len, 0) != 0) {
+        h->failed = 1;
+    }
+}
+
+
+static void
+consent_html_own_str(consent_html_t *h, const char *s)
+{
+    consent_html_own(h, s, strlen(s));
+}
+
+
+/* a value inside double quotes */
+
+static void
+consent_html_own_escaped(consent_html_t *h, const char *s, size_t len)
+{
+    size_t  i, start;
+
+    for (i = 0, start = 0; i < len; i++) {
+        if (s[i] != '"' && s[i] != '&') {
+            continue;
+        }
+
+        consent_html_own(h, s + start, i - start);
+        consent_html_own_str(h, s[i] == '"' ? "&quot;" : "&amp;");
+        start = i + 1;
+    }
+
+    consent_html_own(h, s + start, len - start);
+}
+
+
+static void
+consent_html_flush_run(consent_html_t *h)
+{
+    const char  *s;
+
+    s = h->run_start;
+
+    h->run_start = NULL;
+
+    if (s == NULL || s == h->run_end) {
+        h->run_end = NULL;
+        return;
+    }
+
+    if (!h->failed
+        && h->conf.emit(h->conf.ctx, s, (size_t) (h->run_end - s), 1) != 0)
+    {
+        h->failed = 1;
+    }
+
+    h->run_end = NULL;
+}
+
+
+/* held tags */
+
+
+/*
+ * Finds the name and attributes of the complete tag t (from its '<'),
+ * with the same steps as the scanner; decodes names and values.
+ * -1 when there are too many attributes to keep or decode.
+ */
+
+static int
+consent_html_parse(consent_html_t *h, const char *t, size_t n)
+{
+    int                  s, ns, c, over;
+    size_t               i, j, len;
+    const char          *q;
+    consent_attr_t      *a;
+    consent_html_raw_t  *r;
+
+    h->nraw = 0;
+    h->nattrs = 0;
+    h->dec_len = 0;
+    h->raw_over = 0;
+    over = 0;
+    r = NULL;
+
+    i = h->is_end ? 2 : 1;
+    s = CONSENT_S_TAG_NAME;
+    h->name_end = n;
+
+    for ( /* void */ ; i < n; i++) {
+        if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
+            q = memchr(t + i, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
+                       n - i);
+            i = (q != NULL) ? (size_t) (q - t) : n - 1;
+
+        } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
+        {
+            while (i + 1 < n && consent_html_class[(unsigned char) t[i]] == 0)
+            {
+                i++;
+            }
+        }
+
+        c = (unsigned char) t[i];
+        ns = consent_html_tag_step(s, c);
+
+        if (s == CONSENT_S_TAG_NAME && ns != s) {
+            h->name_end = i;
+        }
+
+        if (ns == CONSENT_S_ATTR_NAME && s != ns) {
+            if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
+                over = 1;
+                r = NULL;
+
+            } else {
+                r = &h->raw[h->nraw++];
+                r->name_off = i;
+                r->name_len = 0;
+                r->has_value = 0;
+                r->value_off = 0;
+                r->value_len = 0;
+            }
+        }
+
+        if (r != NULL) {
+            if (s == CONSENT_S_ATTR_NAME && ns != s) {
+                r->name_len = i - r->name_off;
+            }
+
+            if (ns == CONSENT_S_BEFORE_ATTR_VALUE && s != ns) {
+                r->has_value = 1;
+                r->value_off = i + 1;
+            }
+
+            if ((ns == CONSENT_S_ATTR_VALUE_DQ
+                 || ns == CONSENT_S_ATTR_VALUE_SQ)
+                && s == CONSENT_S_BEFORE_ATTR_VALUE)
+            {
+                r->value_off = i + 1;
+            }
+
+            if (ns == CONSENT_S_ATTR_VALUE_UQ && s != ns) {
+                r->value_off = i;
+            }
+
+            if ((s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ
+                 || s == CONSENT_S_ATTR_VALUE_UQ)
+                && ns != s)
+            {
+                r->value_len = i - r->value_off;
+            }
+        }
+
+        if (ns == CONSENT_S_TAG_END) {
+            break;
+        }
+
+        s = ns;
+    }
+
+    if (i == n && r != NULL) {
+        /* no '>' (not expected of a complete tag): close what is open */
+        if (s == CONSENT_S_ATTR_NAME) {
+            r->name_len = n - r->name_off;
+        }
+
+        if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ
+            || s == CONSENT_S_ATTR_VALUE_UQ)
+        {
+            r->value_len = n - r->value_off;
+        }
+    }
+
+    i = h->is_end ? 2 : 1;
+
+    if (h->name_end < i) {
+        h->name_end = i;
+    }
+
+    h->dname = consent_html_dec(h, t + i, h->name_end - i, 2, &h->dname_len);
+
+    if (h->dname == NULL) {
+        return -1;
+    }
+
+    for (j = 0; j < h->nraw; j++) {
+        r = &h->raw[j];
+        a = &h->attrs[h->nattrs];
+
+        a->name = consent_html_dec(h, t + r->name_off, r->name_len, 2, &len);
+        a->name_len = len;
+
+        if (a->name == NULL) {
+            return -1;
+        }
+
+        /* the first of duplicates wins */
+        for (i = 0; i < h->nattrs; i++) {
+            if (h->attrs[i].name_len == len
+                && memcmp(h->attrs[i].name, a->name, len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (i < h->nattrs) {
+            continue;
+        }
+
+        a->value = consent_html_dec(h, t + r->value_off,
+                                    r->has_value ? r->value_len : 0, 1,
+                                    &len);
+        a->value_len = len;
+
+        if (a->value == NULL) {
+            return -1;
+        }
+
+        h->nattrs++;
+    }
+
+    h->raw_over = over;
+
+    return over ? -1 : 0;
+}
+
+
+/*
+ * Decodes into the dec buffer: NUL as U+FFFD, CR LF and CR as LF;
+ * mode 1: an attribute value (character references), 2: a name
+ * (ASCII lower-cased), 0: comment data.  Returns s itself when there
+ * is nothing to decode (valid as long as the held tag is), NULL when
+ * the buffer is full.
+ */
+
+static const char *
+consent_html_dec(consent_html_t *h, const char *s, size_t len, int mode,
+    size_t *out)
+{
+    int       c;
+    char     *d, *start;
+    size_t    i, used, room;
+    uint32_t  cp, cp2;
+
+    /* most need nothing done: they are used where they are */
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (c == '\0' || c == '\r' || (c == '&' && mode == 1)
+            || (mode == 2 && c >= 'A' && c <= 'Z'))
+        {
+            break;
+        }
+    }
+
+    if (i == len) {
+        *out = len;
+        return s;
+    }
+
+    start = h->dec + h->dec_len;
+    d = start;
+    room = h->dec_cap - h->dec_len;
+
+    for (i = 0; i < len; i++) {
+        if ((size_t) (d - start) + 8 > room) {
+            return NULL;
+        }
+
+        c = (unsigned char) s[i];
+
+        if (c == '&' && mode == 1) {
+            used = consent_html_charref(s + i, len - i, &cp, &cp2);
+
+            if (used > 0) {
+                d += consent_html_utf8(cp, d);
+
+                if (cp2 != 0) {
+                    d += consent_html_utf8(cp2, d);
+                }
+
+                i += used - 1;
+                continue;
+            }
+        }
+
+        if (c == '\0') {
+            d += consent_html_utf8(0xfffd, d);
+
+        } else if (c == '\r') {
+            *d++ = '\n';
+
+            if (i + 1 < len && s[i + 1] == '\n') {
+                i++;
+            }
+
+        } else {
+            *d++ = (char) (mode == 2 ? consent_html_lower(c) : c);
+        }
+    }
+
+    *out = (size_t) (d - start);
+    h->dec_len += *out;
+
+    return start;
+}
+
+
+/*
+ * A character reference at s ('&') in an attribute value: the bytes it
+ * takes and its code point, or 0 when it stays as written.
+ */
+
+static size_t
+consent_html_charref(const char *s, size_t n, uint32_t *cp, uint32_t *cp2)
+{
+    int                           hex, d;
+    size_t                        i, j, start, best;
+    uint32_t                      v;
+    const consent_html_entity_t  *e;
+
+    if (n >= 2 && s[1] == '#') {
+        i = 2;
+        hex = 0;
+
+        if (i < n && (s[i] == 'x' || s[i] == 'X')) {
+            hex = 1;
+            i++;
+        }
+
+        start = i;
+        v = 0;
+
+        for ( /* void */ ; i < n; i++) {
+            d = (unsigned char) s[i];
+
+            if (d >= '0' && d <= '9') {
+                d -= '0';
+
+            } else if (hex && d >= 'a' && d <= 'f') {
+                d -= 'a' - 10;
+
+            } else if (hex && d >= 'A' && d <= 'F') {
+                d -= 'A' - 10;
+
+            } else {
+                break;
+            }
+
+            v = v * (hex ? 16 : 10) + (uint32_t) d;
+
+            if (v > 0x10ffff) {
+                v = 0x110000;
+            }
+        }
+
+        if (i == start) {
+            return 0;
+        }
+
+        if (i < n && s[i] == ';') {
+            i++;
+        }
+
+        if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+            v = 0xfffd;
+
+        } else if (v >= 0x80 && v <= 0x9f) {
+            v = consent_html_c1[v - 0x80];
+        }
+
+        *cp = v;
+        *cp2 = 0;
+        return i;
+    }
+
+    if (n < 2 || !consent_html_alnum((unsigned char) s[1])) {
+        return 0;
+    }
+
+    /* the longest name that matches */
+    best = 0;
+    e = NULL;
+
+    for (j = 0; j < sizeof(consent_html_entities)
+                    / sizeof(consent_html_entities[0]); j++)
+    {
+        if (consent_html_entities[j].len > best
+            && consent_html_entities[j].len <= n - 1
+            && memcmp(s + 1, consent_html_entities[j].name,
+                      consent_html_entities[j].len) == 0)
+        {
+            best = consent_html_entities[j].len;
+            e = &consent_html_entities[j];
+        }
+    }
+
+    if (e == NULL) {
+        return 0;
+    }
+
+    /* a bare legacy name before '=' or a letter is not a reference */
+    if (e->name[best - 1] != ';' && best + 1 < n
+        && (s[best + 1] == '=' || consent_html_alnum((unsigned char)
+                                                      s[best + 1])))
+    {
+        return 0;
+    }
+
+    *cp = e->cp;
+    *cp2 = e->cp2;
+
+    return best + 1;
+}
+
+
+static size_t
+consent_html_utf8(uint32_t cp, char *d)
+{
+    if (cp < 0x80) {
+        d[0] = (char) cp;
+        return 1;
+    }
+
+    if (cp < 0x800) {
+        d[0] = (char) (0xc0 | (cp >> 6));
+        d[1] = (char) (0x80 | (cp & 0x3f));
+        return 2;
+    }
+
+    if (cp < 0x10000) {
+        d[0] = (char) (0xe0 | (cp >> 12));
+        d[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        d[2] = (char) (0x80 | (cp & 0x3f));
+        return 3;
+    }
+
+    d[0] = (char) (0xf0 | (cp >> 18));
+    d[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
+    d[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
+    d[3] = (char) (0x80 | (cp & 0x3f));
+    return 4;
+}
+
+
+/* the held tag's attribute (its first, duplicates are dropped) */
+
+static const consent_attr_t *
+consent_html_attr(consent_html_t *h, const char *name)
+{
+    size_t  i;
+
+    for (i = 0; i < h->nattrs; i++) {
+        if (consent_html_is(h->attrs[i].name, h->attrs[i].name_len, name)) {
+            return &h->attrs[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* type="text/plain", maybe with parameters: a script already inert */
+
+static int
+consent_html_text_plain(const consent_attr_t *a)
+{
+    size_t       len;
+    const char  *s;
+
+    if (a == NULL) {
+        return 0;
+    }
+
+    s = a->value;
+    len = a->value_len;
+
+    while (len > 0 && consent_html_space((unsigned char) *s)) {
+        s++;
+        len--;
+    }
+
+    if (len < 10 || !consent_html_is(s, 10, "text/plain")) {
+        return 0;
+    }
+
+    return len == 10 || s[10] == ';'
+           || consent_html_space((unsigned char) s[10]);
+}
+
+
+/*
+ * The type of a script the browser runs: none, empty, "module" or a
+ * JavaScript MIME type (parameters aside); JSON, templates and the
+ * like are data, and their text is not looked at.
+ */
+
+static int
+consent_html_runs(const consent_attr_t *a)
+{
+    size_t              len, i;
+    const char         *s;
+    const char *const  *t;
+
+    static const char *const  types[] = {
+        "module", "text/javascript", "application/javascript",
+        "text/ecmascript", "application/ecmascript", "text/jscript",
+        "text/livescript", "text/x-javascript", "text/x-ecmascript",
+        "application/x-javascript", "application/x-ecmascript",
+        "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+        "text/javascript1.3", "text/javascript1.4", "text/javascript1.5",
+        NULL
+    };
+
+    if (a == NULL) {
+        return 1;
+    }
+
+    s = a->value;
+    len = a->value_len;
+
+    while (len > 0 && consent_html_space((unsigned char) *s)) {
+        s++;
+        len--;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == ';') {
+            len = i;
+            break;
+        }
+    }
+
+    while (len > 0 && consent_html_space((unsigned char) s[len - 1])) {
+        len--;
+    }
+
+    if (len == 0) {
+        return 1;
+    }
+
+    for (t = types; *t != NULL; t++) {
+        if (consent_html_is(s, len, *t)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}

@@ -1,0 +1,271 @@
+#!/usr/bin/perl
+
+# The HTML filter through nginx: gating by consent state, injection of
+# the head snippet and the banner, headers, HEAD, fragments, SSI
+# subrequests, compressed upstreams, pages sent in small pieces, and no
+# keep-alive stall.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Test::More;
+use Consent::Test;
+use Consent::Token qw(mint secret_from_keyfile_line);
+use Time::HiRes qw(time);
+
+my $t = Consent::Test->new();
+my $keys = $t->keyfile();
+my $policy = $t->policy_file();
+
+my $page = <<'HTML';
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>News</title>
+<script async src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>
+<script>
+  window.dataLayer = window.dataLayer || [];
+  function gtag(){dataLayer.push(arguments);}
+  gtag('js', new Date());
+</script>
+<script src="/assets/site.js"></script>
+</head>
+<body>
+<p>Read about google-analytics.com in the text: not a tag.</p>
+<!-- <script src="https://connect.facebook.net/en_US/fbevents.js"></script> -->
+<iframe width="560" src="https://www.youtube.com/embed/abc" title="video"></iframe>
+<noscript><img height="1" width="1" src="https://www.facebook.com/tr?id=1&amp;ev=PageView"></noscript>
+<script data-consent="analytics" src="/assets/local-stats.js"></script>
+</body>
+</html>
+HTML
+
+my $fragment = qq{<div class="comments"><p>No trackers here.</p></div>\n};
+
+$t->write_file('html/index.html', $page);
+$t->write_file('html/fragment.html', $fragment);
+$t->write_file('html/style.css', "body { color: black }\n");
+$t->write_file('html/ssi.html', qq{<!DOCTYPE html><html><body>\n}
+    . qq{<!--# include virtual="/part.html" -->\n</body></html>\n});
+$t->write_file('html/part.html',
+    qq{<script src="https://connect.facebook.net/x.js"></script>\n});
+
+my $big = "<!DOCTYPE html><html><head><title>big</title></head><body>\n"
+    . ("<p>Paragraph of text with <a href=\"/x\">a link</a>.</p>\n" x 2000)
+    . "<img src=\"https://ad.doubleclick.net/pixel.gif\" alt=\"\">\n"
+    . "</body></html>\n";
+$t->write_file('html/big.html', $big);
+
+$t->config(<<"EOF");
+http {
+    include /etc/nginx/mime.types;
+
+    consent_keys $keys;
+    consent_policy $policy;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+        server_name localhost;
+        root %%TESTDIR%%/html;
+        if_modified_since before;
+
+        consent on;
+
+        location /consent/ { consent_endpoint; }
+
+        location = /ssi.html { ssi on; }
+
+        location /slow/ {
+            proxy_pass http://127.0.0.1:%%PORT_8081%%/;
+        }
+
+        location /gz/ {
+            proxy_pass http://127.0.0.1:%%PORT_8082%%/;
+        }
+
+        location /manage/ {
+            consent_manage_button on;
+            alias %%TESTDIR%%/html/;
+        }
+
+        location /private-off/ {
+            consent_cache_private off;
+            alias %%TESTDIR%%/html/;
+        }
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT_8083%%;
+        server_name localhost;
+        root %%TESTDIR%%/html;
+
+        sendfile on;
+        tcp_nopush on;
+
+        consent on;
+
+        location /consent/ { consent_endpoint; }
+    }
+}
+EOF
+
+my @pieces = map { [$_, 0.01] } unpack('(a50)*', $page);
+$t->backend(port => 8081, chunks => \@pieces,
+    headers => ['Content-Type' => 'text/html; charset=utf-8']);
+$t->backend(port => 8082, chunks => [["\x1f\x8b\x08\x00compressed", 0]],
+    headers => ['Content-Type' => 'text/html', 'Content-Encoding' => 'gzip']);
+
+$t->run();
+
+open my $fh, '<', $keys or die;
+my ($line) = grep { /^k1 / } <$fh>;
+close $fh;
+my $secret = secret_from_keyfile_line($line);
+
+my %cookie = (
+    all       => mint(secret => $secret, granted => 0xf),
+    analytics => mint(secret => $secret, granted => 0x5),
+    tampered  => mint(secret => $secret . 'x', granted => 0xf),
+    outdated  => mint(secret => $secret, granted => 0xf, revision => 0),
+);
+
+sub get {
+    my ($uri, $who, %a) = @_;
+    my @h = defined $who ? (Cookie => "consent=$cookie{$who}") : ();
+    return $t->http(method => $a{method} // 'GET', uri => $uri,
+        port => $a{port} // 8080, headers => [@h, @{$a{headers} // []}]);
+}
+
+sub gated {
+    my ($body) = @_;
+    return {
+        gtag => (($body =~ m{<script type="text/plain" data-consent="analytics" async src="https://www\.googletagmanager\.com}) ? 1 : 0),
+        inline => (($body =~ m{<script type="text/plain" data-consent="analytics">\s*window\.dataLayer}) ? 1 : 0),
+        youtube => (($body =~ m{<iframe data-consent="marketing" width="560" data-consent-src="https://www\.youtube\.com/embed/abc"}) ? 1 : 0),
+        pixel => (($body =~ m{<img data-consent="marketing" height="1" width="1" data-consent-src="https://www\.facebook\.com/tr}) ? 1 : 0),
+        local => (($body =~ m{<script type="text/plain" data-consent="analytics" src="/assets/local-stats\.js">}) ? 1 : 0),
+    };
+}
+
+# no consent: everything optional is gated, the banner is there
+
+my $r = get('/index.html');
+is($r->{status}, 200, 'page');
+is_deeply(gated($r->{body}),
+    { gtag => 1, inline => 1, youtube => 1, pixel => 1, local => 1 },
+    'no consent: every tracker gated');
+like($r->{body}, qr{<script src="/assets/site\.js"></script>},
+    'first-party script untouched');
+like($r->{body}, qr{Read about google-analytics\.com in the text},
+    'text that names a tracker is untouched');
+like($r->{body},
+    qr{<!-- <script src="https://connect\.facebook\.net/en_US/fbevents\.js"></script> -->},
+    'a commented-out tag is untouched');
+like($r->{body}, qr{<head>\n?<script type="application/json" id="consent-state" data-consent-ui>\{"state":"absent"},
+    'head snippet right after <head>');
+like($r->{body}, qr{<div id="consent-banner" role="dialog"[^>]*data-consent-ui>.*</div></body>}s,
+    'banner right before </body>');
+like($r->{body}, qr{<button type="submit" name="action" value="reject_all">},
+    'banner has reject');
+like($r->{body}, qr{name="return" value="/index\.html"}, 'banner returns here');
+is($r->header('content-length'), undef, 'no Content-Length');
+is($r->header('accept-ranges'), undef, 'no Accept-Ranges');
+like($r->header('etag') // 'W/', qr{^W/}, 'ETag weakened');
+is($r->header('cache-control'), 'private', 'Cache-Control: private');
+like(join(',', $r->headers('vary')), qr/Cookie/, 'Vary: Cookie');
+
+# everything granted: trackers pass byte-identical, no banner
+
+$r = get('/index.html', 'all');
+is_deeply(gated($r->{body}),
+    { gtag => 0, inline => 0, youtube => 0, pixel => 0, local => 0 },
+    'all granted: nothing gated');
+(my $stripped = $r->{body})
+    =~ s{<script type="application/json" id="consent-state" data-consent-ui>.*?</script>}{};
+is($stripped, $page, 'all granted: the page byte-identical but the state');
+unlike($r->{body}, qr/consent-banner/, 'no banner once chosen');
+
+# partly granted
+
+$r = get('/index.html', 'analytics');
+is_deeply(gated($r->{body}),
+    { gtag => 0, inline => 0, youtube => 1, pixel => 1, local => 0 },
+    'analytics granted: only marketing gated');
+
+for my $who (qw(tampered outdated)) {
+    $r = get('/index.html', $who);
+    is_deeply(gated($r->{body}),
+        { gtag => 1, inline => 1, youtube => 1, pixel => 1, local => 1 },
+        "$who cookie: everything gated");
+    like($r->{body}, qr/consent-banner/, "$who cookie: asked again");
+}
+
+$r = get('/manage/index.html', 'all');
+like($r->{body}, qr{<a href="/consent/" id="consent-manage" data-consent-open data-consent-ui>},
+    'consent_manage_button on: a manage link instead of the banner');
+
+$r = get('/private-off/index.html');
+is($r->header('cache-control'), undef, 'consent_cache_private off');
+
+# what is not a page
+
+$r = get('/fragment.html');
+is($r->{body}, $fragment, 'a fragment with nothing to gate: byte-identical');
+
+$r = get('/style.css');
+is($r->{body}, "body { color: black }\n", 'CSS untouched');
+ok(defined $r->header('content-length'), 'CSS keeps Content-Length');
+
+$r = get('/index.html', undef, method => 'HEAD');
+is($r->{status}, 200, 'HEAD');
+is($r->{body}, '', 'HEAD: no body');
+is($r->header('content-length'), undef, 'HEAD: headers as for GET');
+
+$r = get('/index.html', undef,
+    headers => ['If-Modified-Since' => 'Thu, 01 Jan 2037 00:00:00 GMT']);
+is($r->{status}, 304, '304 untouched');
+
+$r = get('/gz/x.html');
+is($r->{body}, "\x1f\x8b\x08\x00compressed", 'compressed upstream passes');
+ok($t->wait_for_log(qr/a compressed response \("gzip"\) passes unfiltered/, 3),
+    'and is noted');
+
+$r = get('/consent/', undef, headers => [Accept => 'text/html']);
+unlike($r->{body}, qr/consent-banner/, 'the preferences page gets no banner');
+
+# SSI: the include is gated, the banner comes once
+
+$r = get('/ssi.html');
+like($r->{body}, qr{<script type="text/plain" data-consent="marketing" src="https://connect\.facebook\.net/x\.js">},
+    'SSI include gated');
+is(scalar(() = $r->{body} =~ /id="consent-banner"/g), 1, 'one banner');
+
+# a page sent in 50-byte pieces comes out as if sent whole
+
+my $whole = get('/index.html')->{body};
+$r = get('/slow/index.html');
+(my $a = $whole) =~ s{value="/index\.html"}{value="/slow/index.html"};
+is($r->{body}, $a, 'pieces: same output as a whole page');
+
+# a big page: streamed, correct
+
+$r = get('/big.html');
+like($r->{body}, qr{<img data-consent="marketing" data-consent-src="https://ad\.doubleclick\.net/pixel\.gif" alt="">},
+    'big page: the tracker at its end gated');
+is(length($r->{body}) - length($big) > 0, 1, 'big page: grew by the injections');
+
+# no keep-alive stall with sendfile on and tcp_nopush on
+
+my @times;
+my $t0 = time;
+my @rs = $t->http_keepalive(port => 8083, requests => [
+    map { { method => 'GET', uri => '/big.html' } } 1 .. 4 ]);
+my $elapsed = time - $t0;
+is(scalar(grep { $_->{status} == 200 } @rs), 4, 'four pages on one connection');
+ok($elapsed < 1.0, sprintf('no stall: four 100 KB pages in %.3f s', $elapsed));
+
+done_testing();
