@@ -18,7 +18,9 @@
  * matters: which elements switch to RCDATA, RAWTEXT, script data or
  * PLAINTEXT, and a bounded stack of the open SVG and MathML elements
  * (foreign content: a script there is markup, CDATA sections exist,
- * integration points switch back to HTML).
+ * integration points switch back to HTML), closed by the end tags
+ * that close them in a browser, with the HTML elements open around
+ * them counted by name.
  */
 
 
@@ -35,6 +37,7 @@
 #define CONSENT_HTML_KEEP_MAX    14         /* "annotation-xml" */
 #define CONSENT_HTML_ATTRS_MAX   64         /* attributes of a held tag */
 #define CONSENT_HTML_DEPTH_MAX   32         /* open foreign elements */
+#define CONSENT_HTML_OPEN_SLOTS  256        /* HTML names open, counted */
 #define CONSENT_HTML_DEC_SLACK   64
 
 
@@ -251,6 +254,9 @@ struct consent_html_s {
     size_t                  fover;      /* pushed beyond the stack */
     unsigned                fover_ns;
 
+    /* HTML elements opened and not closed, by a hash of their names */
+    unsigned char           hopen[CONSENT_HTML_OPEN_SLOTS];
+
     /* the held tag, parsed */
     consent_html_raw_t      raw[CONSENT_HTML_ATTRS_MAX];
     size_t                  nraw;
@@ -286,6 +292,8 @@ static void consent_html_tag_done(consent_html_t *h, const char *p,
 static void consent_html_start_tag(consent_html_t *h, int self_closing,
     int parsed);
 static void consent_html_end_tag(consent_html_t *h);
+static int consent_html_frame_is(consent_html_t *h, size_t d);
+static size_t consent_html_slot(consent_html_t *h);
 static unsigned consent_html_dispatch(consent_html_t *h, int font_breaks,
     size_t *depth, int *broke);
 static int consent_html_breakout(consent_html_t *h, int font_breaks);
@@ -1916,20 +1924,40 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
     /* HTML inside an integration point is tracked to find its end */
     if ((h->fdepth > 0 || h->fover > 0) && !(nflags & CONSENT_N_VOID)) {
         consent_html_push(h, CONSENT_F_HTML);
+        return;
+    }
+
+    /* outside, it is only counted */
+    if (h->fdepth == 0 && h->fover == 0 && !(nflags & CONSENT_N_VOID)
+        && h->hopen[consent_html_slot(h)] < 255)
+    {
+        h->hopen[consent_html_slot(h)]++;
     }
 }
 
 
-/* an end tag's effect on the foreign stack */
+/*
+ * An end tag's effect on the foreign stack, as the HTML Standard's "any
+ * other end tag" in foreign content has it: the foreign elements are
+ * walked from the innermost, and one of the same name is closed with
+ * all it holds; past the first HTML element (or out of the tracked
+ * stack) the HTML rules take over, which close an HTML element of that
+ * name but stop at an integration point.  An end tag that matches
+ * nothing is ignored, and the foreign content goes on.
+ */
 
 static void
 consent_html_end_tag(consent_html_t *h)
 {
     int       id;
-    size_t    d;
-    unsigned  flags;
+    size_t    d, e;
+    unsigned  flags, f;
 
     if (h->fdepth == 0 && h->fover == 0) {
+        if (h->hopen[consent_html_slot(h)] > 0) {
+            h->hopen[consent_html_slot(h)]--;
+        }
+
         return;
     }
 
@@ -1960,31 +1988,85 @@ consent_html_end_tag(consent_html_t *h)
     }
 
     if (h->fover > 0) {
+        /*
+         * the elements beyond the stack are counted, not named: one is
+         * closed, and the foreign content cannot end here (fail closed)
+         */
         h->fover--;
         return;
     }
 
-    for (d = h->fdepth; d > 0; d--) {
-        if ((flags & CONSENT_F_HTML)
-            && !(h->stack[d - 1].flags & CONSENT_F_HTML))
-        {
-            /* an HTML end tag stops at the integration point */
+    d = h->fdepth;
+
+    if (!(flags & CONSENT_F_HTML)) {
+        /* foreign content: its elements by name, up to an HTML one */
+        for ( /* void */ ; d > 0; d--) {
+            f = h->stack[d - 1].flags;
+
+            if (f & CONSENT_F_HTML) {
+                break;
+            }
+
+            if (consent_html_frame_is(h, d - 1)) {
+                h->fdepth = d - 1;
+                return;
+            }
+        }
+
+        /*
+         * the HTML rules walk from the innermost element again, and an
+         * integration point on the way stops them (it is "special")
+         */
+        for (e = h->fdepth; e > d; e--) {
+            if (h->stack[e - 1].flags
+                & (CONSENT_F_HTML_IP | CONSENT_F_MTEXT_IP | CONSENT_F_AXML))
+            {
+                return;
+            }
+        }
+    }
+
+    /* HTML opened in an integration point, up to it */
+    for (e = d; e > 0; e--) {
+        if (!(h->stack[e - 1].flags & CONSENT_F_HTML)) {
             return;
         }
 
-        if (h->stack[d - 1].hash == h->name_hash
-            && h->stack[d - 1].len == (h->name_len > 0xffff ? 0xffff
-                                                            : h->name_len))
-        {
-            h->fdepth = d - 1;
+        if (consent_html_frame_is(h, e - 1)) {
+            h->fdepth = e - 1;
             return;
         }
     }
 
-    /* it closes an element outside: that ends the foreign content */
-    if (!(flags & CONSENT_F_HTML)) {
+    /*
+     * Out of the tracked stack: the HTML elements open around the
+     * foreign content are only counted by name (not in order, nor
+     * closed by implication).  The end tag of an element open there
+     * closes it and the foreign content (<a><svg></a>); any other end
+     * tag (<svg></x>, a </g> too many, a stray </div>) is ignored.
+     */
+    if (h->hopen[consent_html_slot(h)] > 0) {
+        h->hopen[consent_html_slot(h)]--;
         h->fdepth = 0;
     }
+}
+
+
+static size_t
+consent_html_slot(consent_html_t *h)
+{
+    return (h->name_hash ^ (h->name_hash >> 16)) % CONSENT_HTML_OPEN_SLOTS;
+}
+
+
+/* whether the current tag's name is that of the frame */
+
+static int
+consent_html_frame_is(consent_html_t *h, size_t d)
+{
+    return h->stack[d].hash == h->name_hash
+           && h->stack[d].len == (h->name_len > 0xffff ? 0xffff
+                                                       : h->name_len);
 }
 
 

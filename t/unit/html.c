@@ -101,6 +101,7 @@ static size_t fixture_names(const char *dir, char **names, size_t max);
 static void generated(void);
 static void refusal(void);
 static void examples(void);
+static void foreign(void);
 static void speed(void);
 static size_t news_page(char *buf, size_t size);
 static uint32_t rnd(void);
@@ -838,6 +839,90 @@ examples(void)
 }
 
 
+/*
+ * Foreign content the differential test cannot check: where parse5
+ * departs from the HTML Standard, and beyond the tracked depth.
+ */
+
+static void
+foreign(void)
+{
+    int                    i;
+    char                  *got, in[1024], want[1024];
+    size_t                 len, n, m, k;
+    setup_t                st;
+    consent_html_stats_t   stats;
+
+#define FB  "https://www.facebook.com/tr?id=1"
+#define YT  "https://www.youtube.com/embed/1"
+
+    static const char *const  ex[][2] = {
+        /*
+         * "</mtext>" with a <b> open in it is ignored: the HTML rules
+         * stop at the special <mtext> (parse5 closes it: it compares
+         * tag names without their namespace)
+         */
+        { "<math><mtext><b></mtext><iframe src=\"" YT "\"></iframe>",
+          "<math><mtext><b></mtext><iframe data-consent=\"marketing\" "
+          "data-consent-src=\"" YT "\"></iframe>" },
+        { "<math><mtext></mtext><iframe src=\"" YT "\"></iframe>",
+          NULL },
+        { "<svg><foreignObject><b></foreignObject><iframe src=\"" YT
+          "\"></iframe>",
+          "<svg><foreignObject><b></foreignObject><iframe "
+          "data-consent=\"marketing\" data-consent-src=\"" YT
+          "\"></iframe>" }
+    };
+
+    memset(&st, 0, sizeof(setup_t));
+
+    for (i = 0; i < (int) (sizeof(ex) / sizeof(ex[0])); i++) {
+        got = scan_whole(&st, ex[i][0], strlen(ex[i][0]), &len, &stats);
+        got = realloc(got, len + 1);
+        got[len] = '\0';
+        is_str(got, ex[i][1] ? ex[i][1] : ex[i][0], "foreign %d", i + 1);
+        free(got);
+    }
+
+    /*
+     * beyond the tracked depth elements are counted: an end tag closes
+     * one, but never the foreign content (fail closed)
+     */
+    for (k = 0; k < 3; k++) {
+        n = 0;
+        n += (size_t) snprintf(in + n, sizeof(in) - n, "<svg>");
+
+        for (i = 0; i < 40; i++) {
+            n += (size_t) snprintf(in + n, sizeof(in) - n, "<g>");
+        }
+
+        for (i = 0; i < 9; i++) {
+            n += (size_t) snprintf(in + n, sizeof(in) - n, "%s",
+                                   k == 0 ? "</x>" : k == 1 ? "</g>"
+                                                           : "</div>");
+        }
+
+        m = n;
+        n += (size_t) snprintf(in + n, sizeof(in) - n,
+                               "<image href=\"" FB "\"/>");
+        memcpy(want, in, m);
+        snprintf(want + m, sizeof(want) - m,
+                 "<image data-consent=\"marketing\" data-consent-href=\""
+                 FB "\"/>");
+
+        got = scan_whole(&st, in, n, &len, &stats);
+        got = realloc(got, len + 1);
+        got[len] = '\0';
+        is_str(got, want, "foreign, deep, then %s",
+               k == 0 ? "</x>" : k == 1 ? "</g>" : "</div>");
+        free(got);
+    }
+
+#undef FB
+#undef YT
+}
+
+
 /* emit refusing stops the scan, and it stays stopped */
 
 static void
@@ -1251,6 +1336,7 @@ main(int argc, char **argv)
     if (argc < 2) {
         diff_fixtures();
         examples();
+        foreign();
         generated();
         refusal();
         speed();
