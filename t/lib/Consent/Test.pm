@@ -53,6 +53,22 @@ our $LOG_PROBLEM = qr/\[(?:alert|emerg)\]|exited on signal/;
 # nginx's stderr lines that fail a test file (sanitizer builds)
 our $STDERR_PROBLEM = qr/ERROR: AddressSanitizer|runtime error:|LeakSanitizer/;
 
+# CONSENT_VALGRIND=1 (make test-valgrind): nginx runs in one process
+# (master_process off) under valgrind memcheck, and each error valgrind
+# reports in <prefix>/valgrind.log fails the test file
+our $VALGRIND = $ENV{CONSENT_VALGRIND} ? 1 : 0;
+our @VALGRIND_OPTS = ('--tool=memcheck', '--leak-check=full',
+    '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite',
+    '--track-origins=yes', '--num-callers=30',
+    "--suppressions=$REPO/t/fuzz/valgrind.supp");
+
+sub _valgrind {
+    my ($p) = @_;
+    return () unless $VALGRIND;
+    return ($ENV{VALGRIND} || 'valgrind', @VALGRIND_OPTS,
+        "--log-file=$p/valgrind.log");
+}
+
 # ---------------------------------------------------------------------------
 # construction, files
 
@@ -276,7 +292,8 @@ sub _render {
         unless $body =~ /^\s*lock_file\s/m;
     push @top, qq{error_log "$errlog" info;};
     push @top, 'daemon off;' unless $body =~ /^\s*daemon\s/m;
-    push @top, 'master_process on;' unless $body =~ /^\s*master_process\s/m;
+    push @top, $VALGRIND ? 'master_process off;' : 'master_process on;'
+        unless $body =~ /^\s*master_process\s/m;
     push @top, 'worker_processes 1;'
         unless $body =~ /^\s*worker_processes\s/m;
     push @top, 'events { }' unless $body =~ /^\s*events\s*\{/m;
@@ -438,7 +455,8 @@ sub _start {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>>', "$p/nginx.stderr";
         open STDERR, '>&', \*STDOUT;
-        exec($self->{nginx}, '-p', "$p/", '-c', $conf, '-e', "$p/error.log")
+        exec(_valgrind($p), $self->{nginx}, '-p', "$p/", '-c', $conf,
+            '-e', "$p/error.log")
             or print "exec $self->{nginx}: $!\n";
         POSIX::_exit(127);
     }
@@ -699,6 +717,9 @@ sub log_problems {
     for my $l (split /\n/, $self->read_file('nginx.stderr') // '') {
         push @bad, $l if $l =~ $STDERR_PROBLEM;
     }
+    my $vg = $VALGRIND ? $self->read_file('valgrind.log') // '' : '';
+    push @bad, "valgrind:\n$vg"
+        if $vg =~ /ERROR SUMMARY: [1-9]|definitely lost: [1-9]/;
     push @bad, @{ $self->{problems} || [] };
     return @bad;
 }
@@ -878,6 +899,12 @@ errors do not fail the error.log check.
 C<stop> (QUIT, then TERM, then KILL), C<signal($sig)>, C<reload> (rewrites
 nginx.conf from the current config() and sends HUP), C<wait_for_log($re,
 $timeout)> (matches the error log since the last start), C<pid>.
+
+C<CONSENT_VALGRIND=1> (make test-valgrind) runs nginx in one process
+(C<master_process off>) under valgrind memcheck (C<VALGRIND>, default
+valgrind; suppressions in t/fuzz/valgrind.supp); an error or a definite
+leak in <prefix>/valgrind.log fails the error log check. Set
+C<CONSENT_TIMEOUT> to 30 or so: everything is slower.
 
 =head1 ERROR LOG CHECK
 
