@@ -108,6 +108,8 @@ cat <<EOF
                          the consent state, as JSON
   curl -i $URL/collect
                          403 until analytics is granted
+  $BUILD/consent-audit verify --keys $BUILD/demo/consent.keys $BUILD/demo/consent.log
+                         the audit log of every choice made, verified
 
   config: $CONF
   Ctrl-C stops the demo.  Port taken?  DEMO_PORT=8081 make demo
