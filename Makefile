@@ -92,7 +92,7 @@ $(NGX_TREE)/objs/Makefile: config | $(BUILD)/.deps
 
 $(MODULE): $(NGX_TREE)/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER)
 	$(MAKE) -C $(NGX_TREE) -f objs/Makefile modules
-	cp $(NGX_TREE)/objs/ngx_http_consent_module.so $@
+	cp $(NGX_TREE)/objs/ngx_http_consent_module.so $@.tmp && mv -f $@.tmp $@
 
 # parse5, the HTML parser the differential test compares the filter with
 node_modules/.package-lock.json: package.json package-lock.json | $(BUILD)/.deps

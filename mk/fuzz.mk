@@ -38,7 +38,7 @@ VG_REPLAY     = $(FUZZ_NAMES:%=$(BUILD)/vg/replay/%)
 VG_UNITS      = $(UNIT_SRCS:t/unit/%.c=$(BUILD)/vg/unit/%)
 
 # longest input per harness, and its dictionary
-FUZZ_LEN_html    = 16384
+FUZZ_LEN_html    = 4096
 FUZZ_LEN_policy  = 16384
 FUZZ_LEN_verify  = 16384
 FUZZ_LEN_record  = 8192
