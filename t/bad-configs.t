@@ -205,8 +205,8 @@ bad_policy('max_age with an upper-case unit', sub { $_[0]{max_age} = '12H' },
 bad_policy('max_age with a space', sub { $_[0]{max_age} = '12 h' },
     qr/max_age: "12 h" is not a duration/);
 bad_policy('default language without texts',
-    sub { $_[0]{default_language} = 'fr' },
-    qr/texts: missing the default language "fr"/);
+    sub { $_[0]{default_language} = 'zu' },
+    qr/texts: missing the default language "zu"/);
 bad_policy('default language not a tag',
     sub { $_[0]{default_language} = 'e_n' }, qr/default_language: /);
 bad_policy('text language not a tag',
