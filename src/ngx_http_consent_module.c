@@ -494,6 +494,9 @@ ngx_http_consent_cleanup_tpls(void *data)
         consent_tpl_free(conf->tpls[i]);
         conf->tpls[i] = NULL;
     }
+
+    consent_tpl_free(conf->head_tpl);
+    conf->head_tpl = NULL;
 }
 
 
