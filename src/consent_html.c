@@ -1609,17 +1609,26 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
     s = *sp;
 
     while (p < lim) {
-        if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
+
+        switch (s) {
+
+        case CONSENT_S_ATTR_VALUE_DQ:
+        case CONSENT_S_ATTR_VALUE_SQ:
             q = memchr(p, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
                        (size_t) (lim - p));
 
             if (q == NULL) {
-                break;
+                *sp = s;
+                return NULL;
             }
 
-            p = q;
+            /* the closing quote */
+            p = q + 1;
+            s = CONSENT_S_AFTER_ATTR_VALUE;
+            continue;
 
-        } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ) {
+        case CONSENT_S_ATTR_NAME:
+        case CONSENT_S_ATTR_VALUE_UQ:
             /* what changes nothing is skipped */
             while (consent_html_class[(unsigned char) *p] == 0) {
                 if (++p == lim) {
@@ -1627,6 +1636,11 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
                     return NULL;
                 }
             }
+
+            break;
+
+        default:
+            break;
         }
 
         n = consent_html_tag_step(s, (unsigned char) *p++);
@@ -1656,10 +1670,10 @@ static const char *
 consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
     int                         end, s;
-    size_t                      len, i, slot;
+    size_t                      len, slot;
     unsigned                    c, flags;
     uint32_t                    hash;
-    const char                 *p, *name;
+    const char                 *p;
     const consent_html_name_t  *known;
 
     /* foreign content, a held region or a pending injection: the states */
@@ -1683,35 +1697,37 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
         return NULL;
     }
 
-    name = p;
+    /* the name, up to whitespace, '/' or '>', as the name state has it */
+    len = 0;
+    hash = 2166136261u;
 
-    /* the name ends at whitespace, '/' or '>' */
     for ( ;; ) {
-        c = consent_html_class[(unsigned char) *p];
+        c = (unsigned char) *p;
 
-        if (c - 1 < 3) {
+        if (consent_html_class[c] - 1u < 3) {
             break;
         }
+
+        c = (unsigned) consent_html_lower((int) c);
+
+        if (len < CONSENT_HTML_NAME_MAX) {
+            h->name[len] = (char) c;
+        }
+
+        len++;
+        hash = (hash ^ c) * 16777619;
 
         if (++p == lim) {
             return NULL;
         }
     }
 
-    len = (size_t) (p - name);
-    hash = 2166136261u;
+    /* most names are not in the table: their bucket is empty */
+    c = (unsigned char) h->name[0] - 'a';
 
-    for (i = 0; i < len; i++) {
-        c = (unsigned) consent_html_lower((unsigned char) name[i]);
-
-        if (i < CONSENT_HTML_NAME_MAX) {
-            h->name[i] = (char) c;
-        }
-
-        hash = (hash ^ c) * 16777619;
-    }
-
-    known = consent_html_find(h->name, len);
+    known = (len - 1 < CONSENT_HTML_KEEP_MAX && c < 26
+             && consent_html_bucket[c][len] != 0)
+            ? consent_html_find(h->name, len) : NULL;
     flags = 0;
 
     if (known != NULL) {
@@ -2052,6 +2068,11 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
     nflags = consent_html_flags(h);
     font_breaks = 0;
     axml_html = 0;
+
+    /* only a font and an annotation-xml are judged by their attributes */
+    if (id != CONSENT_ID_FONT && id != CONSENT_ID_AXML) {
+        parsed = 0;
+    }
 
     for (i = 0; parsed && i < h->nattrs; i++) {
         a = &h->attrs[i];
@@ -3783,10 +3804,15 @@ consent_html_utf8(uint32_t cp, char *d)
 static const consent_attr_t *
 consent_html_attr(consent_html_t *h, const char *name)
 {
-    size_t  i;
+    size_t  i, len;
+
+    /* the names are decoded: no upper case is left to fold */
+    len = strlen(name);
 
     for (i = 0; i < h->nattrs; i++) {
-        if (consent_html_is(h->attrs[i].name, h->attrs[i].name_len, name)) {
+        if (h->attrs[i].name_len == len
+            && memcmp(h->attrs[i].name, name, len) == 0)
+        {
             return &h->attrs[i];
         }
     }
