@@ -345,6 +345,8 @@ static void consent_html_flush_run(consent_html_t *h);
 static int consent_html_parse(consent_html_t *h, const char *t, size_t n);
 static const char *consent_html_dec(consent_html_t *h, const char *s,
     size_t len, int mode, size_t *out);
+static const char *consent_html_decode(consent_html_t *h, const char *s,
+    size_t len, int mode, size_t *out);
 static int consent_html_plain(const char *s, size_t len, int mode);
 static size_t consent_html_charref(const char *s, size_t n, uint32_t *cp,
     uint32_t *cp2);
@@ -983,11 +985,12 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 h->la_lt = consent_html_off(h, q);
 
             } else {
-                if (fast) {
-                    p = consent_html_skip(h, q, lim);
+                /* text and tags of no interest, as long as they last */
+                while (fast && (p = consent_html_skip(h, q, lim)) != NULL) {
+                    q = memchr(p, '<', (size_t) (lim - p));
 
-                    if (p != NULL) {
-                        continue;
+                    if (q == NULL) {
+                        return lim;
                     }
                 }
 
@@ -3424,11 +3427,31 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
         c = (unsigned char) t[i];
         ns = consent_html_tag_step(s, c);
 
-        if (s == CONSENT_S_TAG_NAME && ns != s) {
-            h->name_end = i;
+        /* what is noted happens where the state changes */
+        if (ns == s) {
+            continue;
         }
 
-        if (ns == CONSENT_S_ATTR_NAME && s != ns) {
+        /* the end of what the state was in */
+        if (s == CONSENT_S_TAG_NAME) {
+            h->name_end = i;
+
+        } else if (r != NULL) {
+            if (s == CONSENT_S_ATTR_NAME) {
+                r->name_len = i - r->name_off;
+
+            } else if (s == CONSENT_S_ATTR_VALUE_DQ
+                       || s == CONSENT_S_ATTR_VALUE_SQ
+                       || s == CONSENT_S_ATTR_VALUE_UQ)
+            {
+                r->value_len = i - r->value_off;
+            }
+        }
+
+        /* the beginning of what it becomes */
+        switch (ns) {
+
+        case CONSENT_S_ATTR_NAME:
             if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
                 over = 1;
                 r = NULL;
@@ -3441,35 +3464,34 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
                 r->value_off = 0;
                 r->value_len = 0;
             }
-        }
 
-        if (r != NULL) {
-            if (s == CONSENT_S_ATTR_NAME && ns != s) {
-                r->name_len = i - r->name_off;
-            }
+            break;
 
-            if (ns == CONSENT_S_BEFORE_ATTR_VALUE && s != ns) {
+        case CONSENT_S_BEFORE_ATTR_VALUE:
+            if (r != NULL) {
                 r->has_value = 1;
                 r->value_off = i + 1;
             }
 
-            if ((ns == CONSENT_S_ATTR_VALUE_DQ
-                 || ns == CONSENT_S_ATTR_VALUE_SQ)
-                && s == CONSENT_S_BEFORE_ATTR_VALUE)
-            {
+            break;
+
+        case CONSENT_S_ATTR_VALUE_DQ:
+        case CONSENT_S_ATTR_VALUE_SQ:
+            if (r != NULL && s == CONSENT_S_BEFORE_ATTR_VALUE) {
                 r->value_off = i + 1;
             }
 
-            if (ns == CONSENT_S_ATTR_VALUE_UQ && s != ns) {
+            break;
+
+        case CONSENT_S_ATTR_VALUE_UQ:
+            if (r != NULL) {
                 r->value_off = i;
             }
 
-            if ((s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ
-                 || s == CONSENT_S_ATTR_VALUE_UQ)
-                && ns != s)
-            {
-                r->value_len = i - r->value_off;
-            }
+            break;
+
+        default:
+            break;
         }
 
         if (ns == CONSENT_S_TAG_END) {
@@ -3558,16 +3580,24 @@ static const char *
 consent_html_dec(consent_html_t *h, const char *s, size_t len, int mode,
     size_t *out)
 {
-    int       c;
-    char     *d, *start;
-    size_t    i, used, room;
-    uint32_t  cp, cp2;
-
     /* most need nothing done: they are used where they are */
     if (consent_html_plain(s, len, mode)) {
         *out = len;
         return s;
     }
+
+    return consent_html_decode(h, s, len, mode, out);
+}
+
+
+static const char *
+consent_html_decode(consent_html_t *h, const char *s, size_t len, int mode,
+    size_t *out)
+{
+    int       c;
+    char     *d, *start;
+    size_t    i, used, room;
+    uint32_t  cp, cp2;
 
     start = h->dec + h->dec_len;
     d = start;
