@@ -869,26 +869,27 @@ consent_html_is(const char *s, size_t len, const char *lit)
 static void
 consent_html_lookup(consent_html_t *h)
 {
-    h->known = consent_html_find(h->name, h->name_len);
+    unsigned  c;
+
+    c = (unsigned char) h->name[0] - 'a';
+
+    h->known = (h->name_len - 1 < CONSENT_HTML_KEEP_MAX && c < 26)
+               ? consent_html_find(h->name, h->name_len) : NULL;
 }
 
 
-/* a lower-case name in the table, by its first letter and length */
+/*
+ * A lower-case name in the table, by its first letter and length; the
+ * caller checks that they are within the table's (a to z, 1 to 14).
+ */
 
 static const consent_html_name_t *
 consent_html_find(const char *name, size_t len)
 {
     size_t                      i, j;
-    unsigned                    c;
     const consent_html_name_t  *n, *last;
 
-    c = (unsigned char) name[0] - 'a';
-
-    if (len - 1 >= CONSENT_HTML_KEEP_MAX || c >= 26) {
-        return NULL;
-    }
-
-    i = consent_html_bucket[c][len];
+    i = consent_html_bucket[(unsigned char) name[0] - 'a'][len];
 
     if (i == 0) {
         return NULL;
@@ -1638,6 +1639,16 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
                     *sp = s;
                     return NULL;
                 }
+            }
+
+            /* name="value": straight to the value */
+            if (s == CONSENT_S_ATTR_NAME && *p == '=' && p + 1 < lim
+                && (p[1] == '"' || p[1] == '\''))
+            {
+                s = (p[1] == '"') ? CONSENT_S_ATTR_VALUE_DQ
+                                  : CONSENT_S_ATTR_VALUE_SQ;
+                p += 2;
+                continue;
             }
 
             break;
