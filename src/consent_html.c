@@ -3404,7 +3404,7 @@ consent_html_flush_run(consent_html_t *h)
 static int
 consent_html_parse(consent_html_t *h, const char *t, size_t n)
 {
-    int                  s, ns, c, over;
+    int                  s, ns, c, over, plain;
     size_t               i, j, len;
     const char          *q;
     consent_attr_t      *a;
@@ -3537,11 +3537,22 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
         return -1;
     }
 
+    /* a tag without NUL, CR and '&' has no value to decode */
+    plain = consent_html_plain(t, n, 1);
+
     for (j = 0; j < h->nraw; j++) {
         r = &h->raw[j];
         a = &h->attrs[h->nattrs];
 
-        a->name = consent_html_dec(h, t + r->name_off, r->name_len, 2, &len);
+        if (plain && consent_html_plain(t + r->name_off, r->name_len, 2)) {
+            a->name = t + r->name_off;
+            len = r->name_len;
+
+        } else {
+            a->name = consent_html_dec(h, t + r->name_off, r->name_len, 2,
+                                       &len);
+        }
+
         a->name_len = len;
 
         if (a->name == NULL) {
@@ -3561,9 +3572,16 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
             continue;
         }
 
-        a->value = consent_html_dec(h, t + r->value_off,
-                                    r->has_value ? r->value_len : 0, 1,
-                                    &len);
+        if (plain) {
+            a->value = t + r->value_off;
+            len = r->has_value ? r->value_len : 0;
+
+        } else {
+            a->value = consent_html_dec(h, t + r->value_off,
+                                        r->has_value ? r->value_len : 0, 1,
+                                        &len);
+        }
+
         a->value_len = len;
 
         if (a->value == NULL) {
