@@ -289,6 +289,7 @@ static const char *consent_html_attrs(int *sp, const char *p,
     const char *lim);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim);
+static void consent_html_skipped(consent_html_t *h);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
     int end);
@@ -986,12 +987,29 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 h->la_lt = consent_html_off(h, q);
 
             } else {
-                /* text and tags of no interest, as long as they last */
-                while (fast && (p = consent_html_skip(h, q, lim)) != NULL) {
-                    q = memchr(p, '<', (size_t) (lim - p));
+                /*
+                 * Text and tags of no interest, as long as they last;
+                 * not in foreign content, nor before a pending injection
+                 */
+                if (fast && h->region == CONSENT_R_NONE && h->fdepth == 0
+                    && h->fover == 0
+                    && (h->conf.head == NULL || h->stats.head_injected
+                        || !h->stats.document))
+                {
+                    d = 0;
 
-                    if (q == NULL) {
-                        return lim;
+                    while ((p = consent_html_skip(h, q, lim)) != NULL) {
+                        d = 1;
+                        q = memchr(p, '<', (size_t) (lim - p));
+
+                        if (q == NULL) {
+                            consent_html_skipped(h);
+                            return lim;
+                        }
+                    }
+
+                    if (d) {
+                        consent_html_skipped(h);
                     }
                 }
 
@@ -1677,7 +1695,9 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
  * A tag of no interest at q ('<'), whole before lim, passed over at once
  * with the same steps and the same effects as the states it would go
  * through: the end of the tag, or NULL when it is not such a tag and
- * the states are to be followed.
+ * the states are to be followed.  The caller makes sure that nothing
+ * is held, no foreign content is open and no injection is pending;
+ * none of that changes here.
  */
 
 static const char *
@@ -1689,14 +1709,6 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     uint32_t                    hash;
     const char                 *p;
     const consent_html_name_t  *known;
-
-    /* foreign content, a held region or a pending injection: the states */
-    if (h->region != CONSENT_R_NONE || h->fdepth > 0 || h->fover > 0
-        || (h->conf.head != NULL && !h->stats.head_injected
-            && h->stats.document))
-    {
-        return NULL;
-    }
 
     p = q + 1;
 
@@ -1787,18 +1799,12 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
         }
     }
 
-    /* what the states leave of the tag */
+    /* what the states leave of the tag; consent_html_skipped() the rest */
     h->is_end = end;
-    h->from_text = 0;
     h->name_len = len;
     h->name_hash = hash;
     h->known = known;
-    h->el = CONSENT_EL_OTHER;
-    h->svg = 0;
-    h->special = 0;
-    h->hold_len = 0;
     h->mark = q;
-    h->state = CONSENT_S_DATA;
 
     slot = (hash ^ (hash >> 16)) % CONSENT_HTML_OPEN_SLOTS;
 
@@ -1812,6 +1818,20 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     }
 
     return p;
+}
+
+
+/* what every tag passed over leaves, once after a run of them */
+
+static void
+consent_html_skipped(consent_html_t *h)
+{
+    h->from_text = 0;
+    h->el = CONSENT_EL_OTHER;
+    h->svg = 0;
+    h->special = 0;
+    h->hold_len = 0;
+    h->state = CONSENT_S_DATA;
 }
 
 
