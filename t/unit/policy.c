@@ -203,13 +203,16 @@ read_file(const char *path, size_t *len)
     char    *buf;
     size_t   cap, n;
 
+    *len = 0;
+
     f = fopen(path, "rb");
     if (f == NULL) {
         return NULL;
     }
 
+    /* one byte more than is read: test_shipped() appends a newline */
     cap = 4 * 1024 * 1024;
-    buf = malloc(cap);
+    buf = malloc(cap + 1);
     if (buf == NULL) {
         abort();
     }

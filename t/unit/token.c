@@ -1154,14 +1154,24 @@ test_misc(void)
 }
 
 
+/*
+ * CONSENT_NO_TIMING (make test-valgrind sets it): the time per verify is
+ * not checked, and fewer verifies run, under a slow valgrind
+ */
+
 static void
 test_timing(void)
 {
+    int              timed;
     long             i, bad, n;
     double           ns;
+    const char      *no;
     struct timespec  t0, t1;
 
-    n = 200000;
+    no = getenv("CONSENT_NO_TIMING");
+    timed = (no == NULL || no[0] == '\0');
+
+    n = timed ? 200000 : 2000;
     bad = 0;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1182,7 +1192,13 @@ test_timing(void)
     printf("# verify: %.0f ns/op\n", ns);
 
     is_int(bad, 0, "%ld verifies all valid", n);
-    ok(ns < 20000, "verify is below 20 us");
+
+    if (timed) {
+        ok(ns < 20000, "verify is below 20 us");
+
+    } else {
+        ok(1, "verify is below 20 us # skip CONSENT_NO_TIMING is set");
+    }
 }
 
 
