@@ -83,6 +83,12 @@ $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
+# the banner's script and stylesheet, embedded in the module; the output
+# is committed so that a build from the addon alone needs no generator
+src/consent_assets.c: src/assets/banner.js src/assets/banner.css auto/embed
+	sh auto/embed src/assets/banner.js src/assets/banner.css > $@.tmp
+	mv -f $@.tmp $@
+
 # nginx's tree is copied into build/ and configured there once, with
 # Debian's own flags when it is Debian's nginx-dev tree; changes to the
 # module's sources then only rebuild the module

@@ -5,6 +5,7 @@
 
 
 #include <string.h>
+#include <strings.h>
 
 #include "consent_header.h"
 
@@ -148,4 +149,83 @@ consent_cache_control_private(const char *value, size_t len, char *out)
     }
 
     return n;
+}
+
+
+/* RFC 9110 12.5.3: codings with weights; "q=0" means "not acceptable" */
+
+int
+consent_accept_gzip(const char *value, size_t len)
+{
+    int          gzip, star, q;
+    size_t       i, n;
+    const char  *p, *end, *tok;
+
+    gzip = -1;
+    star = -1;
+    p = value;
+    end = value + len;
+
+    while (p != NULL && p < end) {
+
+        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        tok = p;
+
+        while (p < end && *p != ',' && *p != ';' && *p != ' '
+               && *p != '\t')
+        {
+            p++;
+        }
+
+        n = p - tok;
+        q = 1;
+
+        /* parameters: only q matters; "q=0", "q=0.0", "q=0.000" refuse */
+
+        while (p < end && *p != ',') {
+            if (*p == ';') {
+                p++;
+
+                while (p < end && (*p == ' ' || *p == '\t')) {
+                    p++;
+                }
+
+                if (end - p >= 3 && (p[0] == 'q' || p[0] == 'Q')
+                    && p[1] == '=' && p[2] == '0')
+                {
+                    q = 0;
+
+                    for (i = 3; p + i < end && p[i] != ',' && p[i] != ';'
+                                && p[i] != ' '; i++)
+                    {
+                        if (p[i] != '.' && p[i] != '0') {
+                            q = 1;
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            p++;
+        }
+
+        if ((n == 4 && strncasecmp(tok, "gzip", 4) == 0)
+            || (n == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+        {
+            gzip = q;
+
+        } else if (n == 1 && tok[0] == '*') {
+            star = q;
+        }
+    }
+
+    if (gzip >= 0) {
+        return gzip;
+    }
+
+    return star == 1;
 }

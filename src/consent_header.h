@@ -32,5 +32,11 @@ int consent_charset_ascii(const char *content_type, size_t ct_len,
 size_t consent_cache_control_private(const char *value, size_t len,
     char *out);
 
+/*
+ * 1 if an Accept-Encoding value takes gzip: a "gzip" (or "x-gzip") or
+ * "*" coding whose q is not 0, unless "gzip;q=0" refuses it.
+ */
+int consent_accept_gzip(const char *value, size_t len);
+
 
 #endif /* _CONSENT_HEADER_H_INCLUDED_ */

@@ -2506,5 +2506,29 @@ consent_al_match(const consent_policy_t *p, const char *range, size_t len,
         }
     }
 
+    /*
+     * Norwegian: browsers send "nb" (Bokmal) or "nn" (Nynorsk) as often
+     * as "no"; a policy written in one of them serves the others
+     */
+
+    if (primary == 2
+        && (consent_ieq(range, 2, "no", 2) || consent_ieq(range, 2, "nb", 2)
+            || consent_ieq(range, 2, "nn", 2)))
+    {
+        for (i = 0; i < p->nlangs && i < CONSENT_LANGS_MAX; i++) {
+            lang = p->langs[i];
+            llen = strlen(lang);
+
+            if (!excluded[i]
+                && (llen == 2 || (llen > 2 && lang[2] == '-'))
+                && (consent_ieq(lang, 2, "no", 2)
+                    || consent_ieq(lang, 2, "nb", 2)
+                    || consent_ieq(lang, 2, "nn", 2)))
+            {
+                return (int) i;
+            }
+        }
+    }
+
     return -1;
 }

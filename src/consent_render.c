@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <jansson.h>
 
@@ -17,6 +18,7 @@ typedef struct {
     char       *data;
     size_t      len;
     size_t      cap;
+    size_t      slots;
     int         failed;
 } consent_buf_t;
 
@@ -29,6 +31,13 @@ static json_t *consent_ids_json(const consent_policy_t *policy,
     uint32_t mask);
 static char *consent_dump(json_t *root, size_t *len);
 static char *consent_buf_done(consent_buf_t *b, size_t *len);
+static void consent_buf_json(consent_buf_t *b, const char *s, size_t n);
+static void consent_buf_ids(consent_buf_t *b, const consent_policy_t *policy,
+    uint32_t mask);
+static void consent_buf_slot(consent_buf_t *b, char name);
+static void consent_tpl_button(consent_buf_t *b,
+    const consent_policy_t *policy, const char *lang, const char *action,
+    consent_text_e text);
 static void consent_render_category(consent_buf_t *b,
     const consent_policy_t *policy, const consent_view_t *view,
     const char *lang, size_t i);
@@ -168,75 +177,278 @@ consent_render_state_json(const consent_policy_t *policy,
 }
 
 
+/* the JSON of a string the configuration or the policy gives */
+
+static void
+consent_buf_json(consent_buf_t *b, const char *s, size_t n)
+{
+    char           esc[8];
+    size_t         i, start;
+    unsigned char  c;
+
+    consent_buf_add(b, "\"", 1);
+
+    start = 0;
+
+    for (i = 0; i < n; i++) {
+        c = (unsigned char) s[i];
+
+        /* "<" and "/" escaped: no "</script" or "<!--" in the element */
+
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '/'
+            && c != 0x7f)
+        {
+            continue;
+        }
+
+        consent_buf_add(b, s + start, i - start);
+        snprintf(esc, sizeof(esc), "\\u%04x", c);
+        consent_buf_str(b, esc);
+        start = i + 1;
+    }
+
+    consent_buf_add(b, s + start, n - start);
+    consent_buf_add(b, "\"", 1);
+}
+
+
+static void
+consent_buf_ids(consent_buf_t *b, const consent_policy_t *policy,
+    uint32_t mask)
+{
+    size_t  i;
+    int     first;
+
+    first = 1;
+    consent_buf_add(b, "[", 1);
+
+    for (i = 0; i < policy->ncategories; i++) {
+        if (mask & ((uint32_t) 1 << i)) {
+            consent_buf_str(b, first ? "" : ",");
+            consent_buf_json(b, policy->categories[i].id,
+                             policy->categories[i].id_len);
+            first = 0;
+        }
+    }
+
+    consent_buf_add(b, "]", 1);
+}
+
+
 char *
 consent_render_head(const consent_policy_t *policy,
-    const consent_view_t *view, const char *endpoint, size_t endpoint_len,
-    size_t *len)
+    const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
+    const char *nonce, size_t nonce_len, size_t *len)
 {
-    char           *state;
-    json_t         *o;
+    char            num[32];
+    size_t          g, i;
+    int             first;
+    uint32_t        bit;
     consent_buf_t   b;
-
-    o = json_object();
-    if (o == NULL) {
-        return NULL;
-    }
-
-    json_object_set_new(o, "state",
-                        json_string(consent_state_name(view->state)));
-    json_object_set_new(o, "endpoint", json_stringn(endpoint, endpoint_len));
-    json_object_set_new(o, "revision", json_integer(policy->revision));
-    json_object_set_new(o, "granted",
-                        consent_ids_json(policy, view->granted));
-    json_object_set_new(o, "denied",
-                        consent_ids_json(policy,
-                                         policy->all_mask & ~view->granted));
-
-    /* escaping '/' keeps "</script" out of the element's content */
-
-    state = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER
-                          | JSON_ESCAPE_SLASH);
-    json_decref(o);
-
-    if (state == NULL) {
-        return NULL;
-    }
 
     memset(&b, 0, sizeof(consent_buf_t));
 
-    consent_buf_str(&b, "<script type=\"application/json\" "
-                        "id=\"consent-state\" data-consent-ui>");
-    consent_buf_str(&b, state);
-    consent_buf_str(&b, "</script>");
+    /* built by hand: it is rendered for every page, jansson is slower */
 
-    free(state);
+    consent_buf_str(&b, "<script type=\"application/json\" "
+                        "id=\"consent-state\" data-consent-ui>{\"state\":");
+    consent_buf_json(&b, consent_state_name(view->state),
+                     strlen(consent_state_name(view->state)));
+    consent_buf_str(&b, ",\"endpoint\":");
+    consent_buf_json(&b, rc->endpoint, rc->endpoint_len);
+    snprintf(num, sizeof(num), ",\"revision\":%u,\"granted\":",
+             (unsigned) policy->revision);
+    consent_buf_str(&b, num);
+    consent_buf_ids(&b, policy, view->granted);
+    consent_buf_str(&b, ",\"denied\":");
+    consent_buf_ids(&b, policy, policy->all_mask & ~view->granted);
+    consent_buf_str(&b, gpc ? ",\"gpc\":true" : ",\"gpc\":false");
+
+    /* Consent Mode: each signal and the categories that must grant it */
+
+    consent_buf_str(&b, ",\"consent_mode\":{");
+    first = 1;
+
+    for (g = 0; g < CONSENT_GCM_N; g++) {
+        bit = (uint32_t) 1 << g;
+
+        for (i = 0; i < policy->ncategories; i++) {
+            if (policy->categories[i].gcm & bit) {
+                break;
+            }
+        }
+
+        if (i == policy->ncategories) {
+            continue;
+        }
+
+        consent_buf_str(&b, first ? "\"" : ",\"");
+        consent_buf_str(&b, consent_gcm_name((consent_gcm_e) g));
+        consent_buf_str(&b, "\":");
+
+        {
+        uint32_t  mask;
+
+        mask = 0;
+
+        for (i = 0; i < policy->ncategories; i++) {
+            if (policy->categories[i].gcm & bit) {
+                mask |= (uint32_t) 1 << i;
+            }
+        }
+
+        consent_buf_ids(&b, policy, mask);
+        }
+
+        first = 0;
+    }
+
+    consent_buf_str(&b, "}}</script><link rel=\"stylesheet\" href=\"");
+    consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
+    consent_buf_str(&b, "banner.css?v=");
+    consent_buf_text(&b, rc->version);
+    consent_buf_str(&b, "\" data-consent-ui");
+
+    if (nonce_len) {
+        consent_buf_str(&b, " nonce=\"");
+        consent_buf_html(&b, nonce, nonce_len);
+        consent_buf_str(&b, "\"");
+    }
+
+    consent_buf_str(&b, "><script src=\"");
+    consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
+    consent_buf_str(&b, "banner.js?v=");
+    consent_buf_text(&b, rc->version);
+    consent_buf_str(&b, "\" data-consent-ui");
+
+    if (nonce_len) {
+        consent_buf_str(&b, " nonce=\"");
+        consent_buf_html(&b, nonce, nonce_len);
+        consent_buf_str(&b, "\"");
+    }
+
+    consent_buf_str(&b, "></script>");
 
     return consent_buf_done(&b, len);
 }
 
 
-char *
-consent_render_banner(const consent_policy_t *policy, const char *lang,
-    const char *endpoint, size_t endpoint_len, const char *ret,
-    size_t ret_len, size_t *len)
+/*
+ * A template is the banner's markup with slots: a 0x01 byte and a
+ * letter (rendered text has no control characters, so none is taken
+ * for a slot).  "H": " hidden" if the banner starts hidden; "M": the
+ * opposite, for the "manage" link; "R": the return path; "G" ... "g":
+ * the GPC notice, or nothing; "C" and a byte (0x20 + index): " checked"
+ * if that category is granted.
+ */
+
+#define CONSENT_SLOT  '\001'
+
+struct consent_tpl_s {
+    char           *data;
+    size_t          len;
+    size_t          slots;
+};
+
+
+static void
+consent_buf_slot(consent_buf_t *b, char name)
 {
-    consent_buf_t  b;
+    char  s[2];
+
+    b->slots++;
+
+    s[0] = CONSENT_SLOT;
+    s[1] = name;
+
+    consent_buf_add(b, s, 2);
+}
+
+
+int
+consent_lang_rtl(const char *lang)
+{
+    static const char *const  rtl[] = {
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps",
+        "sd", "ug", "ur", "yi", NULL
+    };
+
+    size_t              n;
+    const char *const  *p;
+
+    if (lang == NULL) {
+        return 0;
+    }
+
+    n = strcspn(lang, "-_");
+
+    for (p = rtl; *p; p++) {
+        if (strlen(*p) == n && strncasecmp(*p, lang, n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+consent_tpl_button(consent_buf_t *b, const consent_policy_t *policy,
+    const char *lang, const char *action, consent_text_e text)
+{
+    consent_buf_str(b, "<button type=\"submit\" name=\"action\" value=\"");
+    consent_buf_str(b, action);
+    consent_buf_str(b, "\">");
+    consent_buf_text(b, consent_policy_text(policy, text, lang));
+    consent_buf_str(b, "</button>");
+}
+
+
+consent_tpl_t *
+consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
+    const consent_render_conf_t *rc)
+{
+    char                       slot[3];
+    size_t                     i;
+    consent_tpl_t             *tpl;
+    consent_buf_t              b;
+    const consent_category_t  *c;
+
+    static const char *const  positions[] = { "bottom", "top", "center" };
+
+    if (policy->ncategories > 0x7f - 0x20) {
+        return NULL;
+    }
 
     memset(&b, 0, sizeof(consent_buf_t));
 
     consent_buf_str(&b, "<div id=\"consent-banner\" role=\"dialog\" "
-                        "aria-labelledby=\"consent-banner-title\" lang=\"");
+                        "aria-labelledby=\"consent-title\" "
+                        "aria-describedby=\"consent-text\" tabindex=\"-1\" "
+                        "lang=\"");
     consent_buf_text(&b, lang);
-    consent_buf_str(&b, "\" data-consent-ui>\n<form method=\"post\" "
-                        "action=\"");
-    consent_buf_html(&b, endpoint, endpoint_len);
+    consent_buf_str(&b, consent_lang_rtl(lang) ? "\" dir=\"rtl\""
+                                               : "\" dir=\"ltr\"");
+    consent_buf_str(&b, " data-consent-position=\"");
+    consent_buf_str(&b, positions[rc->position <= CONSENT_POSITION_CENTER
+                                  ? rc->position : 0]);
+    consent_buf_str(&b, "\"");
+
+    if (rc->position == CONSENT_POSITION_CENTER) {
+        consent_buf_str(&b, " aria-modal=\"true\"");
+    }
+
+    consent_buf_str(&b, " data-consent-ui");
+    consent_buf_slot(&b, 'H');
+    consent_buf_str(&b, ">\n<form method=\"post\" action=\"");
+    consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
     consent_buf_str(&b, "\">\n<input type=\"hidden\" name=\"return\" "
                         "value=\"");
-    consent_buf_html(&b, ret, ret_len);
-    consent_buf_str(&b, "\">\n<h2 id=\"consent-banner-title\">");
+    consent_buf_slot(&b, 'R');
+    consent_buf_str(&b, "\">\n<h2 id=\"consent-title\">");
     consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_TITLE,
                                              lang));
-    consent_buf_str(&b, "</h2>\n<p>");
+    consent_buf_str(&b, "</h2>\n<p id=\"consent-text\">");
     consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_MESSAGE,
                                              lang));
     consent_buf_str(&b, " <a href=\"");
@@ -247,48 +459,249 @@ consent_render_banner(const consent_policy_t *policy, const char *lang,
                                              lang));
     consent_buf_str(&b, "</a></p>\n");
 
+    consent_buf_slot(&b, 'G');
+    consent_buf_str(&b, "<p class=\"consent-gpc\">");
+    consent_buf_text(&b, consent_policy_text(policy,
+                                             CONSENT_TEXT_GPC_HONOURED,
+                                             lang));
+    consent_buf_str(&b, "</p>\n");
+    consent_buf_slot(&b, 'g');
+
     /*
-     * three buttons of one kind: accepting is no easier than rejecting;
-     * "customise" opens the preferences page, with JavaScript or without
+     * the second layer: hidden until "customise" (without JavaScript
+     * that button opens the preferences page instead); no optional
+     * category is ticked unless the visitor granted it
      */
 
-    consent_buf_str(&b, "<button type=\"submit\" name=\"action\" "
-                        "value=\"accept_all\">");
-    consent_buf_text(&b, consent_policy_text(policy,
-                                             CONSENT_TEXT_ACCEPT_ALL, lang));
-    consent_buf_str(&b, "</button>\n<button type=\"submit\" name=\"action\" "
-                        "value=\"reject_all\">");
-    consent_buf_text(&b, consent_policy_text(policy,
-                                             CONSENT_TEXT_REJECT_ALL, lang));
-    consent_buf_str(&b, "</button>\n<button type=\"submit\" "
-                        "formmethod=\"get\" formaction=\"");
-    consent_buf_html(&b, endpoint, endpoint_len);
-    consent_buf_str(&b, "\">");
+    consent_buf_str(&b, "<div id=\"consent-layer2\" hidden>\n");
+
+    for (i = 0; i < policy->ncategories; i++) {
+        c = &policy->categories[i];
+
+        consent_buf_str(&b, "<div class=\"consent-category\">\n<label>"
+                            "<input type=\"checkbox\" name=\"granted\" "
+                            "value=\"");
+        consent_buf_html(&b, c->id, c->id_len);
+        consent_buf_str(&b, "\" aria-describedby=\"consent-d-");
+        consent_buf_html(&b, c->id, c->id_len);
+        consent_buf_str(&b, "\"");
+
+        if (c->required) {
+            consent_buf_str(&b, " checked disabled> ");
+            consent_buf_text(&b, consent_policy_label(policy, i, lang));
+            consent_buf_str(&b, " (");
+            consent_buf_text(&b, consent_policy_text(policy,
+                                                     CONSENT_TEXT_ALWAYS_ON,
+                                                     lang));
+            consent_buf_str(&b, ")");
+
+        } else {
+            slot[0] = CONSENT_SLOT;
+            slot[1] = 'C';
+            slot[2] = (char) (0x20 + i);
+            consent_buf_add(&b, slot, 3);
+            b.slots++;
+            consent_buf_str(&b, "> ");
+            consent_buf_text(&b, consent_policy_label(policy, i, lang));
+        }
+
+        consent_buf_str(&b, "</label>\n<p id=\"consent-d-");
+        consent_buf_html(&b, c->id, c->id_len);
+        consent_buf_str(&b, "\">");
+        consent_buf_text(&b, consent_policy_description(policy, i, lang));
+        consent_buf_str(&b, "</p>\n</div>\n");
+    }
+
+    consent_buf_str(&b, "<div class=\"consent-buttons\">");
+    consent_tpl_button(&b, policy, lang, "save", CONSENT_TEXT_SAVE);
+    consent_buf_str(&b, "</div>\n</div>\n");
+
+    /*
+     * three buttons of one kind: accepting is no easier than rejecting,
+     * and none is the default one that Enter would press
+     */
+
+    consent_buf_str(&b, "<div class=\"consent-buttons\">\n");
+    consent_tpl_button(&b, policy, lang, "accept_all",
+                       CONSENT_TEXT_ACCEPT_ALL);
+    consent_buf_str(&b, "\n");
+    consent_tpl_button(&b, policy, lang, "reject_all",
+                       CONSENT_TEXT_REJECT_ALL);
+    consent_buf_str(&b, "\n<button type=\"submit\" formmethod=\"get\" "
+                        "formaction=\"");
+    consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
+    consent_buf_str(&b, "\" data-consent-customise "
+                        "aria-controls=\"consent-layer2\" "
+                        "aria-expanded=\"false\">");
     consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_CUSTOMISE,
                                              lang));
-    consent_buf_str(&b, "</button>\n</form>\n</div>");
+    consent_buf_str(&b, "</button>\n</div>\n</form>\n</div>");
 
-    return consent_buf_done(&b, len);
+    if (rc->manage_button) {
+        consent_buf_str(&b, "\n<a href=\"");
+        consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
+        consent_buf_str(&b, "\" id=\"consent-manage\" lang=\"");
+        consent_buf_text(&b, lang);
+        consent_buf_str(&b, "\" data-consent-open data-consent-ui");
+        consent_buf_slot(&b, 'M');
+        consent_buf_str(&b, ">");
+        consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_MANAGE,
+                                                 lang));
+        consent_buf_str(&b, "</a>");
+    }
+
+    if (b.failed) {
+        free(b.data);
+        return NULL;
+    }
+
+    tpl = malloc(sizeof(consent_tpl_t));
+    if (tpl == NULL) {
+        free(b.data);
+        return NULL;
+    }
+
+    tpl->data = b.data;
+    tpl->len = b.len;
+    tpl->slots = b.slots;
+
+    return tpl;
+}
+
+
+size_t
+consent_tpl_size(const consent_tpl_t *tpl, const consent_banner_vars_t *vars)
+{
+    /* an escaped byte takes at most 6 ("&quot;"), a slot at most 8 */
+
+    return tpl->len + vars->ret_len * 6 + 8 * tpl->slots;
+}
+
+
+size_t
+consent_tpl_fill(const consent_tpl_t *tpl,
+    const consent_banner_vars_t *vars, char *out)
+{
+    char        *o;
+    size_t       i;
+    const char  *p, *end, *s, *rep;
+
+    o = out;
+    p = tpl->data;
+    end = tpl->data + tpl->len;
+
+    while (p < end) {
+        s = memchr(p, CONSENT_SLOT, end - p);
+
+        if (s == NULL || s + 1 >= end) {
+            memcpy(o, p, end - p);
+            o += end - p;
+            break;
+        }
+
+        memcpy(o, p, s - p);
+        o += s - p;
+        p = s + 2;
+
+        switch (s[1]) {
+
+        case 'H':
+        case 'M':
+            if (vars->hidden == (s[1] == 'H')) {
+                memcpy(o, " hidden", 7);
+                o += 7;
+            }
+            break;
+
+        case 'R':
+            for (i = 0; i < vars->ret_len; i++) {
+                switch (vars->ret[i]) {
+                case '&':  rep = "&amp;";  break;
+                case '<':  rep = "&lt;";   break;
+                case '>':  rep = "&gt;";   break;
+                case '"':  rep = "&quot;"; break;
+                case '\'': rep = "&#39;";  break;
+                default:
+                    *o++ = vars->ret[i];
+                    continue;
+                }
+
+                memcpy(o, rep, strlen(rep));
+                o += strlen(rep);
+            }
+            break;
+
+        case 'G':
+            if (!vars->gpc) {
+                /* to the end of the notice */
+                while (p + 1 < end
+                       && !(p[0] == CONSENT_SLOT && p[1] == 'g'))
+                {
+                    p++;
+                }
+
+                p += 2;
+            }
+            break;
+
+        case 'C':
+            if (p < end) {
+                i = (unsigned char) *p++ - 0x20;
+
+                if (i < 32 && (vars->granted & ((uint32_t) 1 << i))) {
+                    memcpy(o, " checked", 8);
+                    o += 8;
+                }
+            }
+            break;
+
+        default:   /* 'g' */
+            break;
+        }
+    }
+
+    return o - out;
 }
 
 
 char *
-consent_render_manage(const consent_policy_t *policy, const char *lang,
-    const char *endpoint, size_t endpoint_len, size_t *len)
+consent_render_banner(const consent_policy_t *policy, const char *lang,
+    const consent_render_conf_t *rc, const consent_banner_vars_t *vars,
+    size_t *len)
 {
-    consent_buf_t  b;
+    char           *out;
+    size_t          n;
+    consent_tpl_t  *tpl;
 
-    memset(&b, 0, sizeof(consent_buf_t));
+    tpl = consent_render_banner_tpl(policy, lang, rc);
+    if (tpl == NULL) {
+        return NULL;
+    }
 
-    consent_buf_str(&b, "<a href=\"");
-    consent_buf_html(&b, endpoint, endpoint_len);
-    consent_buf_str(&b, "\" id=\"consent-manage\" data-consent-open "
-                        "data-consent-ui>");
-    consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_MANAGE,
-                                             lang));
-    consent_buf_str(&b, "</a>");
+    out = malloc(consent_tpl_size(tpl, vars) + 1);
 
-    return consent_buf_done(&b, len);
+    if (out != NULL) {
+        n = consent_tpl_fill(tpl, vars, out);
+        out[n] = '\0';
+
+        if (len != NULL) {
+            *len = n;
+        }
+    }
+
+    consent_tpl_free(tpl);
+
+    return out;
+}
+
+
+void
+consent_tpl_free(consent_tpl_t *tpl)
+{
+    if (tpl != NULL) {
+        free(tpl->data);
+        free(tpl);
+    }
 }
 
 
@@ -407,7 +820,23 @@ consent_buf_html(consent_buf_t *b, const char *s, size_t n)
         case '>':  rep = "&gt;";   break;
         case '"':  rep = "&quot;"; break;
         case '\'': rep = "&#39;";  break;
-        default:   continue;
+
+        default:
+
+            /*
+             * no control character in HTML text (nor one that a
+             * template would take for a slot)
+             */
+
+            if (((unsigned char) s[i] < 0x20 && s[i] != '\t'
+                 && s[i] != '\n' && s[i] != '\r')
+                || s[i] == 0x7f)
+            {
+                rep = "";
+                break;
+            }
+
+            continue;
         }
 
         consent_buf_add(b, s + start, i - start);

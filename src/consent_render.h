@@ -52,28 +52,74 @@ char *consent_render_page(const consent_policy_t *policy,
     const consent_view_t *view, const char *lang, const char *action,
     size_t action_len, const char *ret, size_t ret_len, size_t *len);
 
+/* banner positions (consent_banner_position) */
+typedef enum {
+    CONSENT_POSITION_BOTTOM = 0,
+    CONSENT_POSITION_TOP,
+    CONSENT_POSITION_CENTER
+} consent_position_e;
+
+
+/* what the injected markup needs to know of the server's configuration */
+typedef struct {
+    const char         *endpoint;       /* the endpoint's location */
+    size_t              endpoint_len;
+    const char         *version;        /* of the assets, NUL-terminated */
+    consent_position_e  position;
+    int                 manage_button;  /* the floating "manage" link */
+} consent_render_conf_t;
+
+
 /*
- * What the filter injects after <head>: the state the banner's
- * JavaScript reads, as inert JSON (no inline script runs, so a strict
- * Content-Security-Policy needs nothing more).  malloc'ed.
+ * What the filter injects after <head>: the state as inert JSON (with
+ * the policy's Consent Mode mapping), then the banner's stylesheet and
+ * script from the endpoint.  No inline script runs, so a strict
+ * Content-Security-Policy needs nothing more; a nonce (may be empty) is
+ * put on the link and the script.  malloc'ed.
  */
 char *consent_render_head(const consent_policy_t *policy,
-    const consent_view_t *view, const char *endpoint, size_t endpoint_len,
-    size_t *len);
+    const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
+    const char *nonce, size_t nonce_len, size_t *len);
+
 
 /*
- * The banner injected before </body>: the notice and three equal
- * buttons in a plain form to the endpoint, so it works without
- * JavaScript.  malloc'ed.
+ * The banner injected before </body>, as a template rendered once per
+ * policy, language and configuration and filled in per request: a
+ * dialog holding a plain form to the endpoint (three equal buttons, a
+ * second layer of category checkboxes, a "return" field), so that every
+ * choice works without JavaScript, and the floating "manage" link.
  */
-char *consent_render_banner(const consent_policy_t *policy,
-    const char *lang, const char *endpoint, size_t endpoint_len,
-    const char *ret, size_t ret_len, size_t *len);
+typedef struct consent_tpl_s  consent_tpl_t;
 
-/* the "manage preferences" link injected instead of the banner */
-char *consent_render_manage(const consent_policy_t *policy,
-    const char *lang, const char *endpoint, size_t endpoint_len,
-    size_t *len);
+typedef struct {
+    const char         *ret;            /* a path already checked */
+    size_t              ret_len;
+    uint32_t            granted;        /* categories shown as checked */
+    unsigned            hidden:1;       /* a valid consent: start hidden */
+    unsigned            gpc:1;          /* say that GPC was honoured */
+} consent_banner_vars_t;
+
+consent_tpl_t *consent_render_banner_tpl(const consent_policy_t *policy,
+    const char *lang, const consent_render_conf_t *rc);
+
+/* at least the length of the filled banner */
+size_t consent_tpl_size(const consent_tpl_t *tpl,
+    const consent_banner_vars_t *vars);
+
+/* fills out (consent_tpl_size() bytes) and returns the length used */
+size_t consent_tpl_fill(const consent_tpl_t *tpl,
+    const consent_banner_vars_t *vars, char *out);
+
+void consent_tpl_free(consent_tpl_t *tpl);
+
+/* the template rendered and filled at once, for tools; malloc'ed */
+char *consent_render_banner(const consent_policy_t *policy,
+    const char *lang, const consent_render_conf_t *rc,
+    const consent_banner_vars_t *vars, size_t *len);
+
+/* the language is written right to left (ar, he, fa, ur...) */
+int consent_lang_rtl(const char *lang);
+
 
 /* RFC 3339 UTC, "2026-11-28T03:19:58Z"; out has room for 21 bytes */
 void consent_format_time(int64_t t, char *out);

@@ -61,6 +61,36 @@ ngx_http_consent_endpoint_handler(ngx_http_request_t *r)
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
     core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
+    /* the banner's script and stylesheet, under a prefix location */
+
+    if (r->uri.len > core->name.len
+        && core->name.len > 0
+        && core->name.data[core->name.len - 1] == '/'
+        && ngx_strncmp(r->uri.data, core->name.data, core->name.len) == 0)
+    {
+        rc = ngx_http_consent_asset_handler(r, r->uri.data + core->name.len,
+                                            r->uri.len - core->name.len);
+
+        if (rc == NGX_HTTP_NOT_ALLOWED) {
+            if (ngx_http_discard_request_body(r) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            if (ngx_http_consent_add_header_str(r, "Allow", "GET, HEAD")
+                != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            return ngx_http_consent_error(r, NGX_HTTP_NOT_ALLOWED,
+                                          "method not allowed");
+        }
+
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
     if (ngx_http_consent_add_header_str(r, "Cache-Control", "no-store")
         != NGX_OK)
     {
@@ -162,8 +192,9 @@ ngx_http_consent_get(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf)
 {
     char                      *out;
+    u_char                    *dst, *p, *src;
     size_t                     len, rlen;
-    ngx_str_t                  self;
+    ngx_str_t                  self, arg;
     const char                *lang, *ret;
     consent_view_t            *view;
     ngx_table_elt_t           *accept, *al, *referer;
@@ -199,6 +230,27 @@ ngx_http_consent_get(ngx_http_request_t *r,
     ret = "/";
     rlen = 1;
     referer = r->headers_in.referer;
+
+    /* the banner's "customise" button, without JavaScript, says it */
+
+    if (ngx_http_arg(r, (u_char *) "return", sizeof("return") - 1, &arg)
+        == NGX_OK)
+    {
+        dst = ngx_pnalloc(r->pool, arg.len);
+        if (dst == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = dst;
+        src = arg.data;
+        ngx_unescape_uri(&p, &src, arg.len, 0);
+
+        if (consent_return_path_ok((const char *) dst, p - dst)) {
+            ret = (const char *) dst;
+            rlen = p - dst;
+            referer = NULL;
+        }
+    }
 
     if (referer && ngx_http_consent_self(r, &self) == NGX_OK) {
         if (!consent_referer_path((const char *) referer->value.data,

@@ -199,10 +199,15 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     consent_html_conf_t *hc)
 {
     char                         *s;
-    size_t                        len, rlen;
-    ngx_str_t                     out, ret;
+    size_t                        len;
+    ngx_int_t                     gpc;
+    ngx_str_t                     out, ret, nonce;
+    ngx_uint_t                    i;
     const char                   *lang;
-    ngx_table_elt_t              *al;
+    consent_tpl_t                *tpl;
+    ngx_table_elt_t              *al, *h;
+    consent_render_conf_t         rc;
+    consent_banner_vars_t         vars;
     ngx_http_consent_srv_conf_t  *cscf;
 
     cscf = ngx_http_get_module_srv_conf(r, ngx_http_consent_module);
@@ -212,9 +217,30 @@ ngx_http_consent_injections(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    s = consent_render_head(clcf->policy, view,
-                            (const char *) cscf->endpoint.data,
-                            cscf->endpoint.len, &len);
+    ngx_memzero(&rc, sizeof(consent_render_conf_t));
+
+    rc.endpoint = (const char *) cscf->endpoint.data;
+    rc.endpoint_len = cscf->endpoint.len;
+    rc.version = consent_assets_version;
+    rc.position = (consent_position_e) clcf->position;
+    rc.manage_button = clcf->manage_button;
+
+    ngx_str_null(&nonce);
+
+    if (clcf->csp_nonce
+        && ngx_http_complex_value(r, clcf->csp_nonce, &nonce) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* Global Privacy Control: said in the banner until a choice is made */
+
+    h = ngx_http_consent_header_in_str(r, "Sec-GPC");
+    gpc = h != NULL && h->value.len == 1 && h->value.data[0] == '1'
+          && view->state != CONSENT_STATE_VALID;
+
+    s = consent_render_head(clcf->policy, view, gpc, &rc,
+                            (const char *) nonce.data, nonce.len, &len);
 
     if (ngx_http_consent_copy_pool(r, s, len, &out) != NGX_OK) {
         return NGX_ERROR;
@@ -230,35 +256,61 @@ ngx_http_consent_injections(ngx_http_request_t *r,
                                        : NULL,
                                     al ? al->value.len : 0);
 
-    if (view->state == CONSENT_STATE_VALID) {
+    /*
+     * the banner of each language is rendered once per worker; it goes
+     * into every page, hidden once there is a valid consent, so that
+     * "manage preferences" can reopen it in place
+     */
 
-        if (!clcf->manage_button) {
-            return NGX_OK;
+    for (i = 0; i < clcf->policy->nlangs; i++) {
+        if (lang == clcf->policy->langs[i]
+            || ngx_strcmp(lang, clcf->policy->langs[i]) == 0)
+        {
+            break;
         }
-
-        s = consent_render_manage(clcf->policy, lang,
-                                  (const char *) cscf->endpoint.data,
-                                  cscf->endpoint.len, &len);
-
-    } else {
-
-        /* the form returns to this page, if it is a safe path */
-
-        ret = r->unparsed_uri;
-        rlen = ret.len;
-
-        if (!consent_return_path_ok((const char *) ret.data, rlen)) {
-            ngx_str_set(&ret, "/");
-            rlen = 1;
-        }
-
-        s = consent_render_banner(clcf->policy, lang,
-                                  (const char *) cscf->endpoint.data,
-                                  cscf->endpoint.len,
-                                  (const char *) ret.data, rlen, &len);
     }
 
-    if (ngx_http_consent_copy_pool(r, s, len, &out) != NGX_OK) {
+    tpl = (i < clcf->ntpls) ? clcf->tpls[i] : NULL;
+
+    if (tpl == NULL) {
+        tpl = consent_render_banner_tpl(clcf->policy, lang, &rc);
+        if (tpl == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (i < clcf->ntpls) {
+            clcf->tpls[i] = tpl;
+        }
+    }
+
+    /* the form returns to this page, if it is a safe path */
+
+    ret = r->unparsed_uri;
+
+    if (!consent_return_path_ok((const char *) ret.data, ret.len)) {
+        ngx_str_set(&ret, "/");
+    }
+
+    ngx_memzero(&vars, sizeof(consent_banner_vars_t));
+
+    vars.ret = (const char *) ret.data;
+    vars.ret_len = ret.len;
+    vars.granted = (view->state == CONSENT_STATE_VALID) ? view->granted : 0;
+    vars.hidden = (view->state == CONSENT_STATE_VALID);
+    vars.gpc = gpc;
+
+    out.data = ngx_pnalloc(r->pool, consent_tpl_size(tpl, &vars));
+
+    if (out.data) {
+        out.len = consent_tpl_fill(tpl, &vars, (char *) out.data);
+    }
+
+    if (i >= clcf->ntpls) {
+        /* not one of the policy's languages: not kept */
+        consent_tpl_free(tpl);
+    }
+
+    if (out.data == NULL) {
         return NGX_ERROR;
     }
 

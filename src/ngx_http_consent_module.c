@@ -38,6 +38,7 @@ static void *ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded,
     ngx_str_t *name, ngx_uint_t policy);
 static void ngx_http_consent_cleanup_keys(void *data);
 static void ngx_http_consent_cleanup_policy(void *data);
+static void ngx_http_consent_cleanup_tpls(void *data);
 static char *ngx_http_consent_cookie_name(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_consent_cookie_domain(ngx_conf_t *cf,
@@ -69,6 +70,14 @@ static ngx_conf_enum_t  ngx_http_consent_secure[] = {
     { ngx_string("off"), NGX_HTTP_CONSENT_SECURE_OFF },
     { ngx_string("on"), NGX_HTTP_CONSENT_SECURE_ON },
     { ngx_string("auto"), NGX_HTTP_CONSENT_SECURE_AUTO },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_consent_position[] = {
+    { ngx_string("bottom"), CONSENT_POSITION_BOTTOM },
+    { ngx_string("top"), CONSENT_POSITION_TOP },
+    { ngx_string("center"), CONSENT_POSITION_CENTER },
     { ngx_null_string, 0 }
 };
 
@@ -109,6 +118,20 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_consent_loc_conf_t, manage_button),
+      NULL },
+
+    { ngx_string("consent_banner_position"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, position),
+      &ngx_http_consent_position },
+
+    { ngx_string("consent_csp_nonce"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, csp_nonce),
       NULL },
 
     { ngx_string("consent_keys"),
@@ -330,6 +353,8 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->tag_max = NGX_CONF_UNSET_SIZE;
     clcf->cache_private = NGX_CONF_UNSET;
     clcf->manage_button = NGX_CONF_UNSET;
+    clcf->position = NGX_CONF_UNSET_UINT;
+    clcf->csp_nonce = NGX_CONF_UNSET_PTR;
     clcf->require = NGX_CONF_UNSET_PTR;
     clcf->require_status = NGX_CONF_UNSET_UINT;
 
@@ -342,6 +367,8 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_consent_loc_conf_t *prev = parent;
     ngx_http_consent_loc_conf_t *conf = child;
+
+    ngx_pool_cleanup_t  *cln;
 
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_ptr_value(conf->policy, prev->policy, NULL);
@@ -360,6 +387,28 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               CONSENT_HTML_TAG_MAX);
     ngx_conf_merge_value(conf->cache_private, prev->cache_private, 1);
     ngx_conf_merge_value(conf->manage_button, prev->manage_button, 0);
+    ngx_conf_merge_uint_value(conf->position, prev->position,
+                              CONSENT_POSITION_BOTTOM);
+    ngx_conf_merge_ptr_value(conf->csp_nonce, prev->csp_nonce, NULL);
+
+    /* a slot per language for the banner, rendered on first use */
+
+    if (conf->enable && conf->policy && conf->policy->nlangs) {
+        conf->ntpls = conf->policy->nlangs;
+        conf->tpls = ngx_pcalloc(cf->pool,
+                                 conf->ntpls * sizeof(consent_tpl_t *));
+        if (conf->tpls == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        cln = ngx_pool_cleanup_add(cf->pool, 0);
+        if (cln == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        cln->handler = ngx_http_consent_cleanup_tpls;
+        cln->data = conf;
+    }
 
     if (ngx_http_merge_types(cf, &conf->types_keys, &conf->types,
                              &prev->types_keys, &prev->types,
@@ -392,6 +441,22 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     return ngx_http_consent_check_require(cf, conf);
+}
+
+
+/* the banners a single-process nginx rendered before a reload */
+
+static void
+ngx_http_consent_cleanup_tpls(void *data)
+{
+    ngx_http_consent_loc_conf_t *conf = data;
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < conf->ntpls; i++) {
+        consent_tpl_free(conf->tpls[i]);
+        conf->tpls[i] = NULL;
+    }
 }
 
 

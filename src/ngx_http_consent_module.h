@@ -20,6 +20,7 @@
 #include "consent_header.h"
 #include "consent_match.h"
 #include "consent_html.h"
+#include "consent_assets.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -70,6 +71,12 @@ typedef struct {
     size_t                       tag_max;
     ngx_flag_t                   cache_private;
     ngx_flag_t                   manage_button;
+    ngx_uint_t                   position;    /* consent_position_e */
+    ngx_http_complex_value_t    *csp_nonce;
+
+    /* the banner of each language of the policy, per worker */
+    consent_tpl_t              **tpls;
+    ngx_uint_t                   ntpls;
 
     ngx_array_t                 *logs;        /* ngx_http_consent_log_t * */
     ngx_uint_t                   log_ip;
@@ -124,6 +131,10 @@ ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);
 
 /* ngx_http_consent_endpoint.c */
 ngx_int_t ngx_http_consent_endpoint_handler(ngx_http_request_t *r);
+
+/* ngx_http_consent_assets.c: NGX_DECLINED if name is no asset */
+ngx_int_t ngx_http_consent_asset_handler(ngx_http_request_t *r,
+    u_char *name, size_t len);
 
 /* ngx_http_consent_require.c */
 ngx_int_t ngx_http_consent_require_init(ngx_conf_t *cf);

@@ -185,9 +185,11 @@ is_deeply(gated($r->{body}),
     { gtag => 0, inline => 0, youtube => 0, pixel => 0, local => 0 },
     'all granted: nothing gated');
 (my $stripped = $r->{body})
-    =~ s{<script type="application/json" id="consent-state" data-consent-ui>.*?</script>}{};
-is($stripped, $page, 'all granted: the page byte-identical but the state');
-unlike($r->{body}, qr/consent-banner/, 'no banner once chosen');
+    =~ s{<script type="application/json" id="consent-state" data-consent-ui>.*?</script><link [^>]*data-consent-ui><script [^>]*data-consent-ui></script>}{}s;
+$stripped =~ s{<div id="consent-banner" .*?</form>\n</div>}{}s;
+is($stripped, $page, 'all granted: the page byte-identical but the injections');
+like($r->{body}, qr{<div id="consent-banner" [^>]* data-consent-ui hidden>},
+    'the banner hidden once chosen');
 
 # partly granted
 
@@ -201,12 +203,16 @@ for my $who (qw(tampered outdated)) {
     is_deeply(gated($r->{body}),
         { gtag => 1, inline => 1, youtube => 1, pixel => 1, local => 1 },
         "$who cookie: everything gated");
-    like($r->{body}, qr/consent-banner/, "$who cookie: asked again");
+    like($r->{body}, qr{<div id="consent-banner" [^>]* data-consent-ui>},
+        "$who cookie: asked again");
 }
 
 $r = get('/manage/index.html', 'all');
-like($r->{body}, qr{<a href="/consent/" id="consent-manage" data-consent-open data-consent-ui>},
-    'consent_manage_button on: a manage link instead of the banner');
+like($r->{body}, qr{<a href="/consent/" id="consent-manage" lang="en" data-consent-open data-consent-ui>},
+    'consent_manage_button on: a manage link, shown once chosen');
+$r = get('/manage/index.html');
+like($r->{body}, qr{<a href="/consent/" id="consent-manage" lang="en" data-consent-open data-consent-ui hidden>},
+    'consent_manage_button on: the manage link hidden while the banner shows');
 
 $r = get('/private-off/index.html');
 is($r->header('cache-control'), undef, 'consent_cache_private off');

@@ -29,6 +29,7 @@
 
 #include "consent_policy.h"
 #include "consent_render.h"
+#include "consent_assets.h"
 #include "consent_token.h"
 #include "consent_match.h"
 #include "consent_html.h"
@@ -435,6 +436,8 @@ main(int argc, char **argv)
     bench_match_t       m;
     bench_verify_t      v;
     consent_view_t      view;
+    consent_render_conf_t  rc;
+    consent_banner_vars_t  vars;
     consent_token_t     tok;
     consent_policy_t   *policy;
     consent_keyset_t   *ks;
@@ -485,10 +488,19 @@ main(int argc, char **argv)
 
     s.policy = policy;
     s.pages = pages;
-    s.head = consent_render_head(policy, &view, "/consent/", 9,
+    memset(&rc, 0, sizeof(consent_render_conf_t));
+    rc.endpoint = "/consent/";
+    rc.endpoint_len = 9;
+    rc.version = consent_assets_version;
+
+    memset(&vars, 0, sizeof(consent_banner_vars_t));
+    vars.ret = "/";
+    vars.ret_len = 1;
+
+    s.head = consent_render_head(policy, &view, 0, &rc, NULL, 0,
                                  &s.head_len);
-    s.banner = consent_render_banner(policy, policy->default_lang,
-                                     "/consent/", 9, "/", 1, &s.banner_len);
+    s.banner = consent_render_banner(policy, policy->default_lang, &rc,
+                                     &vars, &s.banner_len);
 
     memset(&hc, 0, sizeof(consent_html_conf_t));
     hc.policy = policy;

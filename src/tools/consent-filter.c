@@ -16,6 +16,7 @@
 
 #include "consent_policy.h"
 #include "consent_render.h"
+#include "consent_assets.h"
 #include "consent_html.h"
 
 
@@ -125,6 +126,8 @@ main(int argc, char **argv)
     const char            *policy_path, *granted_list, *page, *endpoint;
     consent_html_t        *h;
     consent_view_t         view;
+    consent_render_conf_t  rconf;
+    consent_banner_vars_t  vars;
     consent_policy_t      *policy;
     consent_html_conf_t    hc;
     consent_filter_out_t   out;
@@ -211,11 +214,19 @@ main(int argc, char **argv)
     if (inject) {
         consent_view_init(&view, policy, CONSENT_STATE_ABSENT, NULL);
 
-        head = consent_render_head(policy, &view, endpoint, strlen(endpoint),
+        memset(&rconf, 0, sizeof(consent_render_conf_t));
+        rconf.endpoint = endpoint;
+        rconf.endpoint_len = strlen(endpoint);
+        rconf.version = consent_assets_version;
+
+        memset(&vars, 0, sizeof(consent_banner_vars_t));
+        vars.ret = "/";
+        vars.ret_len = 1;
+
+        head = consent_render_head(policy, &view, 0, &rconf, NULL, 0,
                                    &head_len);
         banner = consent_render_banner(policy, policy->default_lang,
-                                       endpoint, strlen(endpoint), "/", 1,
-                                       &banner_len);
+                                       &rconf, &vars, &banner_len);
         if (head == NULL || banner == NULL) {
             fprintf(stderr, "consent-filter: out of memory\n");
             return 1;

@@ -9,9 +9,10 @@
  * parsed policy is consistent (1 to 32 categories with distinct ids that
  * find themselves, a required one, masks that match, every rule on an
  * optional category, every text of the default language present); every
- * text reaches the banner escaped: the banner and the "manage" link have
- * exactly the '<', '>' and '"' of their templates, whatever the policy
- * says; the state JSON parses; the head snippet holds one "</".
+ * text reaches the banner escaped: the banner (with its "manage" link)
+ * has exactly the '<', '>' and '"' of its template, whatever the policy
+ * says; the state JSON parses; the head snippet holds two "</" (the
+ * ends of its two scripts).
  */
 
 
@@ -21,8 +22,9 @@
 #include "consent_render.h"
 
 
+/* the banner's markup: fixed, and per category */
 static size_t  banner_lt, banner_gt, banner_quot;
-static size_t  manage_lt, manage_gt, manage_quot;
+static size_t  cat_lt, cat_gt, cat_quot;
 
 
 static size_t
@@ -56,29 +58,68 @@ count_str(const char *s, size_t len, const char *sub)
 }
 
 
+static consent_render_conf_t  rconf = {
+    "/consent/", 9, "0123456789abcdef", CONSENT_POSITION_BOTTOM, 1
+};
+
+static consent_banner_vars_t  bvars = {
+    "/a?b=1", 6, 0xffffffff, 0, 1
+};
+
+
+static char *
+fuzz_banner(const consent_policy_t *p, const char *lang, size_t *len)
+{
+    return consent_render_banner(p, lang, &rconf, &bvars, len);
+}
+
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char              *s;
-    size_t             len;
-    consent_policy_t  *p;
+    char              *s, err[256];
+    size_t             len, lt, gt, quot;
+    consent_policy_t  *p, *one;
 
-    /* the templates' own markup, with the shipped policy */
+    static const char  minimal[] =
+        "{\"revision\":1,\"default_language\":\"en\","
+        "\"privacy_url\":\"/p\",\"categories\":[{\"id\":\"a\","
+        "\"required\":true,\"label\":{\"en\":\"A\"},"
+        "\"description\":{\"en\":\"D\"}}],\"texts\":{\"en\":{"
+        "\"title\":\"t\",\"message\":\"m\",\"accept_all\":\"a\","
+        "\"reject_all\":\"r\",\"customise\":\"c\",\"save\":\"s\","
+        "\"withdraw\":\"w\",\"privacy_link\":\"p\",\"manage\":\"m\","
+        "\"always_on\":\"o\",\"gpc_honoured\":\"g\"}}}";
+
+    /*
+     * the templates' own markup: a fixed part and a part per category,
+     * from a policy of one category and the shipped one
+     */
+
     p = fuzz_policy("conf/policy.json");
+    one = consent_policy_parse(minimal, sizeof(minimal) - 1, err,
+                               sizeof(err));
+    if (one == NULL) {
+        fprintf(stderr, "minimal policy: %s\n", err);
+        abort();
+    }
 
-    s = consent_render_banner(p, p->default_lang, "/consent/", 9, "/", 1,
-                              &len);
-    banner_lt = count(s, len, '<');
-    banner_gt = count(s, len, '>');
-    banner_quot = count(s, len, '"');
+    s = fuzz_banner(one, one->default_lang, &len);
+    lt = count(s, len, '<');
+    gt = count(s, len, '>');
+    quot = count(s, len, '"');
     free(s);
 
-    s = consent_render_manage(p, p->default_lang, "/consent/", 9, &len);
-    manage_lt = count(s, len, '<');
-    manage_gt = count(s, len, '>');
-    manage_quot = count(s, len, '"');
+    s = fuzz_banner(p, p->default_lang, &len);
+    cat_lt = (count(s, len, '<') - lt) / (p->ncategories - 1);
+    cat_gt = (count(s, len, '>') - gt) / (p->ncategories - 1);
+    cat_quot = (count(s, len, '"') - quot) / (p->ncategories - 1);
+    banner_lt = lt - cat_lt;
+    banner_gt = gt - cat_gt;
+    banner_quot = quot - cat_quot;
     free(s);
 
+    consent_policy_free(one);
     consent_policy_free(p);
 
     return 0;
@@ -155,26 +196,20 @@ static void
 check_render(const consent_policy_t *p, const char *lang)
 {
     char             *s;
-    size_t            len;
+    size_t            len, n;
     json_t           *j;
     json_error_t      jerr;
     consent_view_t    view;
     consent_token_t   tok;
 
-    s = consent_render_banner(p, lang, "/consent/", 9, "/a?b=1", 6, &len);
+    s = fuzz_banner(p, lang, &len);
+    n = p->ncategories;
     fuzz_check(s != NULL, "banner");
-    fuzz_check(count(s, len, '<') == banner_lt
-               && count(s, len, '>') == banner_gt
-               && count(s, len, '"') == banner_quot,
+    fuzz_check(count(s, len, '<') == banner_lt + n * cat_lt
+               && count(s, len, '>') == banner_gt + n * cat_gt
+               && count(s, len, '"') == banner_quot + n * cat_quot,
                "policy texts are escaped in the banner");
-    free(s);
-
-    s = consent_render_manage(p, lang, "/consent/", 9, &len);
-    fuzz_check(s != NULL, "manage");
-    fuzz_check(count(s, len, '<') == manage_lt
-               && count(s, len, '>') == manage_gt
-               && count(s, len, '"') == manage_quot,
-               "policy texts are escaped in the manage link");
+    fuzz_check(memchr(s, '\001', len) == NULL, "no slot left");
     free(s);
 
     memset(&tok, 0, sizeof(consent_token_t));
@@ -190,9 +225,9 @@ check_render(const consent_policy_t *p, const char *lang)
                "page: as many '<' as '>'");
     free(s);
 
-    s = consent_render_head(p, &view, "/consent/", 9, &len);
+    s = consent_render_head(p, &view, 1, &rconf, "n", 1, &len);
     fuzz_check(s != NULL, "head");
-    fuzz_check(count_str(s, len, "</") == 1, "head: one \"</\"");
+    fuzz_check(count_str(s, len, "</") == 2, "head: two \"</\"");
     free(s);
 
     s = consent_render_state_json(p, &view, &len);

@@ -15,6 +15,7 @@
 
 static void test_charset(void);
 static void test_cache_control(void);
+static void test_accept_gzip(void);
 static void check_cc(const char *in, const char *want);
 
 
@@ -72,11 +73,52 @@ test_cache_control(void)
 }
 
 
+static void
+test_accept_gzip(void)
+{
+    size_t  i;
+
+    static const struct {
+        const char  *value;
+        int          gzip;
+    } cases[] = {
+        { "gzip", 1 },
+        { "gzip, deflate, br, zstd", 1 },
+        { "br;q=1.0, gzip;q=0.8, *;q=0.1", 1 },
+        { "GZIP", 1 },
+        { "x-gzip", 1 },
+        { "deflate, br", 0 },
+        { "", 0 },
+        { "identity", 0 },
+        { "gzip;q=0", 0 },
+        { "gzip; q=0.000, br", 0 },
+        { "gzip;q=0.001", 1 },
+        { "*", 1 },
+        { "*;q=0", 0 },
+        { "*, gzip;q=0", 0 },
+        { "gzip;q=0, *", 0 },
+        { "gzipx, xgzip", 0 },
+        { "br, gzip ;q=0.5", 1 },
+        { ",,, ,gzip", 1 },
+        { "gzip;level=9;q=0", 0 },
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        is_int(consent_accept_gzip(cases[i].value, strlen(cases[i].value)),
+               cases[i].gzip, "Accept-Encoding: \"%s\"", cases[i].value);
+    }
+
+    /* the length is the end, not a NUL */
+    is_int(consent_accept_gzip("gzip;q=0", 4), 1, "a value cut by length");
+}
+
+
 int
 main(void)
 {
     test_charset();
     test_cache_control();
+    test_accept_gzip();
 
     return done_testing();
 }

@@ -1345,6 +1345,31 @@ test_pick_lang(void)
 
     free(h);
     consent_policy_free(p);
+
+    /* Norwegian: "nb" and "nn" find a policy written as "no" */
+
+    doc = subst(base, "'es': {'title'",
+                "'no': {'title': 'Personvern'}, 'es': {'title'");
+    p = doc ? parse(doc, err, sizeof(err)) : NULL;
+    free(doc);
+
+    if (!ok(p != NULL, "policy in en, no, es")) {
+        return;
+    }
+
+    is_str(consent_policy_pick_lang(p, S("nb-NO,nb;q=0.9,en;q=0.8")), "no",
+           "nb-NO: no");
+    is_str(consent_policy_pick_lang(p, S("nn")), "no", "nn: no");
+    is_str(consent_policy_pick_lang(p, S("NO-no")), "no", "NO-no: no");
+    is_str(consent_policy_pick_lang(p, S("sv, nb;q=0.5, es;q=0.4")), "no",
+           "nb by quality");
+    is_str(consent_policy_pick_lang(p, S("nb;q=0, en")), "en",
+           "nb;q=0 is not taken");
+    is_str(consent_policy_pick_lang(p, S("nbx, nob")), "en",
+           "only the two-letter codes");
+    is_str(consent_policy_pick_lang(p, S("es, nb")), "es", "order kept");
+
+    consent_policy_free(p);
 }
 
 

@@ -8,6 +8,8 @@
  */
 
 
+#define _GNU_SOURCE
+
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +52,7 @@ static void test_page(void);
 static void test_page_states(void);
 static void test_page_hostile(void);
 static void test_injections(void);
+static void test_banner_hostile(consent_policy_t *p);
 
 
 static consent_policy_t  *pol;
@@ -775,6 +778,9 @@ test_page_hostile(void)
     is_int(len, strlen(s), "hostile: length");
 
     free(s);
+
+    test_banner_hostile(p);
+
     consent_policy_free(p);
 }
 
@@ -782,57 +788,248 @@ test_page_hostile(void)
 static void
 test_injections(void)
 {
-    char            *s;
-    size_t           len;
-    consent_view_t   view;
-    consent_token_t  tok;
+    char                   *s, *t;
+    size_t                  len, n;
+    json_t                 *j;
+    json_error_t            jerr;
+    consent_tpl_t          *tpl;
+    consent_view_t          view;
+    consent_token_t         tok;
+    consent_render_conf_t   rc;
+    consent_banner_vars_t   vars;
+
+    memset(&rc, 0, sizeof(consent_render_conf_t));
+    rc.endpoint = "/consent/";
+    rc.endpoint_len = 9;
+    rc.version = "0123456789abcdef";
 
     consent_view_init(&view, pol, CONSENT_STATE_ABSENT, NULL);
 
-    s = consent_render_head(pol, &view, "/consent/", 9, &len);
+    s = consent_render_head(pol, &view, 0, &rc, NULL, 0, &len);
     is_str(s, "<script type=\"application/json\" id=\"consent-state\" "
            "data-consent-ui>{\"state\":\"absent\",\"endpoint\":"
-           "\"\\/consent\\/\",\"revision\":1,\"granted\":"
+           "\"\\u002fconsent\\u002f\",\"revision\":1,\"granted\":"
            "[\"necessary\"],\"denied\":[\"preferences\",\"analytics\","
-           "\"marketing\"]}</script>", "head snippet, absent");
+           "\"marketing\"],\"gpc\":false,\"consent_mode\":{"
+           "\"ad_storage\":[\"marketing\"],\"ad_user_data\":[\"marketing\"],"
+           "\"ad_personalization\":[\"marketing\"],"
+           "\"analytics_storage\":[\"analytics\"],"
+           "\"functionality_storage\":[\"necessary\"],"
+           "\"personalization_storage\":[\"preferences\"],"
+           "\"security_storage\":[\"necessary\"]}}</script>"
+           "<link rel=\"stylesheet\" href=\"/consent/banner.css?"
+           "v=0123456789abcdef\" data-consent-ui>"
+           "<script src=\"/consent/banner.js?v=0123456789abcdef\" "
+           "data-consent-ui></script>", "head snippet, absent");
     ok(s != NULL && len == strlen(s), "head snippet length");
+
+    /* the state is JSON jansson reads */
+    t = s ? strchr(s, '{') : NULL;
+    n = t ? (size_t) (strstr(t, "</script>") - t) : 0;
+    j = t ? json_loadb(t, n, 0, &jerr) : NULL;
+    ok(j != NULL && json_is_object(json_object_get(j, "consent_mode")),
+       "head snippet: the state parses");
+    json_decref(j);
     free(s);
 
     token(&tok, 0xf);
     consent_view_init(&view, pol, CONSENT_STATE_VALID, &tok);
 
-    /* '/' escaped: no "</script" can end the element early */
-    s = consent_render_head(pol, &view, "/x</script><b>/", 15, &len);
+    /* "</script" and quotes of the endpoint cannot end anything early */
+    rc.endpoint = "/x</script><b>\"/";
+    rc.endpoint_len = strlen(rc.endpoint);
+    s = consent_render_head(pol, &view, 1, &rc, S("n\"<1>"), &len);
     ok(s != NULL && strstr(s, "</script><b>") == NULL
-       && strstr(s, "<\\/script>") != NULL,
+       && strstr(s, "\\u003c\\u002fscript>") != NULL,
        "head snippet: the endpoint cannot close the element");
+    ok(s != NULL && strstr(s, "href=\"/x&lt;/script&gt;&lt;b&gt;&quot;/"
+                              "banner.css?v=") != NULL,
+       "head snippet: the endpoint escaped in the link");
     ok(s != NULL && strstr(s, "\"state\":\"valid\"") != NULL
-       && strstr(s, "\"denied\":[]") != NULL, "head snippet, valid");
+       && strstr(s, "\"denied\":[]") != NULL
+       && strstr(s, "\"gpc\":true") != NULL, "head snippet, valid, gpc");
+    is_int(s ? count(s, " nonce=\"n&quot;&lt;1&gt;\"") : 0, 2,
+           "head snippet: the nonce, escaped, on link and script");
     free(s);
 
-    s = consent_render_banner(pol, "es", "/consent/", 9, "/a?b=1&c=\"2\"",
-                              strlen("/a?b=1&c=\"2\""), &len);
+    rc.endpoint = "/consent/";
+    rc.endpoint_len = 9;
+
+    s = consent_render_head(pol, &view, 0, &rc, NULL, 0, &len);
+    ok(s != NULL && strstr(s, "nonce") == NULL, "no nonce, no attribute");
+    free(s);
+
+    /* the banner: absent consent */
+
+    memset(&vars, 0, sizeof(consent_banner_vars_t));
+    vars.ret = "/a?b=1&c=\"2\"";
+    vars.ret_len = strlen(vars.ret);
+
+    s = consent_render_banner(pol, "es", &rc, &vars, &len);
     ok(s != NULL && len == strlen(s), "banner length");
-    ok(s != NULL && strstr(s, "role=\"dialog\"") != NULL
-       && strstr(s, "data-consent-ui") != NULL, "banner is a marked dialog");
-    ok(s != NULL && strstr(s, "lang=\"es\"") != NULL
-       && strstr(s, "Sus opciones de privacidad") != NULL, "banner in es");
-    ok(s != NULL
-       && strstr(s, "value=\"/a?b=1&amp;c=&quot;2&quot;\"") != NULL,
+
+    if (s == NULL) {
+        return;
+    }
+
+    ok(strncmp(s, "<div id=\"consent-banner\" role=\"dialog\" "
+                  "aria-labelledby=\"consent-title\" aria-describedby="
+                  "\"consent-text\" tabindex=\"-1\" lang=\"es\" dir=\"ltr\" "
+                  "data-consent-position=\"bottom\" data-consent-ui>", 183)
+       == 0, "banner: a labelled dialog, shown");
+    ok(strstr(s, "Sus opciones de privacidad") != NULL, "banner in es");
+    ok(strstr(s, "value=\"/a?b=1&amp;c=&quot;2&quot;\"") != NULL,
        "banner: the return path escaped");
-    ok(s != NULL
-       && strstr(s, "name=\"action\" value=\"accept_all\"") != NULL
-       && strstr(s, "name=\"action\" value=\"reject_all\"") != NULL
-       && strstr(s, "formmethod=\"get\" formaction=\"/consent/\"")
+    ok(strstr(s, "<button type=\"submit\" name=\"action\" "
+                 "value=\"accept_all\">") != NULL
+       && strstr(s, "<button type=\"submit\" name=\"action\" "
+                    "value=\"reject_all\">") != NULL
+       && strstr(s, "<button type=\"submit\" name=\"action\" "
+                    "value=\"save\">") != NULL
+       && strstr(s, "<button type=\"submit\" formmethod=\"get\" "
+                    "formaction=\"/consent/\" data-consent-customise")
           != NULL,
-       "banner: accept, reject, customise");
-    ok(s != NULL && s[len - 1] == '>', "banner ends with its element");
+       "banner: accept, reject, save, customise");
+    is_int(count(s, "<button type=\"submit\""), 4, "banner: four buttons");
+    is_int(count(s, "name=\"granted\""), 4, "banner: four checkboxes");
+    is_int(count(s, " checked"), 1, "banner: only the required one checked");
+    ok(strstr(s, "value=\"necessary\" aria-describedby=\"consent-d-"
+                 "necessary\" checked disabled>") != NULL,
+       "banner: the required category always on");
+    ok(strstr(s, "<div id=\"consent-layer2\" hidden>") != NULL,
+       "banner: the second layer hidden");
+    ok(strstr(s, "consent-gpc") == NULL, "banner: no GPC notice");
+    ok(strstr(s, "consent-manage") == NULL, "banner: no manage link");
+    ok(strchr(s, '\001') == NULL, "banner: no slot left");
+    ok(entities_ok(s), "banner: every '&' is an entity");
+    ok(s[len - 1] == '>', "banner ends with its element");
     free(s);
 
-    s = consent_render_manage(pol, "en", "/c\"x/", 5, &len);
-    is_str(s, "<a href=\"/c&quot;x/\" id=\"consent-manage\" "
-           "data-consent-open data-consent-ui>Manage cookie preferences</a>",
-           "manage link, escaped endpoint");
+    /* valid consent, GPC, manage link, centred, right to left */
+
+    vars.granted = NECESSARY | ANALYTICS;
+    vars.hidden = 1;
+    vars.gpc = 1;
+    rc.manage_button = 1;
+    rc.position = CONSENT_POSITION_CENTER;
+
+    s = consent_render_banner(pol, "ar", &rc, &vars, &len);
+    ok(s != NULL && len == strlen(s), "banner 2 length");
+
+    if (s == NULL) {
+        return;
+    }
+
+    ok(strstr(s, "lang=\"ar\" dir=\"rtl\" data-consent-position=\"center\" "
+                 "aria-modal=\"true\" data-consent-ui hidden>") != NULL,
+       "banner 2: rtl, centred, modal, hidden");
+    ok(strstr(s, "<p class=\"consent-gpc\">") != NULL,
+       "banner 2: the GPC notice");
+    ok(strstr(s, "value=\"analytics\" aria-describedby=\"consent-d-"
+                 "analytics\" checked>") != NULL
+       && strstr(s, "value=\"marketing\" aria-describedby=\"consent-d-"
+                    "marketing\">") != NULL,
+       "banner 2: granted categories checked, others not");
+    ok(strstr(s, "<a href=\"/consent/\" id=\"consent-manage\" lang=\"ar\" "
+                 "data-consent-open data-consent-ui>") != NULL,
+       "banner 2: the manage link, shown");
+    free(s);
+
+    /* the template is reusable and its size is an upper bound */
+
+    tpl = consent_render_banner_tpl(pol, "en", &rc);
+
+    if (ok(tpl != NULL, "template")) {
+        vars.ret = "\"\"\"\"\"\"\"\"";
+        vars.ret_len = 8;
+        vars.granted = 0xffffffff;
+        vars.hidden = 0;
+
+        s = malloc(consent_tpl_size(tpl, &vars));
+        n = s ? consent_tpl_fill(tpl, &vars, s) : 0;
+        ok(s != NULL && n <= consent_tpl_size(tpl, &vars),
+           "template: fill within its size");
+        ok(s != NULL && memmem(s, n, "&quot;&quot;&quot;&quot;&quot;"
+                                     "&quot;&quot;&quot;", 48) != NULL,
+           "template: the return escaped");
+        ok(s != NULL && memmem(s, n, "data-consent-ui>\n<form", 22) != NULL
+           && memmem(s, n, "data-consent-open data-consent-ui hidden>", 41)
+              != NULL,
+           "template: shown banner, hidden manage link");
+        free(s);
+
+        vars.gpc = 0;
+        s = malloc(consent_tpl_size(tpl, &vars));
+        n = s ? consent_tpl_fill(tpl, &vars, s) : 0;
+        ok(s != NULL && memmem(s, n, "consent-gpc", 11) == NULL
+           && memmem(s, n, "id=\"consent-layer2\"", 19) != NULL,
+           "template: the GPC notice left out, the rest kept");
+        free(s);
+
+        consent_tpl_free(tpl);
+    }
+
+    ok(consent_lang_rtl("he") && consent_lang_rtl("ar-EG")
+       && consent_lang_rtl("FA") && !consent_lang_rtl("en")
+       && !consent_lang_rtl("hr") && !consent_lang_rtl("arn")
+       && !consent_lang_rtl(NULL), "right-to-left languages");
+}
+
+
+static void
+test_banner_hostile(consent_policy_t *p)
+{
+    char                   *s;
+    size_t                  i, len;
+    consent_render_conf_t   rc;
+    consent_banner_vars_t   vars;
+
+    static const char  *shown_raw[] = {
+        RAW("title"), RAW("message"), RAW("accept_all"), RAW("reject_all"),
+        RAW("customise"), RAW("save"), RAW("privacy_link"), RAW("manage"),
+        RAW("always_on"), RAW("gpc_honoured"), RAW("label0"), RAW("desc0"),
+        RAW("label1"), RAW("desc1")
+    };
+
+    static const char  *shown_escaped[] = {
+        ESCAPED("title"), ESCAPED("message"), ESCAPED("accept_all"),
+        ESCAPED("reject_all"), ESCAPED("customise"), ESCAPED("save"),
+        ESCAPED("privacy_link"), ESCAPED("manage"), ESCAPED("always_on"),
+        ESCAPED("gpc_honoured"), ESCAPED("label0"), ESCAPED("desc0"),
+        ESCAPED("label1"), ESCAPED("desc1")
+    };
+
+    memset(&rc, 0, sizeof(consent_render_conf_t));
+    rc.endpoint = "/consent/\"><script>alert('action')</script>";
+    rc.endpoint_len = strlen(rc.endpoint);
+    rc.version = "v";
+    rc.manage_button = 1;
+
+    memset(&vars, 0, sizeof(consent_banner_vars_t));
+    vars.ret = "/\" onfocus='alert(1)' x=\"&y=<z>";
+    vars.ret_len = strlen(vars.ret);
+    vars.gpc = 1;
+
+    s = consent_render_banner(p, "en\"><script>alert('lang')</script>", &rc,
+                              &vars, &len);
+
+    if (!ok(s != NULL, "hostile banner rendered")) {
+        return;
+    }
+
+    for (i = 0; i < sizeof(shown_raw) / sizeof(shown_raw[0]); i++) {
+        ok(strstr(s, shown_raw[i]) == NULL, "hostile banner: %s not raw",
+           shown_raw[i]);
+        ok(strstr(s, shown_escaped[i]) != NULL,
+           "hostile banner: %s escaped", shown_escaped[i]);
+    }
+
+    ok(!contains_ci(s, "<script"), "hostile banner: no <script at all");
+    ok(strchr(s, '\'') == NULL, "hostile banner: no raw '");
+    ok(entities_ok(s), "hostile banner: every '&' is an entity");
+    ok(strchr(s, '\001') == NULL, "hostile banner: no slot left");
+    is_int(count(s, "<"), count(s, ">"), "hostile banner: '<' and '>' pair");
+
     free(s);
 }
 

@@ -1,0 +1,163 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * The banner's script and stylesheet, served by the consent endpoint
+ * (ENDPOINT/banner.js, ENDPOINT/banner.css) from the copies embedded in
+ * the module: same origin, so a strict Content-Security-Policy allows
+ * them; cached for a year when asked for by version (the "?v=" the head
+ * snippet puts in the URL), revalidated by ETag otherwise.
+ */
+
+
+#include "ngx_http_consent_module.h"
+
+
+static ngx_int_t ngx_http_consent_asset_header(ngx_http_request_t *r,
+    const char *key, size_t key_len, const char *value, size_t value_len);
+
+#define ngx_http_consent_asset_header_str(r, key, value)                     \
+    ngx_http_consent_asset_header(r, key, sizeof(key) - 1,                   \
+                                  value, sizeof(value) - 1)
+
+
+ngx_int_t
+ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
+    size_t len)
+{
+    size_t                  vlen;
+    ngx_int_t               rc, gzip;
+    ngx_buf_t              *b;
+    ngx_str_t               v;
+    ngx_chain_t             out;
+    ngx_table_elt_t        *h;
+    const consent_asset_t  *a;
+
+    a = consent_asset_find((const char *) name, len);
+    if (a == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /* the URL the head snippet gives names this very version */
+
+    vlen = ngx_strlen(consent_assets_version);
+
+    if (ngx_http_arg(r, (u_char *) "v", 1, &v) == NGX_OK
+        && v.len == vlen
+        && ngx_strncmp(v.data, consent_assets_version, vlen) == 0)
+    {
+        rc = ngx_http_consent_asset_header_str(r, "Cache-Control",
+                                       "public, max-age=31536000, immutable");
+
+    } else {
+        rc = ngx_http_consent_asset_header_str(r, "Cache-Control",
+                                               "no-cache");
+    }
+
+    if (rc != NGX_OK
+        || ngx_http_consent_asset_header_str(r, "X-Content-Type-Options",
+                                             "nosniff")
+           != NGX_OK
+        || ngx_http_consent_asset_header_str(r, "Vary", "Accept-Encoding")
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    ngx_str_set(&h->key, "ETag");
+    h->value.data = (u_char *) a->etag;
+    h->value.len = ngx_strlen(a->etag);
+    r->headers_out.etag = h;
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Encoding");
+    gzip = h != NULL
+           && consent_accept_gzip((const char *) h->value.data,
+                                  h->value.len);
+
+    if (gzip) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ngx_str_set(&h->key, "Content-Encoding");
+        ngx_str_set(&h->value, "gzip");
+        r->headers_out.content_encoding = h;
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = gzip ? a->gz_len : a->len;
+    r->headers_out.content_type.data = (u_char *) a->type;
+    r->headers_out.content_type.len = ngx_strlen(a->type);
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    /* nginx's not-modified filter answers If-None-Match from the ETag */
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) (gzip ? a->gz : a->data);
+    b->last = b->pos + (gzip ? a->gz_len : a->len);
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_consent_asset_header(ngx_http_request_t *r, const char *key,
+    size_t key_len, const char *value, size_t value_len)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    h->key.len = key_len;
+    h->key.data = (u_char *) key;
+    h->value.len = value_len;
+    h->value.data = (u_char *) value;
+
+    return NGX_OK;
+}
