@@ -182,13 +182,15 @@ await scenario('layout shift', async () => {
         await bannerShown(page, 3000);
         await sleep(1000);
         let shifts = await page.evaluate(() => window.__layoutShifts.slice());
-        is(cls(shifts), 0, `${site}: cumulative layout shift 0 on load`, shifts);
+        ok(cls(shifts) === 0, `${site}: cumulative layout shift 0 on load`, { cls: cls(shifts), shifts });
+        const before = shifts.length;
         // a click from a script is no user input: a shift would count
         await page.evaluate((sel) => document.querySelector(sel).click(), SEL.reject);
         await bannerGone(page);
         await sleep(1000);
         shifts = await page.evaluate(() => window.__layoutShifts.slice());
-        is(cls(shifts), 0, `${site}: cumulative layout shift 0 after the banner hides`, shifts);
+        const later = shifts.slice(before);
+        ok(cls(later) === 0, `${site}: no layout shift when the banner hides`, { cls: cls(later), shifts: later });
         await s.close();
     }
 });

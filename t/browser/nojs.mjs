@@ -4,7 +4,7 @@
 // Run by t/browser/nojs.t; prints TAP.
 
 import { config, readPolicy, launch, session, banner, sleep } from './lib/browser.mjs';
-import { SEL, FIXTURE_MEDIA, hostsOf, isVisible } from './lib/consent.mjs';
+import { SEL, FIXTURE_MEDIA, hostsOf, isVisible, bannerShown } from './lib/consent.mjs';
 import { ok, is, like, unlike, note, scenario, done } from './lib/tap.mjs';
 
 const cfg = config();
@@ -44,7 +44,8 @@ function requested(log, host) {
 
 async function firstView(s) {
     const r = await s.goto(base + '/');
-    const b = await banner(s.page);
+    // (it fades in: wait for it)
+    const b = await bannerShown(s.page, 3000);
     ok(b.visible, 'the banner is visible without JavaScript');
     is(s.log.trackers.length, 0, 'no tracker request before a choice', s.log.trackers);
     return r;
@@ -134,7 +135,7 @@ await scenario('no JavaScript: the demo page', async () => {
     const s = await nojs();
     const { page, log } = s;
     await s.goto(cfg.demo + '/');
-    ok((await banner(page)).visible, 'the banner is visible');
+    ok((await bannerShown(page, 3000)).visible, 'the banner is visible');
     is(log.trackers.length, 0, 'no tracker request, <noscript> pixel included', log.trackers);
     await s.expectNavigation(() => page.locator(SEL.reject).click());
     await sleep(500);

@@ -252,8 +252,14 @@ export const INIT = `(() => {
                 window.__layoutShifts.push({
                     value: s.value, recent: s.hadRecentInput,
                     time: s.startTime,
-                    sources: (s.sources || []).map((x) => x.node
-                        ? (x.node.id ? '#' + x.node.id : x.node.nodeName) : '?'),
+                    sources: (s.sources || []).map((x) => {
+                        const n = x.node;
+                        if (!n || !n.nodeName) { return '?'; }
+                        let d = n.nodeName.toLowerCase();
+                        if (n.id) { d += '#' + n.id; }
+                        if (n.classList && n.classList.length) { d += '.' + [...n.classList].join('.'); }
+                        return d + ' ' + JSON.stringify(x.previousRect) + ' -> ' + JSON.stringify(x.currentRect);
+                    }),
                 });
             }
         }).observe({ type: 'layout-shift', buffered: true });
