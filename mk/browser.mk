@@ -17,11 +17,11 @@ SCREENSHOT_DIR ?= docs/img
 
 .PHONY: test-browser screenshots
 
-test-browser: all node_modules/.package-lock.json
+test-browser: module node_modules/.package-lock.json
 	@NGINX_BIN="$(NGINX_BIN)" CONSENT_BUILD="$(CURDIR)/$(BUILD)" \
 	    $(PROVE) t/browser/
 
-screenshots: all node_modules/.package-lock.json
+screenshots: module node_modules/.package-lock.json
 	@NGINX_BIN="$(NGINX_BIN)" CONSENT_BUILD="$(CURDIR)/$(BUILD)" \
 	    CONSENT_SCREENSHOT_DIR="$(CURDIR)/$(SCREENSHOT_DIR)" \
 	    perl t/browser/screenshots.pl
