@@ -61,6 +61,18 @@ await scenario('first visit', async () => {
         'the head snippet links the banner stylesheet');
     like(html, /<script src="\/consent\/banner\.js\?v=[^"]+" data-consent-ui><\/script>/,
         'the head snippet loads the banner script');
+    for (const [what, re] of [['script', /<script src="(\/consent\/banner\.js\?v=[^"]+)"/],
+        ['stylesheet', /<link rel="stylesheet" href="(\/consent\/banner\.css\?v=[^"]+)"/]]) {
+        const m = re.exec(html);
+        if (!m) {
+            continue;
+        }
+        const a = await s.context.request.get(base + m[1]);
+        is(a.status(), 200, `the banner ${what} answers 200`);
+        ok(a.headers().etag, `the banner ${what} has an ETag`, a.headers());
+        const age = /max-age=(\d+)/.exec(a.headers()['cache-control'] || '');
+        ok(age && Number(age[1]) >= 30 * 86400, `the banner ${what} is cached long`, a.headers()['cache-control']);
+    }
     ok(await ready(page), 'window.consent is set up by the banner script');
     const b = await bannerShown(page, 3000);
     ok(b.present, 'the banner is in the page');
@@ -103,6 +115,9 @@ await scenario('accept all', async () => {
     const c = counts(got);
     for (const x of FIXTURE_SCRIPTS) {
         is(c[x.mark] || 0, 1, `${x.what} ran exactly once`);
+        if (x.mark.includes('/')) {
+            is(log.trackers.filter((t) => t.mark === x.mark).length, 1, `${x.what} was fetched once`);
+        }
     }
     const b = await bannerGone(page);
     ok(!b.visible, 'the banner is gone');
@@ -285,7 +300,7 @@ await scenario('manage preferences and withdraw', async () => {
             // close it again with the choice already made
             const boxes = await page.evaluate(() => [...document.querySelectorAll(
                 '#consent-banner input[name="granted"]')].map((e) => [e.value, e.checked]));
-            ok(boxes.every(([, c]) => c), 'the boxes show the current choice (all granted)', boxes);
+            ok(boxes.length > 0 && boxes.every(([, c]) => c), 'the boxes show the current choice (all granted)', boxes);
             await click(page, SEL.save);
             await bannerGone(page);
         }
@@ -315,6 +330,33 @@ await scenario('manage preferences and withdraw', async () => {
     is(log.trackers.length, 0, 'on the next page no tracker is requested', log.trackers);
     deepIs(await runs(page), [], 'on the next page no tracker script runs');
     like(await r.text(), /data-consent-src="https:\/\/player\.vimeo\.com/, 'the next page comes gated');
+    await s.close();
+});
+
+// the script interface: consent.get(), consent.open(), Escape
+await scenario('window.consent', async () => {
+    const s = await session(browser, { policy });
+    const { page, log } = s;
+    await s.goto(base + '/');
+    await ready(page);
+    await bannerShown(page, 3000);
+    await click(page, SEL.accept);
+    await settleRuns(page, FIXTURE_SCRIPTS.length);
+    await bannerGone(page);
+    const st = await get(page);
+    deepIs(Object.keys(st).sort(), ['denied', 'gpc', 'granted', 'revision', 'state'],
+        'consent.get() has state, granted, denied, gpc, revision');
+    is(st.revision, policy.revision, 'consent.get().revision is the policy\'s');
+    deepIs(st.denied, [], 'nothing is denied after Accept all');
+    await page.evaluate(() => window.consent.open());
+    const b = await bannerShown(page, 3000);
+    ok(b.visible, 'consent.open() shows the banner');
+    ok(await isVisible(page, SEL.layer2), 'at the second layer');
+    await page.keyboard.press('Escape');
+    ok(!(await bannerGone(page, 3000)).visible, 'Escape closes a reopened banner');
+    is((await get(page)).state, 'valid', 'the consent is unchanged');
+    is((await events(page)).length, 1, 'closing is no choice: no second consent:change');
+    is(log.navigations, 0, 'no navigation');
     await s.close();
 });
 
