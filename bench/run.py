@@ -347,12 +347,15 @@ def check(ngx, cookies, html):
                 if r.status != 200:
                     die("%s: status %d" % (what, r.status))
                 banner = b'id="consent-banner"' in body
+                hidden = re.search(rb'<div id="consent-banner"[^>]* hidden>',
+                                   body) is not None
                 gated = b'data-consent-src=' in body
                 ok = {
                     "plain": body == orig,
-                    "none": banner and gated,
-                    "tampered": banner and gated,
-                    "all": not banner and not gated
+                    "none": banner and not hidden and gated,
+                    "tampered": banner and not hidden and gated,
+                    # the banner is sent hidden, for "manage preferences"
+                    "all": banner and hidden and not gated
                     and b'type="text/plain"' not in body,
                     "sub1": banner,
                     "sub5": banner and b"www.googletagmanager.com"

@@ -18,7 +18,6 @@ typedef struct {
     char       *data;
     size_t      len;
     size_t      cap;
-    size_t      slots;
     int         failed;
 } consent_buf_t;
 
@@ -30,11 +29,15 @@ static void consent_buf_text(consent_buf_t *b, const char *s);
 static json_t *consent_ids_json(const consent_policy_t *policy,
     uint32_t mask);
 static char *consent_dump(json_t *root, size_t *len);
-static char *consent_buf_done(consent_buf_t *b, size_t *len);
 static void consent_buf_json(consent_buf_t *b, const char *s, size_t n);
 static void consent_buf_ids(consent_buf_t *b, const consent_policy_t *policy,
     uint32_t mask);
 static void consent_buf_slot(consent_buf_t *b, char name);
+static consent_tpl_t *consent_tpl_make(consent_buf_t *b,
+    const consent_policy_t *policy);
+static char *consent_tpl_ids(char *o, const consent_policy_t *policy,
+    uint32_t mask);
+static char *consent_tpl_html(char *o, const char *s, size_t n);
 static void consent_tpl_button(consent_buf_t *b,
     const consent_policy_t *policy, const char *lang, const char *action,
     consent_text_e text);
@@ -235,34 +238,102 @@ consent_buf_ids(consent_buf_t *b, const consent_policy_t *policy,
 }
 
 
-char *
-consent_render_head(const consent_policy_t *policy,
-    const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
-    const char *nonce, size_t nonce_len, size_t *len)
+/*
+ * A template is markup with slots: a 0x01 byte and a letter (rendered
+ * text has no control characters, so none is taken for a slot).
+ * The banner's: "H": " hidden" if the banner starts hidden; "M": the
+ * opposite, for the "manage" link; "R": the return path; "G" ... "g":
+ * the GPC notice, or nothing; "C" and a byte (0x20 + index): " checked"
+ * if that category is granted.  The head's: "S": the state's name; "I"
+ * and "D": the granted and the denied ids, as JSON arrays; "P": true or
+ * false (GPC); "N": a nonce attribute, or nothing.
+ */
+
+#define CONSENT_SLOT  '\001'
+
+struct consent_tpl_s {
+    char                    *data;
+    size_t                   len;
+    const consent_policy_t  *policy;
+    size_t                   nret;      /* "R" slots */
+    size_t                   nnonce;    /* "N" slots */
+    size_t                   nother;    /* the others: 10 bytes at most */
+    size_t                   ids;       /* bytes of every id as JSON */
+};
+
+
+static consent_tpl_t *
+consent_tpl_make(consent_buf_t *b, const consent_policy_t *policy)
+{
+    size_t          i;
+    const char     *p, *end;
+    consent_tpl_t  *tpl;
+
+    if (b->failed) {
+        free(b->data);
+        return NULL;
+    }
+
+    tpl = calloc(1, sizeof(consent_tpl_t));
+    if (tpl == NULL) {
+        free(b->data);
+        return NULL;
+    }
+
+    tpl->data = b->data;
+    tpl->len = b->len;
+    tpl->policy = policy;
+
+    p = tpl->data;
+    end = tpl->data + tpl->len;
+
+    while ((p = memchr(p, CONSENT_SLOT, end - p)) != NULL && p + 1 < end) {
+        switch (p[1]) {
+        case 'R':  tpl->nret++;    break;
+        case 'N':  tpl->nnonce++;  break;
+        default:   tpl->nother++;  break;
+        }
+
+        p += 2;
+    }
+
+    /* ids are [a-z0-9_-]: quoted and a comma each, and the brackets */
+
+    for (i = 0; i < policy->ncategories; i++) {
+        tpl->ids += policy->categories[i].id_len + 3;
+    }
+
+    tpl->ids += 4;
+
+    return tpl;
+}
+
+
+consent_tpl_t *
+consent_render_head_tpl(const consent_policy_t *policy,
+    const consent_render_conf_t *rc)
 {
     char            num[32];
     size_t          g, i;
     int             first;
-    uint32_t        bit;
+    uint32_t        bit, mask;
     consent_buf_t   b;
 
     memset(&b, 0, sizeof(consent_buf_t));
 
-    /* built by hand: it is rendered for every page, jansson is slower */
-
     consent_buf_str(&b, "<script type=\"application/json\" "
                         "id=\"consent-state\" data-consent-ui>{\"state\":");
-    consent_buf_json(&b, consent_state_name(view->state),
-                     strlen(consent_state_name(view->state)));
+    consent_buf_slot(&b, 'S');
     consent_buf_str(&b, ",\"endpoint\":");
     consent_buf_json(&b, rc->endpoint, rc->endpoint_len);
     snprintf(num, sizeof(num), ",\"revision\":%u,\"granted\":",
              (unsigned) policy->revision);
     consent_buf_str(&b, num);
-    consent_buf_ids(&b, policy, view->granted);
+    consent_buf_slot(&b, 'I');
     consent_buf_str(&b, ",\"denied\":");
-    consent_buf_ids(&b, policy, policy->all_mask & ~view->granted);
-    consent_buf_str(&b, gpc ? ",\"gpc\":true" : ",\"gpc\":false");
+    consent_buf_slot(&b, 'D');
+    consent_buf_str(&b, ",\"gpc\":");
+    consent_buf_slot(&b, 'P');
 
     /* Consent Mode: each signal and the categories that must grant it */
 
@@ -271,24 +342,6 @@ consent_render_head(const consent_policy_t *policy,
 
     for (g = 0; g < CONSENT_GCM_N; g++) {
         bit = (uint32_t) 1 << g;
-
-        for (i = 0; i < policy->ncategories; i++) {
-            if (policy->categories[i].gcm & bit) {
-                break;
-            }
-        }
-
-        if (i == policy->ncategories) {
-            continue;
-        }
-
-        consent_buf_str(&b, first ? "\"" : ",\"");
-        consent_buf_str(&b, consent_gcm_name((consent_gcm_e) g));
-        consent_buf_str(&b, "\":");
-
-        {
-        uint32_t  mask;
-
         mask = 0;
 
         for (i = 0; i < policy->ncategories; i++) {
@@ -297,8 +350,14 @@ consent_render_head(const consent_policy_t *policy,
             }
         }
 
-        consent_buf_ids(&b, policy, mask);
+        if (mask == 0) {
+            continue;
         }
+
+        consent_buf_str(&b, first ? "\"" : ",\"");
+        consent_buf_str(&b, consent_gcm_name((consent_gcm_e) g));
+        consent_buf_str(&b, "\":");
+        consent_buf_ids(&b, policy, mask);
 
         first = 0;
     }
@@ -308,55 +367,62 @@ consent_render_head(const consent_policy_t *policy,
     consent_buf_str(&b, "banner.css?v=");
     consent_buf_text(&b, rc->version);
     consent_buf_str(&b, "\" data-consent-ui");
-
-    if (nonce_len) {
-        consent_buf_str(&b, " nonce=\"");
-        consent_buf_html(&b, nonce, nonce_len);
-        consent_buf_str(&b, "\"");
-    }
-
+    consent_buf_slot(&b, 'N');
     consent_buf_str(&b, "><script src=\"");
     consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
     consent_buf_str(&b, "banner.js?v=");
     consent_buf_text(&b, rc->version);
     consent_buf_str(&b, "\" data-consent-ui");
-
-    if (nonce_len) {
-        consent_buf_str(&b, " nonce=\"");
-        consent_buf_html(&b, nonce, nonce_len);
-        consent_buf_str(&b, "\"");
-    }
-
+    consent_buf_slot(&b, 'N');
     consent_buf_str(&b, "></script>");
 
-    return consent_buf_done(&b, len);
+    return consent_tpl_make(&b, policy);
 }
 
 
-/*
- * A template is the banner's markup with slots: a 0x01 byte and a
- * letter (rendered text has no control characters, so none is taken
- * for a slot).  "H": " hidden" if the banner starts hidden; "M": the
- * opposite, for the "manage" link; "R": the return path; "G" ... "g":
- * the GPC notice, or nothing; "C" and a byte (0x20 + index): " checked"
- * if that category is granted.
- */
+char *
+consent_render_head(const consent_policy_t *policy,
+    const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
+    const char *nonce, size_t nonce_len, size_t *len)
+{
+    char                *out;
+    size_t               n;
+    consent_tpl_t       *tpl;
+    consent_tpl_vars_t   vars;
 
-#define CONSENT_SLOT  '\001'
+    tpl = consent_render_head_tpl(policy, rc);
+    if (tpl == NULL) {
+        return NULL;
+    }
 
-struct consent_tpl_s {
-    char           *data;
-    size_t          len;
-    size_t          slots;
-};
+    memset(&vars, 0, sizeof(consent_tpl_vars_t));
+    vars.state = view->state;
+    vars.in_force = view->granted;
+    vars.gpc = gpc ? 1 : 0;
+    vars.nonce = nonce;
+    vars.nonce_len = nonce_len;
+
+    out = malloc(consent_tpl_size(tpl, &vars) + 1);
+
+    if (out != NULL) {
+        n = consent_tpl_fill(tpl, &vars, out);
+        out[n] = '\0';
+
+        if (len != NULL) {
+            *len = n;
+        }
+    }
+
+    consent_tpl_free(tpl);
+
+    return out;
+}
 
 
 static void
 consent_buf_slot(consent_buf_t *b, char name)
 {
     char  s[2];
-
-    b->slots++;
 
     s[0] = CONSENT_SLOT;
     s[1] = name;
@@ -410,7 +476,6 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
 {
     char                       slot[3];
     size_t                     i;
-    consent_tpl_t             *tpl;
     consent_buf_t              b;
     const consent_category_t  *c;
 
@@ -500,7 +565,6 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
             slot[1] = 'C';
             slot[2] = (char) (0x20 + i);
             consent_buf_add(&b, slot, 3);
-            b.slots++;
             consent_buf_str(&b, "> ");
             consent_buf_text(&b, consent_policy_label(policy, i, lang));
         }
@@ -550,41 +614,83 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
         consent_buf_str(&b, "</a>");
     }
 
-    if (b.failed) {
-        free(b.data);
-        return NULL;
-    }
-
-    tpl = malloc(sizeof(consent_tpl_t));
-    if (tpl == NULL) {
-        free(b.data);
-        return NULL;
-    }
-
-    tpl->data = b.data;
-    tpl->len = b.len;
-    tpl->slots = b.slots;
-
-    return tpl;
+    return consent_tpl_make(&b, policy);
 }
 
 
 size_t
-consent_tpl_size(const consent_tpl_t *tpl, const consent_banner_vars_t *vars)
+consent_tpl_size(const consent_tpl_t *tpl, const consent_tpl_vars_t *vars)
 {
-    /* an escaped byte takes at most 6 ("&quot;"), a slot at most 8 */
+    /* an escaped byte takes at most 6 bytes ("&quot;") */
 
-    return tpl->len + vars->ret_len * 6 + 8 * tpl->slots;
+    return tpl->len + tpl->nret * 6 * vars->ret_len
+           + tpl->nnonce * (6 * vars->nonce_len + sizeof(" nonce=\"\""))
+           + tpl->nother * 10 + 2 * tpl->ids;
+}
+
+
+static char *
+consent_tpl_ids(char *o, const consent_policy_t *policy, uint32_t mask)
+{
+    size_t  i;
+    int     first;
+
+    first = 1;
+    *o++ = '[';
+
+    for (i = 0; i < policy->ncategories; i++) {
+        if (mask & ((uint32_t) 1 << i)) {
+            if (!first) {
+                *o++ = ',';
+            }
+
+            *o++ = '"';
+            memcpy(o, policy->categories[i].id, policy->categories[i].id_len);
+            o += policy->categories[i].id_len;
+            *o++ = '"';
+            first = 0;
+        }
+    }
+
+    *o++ = ']';
+
+    return o;
+}
+
+
+static char *
+consent_tpl_html(char *o, const char *s, size_t n)
+{
+    size_t       i;
+    const char  *rep;
+
+    for (i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '&':  rep = "&amp;";  break;
+        case '<':  rep = "&lt;";   break;
+        case '>':  rep = "&gt;";   break;
+        case '"':  rep = "&quot;"; break;
+        case '\'': rep = "&#39;";  break;
+        default:
+            *o++ = s[i];
+            continue;
+        }
+
+        memcpy(o, rep, strlen(rep));
+        o += strlen(rep);
+    }
+
+    return o;
 }
 
 
 size_t
-consent_tpl_fill(const consent_tpl_t *tpl,
-    const consent_banner_vars_t *vars, char *out)
+consent_tpl_fill(const consent_tpl_t *tpl, const consent_tpl_vars_t *vars,
+    char *out)
 {
     char        *o;
     size_t       i;
-    const char  *p, *end, *s, *rep;
+    const char  *p, *end, *s, *name;
 
     o = out;
     p = tpl->data;
@@ -614,20 +720,42 @@ consent_tpl_fill(const consent_tpl_t *tpl,
             break;
 
         case 'R':
-            for (i = 0; i < vars->ret_len; i++) {
-                switch (vars->ret[i]) {
-                case '&':  rep = "&amp;";  break;
-                case '<':  rep = "&lt;";   break;
-                case '>':  rep = "&gt;";   break;
-                case '"':  rep = "&quot;"; break;
-                case '\'': rep = "&#39;";  break;
-                default:
-                    *o++ = vars->ret[i];
-                    continue;
-                }
+            o = consent_tpl_html(o, vars->ret, vars->ret_len);
+            break;
 
-                memcpy(o, rep, strlen(rep));
-                o += strlen(rep);
+        case 'S':
+            name = consent_state_name(vars->state);
+            *o++ = '"';
+            memcpy(o, name, strlen(name));
+            o += strlen(name);
+            *o++ = '"';
+            break;
+
+        case 'I':
+            o = consent_tpl_ids(o, tpl->policy, vars->in_force);
+            break;
+
+        case 'D':
+            o = consent_tpl_ids(o, tpl->policy,
+                                tpl->policy->all_mask & ~vars->in_force);
+            break;
+
+        case 'P':
+            if (vars->gpc) {
+                memcpy(o, "true", 4);
+                o += 4;
+
+            } else {
+                memcpy(o, "false", 5);
+                o += 5;
+            }
+            break;
+
+        case 'N':
+            if (vars->nonce_len) {
+                memcpy(o, " nonce=\"", 8);
+                o = consent_tpl_html(o + 8, vars->nonce, vars->nonce_len);
+                *o++ = '"';
             }
             break;
 
@@ -666,7 +794,7 @@ consent_tpl_fill(const consent_tpl_t *tpl,
 
 char *
 consent_render_banner(const consent_policy_t *policy, const char *lang,
-    const consent_render_conf_t *rc, const consent_banner_vars_t *vars,
+    const consent_render_conf_t *rc, const consent_tpl_vars_t *vars,
     size_t *len)
 {
     char           *out;
@@ -702,22 +830,6 @@ consent_tpl_free(consent_tpl_t *tpl)
         free(tpl->data);
         free(tpl);
     }
-}
-
-
-static char *
-consent_buf_done(consent_buf_t *b, size_t *len)
-{
-    if (b->failed) {
-        free(b->data);
-        return NULL;
-    }
-
-    if (len != NULL) {
-        *len = b->len;
-    }
-
-    return b->data;
 }
 
 

@@ -71,51 +71,57 @@ typedef struct {
 
 
 /*
- * What the filter injects after <head>: the state as inert JSON (with
- * the policy's Consent Mode mapping), then the banner's stylesheet and
- * script from the endpoint.  No inline script runs, so a strict
- * Content-Security-Policy needs nothing more; a nonce (may be empty) is
- * put on the link and the script.  malloc'ed.
- */
-char *consent_render_head(const consent_policy_t *policy,
-    const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
-    const char *nonce, size_t nonce_len, size_t *len);
-
-
-/*
- * The banner injected before </body>, as a template rendered once per
- * policy, language and configuration and filled in per request: a
- * dialog holding a plain form to the endpoint (three equal buttons, a
- * second layer of category checkboxes, a "return" field), so that every
- * choice works without JavaScript, and the floating "manage" link.
+ * What the filter injects, as templates rendered once per policy,
+ * language and configuration and filled in per request.
+ *
+ * After <head>: the state as inert JSON (with the policy's Consent Mode
+ * mapping), then the banner's stylesheet and script from the endpoint.
+ * No inline script runs, so a strict Content-Security-Policy needs
+ * nothing more; a nonce (may be empty) goes on the link and the script.
+ *
+ * Before </body>: the banner, a dialog holding a plain form to the
+ * endpoint (three equal buttons, a second layer of category checkboxes,
+ * a "return" field), so that every choice works without JavaScript, and
+ * the floating "manage" link.
  */
 typedef struct consent_tpl_s  consent_tpl_t;
 
 typedef struct {
     const char         *ret;            /* a path already checked */
     size_t              ret_len;
-    uint32_t            granted;        /* categories shown as checked */
+    uint32_t            granted;        /* categories ticked (banner) */
     unsigned            hidden:1;       /* a valid consent: start hidden */
-    unsigned            gpc:1;          /* say that GPC was honoured */
-} consent_banner_vars_t;
+    unsigned            gpc:1;          /* GPC honoured: say so */
+    consent_state_e     state;          /* head: the cookie's state */
+    uint32_t            in_force;       /* head: granted, the rest denied */
+    const char         *nonce;          /* head: may be NULL */
+    size_t              nonce_len;
+} consent_tpl_vars_t;
+
+consent_tpl_t *consent_render_head_tpl(const consent_policy_t *policy,
+    const consent_render_conf_t *rc);
 
 consent_tpl_t *consent_render_banner_tpl(const consent_policy_t *policy,
     const char *lang, const consent_render_conf_t *rc);
 
-/* at least the length of the filled banner */
+/* at least the length of the filled template */
 size_t consent_tpl_size(const consent_tpl_t *tpl,
-    const consent_banner_vars_t *vars);
+    const consent_tpl_vars_t *vars);
 
 /* fills out (consent_tpl_size() bytes) and returns the length used */
 size_t consent_tpl_fill(const consent_tpl_t *tpl,
-    const consent_banner_vars_t *vars, char *out);
+    const consent_tpl_vars_t *vars, char *out);
 
 void consent_tpl_free(consent_tpl_t *tpl);
 
-/* the template rendered and filled at once, for tools; malloc'ed */
+/* each rendered and filled at once, for tools and tests; malloc'ed */
+char *consent_render_head(const consent_policy_t *policy,
+    const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
+    const char *nonce, size_t nonce_len, size_t *len);
+
 char *consent_render_banner(const consent_policy_t *policy,
     const char *lang, const consent_render_conf_t *rc,
-    const consent_banner_vars_t *vars, size_t *len);
+    const consent_tpl_vars_t *vars, size_t *len);
 
 /* the language is written right to left (ar, he, fa, ur...) */
 int consent_lang_rtl(const char *lang);

@@ -32,8 +32,6 @@ static ngx_chain_t *ngx_http_consent_own_buf(ngx_http_consent_ctx_t *ctx,
     size_t len);
 static ngx_int_t ngx_http_consent_output(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx);
-static ngx_int_t ngx_http_consent_copy_pool(ngx_http_request_t *r,
-    char *data, size_t len, ngx_str_t *out);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -198,8 +196,6 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_html_conf_t *hc)
 {
-    char                         *s;
-    size_t                        len;
     ngx_int_t                     gpc;
     ngx_str_t                     out, ret, nonce;
     ngx_uint_t                    i;
@@ -207,7 +203,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     consent_tpl_t                *tpl;
     ngx_table_elt_t              *al, *h;
     consent_render_conf_t         rc;
-    consent_banner_vars_t         vars;
+    consent_tpl_vars_t         vars;
     ngx_http_consent_srv_conf_t  *cscf;
 
     cscf = ngx_http_get_module_srv_conf(r, ngx_http_consent_module);
@@ -239,12 +235,29 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     gpc = h != NULL && h->value.len == 1 && h->value.data[0] == '1'
           && view->state != CONSENT_STATE_VALID;
 
-    s = consent_render_head(clcf->policy, view, gpc, &rc,
-                            (const char *) nonce.data, nonce.len, &len);
+    ngx_memzero(&vars, sizeof(consent_tpl_vars_t));
 
-    if (ngx_http_consent_copy_pool(r, s, len, &out) != NGX_OK) {
+    vars.state = view->state;
+    vars.in_force = view->granted;
+    vars.gpc = gpc;
+    vars.nonce = (const char *) nonce.data;
+    vars.nonce_len = nonce.len;
+
+    /* rendered once per worker, filled in per request */
+
+    if (clcf->head_tpl == NULL) {
+        clcf->head_tpl = consent_render_head_tpl(clcf->policy, &rc);
+        if (clcf->head_tpl == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    out.data = ngx_pnalloc(r->pool, consent_tpl_size(clcf->head_tpl, &vars));
+    if (out.data == NULL) {
         return NGX_ERROR;
     }
+
+    out.len = consent_tpl_fill(clcf->head_tpl, &vars, (char *) out.data);
 
     hc->head = (const char *) out.data;
     hc->head_len = out.len;
@@ -291,13 +304,10 @@ ngx_http_consent_injections(ngx_http_request_t *r,
         ngx_str_set(&ret, "/");
     }
 
-    ngx_memzero(&vars, sizeof(consent_banner_vars_t));
-
     vars.ret = (const char *) ret.data;
     vars.ret_len = ret.len;
     vars.granted = (view->state == CONSENT_STATE_VALID) ? view->granted : 0;
     vars.hidden = (view->state == CONSENT_STATE_VALID);
-    vars.gpc = gpc;
 
     out.data = ngx_pnalloc(r->pool, consent_tpl_size(tpl, &vars));
 
@@ -316,29 +326,6 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     hc->banner = (const char *) out.data;
     hc->banner_len = out.len;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_consent_copy_pool(ngx_http_request_t *r, char *data, size_t len,
-    ngx_str_t *out)
-{
-    if (data == NULL) {
-        return NGX_ERROR;
-    }
-
-    out->data = ngx_pnalloc(r->pool, len);
-    if (out->data == NULL) {
-        free(data);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(out->data, data, len);
-    out->len = len;
-
-    free(data);
 
     return NGX_OK;
 }

@@ -49,6 +49,8 @@ static char *ngx_http_consent_require(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_consent_require_status(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_banner_position(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 
 static char *ngx_http_consent_check_tag_max(ngx_conf_t *cf, void *post,
@@ -122,10 +124,10 @@ static ngx_command_t  ngx_http_consent_commands[] = {
 
     { ngx_string("consent_banner_position"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_consent_banner_position,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_consent_loc_conf_t, position),
-      &ngx_http_consent_position },
+      0,
+      NULL },
 
     { ngx_string("consent_csp_nonce"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -444,6 +446,41 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
+/* nginx's enum slot names neither the directive nor the choices */
+
+static char *
+ngx_http_consent_banner_position(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t        *value;
+    ngx_conf_enum_t  *e;
+
+    if (clcf->position != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (e = ngx_http_consent_position; e->name.len; e++) {
+        if (e->name.len == value[1].len
+            && ngx_strcasecmp(e->name.data, value[1].data) == 0)
+        {
+            clcf->position = e->value;
+            return NGX_CONF_OK;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"%V\" directive, "
+                       "it must be \"bottom\", \"top\" or \"center\"",
+                       &value[1], &cmd->name);
+
+    return NGX_CONF_ERROR;
+}
+
+
 /* the banners a single-process nginx rendered before a reload */
 
 static void
@@ -457,6 +494,9 @@ ngx_http_consent_cleanup_tpls(void *data)
         consent_tpl_free(conf->tpls[i]);
         conf->tpls[i] = NULL;
     }
+
+    consent_tpl_free(conf->head_tpl);
+    conf->head_tpl = NULL;
 }
 
 

@@ -74,7 +74,8 @@ typedef struct {
     ngx_uint_t                   position;    /* consent_position_e */
     ngx_http_complex_value_t    *csp_nonce;
 
-    /* the banner of each language of the policy, per worker */
+    /* the head snippet, and the banner in each language, per worker */
+    consent_tpl_t               *head_tpl;
     consent_tpl_t              **tpls;
     ngx_uint_t                   ntpls;
 

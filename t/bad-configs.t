@@ -205,8 +205,8 @@ bad_policy('max_age with an upper-case unit', sub { $_[0]{max_age} = '12H' },
 bad_policy('max_age with a space', sub { $_[0]{max_age} = '12 h' },
     qr/max_age: "12 h" is not a duration/);
 bad_policy('default language without texts',
-    sub { $_[0]{default_language} = 'fr' },
-    qr/texts: missing the default language "fr"/);
+    sub { $_[0]{default_language} = 'zu' },
+    qr/texts: missing the default language "zu"/);
 bad_policy('default language not a tag',
     sub { $_[0]{default_language} = 'e_n' }, qr/default_language: /);
 bad_policy('text language not a tag',
@@ -322,6 +322,9 @@ my %d = (
     'consent maybe' => qr/invalid value "maybe" in "consent" directive/,
     'consent_cache_private yes' => qr/invalid value "yes" in "consent_cache_private" directive/,
     'consent_manage_button 1' => qr/invalid value "1" in "consent_manage_button" directive/,
+    'consent_banner_position left' => qr/invalid value "left" in "consent_banner_position" directive, it must be "bottom", "top" or "center"/,
+    'consent_banner_position' => qr/invalid number of arguments in "consent_banner_position"/,
+    'consent_csp_nonce' => qr/invalid number of arguments in "consent_csp_nonce"/,
     'consent_tag_max 100' => qr/consent_tag_max/,
     'consent_tag_max 2m' => qr/consent_tag_max/,
     'consent_tag_max lots' => qr/"consent_tag_max" directive invalid value/,
@@ -338,6 +341,11 @@ for my $line (sort keys %d) {
     refused("server { $line; }", $d{$line}, server => "$line;",
         at => $t->expand("$line;"));
 }
+
+# nginx checks variables once the whole configuration is read: no line
+refused('consent_csp_nonce with an unknown variable',
+    qr/unknown "no_such_variable" variable/,
+    server => 'consent_csp_nonce $no_such_variable;');
 
 # opened after the configuration is read, as nginx's own logs: the
 # message names the file, not the line

@@ -264,6 +264,28 @@ like($r->{body}, qr{<h2 id="consent-title">Sus opciones de privacidad</h2>},
     'Accept-Language: Spanish texts');
 $r = get('/index.html', 'Accept-Language' => 'en');
 like($r->{body}, qr{Your privacy choices}, 'templates per language: en again');
+$r = get('/index.html', 'Accept-Language' => 'ar-EG,ar;q=0.9,en;q=0.5');
+like($r->{body}, qr{<div id="consent-banner" [^>]*lang="ar" dir="rtl"},
+    'Accept-Language: Arabic, right to left');
+unlike($r->{body}, qr{Your privacy choices}, 'Arabic: not the English title');
+$r = get('/index.html', 'Accept-Language' => 'he');
+like($r->{body}, qr{<div id="consent-banner" [^>]*lang="he" dir="rtl"},
+    'Accept-Language: Hebrew, right to left');
+$r = get('/index.html', 'Accept-Language' => 'nb-NO,nb;q=0.9');
+like($r->{body}, qr{<div id="consent-banner" [^>]*lang="no" dir="ltr"},
+    'Accept-Language: nb-NO gets Norwegian');
+
+my $policy_json = decode_json(repo_file('conf/policy.json'));
+my @langs = sort keys %{ $policy_json->{texts} };
+is(scalar @langs, 30, 'the shipped policy has 30 languages');
+for my $l (@langs) {
+    $r = get('/index.html', 'Accept-Language' => $l);
+    my $title = $policy_json->{texts}{$l}{title};
+    utf8::encode($title);
+    ok(index($r->{body}, '<h2 id="consent-title">' . html_escape($title) . '</h2>') >= 0
+        && $r->{body} =~ /<div id="consent-banner" [^>]*lang="\Q$l\E"/,
+        "banner in $l");
+}
 
 # nonce, positions, manage button
 

@@ -437,7 +437,7 @@ main(int argc, char **argv)
     bench_verify_t      v;
     consent_view_t      view;
     consent_render_conf_t  rc;
-    consent_banner_vars_t  vars;
+    consent_tpl_vars_t  vars;
     consent_token_t     tok;
     consent_policy_t   *policy;
     consent_keyset_t   *ks;
@@ -493,7 +493,7 @@ main(int argc, char **argv)
     rc.endpoint_len = 9;
     rc.version = consent_assets_version;
 
-    memset(&vars, 0, sizeof(consent_banner_vars_t));
+    memset(&vars, 0, sizeof(consent_tpl_vars_t));
     vars.ret = "/";
     vars.ret_len = 1;
 

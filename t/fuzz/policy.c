@@ -62,8 +62,8 @@ static consent_render_conf_t  rconf = {
     "/consent/", 9, "0123456789abcdef", CONSENT_POSITION_BOTTOM, 1
 };
 
-static consent_banner_vars_t  bvars = {
-    "/a?b=1", 6, 0xffffffff, 0, 1
+static consent_tpl_vars_t  bvars = {
+    "/a?b=1", 6, 0xffffffff, 0, 1, CONSENT_STATE_ABSENT, 0, NULL, 0
 };
 
 

@@ -49,6 +49,9 @@ static void test_pick_lang(void);
 static void test_fallback(void);
 
 
+#define S(s)  s, sizeof(s) - 1
+
+
 #define TEXTS_EN                                                              \
     "'title': 'Privacy', 'message': 'We ask.', 'accept_all': 'Accept all', "  \
     "'reject_all': 'Reject all', 'customise': 'Customise', 'save': 'Save', "  \
@@ -298,9 +301,11 @@ test_shipped(const char *path)
            (1 << CONSENT_GCM_AD_STORAGE) | (1 << CONSENT_GCM_AD_USER_DATA)
            | (1 << CONSENT_GCM_AD_PERSONALIZATION), "marketing gcm");
 
-    is_int(p->nlangs, 2, "two languages");
+    /* the 24 official languages of the EU and no, is, tr, uk, ar, he */
+    is_int(p->nlangs, 30, "thirty languages");
     is_str(p->langs[0], "en", "langs[0] is the default");
     is_str(p->langs[1], "es", "langs[1]");
+    is_str(p->langs[29], "he", "langs[29]");
 
     for (i = 0; i < CONSENT_TEXT_N; i++) {
         ok(consent_policy_text(p, (consent_text_e) i, "es") != NULL

@@ -593,9 +593,9 @@ test_page(void)
 
     /* a language the policy lacks: the default language's texts */
 
-    s = page(pol, CONSENT_STATE_ABSENT, 0, "fr", "/");
-    ok(strstr(s, "<html lang=\"fr\">") != NULL, "page fr: lang as given");
-    ok(strstr(s, "Save my choices") != NULL, "page fr: English texts");
+    s = page(pol, CONSENT_STATE_ABSENT, 0, "zu", "/");
+    ok(strstr(s, "<html lang=\"zu\">") != NULL, "page zu: lang as given");
+    ok(strstr(s, "Save my choices") != NULL, "page zu: English texts");
     free(s);
 
     /* action and return taken by length */
@@ -796,7 +796,7 @@ test_injections(void)
     consent_view_t          view;
     consent_token_t         tok;
     consent_render_conf_t   rc;
-    consent_banner_vars_t   vars;
+    consent_tpl_vars_t   vars;
 
     memset(&rc, 0, sizeof(consent_render_conf_t));
     rc.endpoint = "/consent/";
@@ -861,7 +861,7 @@ test_injections(void)
 
     /* the banner: absent consent */
 
-    memset(&vars, 0, sizeof(consent_banner_vars_t));
+    memset(&vars, 0, sizeof(consent_tpl_vars_t));
     vars.ret = "/a?b=1&c=\"2\"";
     vars.ret_len = strlen(vars.ret);
 
@@ -982,7 +982,7 @@ test_banner_hostile(consent_policy_t *p)
     char                   *s;
     size_t                  i, len;
     consent_render_conf_t   rc;
-    consent_banner_vars_t   vars;
+    consent_tpl_vars_t   vars;
 
     static const char  *shown_raw[] = {
         RAW("title"), RAW("message"), RAW("accept_all"), RAW("reject_all"),
@@ -1005,7 +1005,7 @@ test_banner_hostile(consent_policy_t *p)
     rc.version = "v";
     rc.manage_button = 1;
 
-    memset(&vars, 0, sizeof(consent_banner_vars_t));
+    memset(&vars, 0, sizeof(consent_tpl_vars_t));
     vars.ret = "/\" onfocus='alert(1)' x=\"&y=<z>";
     vars.ret_len = strlen(vars.ret);
     vars.gpc = 1;
