@@ -132,8 +132,7 @@ sub start {
     my $nonce_directive = $self->directive_known('consent_csp_nonce $cspnonce;')
         ? 'consent_csp_nonce $cspnonce;' : '';
     $self->{nonce_directive} = $nonce_directive ? 1 : 0;
-    my $manage_known = $self->directive_known('consent_manage_button on;');
-    my $manage = $manage_known ? 'consent_manage_button on;' : '';
+    my $manage = 'consent_manage_button on;';
 
     my $csp_self = q{"default-src 'self'; script-src 'self'; style-src 'self'"};
     my $csp_nonce = q{"default-src 'self'; script-src 'nonce-$cspnonce'; }
