@@ -39,6 +39,7 @@
 #define CONSENT_HTML_DEPTH_MAX   32         /* open foreign elements */
 #define CONSENT_HTML_OPEN_SLOTS  256        /* HTML names open, counted */
 #define CONSENT_HTML_DEC_SLACK   64
+#define CONSENT_HTML_ONES        0x0101010101010101ULL
 
 
 /* tokenizer states */
@@ -277,11 +278,18 @@ static int consent_html_alpha(int c);
 static int consent_html_alnum(int c);
 static int consent_html_is(const char *s, size_t len, const char *lit);
 static void consent_html_lookup(consent_html_t *h);
+static const consent_html_name_t *consent_html_find(const char *name,
+    size_t len);
 static int consent_html_id(consent_html_t *h);
 static unsigned consent_html_flags(consent_html_t *h);
 static int consent_html_tag_step(int s, int c);
 static const char *consent_html_scan(consent_html_t *h, const char *p,
     const char *lim);
+static const char *consent_html_attrs(int *sp, const char *p,
+    const char *lim);
+static const char *consent_html_skip(consent_html_t *h, const char *q,
+    const char *lim);
+static void consent_html_skipped(consent_html_t *h);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
     int end);
@@ -338,6 +346,9 @@ static void consent_html_flush_run(consent_html_t *h);
 static int consent_html_parse(consent_html_t *h, const char *t, size_t n);
 static const char *consent_html_dec(consent_html_t *h, const char *s,
     size_t len, int mode, size_t *out);
+static const char *consent_html_decode(consent_html_t *h, const char *s,
+    size_t len, int mode, size_t *out);
+static int consent_html_plain(const char *s, size_t len, int mode);
 static size_t consent_html_charref(const char *s, size_t n, uint32_t *cp,
     uint32_t *cp2);
 static size_t consent_html_utf8(uint32_t cp, char *d);
@@ -351,6 +362,17 @@ static int consent_html_runs(const consent_attr_t *a);
 static const unsigned char  consent_html_class[256] = {
     ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
     ['/'] = 2, ['>'] = 3, ['='] = 4, ['"'] = 5, ['\''] = 6
+};
+
+
+/* what consent_html_dec() changes: 1 NUL and CR, 2 '&', 4 upper case */
+static const unsigned char  consent_html_dec_class[256] = {
+    ['\0'] = 1, ['\r'] = 1, ['&'] = 2,
+    ['A'] = 4, ['B'] = 4, ['C'] = 4, ['D'] = 4, ['E'] = 4, ['F'] = 4,
+    ['G'] = 4, ['H'] = 4, ['I'] = 4, ['J'] = 4, ['K'] = 4, ['L'] = 4,
+    ['M'] = 4, ['N'] = 4, ['O'] = 4, ['P'] = 4, ['Q'] = 4, ['R'] = 4,
+    ['S'] = 4, ['T'] = 4, ['U'] = 4, ['V'] = 4, ['W'] = 4, ['X'] = 4,
+    ['Y'] = 4, ['Z'] = 4
 };
 
 
@@ -399,97 +421,97 @@ static const unsigned char  consent_html_next[10][7] = {
 #undef T_END
 
 
-/* the names that mean something here, by first letter */
+/* the names that mean something here, by first letter and length */
 static const consent_html_name_t  consent_html_names[] = {
-    { "annotation-xml", 14, CONSENT_ID_AXML, CONSENT_EL_OTHER, 0 },
     { "area", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "audio", 5, CONSENT_ID_OTHER, CONSENT_EL_AUDIO, 0 },
+    { "annotation-xml", 14, CONSENT_ID_AXML, CONSENT_EL_OTHER, 0 },
     { "b", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "base", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "basefont", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "bgsound", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "big", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "blockquote", 10, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "body", 4, CONSENT_ID_BODY, CONSENT_EL_OTHER,
-      CONSENT_N_BRK | CONSENT_N_VOID },
     { "br", 2, CONSENT_ID_BR, CONSENT_EL_OTHER,
       CONSENT_N_BRK | CONSENT_N_VOID },
-    { "center", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "code", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "big", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "base", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "body", 4, CONSENT_ID_BODY, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "bgsound", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "basefont", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "blockquote", 10, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "col", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "code", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "center", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "dd", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "desc", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_SVGIP },
-    { "div", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "dl", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "dt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "div", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "desc", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_SVGIP },
     { "em", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "embed", 5, CONSENT_ID_OTHER, CONSENT_EL_EMBED,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "font", 4, CONSENT_ID_FONT, CONSENT_EL_OTHER, 0 },
-    { "foreignobject", 13, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
-      CONSENT_N_SVGIP },
     { "frame", 5, CONSENT_ID_OTHER, CONSENT_EL_FRAME, CONSENT_N_VOID },
     { "frameset", 8, CONSENT_ID_FRAMESET, CONSENT_EL_OTHER,
       CONSENT_N_VOID },
+    { "foreignobject", 13, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_SVGIP },
     { "h1", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "h2", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "h3", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "h4", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "h5", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "h6", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "head", 4, CONSENT_ID_HEAD, CONSENT_EL_OTHER,
-      CONSENT_N_BRK | CONSENT_N_VOID },
     { "hr", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "head", 4, CONSENT_ID_HEAD, CONSENT_EL_OTHER,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "html", 4, CONSENT_ID_HTML, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "i", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "iframe", 6, CONSENT_ID_OTHER, CONSENT_EL_IFRAME, CONSENT_N_RAW },
-    { "image", 5, CONSENT_ID_IMAGE, CONSENT_EL_IMG, CONSENT_N_VOID },
     { "img", 3, CONSENT_ID_OTHER, CONSENT_EL_IMG,
       CONSENT_N_BRK | CONSENT_N_VOID },
+    { "image", 5, CONSENT_ID_IMAGE, CONSENT_EL_IMG, CONSENT_N_VOID },
     { "input", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "iframe", 6, CONSENT_ID_OTHER, CONSENT_EL_IFRAME, CONSENT_N_RAW },
     { "keygen", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "li", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "link", 4, CONSENT_ID_OTHER, CONSENT_EL_LINK, CONSENT_N_VOID },
     { "listing", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "malignmark", 10, CONSENT_ID_MALIGNMARK, CONSENT_EL_OTHER, 0 },
-    { "math", 4, CONSENT_ID_MATH, CONSENT_EL_OTHER, 0 },
-    { "menu", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "meta", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
-      CONSENT_N_BRK | CONSENT_N_VOID },
-    { "mglyph", 6, CONSENT_ID_MGLYPH, CONSENT_EL_OTHER, 0 },
     { "mi", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "mn", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "mo", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "ms", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "math", 4, CONSENT_ID_MATH, CONSENT_EL_OTHER, 0 },
+    { "menu", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "meta", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
+      CONSENT_N_BRK | CONSENT_N_VOID },
     { "mtext", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
+    { "mglyph", 6, CONSENT_ID_MGLYPH, CONSENT_EL_OTHER, 0 },
+    { "malignmark", 10, CONSENT_ID_MALIGNMARK, CONSENT_EL_OTHER, 0 },
     { "nobr", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "noembed", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
     { "noframes", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
-    { "object", 6, CONSENT_ID_OTHER, CONSENT_EL_OBJECT, 0 },
     { "ol", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "object", 6, CONSENT_ID_OTHER, CONSENT_EL_OBJECT, 0 },
     { "p", 1, CONSENT_ID_P, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "pre", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "param", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "plaintext", 9, CONSENT_ID_PLAINTEXT, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "pre", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "ruby", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "s", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "script", 6, CONSENT_ID_SCRIPT, CONSENT_EL_SCRIPT, CONSENT_N_VOID },
-    { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "source", 6, CONSENT_ID_OTHER, CONSENT_EL_SOURCE, CONSENT_N_VOID },
-    { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "strong", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
     { "sub", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "sup", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "svg", 3, CONSENT_ID_SVG, CONSENT_EL_OTHER, 0 },
+    { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "script", 6, CONSENT_ID_SCRIPT, CONSENT_EL_SCRIPT, CONSENT_N_VOID },
+    { "source", 6, CONSENT_ID_OTHER, CONSENT_EL_SOURCE, CONSENT_N_VOID },
+    { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "strong", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "tt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "table", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "textarea", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RC },
     { "title", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
       CONSENT_N_RC | CONSENT_N_SVGIP },
     { "track", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "tt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "textarea", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RC },
     { "u", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "ul", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "var", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -498,17 +520,37 @@ static const consent_html_name_t  consent_html_names[] = {
     { "xmp", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW }
 };
 
-/* the lengths of the names of each first letter, as bits */
-static const uint16_t  consent_html_lens[26] = {
-    0x4030, 0x059e, 0x0058, 0x001c, 0x0024, 0x2130, 0x0000, 0x0014,
-    0x006a, 0x0000, 0x0040, 0x0094, 0x0474, 0x0190, 0x0044, 0x022a,
-    0x0000, 0x0010, 0x007a, 0x0124, 0x0006, 0x0028, 0x0008, 0x0008,
-    0x0000, 0x0000
-};
-
-static const unsigned char  consent_html_first[27] = {
-    0, 3, 11, 14, 19, 21, 25, 25, 34, 39, 39, 40, 43, 53, 56, 58, 62, 62,
-    63, 74, 79, 81, 83, 84, 85, 85, 85
+/*
+ * The first name of each first letter and length (+1; 0: none); the
+ * names of a bucket follow it.
+ */
+static const unsigned char  consent_html_bucket[26][16] = {
+    {  0,  0,  0,  0,  1,  2,  0,  0,  0,  0,  0,  0,  0,  0,  3,  0 },
+    {  0,  4,  5,  6,  7,  0,  0,  9, 10,  0, 11,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 12, 13,  0, 14,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 15, 18, 19,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 20,  0,  0, 21,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 22, 23,  0,  0, 24,  0,  0,  0,  0, 25,  0,  0 },
+    {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 26,  0, 33,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 35,  0, 36,  0, 37, 39,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0, 40,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 41,  0, 42,  0,  0, 43,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 44,  0, 48, 51, 52,  0,  0,  0, 53,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 54,  0,  0, 55, 56,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 57,  0,  0,  0, 58,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 59,  0, 60,  0, 61,  0,  0,  0, 62,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 63,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 64,  0, 65, 68, 69, 71,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 75,  0,  0, 76,  0,  0, 79,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 80, 81,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 82,  0, 83,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 84,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 85,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 }
 };
 
 
@@ -828,36 +870,49 @@ consent_html_is(const char *s, size_t len, const char *lit)
 static void
 consent_html_lookup(consent_html_t *h)
 {
-    size_t                      i, j, end;
-    const consent_html_name_t  *n;
+    unsigned  c;
 
-    h->known = NULL;
+    c = (unsigned char) h->name[0] - 'a';
 
-    if (h->name_len > CONSENT_HTML_KEEP_MAX || h->name_len == 0
-        || h->name[0] < 'a' || h->name[0] > 'z'
-        || !(consent_html_lens[h->name[0] - 'a'] & (1u << h->name_len)))
-    {
-        return;
+    h->known = (h->name_len - 1 < CONSENT_HTML_KEEP_MAX && c < 26)
+               ? consent_html_find(h->name, h->name_len) : NULL;
+}
+
+
+/*
+ * A lower-case name in the table, by its first letter and length; the
+ * caller checks that they are within the table's (a to z, 1 to 14).
+ */
+
+static const consent_html_name_t *
+consent_html_find(const char *name, size_t len)
+{
+    size_t                      i, j;
+    const consent_html_name_t  *n, *last;
+
+    i = consent_html_bucket[(unsigned char) name[0] - 'a'][len];
+
+    if (i == 0) {
+        return NULL;
     }
 
-    end = consent_html_first[h->name[0] - 'a' + 1];
+    last = consent_html_names
+           + sizeof(consent_html_names) / sizeof(consent_html_names[0]);
 
-    for (i = consent_html_first[h->name[0] - 'a']; i < end; i++) {
-        n = &consent_html_names[i];
-
-        if (n->len != h->name_len) {
-            continue;
-        }
-
-        for (j = 1; j < n->len && n->name[j] == h->name[j]; j++) {
+    for (n = &consent_html_names[i - 1];
+         n < last && n->len == len && n->name[0] == name[0];
+         n++)
+    {
+        for (j = 1; j < len && n->name[j] == name[j]; j++) {
             /* void */
         }
 
-        if (j == n->len) {
-            h->known = n;
-            return;
+        if (j == len) {
+            return n;
         }
     }
+
+    return NULL;
 }
 
 
@@ -896,9 +951,11 @@ consent_html_tag_step(int s, int c)
 static const char *
 consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 {
-    int          s, n, c;
+    int          s, c, fast;
     unsigned     d;
     const char  *q;
+
+    fast = h->observe == NULL;
 
     while (p < lim) {
 
@@ -930,6 +987,32 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 h->la_lt = consent_html_off(h, q);
 
             } else {
+                /*
+                 * Text and tags of no interest, as long as they last;
+                 * not in foreign content, nor before a pending injection
+                 */
+                if (fast && h->region == CONSENT_R_NONE && h->fdepth == 0
+                    && h->fover == 0
+                    && (h->conf.head == NULL || h->stats.head_injected
+                        || !h->stats.document))
+                {
+                    d = 0;
+
+                    while ((p = consent_html_skip(h, q, lim)) != NULL) {
+                        d = 1;
+                        q = memchr(p, '<', (size_t) (lim - p));
+
+                        if (q == NULL) {
+                            consent_html_skipped(h);
+                            return lim;
+                        }
+                    }
+
+                    if (d) {
+                        consent_html_skipped(h);
+                    }
+                }
+
                 consent_html_begin(h, q);
             }
 
@@ -1044,51 +1127,15 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
         case CONSENT_S_AFTER_ATTR_VALUE:
         case CONSENT_S_SELF_CLOSING:
             s = h->state;
-            n = s;
+            q = consent_html_attrs(&s, p, lim);
 
-            while (p < lim) {
-                if (s == CONSENT_S_ATTR_VALUE_DQ
-                    || s == CONSENT_S_ATTR_VALUE_SQ)
-                {
-                    q = memchr(p, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
-                               (size_t) (lim - p));
-
-                    if (q == NULL) {
-                        p = lim;
-                        break;
-                    }
-
-                    p = q;
-
-                } else if (s == CONSENT_S_ATTR_NAME
-                           || s == CONSENT_S_ATTR_VALUE_UQ)
-                {
-                    /* what changes nothing is skipped */
-                    while (consent_html_class[(unsigned char) *p] == 0) {
-                        if (++p == lim) {
-                            break;
-                        }
-                    }
-
-                    if (p == lim) {
-                        break;
-                    }
-                }
-
-                n = consent_html_tag_step(s, (unsigned char) *p++);
-
-                if (n == CONSENT_S_TAG_END) {
-                    break;
-                }
-
-                s = n;
-            }
-
-            if (n == CONSENT_S_TAG_END) {
-                consent_html_tag_done(h, p, s == CONSENT_S_SELF_CLOSING);
+            if (q != NULL) {
+                consent_html_tag_done(h, q, s == CONSENT_S_SELF_CLOSING);
+                p = q;
                 break;
             }
 
+            p = lim;
             h->state = s;
             break;
 
@@ -1569,6 +1616,225 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 }
 
 
+/*
+ * The states of a tag after its name, from *s at p: the end of the tag
+ * (after its '>'), with *s the state that saw it; or NULL at lim, with
+ * *s the state there.
+ */
+
+static const char *
+consent_html_attrs(int *sp, const char *p, const char *lim)
+{
+    int          s, n;
+    const char  *q;
+
+    s = *sp;
+
+    while (p < lim) {
+
+        switch (s) {
+
+        case CONSENT_S_ATTR_VALUE_DQ:
+        case CONSENT_S_ATTR_VALUE_SQ:
+            q = memchr(p, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
+                       (size_t) (lim - p));
+
+            if (q == NULL) {
+                *sp = s;
+                return NULL;
+            }
+
+            /* the closing quote */
+            p = q + 1;
+            s = CONSENT_S_AFTER_ATTR_VALUE;
+            continue;
+
+        case CONSENT_S_ATTR_NAME:
+        case CONSENT_S_ATTR_VALUE_UQ:
+            /* what changes nothing is skipped */
+            while (consent_html_class[(unsigned char) *p] == 0) {
+                if (++p == lim) {
+                    *sp = s;
+                    return NULL;
+                }
+            }
+
+            /* name="value": straight to the value */
+            if (s == CONSENT_S_ATTR_NAME && *p == '=' && p + 1 < lim
+                && (p[1] == '"' || p[1] == '\''))
+            {
+                s = (p[1] == '"') ? CONSENT_S_ATTR_VALUE_DQ
+                                  : CONSENT_S_ATTR_VALUE_SQ;
+                p += 2;
+                continue;
+            }
+
+            break;
+
+        default:
+            break;
+        }
+
+        n = consent_html_tag_step(s, (unsigned char) *p++);
+
+        if (n == CONSENT_S_TAG_END) {
+            *sp = s;
+            return p;
+        }
+
+        s = n;
+    }
+
+    *sp = s;
+
+    return NULL;
+}
+
+
+/*
+ * A tag of no interest at q ('<'), whole before lim, passed over at once
+ * with the same steps and the same effects as the states it would go
+ * through: the end of the tag, or NULL when it is not such a tag and
+ * the states are to be followed.  The caller makes sure that nothing
+ * is held, no foreign content is open and no injection is pending;
+ * none of that changes here.
+ */
+
+static const char *
+consent_html_skip(consent_html_t *h, const char *q, const char *lim)
+{
+    int                         end, s;
+    size_t                      len, slot;
+    unsigned                    c, flags;
+    uint32_t                    hash;
+    const char                 *p;
+    const consent_html_name_t  *known;
+
+    p = q + 1;
+
+    if (p == lim) {
+        return NULL;
+    }
+
+    end = (*p == '/');
+    p += end;
+
+    if (p == lim || !consent_html_alpha((unsigned char) *p)) {
+        return NULL;
+    }
+
+    /* the name, up to whitespace, '/' or '>', as the name state has it */
+    len = 0;
+    hash = 2166136261u;
+
+    for ( ;; ) {
+        c = (unsigned char) *p;
+
+        if (consent_html_class[c] - 1u < 3) {
+            break;
+        }
+
+        c = (unsigned) consent_html_lower((int) c);
+
+        if (len < CONSENT_HTML_NAME_MAX) {
+            h->name[len] = (char) c;
+        }
+
+        len++;
+        hash = (hash ^ c) * 16777619;
+
+        if (++p == lim) {
+            return NULL;
+        }
+    }
+
+    /* most names are not in the table: their bucket is empty */
+    c = (unsigned char) h->name[0] - 'a';
+
+    known = (len - 1 < CONSENT_HTML_KEEP_MAX && c < 26
+             && consent_html_bucket[c][len] != 0)
+            ? consent_html_find(h->name, len) : NULL;
+    flags = 0;
+
+    if (known != NULL) {
+        /* the names that change more than the count of open elements */
+        switch (known->id) {
+
+        case CONSENT_ID_HTML:
+        case CONSENT_ID_HEAD:
+        case CONSENT_ID_BODY:
+        case CONSENT_ID_SCRIPT:
+        case CONSENT_ID_PLAINTEXT:
+        case CONSENT_ID_SVG:
+        case CONSENT_ID_MATH:
+        case CONSENT_ID_FRAMESET:
+            return NULL;
+
+        default:
+            break;
+        }
+
+        flags = known->flags;
+
+        if (!end && (known->el != CONSENT_EL_OTHER
+                     || (flags & (CONSENT_N_RAW | CONSENT_N_RC))))
+        {
+            return NULL;
+        }
+    }
+
+    /* as the states have it: a long name is let go before it ends */
+    if (!end && len <= CONSENT_HTML_KEEP_MAX) {
+        h->name_end = (size_t) (p - q);
+    }
+
+    c = (unsigned char) *p++;
+
+    if (c != '>') {
+        s = (c == '/') ? CONSENT_S_SELF_CLOSING : CONSENT_S_BEFORE_ATTR_NAME;
+        p = consent_html_attrs(&s, p, lim);
+
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+
+    /* what the states leave of the tag; consent_html_skipped() the rest */
+    h->is_end = end;
+    h->name_len = len;
+    h->name_hash = hash;
+    h->known = known;
+    h->mark = q;
+
+    slot = (hash ^ (hash >> 16)) % CONSENT_HTML_OPEN_SLOTS;
+
+    if (end) {
+        if (h->hopen[slot] > 0) {
+            h->hopen[slot]--;
+        }
+
+    } else if (!(flags & CONSENT_N_VOID) && h->hopen[slot] < 255) {
+        h->hopen[slot]++;
+    }
+
+    return p;
+}
+
+
+/* what every tag passed over leaves, once after a run of them */
+
+static void
+consent_html_skipped(consent_html_t *h)
+{
+    h->from_text = 0;
+    h->el = CONSENT_EL_OTHER;
+    h->svg = 0;
+    h->special = 0;
+    h->hold_len = 0;
+    h->state = CONSENT_S_DATA;
+}
+
+
 /* '<' followed by c, not a letter nor '/' */
 
 static void
@@ -1836,6 +2102,11 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
     nflags = consent_html_flags(h);
     font_breaks = 0;
     axml_html = 0;
+
+    /* only a font and an annotation-xml are judged by their attributes */
+    if (id != CONSENT_ID_FONT && id != CONSENT_ID_AXML) {
+        parsed = 0;
+    }
 
     for (i = 0; parsed && i < h->nattrs; i++) {
         a = &h->attrs[i];
@@ -3153,7 +3424,7 @@ consent_html_flush_run(consent_html_t *h)
 static int
 consent_html_parse(consent_html_t *h, const char *t, size_t n)
 {
-    int                  s, ns, c, over;
+    int                  s, ns, c, over, plain;
     size_t               i, j, len;
     const char          *q;
     consent_attr_t      *a;
@@ -3187,11 +3458,31 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
         c = (unsigned char) t[i];
         ns = consent_html_tag_step(s, c);
 
-        if (s == CONSENT_S_TAG_NAME && ns != s) {
-            h->name_end = i;
+        /* what is noted happens where the state changes */
+        if (ns == s) {
+            continue;
         }
 
-        if (ns == CONSENT_S_ATTR_NAME && s != ns) {
+        /* the end of what the state was in */
+        if (s == CONSENT_S_TAG_NAME) {
+            h->name_end = i;
+
+        } else if (r != NULL) {
+            if (s == CONSENT_S_ATTR_NAME) {
+                r->name_len = i - r->name_off;
+
+            } else if (s == CONSENT_S_ATTR_VALUE_DQ
+                       || s == CONSENT_S_ATTR_VALUE_SQ
+                       || s == CONSENT_S_ATTR_VALUE_UQ)
+            {
+                r->value_len = i - r->value_off;
+            }
+        }
+
+        /* the beginning of what it becomes */
+        switch (ns) {
+
+        case CONSENT_S_ATTR_NAME:
             if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
                 over = 1;
                 r = NULL;
@@ -3204,35 +3495,34 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
                 r->value_off = 0;
                 r->value_len = 0;
             }
-        }
 
-        if (r != NULL) {
-            if (s == CONSENT_S_ATTR_NAME && ns != s) {
-                r->name_len = i - r->name_off;
-            }
+            break;
 
-            if (ns == CONSENT_S_BEFORE_ATTR_VALUE && s != ns) {
+        case CONSENT_S_BEFORE_ATTR_VALUE:
+            if (r != NULL) {
                 r->has_value = 1;
                 r->value_off = i + 1;
             }
 
-            if ((ns == CONSENT_S_ATTR_VALUE_DQ
-                 || ns == CONSENT_S_ATTR_VALUE_SQ)
-                && s == CONSENT_S_BEFORE_ATTR_VALUE)
-            {
+            break;
+
+        case CONSENT_S_ATTR_VALUE_DQ:
+        case CONSENT_S_ATTR_VALUE_SQ:
+            if (r != NULL && s == CONSENT_S_BEFORE_ATTR_VALUE) {
                 r->value_off = i + 1;
             }
 
-            if (ns == CONSENT_S_ATTR_VALUE_UQ && s != ns) {
+            break;
+
+        case CONSENT_S_ATTR_VALUE_UQ:
+            if (r != NULL) {
                 r->value_off = i;
             }
 
-            if ((s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ
-                 || s == CONSENT_S_ATTR_VALUE_UQ)
-                && ns != s)
-            {
-                r->value_len = i - r->value_off;
-            }
+            break;
+
+        default:
+            break;
         }
 
         if (ns == CONSENT_S_TAG_END) {
@@ -3267,11 +3557,22 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
         return -1;
     }
 
+    /* a tag without NUL, CR and '&' has no value to decode */
+    plain = consent_html_plain(t, n, 1);
+
     for (j = 0; j < h->nraw; j++) {
         r = &h->raw[j];
         a = &h->attrs[h->nattrs];
 
-        a->name = consent_html_dec(h, t + r->name_off, r->name_len, 2, &len);
+        if (plain && consent_html_plain(t + r->name_off, r->name_len, 2)) {
+            a->name = t + r->name_off;
+            len = r->name_len;
+
+        } else {
+            a->name = consent_html_dec(h, t + r->name_off, r->name_len, 2,
+                                       &len);
+        }
+
         a->name_len = len;
 
         if (a->name == NULL) {
@@ -3291,9 +3592,16 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
             continue;
         }
 
-        a->value = consent_html_dec(h, t + r->value_off,
-                                    r->has_value ? r->value_len : 0, 1,
-                                    &len);
+        if (plain) {
+            a->value = t + r->value_off;
+            len = r->has_value ? r->value_len : 0;
+
+        } else {
+            a->value = consent_html_dec(h, t + r->value_off,
+                                        r->has_value ? r->value_len : 0, 1,
+                                        &len);
+        }
+
         a->value_len = len;
 
         if (a->value == NULL) {
@@ -3321,26 +3629,24 @@ static const char *
 consent_html_dec(consent_html_t *h, const char *s, size_t len, int mode,
     size_t *out)
 {
+    /* most need nothing done: they are used where they are */
+    if (consent_html_plain(s, len, mode)) {
+        *out = len;
+        return s;
+    }
+
+    return consent_html_decode(h, s, len, mode, out);
+}
+
+
+static const char *
+consent_html_decode(consent_html_t *h, const char *s, size_t len, int mode,
+    size_t *out)
+{
     int       c;
     char     *d, *start;
     size_t    i, used, room;
     uint32_t  cp, cp2;
-
-    /* most need nothing done: they are used where they are */
-    for (i = 0; i < len; i++) {
-        c = (unsigned char) s[i];
-
-        if (c == '\0' || c == '\r' || (c == '&' && mode == 1)
-            || (mode == 2 && c >= 'A' && c <= 'Z'))
-        {
-            break;
-        }
-    }
-
-    if (i == len) {
-        *out = len;
-        return s;
-    }
 
     start = h->dec + h->dec_len;
     d = start;
@@ -3387,6 +3693,51 @@ consent_html_dec(consent_html_t *h, const char *s, size_t len, int mode,
     h->dec_len += *out;
 
     return start;
+}
+
+
+/*
+ * Whether s has nothing consent_html_dec() changes: no NUL, CR, '&' in
+ * a value (mode 1), upper-case letter in a name (mode 2).  Values can
+ * be long: eight bytes at a time are looked at for NUL, CR and '&'.
+ */
+
+static int
+consent_html_plain(const char *s, size_t len, int mode)
+{
+    size_t    i;
+    uint64_t  w, x, y, t;
+    unsigned  mask;
+
+    i = 0;
+
+    if (mode != 2) {
+        for ( /* void */ ; i + 8 <= len; i += 8) {
+            memcpy(&w, s + i, 8);
+
+            x = w ^ (CONSENT_HTML_ONES * '\r');
+            y = w ^ (CONSENT_HTML_ONES * '&');
+
+            /* a zero byte in w, x or y sets its high bit in t */
+            t = ((w - CONSENT_HTML_ONES) & ~w)
+                | ((x - CONSENT_HTML_ONES) & ~x)
+                | ((y - CONSENT_HTML_ONES) & ~y);
+
+            if (t & (CONSENT_HTML_ONES << 7)) {
+                break;
+            }
+        }
+    }
+
+    mask = (mode == 1) ? 3 : (mode == 2) ? 5 : 1;
+
+    for ( /* void */ ; i < len; i++) {
+        if (consent_html_dec_class[(unsigned char) s[i]] & mask) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -3532,10 +3883,15 @@ consent_html_utf8(uint32_t cp, char *d)
 static const consent_attr_t *
 consent_html_attr(consent_html_t *h, const char *name)
 {
-    size_t  i;
+    size_t  i, len;
+
+    /* the names are decoded: no upper case is left to fold */
+    len = strlen(name);
 
     for (i = 0; i < h->nattrs; i++) {
-        if (consent_html_is(h->attrs[i].name, h->attrs[i].name_len, name)) {
+        if (h->attrs[i].name_len == len
+            && memcmp(h->attrs[i].name, name, len) == 0)
+        {
             return &h->attrs[i];
         }
     }

@@ -979,6 +979,7 @@ speed(void)
     void                 *mem;
     size_t                len, i, n, total;
     double                t, best_whole, best_pieces, gbs;
+    const char           *env;
     out_t                 out;
     setup_t               st;
     consent_html_t       *h;
@@ -1058,7 +1059,18 @@ speed(void)
 #endif
            );
 
-    ok(gbs > 0.2, "scan faster than 0.2 GB/s");
+    /* valgrind runs set it: their slowness says nothing of the scanner */
+    env = getenv("CONSENT_NO_TIMING");
+
+    if (env != NULL && env[0] != '\0') {
+        tap_n++;
+        printf("ok %d # skip scan speed: CONSENT_NO_TIMING is set\n", tap_n);
+        fflush(stdout);
+
+    } else {
+        ok(gbs > 0.2, "scan faster than 0.2 GB/s");
+    }
+
     ok(total > 0, "output made");
 
     free(out.data);
