@@ -145,6 +145,25 @@ await scenario('keyboard', async () => {
         .__controls.indexOf(document.querySelector(x)), SEL.reject);
     is(back, rejectIdx - 1, 'Shift+Tab moves back');
 
+    // a visitor who has not chosen must choose: Escape is no choice
+    await page.keyboard.press('Escape');
+    await sleep(300);
+    ok((await banner(page)).visible, 'Escape does not close the banner before a choice');
+
+    // Customise with the keyboard: the focus goes to the first optional box
+    const firstOptional = policy.categories.find((c) => !c.required).id;
+    await page.locator(SEL.customise).focus();
+    await page.keyboard.press('Enter');
+    await until(() => isVisible(page, SEL.layer2), 3000);
+    ok(await isVisible(page, SEL.layer2), 'Enter on Customise opens the second layer');
+    is(s.log.navigations, 0, 'in place');
+    await until(() => page.evaluate(() => document.activeElement.name === 'granted'), 2000);
+    is(await page.evaluate(() => document.activeElement.value), firstOptional,
+        `focus moves to the first optional box (${firstOptional})`);
+    await page.keyboard.press('Space');
+    is(await page.locator(SEL.box(firstOptional)).isChecked(), true, 'Space ticks it');
+    await page.keyboard.press('Space');
+
     // a choice with the keyboard; focus goes back to where it was
     await page.locator(SEL.reject).focus();
     await page.keyboard.press('Enter');
