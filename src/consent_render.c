@@ -38,6 +38,8 @@ static consent_tpl_t *consent_tpl_make(consent_buf_t *b,
 static char *consent_tpl_ids(char *o, const consent_policy_t *policy,
     uint32_t mask);
 static char *consent_tpl_html(char *o, const char *s, size_t n);
+static char *consent_tpl_once(consent_tpl_t *tpl,
+    const consent_tpl_vars_t *vars, size_t *len);
 static void consent_tpl_button(consent_buf_t *b,
     const consent_policy_t *policy, const char *lang, const char *action,
     consent_text_e text);
@@ -385,15 +387,7 @@ consent_render_head(const consent_policy_t *policy,
     const consent_view_t *view, int gpc, const consent_render_conf_t *rc,
     const char *nonce, size_t nonce_len, size_t *len)
 {
-    char                *out;
-    size_t               n;
-    consent_tpl_t       *tpl;
-    consent_tpl_vars_t   vars;
-
-    tpl = consent_render_head_tpl(policy, rc);
-    if (tpl == NULL) {
-        return NULL;
-    }
+    consent_tpl_vars_t  vars;
 
     memset(&vars, 0, sizeof(consent_tpl_vars_t));
     vars.state = view->state;
@@ -402,10 +396,27 @@ consent_render_head(const consent_policy_t *policy,
     vars.nonce = nonce;
     vars.nonce_len = nonce_len;
 
-    out = malloc(consent_tpl_size(tpl, &vars) + 1);
+    return consent_tpl_once(consent_render_head_tpl(policy, rc), &vars, len);
+}
+
+
+/* a template filled once and freed: for tools and tests */
+
+static char *
+consent_tpl_once(consent_tpl_t *tpl, const consent_tpl_vars_t *vars,
+    size_t *len)
+{
+    char    *out;
+    size_t   n;
+
+    if (tpl == NULL) {
+        return NULL;
+    }
+
+    out = malloc(consent_tpl_size(tpl, vars) + 1);
 
     if (out != NULL) {
-        n = consent_tpl_fill(tpl, &vars, out);
+        n = consent_tpl_fill(tpl, vars, out);
         out[n] = '\0';
 
         if (len != NULL) {
@@ -797,29 +808,8 @@ consent_render_banner(const consent_policy_t *policy, const char *lang,
     const consent_render_conf_t *rc, const consent_tpl_vars_t *vars,
     size_t *len)
 {
-    char           *out;
-    size_t          n;
-    consent_tpl_t  *tpl;
-
-    tpl = consent_render_banner_tpl(policy, lang, rc);
-    if (tpl == NULL) {
-        return NULL;
-    }
-
-    out = malloc(consent_tpl_size(tpl, vars) + 1);
-
-    if (out != NULL) {
-        n = consent_tpl_fill(tpl, vars, out);
-        out[n] = '\0';
-
-        if (len != NULL) {
-            *len = n;
-        }
-    }
-
-    consent_tpl_free(tpl);
-
-    return out;
+    return consent_tpl_once(consent_render_banner_tpl(policy, lang, rc),
+                            vars, len);
 }
 
 

@@ -13,14 +13,6 @@
 #include "ngx_http_consent_module.h"
 
 
-static ngx_int_t ngx_http_consent_asset_header(ngx_http_request_t *r,
-    const char *key, size_t key_len, const char *value, size_t value_len);
-
-#define ngx_http_consent_asset_header_str(r, key, value)                     \
-    ngx_http_consent_asset_header(r, key, sizeof(key) - 1,                   \
-                                  value, sizeof(value) - 1)
-
-
 ngx_int_t
 ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
     size_t len)
@@ -55,36 +47,29 @@ ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
         && v.len == vlen
         && ngx_strncmp(v.data, consent_assets_version, vlen) == 0)
     {
-        rc = ngx_http_consent_asset_header_str(r, "Cache-Control",
+        h = ngx_http_consent_header_out_str(r, "Cache-Control",
                                        "public, max-age=31536000, immutable");
 
     } else {
-        rc = ngx_http_consent_asset_header_str(r, "Cache-Control",
-                                               "no-cache");
+        h = ngx_http_consent_header_out_str(r, "Cache-Control", "no-cache");
     }
 
-    if (rc != NGX_OK
-        || ngx_http_consent_asset_header_str(r, "X-Content-Type-Options",
-                                             "nosniff")
-           != NGX_OK
-        || ngx_http_consent_asset_header_str(r, "Vary", "Accept-Encoding")
-           != NGX_OK)
+    if (h == NULL
+        || ngx_http_consent_header_out_str(r, "X-Content-Type-Options",
+                                           "nosniff")
+           == NULL
+        || ngx_http_consent_header_out_str(r, "Vary", "Accept-Encoding")
+           == NULL)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
+    h = ngx_http_consent_header_out(r, "ETag", sizeof("ETag") - 1,
+                                    (u_char *) a->etag, ngx_strlen(a->etag));
     if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "ETag");
-    h->value.data = (u_char *) a->etag;
-    h->value.len = ngx_strlen(a->etag);
     r->headers_out.etag = h;
 
     h = ngx_http_consent_header_in_str(r, "Accept-Encoding");
@@ -93,17 +78,11 @@ ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
                                   h->value.len);
 
     if (gzip) {
-        h = ngx_list_push(&r->headers_out.headers);
+        h = ngx_http_consent_header_out_str(r, "Content-Encoding", "gzip");
         if (h == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        h->hash = 1;
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-        ngx_str_set(&h->key, "Content-Encoding");
-        ngx_str_set(&h->value, "gzip");
         r->headers_out.content_encoding = h;
     }
 
@@ -136,28 +115,4 @@ ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
-}
-
-
-static ngx_int_t
-ngx_http_consent_asset_header(ngx_http_request_t *r, const char *key,
-    size_t key_len, const char *value, size_t value_len)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    h->key.len = key_len;
-    h->key.data = (u_char *) key;
-    h->value.len = value_len;
-    h->value.data = (u_char *) value;
-
-    return NGX_OK;
 }

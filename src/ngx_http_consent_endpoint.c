@@ -746,11 +746,20 @@ static ngx_int_t
 ngx_http_consent_add_header(ngx_http_request_t *r, const char *key,
     size_t key_len, u_char *value, size_t value_len)
 {
+    return ngx_http_consent_header_out(r, key, key_len, value, value_len)
+           ? NGX_OK : NGX_ERROR;
+}
+
+
+ngx_table_elt_t *
+ngx_http_consent_header_out(ngx_http_request_t *r, const char *key,
+    size_t key_len, u_char *value, size_t value_len)
+{
     ngx_table_elt_t  *h;
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_ERROR;
+        return NULL;
     }
 
     h->hash = 1;
@@ -762,7 +771,7 @@ ngx_http_consent_add_header(ngx_http_request_t *r, const char *key,
     h->value.len = value_len;
     h->value.data = value;
 
-    return NGX_OK;
+    return h;
 }
 
 

@@ -133,6 +133,14 @@ ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);
 /* ngx_http_consent_endpoint.c */
 ngx_int_t ngx_http_consent_endpoint_handler(ngx_http_request_t *r);
 
+/* a response header added; NULL when out of memory */
+ngx_table_elt_t *ngx_http_consent_header_out(ngx_http_request_t *r,
+    const char *key, size_t key_len, u_char *value, size_t value_len);
+
+#define ngx_http_consent_header_out_str(r, key, value)                       \
+    ngx_http_consent_header_out(r, key, sizeof(key) - 1,                     \
+                                (u_char *) value, sizeof(value) - 1)
+
 /* ngx_http_consent_assets.c: NGX_DECLINED if name is no asset */
 ngx_int_t ngx_http_consent_asset_handler(ngx_http_request_t *r,
     u_char *name, size_t len);
