@@ -262,6 +262,11 @@ struct consent_html_s {
     consent_html_raw_t      raw[CONSENT_HTML_ATTRS_MAX];
     size_t                  nraw;
     unsigned                raw_over:1;
+    unsigned                rec:1;      /* raw is recorded by the scan */
+    unsigned                rec_done:1; /* up to the tag's end */
+    unsigned                rec_over:1;
+    size_t                  rec_cur;    /* the raw being recorded */
+    size_t                  rec_end;    /* region offset of the end */
     consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
     size_t                  nattrs;
     const char             *dname;      /* its name, decoded */
@@ -287,6 +292,10 @@ static const char *consent_html_scan(consent_html_t *h, const char *p,
     const char *lim);
 static const char *consent_html_attrs(int *sp, const char *p,
     const char *lim);
+static const char *consent_html_attrs_rec(consent_html_t *h, int *sp,
+    const char *p, const char *lim);
+static void consent_html_rec_step(consent_html_t *h, int s, int ns,
+    size_t i);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim);
 static void consent_html_skipped(consent_html_t *h);
@@ -1101,9 +1110,19 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             }
 
             consent_html_named(h, p, 1);
+
+            /* a tag to be parsed: its attributes are noted on the way */
+            h->rec = h->region == CONSENT_R_TAG
+                     || h->region == CONSENT_R_OBSERVE;
+            h->rec_done = 0;
+            h->rec_over = 0;
+            h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+            h->nraw = 0;
             p++;
 
             if (c == '>') {
+                h->rec_done = 1;
+                h->rec_end = consent_html_off(h, p);
                 consent_html_tag_done(h, p, 0);
                 break;
             }
@@ -1127,7 +1146,8 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
         case CONSENT_S_AFTER_ATTR_VALUE:
         case CONSENT_S_SELF_CLOSING:
             s = h->state;
-            q = consent_html_attrs(&s, p, lim);
+            q = h->rec ? consent_html_attrs_rec(h, &s, p, lim)
+                       : consent_html_attrs(&s, p, lim);
 
             if (q != NULL) {
                 consent_html_tag_done(h, q, s == CONSENT_S_SELF_CLOSING);
@@ -1692,6 +1712,142 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
 
 
 /*
+ * consent_html_attrs() for a tag that is to be parsed: the attributes
+ * are noted in raw as consent_html_parse() would note them, so that it
+ * does not walk the tag again.
+ */
+
+static const char *
+consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
+    const char *lim)
+{
+    int          s, ns;
+    size_t       base;
+    const char  *q, *start;
+
+    s = *sp;
+    start = p;
+    base = consent_html_off(h, p);
+
+    while (p < lim) {
+        if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
+            q = memchr(p, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
+                       (size_t) (lim - p));
+
+            if (q == NULL) {
+                break;
+            }
+
+            p = q;
+
+        } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
+        {
+            while (consent_html_class[(unsigned char) *p] == 0) {
+                if (++p == lim) {
+                    *sp = s;
+                    return NULL;
+                }
+            }
+        }
+
+        ns = consent_html_tag_step(s, (unsigned char) *p);
+
+        if (ns == s) {
+            p++;
+            continue;
+        }
+
+        consent_html_rec_step(h, s, ns, base + (size_t) (p - start));
+        p++;
+
+        if (ns == CONSENT_S_TAG_END) {
+            *sp = s;
+            h->rec_done = 1;
+            h->rec_end = base + (size_t) (p - start);
+            return p;
+        }
+
+        s = ns;
+    }
+
+    *sp = s;
+
+    return NULL;
+}
+
+
+/* what consent_html_parse() notes where the state changes at offset i */
+
+static void
+consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
+{
+    consent_html_raw_t  *r;
+
+    r = (h->rec_cur < CONSENT_HTML_ATTRS_MAX) ? &h->raw[h->rec_cur] : NULL;
+
+    /* the end of what the state was in */
+    if (r != NULL) {
+        if (s == CONSENT_S_ATTR_NAME) {
+            r->name_len = i - r->name_off;
+
+        } else if (s == CONSENT_S_ATTR_VALUE_DQ
+                   || s == CONSENT_S_ATTR_VALUE_SQ
+                   || s == CONSENT_S_ATTR_VALUE_UQ)
+        {
+            r->value_len = i - r->value_off;
+        }
+    }
+
+    /* the beginning of what it becomes */
+    switch (ns) {
+
+    case CONSENT_S_ATTR_NAME:
+        if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
+            h->rec_over = 1;
+            h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+
+        } else {
+            h->rec_cur = h->nraw;
+            r = &h->raw[h->nraw++];
+            r->name_off = i;
+            r->name_len = 0;
+            r->has_value = 0;
+            r->value_off = 0;
+            r->value_len = 0;
+        }
+
+        break;
+
+    case CONSENT_S_BEFORE_ATTR_VALUE:
+        if (r != NULL) {
+            r->has_value = 1;
+            r->value_off = i + 1;
+        }
+
+        break;
+
+    case CONSENT_S_ATTR_VALUE_DQ:
+    case CONSENT_S_ATTR_VALUE_SQ:
+        if (r != NULL && s == CONSENT_S_BEFORE_ATTR_VALUE) {
+            r->value_off = i + 1;
+        }
+
+        break;
+
+    case CONSENT_S_ATTR_VALUE_UQ:
+        if (r != NULL) {
+            r->value_off = i;
+        }
+
+        break;
+
+    default:
+        break;
+    }
+}
+
+
+/*
  * A tag of no interest at q ('<'), whole before lim, passed over at once
  * with the same steps and the same effects as the states it would go
  * through: the end of the tag, or NULL when it is not such a tag and
@@ -1895,6 +2051,7 @@ consent_html_tag_begin(consent_html_t *h, const char *p, int end)
 
     h->is_end = end;
     h->from_text = 0;
+    h->rec = 0;
     h->name_len = 0;
     h->name_hash = 2166136261u;
     h->known = NULL;
@@ -2055,6 +2212,8 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
             }
         }
     }
+
+    h->rec = 0;
 
     if (parsed && h->observe != NULL) {
         h->observe(h->observe_ctx,
@@ -3430,7 +3589,6 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     consent_attr_t      *a;
     consent_html_raw_t  *r;
 
-    h->nraw = 0;
     h->nattrs = 0;
     h->dec_len = 0;
     h->raw_over = 0;
@@ -3440,6 +3598,22 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     i = h->is_end ? 2 : 1;
     s = CONSENT_S_TAG_NAME;
     h->name_end = n;
+
+    if (h->rec && h->rec_done && h->rec_end == n) {
+        /* the scan noted the attributes: only the name is looked for */
+        over = h->rec_over;
+
+        for ( /* void */ ; i < n; i++) {
+            if (consent_html_tag_step(s, (unsigned char) t[i]) != s) {
+                h->name_end = i;
+                break;
+            }
+        }
+
+        goto decode;
+    }
+
+    h->nraw = 0;
 
     for ( /* void */ ; i < n; i++) {
         if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
@@ -3544,6 +3718,8 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
             r->value_len = n - r->value_off;
         }
     }
+
+decode:
 
     i = h->is_end ? 2 : 1;
 
@@ -3710,6 +3886,13 @@ consent_html_plain(const char *s, size_t len, int mode)
     unsigned  mask;
 
     i = 0;
+
+    /* memchr() looks at many bytes at a time */
+    if (mode != 2 && len >= 64) {
+        return (mode != 1 || memchr(s, '&', len) == NULL)
+               && memchr(s, '\r', len) == NULL
+               && memchr(s, '\0', len) == NULL;
+    }
 
     if (mode != 2) {
         for ( /* void */ ; i + 8 <= len; i += 8) {
