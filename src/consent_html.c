@@ -358,6 +358,7 @@ static const char *consent_html_dec(consent_html_t *h, const char *s,
 static const char *consent_html_decode(consent_html_t *h, const char *s,
     size_t len, int mode, size_t *out);
 static int consent_html_plain(const char *s, size_t len, int mode);
+static int consent_html_upper(const char *s, size_t len);
 static size_t consent_html_charref(const char *s, size_t n, uint32_t *cp,
     uint32_t *cp2);
 static size_t consent_html_utf8(uint32_t cp, char *d);
@@ -3727,20 +3728,28 @@ decode:
         h->name_end = i;
     }
 
-    h->dname = consent_html_dec(h, t + i, h->name_end - i, 2, &h->dname_len);
+    /* a tag without NUL, CR and '&' has no value to decode */
+    plain = consent_html_plain(t, n, 1);
+
+    /* nor a name to decode without upper case */
+    if (plain && !consent_html_upper(t + i, h->name_end - i)) {
+        h->dname = t + i;
+        h->dname_len = h->name_end - i;
+
+    } else {
+        h->dname = consent_html_dec(h, t + i, h->name_end - i, 2,
+                                    &h->dname_len);
+    }
 
     if (h->dname == NULL) {
         return -1;
     }
 
-    /* a tag without NUL, CR and '&' has no value to decode */
-    plain = consent_html_plain(t, n, 1);
-
     for (j = 0; j < h->nraw; j++) {
         r = &h->raw[j];
         a = &h->attrs[h->nattrs];
 
-        if (plain && consent_html_plain(t + r->name_off, r->name_len, 2)) {
+        if (plain && !consent_html_upper(t + r->name_off, r->name_len)) {
             a->name = t + r->name_off;
             len = r->name_len;
 
@@ -3921,6 +3930,23 @@ consent_html_plain(const char *s, size_t len, int mode)
     }
 
     return 1;
+}
+
+
+/* an ASCII upper-case letter in s */
+
+static int
+consent_html_upper(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned) ((unsigned char) s[i] - 'A') < 26) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
