@@ -909,10 +909,10 @@ consent_html_find(const char *name, size_t len)
     last = consent_html_names
            + sizeof(consent_html_names) / sizeof(consent_html_names[0]);
 
-    for (n = &consent_html_names[i - 1];
-         n < last && n->len == len && n->name[0] == name[0];
-         n++)
-    {
+    /* the bucket's first name has the first letter and the length */
+    n = &consent_html_names[i - 1];
+
+    for ( ;; ) {
         for (j = 1; j < len && n->name[j] == name[j]; j++) {
             /* void */
         }
@@ -920,9 +920,11 @@ consent_html_find(const char *name, size_t len)
         if (j == len) {
             return n;
         }
-    }
 
-    return NULL;
+        if (++n == last || n->len != len || n->name[0] != name[0]) {
+            return NULL;
+        }
+    }
 }
 
 
