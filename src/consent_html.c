@@ -262,6 +262,11 @@ struct consent_html_s {
     consent_html_raw_t      raw[CONSENT_HTML_ATTRS_MAX];
     size_t                  nraw;
     unsigned                raw_over:1;
+    unsigned                rec:1;      /* raw is recorded by the scan */
+    unsigned                rec_done:1; /* up to the tag's end */
+    unsigned                rec_over:1;
+    size_t                  rec_cur;    /* the raw being recorded */
+    size_t                  rec_end;    /* region offset of the end */
     consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
     size_t                  nattrs;
     const char             *dname;      /* its name, decoded */
@@ -287,6 +292,10 @@ static const char *consent_html_scan(consent_html_t *h, const char *p,
     const char *lim);
 static const char *consent_html_attrs(int *sp, const char *p,
     const char *lim);
+static const char *consent_html_attrs_rec(consent_html_t *h, int *sp,
+    const char *p, const char *lim);
+static void consent_html_rec_step(consent_html_t *h, int s, int ns,
+    size_t i);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim);
 static void consent_html_skipped(consent_html_t *h);
@@ -349,6 +358,7 @@ static const char *consent_html_dec(consent_html_t *h, const char *s,
 static const char *consent_html_decode(consent_html_t *h, const char *s,
     size_t len, int mode, size_t *out);
 static int consent_html_plain(const char *s, size_t len, int mode);
+static int consent_html_upper(const char *s, size_t len);
 static size_t consent_html_charref(const char *s, size_t n, uint32_t *cp,
     uint32_t *cp2);
 static size_t consent_html_utf8(uint32_t cp, char *d);
@@ -899,10 +909,10 @@ consent_html_find(const char *name, size_t len)
     last = consent_html_names
            + sizeof(consent_html_names) / sizeof(consent_html_names[0]);
 
-    for (n = &consent_html_names[i - 1];
-         n < last && n->len == len && n->name[0] == name[0];
-         n++)
-    {
+    /* the bucket's first name has the first letter and the length */
+    n = &consent_html_names[i - 1];
+
+    for ( ;; ) {
         for (j = 1; j < len && n->name[j] == name[j]; j++) {
             /* void */
         }
@@ -910,9 +920,11 @@ consent_html_find(const char *name, size_t len)
         if (j == len) {
             return n;
         }
-    }
 
-    return NULL;
+        if (++n == last || n->len != len || n->name[0] != name[0]) {
+            return NULL;
+        }
+    }
 }
 
 
@@ -1101,9 +1113,19 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             }
 
             consent_html_named(h, p, 1);
+
+            /* a tag to be parsed: its attributes are noted on the way */
+            h->rec = h->region == CONSENT_R_TAG
+                     || h->region == CONSENT_R_OBSERVE;
+            h->rec_done = 0;
+            h->rec_over = 0;
+            h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+            h->nraw = 0;
             p++;
 
             if (c == '>') {
+                h->rec_done = 1;
+                h->rec_end = consent_html_off(h, p);
                 consent_html_tag_done(h, p, 0);
                 break;
             }
@@ -1127,7 +1149,8 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
         case CONSENT_S_AFTER_ATTR_VALUE:
         case CONSENT_S_SELF_CLOSING:
             s = h->state;
-            q = consent_html_attrs(&s, p, lim);
+            q = h->rec ? consent_html_attrs_rec(h, &s, p, lim)
+                       : consent_html_attrs(&s, p, lim);
 
             if (q != NULL) {
                 consent_html_tag_done(h, q, s == CONSENT_S_SELF_CLOSING);
@@ -1692,6 +1715,142 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
 
 
 /*
+ * consent_html_attrs() for a tag that is to be parsed: the attributes
+ * are noted in raw as consent_html_parse() would note them, so that it
+ * does not walk the tag again.
+ */
+
+static const char *
+consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
+    const char *lim)
+{
+    int          s, ns;
+    size_t       base;
+    const char  *q, *start;
+
+    s = *sp;
+    start = p;
+    base = consent_html_off(h, p);
+
+    while (p < lim) {
+        if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
+            q = memchr(p, s == CONSENT_S_ATTR_VALUE_DQ ? '"' : '\'',
+                       (size_t) (lim - p));
+
+            if (q == NULL) {
+                break;
+            }
+
+            p = q;
+
+        } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
+        {
+            while (consent_html_class[(unsigned char) *p] == 0) {
+                if (++p == lim) {
+                    *sp = s;
+                    return NULL;
+                }
+            }
+        }
+
+        ns = consent_html_tag_step(s, (unsigned char) *p);
+
+        if (ns == s) {
+            p++;
+            continue;
+        }
+
+        consent_html_rec_step(h, s, ns, base + (size_t) (p - start));
+        p++;
+
+        if (ns == CONSENT_S_TAG_END) {
+            *sp = s;
+            h->rec_done = 1;
+            h->rec_end = base + (size_t) (p - start);
+            return p;
+        }
+
+        s = ns;
+    }
+
+    *sp = s;
+
+    return NULL;
+}
+
+
+/* what consent_html_parse() notes where the state changes at offset i */
+
+static void
+consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
+{
+    consent_html_raw_t  *r;
+
+    r = (h->rec_cur < CONSENT_HTML_ATTRS_MAX) ? &h->raw[h->rec_cur] : NULL;
+
+    /* the end of what the state was in */
+    if (r != NULL) {
+        if (s == CONSENT_S_ATTR_NAME) {
+            r->name_len = i - r->name_off;
+
+        } else if (s == CONSENT_S_ATTR_VALUE_DQ
+                   || s == CONSENT_S_ATTR_VALUE_SQ
+                   || s == CONSENT_S_ATTR_VALUE_UQ)
+        {
+            r->value_len = i - r->value_off;
+        }
+    }
+
+    /* the beginning of what it becomes */
+    switch (ns) {
+
+    case CONSENT_S_ATTR_NAME:
+        if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
+            h->rec_over = 1;
+            h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+
+        } else {
+            h->rec_cur = h->nraw;
+            r = &h->raw[h->nraw++];
+            r->name_off = i;
+            r->name_len = 0;
+            r->has_value = 0;
+            r->value_off = 0;
+            r->value_len = 0;
+        }
+
+        break;
+
+    case CONSENT_S_BEFORE_ATTR_VALUE:
+        if (r != NULL) {
+            r->has_value = 1;
+            r->value_off = i + 1;
+        }
+
+        break;
+
+    case CONSENT_S_ATTR_VALUE_DQ:
+    case CONSENT_S_ATTR_VALUE_SQ:
+        if (r != NULL && s == CONSENT_S_BEFORE_ATTR_VALUE) {
+            r->value_off = i + 1;
+        }
+
+        break;
+
+    case CONSENT_S_ATTR_VALUE_UQ:
+        if (r != NULL) {
+            r->value_off = i;
+        }
+
+        break;
+
+    default:
+        break;
+    }
+}
+
+
+/*
  * A tag of no interest at q ('<'), whole before lim, passed over at once
  * with the same steps and the same effects as the states it would go
  * through: the end of the tag, or NULL when it is not such a tag and
@@ -1895,6 +2054,7 @@ consent_html_tag_begin(consent_html_t *h, const char *p, int end)
 
     h->is_end = end;
     h->from_text = 0;
+    h->rec = 0;
     h->name_len = 0;
     h->name_hash = 2166136261u;
     h->known = NULL;
@@ -2055,6 +2215,8 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
             }
         }
     }
+
+    h->rec = 0;
 
     if (parsed && h->observe != NULL) {
         h->observe(h->observe_ctx,
@@ -3430,7 +3592,6 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     consent_attr_t      *a;
     consent_html_raw_t  *r;
 
-    h->nraw = 0;
     h->nattrs = 0;
     h->dec_len = 0;
     h->raw_over = 0;
@@ -3440,6 +3601,22 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     i = h->is_end ? 2 : 1;
     s = CONSENT_S_TAG_NAME;
     h->name_end = n;
+
+    if (h->rec && h->rec_done && h->rec_end == n) {
+        /* the scan noted the attributes: only the name is looked for */
+        over = h->rec_over;
+
+        for ( /* void */ ; i < n; i++) {
+            if (consent_html_tag_step(s, (unsigned char) t[i]) != s) {
+                h->name_end = i;
+                break;
+            }
+        }
+
+        goto decode;
+    }
+
+    h->nraw = 0;
 
     for ( /* void */ ; i < n; i++) {
         if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
@@ -3545,26 +3722,36 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
         }
     }
 
+decode:
+
     i = h->is_end ? 2 : 1;
 
     if (h->name_end < i) {
         h->name_end = i;
     }
 
-    h->dname = consent_html_dec(h, t + i, h->name_end - i, 2, &h->dname_len);
+    /* a tag without NUL, CR and '&' has no value to decode */
+    plain = consent_html_plain(t, n, 1);
+
+    /* nor a name to decode without upper case */
+    if (plain && !consent_html_upper(t + i, h->name_end - i)) {
+        h->dname = t + i;
+        h->dname_len = h->name_end - i;
+
+    } else {
+        h->dname = consent_html_dec(h, t + i, h->name_end - i, 2,
+                                    &h->dname_len);
+    }
 
     if (h->dname == NULL) {
         return -1;
     }
 
-    /* a tag without NUL, CR and '&' has no value to decode */
-    plain = consent_html_plain(t, n, 1);
-
     for (j = 0; j < h->nraw; j++) {
         r = &h->raw[j];
         a = &h->attrs[h->nattrs];
 
-        if (plain && consent_html_plain(t + r->name_off, r->name_len, 2)) {
+        if (plain && !consent_html_upper(t + r->name_off, r->name_len)) {
             a->name = t + r->name_off;
             len = r->name_len;
 
@@ -3711,6 +3898,13 @@ consent_html_plain(const char *s, size_t len, int mode)
 
     i = 0;
 
+    /* memchr() looks at many bytes at a time */
+    if (mode != 2 && len >= 64) {
+        return (mode != 1 || memchr(s, '&', len) == NULL)
+               && memchr(s, '\r', len) == NULL
+               && memchr(s, '\0', len) == NULL;
+    }
+
     if (mode != 2) {
         for ( /* void */ ; i + 8 <= len; i += 8) {
             memcpy(&w, s + i, 8);
@@ -3738,6 +3932,23 @@ consent_html_plain(const char *s, size_t len, int mode)
     }
 
     return 1;
+}
+
+
+/* an ASCII upper-case letter in s */
+
+static int
+consent_html_upper(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned) ((unsigned char) s[i] - 'A') < 26) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

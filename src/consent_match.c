@@ -32,6 +32,24 @@
 #define CONSENT_VIEW_BUF       4096    /* a URL folded, one piece a time */
 
 
+/* what the URL fold changes: TAB, LF, CR, '%', '\\' and upper case */
+static const unsigned char  consent_url_dirty[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['%'] = 1, ['\\'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1
+};
+
+
+/* the ASCII bytes that end, split or escape a host */
+static const unsigned char  consent_host_special[128] = {
+    ['/'] = 1, ['\\'] = 1, ['?'] = 1, ['#'] = 1, ['\t'] = 1, ['\n'] = 1,
+    ['\r'] = 1, ['@'] = 1, [':'] = 1, ['%'] = 1
+};
+
+
 /* the attributes looked at; the first of duplicates counts */
 typedef enum {
     CONSENT_A_SRC = 0,
@@ -960,6 +978,12 @@ consent_url_host(const char *s, size_t len, char *host, size_t *hlen)
     for ( /* void */ ; i < len; i++) {
         c = (unsigned char) s[i];
 
+        /* the common byte of a host, in a short one */
+        if (c < 0x80 && !consent_host_special[c] && n < CONSENT_HOST_BUF) {
+            host[n++] = (char) (c | ((c - 'A' < 26) << 5));
+            continue;
+        }
+
         if (c == '/' || c == '\\' || c == '?' || c == '#') {
             break;
         }
@@ -1272,7 +1296,10 @@ consent_host_rules(const consent_policy_t *p, const char *host, size_t hlen)
     for (i = 0; i < l->n; i++) {
         r = &p->rules[l->index[i]];
 
-        if (r->len > hlen) {
+        /* the last bytes differ, most often */
+        if (r->len > hlen || r->len == 0
+            || host[hlen - 1] != r->pattern[r->len - 1])
+        {
             continue;
         }
 
@@ -1311,10 +1338,39 @@ consent_url_rules(const consent_policy_t *p, const char *s, size_t len,
         return limit;
     }
 
+    /*
+     * Most URLs are their own fold: searched as they are, whole (a
+     * match the pieces below would find is in the whole and the first
+     * rule found wins either way)
+     */
+    for (i = 0; i + 4 <= len; i += 4) {
+        if (consent_url_dirty[(unsigned char) s[i]]
+            | consent_url_dirty[(unsigned char) s[i + 1]]
+            | consent_url_dirty[(unsigned char) s[i + 2]]
+            | consent_url_dirty[(unsigned char) s[i + 3]])
+        {
+            break;
+        }
+    }
+
+    while (i < len && !consent_url_dirty[(unsigned char) s[i]]) {
+        i++;
+    }
+
+    if (i == len) {
+        return consent_url_search(p, s, len, limit);
+    }
+
+    /* the clean part before i is its own fold too */
+    if (i > CONSENT_VIEW_BUF) {
+        i = 0;
+    }
+
+    memcpy(view, s, i);
+
     keep = CONSENT_PATTERN_MAX - 1;
     end = s + len;
-    n = 0;
-    i = 0;
+    n = i;
 
     while (i < len) {
         if (n == CONSENT_VIEW_BUF) {
