@@ -577,8 +577,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     rec.policy = clcf->policy;
     rec.granted = tok->granted;
 
-    h = ngx_http_consent_header_in_str(r, "Sec-GPC");
-    rec.gpc = h != NULL && h->value.len == 1 && h->value.data[0] == '1';
+    rec.gpc = ngx_http_consent_gpc(r);
 
     h = ngx_http_consent_header_in_str(r, "Accept-Language");
     rec.lang.data = consent_policy_pick_lang(clcf->policy,

@@ -201,7 +201,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     ngx_uint_t                    i;
     const char                   *lang;
     consent_tpl_t                *tpl;
-    ngx_table_elt_t              *al, *h;
+    ngx_table_elt_t              *al;
     consent_render_conf_t         rc;
     consent_tpl_vars_t         vars;
     ngx_http_consent_srv_conf_t  *cscf;
@@ -231,9 +231,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     /* Global Privacy Control: said in the banner until a choice is made */
 
-    h = ngx_http_consent_header_in_str(r, "Sec-GPC");
-    gpc = h != NULL && h->value.len == 1 && h->value.data[0] == '1'
-          && view->state != CONSENT_STATE_VALID;
+    gpc = ngx_http_consent_gpc(r) && view->state != CONSENT_STATE_VALID;
 
     ngx_memzero(&vars, sizeof(consent_tpl_vars_t));
 

@@ -127,6 +127,8 @@ ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
 #define ngx_http_consent_header_in_str(r, name)                              \
     ngx_http_consent_header_in(r, name, sizeof(name) - 1)
 
+ngx_int_t ngx_http_consent_gpc(ngx_http_request_t *r);
+
 /* ngx_http_consent_filter.c */
 ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);
 

@@ -206,3 +206,16 @@ ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
         }
     }
 }
+
+
+/* Global Privacy Control: the request says "Sec-GPC: 1" */
+
+ngx_int_t
+ngx_http_consent_gpc(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_consent_header_in_str(r, "Sec-GPC");
+
+    return h != NULL && h->value.len == 1 && h->value.data[0] == '1';
+}
