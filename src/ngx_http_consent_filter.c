@@ -203,7 +203,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     consent_tpl_t                *tpl;
     ngx_table_elt_t              *al;
     consent_render_conf_t         rc;
-    consent_tpl_vars_t         vars;
+    consent_tpl_vars_t            vars;
     ngx_http_consent_srv_conf_t  *cscf;
 
     cscf = ngx_http_get_module_srv_conf(r, ngx_http_consent_module);

@@ -424,24 +424,24 @@ static const char *bench_inline_scripts[] = {
 int
 main(int argc, char **argv)
 {
-    int                 i, n, scan_only;
-    char                err[512], keyline[128], cookie[256], tampered[256];
-    size_t              p, ntags, total, iters;
-    double              ns, scan[2][2], mc;
-    unsigned char       secret[32];
-    const char         *policy_path;
-    bench_tag_t         tags[12];
-    bench_page_t        pages[BENCH_PAGES_MAX];
-    bench_scan_t        s;
-    bench_match_t       m;
-    bench_verify_t      v;
-    consent_view_t      view;
+    int                    i, n, scan_only;
+    char                   err[512], keyline[128], cookie[256], tampered[256];
+    size_t                 p, ntags, total, iters;
+    double                 ns, scan[2][2], mc;
+    unsigned char          secret[32];
+    const char            *policy_path;
+    bench_tag_t            tags[12];
+    bench_page_t           pages[BENCH_PAGES_MAX];
+    bench_scan_t           s;
+    bench_match_t          m;
+    bench_verify_t         v;
+    consent_view_t         view;
     consent_render_conf_t  rc;
-    consent_tpl_vars_t  vars;
-    consent_token_t     tok;
-    consent_policy_t   *policy;
-    consent_keyset_t   *ks;
-    consent_html_conf_t hc;
+    consent_tpl_vars_t     vars;
+    consent_token_t        tok;
+    consent_policy_t      *policy;
+    consent_keyset_t      *ks;
+    consent_html_conf_t    hc;
 
     policy_path = NULL;
     scan_only = 0;

@@ -127,7 +127,7 @@ main(int argc, char **argv)
     consent_html_t        *h;
     consent_view_t         view;
     consent_render_conf_t  rconf;
-    consent_tpl_vars_t  vars;
+    consent_tpl_vars_t     vars;
     consent_policy_t      *policy;
     consent_html_conf_t    hc;
     consent_filter_out_t   out;

@@ -796,7 +796,7 @@ test_injections(void)
     consent_view_t          view;
     consent_token_t         tok;
     consent_render_conf_t   rc;
-    consent_tpl_vars_t   vars;
+    consent_tpl_vars_t      vars;
 
     memset(&rc, 0, sizeof(consent_render_conf_t));
     rc.endpoint = "/consent/";
@@ -982,7 +982,7 @@ test_banner_hostile(consent_policy_t *p)
     char                   *s;
     size_t                  i, len;
     consent_render_conf_t   rc;
-    consent_tpl_vars_t   vars;
+    consent_tpl_vars_t      vars;
 
     static const char  *shown_raw[] = {
         RAW("title"), RAW("message"), RAW("accept_all"), RAW("reject_all"),
