@@ -323,8 +323,12 @@ consent_render_head_tpl(const consent_policy_t *policy,
 
     memset(&b, 0, sizeof(consent_buf_t));
 
+    /* the nonce on the inert state too: "anything injected" carries it */
+
     consent_buf_str(&b, "<script type=\"application/json\" "
-                        "id=\"consent-state\" data-consent-ui>{\"state\":");
+                        "id=\"consent-state\" data-consent-ui");
+    consent_buf_slot(&b, 'N');
+    consent_buf_str(&b, ">{\"state\":");
     consent_buf_slot(&b, 'S');
     consent_buf_str(&b, ",\"endpoint\":");
     consent_buf_json(&b, rc->endpoint, rc->endpoint_len);

@@ -290,8 +290,8 @@ for my $l (@langs) {
 # nonce, positions, manage button
 
 $r = get('/nonce/index.html');
-is(scalar(() = $r->{body} =~ /nonce="r4nd0m&quot;&lt;x&gt;"/g), 2,
-    'consent_csp_nonce: on the link and the script, escaped');
+is(scalar(() = $r->{body} =~ /nonce="r4nd0m&quot;&lt;x&gt;"/g), 3,
+    'consent_csp_nonce: on the state, the link and the script, escaped');
 $r = get('/top/index.html');
 like($r->{body}, qr{data-consent-position="top" data-consent-ui>},
     'consent_banner_position top');

@@ -848,8 +848,8 @@ test_injections(void)
     ok(s != NULL && strstr(s, "\"state\":\"valid\"") != NULL
        && strstr(s, "\"denied\":[]") != NULL
        && strstr(s, "\"gpc\":true") != NULL, "head snippet, valid, gpc");
-    is_int(s ? count(s, " nonce=\"n&quot;&lt;1&gt;\"") : 0, 2,
-           "head snippet: the nonce, escaped, on link and script");
+    is_int(s ? count(s, " nonce=\"n&quot;&lt;1&gt;\"") : 0, 3,
+           "head snippet: the nonce, escaped, on every element");
     free(s);
 
     rc.endpoint = "/consent/";
