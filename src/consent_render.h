@@ -77,7 +77,7 @@ typedef struct {
  * After <head>: the state as inert JSON (with the policy's Consent Mode
  * mapping), then the banner's stylesheet and script from the endpoint.
  * No inline script runs, so a strict Content-Security-Policy needs
- * nothing more; a nonce (may be empty) goes on the link and the script.
+ * nothing more; a nonce (may be empty) goes on all three.
  *
  * Before </body>: the banner, a dialog holding a plain form to the
  * endpoint (three equal buttons, a second layer of category checkboxes,
