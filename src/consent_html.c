@@ -3617,6 +3617,8 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     }
 
     h->nraw = 0;
+    h->rec_over = 0;
+    h->rec_cur = CONSENT_HTML_ATTRS_MAX;
 
     for ( /* void */ ; i < n; i++) {
         if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
@@ -3640,67 +3642,12 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
             continue;
         }
 
-        /* the end of what the state was in */
         if (s == CONSENT_S_TAG_NAME) {
             h->name_end = i;
-
-        } else if (r != NULL) {
-            if (s == CONSENT_S_ATTR_NAME) {
-                r->name_len = i - r->name_off;
-
-            } else if (s == CONSENT_S_ATTR_VALUE_DQ
-                       || s == CONSENT_S_ATTR_VALUE_SQ
-                       || s == CONSENT_S_ATTR_VALUE_UQ)
-            {
-                r->value_len = i - r->value_off;
-            }
         }
 
-        /* the beginning of what it becomes */
-        switch (ns) {
-
-        case CONSENT_S_ATTR_NAME:
-            if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
-                over = 1;
-                r = NULL;
-
-            } else {
-                r = &h->raw[h->nraw++];
-                r->name_off = i;
-                r->name_len = 0;
-                r->has_value = 0;
-                r->value_off = 0;
-                r->value_len = 0;
-            }
-
-            break;
-
-        case CONSENT_S_BEFORE_ATTR_VALUE:
-            if (r != NULL) {
-                r->has_value = 1;
-                r->value_off = i + 1;
-            }
-
-            break;
-
-        case CONSENT_S_ATTR_VALUE_DQ:
-        case CONSENT_S_ATTR_VALUE_SQ:
-            if (r != NULL && s == CONSENT_S_BEFORE_ATTR_VALUE) {
-                r->value_off = i + 1;
-            }
-
-            break;
-
-        case CONSENT_S_ATTR_VALUE_UQ:
-            if (r != NULL) {
-                r->value_off = i;
-            }
-
-            break;
-
-        default:
-            break;
-        }
+        /* the attributes, noted as the scan's own walk notes them */
+        consent_html_rec_step(h, s, ns, i);
 
         if (ns == CONSENT_S_TAG_END) {
             break;
@@ -3708,6 +3655,9 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
 
         s = ns;
     }
+
+    over = h->rec_over;
+    r = (h->rec_cur < CONSENT_HTML_ATTRS_MAX) ? &h->raw[h->rec_cur] : NULL;
 
     if (i == n && r != NULL) {
         /* no '>' (not expected of a complete tag): close what is open */
