@@ -299,6 +299,7 @@ static void consent_html_rec_step(consent_html_t *h, int s, int ns,
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim);
 static void consent_html_skipped(consent_html_t *h);
+static int consent_html_marked(const char *s, const char *e);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
     int end);
@@ -873,6 +874,7 @@ consent_html_is(const char *s, size_t len, const char *lit)
 
     return lit[len] == '\0';
 }
+
 
 
 /* what the current tag's name is, from the table */
@@ -1862,7 +1864,7 @@ consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
 static const char *
 consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
-    int                         end, s;
+    int                         end, s, marks;
     size_t                      len, slot;
     unsigned                    c, flags;
     uint32_t                    hash;
@@ -1870,6 +1872,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     const consent_html_name_t  *known;
 
     p = q + 1;
+    marks = 0;
 
     if (p == lim) {
         return NULL;
@@ -1935,9 +1938,17 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 
         flags = known->flags;
 
-        if (!end && (known->el != CONSENT_EL_OTHER
-                     || (flags & (CONSENT_N_RAW | CONSENT_N_RC))))
-        {
+        if (!end && (flags & (CONSENT_N_RAW | CONSENT_N_RC))) {
+            return NULL;
+        }
+
+        /*
+         * an element that may load something is held and judged, unless
+         * every category is granted: then only a mark can gate it
+         */
+        marks = !end && known->el != CONSENT_EL_OTHER;
+
+        if (marks && !h->all_granted) {
             return NULL;
         }
     }
@@ -1956,6 +1967,10 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
         if (p == NULL) {
             return NULL;
         }
+    }
+
+    if (marks && consent_html_marked(q, p)) {
+        return NULL;
     }
 
     /* what the states leave of the tag; consent_html_skipped() the rest */
@@ -1991,6 +2006,36 @@ consent_html_skipped(consent_html_t *h)
     h->special = 0;
     h->hold_len = 0;
     h->state = CONSENT_S_DATA;
+}
+
+
+/*
+ * Whether a tag may carry a consent mark: data-consent, data-cookieconsent,
+ * data-category or data-cookiecategory, in any case, anywhere in it (a
+ * value that only looks like one costs the full look, nothing more)
+ */
+
+static int
+consent_html_marked(const char *s, const char *e)
+{
+    const char  *p;
+
+    for (p = s + 5; p + 1 < e; p++) {
+        p = memchr(p, '-', (size_t) (e - p));
+
+        if (p == NULL || p + 1 >= e) {
+            return 0;
+        }
+
+        if ((p[1] | 0x20) == 'c'
+            && (p[-4] | 0x20) == 'd' && (p[-3] | 0x20) == 'a'
+            && (p[-2] | 0x20) == 't' && (p[-1] | 0x20) == 'a')
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -2686,6 +2731,12 @@ consent_html_match(consent_html_t *h)
 
     if (!h->svg) {
         h->has_src = consent_html_attr(h, "src") != NULL;
+
+        /* every category granted: no URL can gate, only marks count */
+        if (h->all_granted) {
+            return consent_match_marks(h->conf.policy, h->el, h->attrs,
+                                       h->nattrs);
+        }
 
         return consent_match_element(h->conf.policy, h->el, h->attrs,
                                      h->nattrs);

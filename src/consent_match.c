@@ -75,6 +75,9 @@ static int consent_ieq(const char *s, size_t len, const char *lit,
     size_t litlen);
 static int consent_attr_id(const char *name, size_t len);
 static int consent_blank(const consent_attr_t *a);
+static consent_match_t consent_match_do(const consent_policy_t *policy,
+    consent_element_e el, const consent_attr_t *attrs, size_t nattrs,
+    int urls);
 static consent_match_t consent_result(uint32_t mask, consent_by_e by);
 static consent_match_t consent_author(const consent_policy_t *p,
     const consent_attr_t *a);
@@ -189,6 +192,22 @@ consent_match_t
 consent_match_element(const consent_policy_t *policy, consent_element_e el,
     const consent_attr_t *attrs, size_t nattrs)
 {
+    return consent_match_do(policy, el, attrs, nattrs, 1);
+}
+
+
+consent_match_t
+consent_match_marks(const consent_policy_t *policy, consent_element_e el,
+    const consent_attr_t *attrs, size_t nattrs)
+{
+    return consent_match_do(policy, el, attrs, nattrs, 0);
+}
+
+
+static consent_match_t
+consent_match_do(const consent_policy_t *policy, consent_element_e el,
+    const consent_attr_t *attrs, size_t nattrs, int urls)
+{
     int                    id;
     size_t                 i;
     uint32_t               mask;
@@ -247,6 +266,10 @@ consent_match_element(const consent_policy_t *policy, consent_element_e el,
     }
 
     mask = 0;
+
+    if (!urls) {
+        return consent_result(0, CONSENT_BY_NONE);
+    }
 
     switch (el) {
 

@@ -87,6 +87,14 @@ consent_element_e consent_element(const char *name, size_t len);
 consent_match_t consent_match_element(const consent_policy_t *policy,
     consent_element_e el, const consent_attr_t *attrs, size_t nattrs);
 
+/*
+ * consent_match_element() by the marks alone, for a visitor who granted
+ * every category, whom no URL rule can gate: an unmarked element gives
+ * NONE (BY_NONE), and the URLs are not looked at
+ */
+consent_match_t consent_match_marks(const consent_policy_t *policy,
+    consent_element_e el, const consent_attr_t *attrs, size_t nattrs);
+
 /* category of a URL by the policy's host and URL rules, or NONE */
 int consent_match_url(const consent_policy_t *policy, const char *url,
     size_t len);

@@ -424,7 +424,7 @@ static const char *bench_inline_scripts[] = {
 int
 main(int argc, char **argv)
 {
-    int                    i, n, scan_only;
+    int                    i, n, scan_only, scan_granted;
     char                   err[512], keyline[128], cookie[256], tampered[256];
     size_t                 p, ntags, total, iters;
     double                 ns, scan[2][2], mc;
@@ -445,6 +445,7 @@ main(int argc, char **argv)
 
     policy_path = NULL;
     scan_only = 0;
+    scan_granted = 0;
     s.npages = 0;
 
     for (i = 1; i < argc; i++) {
@@ -453,6 +454,9 @@ main(int argc, char **argv)
 
         } else if (i + 1 < argc && strcmp(argv[i], "--scan") == 0) {
             scan_only = atoi(argv[++i]);
+
+        } else if (strcmp(argv[i], "--granted") == 0) {
+            scan_granted = 1;
 
         } else if (s.npages < BENCH_PAGES_MAX) {
             pages[s.npages].name = argv[i];
@@ -471,7 +475,8 @@ main(int argc, char **argv)
     }
 
     if (policy_path == NULL || s.npages == 0) {
-        fprintf(stderr, "usage: consent-bench --policy FILE [--scan N] "
+        fprintf(stderr, "usage: consent-bench --policy FILE "
+                "[--scan N [--granted]] "
                 "PAGE...\n");
         return 2;
     }
@@ -521,7 +526,7 @@ main(int argc, char **argv)
     if (scan_only > 0) {
         s.only = s.npages;
         s.piece = 0;
-        s.consent = 0;
+        s.consent = scan_granted;
         bench_scan(&s, scan_only);
         printf("scanned %zu bytes\n", total * scan_only);
         return 0;
