@@ -285,6 +285,8 @@ static int consent_html_is(const char *s, size_t len, const char *lit);
 static void consent_html_lookup(consent_html_t *h);
 static const consent_html_name_t *consent_html_find(const char *name,
     size_t len);
+static const consent_html_name_t *consent_html_find_raw(const char *name,
+    size_t len);
 static int consent_html_id(consent_html_t *h);
 static unsigned consent_html_flags(consent_html_t *h);
 static int consent_html_tag_step(int s, int c);
@@ -373,6 +375,27 @@ static int consent_html_runs(const consent_attr_t *a);
 static const unsigned char  consent_html_class[256] = {
     ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
     ['/'] = 2, ['>'] = 3, ['='] = 4, ['"'] = 5, ['\''] = 6
+};
+
+
+/* ASCII lower case, a byte at a time */
+static const unsigned char  consent_html_lc[256] = {
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+    0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+    0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
+    0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+    0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+    0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+    0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
+    0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf,
+    0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+    0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+    0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff
 };
 
 
@@ -930,6 +953,50 @@ consent_html_find(const char *name, size_t len)
 }
 
 
+/* consent_html_find() for a name as written, in any case */
+
+static const consent_html_name_t *
+consent_html_find_raw(const char *name, size_t len)
+{
+    size_t                      i, j;
+    unsigned                    first;
+    const consent_html_name_t  *n, *last;
+
+    first = consent_html_lc[(unsigned char) name[0]];
+
+    i = consent_html_bucket[first - 'a'][len];
+
+    if (i == 0) {
+        return NULL;
+    }
+
+    last = consent_html_names
+           + sizeof(consent_html_names) / sizeof(consent_html_names[0]);
+
+    n = &consent_html_names[i - 1];
+
+    for ( ;; ) {
+        for (j = 1; j < len; j++) {
+            if ((unsigned char) n->name[j]
+                != consent_html_lc[(unsigned char) name[j]])
+            {
+                break;
+            }
+        }
+
+        if (j == len) {
+            return n;
+        }
+
+        if (++n == last || n->len != len
+            || (unsigned char) n->name[0] != first)
+        {
+            return NULL;
+        }
+    }
+}
+
+
 static int
 consent_html_id(consent_html_t *h)
 {
@@ -1010,20 +1077,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                     && (h->conf.head == NULL || h->stats.head_injected
                         || !h->stats.document))
                 {
-                    d = 0;
+                    q = consent_html_skip(h, q, lim);
 
-                    while ((p = consent_html_skip(h, q, lim)) != NULL) {
-                        d = 1;
-                        q = memchr(p, '<', (size_t) (lim - p));
-
-                        if (q == NULL) {
-                            consent_html_skipped(h);
-                            return lim;
-                        }
-                    }
-
-                    if (d) {
-                        consent_html_skipped(h);
+                    if (q == NULL) {
+                        return lim;
                     }
                 }
 
@@ -1853,145 +1910,188 @@ consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
 
 
 /*
- * A tag of no interest at q ('<'), whole before lim, passed over at once
- * with the same steps and the same effects as the states it would go
- * through: the end of the tag, or NULL when it is not such a tag and
- * the states are to be followed.  The caller makes sure that nothing
- * is held, no foreign content is open and no injection is pending;
- * none of that changes here.
+ * Tags of no interest from q (a '<'), and the text between them, passed
+ * over at once with the same steps and the same effects as the states
+ * they would go through: the '<' of the first tag that is to be followed
+ * through the states, or NULL when the text after the last one reaches
+ * lim.  The caller makes sure that nothing is held, no foreign content
+ * is open and no injection is pending; none of that changes here.  What
+ * the states would leave of the last tag is left once, at the end.
  */
 
 static const char *
 consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
-    int                         end, s, marks;
-    size_t                      len, slot;
+    int                         end, s, marks, last_end;
+    size_t                      len, slot, last_len, name_end;
     unsigned                    c, flags;
-    uint32_t                    hash;
-    const char                 *p;
-    const consent_html_name_t  *known;
+    uint32_t                    hash, last_hash;
+    const char                 *p, *n, *last_q, *last_n;
+    const consent_html_name_t  *known, *last_known;
 
-    p = q + 1;
-    marks = 0;
-
-    if (p == lim) {
-        return NULL;
-    }
-
-    end = (*p == '/');
-    p += end;
-
-    if (p == lim || !consent_html_alpha((unsigned char) *p)) {
-        return NULL;
-    }
-
-    /* the name, up to whitespace, '/' or '>', as the name state has it */
-    len = 0;
-    hash = 2166136261u;
+    last_q = NULL;
+    last_n = NULL;
+    last_end = 0;
+    last_len = 0;
+    last_hash = 0;
+    last_known = NULL;
+    name_end = 0;
 
     for ( ;; ) {
-        c = (unsigned char) *p;
+        p = q + 1;
 
-        if (consent_html_class[c] - 1u < 3) {
+        if (p == lim) {
             break;
         }
 
-        c = (unsigned) consent_html_lower((int) c);
+        end = (*p == '/');
+        p += end;
 
-        if (len < CONSENT_HTML_NAME_MAX) {
-            h->name[len] = (char) c;
-        }
-
-        len++;
-        hash = (hash ^ c) * 16777619;
-
-        if (++p == lim) {
-            return NULL;
-        }
-    }
-
-    /* most names are not in the table: their bucket is empty */
-    c = (unsigned char) h->name[0] - 'a';
-
-    known = (len - 1 < CONSENT_HTML_KEEP_MAX && c < 26
-             && consent_html_bucket[c][len] != 0)
-            ? consent_html_find(h->name, len) : NULL;
-    flags = 0;
-
-    if (known != NULL) {
-        /* the names that change more than the count of open elements */
-        switch (known->id) {
-
-        case CONSENT_ID_HTML:
-        case CONSENT_ID_HEAD:
-        case CONSENT_ID_BODY:
-        case CONSENT_ID_SCRIPT:
-        case CONSENT_ID_PLAINTEXT:
-        case CONSENT_ID_SVG:
-        case CONSENT_ID_MATH:
-        case CONSENT_ID_FRAMESET:
-            return NULL;
-
-        default:
+        if (p == lim || !consent_html_alpha((unsigned char) *p)) {
             break;
         }
 
-        flags = known->flags;
+        /* the name, up to whitespace, '/' or '>', as the name state has it */
+        n = p;
+        hash = 2166136261u;
 
-        if (!end && (flags & (CONSENT_N_RAW | CONSENT_N_RC))) {
-            return NULL;
+        for ( ;; ) {
+            c = (unsigned char) *p;
+
+            if (consent_html_class[c] - 1u < 3) {
+                break;
+            }
+
+            hash = (hash ^ consent_html_lc[c]) * 16777619;
+
+            if (++p == lim) {
+                goto done;
+            }
         }
 
-        /*
-         * an element that may load something is held and judged, unless
-         * every category is granted: then only a mark can gate it
-         */
-        marks = !end && known->el != CONSENT_EL_OTHER;
+        len = (size_t) (p - n);
 
-        if (marks && !h->all_granted) {
-            return NULL;
+        /* most names are not in the table: their bucket is empty */
+        c = consent_html_lc[(unsigned char) *n] - 'a';
+
+        known = (len - 1 < CONSENT_HTML_KEEP_MAX && c < 26
+                 && consent_html_bucket[c][len] != 0)
+                ? consent_html_find_raw(n, len) : NULL;
+        flags = 0;
+        marks = 0;
+
+        if (known != NULL) {
+            /* the names that change more than the count of open elements */
+            switch (known->id) {
+
+            case CONSENT_ID_HTML:
+            case CONSENT_ID_HEAD:
+            case CONSENT_ID_BODY:
+            case CONSENT_ID_SCRIPT:
+            case CONSENT_ID_PLAINTEXT:
+            case CONSENT_ID_SVG:
+            case CONSENT_ID_MATH:
+            case CONSENT_ID_FRAMESET:
+                goto done;
+
+            default:
+                break;
+            }
+
+            flags = known->flags;
+
+            if (!end && (flags & (CONSENT_N_RAW | CONSENT_N_RC))) {
+                goto done;
+            }
+
+            /*
+             * an element that may load something is held and judged,
+             * unless every category is granted: then only a mark can
+             * gate it
+             */
+            marks = !end && known->el != CONSENT_EL_OTHER;
+
+            if (marks && !h->all_granted) {
+                goto done;
+            }
+        }
+
+        c = (unsigned char) *p++;
+
+        if (c != '>') {
+            s = (c == '/') ? CONSENT_S_SELF_CLOSING
+                           : CONSENT_S_BEFORE_ATTR_NAME;
+            p = consent_html_attrs(&s, p, lim);
+
+            if (p == NULL) {
+                goto done;
+            }
+        }
+
+        if (marks && consent_html_marked(q, p)) {
+            goto done;
+        }
+
+        slot = (hash ^ (hash >> 16)) % CONSENT_HTML_OPEN_SLOTS;
+
+        if (end) {
+            if (h->hopen[slot] > 0) {
+                h->hopen[slot]--;
+            }
+
+        } else if (!(flags & CONSENT_N_VOID) && h->hopen[slot] < 255) {
+            h->hopen[slot]++;
+        }
+
+        last_q = q;
+        last_n = n;
+        last_end = end;
+        last_len = len;
+        last_hash = hash;
+        last_known = known;
+
+        /* as the states have it: a long name is let go before it ends */
+        if (!end && len <= CONSENT_HTML_KEEP_MAX) {
+            name_end = (size_t) (n + len - q);
+        }
+
+        /* most tags follow the last one at once, or after a newline */
+
+        if (p < lim && *p == '<') {
+            q = p;
+            continue;
+        }
+
+        if (lim - p > 1 && p[1] == '<') {
+            q = p + 1;
+            continue;
+        }
+
+        q = memchr(p, '<', (size_t) (lim - p));
+
+        if (q == NULL) {
+            break;
         }
     }
 
-    /* as the states have it: a long name is let go before it ends */
-    if (!end && len <= CONSENT_HTML_KEEP_MAX) {
-        h->name_end = (size_t) (p - q);
-    }
+done:
 
-    c = (unsigned char) *p++;
+    if (last_q != NULL) {
+        h->is_end = last_end;
+        h->name_len = last_len;
+        h->name_hash = last_hash;
+        h->known = last_known;
+        h->mark = last_q;
+        h->name_end = name_end;
 
-    if (c != '>') {
-        s = (c == '/') ? CONSENT_S_SELF_CLOSING : CONSENT_S_BEFORE_ATTR_NAME;
-        p = consent_html_attrs(&s, p, lim);
-
-        if (p == NULL) {
-            return NULL;
-        }
-    }
-
-    if (marks && consent_html_marked(q, p)) {
-        return NULL;
-    }
-
-    /* what the states leave of the tag; consent_html_skipped() the rest */
-    h->is_end = end;
-    h->name_len = len;
-    h->name_hash = hash;
-    h->known = known;
-    h->mark = q;
-
-    slot = (hash ^ (hash >> 16)) % CONSENT_HTML_OPEN_SLOTS;
-
-    if (end) {
-        if (h->hopen[slot] > 0) {
-            h->hopen[slot]--;
+        for (len = 0; len < last_len && len < CONSENT_HTML_NAME_MAX; len++) {
+            h->name[len] = (char) consent_html_lc[(unsigned char) last_n[len]];
         }
 
-    } else if (!(flags & CONSENT_N_VOID) && h->hopen[slot] < 255) {
-        h->hopen[slot]++;
+        consent_html_skipped(h);
     }
 
-    return p;
+    return q;
 }
 
 
