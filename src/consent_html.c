@@ -300,6 +300,7 @@ static void consent_html_rec_step(consent_html_t *h, int s, int ns,
     size_t i);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim);
+static const char *consent_html_tag_end(const char *p, const char *lim);
 static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
@@ -1922,7 +1923,7 @@ consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
 static const char *
 consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
-    int                         end, s, marks, last_end;
+    int                         end, marks, last_end;
     size_t                      len, slot, last_len, name_end;
     unsigned                    c, flags;
     uint32_t                    hash, last_hash;
@@ -2016,12 +2017,8 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
-        c = (unsigned char) *p++;
-
-        if (c != '>') {
-            s = (c == '/') ? CONSENT_S_SELF_CLOSING
-                           : CONSENT_S_BEFORE_ATTR_NAME;
-            p = consent_html_attrs(&s, p, lim);
+        if (*p++ != '>') {
+            p = consent_html_tag_end(p, lim);
 
             if (p == NULL) {
                 goto done;
@@ -2092,6 +2089,105 @@ done:
     }
 
     return q;
+}
+
+
+/*
+ * consent_html_attrs() from before an attribute name (after whitespace
+ * or '/') to the end of the tag, for a tag that is passed over: only its
+ * end matters.  The states that go on alike are one here: before a name,
+ * after a value and after '/' (their rows of consent_html_next agree),
+ * and a name with the whitespace after it.  NULL: the end is not before
+ * lim.
+ */
+
+static const char *
+consent_html_tag_end(const char *p, const char *lim)
+{
+    unsigned     k;
+    const char  *q;
+
+between:
+
+    /* before an attribute name, after a value, after '/' */
+    for ( ;; ) {
+        if (p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p++];
+
+        if (k == 3) {
+            return p;
+        }
+
+        if (k != 1 && k != 2) {
+            break;
+        }
+    }
+
+    /* an attribute name (anything but '/', '>' and '=' goes on) */
+    for ( ;; ) {
+        if (p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p++];
+
+        if (k == 3) {
+            return p;
+        }
+
+        if (k == 2) {
+            goto between;
+        }
+
+        if (k == 4) {
+            break;
+        }
+    }
+
+    /* before the value */
+    do {
+        if (p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p++];
+
+    } while (k == 1);
+
+    if (k == 3) {
+        return p;
+    }
+
+    if (k == 5 || k == 6) {
+        q = memchr(p, (k == 5) ? '"' : '\'', (size_t) (lim - p));
+
+        if (q == NULL) {
+            return NULL;
+        }
+
+        p = q + 1;
+        goto between;
+    }
+
+    /* an unquoted value, up to whitespace or '>' */
+    for ( ;; ) {
+        if (p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p++];
+
+        if (k == 3) {
+            return p;
+        }
+
+        if (k == 1) {
+            goto between;
+        }
+    }
 }
 
 
