@@ -296,6 +296,8 @@ static const char *consent_html_attrs(int *sp, const char *p,
     const char *lim);
 static const char *consent_html_attrs_rec(consent_html_t *h, int *sp,
     const char *p, const char *lim);
+static const char *consent_html_rec_tag(consent_html_t *h, const char *p,
+    const char *lim, size_t base, int *sc);
 static void consent_html_rec_step(consent_html_t *h, int s, int ns,
     size_t i);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
@@ -1808,13 +1810,36 @@ static const char *
 consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
     const char *lim)
 {
-    int          s, ns;
-    size_t       base;
+    int          s, ns, sc;
+    size_t       base, nraw, cur;
+    unsigned     over;
     const char  *q, *start;
 
     s = *sp;
     start = p;
     base = consent_html_off(h, p);
+
+    /* most tags are whole in the buffer: noted in one go */
+    if (s == CONSENT_S_BEFORE_ATTR_NAME || s == CONSENT_S_SELF_CLOSING) {
+        nraw = h->nraw;
+        cur = h->rec_cur;
+        over = h->rec_over;
+        sc = (s == CONSENT_S_SELF_CLOSING);
+
+        q = consent_html_rec_tag(h, p, lim, base, &sc);
+
+        if (q != NULL) {
+            *sp = sc ? CONSENT_S_SELF_CLOSING : CONSENT_S_BEFORE_ATTR_NAME;
+            h->rec_done = 1;
+            h->rec_end = base + (size_t) (q - start);
+            return q;
+        }
+
+        /* the tag goes on in the next buffer: the states note it */
+        h->nraw = nraw;
+        h->rec_cur = cur;
+        h->rec_over = over;
+    }
 
     while (p < lim) {
         if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
@@ -1860,6 +1885,179 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
     *sp = s;
 
     return NULL;
+}
+
+
+/*
+ * consent_html_attrs_rec() for a tag whose end is before lim, from before
+ * an attribute name or after '/' (*sc set): the states followed by hand,
+ * each noting what consent_html_rec_step() would note when it is entered
+ * or left.  The end of the tag, with *sc: whether its '>' ended a
+ * self-closing tag; NULL: not before lim (what was noted is then the
+ * caller's to undo).  base: the region offset of p.
+ */
+
+static const char *
+consent_html_rec_tag(consent_html_t *h, const char *p, const char *lim,
+    size_t base, int *sc)
+{
+    unsigned             k;
+    const char          *q, *start;
+    consent_html_raw_t  *r;
+
+    start = p;
+    r = NULL;
+
+between:
+
+    /* before an attribute name, after a value, after '/' */
+    for ( ;; ) {
+        if (p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p];
+
+        if (k == 3) {
+            return p + 1;
+        }
+
+        if (k == 1) {
+            *sc = 0;
+
+        } else if (k == 2) {
+            *sc = 1;
+
+        } else {
+            break;
+        }
+
+        p++;
+    }
+
+name:
+
+    /* an attribute begins */
+    *sc = 0;
+
+    if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
+        h->rec_over = 1;
+        h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+        r = NULL;
+
+    } else {
+        h->rec_cur = h->nraw;
+        r = &h->raw[h->nraw++];
+        r->name_off = base + (size_t) (p - start);
+        r->name_len = 0;
+        r->has_value = 0;
+        r->value_off = 0;
+        r->value_len = 0;
+    }
+
+    /* its name: anything but whitespace, '/', '>' and '=' goes on */
+    do {
+        if (++p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p];
+
+    } while (k == 0 || k >= 5);
+
+    if (r != NULL) {
+        r->name_len = base + (size_t) (p - start) - r->name_off;
+    }
+
+    /* and the whitespace after it */
+    while (k == 1) {
+        if (++p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p];
+    }
+
+    switch (k) {
+
+    case 2:
+        *sc = 1;
+        p++;
+        goto between;
+
+    case 3:
+        return p + 1;
+
+    case 4:
+        break;
+
+    default:
+        /* another attribute */
+        goto name;
+    }
+
+    /* '=': a value, from after it until it is seen to begin */
+    if (r != NULL) {
+        r->has_value = 1;
+        r->value_off = base + (size_t) (p - start) + 1;
+    }
+
+    do {
+        if (++p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p];
+
+    } while (k == 1);
+
+    if (k == 3) {
+        return p + 1;
+    }
+
+    if (k == 5 || k == 6) {
+        if (r != NULL) {
+            r->value_off = base + (size_t) (p - start) + 1;
+        }
+
+        q = memchr(p + 1, (k == 5) ? '"' : '\'', (size_t) (lim - p - 1));
+
+        if (q == NULL) {
+            return NULL;
+        }
+
+        if (r != NULL) {
+            r->value_len = base + (size_t) (q - start) - r->value_off;
+        }
+
+        p = q + 1;
+        goto between;
+    }
+
+    /* an unquoted value, up to whitespace or '>' */
+    if (r != NULL) {
+        r->value_off = base + (size_t) (p - start);
+    }
+
+    do {
+        if (++p == lim) {
+            return NULL;
+        }
+
+        k = consent_html_class[(unsigned char) *p];
+
+    } while (k != 1 && k != 3);
+
+    if (r != NULL) {
+        r->value_len = base + (size_t) (p - start) - r->value_off;
+    }
+
+    if (k == 3) {
+        return p + 1;
+    }
+
+    p++;
+    goto between;
 }
 
 
