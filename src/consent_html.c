@@ -39,6 +39,7 @@
 #define CONSENT_HTML_DEPTH_MAX   32         /* open foreign elements */
 #define CONSENT_HTML_OPEN_SLOTS  256        /* HTML names open, counted */
 #define CONSENT_HTML_DEC_SLACK   64
+#define CONSENT_HTML_COPY_MAX    256        /* input copied, not referenced */
 #define CONSENT_HTML_ONES        0x0101010101010101ULL
 
 
@@ -4040,8 +4041,15 @@ consent_html_flush_run(consent_html_t *h)
         return;
     }
 
+    /*
+     * a short stretch between two edits is copied next to them rather
+     * than referenced: one buffer for the lot costs less downstream than
+     * a buffer (and an iovec) for each piece
+     */
+
     if (!h->failed
-        && h->conf.emit(h->conf.ctx, s, (size_t) (h->run_end - s), 1) != 0)
+        && h->conf.emit(h->conf.ctx, s, (size_t) (h->run_end - s),
+                        h->run_end - s > CONSENT_HTML_COPY_MAX) != 0)
     {
         h->failed = 1;
     }
