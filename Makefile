@@ -92,7 +92,7 @@ src/consent_assets.c: src/assets/banner.js src/assets/banner.css auto/embed
 # nginx's tree is copied into build/ and configured there once, with
 # Debian's own flags when it is Debian's nginx-dev tree; changes to the
 # module's sources then only rebuild the module
-$(NGX_TREE)/objs/Makefile: config | $(BUILD)/.deps
+$(NGX_TREE)/objs/Makefile: config auto/configure-nginx | $(BUILD)/.deps
 	@NGINX_SRC="$(NGINX_SRC)" NGX_TREE="$(NGX_TREE)" \
 	    ADDON="$(CURDIR)" sh auto/configure-nginx
 

@@ -48,6 +48,7 @@ static void test_long_urls(const consent_policy_t *p);
 static void test_small(void);
 static void test_inline(const consent_policy_t *p);
 static void test_marks(const consent_policy_t *p);
+static void test_marks_only(const consent_policy_t *p);
 static void test_kinds(const consent_policy_t *p);
 static void test_srcset(const consent_policy_t *p);
 static void test_edges(const consent_policy_t *p);
@@ -710,6 +711,70 @@ test_inline(const consent_policy_t *p)
 }
 
 
+/*
+ * consent_match_marks(), for a visitor who granted everything: what the
+ * marks say, as consent_match_element() has it; no URL looked at
+ */
+
+static void
+test_marks_only(const consent_policy_t *p)
+{
+    size_t           i;
+    consent_match_t  full, marks;
+
+    static const struct {
+        const char  *what;
+        const char  *tag;
+        const char  *name1, *value1, *name2, *value2;
+        int          marked;
+    } cases[] = {
+        { "a tracker img, unmarked", "img",
+          "src", "https://www.google-analytics.com/collect", NULL, NULL, 0 },
+        { "a tracker script, unmarked", "script",
+          "src", "https://connect.facebook.net/en_US/fbevents.js",
+          NULL, NULL, 0 },
+        { "a first-party img", "img", "src", "/a.png", NULL, NULL, 0 },
+        { "an unknown mark", "img",
+          "data-consent", "bogus", "src", "/a.png", 1 },
+        { "a known mark over a tracker URL", "iframe",
+          "data-consent", "analytics",
+          "src", "https://connect.facebook.net/x", 1 },
+        { "a Cookiebot mark", "script",
+          "data-cookieconsent", "statistics", "type", "text/plain", 1 },
+        { "an unknown Cookiebot mark", "video",
+          "data-cookieconsent", "nonsense", "src", "/clip.mp4", 1 },
+        { "an empty data-consent is no mark", "img",
+          "data-consent", "", "src",
+          "https://www.google-analytics.com/collect", 0 }
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        full = el(p, cases[i].tag, cases[i].name1, cases[i].value1,
+                  cases[i].name2, cases[i].value2, NULL);
+        marks = consent_match_marks(p, consent_element(cases[i].tag,
+                                                       strlen(cases[i].tag)),
+                                    attrs_buf, nattrs_buf);
+
+        if (cases[i].marked) {
+            ok(marks.category == full.category && marks.by == full.by
+               && marks.mask == full.mask,
+               "marks only: %s, as the full match", cases[i].what);
+
+        } else {
+            ok(marks.category == N && marks.by == CONSENT_BY_NONE
+               && marks.mask == 0,
+               "marks only: %s: none", cases[i].what);
+        }
+    }
+
+    /* the unmarked tracker is gated by the full match, not by marks */
+    full = el(p, "img", "src", "https://www.google-analytics.com/collect",
+              NULL);
+    ok(full.category == A && full.by == CONSENT_BY_RULE,
+       "the full match finds the tracker img's rule");
+}
+
+
 static void
 test_marks(const consent_policy_t *p)
 {
@@ -1264,6 +1329,7 @@ main(int argc, char **argv)
     test_small();
     test_inline(p);
     test_marks(p);
+    test_marks_only(p);
     test_kinds(p);
     test_srcset(p);
     test_edges(p);
