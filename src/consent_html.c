@@ -28,6 +28,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "consent_html.h"
 
 
@@ -41,6 +45,16 @@
 #define CONSENT_HTML_DEC_SLACK   64
 #define CONSENT_HTML_COPY_MAX    256        /* input copied, not referenced */
 #define CONSENT_HTML_ONES        0x0101010101010101ULL
+
+/*
+ * consent_html_skip() is a loop of its own: inlined into the states'
+ * loop, its variables would live on the stack (-1% of a page's scan)
+ */
+#if defined(__GNUC__)
+#define CONSENT_HTML_NOINLINE    __attribute__((noinline))
+#else
+#define CONSENT_HTML_NOINLINE
+#endif
 
 
 /* tokenizer states */
@@ -302,8 +316,10 @@ static const char *consent_html_rec_tag(consent_html_t *h, const char *p,
 static void consent_html_rec_step(consent_html_t *h, int s, int ns,
     size_t i);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
-    const char *lim);
+    const char *lim) CONSENT_HTML_NOINLINE;
+static int consent_html_stops(const consent_html_name_t *n);
 static const char *consent_html_tag_end(const char *p, const char *lim);
+static const char *consent_html_near(const char *p, const char *lim, int c);
 static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
@@ -613,6 +629,20 @@ static const unsigned char  consent_html_bucket[26][16] = {
 
 
 /*
+ * By first letter, the lengths (bit n: n bytes) of the names above that
+ * consent_html_skip() must tell apart: those that end the skip, open raw
+ * text, may load something or are void.  The others it passes over by
+ * their hash alone.  consent_html_selfcheck() derives it again.
+ */
+static const uint16_t  consent_html_look[26] = {
+    0x0030, 0x0194, 0x0008, 0x0000, 0x0020, 0x0120, 0x0000, 0x0014,
+    0x0068, 0x0000, 0x0040, 0x0010, 0x0010, 0x0180, 0x0040, 0x0220,
+    0x0000, 0x0000, 0x0068, 0x0120, 0x0000, 0x0020, 0x0008, 0x0008,
+    0x0000, 0x0000
+};
+
+
+/*
  * Named character references decoded in attribute values: the ones
  * that can spell a URL (the ASCII punctuation the HTML Standard names)
  * and a few common ones; the rest stay as written (docs/gating.md).
@@ -785,6 +815,42 @@ const consent_html_stats_t *
 consent_html_stats(const consent_html_t *h)
 {
     return &h->stats;
+}
+
+
+int
+consent_html_selfcheck(void)
+{
+    size_t                      i, n;
+    unsigned                    c;
+    uint16_t                    want[26];
+    const consent_html_name_t  *e;
+
+    memset(want, 0, sizeof(want));
+
+    n = sizeof(consent_html_names) / sizeof(consent_html_names[0]);
+
+    for (i = 0; i < n; i++) {
+        e = &consent_html_names[i];
+        c = (unsigned char) e->name[0] - 'a';
+
+        if (c >= 26 || e->len != strlen(e->name)
+            || e->len - 1u >= CONSENT_HTML_KEEP_MAX
+            || consent_html_find_raw(e->name, e->len) != e)
+        {
+            return -1;
+        }
+
+        /* what consent_html_skip() stops at or counts apart */
+        if (consent_html_stops(e)
+            || (e->flags & (CONSENT_N_RAW | CONSENT_N_RC | CONSENT_N_VOID))
+            || e->el != CONSENT_EL_OTHER)
+        {
+            want[c] |= (uint16_t) (1u << e->len);
+        }
+    }
+
+    return memcmp(want, consent_html_look, sizeof(want)) == 0 ? 0 : -1;
 }
 
 
@@ -2017,7 +2083,7 @@ name:
             r->value_off = base + (size_t) (p - start) + 1;
         }
 
-        q = memchr(p + 1, (k == 5) ? '"' : '\'', (size_t) (lim - p - 1));
+        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2147,14 +2213,13 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     unsigned                    c, first, flags;
     uint32_t                    hash, last_hash;
     const char                 *p, *n, *last_q, *last_n;
-    const consent_html_name_t  *known, *last_known;
+    const consent_html_name_t  *known;
 
     last_q = NULL;
     last_n = NULL;
     last_end = 0;
     last_len = 0;
     last_hash = 0;
-    last_known = NULL;
     name_end = 0;
 
     for ( ;; ) {
@@ -2198,31 +2263,19 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 
         len = (size_t) (p - n);
 
-        /* most names are not in the table: their bucket is empty */
-        c = first;
-
-        known = (len - 1 < CONSENT_HTML_KEEP_MAX && c < 26
-                 && consent_html_bucket[c][len] != 0)
+        /*
+         * most names are not in the table, and of those that are, most
+         * change nothing here but the count (p, li): their first letter
+         * and length are not looked up
+         */
+        known = (len < 16 && (consent_html_look[first] & (1u << len)))
                 ? consent_html_find_raw(n, len) : NULL;
         flags = 0;
         marks = 0;
 
         if (known != NULL) {
-            /* the names that change more than the count of open elements */
-            switch (known->id) {
-
-            case CONSENT_ID_HTML:
-            case CONSENT_ID_HEAD:
-            case CONSENT_ID_BODY:
-            case CONSENT_ID_SCRIPT:
-            case CONSENT_ID_PLAINTEXT:
-            case CONSENT_ID_SVG:
-            case CONSENT_ID_MATH:
-            case CONSENT_ID_FRAMESET:
+            if (consent_html_stops(known)) {
                 goto done;
-
-            default:
-                break;
             }
 
             flags = known->flags;
@@ -2271,26 +2324,13 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
         last_end = end;
         last_len = len;
         last_hash = hash;
-        last_known = known;
 
         /* as the states have it: a long name is let go before it ends */
         if (!end && len <= CONSENT_HTML_KEEP_MAX) {
             name_end = (size_t) (n + len - q);
         }
 
-        /* most tags follow the last one at once, or after a newline */
-
-        if (p < lim && *p == '<') {
-            q = p;
-            continue;
-        }
-
-        if (lim - p > 1 && p[1] == '<') {
-            q = p + 1;
-            continue;
-        }
-
-        q = memchr(p, '<', (size_t) (lim - p));
+        q = consent_html_near(p, lim, '<');
 
         if (q == NULL) {
             break;
@@ -2303,7 +2343,8 @@ done:
         h->is_end = last_end;
         h->name_len = last_len;
         h->name_hash = last_hash;
-        h->known = last_known;
+        h->known = (last_len - 1 < CONSENT_HTML_KEEP_MAX)
+                   ? consent_html_find_raw(last_n, last_len) : NULL;
         h->mark = last_q;
         h->name_end = name_end;
 
@@ -2315,6 +2356,29 @@ done:
     }
 
     return q;
+}
+
+
+/* the names that change more than the count of open elements */
+
+static int
+consent_html_stops(const consent_html_name_t *n)
+{
+    switch (n->id) {
+
+    case CONSENT_ID_HTML:
+    case CONSENT_ID_HEAD:
+    case CONSENT_ID_BODY:
+    case CONSENT_ID_SCRIPT:
+    case CONSENT_ID_PLAINTEXT:
+    case CONSENT_ID_SVG:
+    case CONSENT_ID_MATH:
+    case CONSENT_ID_FRAMESET:
+        return 1;
+
+    default:
+        return 0;
+    }
 }
 
 
@@ -2391,7 +2455,7 @@ between:
     }
 
     if (k == 5 || k == 6) {
-        q = memchr(p, (k == 5) ? '"' : '\'', (size_t) (lim - p));
+        q = consent_html_near(p, lim, (k == 5) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2417,6 +2481,35 @@ between:
             goto between;
         }
     }
+}
+
+
+/*
+ * memchr() for a byte that is usually near (the end of a short value,
+ * the next tag): the first 16 bytes are looked at in place, without a
+ * call, where the compiler has SSE2
+ */
+
+static const char *
+consent_html_near(const char *p, const char *lim, int c)
+{
+#if defined(__SSE2__)
+    int      m;
+    __m128i  v;
+
+    if (lim - p >= 16) {
+        v = _mm_loadu_si128((const __m128i *) (const void *) p);
+        m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char) c)));
+
+        if (m != 0) {
+            return p + __builtin_ctz((unsigned) m);
+        }
+
+        p += 16;
+    }
+#endif
+
+    return memchr(p, c, (size_t) (lim - p));
 }
 
 

@@ -101,5 +101,11 @@ int consent_html_feed(consent_html_t *h, const char *in, size_t len,
 
 const consent_html_stats_t *consent_html_stats(const consent_html_t *h);
 
+/*
+ * 0 when the lookup tables written by hand agree with the table of names
+ * they are made from; for the unit tests.
+ */
+int consent_html_selfcheck(void);
+
 
 #endif /* _CONSENT_HTML_H_INCLUDED_ */

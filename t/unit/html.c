@@ -1334,6 +1334,9 @@ main(int argc, char **argv)
         return done_testing();
     }
 
+    is_int(consent_html_selfcheck(), 0,
+           "the name lookup tables agree with the table of names");
+
     n = fixture_names(FIXTURES, names, 512);
     ok(n >= 20, "%zu fixtures in %s", n, FIXTURES);
 
