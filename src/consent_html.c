@@ -320,6 +320,9 @@ static const char *consent_html_skip(consent_html_t *h, const char *q,
 static int consent_html_stops(const consent_html_name_t *n);
 static const char *consent_html_tag_end(const char *p, const char *lim);
 static const char *consent_html_near(const char *p, const char *lim, int c);
+#if defined(__SSE2__)
+static uint64_t consent_html_lt64(const char *p);
+#endif
 static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
@@ -2214,6 +2217,19 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     uint32_t                    hash, last_hash;
     const char                 *p, *n, *last_q, *last_n;
     const consent_html_name_t  *known;
+#if defined(__SSE2__)
+    uint64_t                    lts;
+    const char                 *blk, *seen, *next;
+
+    /*
+     * The '<' after the current one come from masks of 64 bytes, made
+     * one after another apart from where each tag ends: the next tag
+     * can be read while the end of this one is still being looked for
+     */
+    blk = q;
+    seen = q;
+    lts = 0;
+#endif
 
     last_q = NULL;
     last_n = NULL;
@@ -2330,7 +2346,39 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             name_end = (size_t) (n + len - q);
         }
 
+#if defined(__SSE2__)
+
+        /* the first '<' at or after the tag's end */
+        for ( ;; ) {
+            if (lts != 0) {
+                next = blk + __builtin_ctzll(lts);
+                lts &= lts - 1;
+
+                if (next >= p) {
+                    break;
+                }
+
+                continue;
+            }
+
+            /* the next 64 bytes not yet looked at, or from the end on */
+            blk = (p - seen >= 64) ? p : seen;
+
+            if (lim - blk < 64) {
+                next = NULL;
+                break;
+            }
+
+            seen = blk + 64;
+            lts = consent_html_lt64(blk);
+        }
+
+        q = (next != NULL) ? next
+                           : consent_html_near(p > seen ? p : seen, lim, '<');
+
+#else
         q = consent_html_near(p, lim, '<');
+#endif
 
         if (q == NULL) {
             break;
@@ -2511,6 +2559,33 @@ consent_html_near(const char *p, const char *lim, int c)
 
     return memchr(p, c, (size_t) (lim - p));
 }
+
+
+#if defined(__SSE2__)
+
+/* bit i: p[i] is '<', for 64 bytes */
+
+static uint64_t
+consent_html_lt64(const char *p)
+{
+    __m128i   lt;
+    uint64_t  m0, m1, m2, m3;
+
+    lt = _mm_set1_epi8('<');
+
+    m0 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) p), lt));
+    m1 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) (p + 16)), lt));
+    m2 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) (p + 32)), lt));
+    m3 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) (p + 48)), lt));
+
+    return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
+}
+
+#endif
 
 
 /* what every tag passed over leaves, once after a run of them */
