@@ -2533,9 +2533,10 @@ between:
 
 
 /*
- * memchr() for a byte that is usually near (the end of a short value,
- * the next tag): the first 16 bytes are looked at in place, without a
- * call, where the compiler has SSE2
+ * memchr() for a byte that is usually near (the end of a short value;
+ * the next tag, in the last 64 bytes of a buffer or without SSE2): the
+ * first 16 bytes are looked at in place, without a call, where the
+ * compiler has SSE2
  */
 
 static const char *
