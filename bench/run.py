@@ -620,13 +620,18 @@ def table(summary, stall):
     return "\n".join(lines)
 
 
+def find(summary, w, sf, t, c):
+    """The summary of one case: workers, sendfile, target, case."""
+    for s in summary:
+        if (s["workers"], s["sendfile"], s["target"], s["case"]) == \
+                (w, sf, t, c):
+            return s
+    return None
+
+
 def targets(summary, stall, memory, micro):
     def get(w, sf, t, c):
-        for s in summary:
-            if (s["workers"], s["sendfile"], s["target"], s["case"]) == \
-                    (w, sf, t, c):
-                return s
-        return None
+        return find(summary, w, sf, t, c)
 
     out = []
 
@@ -688,11 +693,7 @@ def bounds(summary, micro):
     sendfile against a page read into memory, and the time a filter may
     add for 0.85x against what finding the page's tags alone takes."""
     def get(sf, c):
-        for s in summary:
-            if (s["workers"], s["sendfile"], s["target"], s["case"]) == \
-                    (1, sf, "p50k", c):
-                return s
-        return None
+        return find(summary, 1, sf, "p50k", c)
 
     b = {}
     on, off = get("on", "plain"), get("off", "plain")
@@ -920,9 +921,7 @@ def report_md(res):
     if res.get("bounds"):
         out += ["What bounds the 50 KB ratios on this machine, from this "
                 "run:", "", bounds_md(res["bounds"]), ""]
-    out += [
-           
-           "### Requests", "", table(res["summary"], res["stall"]), ""]
+    out += ["### Requests", "", table(res["summary"], res["stall"]), ""]
     if res["memory"]:
         mem = {(m["page"], m["case"], m["sendfile"]): m["growth_kb"]
                for m in res["memory"]}
