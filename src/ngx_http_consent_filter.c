@@ -47,7 +47,7 @@ static ngx_int_t ngx_http_consent_feed(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, u_char *p, size_t len, ngx_uint_t last,
     ngx_buf_t *shadow);
 static ngx_int_t ngx_http_consent_refuse_body(ngx_http_request_t *r,
-    const char *why);
+    ngx_uint_t kind, const char *why);
 static ngx_int_t ngx_http_consent_start_of_body(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, u_char **p, size_t *len,
     ngx_uint_t last);
@@ -79,8 +79,9 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 #define NGX_HTTP_CONSENT_REFUSE_CODING    0
 #define NGX_HTTP_CONSENT_REFUSE_CHARSET   1
-#define NGX_HTTP_CONSENT_REFUSE_BODY      2
-#define NGX_HTTP_CONSENT_REFUSE_KINDS     3
+#define NGX_HTTP_CONSENT_REFUSE_BOM       2
+#define NGX_HTTP_CONSENT_REFUSE_ESCAPE    3
+#define NGX_HTTP_CONSENT_REFUSE_KINDS     4
 
 static time_t      ngx_http_consent_logged[NGX_HTTP_CONSENT_REFUSE_KINDS];
 static ngx_uint_t  ngx_http_consent_unlogged[NGX_HTTP_CONSENT_REFUSE_KINDS];
@@ -785,6 +786,7 @@ ngx_http_consent_feed(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
                 && consent_iso2022_escape(p, len) != NULL)
             {
                 return ngx_http_consent_refuse_body(r,
+                           NGX_HTTP_CONSENT_REFUSE_ESCAPE,
                            "an ISO-2022 escape that would make the browser "
                            "read other markup than the filter does; cut "
                            "there: declare the charset in Content-Type "
@@ -898,6 +900,7 @@ ngx_http_consent_start_of_body(ngx_http_request_t *r,
     if (bom == 1) {
         if (!ctx->all_granted) {
             return ngx_http_consent_refuse_body(r,
+                       NGX_HTTP_CONSENT_REFUSE_BOM,
                        "a page that begins with a UTF-16 byte order mark, "
                        "which the filter cannot read, not sent; serve it "
                        "in UTF-8");
@@ -925,12 +928,9 @@ ngx_http_consent_start_of_body(ngx_http_request_t *r,
 
 
 static ngx_int_t
-ngx_http_consent_refuse_body(ngx_http_request_t *r, const char *why)
+ngx_http_consent_refuse_body(ngx_http_request_t *r, ngx_uint_t k,
+    const char *why)
 {
-    ngx_uint_t  k;
-
-    k = NGX_HTTP_CONSENT_REFUSE_BODY;
-
     if (ngx_time() - ngx_http_consent_logged[k] >= NGX_HTTP_CONSENT_LOG_EVERY)
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
