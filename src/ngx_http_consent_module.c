@@ -387,6 +387,7 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (ngx_http_consent_cookie_prefix(cf, conf, 1) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
+
     ngx_conf_merge_uint_value(conf->require_status, prev->require_status,
                               NGX_HTTP_FORBIDDEN);
     ngx_conf_merge_ptr_value(conf->logs, prev->logs, NULL);
