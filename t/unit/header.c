@@ -20,6 +20,7 @@ static void check_cc(const char *in, const char *want);
 static void test_accept_encoding(void);
 static void test_no_cache(void);
 static void test_charset_fixed(void);
+static void test_page(void);
 
 
 static void
@@ -177,6 +178,30 @@ test_no_cache(void)
 
 
 static void
+test_page(void)
+{
+    char    out[256];
+    size_t  n;
+
+    n = consent_cache_control_page("public, max-age=600", 19, 1, out);
+    out[n] = '\0';
+    is_str(out, "private, max-age=600, no-cache", "page: private, revalidated");
+
+    n = consent_cache_control_page("public, max-age=600", 19, 0, out);
+    out[n] = '\0';
+    is_str(out, "public, max-age=600, no-cache", "page: revalidated only");
+
+    n = consent_cache_control_page("", 0, 1, out);
+    out[n] = '\0';
+    is_str(out, "private, no-cache", "page: nothing before");
+
+    n = consent_cache_control_page("no-store", 8, 1, out);
+    out[n] = '\0';
+    is_str(out, "no-store", "page: no-store stays");
+}
+
+
+static void
 test_charset_fixed(void)
 {
     ok(consent_charset_fixed("text/html; charset=utf-8", 24, NULL, 0),
@@ -200,6 +225,7 @@ main(void)
     test_accept_encoding();
     test_no_cache();
     test_charset_fixed();
+    test_page();
 
     return done_testing();
 }
