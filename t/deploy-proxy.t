@@ -257,8 +257,8 @@ sub gated_ok {
         unless $o{encoded};
     is(live($body), $o{live} // '', "$name: no tracker live but granted");
     is(gated($body), $o{gated} // $ALL_LIVE, "$name: the trackers gated");
-    like($body, qr/END-OF-PAGE/, "$name: the page is complete");
-    like($body, qr/id="consent-banner"/, "$name: the banner")
+    has($body, qr/END-OF-PAGE/, "$name: the page is complete");
+    has($body, qr/id="consent-banner"/, "$name: the banner")
         unless $o{no_banner};
     ok(!defined $r->error, "$name: the response is complete")
         or diag($r->error);
@@ -270,7 +270,7 @@ sub gated_ok {
 
 my $r = get('/gz/article.html', undef, 'Accept-Encoding' => 'gzip');
 gated_ok($r, 'gzip upstream');
-like(join("\n", upstream_log('upstream-gzip.log', qr{^/article\.html})),
+has(join("\n", upstream_log('upstream-gzip.log', qr{^/article\.html})),
     qr/ae="gzip"/, 'gzip upstream: it was asked for gzip (and compressed)');
 
 $r = get('/gz/article.html', undef,
@@ -279,7 +279,7 @@ gated_ok($r, 'gzip upstream, the browser also takes br and zstd');
 
 $r = get('/gz/article.html', 'all', 'Accept-Encoding' => 'gzip');
 is(live(decoded_body($r) // ''), $ALL_LIVE, 'gzip upstream, accept all: live');
-like(decoded_body($r) // '', qr/END-OF-PAGE/, 'gzip upstream, accept all: complete');
+has(decoded_body($r) // '', qr/END-OF-PAGE/, 'gzip upstream, accept all: complete');
 
 $r = get('/gz-again/article.html', undef, 'Accept-Encoding' => 'gzip');
 is(lc($r->header('content-encoding') // ''), 'gzip',
@@ -303,9 +303,9 @@ for my $case (['gzip, deflate, br, zstd', 'no-cookie', undef],
     $line //= '';
     my ($got) = $line =~ /ae="([^"]*)"/;
     $got //= '';
-    unlike($got, qr/\b(?:br|zstd)\b/i,
+    hasnt($got, qr/\b(?:br|zstd)\b/i,
         "Accept-Encoding \"$ae\" ($tag): no br or zstd upstream (got \"$got\")");
-    like($got, qr/\bgzip\b/, "Accept-Encoding \"$ae\" ($tag): gzip kept")
+    has($got, qr/\bgzip\b/, "Accept-Encoding \"$ae\" ($tag): gzip kept")
         if $ae =~ /gzip/;
 }
 
@@ -322,7 +322,7 @@ for my $enc (sort keys %ENC) {
 
 my @asked = $t->backend_requests(8082);
 my @ae = map { join ',', @{ $_->{headers}{'accept-encoding'} || [] } } @asked;
-ok(@asked, 'the backend was asked');
+ok(scalar @asked, 'the backend was asked');
 is(scalar(grep { /\b(?:br|zstd)\b/i } @ae), 0,
     'the backend was never asked for br or zstd')
     or diag(join "\n", @ae);
@@ -336,7 +336,7 @@ for my $ce (qw(br zstd gzip-br)) {
         $r = get("/perl/undecodable/$ce", $who, 'Accept-Encoding' => 'gzip, br, zstd');
         is($r->status, 502, "Content-Encoding \"$name\", "
             . ($who // 'no cookie') . ': 502') or diag($r->describe);
-        unlike($r->body, qr/\Q$BR_BYTES\E/,
+        hasnt($r->body, qr/\Q$BR_BYTES\E/,
             "Content-Encoding \"$name\", " . ($who // 'no cookie')
             . ': the body is not sent');
     }
@@ -354,7 +354,7 @@ for my $ce (qw(br zstd gzip-br)) {
 my $mark = log_mark($t);
 $r = get('/br-static/page.html', undef, 'Accept-Encoding' => 'br');
 is($r->status, 502, 'an upstream nginx forcing br: 502 without consent');
-unlike($r->body, qr/\Q$BR_BYTES\E/, 'an upstream nginx forcing br: not sent');
+hasnt($r->body, qr/\Q$BR_BYTES\E/, 'an upstream nginx forcing br: not sent');
 ok(log_since($t, $mark, qr/\[error\].*consent:.*\bbr\b/),
     'an upstream nginx forcing br: logged at error');
 $r = get('/br-static/page.html', 'all', 'Accept-Encoding' => 'br');
@@ -426,7 +426,7 @@ $r = get('/cache/article.html', 'all');
 is($r->status, 200, 'proxy_cache, accept all: 200');
 is(live($r->body), $ALL_LIVE, 'proxy_cache, accept all: live');
 my $E_C = $r->header('etag');
-ok(marked_etag($E_C), 'proxy_cache: a marked ETag') or diag($E_C // 'none');
+ok((() = marked_etag($E_C)) ? 1 : 0, 'proxy_cache: a marked ETag') or diag($E_C // 'none');
 ok(!cc_has($r, 'public'), 'proxy_cache: no Cache-Control public')
     or diag('Cache-Control: ' . join(', ', $r->headers('cache-control')));
 ok(cc_has($r, 'private') && cc_has($r, 'no-cache'),
@@ -451,7 +451,7 @@ ok(!cc_has($r, 'public'), 'proxy_cache 304: not public')
     or diag('Cache-Control: ' . join(', ', $r->headers('cache-control')));
 ok(cc_has($r, 'private') && cc_has($r, 'no-cache'),
     'proxy_cache 304: private, no-cache');
-like(join(',', $r->headers('vary')), qr/\bCookie\b/i, 'proxy_cache 304: Vary: Cookie');
+has(join(',', $r->headers('vary')), qr/\bCookie\b/i, 'proxy_cache 304: Vary: Cookie');
 is($r->header('last-modified'), undef, 'proxy_cache 304: no Last-Modified');
 
 # ---------------------------------------------------------------------------
@@ -510,7 +510,7 @@ SKIP: {
     ok(length($r->body) < 2 * $MB,
         'a gzip bomb over consent_inflate_max_size: cut ('
         . length($r->body) . ' bytes sent)');
-    unlike($r->body, qr/END-OF-BOMB/, 'a gzip bomb: its end never sent');
+    hasnt($r->body, qr/END-OF-BOMB/, 'a gzip bomb: its end never sent');
     ok($r->status != 200 || defined $r->error,
         'a gzip bomb: the response is not a complete 200')
         or diag($r->describe);
@@ -519,7 +519,7 @@ SKIP: {
 
     $r = $t2->http(uri => '/default/bomb',
         headers => ['Accept-Encoding' => 'gzip']);
-    like($r->body, qr/END-OF-BOMB/,
+    has($r->body, qr/END-OF-BOMB/,
         'an 8 MB page under the default limit (64m): whole');
     ok(!defined $r->error, 'under the default limit: complete');
 }

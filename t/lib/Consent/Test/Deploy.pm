@@ -19,6 +19,7 @@ use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
 use IO::Uncompress::Inflate qw(inflate $InflateError);
 use IO::Uncompress::RawInflate qw(rawinflate $RawInflateError);
 use POSIX ();
+use Test::More ();
 use Time::HiRes qw(time sleep);
 
 use Consent::Test;
@@ -27,7 +28,7 @@ use Consent::Token qw(mint secret_from_keyfile_line);
 our @EXPORT_OK = qw(cookies trackers live gated log_mark log_since
     gz zlib raw_deflate gunzip_body inflate_body raw_inflate_body
     decoded_body php_cgi php_spawn curl_h2 curl_has_http2 marked_etag
-    cc_has);
+    cc_has has hasnt);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 # the categories' bits in conf/policy.json: necessary 1, preferences 2,
@@ -105,8 +106,8 @@ sub gated { join ',', sort @{ trackers($_[0])->{gated} } }
 sub log_mark { length $_[0]->error_log }
 
 # log_since($t, $mark, $re, $timeout): the error log's lines written
-# after $mark that match $re, waiting up to $timeout seconds (default 1)
-# for one to appear
+# after $mark that match $re, joined ('' when none), waiting up to
+# $timeout seconds (default 1) for one to appear
 sub log_since {
     my ($t, $mark, $re, $timeout) = @_;
     my $deadline = time + ($timeout // 1);
@@ -114,7 +115,7 @@ sub log_since {
         my $log = $t->error_log;
         my $new = length $log > $mark ? substr($log, $mark) : '';
         my @m = grep { $_ =~ $re } split /\n/, $new;
-        return @m if @m || time >= $deadline;
+        return join "\n", @m if @m || time >= $deadline;
         sleep 0.05;
     }
 }
@@ -187,6 +188,34 @@ sub cc_has {
     my ($r, $directive) = @_;
     my $cc = lc join ',', $r->headers('cache-control');
     return scalar grep { /^\s*\Q$directive\E\s*(?:=|$)/ } split /,/, $cc;
+}
+
+# has($text, qr/.../, $name), hasnt(...): like() and unlike() that show
+# no more than the start of a page when they fail
+sub _excerpt {
+    my ($s) = @_;
+    $s //= '(undef)';
+    my $e = length $s > 300 ? substr($s, 0, 300) . '...' : $s;
+    $e =~ s/([^\x20-\x7e\n])/sprintf '\\x%02x', ord $1/ge;
+    return 'in ' . length($s) . " bytes: $e";
+}
+
+sub has {
+    my ($s, $re, $name) = @_;
+    my $tb = Test::More->builder;
+    my $m = (defined $s && $s =~ $re) ? 1 : 0;
+    my $ok = $tb->ok($m, $name);
+    $tb->diag("no match for $re " . _excerpt($s)) unless $ok;
+    return $ok;
+}
+
+sub hasnt {
+    my ($s, $re, $name) = @_;
+    my $tb = Test::More->builder;
+    my $m = (!defined $s || $s !~ $re) ? 1 : 0;
+    my $ok = $tb->ok($m, $name);
+    $tb->diag("a match for $re " . _excerpt($s)) unless $ok;
+    return $ok;
 }
 
 # ---------------------------------------------------------------------------
@@ -329,6 +358,9 @@ lines after a mark that match, waiting for one.
 C<gz>, C<zlib>, C<raw_deflate> compress; C<gunzip_body>,
 C<inflate_body>, C<raw_inflate_body> decode (undef on bad data);
 C<decoded_body($response)> decodes by Content-Encoding.
+
+C<has($text, $re, $name)>, C<hasnt(...)>: like() and unlike() whose
+diagnostics show only the start of a long page.
 
 C<marked_etag($etag)>: C<($original, $variant)> of a
 C<W/"ORIGINAL;c=16HEX"> tag, or an empty list. C<cc_has($r, $directive)>.
