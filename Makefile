@@ -19,7 +19,7 @@ CFLAGS     ?= -O2 -g
 WARNINGS    = -Wall -Wextra -Werror -Wno-unused-parameter
 SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
-LIBS        = -ljansson -lcrypto
+LIBS        = -ljansson -lcrypto -lz
 PROVE      ?= prove
 
 CORE_SRCS   = $(wildcard src/consent_*.c)
@@ -76,7 +76,7 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 # the auditor's tool
 $(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-audit.c \
-	    $(BUILD)/libconsent.a $(LIBS) -lz -o $@
+	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
 # the filter on a file, outside nginx
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a

@@ -108,6 +108,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       offsetof(ngx_http_consent_loc_conf_t, tag_max),
       &ngx_http_consent_tag_max_bounds },
 
+    { ngx_string("consent_inflate_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, inflate_max),
+      NULL },
+
     { ngx_string("consent_cache_private"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -251,6 +258,10 @@ ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_consent_init(ngx_conf_t *cf)
 {
+    if (ngx_http_consent_precond_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_http_consent_require_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -353,6 +364,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->log_ip = NGX_CONF_UNSET_UINT;
     clcf->enable = NGX_CONF_UNSET;
     clcf->tag_max = NGX_CONF_UNSET_SIZE;
+    clcf->inflate_max = NGX_CONF_UNSET;
     clcf->cache_private = NGX_CONF_UNSET;
     clcf->manage_button = NGX_CONF_UNSET;
     clcf->position = NGX_CONF_UNSET_UINT;
@@ -387,6 +399,8 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_size_value(conf->tag_max, prev->tag_max,
                               CONSENT_HTML_TAG_MAX);
+    ngx_conf_merge_off_value(conf->inflate_max, prev->inflate_max,
+                             32 * 1024 * 1024);
     ngx_conf_merge_value(conf->cache_private, prev->cache_private, 1);
     ngx_conf_merge_value(conf->manage_button, prev->manage_button, 0);
     ngx_conf_merge_uint_value(conf->position, prev->position,
