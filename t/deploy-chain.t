@@ -48,6 +48,9 @@ $t->write_file('html/parts/frag.html',
 # sub_filter and addition
 $t->write_file('html/sub/page.html', $HEAD . "<h1>sub</h1>\n" . $TAIL);
 $t->write_file('html/add/page.html', $HEAD . "<h1>add</h1>\n" . $TAIL);
+$t->write_file('html/plain/page.html', $HEAD
+    . '<script async src="https://www.googletagmanager.com/gtm.js?id=GTM-PLAIN"></script>'
+    . "\n" . $TAIL);
 $t->write_file('html/all/page.html', $HEAD
     . qq{<!--# echo var="tag" encoding="none" -->\n}
     . qq{<!--# include virtual="/parts/meta.inc" -->\n} . $TAIL);
@@ -256,15 +259,16 @@ SKIP: {
     $r = curl_h2("$base/ssi/set.html");
     has($r->body, qr/FRAG-TEXT/, 'HTTP/2, SSI include set=: the fragment');
 
-    $r = curl_h2("$base/sub/page.html", headers => [Cookie => $C->{all}]);
+    # sub_filter and SSI drop the ETag: a page no other filter touches
+    $r = curl_h2("$base/plain/page.html", headers => [Cookie => $C->{all}]);
     my $e = $r->header('etag');
     ok((() = marked_etag($e)) ? 1 : 0, 'HTTP/2: a marked ETag')
         or diag($e // 'none');
     is(live($r->body), 'gtm', 'HTTP/2, accept all: live');
-    $r = curl_h2("$base/sub/page.html",
+    $r = curl_h2("$base/plain/page.html",
         headers => [Cookie => $C->{all}, 'If-None-Match' => $e // '-']);
     is($r->status, 304, 'HTTP/2, same variant: 304');
-    $r = curl_h2("$base/sub/page.html",
+    $r = curl_h2("$base/plain/page.html",
         headers => ['If-None-Match' => $e // '-']);
     is($r->status, 200, 'HTTP/2, withdrawn: 200');
     is(live($r->body), '', 'HTTP/2, withdrawn: nothing live');
@@ -293,6 +297,10 @@ ok($r->body eq $PNG, 'no Content-Type, a PNG: byte-identical');
 my $GTM16 = encode('UTF-16LE', 'googletagmanager');
 my $GTM16BE = encode('UTF-16BE', 'googletagmanager');
 
+# each kind of refusal is logged at most once a minute (per worker): the
+# log is looked at after the first of each kind
+my %logged;
+
 for my $path (qw(/utf16/declared /utf16/le)) {
     $mark = log_mark($t);
     for my $who (undef, 'reject', 'analytics') {
@@ -303,7 +311,8 @@ for my $path (qw(/utf16/declared /utf16/le)) {
             . ($who // 'no cookie') . ': the page is not sent');
     }
     isnt(log_since($t, $mark, qr/\[error\].*consent:/), '',
-        "UTF-16 declared ($path): \"consent:\" at error");
+        "UTF-16 declared ($path): \"consent:\" at error")
+        unless $logged{charset}++;
     $r = get("/b$path", 'all');
     is($r->status, 200, "UTF-16 declared ($path), accept all: 200");
     ok($r->body eq $BODY{$path}[1],
@@ -321,7 +330,8 @@ for my $path (qw(/bom/le /bom/be /bom/le-utf8)) {
             "$name: the trackers are not sent");
     }
     isnt(log_since($t, $mark, qr/\[error\].*consent:/), '',
-        "a UTF-16 BOM ($path): \"consent:\" at error");
+        "a UTF-16 BOM ($path): \"consent:\" at error")
+        unless $logged{bom}++;
     $r = get("/b$path", 'all');
     is($r->status, 200, "a UTF-16 BOM ($path), accept all: 200");
     ok(!defined $r->error && $r->body eq $BODY{$path}[1],
@@ -344,9 +354,12 @@ for my $path (qw(/jis/none /jis/declared /jis/paren)) {
     hasnt($r->body, qr/GTM-CHAIN/, "$name: the tracker after it is not sent");
     hasnt($r->body, qr/\e/, "$name: cut at the escape");
     hasnt($r->body, qr/AFTER-ESCAPE/, "$name: nothing after it");
-    has($r->body, qr/BEFORE-ESCAPE/, "$name: what comes before it is sent");
+    ok($r->status != 200 || defined $r->error,
+        "$name: the response is cut, not a complete 200")
+        or diag($r->describe);
     isnt(log_since($t, $mark, qr/\[error\].*consent:/), '',
-        "$name: \"consent:\" at error");
+        "$name: \"consent:\" at error")
+        unless $logged{escape}++;
 }
 
 $r = get('/b/jis/utf8');

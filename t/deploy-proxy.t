@@ -340,9 +340,11 @@ for my $ce (qw(br zstd gzip-br)) {
             "Content-Encoding \"$name\", " . ($who // 'no cookie')
             . ': the body is not sent');
     }
-    my ($last) = ($name =~ /(\w+)$/);
-    ok(log_since($t, $mark, qr/\[error\].*consent:.*\b\Q$last\E\b/),
-        "Content-Encoding \"$name\": \"consent:\" at error, naming it");
+    # a kind of refusal is logged at most once a minute (per worker):
+    # the first one here, the others on an nginx of their own below
+    isnt(log_since($t, $mark, qr/\[error\].*consent:.*\bbr\b/), '',
+        'Content-Encoding "br": "consent:" at error, naming it')
+        if $ce eq 'br';
 
     $r = get("/perl/undecodable/$ce", 'all', 'Accept-Encoding' => 'gzip, br, zstd');
     is($r->status, 200, "Content-Encoding \"$name\", accept all: 200");
@@ -355,8 +357,6 @@ my $mark = log_mark($t);
 $r = get('/br-static/page.html', undef, 'Accept-Encoding' => 'br');
 is($r->status, 502, 'an upstream nginx forcing br: 502 without consent');
 hasnt($r->body, qr/\Q$BR_BYTES\E/, 'an upstream nginx forcing br: not sent');
-ok(log_since($t, $mark, qr/\[error\].*consent:.*\bbr\b/),
-    'an upstream nginx forcing br: logged at error');
 $r = get('/br-static/page.html', 'all', 'Accept-Encoding' => 'br');
 is($r->status, 200, 'an upstream nginx forcing br: accept all 200');
 is($r->body, $BR_BYTES, 'an upstream nginx forcing br: accept all unfiltered');
@@ -473,6 +473,33 @@ is(live($r->body), '', 'proxy_intercept_errors, error_page: none live');
 $r = get('/app/xaccel', 'all', { port => 8083 });
 is(live($r->body), $ALL_LIVE, 'X-Accel-Redirect, accept all: live');
 
+# each encoding named in the log: the first refusal of an nginx of its own
+
+for my $ce (qw(zstd gzip-br)) {
+    (my $name = $ce) =~ s/-/, /g;
+    my $t3 = Consent::Test->new();
+    my $k3 = $t3->keyfile();
+    my $p3 = $t3->policy_file();
+    $t3->config(<<"EOF")->run;
+http {
+    consent_keys $k3;
+    consent_policy $p3;
+    server {
+        listen 127.0.0.1:%%PORT_8091%%;
+        server_name localhost;
+        consent on;
+        location /consent/ { consent_endpoint; }
+        location / { proxy_pass http://127.0.0.1:${\ $t->port(8082)}; }
+    }
+}
+EOF
+    my $m = log_mark($t3);
+    $r = $t3->http(uri => "/undecodable/$ce");
+    is($r->status, 502, "Content-Encoding \"$name\", on its own: 502");
+    isnt(log_since($t3, $m, qr/\[error\].*consent:.*\b\Q$name\E\b/), '',
+        "Content-Encoding \"$name\": \"consent:\" at error, naming it");
+}
+
 # ---------------------------------------------------------------------------
 # a decompression bomb, on an nginx of its own (consent_inflate_max_size)
 
@@ -514,7 +541,7 @@ SKIP: {
     ok($r->status != 200 || defined $r->error,
         'a gzip bomb: the response is not a complete 200')
         or diag($r->describe);
-    ok(log_since($t2, $m, qr/\[error\].*consent:/),
+    isnt(log_since($t2, $m, qr/\[error\].*consent:/), '',
         'a gzip bomb: "consent:" at error in the log');
 
     $r = $t2->http(uri => '/default/bomb',
