@@ -92,6 +92,7 @@ my %BODY = (
     '/jis/declared' => [ 'text/html; charset=iso-2022-jp', $JIS ],
     '/jis/paren'   => [ 'text/html', $JIS_PAREN ],
     '/jis/utf8'    => [ 'text/html; charset=utf-8', $JIS ],
+    '/page'        => [ 'text/html; charset=utf-8', $TRACKED ],
 );
 
 $t->backend(port => 8082, handler => sub {
@@ -143,6 +144,12 @@ http {
         }
 
         location /b/ { proxy_pass http://127.0.0.1:%%PORT_8082%%/; }
+
+        location /b-add/ {
+            proxy_pass http://127.0.0.1:%%PORT_8082%%/;
+            add_before_body /parts/header.html;
+            add_after_body /parts/footer.html;
+        }
     }
 }
 EOF
@@ -234,6 +241,18 @@ $r = get('/add/page.html', 'all');
 is(in_order($r->body, 'HEADER-PART', 'END-OF-PAGE', 'FOOTER-END'), 'in order',
     'addition, accept all: whole');
 is(live($r->body), 'meta,youtube', 'addition, accept all: live');
+
+$mark = log_mark($t);
+$r = get('/b-add/page');
+complete_ok($r, 'addition around a page streamed from a backend');
+is(in_order($r->body, 'HEADER-PART', 'GTM-CHAIN', 'END-OF-PAGE',
+    'FOOTER-START', 'FOOTER-END'), 'in order',
+    'addition around a streamed page: header, page, whole footer');
+is(live($r->body), '', 'addition around a streamed page: nothing live');
+is(gated($r->body), 'gtm,meta,youtube,youtube',
+    'addition around a streamed page: gated');
+is(log_since($t, $mark, qr/zero size buf|\[alert\]/, 0.2), '',
+    'addition around a streamed page: no "zero size buf"');
 
 $r = get('/all/page.html');
 complete_ok($r, 'SSI, sub_filter and addition together');

@@ -154,6 +154,13 @@ http {
         }
 
         location /perl/ { proxy_pass http://127.0.0.1:%%PORT_8082%%/; }
+
+        location /cache-gz/ {
+            proxy_pass http://127.0.0.1:%%PORT_8081%%/;
+            proxy_cache pages;
+            proxy_cache_valid 200 10m;
+            add_header X-Cache \$upstream_cache_status always;
+        }
     }
 
     # an upstream that compresses whatever it is asked for
@@ -453,6 +460,18 @@ ok(cc_has($r, 'private') && cc_has($r, 'no-cache'),
     'proxy_cache 304: private, no-cache');
 has(join(',', $r->headers('vary')), qr/\bCookie\b/i, 'proxy_cache 304: Vary: Cookie');
 is($r->header('last-modified'), undef, 'proxy_cache 304: no Last-Modified');
+
+# proxy_cache of a gzip upstream: the cached copy is compressed, each
+# visitor gets it inflated and gated for them
+
+$r = get('/cache-gz/article.html', undef, 'Accept-Encoding' => 'gzip, br');
+gated_ok($r, 'proxy_cache of a gzip upstream');
+$r = get('/cache-gz/article.html', undef);
+is($r->header('x-cache'), 'HIT', 'proxy_cache of a gzip upstream: cached');
+gated_ok($r, 'proxy_cache of a gzip upstream, from the cache');
+$r = get('/cache-gz/article.html', 'all');
+is(live(decoded_body($r) // ''), $ALL_LIVE,
+    'proxy_cache of a gzip upstream, accept all: live');
 
 # ---------------------------------------------------------------------------
 # internal redirects to a location without consent on
