@@ -23,7 +23,8 @@ FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
 FUZZ_FLAGS   ?=
 FUZZ_WORK     = $(BUILD)/fuzz
-FUZZ_NAMES    = html token keys policy request match record verify
+FUZZ_NAMES    = html token keys policy request match record verify \
+                inflate precond
 FUZZ         ?= $(FUZZ_NAMES)
 FUZZ_RUN      = $(subst $(comma), ,$(FUZZ))
 comma        := ,

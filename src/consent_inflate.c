@@ -333,10 +333,8 @@ consent_inflate(consent_inflate_t *z, const unsigned char **in,
         return CONSENT_INFLATE_END;
 
     case Z_OK:
-        return CONSENT_INFLATE_OK;
-
     case Z_BUF_ERROR:
-        /* no progress possible: more input, or more room, is needed */
+        /* the output has room, so the stream wants input there is not */
 
         if (last && *in_len == 0 && z->zs.avail_out) {
             z->err = "the compressed body is cut short";

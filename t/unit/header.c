@@ -17,6 +17,9 @@ static void test_charset(void);
 static void test_cache_control(void);
 static void test_accept_gzip(void);
 static void check_cc(const char *in, const char *want);
+static void test_accept_encoding(void);
+static void test_no_cache(void);
+static void test_charset_fixed(void);
 
 
 static void
@@ -113,12 +116,90 @@ test_accept_gzip(void)
 }
 
 
+static void
+test_accept_encoding(void)
+{
+    char    out[256];
+    size_t  i, n;
+
+    static const struct {
+        const char  *in;
+        const char  *out;
+    } cases[] = {
+        { "gzip, deflate, br, zstd", "gzip, deflate" },
+        { "br;q=1.0, gzip;q=0.8, *;q=0.1", "gzip;q=0.8" },
+        { "br", "identity" },
+        { "", "identity" },
+        { "identity", "identity" },
+        { "GZIP , x-gzip;q=0.5 ,deflate", "GZIP, x-gzip;q=0.5, deflate" },
+        { "*", "identity" },
+        { "gzipx, brotli, deflate2", "identity" },
+        { ",,,gzip,,", "gzip" },
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        n = consent_accept_encoding_ours(cases[i].in, strlen(cases[i].in),
+                                         out);
+        out[n] = '\0';
+        is_str(out, cases[i].out, "Accept-Encoding: \"%s\"", cases[i].in);
+    }
+}
+
+
+static void
+test_no_cache(void)
+{
+    char    out[256];
+    size_t  i, n;
+
+    static const struct {
+        const char  *in;
+        const char  *out;
+    } cases[] = {
+        { "", "no-cache" },
+        { "private", "private, no-cache" },
+        { "public, max-age=600", "public, max-age=600, no-cache" },
+        { "no-cache", "no-cache" },
+        { "private, No-Cache", "private, No-Cache" },
+        { "no-store", "no-store" },
+        { "max-age=0, ", "max-age=0, no-cache" },
+        { "x-no-cache", "x-no-cache, no-cache" },
+        { "no-cache=\"Set-Cookie\"", "no-cache=\"Set-Cookie\", no-cache" },
+    };
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        n = consent_cache_control_no_cache(cases[i].in, strlen(cases[i].in),
+                                           out);
+        out[n] = '\0';
+        is_str(out, cases[i].out, "Cache-Control: \"%s\"", cases[i].in);
+    }
+}
+
+
+static void
+test_charset_fixed(void)
+{
+    ok(consent_charset_fixed("text/html; charset=utf-8", 24, NULL, 0),
+       "utf-8 in Content-Type");
+    ok(consent_charset_fixed("text/html", 9, "windows-1252", 12),
+       "nginx's charset");
+    ok(!consent_charset_fixed("text/html", 9, NULL, 0), "none declared");
+    ok(!consent_charset_fixed("text/html; charset=ISO-2022-JP", 30, NULL, 0),
+       "ISO-2022-JP reads escapes");
+    ok(!consent_charset_fixed("text/html", 9, "iso-2022-kr", 11),
+       "ISO-2022-KR from nginx's charset");
+}
+
+
 int
 main(void)
 {
     test_charset();
     test_cache_control();
     test_accept_gzip();
+    test_accept_encoding();
+    test_no_cache();
+    test_charset_fixed();
 
     return done_testing();
 }
