@@ -181,7 +181,15 @@ ok(cc_has($r, 'private') && cc_has($r, 'no-cache'),
     '304: Cache-Control private, no-cache')
     or diag('Cache-Control: ' . join(', ', $r->headers('cache-control')));
 has(join(',', $r->headers('vary')), qr/\bCookie\b/i, '304: Vary: Cookie');
+is($r->header('last-modified'), undef, '304: no Last-Modified');
 is($r->body, '', '304: no body');
+
+$r = $t->http(method => 'HEAD', uri => '/article.html',
+    headers => [Cookie => $C->{all}, 'If-None-Match' => $E_ALL]);
+is($r->status, 304, 'HEAD, same variant: 304');
+$r = $t->http(method => 'HEAD', uri => '/article.html',
+    headers => ['If-None-Match' => $E_ALL]);
+is($r->status, 200, 'HEAD, withdrawn: 200');
 
 $r = get('/article.html', 'all', 'If-None-Match' => qq{$E_NONE, $E_ALL});
 is($r->status, 304, 'If-None-Match with a list that holds the tag: 304');
@@ -232,6 +240,15 @@ is($r->status, 200, 'If-None-Match with the file\'s weakened tag: 200');
 
 $r = get('/article.html', 'all', 'If-None-Match' => qq{W/"$ORIG"});
 is($r->status, 200, 'accept all, If-None-Match with the unmarked tag: 200');
+
+# no part of the file as it is on disk
+
+$r = get('/article.html', undef, Range => 'bytes=0-300');
+is($r->status, 200, 'Range: the whole filtered page, 200');
+is(live($r->body), '', 'Range: nothing live');
+$r = get('/article.html', undef, Range => 'bytes=0-300', 'If-Range' => qq{"$ORIG"});
+is($r->status, 200, 'Range and If-Range with the file\'s tag: 200');
+is(live($r->body), '', 'Range and If-Range: nothing live');
 
 # the language is part of the variant: the banner's text differs
 
