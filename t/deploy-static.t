@@ -98,6 +98,7 @@ http {
             consent_require analytics;
             return 204;
         }
+        location = /go-collect { rewrite ^ /collect last; }
         location = /collect-451 {
             consent_require analytics;
             consent_require_status 451;
@@ -346,6 +347,10 @@ $r = get('/collect', 'marketing');
 is($r->status, 403, 'consent_require analytics; return 204: marketing only 403');
 $r = get('/collect', 'analytics');
 is($r->status, 204, 'consent_require analytics; return 204: analytics 204');
+$r = get('/go-collect');
+is($r->status, 403, 'rewrite ... last to it: no cookie 403');
+$r = get('/go-collect', 'analytics');
+is($r->status, 204, 'rewrite ... last to it: analytics 204');
 $r = get('/collect-451');
 is($r->status, 451, 'consent_require_status 451 before return: 451');
 $r = get('/collect-451', 'all');
