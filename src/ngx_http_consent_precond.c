@@ -33,11 +33,12 @@ ngx_http_consent_precond_init(ngx_conf_t *cf)
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     /*
-     * the rewrite phase: before "return" and before any content handler
+     * the preaccess phase: after the rewrite module, so that "consent on"
+     * in an "if" block counts, and before any content handler answers or
      * passes the request on
      */
 
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
     if (h == NULL) {
         return NGX_ERROR;
     }

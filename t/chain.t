@@ -134,6 +134,15 @@ http {
         location /errors/ {
             error_page 404 /outside/404.html;
         }
+
+        location /if/ {
+            consent off;
+            alias %%TESTDIR%%/html/;
+
+            if (\$arg_c) {
+                consent on;
+            }
+        }
     }
 
     server {
@@ -272,5 +281,16 @@ $r = get('/up/accel', undef, port => 8082);
 like($r->{body}, $fb_gated, 'X-Accel-Redirect to a location without consent: gated');
 $r = get('/errors/none.html', undef, port => 8082);
 like($r->{body}, $fb_gated, 'error_page to a location without consent: gated');
+
+# "consent on" in an "if": conditions are judged there too
+
+$r = get('/if/page.html?c=1', 'all');
+my $etag = $r->header('etag');
+like($etag // '', qr/;c=[0-9a-f]{16}"$/, 'consent on in if: a variant tag');
+$r = get('/if/page.html?c=1', undef, headers => ['If-None-Match' => $etag]);
+is($r->{status}, 200, 'consent on in if: another variant gets the page');
+like($r->{body}, $fb_gated, 'consent on in if: gated');
+$r = get('/if/page.html?c=1', 'all', headers => ['If-None-Match' => $etag]);
+is($r->{status}, 304, 'consent on in if: the same variant gets 304');
 
 done_testing();
