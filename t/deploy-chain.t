@@ -48,6 +48,10 @@ $t->write_file('html/parts/frag.html',
 # sub_filter and addition
 $t->write_file('html/sub/page.html', $HEAD . "<h1>sub</h1>\n" . $TAIL);
 $t->write_file('html/add/page.html', $HEAD . "<h1>add</h1>\n" . $TAIL);
+$t->write_file('html/big/page.html', $HEAD
+    . qq{<!--# echo var="tag" encoding="none" -->\n}
+    . join('', map { "<p>Paragraph $_ of a long page.</p>\n" } 1 .. 20000)
+    . qq{<!--# include virtual="/parts/pixel.txt" -->\n} . $TAIL);
 $t->write_file('html/plain/page.html', $HEAD
     . '<script async src="https://www.googletagmanager.com/gtm.js?id=GTM-PLAIN"></script>'
     . "\n" . $TAIL);
@@ -141,6 +145,14 @@ http {
             sub_filter '</head>' '$GTM</head>';
             add_before_body /parts/header.html;
             add_after_body /parts/footer.html;
+        }
+
+        location /big/ {
+            ssi on;
+            sub_filter '</head>' '$GTM</head>';
+            add_after_body /parts/footer.html;
+            gzip on;
+            gzip_min_length 0;
         }
 
         location /b/ { proxy_pass http://127.0.0.1:%%PORT_8082%%/; }
@@ -260,6 +272,20 @@ is(in_order($r->body, 'HEADER-PART', 'GTM-CHAIN', 'END-OF-PAGE', 'FOOTER-END'),
     'in order', 'together: every part, in order');
 is(live($r->body), '', 'together: nothing live');
 is(gated($r->body), 'gtm,gtm,meta,meta,youtube', 'together: every tracker gated');
+
+# a long page through SSI, sub_filter, addition, then gzip: every byte
+
+$r = get('/big/page.html', undef, 'Accept-Encoding' => 'gzip');
+is(lc($r->header('content-encoding') // ''), 'gzip', 'a long page: gzip after the module');
+my $big = decoded_body($r) // '';
+is(scalar(() = $big =~ /<p>Paragraph \d+ of a long page\.<\/p>/g), 20000,
+    'a long page through every filter and gzip: every paragraph');
+is(in_order($big, 'GTM-CHAIN', 'Paragraph 1 ', 'Paragraph 20000 ',
+    'ad.doubleclick.net', 'END-OF-PAGE', 'FOOTER-END'), 'in order',
+    'a long page: in order, whole');
+is(live($big), '', 'a long page: nothing live');
+is(gated($big), 'doubleclick,gtm,gtm,youtube', 'a long page: every tracker gated');
+ok(!defined $r->error, 'a long page: the response is complete') or diag($r->error);
 
 # ---------------------------------------------------------------------------
 # HTTP/2
