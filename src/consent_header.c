@@ -330,7 +330,7 @@ consent_cache_control_no_cache(const char *value, size_t len, char *out)
                 || consent_token_is(value + i, len - i, "no-store")))
         {
             if (i + 8 == len || value[i + 8] != '=') {
-                memcpy(out, value, len);
+                memmove(out, value, len);
                 return len;
             }
         }
@@ -344,7 +344,7 @@ consent_cache_control_no_cache(const char *value, size_t len, char *out)
         n--;
     }
 
-    memcpy(out, value, n);
+    memmove(out, value, n);
 
     if (n) {
         memcpy(out + n, ", ", 2);
@@ -354,4 +354,22 @@ consent_cache_control_no_cache(const char *value, size_t len, char *out)
     memcpy(out + n, "no-cache", 8);
 
     return n + 8;
+}
+
+
+size_t
+consent_cache_control_page(const char *value, size_t len, int private,
+    char *out)
+{
+    size_t  n;
+
+    if (private) {
+        n = consent_cache_control_private(value, len, out);
+
+    } else {
+        memcpy(out, value, len);
+        n = len;
+    }
+
+    return consent_cache_control_no_cache(out, n, out);
 }

@@ -59,10 +59,20 @@ size_t consent_accept_encoding_ours(const char *value, size_t len,
 /*
  * A Cache-Control value that makes a browser revalidate the page before
  * each use: "no-cache" added unless "no-cache" or "no-store" is there.
- * out has room for len + 10 bytes; returns the new length.
+ * out has room for len + 10 bytes, and may be value itself; returns the
+ * new length.
  */
 size_t consent_cache_control_no_cache(const char *value, size_t len,
     char *out);
+
+/*
+ * A filtered page's Cache-Control: made private if asked
+ * (consent_cache_control_private()), then revalidated
+ * (consent_cache_control_no_cache()).  out has room for 2 * len + 19
+ * bytes; out may be value itself only when private is 0.
+ */
+size_t consent_cache_control_page(const char *value, size_t len,
+    int private, char *out);
 
 
 #endif /* _CONSENT_HEADER_H_INCLUDED_ */

@@ -458,25 +458,14 @@ ngx_http_consent_cache_control(ngx_http_request_t *r,
 #endif
     }
 
-    if (clcf->cache_private) {
-        p = ngx_pnalloc(r->pool, 2 * cc->value.len + 9);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        len = consent_cache_control_private((const char *) cc->value.data,
-                                            cc->value.len, (char *) p);
-        cc->value.data = p;
-        cc->value.len = len;
-    }
-
-    p = ngx_pnalloc(r->pool, cc->value.len + 10);
+    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 19);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    len = consent_cache_control_no_cache((const char *) cc->value.data,
-                                         cc->value.len, (char *) p);
+    len = consent_cache_control_page((const char *) cc->value.data,
+                                     cc->value.len, clcf->cache_private,
+                                     (char *) p);
     cc->value.data = p;
     cc->value.len = len;
 
@@ -1370,35 +1359,13 @@ static ngx_uint_t
 ngx_http_consent_header_out_has(ngx_http_request_t *r, const char *name,
     const char *token)
 {
-    size_t            n;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    n = ngx_strlen(name);
-    part = &r->headers_out.headers.part;
-    h = part->elts;
+    h = ngx_http_consent_header_find(&r->headers_out.headers, name,
+                                     ngx_strlen(name));
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return 0;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash != 0 && h[i].key.len == n
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, n) == 0
-            && ngx_strlcasestrn(h[i].value.data,
-                                h[i].value.data + h[i].value.len,
-                                (u_char *) token, ngx_strlen(token) - 1)
-               != NULL)
-        {
-            return 1;
-        }
-    }
+    return h != NULL
+           && ngx_strlcasestrn(h->value.data, h->value.data + h->value.len,
+                               (u_char *) token, ngx_strlen(token) - 1)
+              != NULL;
 }

@@ -148,11 +148,12 @@ consent_view_t *ngx_http_consent_view(ngx_http_request_t *r);
 ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
     consent_view_t *view);
 
-ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
+ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
     const char *name, size_t len);
 
 #define ngx_http_consent_header_in_str(r, name)                              \
-    ngx_http_consent_header_in(r, name, sizeof(name) - 1)
+    ngx_http_consent_header_find(&(r)->headers_in.headers, name,             \
+                                 sizeof(name) - 1)
 
 ngx_int_t ngx_http_consent_gpc(ngx_http_request_t *r);
 

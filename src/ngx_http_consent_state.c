@@ -152,17 +152,16 @@ ngx_http_consent_set_view(ngx_http_request_t *r, consent_view_t *view)
 }
 
 
-/* a request header by name, for the ones nginx does not keep apart */
+/* a header by name, for the ones nginx does not keep apart */
 
 ngx_table_elt_t *
-ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
-    size_t len)
+ngx_http_consent_header_find(ngx_list_t *list, const char *name, size_t len)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    part = &r->headers_in.headers.part;
+    part = &list->part;
     h = part->elts;
 
     for (i = 0; /* void */; i++) {
@@ -177,7 +176,9 @@ ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
             i = 0;
         }
 
-        if (h[i].key.len == len
+        /* a header another module took out has a hash of 0 */
+
+        if (h[i].hash != 0 && h[i].key.len == len
             && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
             return &h[i];

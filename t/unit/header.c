@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_http_consent_module authors
  *
- * Unit tests of src/consent_header.c: charsets the filter can read, and
- * Cache-Control made private.
+ * Unit tests of src/consent_header.c: charsets the filter can read,
+ * Cache-Control made private and revalidated, Accept-Encoding narrowed
+ * to what the filter reads.
  */
 
 
@@ -13,6 +14,16 @@
 #include "consent_header.h"
 
 
+/* a rewriting function over a table of values and what they become */
+
+typedef size_t (*rewrite_pt)(const char *value, size_t len, char *out);
+
+typedef struct {
+    const char  *in;
+    const char  *out;
+} rewrite_case_t;
+
+
 static void test_charset(void);
 static void test_cache_control(void);
 static void test_accept_gzip(void);
@@ -20,6 +31,9 @@ static void check_cc(const char *in, const char *want);
 static void test_accept_encoding(void);
 static void test_no_cache(void);
 static void test_charset_fixed(void);
+static void test_page(void);
+static void check_rewrites(const char *what, rewrite_pt fn,
+    const rewrite_case_t *cases, size_t n);
 
 
 static void
@@ -117,15 +131,24 @@ test_accept_gzip(void)
 
 
 static void
-test_accept_encoding(void)
+check_rewrites(const char *what, rewrite_pt fn, const rewrite_case_t *cases,
+    size_t n)
 {
     char    out[256];
-    size_t  i, n;
+    size_t  i, len;
 
-    static const struct {
-        const char  *in;
-        const char  *out;
-    } cases[] = {
+    for (i = 0; i < n; i++) {
+        len = fn(cases[i].in, strlen(cases[i].in), out);
+        out[len] = '\0';
+        is_str(out, cases[i].out, "%s: \"%s\"", what, cases[i].in);
+    }
+}
+
+
+static void
+test_accept_encoding(void)
+{
+    static const rewrite_case_t  cases[] = {
         { "gzip, deflate, br, zstd", "gzip, deflate" },
         { "br;q=1.0, gzip;q=0.8, *;q=0.1", "gzip;q=0.8" },
         { "br", "identity" },
@@ -137,25 +160,15 @@ test_accept_encoding(void)
         { ",,,gzip,,", "gzip" },
     };
 
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        n = consent_accept_encoding_ours(cases[i].in, strlen(cases[i].in),
-                                         out);
-        out[n] = '\0';
-        is_str(out, cases[i].out, "Accept-Encoding: \"%s\"", cases[i].in);
-    }
+    check_rewrites("Accept-Encoding", consent_accept_encoding_ours, cases,
+                   sizeof(cases) / sizeof(cases[0]));
 }
 
 
 static void
 test_no_cache(void)
 {
-    char    out[256];
-    size_t  i, n;
-
-    static const struct {
-        const char  *in;
-        const char  *out;
-    } cases[] = {
+    static const rewrite_case_t  cases[] = {
         { "", "no-cache" },
         { "private", "private, no-cache" },
         { "public, max-age=600", "public, max-age=600, no-cache" },
@@ -167,12 +180,32 @@ test_no_cache(void)
         { "no-cache=\"Set-Cookie\"", "no-cache=\"Set-Cookie\", no-cache" },
     };
 
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        n = consent_cache_control_no_cache(cases[i].in, strlen(cases[i].in),
-                                           out);
-        out[n] = '\0';
-        is_str(out, cases[i].out, "Cache-Control: \"%s\"", cases[i].in);
-    }
+    check_rewrites("Cache-Control", consent_cache_control_no_cache, cases,
+                   sizeof(cases) / sizeof(cases[0]));
+}
+
+
+static void
+test_page(void)
+{
+    char    out[256];
+    size_t  n;
+
+    n = consent_cache_control_page("public, max-age=600", 19, 1, out);
+    out[n] = '\0';
+    is_str(out, "private, max-age=600, no-cache", "page: private, revalidated");
+
+    n = consent_cache_control_page("public, max-age=600", 19, 0, out);
+    out[n] = '\0';
+    is_str(out, "public, max-age=600, no-cache", "page: revalidated only");
+
+    n = consent_cache_control_page("", 0, 1, out);
+    out[n] = '\0';
+    is_str(out, "private, no-cache", "page: nothing before");
+
+    n = consent_cache_control_page("no-store", 8, 1, out);
+    out[n] = '\0';
+    is_str(out, "no-store", "page: no-store stays");
 }
 
 
@@ -200,6 +233,7 @@ main(void)
     test_accept_encoding();
     test_no_cache();
     test_charset_fixed();
+    test_page();
 
     return done_testing();
 }
