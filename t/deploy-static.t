@@ -222,6 +222,21 @@ is(live($r->body), '', 'withdrawn: the trackers gated');
 has($r->body, qr/id="consent-banner"[^>]*data-consent-ui>/,
     'withdrawn: the banner shows');
 
+# whatever the browser will render the page in: a document, a frame, an
+# embed, or a fetch() whose answer a script may insert (Sec-Fetch-Dest
+# empty: Turbo, htmx)
+
+for my $dest (qw(document iframe frame embed object empty)) {
+    $r = get('/article.html', undef, 'Sec-Fetch-Dest' => $dest,
+        'Sec-Fetch-Mode' => $dest eq 'empty' ? 'cors' : 'navigate',
+        'If-None-Match' => $E_ALL);
+    is($r->status, 200, "Sec-Fetch-Dest: $dest, withdrawn: 200");
+    is(live($r->body), '', "Sec-Fetch-Dest: $dest, withdrawn: nothing live");
+    $r = get('/article.html', undef, 'Sec-Fetch-Dest' => $dest,
+        'If-None-Match' => qq{W/"$ORIG"});
+    is($r->status, 200, "Sec-Fetch-Dest: $dest, the unmarked tag: 200");
+}
+
 # validators that do not carry the variant are not trusted
 
 $r = get('/article.html', undef, 'If-Modified-Since' => $LASTMOD);
