@@ -48,6 +48,8 @@ $t->write_file('html/plain/article.html', $PAGE);
 $t->write_file('html/public/article.html', $PAGE);
 $t->write_file('html/br/page.html', $BR_BYTES);
 $t->write_file('html/errors/404.html', page('NOT-FOUND'));
+$t->write_file('html/xgz/article.html', page('XGZ-PLAIN'));
+$t->write_file('html/xgz/article.html.gz', gz(page('XGZ-FROM-GZ')));
 
 # the Perl backend: a response by path, and a log of what it was asked
 my %ENC = (
@@ -94,6 +96,11 @@ $t->backend(port => 8082, handler => sub {
         return (200, [@$html, 'ETag' => '"app-v1"',
             'Last-Modified' => 'Mon, 02 Nov 2026 10:00:00 GMT',
             'Cache-Control' => 'public, max-age=600'], page('APP'));
+    }
+    if ($path =~ m{^/app/xaccel-(gz|br|ae)$}) {
+        my %to = (gz => '/protected-gz/article.html',
+            br => '/protected-br/page.html', ae => '/protected-ae/article.html?ae=xaccel');
+        return (200, [@$html, 'X-Accel-Redirect' => $to{$1}], '');
     }
     if ($path eq '/app/xaccel') {
         return (200, [@$html, 'X-Accel-Redirect' => '/protected/article.html'],
@@ -222,6 +229,22 @@ http {
         }
 
         location /errors/ { internal; }
+
+        location /protected-gz/ {
+            internal;
+            alias %%TESTDIR%%/html/xgz/;
+            gzip_static always;
+        }
+
+        location /protected-br/ {
+            internal;
+            proxy_pass http://127.0.0.1:%%PORT_8084%%/br/;
+        }
+
+        location /protected-ae/ {
+            internal;
+            proxy_pass http://127.0.0.1:%%PORT_8081%%/;
+        }
     }
 }
 EOF
@@ -488,6 +511,21 @@ is(gated($b), $ALL_LIVE, 'error_page to a location without consent: gated');
 $r = get('/app-intercept/missing', undef, { port => 8083 });
 is($r->status, 404, 'proxy_intercept_errors, error_page: 404');
 is(live($r->body), '', 'proxy_intercept_errors, error_page: none live');
+
+$r = get('/app/xaccel-gz', undef, 'Accept-Encoding' => 'gzip', { port => 8083 });
+my $xb = gated_ok($r, 'X-Accel-Redirect to gzip_static always without consent');
+has($xb, qr/XGZ-FROM-GZ/, 'X-Accel-Redirect to gzip_static: the .gz inflated');
+$r = get('/app/xaccel-br', undef, 'Accept-Encoding' => 'br', { port => 8083 });
+is($r->status, 502, 'X-Accel-Redirect to an upstream forcing br: 502')
+    or diag($r->describe);
+hasnt($r->body, qr/\Q$BR_BYTES\E/, 'X-Accel-Redirect to br: not sent');
+$r = get('/app/xaccel-ae?ae=xaccel', undef, 'Accept-Encoding' => 'br, gzip',
+    { port => 8083 });
+gated_ok($r, 'X-Accel-Redirect to a gzip upstream without consent');
+my ($xl) = upstream_log('upstream-gzip.log', qr{^/article\.html\?ae=xaccel });
+ok(defined $xl, 'X-Accel-Redirect: the upstream after it was asked');
+hasnt($xl // '', qr/ae="[^"]*\bbr\b/,
+    'X-Accel-Redirect: the upstream after it was not asked for br');
 
 $r = get('/app/xaccel', 'all', { port => 8083 });
 is(live($r->body), $ALL_LIVE, 'X-Accel-Redirect, accept all: live');
