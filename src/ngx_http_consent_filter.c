@@ -21,6 +21,14 @@
 
 #define NGX_HTTP_CONSENT_OWN_BUF  4096
 #define NGX_HTTP_CONSENT_ZBUF     8192
+#define NGX_HTTP_CONSENT_ZBUFS    16      /* inflated pieces in flight */
+
+/*
+ * compressed input the filter holds while its pieces are in flight: a
+ * bit of the connection's, as gzip sets its own, so that nginx calls
+ * the filter again once the client has read
+ */
+#define NGX_HTTP_CONSENT_BUFFERED  0x40
 
 /* the error log hears of each kind of refusal at most once a minute */
 #define NGX_HTTP_CONSENT_LOG_EVERY  60
@@ -53,8 +61,12 @@ static ngx_int_t ngx_http_consent_start_of_body(ngx_http_request_t *r,
     ngx_uint_t last);
 static ngx_int_t ngx_http_consent_inflate_start(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, consent_coding_e coding);
+static ngx_int_t ngx_http_consent_inflate_body(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_chain_t *in);
 static ngx_int_t ngx_http_consent_inflate(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_buf_t *b);
+static void ngx_http_consent_page_end(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx);
 static ngx_buf_t *ngx_http_consent_zbuf(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx);
 static void ngx_http_consent_inflate_cleanup(void *data);
@@ -659,11 +671,10 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    ngx_int_t                    rc;
-    ngx_buf_t                   *b;
-    ngx_chain_t                 *cl;
-    ngx_http_consent_ctx_t      *ctx;
-    const consent_html_stats_t  *st;
+    ngx_int_t                rc;
+    ngx_buf_t               *b;
+    ngx_chain_t             *cl;
+    ngx_http_consent_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_consent_module);
 
@@ -671,6 +682,10 @@ ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     if (ctx == NULL || ctx->html == NULL || r != r->main) {
         return ngx_http_next_body_filter(r, in);
+    }
+
+    if (ctx->inflate && !ctx->done) {
+        return ngx_http_consent_inflate_body(r, ctx, in);
     }
 
     if (in == NULL && ctx->busy == NULL) {
@@ -696,44 +711,119 @@ ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             return NGX_ERROR;
         }
 
-        if (ctx->inflate) {
-            rc = ngx_http_consent_inflate(r, ctx, b);
-
-        } else {
-            rc = ngx_http_consent_feed(r, ctx, b->pos,
-                                       ngx_buf_in_memory(b)
-                                       ? (size_t) (b->last - b->pos) : 0,
-                                       b->last_buf, b);
-        }
-
+        rc = ngx_http_consent_feed(r, ctx, b->pos,
+                                   ngx_buf_in_memory(b)
+                                   ? (size_t) (b->last - b->pos) : 0,
+                                   b->last_buf, b);
         if (rc != NGX_OK) {
             return NGX_ERROR;
         }
 
-        if (!b->last_buf) {
-            continue;
-        }
-
-        ctx->done = 1;
-
-        st = consent_html_stats(ctx->html);
-
-        if (st->overlong) {
-            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                          "consent: %ui tag(s) longer than "
-                          "consent_tag_max gated unseen",
-                          (ngx_uint_t) st->overlong);
-        }
-
-        if (st->banner_skipped) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "consent: the page ends inside an "
-                          "unfinished element or is a frameset: "
-                          "no banner");
+        if (b->last_buf) {
+            ngx_http_consent_page_end(r, ctx);
         }
     }
 
     return ngx_http_consent_output(r, ctx);
+}
+
+
+static void
+ngx_http_consent_page_end(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
+{
+    const consent_html_stats_t  *st;
+
+    ctx->done = 1;
+
+    st = consent_html_stats(ctx->html);
+
+    if (st->overlong) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "consent: %ui tag(s) longer than consent_tag_max "
+                      "gated unseen", (ngx_uint_t) st->overlong);
+    }
+
+    if (st->banner_skipped) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the page ends inside an unfinished element "
+                      "or is a frameset: no banner");
+    }
+}
+
+
+/*
+ * A compressed page: its buffers wait in ctx->zin while the pieces
+ * inflated from them are in flight, so that a slow client holds at most
+ * NGX_HTTP_CONSENT_ZBUFS pieces
+ */
+
+static ngx_int_t
+ngx_http_consent_inflate_body(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_chain_t *in)
+{
+    ngx_int_t     rc, out;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (in && ngx_chain_add_copy(r->pool, &ctx->zin, in) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    for ( ;; ) {
+
+        rc = NGX_OK;
+
+        while (ctx->zin) {
+            b = ctx->zin->buf;
+
+            if (!ngx_buf_in_memory(b) && ngx_buf_size(b) != 0) {
+                ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                              "consent: a buffer in a file reached the "
+                              "filter");
+                return NGX_ERROR;
+            }
+
+            rc = ngx_http_consent_inflate(r, ctx, b);
+
+            if (rc == NGX_ERROR) {
+                return NGX_ERROR;
+            }
+
+            if (rc == NGX_AGAIN) {
+                break;
+            }
+
+            cl = ctx->zin;
+            ctx->zin = cl->next;
+            ngx_free_chain(r->pool, cl);
+
+            if (b->last_buf) {
+                ngx_http_consent_page_end(r, ctx);
+            }
+        }
+
+        out = (ctx->out != NULL);
+
+        if (ngx_http_consent_output(r, ctx) == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        /* sent at once: the pieces are free, go on */
+
+        if (rc != NGX_AGAIN || !out || ngx_http_consent_zbuf(r, ctx) == NULL)
+        {
+            break;
+        }
+    }
+
+    if (ctx->zin) {
+        r->connection->buffered |= NGX_HTTP_CONSENT_BUFFERED;
+        return NGX_AGAIN;
+    }
+
+    r->connection->buffered &= ~NGX_HTTP_CONSENT_BUFFERED;
+
+    return NGX_OK;
 }
 
 
@@ -969,8 +1059,8 @@ ngx_http_consent_inflate_cleanup(void *data)
 
 
 /*
- * A compressed buffer is read into zlib at once; what it inflates to is
- * fed in pieces of our own, each released once sent
+ * A compressed buffer is read into zlib as pieces of our own are free;
+ * NGX_AGAIN when none is, with b->pos at what is left
  */
 
 static ngx_int_t
@@ -995,7 +1085,8 @@ ngx_http_consent_inflate(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
 
         z = ngx_http_consent_zbuf(r, ctx);
         if (z == NULL) {
-            return NGX_ERROR;
+            b->pos = (u_char *) in;
+            return NGX_AGAIN;
         }
 
         n = z->end - z->start;
@@ -1046,10 +1137,20 @@ ngx_http_consent_zbuf(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
     ngx_buf_t    *z;
     ngx_chain_t  *cl;
 
+    ngx_uint_t    n;
+
+    n = 0;
+
     for (cl = ctx->zbufs; cl; cl = cl->next) {
         if (cl->buf->pos == cl->buf->last) {
             return cl->buf;
         }
+
+        n++;
+    }
+
+    if (n == NGX_HTTP_CONSENT_ZBUFS) {
+        return NULL;
     }
 
     z = ngx_create_temp_buf(r->pool, NGX_HTTP_CONSENT_ZBUF);

@@ -113,6 +113,7 @@ typedef struct {
     ngx_chain_t                 *free;
     ngx_chain_t                 *free_own;    /* with memory of their own */
     ngx_chain_t                 *zbufs;       /* inflated page, in pieces */
+    ngx_chain_t                 *zin;         /* compressed, waiting */
     ngx_buf_t                   *last_made;
 
     /* the first bytes, while the filter cannot tell how to read them */

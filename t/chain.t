@@ -15,6 +15,7 @@ use lib "$FindBin::Bin/lib";
 
 use Test::More;
 use Compress::Zlib ();
+use IO::Socket::INET;
 use Consent::Test;
 use Consent::Token qw(mint secret_from_keyfile_line);
 
@@ -62,6 +63,10 @@ my %resp = (
     '/identity'  => ['Content-Encoding' => 'identity', $page],
     '/br'        => ['Content-Encoding' => 'br', "\x0b\x02\x80<p>"],
     '/twice'     => ['Content-Encoding' => 'gzip, gzip', $gz],
+    '/long'      => ['Content-Encoding' => 'gzip', Compress::Zlib::memGzip(
+        "<!DOCTYPE html><html><body>\n"
+        . join('', map { "<p>paragraph $_ with some text</p>\n" } 1 .. 60000)
+        . "$fb\n</body></html>\n")],
     '/bomb'      => ['Content-Encoding' => 'gzip',
         Compress::Zlib::memGzip("<p>" . ("x" x (3 * 1024 * 1024)))],
 );
@@ -124,6 +129,11 @@ http {
         }
 
         location /up/ {
+            proxy_pass http://127.0.0.1:%%PORT_8081%%/;
+        }
+
+        location /big/ {
+            consent_inflate_max_size 8m;
             proxy_pass http://127.0.0.1:%%PORT_8081%%/;
         }
 
@@ -250,6 +260,31 @@ $r = get('/up/bomb');
 ok($t->wait_for_log(qr/\[error\].*consent: the compressed page inflates to more than consent_inflate_max_size/, 3),
     'a decompression bomb is cut, and said');
 ok(length($r->{body} // '') < 1.5 * 1024 * 1024, 'bomb: not sent whole');
+
+# a long compressed page to a client that reads slowly: inflated in
+# bounded pieces as the client reads, whole at the end
+
+{
+    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+        PeerPort => $t->port(8080), Proto => 'tcp') or die "connect: $!";
+    print {$sock} "GET /big/long HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    my ($resp, $buf) = ('', '');
+    select(undef, undef, undef, 0.3);
+    while (1) {
+        my $n = sysread($sock, $buf, 32768);
+        last unless $n;
+        $resp .= $buf;
+        select(undef, undef, undef, 0.002);
+    }
+    close $sock;
+    my ($head, $body) = split /\r\n\r\n/, $resp, 2;
+    like($head, qr{^HTTP/1\.1 200}, 'slow client, long gzip page: 200');
+    is(scalar(() = ($body // '') =~ m{<p>paragraph \d+ with some text</p>}g),
+        60000, 'slow client: every paragraph');
+    like($body // '', qr{$fb_gated</script>\n<div id="consent-banner"}s,
+        'slow client: the tracker at the end gated, the banner after it');
+    like($body // '', qr{</html>\n$}, 'slow client: the page whole');
+}
 
 # what the browser reads otherwise than the headers say
 
