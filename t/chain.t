@@ -79,6 +79,13 @@ $t->backend(port => 8081, handler => sub {
             [[$r->[2], 0]]);
     }
     return (200, [], [[$page, 0]]) if $path eq '/untyped';
+    return (200, [], [(map { [$_, 0.002] } split //, substr($page, 0, 40)),
+        [substr($page, 40), 0]]) if $path eq '/untyped-bytes';
+    return (200, [], [[(' ' x 600) . $page, 0]]) if $path eq '/untyped-far';
+    return (200, ['Content-Type' => 'text/html'],
+        [["\xff", 0.01], ["\xfe" . $page, 0]]) if $path eq '/bom-split';
+    return (200, ['Content-Type' => 'text/html'],
+        [["\xef\xbb\xbf" . $page, 0]]) if $path eq '/bom-utf8';
     return (200, [], [[qq{{"a":"$fb"}}, 0]]) if $path eq '/untyped-json';
     return (200, ['Content-Type' => 'text/html; charset=utf-16'],
         [[$page, 0]]) if $path eq '/utf16';
@@ -290,6 +297,17 @@ ok(length($r->{body} // '') < 1.5 * 1024 * 1024, 'bomb: not sent whole');
 
 $r = get('/up/untyped');
 like($r->{body}, $fb_gated, 'no Content-Type, sniffed as HTML: gated');
+$r = get('/up/untyped-bytes');
+like($r->{body}, $fb_gated, 'no Content-Type, a byte at a time: sniffed, gated');
+like($r->{body}, qr{^<!DOCTYPE html><html><head><script type="application/json" id="consent-state"},
+    'no Content-Type, a byte at a time: the start kept and injected after');
+$r = get('/up/untyped-far');
+like($r->{body}, qr{$fb_live}, 'markup past what a browser sniffs: as it is');
+$r = get('/up/bom-split');
+unlike($r->{body} // '', qr/connect\.facebook/,
+    'a UTF-16 BOM split over two buffers: not sent');
+$r = get('/up/bom-utf8');
+like($r->{body}, $fb_gated, 'a UTF-8 BOM: read and gated');
 $r = get('/up/untyped-json');
 is($r->{body}, qq{{"a":"$fb"}}, 'no Content-Type, not HTML: untouched');
 
