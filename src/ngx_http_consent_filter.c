@@ -98,9 +98,6 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 static time_t      ngx_http_consent_logged[NGX_HTTP_CONSENT_REFUSE_KINDS];
 static ngx_uint_t  ngx_http_consent_unlogged[NGX_HTTP_CONSENT_REFUSE_KINDS];
 
-/* our inflated pieces, told apart from other buffers on release */
-static u_char      ngx_http_consent_zbuf_tag;
-
 
 ngx_int_t
 ngx_http_consent_filter_init(ngx_conf_t *cf)
@@ -761,7 +758,7 @@ static ngx_int_t
 ngx_http_consent_inflate_body(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_chain_t *in)
 {
-    ngx_int_t     rc, out;
+    ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
@@ -802,16 +799,16 @@ ngx_http_consent_inflate_body(ngx_http_request_t *r,
             }
         }
 
-        out = (ctx->out != NULL);
-
         if (ngx_http_consent_output(r, ctx) == NGX_ERROR) {
             return NGX_ERROR;
         }
 
-        /* sent at once: the pieces are free, go on */
+        /*
+         * pieces sent just now are free: go on with them, as no write
+         * event may come for data that is already out
+         */
 
-        if (rc != NGX_AGAIN || !out || ngx_http_consent_zbuf(r, ctx) == NULL)
-        {
+        if (rc != NGX_AGAIN || ngx_http_consent_zbuf(r, ctx) == NULL) {
             break;
         }
     }
@@ -1158,7 +1155,7 @@ ngx_http_consent_zbuf(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
         return NULL;
     }
 
-    z->tag = (ngx_buf_tag_t) &ngx_http_consent_zbuf_tag;
+    z->tag = (ngx_buf_tag_t) &ngx_http_consent_module;
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {

@@ -14,13 +14,20 @@
 #include "ngx_http_consent_module.h"
 
 
+/* the request headers ngx_http_consent_strip_headers() takes out */
+#define NGX_HTTP_CONSENT_STRIP_IMS     0x01
+#define NGX_HTTP_CONSENT_STRIP_INM     0x02
+#define NGX_HTTP_CONSENT_STRIP_RANGE   0x04
+
+
 static ngx_int_t ngx_http_consent_precond_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_conditions(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req);
 static ngx_int_t ngx_http_consent_accept_encoding(ngx_http_request_t *r,
     ngx_http_consent_req_t *req);
+static ngx_uint_t ngx_http_consent_subresource(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_strip_headers(ngx_http_request_t *r,
-    ngx_uint_t all);
+    ngx_uint_t what);
 static void ngx_http_consent_req_cleanup(void *data);
 
 
@@ -137,6 +144,19 @@ ngx_http_consent_precond_handler(ngx_http_request_t *r)
         if (ngx_http_consent_conditions(r, clcf, req) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+
+        /*
+         * a part of a page cannot be gated: a browser asks for parts of
+         * media, never of a document
+         */
+
+        if (r->headers_in.range && !ngx_http_consent_subresource(r)
+            && ngx_http_consent_strip_headers(r,
+                                              NGX_HTTP_CONSENT_STRIP_RANGE)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     return NGX_DECLINED;
@@ -152,7 +172,7 @@ ngx_http_consent_conditions(ngx_http_request_t *r,
     u_char           *p;
     uint64_t          fp;
     ngx_uint_t        sub;
-    ngx_table_elt_t  *inm, *dest;
+    ngx_table_elt_t  *inm;
 
     inm = r->headers_in.if_none_match;
 
@@ -165,17 +185,14 @@ ngx_http_consent_conditions(ngx_http_request_t *r,
      * browser may render as a page must name the variant it holds
      */
 
-    dest = ngx_http_consent_header_in_str(r, "Sec-Fetch-Dest");
-
-    sub = dest != NULL
-          && consent_fetch_dest_subresource((const char *) dest->value.data,
-                                            dest->value.len);
+    sub = ngx_http_consent_subresource(r);
 
     if (inm == NULL) {
         /* pages the filter sent have no Last-Modified */
 
         if (!sub) {
-            return ngx_http_consent_strip_headers(r, 0);
+            return ngx_http_consent_strip_headers(r,
+                                                NGX_HTTP_CONSENT_STRIP_IMS);
         }
 
         return NGX_OK;
@@ -198,7 +215,8 @@ ngx_http_consent_conditions(ngx_http_request_t *r,
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "consent: validators of another variant dropped");
 
-        return ngx_http_consent_strip_headers(r, 0);
+        return ngx_http_consent_strip_headers(r, NGX_HTTP_CONSENT_STRIP_IMS
+                                                 |NGX_HTTP_CONSENT_STRIP_INM);
     }
 
     inm->value.data = p;
@@ -209,7 +227,7 @@ ngx_http_consent_conditions(ngx_http_request_t *r,
 
     if (matched && r->headers_in.if_modified_since) {
         /* the tag decides; a date cannot tell variants apart */
-        return ngx_http_consent_strip_headers(r, 1);
+        return ngx_http_consent_strip_headers(r, NGX_HTTP_CONSENT_STRIP_IMS);
     }
 
     return NGX_OK;
@@ -217,13 +235,32 @@ ngx_http_consent_conditions(ngx_http_request_t *r,
 
 
 /*
- * The conditional headers are taken out of the request for nginx and
- * for the backend alike; with only_ims, If-Modified-Since alone
+ * 1 if Sec-Fetch-Dest names a destination never rendered as a document
+ * (an image, a script, a stylesheet...)
+ */
+
+static ngx_uint_t
+ngx_http_consent_subresource(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *dest;
+
+    dest = ngx_http_consent_header_in_str(r, "Sec-Fetch-Dest");
+
+    return dest != NULL
+           && consent_fetch_dest_subresource((const char *) dest->value.data,
+                                             dest->value.len);
+}
+
+
+/*
+ * Headers are taken out of the request for nginx and for the backend
+ * alike: the list is copied without them
  */
 
 static ngx_int_t
-ngx_http_consent_strip_headers(ngx_http_request_t *r, ngx_uint_t only_ims)
+ngx_http_consent_strip_headers(ngx_http_request_t *r, ngx_uint_t what)
 {
+    ngx_str_t        *k;
     ngx_uint_t        i, drop;
     ngx_list_t        headers;
     ngx_list_part_t  *part;
@@ -250,15 +287,21 @@ ngx_http_consent_strip_headers(ngx_http_request_t *r, ngx_uint_t only_ims)
             i = 0;
         }
 
-        drop = (h[i].key.len == sizeof("If-Modified-Since") - 1
-                && ngx_strncasecmp(h[i].key.data,
-                                   (u_char *) "If-Modified-Since",
-                                   h[i].key.len) == 0)
-               || (!only_ims
-                   && h[i].key.len == sizeof("If-None-Match") - 1
-                   && ngx_strncasecmp(h[i].key.data,
-                                      (u_char *) "If-None-Match",
-                                      h[i].key.len) == 0);
+        k = &h[i].key;
+
+#define ngx_http_consent_is(name)                                            \
+        (k->len == sizeof(name) - 1                                          \
+         && ngx_strncasecmp(k->data, (u_char *) name, k->len) == 0)
+
+        drop = ((what & NGX_HTTP_CONSENT_STRIP_IMS)
+                && ngx_http_consent_is("If-Modified-Since"))
+               || ((what & NGX_HTTP_CONSENT_STRIP_INM)
+                   && ngx_http_consent_is("If-None-Match"))
+               || ((what & NGX_HTTP_CONSENT_STRIP_RANGE)
+                   && (ngx_http_consent_is("Range")
+                       || ngx_http_consent_is("If-Range")));
+
+#undef ngx_http_consent_is
 
         if (drop) {
             continue;
@@ -278,10 +321,18 @@ ngx_http_consent_strip_headers(ngx_http_request_t *r, ngx_uint_t only_ims)
      */
 
     r->headers_in.headers = headers;
-    r->headers_in.if_modified_since = NULL;
 
-    if (!only_ims) {
+    if (what & NGX_HTTP_CONSENT_STRIP_IMS) {
+        r->headers_in.if_modified_since = NULL;
+    }
+
+    if (what & NGX_HTTP_CONSENT_STRIP_INM) {
         r->headers_in.if_none_match = NULL;
+    }
+
+    if (what & NGX_HTTP_CONSENT_STRIP_RANGE) {
+        r->headers_in.range = NULL;
+        r->headers_in.if_range = NULL;
     }
 
     return NGX_OK;

@@ -253,6 +253,18 @@ my ($req) = grep { $_->{uri} eq '/gzip' } reverse $t->backend_requests(8081);
 is($req->{headers}{'accept-encoding'}[0], 'gzip;q=0.5, deflate',
     'the backend is asked for gzip and deflate only');
 
+# a part of a page cannot be gated: Range goes only for media
+
+$r = get('/up/zlib?range', undef, headers => ['Range' => 'bytes=0-10']);
+is($r->{status}, 200, 'Range on a page: the whole page');
+like($r->{body}, $fb_gated, 'Range on a page: gated');
+($req) = grep { $_->{uri} eq '/zlib?range' } reverse $t->backend_requests(8081);
+ok(!exists $req->{headers}{range}, 'Range on a page: not passed on');
+get('/up/zlib?media', undef, headers => ['Range' => 'bytes=0-10',
+    'Sec-Fetch-Dest' => 'video']);
+($req) = grep { $_->{uri} eq '/zlib?media' } reverse $t->backend_requests(8081);
+is($req->{headers}{range}[0], 'bytes=0-10', 'Range for a video: passed on');
+
 for my $c (qw(br twice)) {
     $r = get("/up/$c");
     is($r->{status}, 502, "$c: 502 without consent");
