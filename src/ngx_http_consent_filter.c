@@ -259,6 +259,10 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     }
 
     if (coding != CONSENT_CODING_NONE) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: inflating %s",
+                       consent_coding_name(coding));
+
         if (ngx_http_consent_inflate_start(r, ctx, coding) != NGX_OK) {
             return NGX_ERROR;
         }
@@ -405,6 +409,9 @@ ngx_http_consent_validators(ngx_http_request_t *r,
 
             len = consent_etag_mark((const char *) etag->value.data,
                                     etag->value.len, fp, (char *) p);
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "consent filter: variant %016uxL", fp);
 
             etag->value.data = p;
             etag->value.len = len;
@@ -972,6 +979,11 @@ ngx_http_consent_start_of_body(ngx_http_request_t *r,
     }
 
     ctx->first = 0;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: body starts with a UTF-16 BOM: %d, "
+                   "read as HTML: %d, sniffed: %ui", bom, html,
+                   (ngx_uint_t) ctx->sniff);
 
     if (bom == 1) {
         if (!ctx->all_granted) {

@@ -225,6 +225,10 @@ ngx_http_consent_conditions(ngx_http_request_t *r,
     req->cond_matched = matched;
     req->variant = fp;
 
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent: If-None-Match for variant %016uxL: \"%V\"",
+                   fp, &inm->value);
+
     if (matched && r->headers_in.if_modified_since) {
         /* the tag decides; a date cannot tell variants apart */
         return ngx_http_consent_strip_headers(r, NGX_HTTP_CONSENT_STRIP_IMS);
