@@ -20,6 +20,17 @@ static void ngx_http_consent_log_flush(ngx_open_file_t *file,
     ngx_log_t *elog);
 static ngx_http_consent_log_t *ngx_http_consent_log_find(ngx_conf_t *cf,
     ngx_str_t *name);
+static ngx_uint_t ngx_http_consent_log_mode(ngx_str_t *value);
+static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
+    ngx_log_t *elog);
+
+
+/* files are made readable by the owner and the group only */
+#define NGX_HTTP_CONSENT_LOG_MODE  0640
+
+/* ngx_sprintf() has no octal: the three digits of a mode */
+#define NGX_HTTP_CONSENT_OCTAL(m)                                            \
+    ((m) >> 6) & 7, ((m) >> 3) & 7, (m) & 7
 
 
 char *
@@ -29,13 +40,17 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_consent_loc_conf_t *clcf = conf;
 
     ngx_str_t                      *value;
-    ngx_uint_t                      i;
+    ngx_uint_t                      i, mode;
     ngx_http_consent_log_t         *log, **lp;
     ngx_http_consent_main_conf_t   *cmcf;
 
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts > 2) {
+            return "takes no parameters with \"off\"";
+        }
+
         if (clcf->logs != NGX_CONF_UNSET_PTR) {
             return "is duplicate";
         }
@@ -46,6 +61,37 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (clcf->logs == NULL) {
         return "is duplicate";
+    }
+
+    mode = 0;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "mode=", 5) == 0) {
+            mode = ngx_http_consent_log_mode(&value[i]);
+
+            if (mode == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid \"%V\": an octal mode that lets "
+                                   "the owner read and write and others "
+                                   "nothing is expected, e.g. \"mode=0640\"",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            if (ngx_strncmp(value[1].data, "syslog:", 7) == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"%V\" is for files, not syslog",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
     }
 
     if (clcf->logs == NGX_CONF_UNSET_PTR) {
@@ -79,6 +125,12 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
             return NGX_CONF_ERROR;
         }
 
+#if (NGX_HAVE_UNIX_DOMAIN)
+        log->udp = log->syslog->server.sockaddr->sa_family != AF_UNIX;
+#else
+        log->udp = 1;
+#endif
+
     } else {
         log->file = ngx_conf_open_file(cf->cycle, &value[1]);
         if (log->file == NULL) {
@@ -111,6 +163,19 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
 found:
 
+    /* a destination has one set of parameters, wherever it is named */
+
+    if (mode) {
+        if (log->mode && log->mode != mode) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" is named elsewhere with another "
+                               "mode", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        log->mode = mode;
+    }
+
     lp = clcf->logs->elts;
 
     for (i = 0; i < clcf->logs->nelts; i++) {
@@ -127,6 +192,134 @@ found:
     *lp = log;
 
     return NGX_CONF_OK;
+}
+
+
+/* "mode=0640": 0 unless the owner may read and write and others nothing */
+
+static ngx_uint_t
+ngx_http_consent_log_mode(ngx_str_t *value)
+{
+    u_char      *p, *last;
+    ngx_uint_t   mode;
+
+    p = value->data + 5;
+    last = value->data + value->len;
+
+    if (last - p < 3 || last - p > 4) {
+        return 0;
+    }
+
+    for (mode = 0; p < last; p++) {
+        if (*p < '0' || *p > '7') {
+            return 0;
+        }
+
+        mode = mode * 8 + (*p - '0');
+    }
+
+    if (mode > 0777 || (mode & 0600) != 0600 || (mode & 0007)) {
+        return 0;
+    }
+
+    return mode;
+}
+
+
+/*
+ * Files are created, and tightened, before nginx opens them: nginx
+ * itself would create them 0644, readable by every local user, at start
+ * and at every reopen.
+ */
+
+ngx_int_t
+ngx_http_consent_log_init(ngx_conf_t *cf)
+{
+    ngx_uint_t                     i;
+    ngx_http_consent_log_t       **lp;
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+
+    lp = cmcf->logs.elts;
+
+    for (i = 0; i < cmcf->logs.nelts; i++) {
+
+        if (lp[i]->mode == 0) {
+            lp[i]->mode = NGX_HTTP_CONSENT_LOG_MODE;
+        }
+
+        if (lp[i]->file
+            && ngx_http_consent_log_prepare(lp[i], cf->log) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_log_prepare(ngx_http_consent_log_t *log, ngx_log_t *elog)
+{
+    ngx_fd_t          fd;
+    ngx_uint_t        mode;
+    ngx_file_info_t   fi;
+
+    fd = open((const char *) log->file->name.data,
+              O_WRONLY|O_APPEND|O_CREAT|O_EXCL, (mode_t) log->mode);
+
+    if (fd != NGX_INVALID_FILE) {
+
+        /* whatever the umask */
+
+        if (fchmod(fd, (mode_t) log->mode) == -1) {
+            ngx_log_error(NGX_LOG_EMERG, elog, ngx_errno,
+                          "consent_log: fchmod() \"%V\" failed",
+                          &log->file->name);
+            (void) ngx_close_file(fd);
+            return NGX_ERROR;
+        }
+
+        (void) ngx_close_file(fd);
+        return NGX_OK;
+    }
+
+    if (ngx_errno != NGX_EEXIST) {
+        /* nginx's own open() reports it */
+        return NGX_OK;
+    }
+
+    if (ngx_file_info(log->file->name.data, &fi) == NGX_FILE_ERROR
+        || !S_ISREG(fi.st_mode))
+    {
+        return NGX_OK;
+    }
+
+    mode = fi.st_mode & 07777;
+
+    if ((mode & ~log->mode) == 0) {
+        return NGX_OK;
+    }
+
+    if (chmod((const char *) log->file->name.data,
+              (mode_t) (mode & log->mode))
+        == -1)
+    {
+        ngx_log_error(NGX_LOG_EMERG, elog, ngx_errno,
+                      "consent_log: chmod(\"%V\", 0%ui%ui%ui) failed",
+                      &log->file->name,
+                      NGX_HTTP_CONSENT_OCTAL(mode & log->mode));
+        return NGX_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, elog, 0,
+                  "consent_log: \"%V\": mode 0%ui%ui%ui, was 0%ui%ui%ui",
+                  &log->file->name, NGX_HTTP_CONSENT_OCTAL(mode & log->mode),
+                  NGX_HTTP_CONSENT_OCTAL(mode));
+
+    return NGX_OK;
 }
 
 
@@ -227,18 +420,28 @@ ngx_http_consent_log_exit_process(ngx_cycle_t *cycle)
 static void
 ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
 {
-    if (ngx_process != NGX_PROCESS_WORKER
-        && ngx_process != NGX_PROCESS_SINGLE)
-    {
-        return;
-    }
+    ngx_uint_t  exiting;
 
     /* nginx flushes files both before reopening them and when exiting */
 
-    (void) ngx_http_consent_log_checkpoint(file->data, elog,
-                                           ngx_exiting || ngx_quit
-                                           || ngx_terminate
-                                           ? "stop" : "reopen");
+    exiting = ngx_exiting || ngx_quit || ngx_terminate;
+
+    if (ngx_process == NGX_PROCESS_WORKER
+        || ngx_process == NGX_PROCESS_SINGLE)
+    {
+        (void) ngx_http_consent_log_checkpoint(file->data, elog,
+                                               exiting ? "stop" : "reopen");
+    }
+
+    /*
+     * the master reopens first (as root, then chown()s to the workers'
+     * user): the new file is made here, with its mode, before nginx
+     * would make it 0644
+     */
+
+    if (!exiting) {
+        (void) ngx_http_consent_log_prepare(file->data, elog);
+    }
 }
 
 

@@ -190,7 +190,7 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       NULL },
 
     { ngx_string("consent_log"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE123,
       ngx_http_consent_log_directive,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -267,6 +267,10 @@ ngx_http_consent_init(ngx_conf_t *cf)
     }
 
     if (ngx_http_consent_require_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_consent_log_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

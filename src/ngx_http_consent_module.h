@@ -42,6 +42,15 @@ typedef struct {
     const consent_key_t         *key;         /* signed the last line */
     unsigned                     ended:1;     /* last line: a checkpoint */
     unsigned                     partial:1;   /* a line was cut short */
+
+    /* consent_log's parameters */
+    ngx_uint_t                   mode;        /* of the file; 0: unset */
+    ngx_int_t                    required;    /* NGX_CONF_UNSET: default */
+    unsigned                     udp:1;       /* syslog over UDP */
+
+    /* best effort: failures not yet reported in the error log */
+    ngx_uint_t                   lost;
+    time_t                       lost_reported;
 } ngx_http_consent_log_t;
 
 
@@ -189,6 +198,7 @@ ngx_int_t ngx_http_consent_require_init(ngx_conf_t *cf);
 /* ngx_http_consent_log.c */
 char *ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_int_t ngx_http_consent_log_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
 void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
