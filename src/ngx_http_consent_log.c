@@ -25,6 +25,13 @@ static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
     ngx_log_t *elog);
 
 
+/* a warning at most this often, in seconds, per worker */
+#define NGX_HTTP_CONSENT_WARN_EVERY  60
+
+
+ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
+
+
 /* files are made readable by the owner and the group only */
 #define NGX_HTTP_CONSENT_LOG_MODE  0640
 
@@ -622,4 +629,46 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A cookie signed with a key id the key file lacks: another server
+ * signs with a key this one was not given yet, a rotation half done.
+ * It counts as invalid, like any forgery; the operator is told, at most
+ * once a minute per worker process, with the count since last time.
+ */
+
+void
+ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
+    consent_keyset_t *ks, const char *value, size_t len)
+{
+    char               kid[CONSENT_KID_MAX + 1];
+    time_t             now;
+    static ngx_uint_t  count;
+    static time_t      reported;
+
+    if (!consent_token_unknown_kid(ks, value, len, kid)) {
+        return;
+    }
+
+    ngx_http_consent_unknown_keys++;
+    count++;
+
+    now = ngx_time();
+
+    if (reported && now - reported < NGX_HTTP_CONSENT_WARN_EVERY) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "consent_keys: %ui cookie%s signed with a key id not in "
+                  "the key file (the last one \"%s\") since %s: is a key "
+                  "rotation half done? add the key to every server as "
+                  "\"verify-only\" first; such cookies count as invalid",
+                  count, count == 1 ? "" : "s", kid,
+                  reported ? "the last warning" : "this worker started");
+
+    count = 0;
+    reported = now;
 }

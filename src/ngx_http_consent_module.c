@@ -677,6 +677,24 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
         return NULL;
     }
 
+    /* a server signs: a file of verify-only keys is an auditor's */
+
+    if (!policy) {
+        if (consent_keyset_signer(data, (const char *) path.data, err,
+                                  sizeof(err))
+            == NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "consent_keys: %s",
+                               err);
+            consent_keyset_free(data);
+            return NULL;
+        }
+
+        ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "consent_keys: %V: %s",
+                           &path, consent_keyset_describe(data, err,
+                                                          sizeof(err)));
+    }
+
     cln = ngx_pool_cleanup_add(cf->pool, 0);
     if (cln == NULL) {
         if (policy) {

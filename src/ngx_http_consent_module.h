@@ -203,6 +203,11 @@ ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
 void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
     consent_record_t *rec);
+void ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
+    consent_keyset_t *ks, const char *value, size_t len);
+
+/* cookies signed with a key id this worker does not know, since it began */
+extern ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
