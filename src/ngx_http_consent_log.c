@@ -21,6 +21,12 @@ static void ngx_http_consent_log_flush(ngx_open_file_t *file,
 static ngx_http_consent_log_t *ngx_http_consent_log_find(ngx_conf_t *cf,
     ngx_str_t *name);
 static ngx_uint_t ngx_http_consent_log_mode(ngx_str_t *value);
+static ngx_int_t ngx_http_consent_log_send(ngx_http_consent_log_t *log,
+    ngx_log_t *elog, u_char *buf, size_t len);
+static ngx_int_t ngx_http_consent_log_connect(ngx_http_consent_log_t *log,
+    ngx_log_t *elog);
+static void ngx_http_consent_log_lost(ngx_http_consent_log_t *log,
+    ngx_log_t *elog, ngx_uint_t n);
 static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
     ngx_log_t *elog);
 
@@ -30,6 +36,7 @@ static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
 
 
 ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
+ngx_atomic_uint_t  ngx_http_consent_records_lost;
 
 
 /* files are made readable by the owner and the group only */
@@ -47,6 +54,7 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_consent_loc_conf_t *clcf = conf;
 
     ngx_str_t                      *value;
+    ngx_int_t                       required;
     ngx_uint_t                      i, mode;
     ngx_http_consent_log_t         *log, **lp;
     ngx_http_consent_main_conf_t   *cmcf;
@@ -71,8 +79,20 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     mode = 0;
+    required = NGX_CONF_UNSET;
 
     for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strcmp(value[i].data, "required") == 0
+            || ngx_strcmp(value[i].data, "best_effort") == 0)
+        {
+            if (required != NGX_CONF_UNSET) {
+                return "is duplicate";
+            }
+
+            required = (value[i].data[0] == 'r');
+            continue;
+        }
 
         if (ngx_strncmp(value[i].data, "mode=", 5) == 0) {
             mode = ngx_http_consent_log_mode(&value[i]);
@@ -119,7 +139,16 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    log->name = value[1];
+    /* ngx_syslog_process_conf() cuts the value it parses */
+
+    log->name.len = value[1].len;
+    log->name.data = ngx_pstrdup(cf->pool, &value[1]);
+    if (log->name.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    log->required = NGX_CONF_UNSET;
+    log->fd = (ngx_socket_t) -1;
 
     if (ngx_strncmp(value[1].data, "syslog:", 7) == 0) {
 
@@ -137,6 +166,9 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 #else
         log->udp = 1;
 #endif
+
+        /* each failure is counted, and reported once a minute */
+        log->syslog->conn.log_error = NGX_ERROR_INFO;
 
     } else {
         log->file = ngx_conf_open_file(cf->cycle, &value[1]);
@@ -181,6 +213,30 @@ found:
         }
 
         log->mode = mode;
+    }
+
+    if (required != NGX_CONF_UNSET) {
+        if (log->required != NGX_CONF_UNSET && log->required != required) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" is named elsewhere as %s",
+                               &value[1], log->required ? "required"
+                                                        : "best_effort");
+            return NGX_CONF_ERROR;
+        }
+
+        /* a datagram sent is not a datagram received */
+
+        if (required && log->udp) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "a syslog server over UDP cannot be "
+                               "\"required\": nginx cannot know whether a "
+                               "record arrived; make a file or a "
+                               "\"syslog:server=unix:\" socket the "
+                               "required destination");
+            return NGX_CONF_ERROR;
+        }
+
+        log->required = required;
     }
 
     lp = clcf->logs->elts;
@@ -254,6 +310,10 @@ ngx_http_consent_log_init(ngx_conf_t *cf)
 
         if (lp[i]->mode == 0) {
             lp[i]->mode = NGX_HTTP_CONSENT_LOG_MODE;
+        }
+
+        if (lp[i]->required == NGX_CONF_UNSET) {
+            lp[i]->required = !lp[i]->udp;
         }
 
         if (lp[i]->file
@@ -495,8 +555,11 @@ ngx_http_consent_log_checkpoint(ngx_http_consent_log_t *log, ngx_log_t *elog,
 
 
 /*
- * The proof before the cookie: every destination of the location must
- * take the record, or the decision is refused.
+ * The proof before the cookie: every required destination of the
+ * location must take the record, or the decision is refused.  They are
+ * written first, so that a refused decision reaches no best-effort one.
+ * A best-effort destination that fails is counted, reported, and its
+ * chain goes on past the record lost, so its copy shows the gap.
  */
 
 ngx_int_t
@@ -505,7 +568,7 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
     char                         *line;
     size_t                        len;
     ngx_int_t                     rc;
-    ngx_uint_t                    i;
+    ngx_uint_t                    i, pass;
     ngx_http_consent_log_t      **lp, *log;
     ngx_http_consent_loc_conf_t  *clcf;
 
@@ -517,34 +580,78 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
 
     lp = clcf->logs->elts;
 
-    for (i = 0; i < clcf->logs->nelts; i++) {
-        log = lp[i];
+    for (pass = 0; pass < 2; pass++) {
 
-        line = consent_record_line(rec, &log->chain, &clcf->keys->keys[0],
-                                   &len);
-        if (line == NULL) {
-            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          "consent_log \"%V\": cannot build the record",
-                          &log->name);
-            return NGX_ERROR;
-        }
+        for (i = 0; i < clcf->logs->nelts; i++) {
+            log = lp[i];
 
-        rc = ngx_http_consent_log_write(log, r->connection->log, line, len);
+            if ((ngx_uint_t) log->required != (pass == 0)) {
+                continue;
+            }
 
-        if (rc == NGX_OK) {
-            consent_chain_advance(&log->chain, line, len);
-            log->key = &clcf->keys->keys[0];
-            log->ended = 0;
-        }
+            line = consent_record_line(rec, &log->chain,
+                                       &clcf->keys->keys[0], &len);
+            if (line == NULL) {
+                ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                              "consent_log \"%V\": cannot build the record",
+                              &log->name);
+                return NGX_ERROR;
+            }
 
-        free(line);
+            rc = ngx_http_consent_log_write(log, r->connection->log, line,
+                                            len);
 
-        if (rc != NGX_OK) {
-            return NGX_ERROR;
+            if (rc == NGX_OK || !log->required) {
+                consent_chain_advance(&log->chain, line, len);
+                log->key = &clcf->keys->keys[0];
+                log->ended = 0;
+            }
+
+            free(line);
+
+            if (rc != NGX_OK) {
+                if (log->required) {
+                    return NGX_ERROR;
+                }
+
+                ngx_http_consent_log_lost(log, r->connection->log, 1);
+            }
         }
     }
 
     return NGX_OK;
+}
+
+
+/* at most once a minute per worker and destination, with a count */
+
+static void
+ngx_http_consent_log_lost(ngx_http_consent_log_t *log, ngx_log_t *elog,
+    ngx_uint_t n)
+{
+    time_t  now;
+
+    ngx_http_consent_records_lost += n;
+    log->lost += n;
+
+    now = ngx_time();
+
+    if (log->lost_reported
+        && now - log->lost_reported < NGX_HTTP_CONSENT_WARN_EVERY)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, elog, 0,
+                  "consent_log \"%V\" (best_effort): %ui record%s lost "
+                  "since %s; the choices were accepted, the records are "
+                  "in the other destinations",
+                  &log->name, log->lost, log->lost == 1 ? "" : "s",
+                  log->lost_reported ? "the last report"
+                                     : "this worker started");
+
+    log->lost = 0;
+    log->lost_reported = now;
 }
 
 
@@ -554,9 +661,11 @@ static ngx_int_t
 ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
     const char *line, size_t len)
 {
-    u_char   *buf, *p;
-    size_t    done;
-    ssize_t   n;
+    u_char      *buf, *p;
+    size_t       done;
+    ssize_t      n;
+    ngx_int_t    rc;
+    ngx_uint_t   level;
 
     if (log->syslog) {
         /* syslog's PRI and HEADER, as nginx's own writer counts them */
@@ -573,18 +682,16 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
         /* a datagram carries the line without its newline */
         p = ngx_cpymem(p, line, len - 1);
 
-        n = ngx_syslog_send(log->syslog, buf, p - buf);
+        rc = ngx_http_consent_log_send(log, elog, buf, p - buf);
 
         ngx_free(buf);
 
-        if (n != p - buf) {
-            ngx_log_error(NGX_LOG_ERR, elog, ngx_socket_errno,
-                          "consent_log \"%V\": send() failed", &log->name);
-            return NGX_ERROR;
-        }
-
-        return NGX_OK;
+        return rc;
     }
+
+    /* best effort: ngx_http_consent_log_lost() tells, once a minute */
+
+    level = log->required ? NGX_LOG_ERR : NGX_LOG_INFO;
 
     /*
      * a line cut short by an earlier failure (a full disk) is ended
@@ -593,7 +700,7 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
 
     if (log->partial) {
         if (write(log->file->fd, "\n", 1) != 1) {
-            ngx_log_error(NGX_LOG_ERR, elog, ngx_errno,
+            ngx_log_error(level, elog, ngx_errno,
                           "consent_log \"%V\": write() failed",
                           &log->file->name);
             return NGX_ERROR;
@@ -612,7 +719,7 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
                 continue;
             }
 
-            ngx_log_error(NGX_LOG_ERR, elog, ngx_errno,
+            ngx_log_error(level, elog, ngx_errno,
                           "consent_log \"%V\": write() failed",
                           &log->file->name);
             log->partial = done > 0;
@@ -621,7 +728,7 @@ ngx_http_consent_log_write(ngx_http_consent_log_t *log, ngx_log_t *elog,
 
         if (n == 0) {
             log->partial = done > 0;
-            ngx_log_error(NGX_LOG_ERR, elog, 0,
+            ngx_log_error(level, elog, 0,
                           "consent_log \"%V\": write() wrote nothing",
                           &log->file->name);
             return NGX_ERROR;
@@ -671,4 +778,90 @@ ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
 
     count = 0;
     reported = now;
+}
+
+
+/*
+ * A datagram to the syslog server, on a socket of this worker's own.
+ * One failure is followed by one more try on a new socket: a syslog
+ * daemon restarted has a new unix socket, and on UDP an ECONNREFUSED is
+ * the ICMP answer to an earlier datagram, not to this one (nginx's own
+ * syslog writer fails every other message while the server is down, and
+ * the first one after it is back).  That earlier record is counted lost.
+ */
+
+static ngx_int_t
+ngx_http_consent_log_send(ngx_http_consent_log_t *log, ngx_log_t *elog,
+    u_char *buf, size_t len)
+{
+    ssize_t     n;
+    ngx_err_t   err;
+    ngx_uint_t  try, level;
+
+    err = 0;
+
+    for (try = 0; try < 2; try++) {
+
+        if (log->fd == (ngx_socket_t) -1
+            && ngx_http_consent_log_connect(log, elog) != NGX_OK)
+        {
+            err = ngx_socket_errno;
+            continue;
+        }
+
+        n = send(log->fd, buf, len, 0);
+
+        if (n == (ssize_t) len) {
+            if (try && log->udp && err == NGX_ECONNREFUSED) {
+                ngx_http_consent_log_lost(log, elog, 1);
+            }
+
+            return NGX_OK;
+        }
+
+        err = (n == -1) ? ngx_socket_errno : 0;
+
+        (void) ngx_close_socket(log->fd);
+        log->fd = (ngx_socket_t) -1;
+    }
+
+    /* best effort: ngx_http_consent_log_lost() tells, once a minute */
+
+    level = log->required ? NGX_LOG_ERR : NGX_LOG_INFO;
+
+    ngx_log_error(level, elog, err, "consent_log \"%V\": send() failed",
+                  &log->name);
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_consent_log_connect(ngx_http_consent_log_t *log, ngx_log_t *elog)
+{
+    ngx_err_t     err;
+    ngx_socket_t  fd;
+
+    fd = ngx_socket(log->syslog->server.sockaddr->sa_family, SOCK_DGRAM, 0);
+    if (fd == (ngx_socket_t) -1) {
+        return NGX_ERROR;
+    }
+
+    /* a syslog daemon that does not read must not stop the worker */
+
+    if (ngx_nonblocking(fd) == -1
+        || fcntl(fd, F_SETFD, FD_CLOEXEC) == -1
+        || connect(fd, log->syslog->server.sockaddr,
+                   log->syslog->server.socklen)
+           == -1)
+    {
+        err = ngx_socket_errno;
+        (void) ngx_close_socket(fd);
+        ngx_set_socket_errno(err);
+        return NGX_ERROR;
+    }
+
+    log->fd = fd;
+
+    return NGX_OK;
 }

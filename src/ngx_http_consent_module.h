@@ -51,6 +51,8 @@ typedef struct {
     /* best effort: failures not yet reported in the error log */
     ngx_uint_t                   lost;
     time_t                       lost_reported;
+
+    ngx_socket_t                 fd;          /* syslog, this worker's */
 } ngx_http_consent_log_t;
 
 
@@ -208,6 +210,9 @@ void ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
 
 /* cookies signed with a key id this worker does not know, since it began */
 extern ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
+
+/* records a best-effort destination lost, in this worker, since it began */
+extern ngx_atomic_uint_t  ngx_http_consent_records_lost;
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
