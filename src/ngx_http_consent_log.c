@@ -27,6 +27,7 @@ static ngx_int_t ngx_http_consent_log_connect(ngx_http_consent_log_t *log,
     ngx_log_t *elog);
 static void ngx_http_consent_log_lost(ngx_http_consent_log_t *log,
     ngx_log_t *elog, ngx_uint_t n);
+static void ngx_http_consent_log_timer_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
     ngx_log_t *elog);
 
@@ -37,6 +38,15 @@ static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
 
 ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
 ngx_atomic_uint_t  ngx_http_consent_records_lost;
+
+
+/* periodic checkpoints, by default: a cut tail shows within a minute */
+#define NGX_HTTP_CONSENT_CKPT_RECORDS   1000
+#define NGX_HTTP_CONSENT_CKPT_INTERVAL  60000
+
+
+static ngx_event_t  ngx_http_consent_log_timer;
+static ngx_msec_t   ngx_http_consent_log_tick;
 
 
 /* files are made readable by the owner and the group only */
@@ -53,9 +63,10 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_consent_loc_conf_t *clcf = conf;
 
-    ngx_str_t                      *value;
-    ngx_int_t                       required;
+    ngx_str_t                      *value, v;
+    ngx_int_t                       required, records;
     ngx_uint_t                      i, mode;
+    ngx_msec_int_t                  interval;
     ngx_http_consent_log_t         *log, **lp;
     ngx_http_consent_main_conf_t   *cmcf;
 
@@ -80,8 +91,41 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
     mode = 0;
     required = NGX_CONF_UNSET;
+    records = NGX_CONF_UNSET;
+    interval = NGX_CONF_UNSET;
 
     for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "checkpoint_records=", 19) == 0) {
+            v.data = value[i].data + 19;
+            v.len = value[i].len - 19;
+
+            records = ngx_atoi(v.data, v.len);
+            if (records == NGX_ERROR) {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "checkpoint_interval=", 20) == 0) {
+            v.data = value[i].data + 20;
+            v.len = value[i].len - 20;
+
+            interval = ngx_parse_time(&v, 0);
+            if (interval == (ngx_msec_int_t) NGX_ERROR) {
+                goto invalid;
+            }
+
+            if (interval && interval < 1000) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"%V\": at least one second, or 0",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
 
         if (ngx_strcmp(value[i].data, "required") == 0
             || ngx_strcmp(value[i].data, "best_effort") == 0)
@@ -116,6 +160,8 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
+    invalid:
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
         return NGX_CONF_ERROR;
@@ -149,6 +195,8 @@ ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
     log->required = NGX_CONF_UNSET;
     log->fd = (ngx_socket_t) -1;
+    log->ckpt_records = NGX_CONF_UNSET;
+    log->ckpt_interval = NGX_CONF_UNSET;
 
     if (ngx_strncmp(value[1].data, "syslog:", 7) == 0) {
 
@@ -239,6 +287,26 @@ found:
         log->required = required;
     }
 
+    if (records != NGX_CONF_UNSET) {
+        if (log->ckpt_records != NGX_CONF_UNSET
+            && log->ckpt_records != records)
+        {
+            goto conflict;
+        }
+
+        log->ckpt_records = records;
+    }
+
+    if (interval != NGX_CONF_UNSET) {
+        if (log->ckpt_interval != NGX_CONF_UNSET
+            && log->ckpt_interval != interval)
+        {
+            goto conflict;
+        }
+
+        log->ckpt_interval = interval;
+    }
+
     lp = clcf->logs->elts;
 
     for (i = 0; i < clcf->logs->nelts; i++) {
@@ -255,6 +323,13 @@ found:
     *lp = log;
 
     return NGX_CONF_OK;
+
+conflict:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\" is named elsewhere with other checkpoint "
+                       "parameters", &value[1]);
+    return NGX_CONF_ERROR;
 }
 
 
@@ -314,6 +389,14 @@ ngx_http_consent_log_init(ngx_conf_t *cf)
 
         if (lp[i]->required == NGX_CONF_UNSET) {
             lp[i]->required = !lp[i]->udp;
+        }
+
+        if (lp[i]->ckpt_records == NGX_CONF_UNSET) {
+            lp[i]->ckpt_records = NGX_HTTP_CONSENT_CKPT_RECORDS;
+        }
+
+        if (lp[i]->ckpt_interval == NGX_CONF_UNSET) {
+            lp[i]->ckpt_interval = NGX_HTTP_CONSENT_CKPT_INTERVAL;
         }
 
         if (lp[i]->file
@@ -437,6 +520,7 @@ ngx_http_consent_log_find(ngx_conf_t *cf, ngx_str_t *name)
 ngx_int_t
 ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
 {
+    ngx_msec_t                     tick;
     ngx_uint_t                     i;
     ngx_http_consent_log_t       **lp;
     ngx_http_consent_main_conf_t  *cmcf;
@@ -447,6 +531,7 @@ ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
+    tick = 0;
     lp = cmcf->logs.elts;
 
     for (i = 0; i < cmcf->logs.nelts; i++) {
@@ -457,9 +542,70 @@ ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
         }
 
         lp[i]->ended = 1;
+
+        if (lp[i]->ckpt_interval
+            && (tick == 0 || (ngx_msec_t) lp[i]->ckpt_interval < tick))
+        {
+            tick = lp[i]->ckpt_interval;
+        }
+    }
+
+    /* one timer for every destination: the shortest interval */
+
+    if (tick) {
+        ngx_http_consent_log_tick = tick;
+        ngx_http_consent_log_timer.handler =
+                                         ngx_http_consent_log_timer_handler;
+        ngx_http_consent_log_timer.log = cycle->log;
+        ngx_http_consent_log_timer.data = cmcf;
+        ngx_http_consent_log_timer.cancelable = 1;
+
+        ngx_add_timer(&ngx_http_consent_log_timer, tick);
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Records of a running worker are sealed by a checkpoint within the
+ * interval, so that a copy cut after its last checkpoint (a lost tail at
+ * a collector) shows: its chain ends without one while the worker ran.
+ */
+
+static void
+ngx_http_consent_log_timer_handler(ngx_event_t *ev)
+{
+    ngx_uint_t                     i;
+    ngx_http_consent_log_t       **lp, *log;
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    if (ngx_exiting || ngx_quit || ngx_terminate) {
+        return;
+    }
+
+    cmcf = ev->data;
+    lp = cmcf->logs.elts;
+
+    for (i = 0; i < cmcf->logs.nelts; i++) {
+        log = lp[i];
+
+        if (log->ended || log->ckpt_interval == 0) {
+            continue;
+        }
+
+        /* sealed at most one interval after the first unsealed record */
+
+        if ((ngx_msec_int_t) (ngx_current_msec - log->unsealed_since)
+            + (ngx_msec_int_t) ngx_http_consent_log_tick
+            > log->ckpt_interval)
+        {
+            (void) ngx_http_consent_log_checkpoint(log, ev->log,
+                                                   "periodic");
+        }
+    }
+
+    ngx_add_timer(ev, ngx_http_consent_log_tick);
 }
 
 
@@ -546,6 +692,7 @@ ngx_http_consent_log_checkpoint(ngx_http_consent_log_t *log, ngx_log_t *elog,
     if (rc == NGX_OK) {
         consent_chain_advance(&log->chain, line, len);
         log->ended = 1;
+        log->unsealed = 0;
     }
 
     free(line);
@@ -604,7 +751,13 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
             if (rc == NGX_OK || !log->required) {
                 consent_chain_advance(&log->chain, line, len);
                 log->key = &clcf->keys->keys[0];
-                log->ended = 0;
+
+                if (log->ended) {
+                    log->ended = 0;
+                    log->unsealed_since = ngx_current_msec;
+                }
+
+                log->unsealed++;
             }
 
             free(line);
@@ -615,6 +768,14 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
                 }
 
                 ngx_http_consent_log_lost(log, r->connection->log, 1);
+            }
+
+            if (log->ckpt_records
+                && log->unsealed >= (ngx_uint_t) log->ckpt_records)
+            {
+                (void) ngx_http_consent_log_checkpoint(log,
+                                                       r->connection->log,
+                                                       "periodic");
             }
         }
     }

@@ -53,6 +53,12 @@ typedef struct {
     time_t                       lost_reported;
 
     ngx_socket_t                 fd;          /* syslog, this worker's */
+
+    /* periodic checkpoints: after so many records, or so long */
+    ngx_int_t                    ckpt_records;    /* 0: never */
+    ngx_msec_int_t               ckpt_interval;   /* 0: never */
+    ngx_uint_t                   unsealed;    /* records since the last */
+    ngx_msec_t                   unsealed_since;
 } ngx_http_consent_log_t;
 
 
