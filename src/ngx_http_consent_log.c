@@ -4,8 +4,10 @@
  *
  * The audit log writer: consent_log destinations (files, syslog), one
  * hash chain per worker process and destination, a checkpoint when a
- * file is reopened and when the worker exits.  The record itself is
- * built by the core (consent_record.c).
+ * file is reopened, periodically and when the worker exits; required
+ * and best-effort destinations; files never readable by others.  The
+ * record itself is built by the core (consent_record.c).  Also the
+ * warning about cookies signed with a key the key file lacks.
  */
 
 
@@ -33,28 +35,25 @@ static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
 
 
 /* a warning at most this often, in seconds, per worker */
-#define NGX_HTTP_CONSENT_WARN_EVERY  60
-
-
-ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
-ngx_atomic_uint_t  ngx_http_consent_records_lost;
-
+#define NGX_HTTP_CONSENT_WARN_EVERY     60
 
 /* periodic checkpoints, by default: a cut tail shows within a minute */
 #define NGX_HTTP_CONSENT_CKPT_RECORDS   1000
 #define NGX_HTTP_CONSENT_CKPT_INTERVAL  60000
 
-
-static ngx_event_t  ngx_http_consent_log_timer;
-static ngx_msec_t   ngx_http_consent_log_tick;
-
-
 /* files are made readable by the owner and the group only */
-#define NGX_HTTP_CONSENT_LOG_MODE  0640
+#define NGX_HTTP_CONSENT_LOG_MODE       0640
 
 /* ngx_sprintf() has no octal: the three digits of a mode */
 #define NGX_HTTP_CONSENT_OCTAL(m)                                            \
     ((m) >> 6) & 7, ((m) >> 3) & 7, (m) & 7
+
+
+ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
+ngx_atomic_uint_t  ngx_http_consent_records_lost;
+
+static ngx_event_t  ngx_http_consent_log_timer;
+static ngx_msec_t   ngx_http_consent_log_tick;
 
 
 char *
