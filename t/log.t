@@ -199,6 +199,9 @@ for (1 .. 20) {
 rename "$dir/consent.log", "$dir/consent.log.1" or die $!;
 $t->signal('USR1');
 rename "$dir/private.log", "$dir/private.log.1" or die $!;
+# as "logrotate create 0644" would leave it
+rename "$dir/hashed.log", "$dir/hashed.log.1" or die $!;
+$t->write_file('hashed.log', '', 0644);
 $t->signal('USR1');
 ok($t->wait_for_log(qr/reopening logs/, 5), 'reopen');
 sleep 1;
@@ -206,6 +209,8 @@ sleep 1;
 # nginx would recreate them 0644
 is(mode_of("$dir/consent.log"), '0640', 'the reopened file is 0640');
 is(mode_of("$dir/private.log"), '0600', 'the reopened file keeps mode=0600');
+is(mode_of("$dir/hashed.log"), '0640',
+    'a file made 0644 by logrotate is tightened at the reopen');
 
 for (1 .. 20) {
     post(8080, '{"action":"reject_all"}');
