@@ -632,7 +632,9 @@ ngx_http_consent_log_exit_process(ngx_cycle_t *cycle)
 static void
 ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
 {
-    ngx_uint_t  exiting;
+    ngx_uint_t                     i, exiting;
+    ngx_http_consent_log_t       **lp;
+    ngx_http_consent_main_conf_t  *cmcf;
 
     /* nginx flushes files both before reopening them and when exiting */
 
@@ -643,6 +645,20 @@ ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
     {
         (void) ngx_http_consent_log_checkpoint(file->data, elog,
                                                exiting ? "stop" : "reopen");
+
+        /* a rotation seals the syslog destinations' chains too */
+
+        cmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                                   ngx_http_consent_module);
+
+        for (i = 0; !exiting && cmcf && i < cmcf->logs.nelts; i++) {
+            lp = cmcf->logs.elts;
+
+            if (lp[i]->syslog) {
+                (void) ngx_http_consent_log_checkpoint(lp[i], elog,
+                                                       "reopen");
+            }
+        }
     }
 
     /*

@@ -288,7 +288,7 @@ EOF
 }
 
 SKIP: {
-    skip 'consent-audit not built', 5 unless -x $audit;
+    skip 'consent-audit not built', 6 unless -x $audit;
 
     my $out = `$audit verify --keys $keys $dir/consent.log.1 $dir/consent.log 2>&1`;
     is($? >> 8, 0, 'consent-audit verify --keys passes') or diag($out);
@@ -309,6 +309,8 @@ SKIP: {
         push @lines, $d;
     }
     s/^.*? consent: // for @lines;
+    ok(scalar(grep { /"type":"checkpoint".*"reason":"reopen"/ } @lines),
+        'the reopen seals the syslog chains too');
     $t->write_file('syslog.log', join('', map { "$_\n" } @lines));
     ok(@lines > 20, 'syslog received every decision (' . @lines . ')');
     $out = `$audit verify --keys $keys $dir/syslog.log 2>&1`;
