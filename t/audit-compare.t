@@ -139,6 +139,28 @@ like($out, qr/consent\.log:\d+: missing at the collector: \S+Z \w+ id [\w-]{22} 
 like($out, qr/^FAILED: 7 missing at the collector, 0 missing in the servers' files/m,
     'the summary') or diag($out);
 
+# --since, --until: the comparison of one period
+
+my @ts = sort map { $_->{ts} } grep { $_->{type} eq 'consent' }
+    lines($t->read_file('consent.log'));
+($rc, $out) = audit('compare', '--until', $ts[33], '-c', "$dir/cut.log",
+    "$dir/consent.log");
+is($rc, 0, '--until the first record the collector missed: OK')
+    or diag($out);
+like($out, qr/^OK: 33 consent records/m, '... 33 records compared')
+    or diag($out);
+($rc, $out) = audit('compare', '--since', $ts[33], '-c', "$dir/cut.log",
+    "$dir/consent.log");
+like($out, qr/^FAILED: 7 missing at the collector/m, '--since: the 7')
+    or diag($out);
+($rc, $out) = audit('compare', '--since', substr($ts[0], 0, 10),
+    '--until', '2999-01-01T00:00Z', '-c', "$dir/cut.log", "$dir/consent.log");
+like($out, qr/^FAILED: 7 missing/m, 'a date, and a time without seconds')
+    or diag($out);
+($rc) = audit('compare', '--since', 'yesterday', '-c', "$dir/cut.log",
+    "$dir/consent.log");
+is($rc, 2, 'a time it cannot read: usage error');
+
 # --json
 
 ($rc, $out) = audit('--json', 'compare', '-c', "$dir/cut.log",

@@ -78,6 +78,8 @@ typedef struct {
     uint64_t            nfiles_side[2];
     uint64_t            bad;            /* lines not counted */
     uint64_t            found[3];
+    int64_t             since;          /* ms, inclusive */
+    int64_t             until;          /* ms, exclusive */
     int                 json;
 } cmp_t;
 
@@ -94,6 +96,7 @@ static int cmp_miss(cmp_t *c, const cmp_rec_t *r, unsigned what);
 static void cmp_print(cmp_t *c);
 static void cmp_print_json(cmp_t *c);
 static int cmp_usage(const char *fmt, const char *arg);
+static int cmp_time(const char *s, int64_t *ms);
 
 
 const char consent_audit_compare_help[] =
@@ -116,6 +119,9 @@ const char consent_audit_compare_help[] =
 "options:\n"
 "  -c, --collector FILE  the collector's copy (repeat for rotated files)\n"
 "  --keys FILE           count only records whose HMAC verifies\n"
+"  --since TIME          only records from TIME on (both sides)\n"
+"  --until TIME          only records before TIME\n"
+"                        TIME: 2026-11-01 or 2026-11-01T12:00:00Z (UTC)\n"
 "\n"
 "exit status: 0 nothing missing; 1 records missing or duplicated, or\n"
 "lines that are no valid record; 2 usage; 3 a file cannot be read.\n";
@@ -132,6 +138,8 @@ consent_audit_compare(int argc, char **argv, int json)
 
     memset(&c, 0, sizeof(cmp_t));
     c.json = json;
+    c.since = INT64_MIN;
+    c.until = INT64_MAX;
 
     keys = NULL;
     ncollected = 0;
@@ -153,6 +161,24 @@ consent_audit_compare(int argc, char **argv, int json)
             fputs(consent_audit_compare_help, stdout);
             rc = CMP_OK;
             goto done;
+        }
+
+        if (strcmp(argv[i], "--since") == 0
+            || strcmp(argv[i], "--until") == 0)
+        {
+            if (i + 1 == argc
+                || cmp_time(argv[i + 1], argv[i][2] == 's' ? &c.since
+                                                           : &c.until)
+                   != 0)
+            {
+                rc = cmp_usage("option \"%s\" needs a time such as "
+                               "2026-11-01 or 2026-11-01T12:00:00Z",
+                               argv[i]);
+                goto done;
+            }
+
+            i++;
+            continue;
         }
 
         if (strcmp(argv[i], "-c") == 0
@@ -348,7 +374,9 @@ cmp_line(cmp_t *c, unsigned file, unsigned side, uint64_t n, char *line,
         return 0;
     }
 
-    if (strcmp(rec.type, "consent") != 0) {
+    if (strcmp(rec.type, "consent") != 0
+        || rec.ts_ms < c->since || rec.ts_ms >= c->until)
+    {
         consent_record_parsed_free(&rec);
         return 0;
     }
@@ -637,4 +665,36 @@ cmp_usage(const char *fmt, const char *arg)
     fputs("\nRun \"consent-audit compare --help\" for usage.\n", stderr);
 
     return CMP_USAGE;
+}
+
+
+/* "2026-11-01", "...T12:00Z", "...T12:00:00Z", "...T12:00:00.250Z" */
+
+static int
+cmp_time(const char *s, int64_t *ms)
+{
+    char    buf[CONSENT_TS_LEN + 1];
+    size_t  len;
+
+    len = strlen(s);
+
+    /* completed to the one form consent_ts_parse() reads */
+
+    if (len == 10) {
+        snprintf(buf, sizeof(buf), "%sT00:00:00.000Z", s);
+
+    } else if (len == 17 && s[16] == 'Z') {
+        snprintf(buf, sizeof(buf), "%.16s:00.000Z", s);
+
+    } else if (len == 20 && s[19] == 'Z') {
+        snprintf(buf, sizeof(buf), "%.19s.000Z", s);
+
+    } else if (len == CONSENT_TS_LEN) {
+        snprintf(buf, sizeof(buf), "%s", s);
+
+    } else {
+        return -1;
+    }
+
+    return consent_ts_parse(buf, strlen(buf), ms);
 }
