@@ -372,12 +372,13 @@ ngx_http_consent_log_mode(ngx_str_t *value)
 ngx_int_t
 ngx_http_consent_log_init(ngx_conf_t *cf)
 {
-    ngx_uint_t                     i;
+    ngx_uint_t                     i, required;
     ngx_http_consent_log_t       **lp;
     ngx_http_consent_main_conf_t  *cmcf;
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
 
+    required = 0;
     lp = cmcf->logs.elts;
 
     for (i = 0; i < cmcf->logs.nelts; i++) {
@@ -403,6 +404,18 @@ ngx_http_consent_log_init(ngx_conf_t *cf)
         {
             return NGX_ERROR;
         }
+
+        required += lp[i]->required;
+    }
+
+    /* no proof anywhere is possible: say so, nginx -t shows warnings */
+
+    if (cmcf->logs.nelts && required == 0) {
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                      "consent_log: every destination is best effort, so "
+                      "a choice can be accepted with its record lost; "
+                      "add a file (or a syslog unix socket) that is "
+                      "required");
     }
 
     return NGX_OK;

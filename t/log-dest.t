@@ -250,5 +250,18 @@ http {
 }
 EOF
 is($rc, 0, 'best_effort UDP and required unix socket accepted') or diag($out);
+unlike($out, qr/every destination is best effort/, '... without a warning');
+
+($rc, $out) = $t->test_config(<<"EOF");
+http {
+    consent_keys $keys;
+    consent_policy $policy;
+    consent_log syslog:server=127.0.0.1:$udp_port;
+    consent_log %%TESTDIR%%/y.log best_effort;
+}
+EOF
+is($rc, 0, 'only best-effort destinations: accepted');
+like($out, qr/\[warn\] consent_log: every destination is best effort/,
+    '... with a warning') or diag($out);
 
 done_testing();
