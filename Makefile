@@ -74,8 +74,11 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
 # the auditor's tool
-$(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
-	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-audit.c \
+AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c
+
+$(AUDIT): $(AUDIT_SRCS) src/tools/consent-audit-compare.h \
+	    $(BUILD)/libconsent.a
+	$(CC) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
 # the filter on a file, outside nginx

@@ -203,6 +203,47 @@ consent_chain_advance(consent_chain_t *chain, const char *line, size_t len)
 }
 
 
+int
+consent_record_content_hash(const consent_record_parsed_t *rec,
+    unsigned char out[32])
+{
+    int      rc;
+    char    *s;
+    json_t  *copy;
+
+    if (rec == NULL || rec->root == NULL) {
+        return -1;
+    }
+
+    /* a shallow copy: only top-level keys go */
+
+    copy = json_copy(rec->root);
+    if (copy == NULL) {
+        return -1;
+    }
+
+    (void) json_object_del(copy, "chain");
+    (void) json_object_del(copy, "seq");
+    (void) json_object_del(copy, "prev");
+    (void) json_object_del(copy, "hmac");
+
+    s = json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
+
+    json_decref(copy);
+
+    if (s == NULL) {
+        return -1;
+    }
+
+    rc = EVP_Digest(s, strlen(s), out, NULL, EVP_sha256(), NULL) == 1
+         ? 0 : -1;
+
+    free(s);
+
+    return rc;
+}
+
+
 void
 consent_record_hash(const char *line, size_t len, unsigned char out[32])
 {

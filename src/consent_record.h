@@ -167,6 +167,16 @@ void consent_record_parsed_free(consent_record_parsed_t *rec);
 int consent_record_hmac_ok(const char *line, size_t len,
     const consent_record_parsed_t *rec, const consent_key_t *key);
 
+/*
+ * What a decision is, whichever destination wrote it: SHA-256 of the
+ * line's JSON with keys sorted, without the fields each destination has
+ * its own of ("chain", "seq", "prev", "hmac").  The copies of one
+ * decision in a file and at a syslog collector have the same; two
+ * decisions never do (each has its own ts, id and content).  0 or -1.
+ */
+int consent_record_content_hash(const consent_record_parsed_t *rec,
+    unsigned char out[32]);
+
 /* SHA-256 of a line, as the next record's "prev" */
 void consent_record_hash(const char *line, size_t len, unsigned char out[32]);
 

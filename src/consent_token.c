@@ -38,6 +38,9 @@
 #define CONSENT_LOG_INFO        "ngx_http_consent log v1"
 #define CONSENT_COOKIE_LABEL    "ngx_http_consent cookie v1"
 
+/* the key file's mark of a key that verifies and never signs */
+#define CONSENT_VERIFY_ONLY     "verify-only"
+
 
 typedef struct {
     consent_keyset_t   *ks;
@@ -72,6 +75,7 @@ static int consent_key_init(consent_key_t *key, const unsigned char *secret,
 static int consent_key_derive(EVP_KDF *kdf, const unsigned char *secret,
     size_t len, const char *info, unsigned char *out, size_t outlen);
 static int consent_kid_valid(const char *kid, size_t len);
+static void consent_keyset_order(consent_keyset_t *ks);
 static void consent_keyparse_error(consent_keyparse_t *kp, const char *fmt,
     ...) __attribute__((format(printf, 2, 3)));
 static void consent_error(char *err, size_t errlen, const char *fmt, ...)
@@ -141,6 +145,8 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
         consent_error(err, errlen, "%s: no keys", kp.name);
         goto failed;
     }
+
+    consent_keyset_order(kp.ks);
 
     EVP_KDF_free(kp.kdf);
     EVP_MAC_free(kp.mac);
@@ -306,6 +312,131 @@ consent_keyset_find(const consent_keyset_t *ks, const char *kid, size_t len)
 }
 
 
+/* the first key that may sign goes first: the others keep file order */
+
+static void
+consent_keyset_order(consent_keyset_t *ks)
+{
+    size_t         i;
+    consent_key_t  signer;
+
+    for (i = 0; i < ks->nkeys; i++) {
+        if (!ks->keys[i].verify_only) {
+            break;
+        }
+    }
+
+    if (i == 0 || i == ks->nkeys) {
+        return;
+    }
+
+    signer = ks->keys[i];
+    memmove(&ks->keys[1], &ks->keys[0], i * sizeof(consent_key_t));
+    ks->keys[0] = signer;
+
+    OPENSSL_cleanse(&signer, sizeof(consent_key_t));
+}
+
+
+const consent_key_t *
+consent_keyset_signer(const consent_keyset_t *ks, const char *name,
+    char *err, size_t errlen)
+{
+    size_t  i, line;
+
+    if (err && errlen) {
+        err[0] = '\0';
+    }
+
+    if (ks == NULL || ks->nkeys == 0) {
+        consent_error(err, errlen, "%s: no keys", name ? name : "keys");
+        return NULL;
+    }
+
+    if (!ks->keys[0].verify_only) {
+        return &ks->keys[0];
+    }
+
+    for (i = 0, line = 0; i < ks->nkeys; i++) {
+        if (ks->keys[i].line > line) {
+            line = ks->keys[i].line;
+        }
+    }
+
+    consent_error(err, errlen, "%s:%zu: no key signs: every key is marked "
+                  "\"" CONSENT_VERIFY_ONLY "\"; remove the mark from the "
+                  "key that is to sign", name ? name : "keys", line);
+
+    return NULL;
+}
+
+
+char *
+consent_keyset_describe(const consent_keyset_t *ks, char *out,
+    size_t outlen)
+{
+    int     n;
+    size_t  i, len, nverify;
+
+    if (out == NULL || outlen == 0) {
+        return out;
+    }
+
+    out[0] = '\0';
+
+    if (ks == NULL || ks->nkeys == 0) {
+        return out;
+    }
+
+    len = 0;
+
+    if (ks->keys[0].verify_only) {
+        n = snprintf(out, outlen, "no key signs");
+
+    } else {
+        n = snprintf(out, outlen, "%s signs", ks->keys[0].kid);
+    }
+
+    if (n < 0 || (size_t) n >= outlen) {
+        goto cut;
+    }
+
+    len = (size_t) n;
+    nverify = 0;
+
+    for (i = ks->keys[0].verify_only ? 0 : 1; i < ks->nkeys; i++) {
+        n = snprintf(out + len, outlen - len, "%s%s",
+                     nverify == 0 ? "; " : ", ", ks->keys[i].kid);
+
+        if (n < 0 || (size_t) n >= outlen - len) {
+            goto cut;
+        }
+
+        len += (size_t) n;
+        nverify++;
+    }
+
+    if (nverify) {
+        n = snprintf(out + len, outlen - len, " %s",
+                     nverify == 1 ? "verifies only" : "verify only");
+
+        if (n < 0 || (size_t) n >= outlen - len) {
+            goto cut;
+        }
+    }
+
+    return out;
+
+cut:
+
+    if (outlen > 4) {
+        memcpy(out + outlen - 4, "...", 4);
+    }
+
+    return out;
+}
+
+
 const char *
 consent_state_name(consent_state_e state)
 {
@@ -372,6 +503,10 @@ consent_token_encode(const consent_keyset_t *ks, const char *name,
 
     key = &ks->keys[0];
 
+    if (key->verify_only) {
+        return -1;
+    }
+
     memcpy(tok->kid, key->kid, key->kid_len);
     tok->kid[key->kid_len] = '\0';
 
@@ -404,6 +539,26 @@ consent_token_encode(const consent_keyset_t *ks, const char *name,
     out[len] = '\0';
 
     return (int) len;
+}
+
+
+int
+consent_token_unknown_kid(const consent_keyset_t *ks, const char *value,
+    size_t len, char kid[CONSENT_KID_MAX + 1])
+{
+    consent_token_parsed_t  pt;
+
+    if (value == NULL || len == 0 || len > CONSENT_TOKEN_MAX
+        || consent_token_parse(value, len, &pt) != 0
+        || consent_keyset_find(ks, pt.kid, pt.kid_len) != NULL)
+    {
+        return 0;
+    }
+
+    memcpy(kid, pt.kid, pt.kid_len);
+    kid[pt.kid_len] = '\0';
+
+    return 1;
 }
 
 
@@ -588,10 +743,10 @@ consent_bits(uint32_t v)
 static int
 consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
 {
-    int             rc;
+    int             rc, verify_only;
     long            n;
-    size_t          kid_len, secret_len;
-    const char     *kid, *secret;
+    size_t          kid_len, secret_len, flag_len;
+    const char     *kid, *secret, *flag;
     unsigned char   buf[CONSENT_SECRET_BUF];
 
     if (last > p && last[-1] == '\r') {
@@ -630,6 +785,18 @@ consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
         p++;
     }
 
+    flag = p;
+
+    while (p < last && *p != ' ' && *p != '\t') {
+        p++;
+    }
+
+    flag_len = p - flag;
+
+    while (p < last && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
     if (!consent_kid_valid(kid, kid_len)) {
         consent_keyparse_error(kp, "invalid key id, "
                                "1 to %d characters of a-z and 0-9 expected",
@@ -643,8 +810,24 @@ consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
         return -1;
     }
 
+    verify_only = 0;
+
+    if (flag_len == sizeof(CONSENT_VERIFY_ONLY) - 1
+        && memcmp(flag, CONSENT_VERIFY_ONLY, flag_len) == 0)
+    {
+        verify_only = 1;
+
+    } else if (flag_len) {
+        consent_keyparse_error(kp, "unexpected field after the secret: "
+                               "\"%.*s\", only \"" CONSENT_VERIFY_ONLY
+                               "\" may follow it",
+                               (int) (flag_len > 32 ? 32 : flag_len), flag);
+        return -1;
+    }
+
     if (p != last) {
-        consent_keyparse_error(kp, "unexpected field after the secret");
+        consent_keyparse_error(kp, "unexpected field after \""
+                               CONSENT_VERIFY_ONLY "\"");
         return -1;
     }
 
@@ -679,6 +862,11 @@ consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
     rc = consent_keyset_add(kp, kid, kid_len, buf, (size_t) n);
 
     OPENSSL_cleanse(buf, sizeof(buf));
+
+    if (rc == 0) {
+        kp->ks->keys[kp->ks->nkeys - 1].line = kp->line;
+        kp->ks->keys[kp->ks->nkeys - 1].verify_only = verify_only;
+    }
 
     return rc;
 }

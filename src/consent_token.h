@@ -32,11 +32,18 @@ typedef struct {
     size_t              kid_len;
     EVP_MAC_CTX        *cookie_mac;    /* HMAC-SHA256, cookie key set */
     unsigned char       log_key[CONSENT_LOG_KEY_LEN];
+    size_t              line;          /* in the key file */
+    unsigned            verify_only:1; /* "verify-only": never signs */
 } consent_key_t;
 
 
+/*
+ * keys[0] signs unless it is verify-only (then no key signs: see
+ * consent_keyset_signer()); all verify.  The parser puts the first key
+ * of the file that is not verify-only first, the others in file order.
+ */
 typedef struct {
-    consent_key_t      *keys;          /* keys[0] signs, all verify */
+    consent_key_t      *keys;
     size_t              nkeys;
 } consent_keyset_t;
 
@@ -60,9 +67,13 @@ typedef struct {
 
 
 /*
- * Key file: "KID SECRET" a line, '#' comments, blank lines.  The name is
- * used in messages only.  On error returns NULL and writes
- * "NAME:LINE: what is wrong" (or "NAME: ...") into err.
+ * Key file: "KID SECRET [verify-only]" a line, '#' comments, blank lines.
+ * A key marked "verify-only" verifies cookies and log lines but never
+ * signs; of the others, the first signs.  A file of verify-only keys
+ * only is valid (an auditor's archive of retired keys); a server needs
+ * consent_keyset_signer().  The name is used in messages only.  On
+ * error returns NULL and writes "NAME:LINE: what is wrong" (or
+ * "NAME: ...") into err.
  */
 consent_keyset_t *consent_keyset_parse(const char *data, size_t len,
     const char *name, char *err, size_t errlen);
@@ -72,6 +83,21 @@ consent_keyset_t *consent_keyset_load(const char *path, char *err,
     size_t errlen);
 
 void consent_keyset_free(consent_keyset_t *ks);
+
+/*
+ * The key that signs, or NULL when every key is verify-only; then err
+ * has "NAME:LINE: no key signs ..." (the line of the last key).
+ */
+const consent_key_t *consent_keyset_signer(const consent_keyset_t *ks,
+    const char *name, char *err, size_t errlen);
+
+/*
+ * What the set does, for a message: "k2 signs; k1 verifies only" or
+ * "k2 signs; k1, k0 verify only".  Returns out (always NUL-terminated,
+ * cut with "..." if too short).
+ */
+char *consent_keyset_describe(const consent_keyset_t *ks, char *out,
+    size_t outlen);
 
 const consent_key_t *consent_keyset_find(const consent_keyset_t *ks,
     const char *kid, size_t len);
@@ -106,6 +132,15 @@ int consent_token_encode(const consent_keyset_t *ks, const char *name,
 consent_state_e consent_token_verify(const consent_keyset_t *ks,
     const char *name, size_t name_len, const char *value, size_t len,
     int64_t now, uint32_t revision, int64_t max_age, consent_token_t *tok);
+
+/*
+ * 1 if value is a well-formed cookie whose key id the set does not hold
+ * (signed by a server with another key file: a rotation half done), and
+ * kid gets the id; 0 otherwise.  The MAC is not checked: anyone can
+ * make such a cookie, so it is a hint for the operator, never a state.
+ */
+int consent_token_unknown_kid(const consent_keyset_t *ks, const char *value,
+    size_t len, char kid[CONSENT_KID_MAX + 1]);
 
 
 /*

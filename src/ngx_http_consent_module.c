@@ -190,7 +190,7 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       NULL },
 
     { ngx_string("consent_log"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE123,
       ngx_http_consent_log_directive,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -267,6 +267,10 @@ ngx_http_consent_init(ngx_conf_t *cf)
     }
 
     if (ngx_http_consent_require_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_consent_log_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -671,6 +675,24 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
         }
 
         return NULL;
+    }
+
+    /* a server signs: a file of verify-only keys is an auditor's */
+
+    if (!policy) {
+        if (consent_keyset_signer(data, (const char *) path.data, err,
+                                  sizeof(err))
+            == NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "consent_keys: %s",
+                               err);
+            consent_keyset_free(data);
+            return NULL;
+        }
+
+        ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "consent_keys: %V: %s",
+                           &path, consent_keyset_describe(data, err,
+                                                          sizeof(err)));
     }
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);

@@ -42,6 +42,23 @@ typedef struct {
     const consent_key_t         *key;         /* signed the last line */
     unsigned                     ended:1;     /* last line: a checkpoint */
     unsigned                     partial:1;   /* a line was cut short */
+
+    /* consent_log's parameters */
+    ngx_uint_t                   mode;        /* of the file; 0: unset */
+    ngx_int_t                    required;    /* NGX_CONF_UNSET: default */
+    unsigned                     udp:1;       /* syslog over UDP */
+
+    /* best effort: failures not yet reported in the error log */
+    ngx_uint_t                   lost;
+    time_t                       lost_reported;
+
+    ngx_socket_t                 fd;          /* syslog, this worker's */
+
+    /* periodic checkpoints: after so many records, or so long */
+    ngx_int_t                    ckpt_records;    /* 0: never */
+    ngx_msec_int_t               ckpt_interval;   /* 0: never */
+    ngx_uint_t                   unsealed;    /* records since the last */
+    ngx_msec_t                   unsealed_since;
 } ngx_http_consent_log_t;
 
 
@@ -191,10 +208,19 @@ ngx_int_t ngx_http_consent_require_init(ngx_conf_t *cf);
 /* ngx_http_consent_log.c */
 char *ngx_http_consent_log_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_int_t ngx_http_consent_log_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
 void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
     consent_record_t *rec);
+void ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
+    consent_keyset_t *ks, const char *value, size_t len);
+
+/* cookies signed with a key id this worker does not know, since it began */
+extern ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
+
+/* records a best-effort destination lost, in this worker, since it began */
+extern ngx_atomic_uint_t  ngx_http_consent_records_lost;
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

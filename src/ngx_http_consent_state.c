@@ -107,6 +107,10 @@ ngx_http_consent_view(ngx_http_request_t *r)
                                          clcf->policy->revision,
                                          clcf->policy->max_age, &tok);
 
+            if (state == CONSENT_STATE_INVALID) {
+                ngx_http_consent_log_unknown_key(r, clcf->keys, v, vlen);
+            }
+
             consent_pick_add(&pick, state, &tok);
         }
 

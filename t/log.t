@@ -66,6 +66,16 @@ http {
     }
 
     server {
+        listen 127.0.0.1:%%PORT_8084%%;
+        server_name private;
+
+        consent_log %%TESTDIR%%/private.log mode=0600;
+        consent_log %%TESTDIR%%/old.log;
+
+        location /consent/ { consent_endpoint; }
+    }
+
+    server {
         listen 127.0.0.1:%%PORT_8083%%;
         server_name nolog;
 
@@ -76,7 +86,17 @@ http {
 }
 EOF
 
+# a file an older version left readable by everyone is tightened
+$t->write_file('old.log', '', 0666);
+
 $t->run();
+
+sub mode_of { sprintf '%04o', (stat $_[0])[2] & 07777 }
+
+is(mode_of("$dir/consent.log"), '0640', 'a new log file is 0640');
+is(mode_of("$dir/private.log"), '0600', 'mode=0600 is kept');
+is(mode_of("$dir/old.log"), '0640', 'an existing 0666 file is tightened');
+like($t->error_log, qr/old\.log": mode 0640, was 0666/, 'and that is said');
 
 my $origin = 'http://127.0.0.1:' . $t->port(8080);
 
@@ -178,8 +198,19 @@ for (1 .. 20) {
 
 rename "$dir/consent.log", "$dir/consent.log.1" or die $!;
 $t->signal('USR1');
+rename "$dir/private.log", "$dir/private.log.1" or die $!;
+# as "logrotate create 0644" would leave it
+rename "$dir/hashed.log", "$dir/hashed.log.1" or die $!;
+$t->write_file('hashed.log', '', 0644);
+$t->signal('USR1');
 ok($t->wait_for_log(qr/reopening logs/, 5), 'reopen');
 sleep 1;
+
+# nginx would recreate them 0644
+is(mode_of("$dir/consent.log"), '0640', 'the reopened file is 0640');
+is(mode_of("$dir/private.log"), '0600', 'the reopened file keeps mode=0600');
+is(mode_of("$dir/hashed.log"), '0640',
+    'a file made 0644 by logrotate is tightened at the reopen');
 
 for (1 .. 20) {
     post(8080, '{"action":"reject_all"}');
@@ -215,8 +246,49 @@ my @all = (lines('consent.log.1'), lines('consent.log'));
 ok(scalar(grep { $_->{type} eq 'checkpoint' && $_->{reason} eq 'stop' }
     @all), 'exiting workers write a stop checkpoint');
 
+# what is refused
+
+for my $bad ('mode=0644', 'mode=0604', 'mode=0400', 'mode=640x', 'mode=06400',
+    'mode=', 'fast')
+{
+    my ($rc, $out) = $t->test_config(<<"EOF");
+http {
+    consent_keys $keys;
+    consent_policy $policy;
+    consent_log %%TESTDIR%%/bad.log $bad;
+}
+EOF
+    isnt($rc, 0, "nginx -t refuses consent_log ... $bad");
+    like($out, qr/\Q$bad\E.*nginx-test\.conf:\d+/,
+        "... naming it and the line")
+        or diag($out);
+}
+
+{
+    my ($rc, $out) = $t->test_config(<<"EOF");
+http {
+    consent_keys $keys;
+    consent_policy $policy;
+    consent_log syslog:server=127.0.0.1:$udp_port mode=0600;
+}
+EOF
+    isnt($rc, 0, 'mode= is refused for syslog');
+    like($out, qr/is for files/, '... saying why') or diag($out);
+
+    ($rc, $out) = $t->test_config(<<"EOF");
+http {
+    consent_keys $keys;
+    consent_policy $policy;
+    consent_log %%TESTDIR%%/two.log mode=0600;
+    server { consent_log %%TESTDIR%%/two.log mode=0640; }
+}
+EOF
+    isnt($rc, 0, 'one file, two modes: refused');
+    like($out, qr/another mode/, '... saying why') or diag($out);
+}
+
 SKIP: {
-    skip 'consent-audit not built', 5 unless -x $audit;
+    skip 'consent-audit not built', 6 unless -x $audit;
 
     my $out = `$audit verify --keys $keys $dir/consent.log.1 $dir/consent.log 2>&1`;
     is($? >> 8, 0, 'consent-audit verify --keys passes') or diag($out);
@@ -237,6 +309,8 @@ SKIP: {
         push @lines, $d;
     }
     s/^.*? consent: // for @lines;
+    ok(scalar(grep { /"type":"checkpoint".*"reason":"reopen"/ } @lines),
+        'the reopen seals the syslog chains too');
     $t->write_file('syslog.log', join('', map { "$_\n" } @lines));
     ok(@lines > 20, 'syslog received every decision (' . @lines . ')');
     $out = `$audit verify --keys $keys $dir/syslog.log 2>&1`;

@@ -70,7 +70,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tok.granted = 5;
 
     n = consent_token_encode(ks, "consent", 7, &tok, cookie, sizeof(cookie));
-    fuzz_check(n > 0, "the first key signs");
+
+    /* a file of verify-only keys signs nothing */
+
+    if (consent_keyset_signer(ks, "fuzz.keys", err, sizeof(err)) == NULL) {
+        fuzz_check(n == -1 && ks->keys[0].verify_only,
+                   "no signer: nothing signed");
+        fuzz_check(strncmp(err, "fuzz.keys:", 10) == 0,
+                   "no signer: the message names the file");
+        consent_keyset_free(ks);
+        free(text);
+        return 0;
+    }
+
+    fuzz_check(n > 0 && !ks->keys[0].verify_only,
+               "the first key signs, and is not verify-only");
 
     fuzz_check(consent_token_verify(ks, "consent", 7, cookie, (size_t) n,
                                     1735689600, 7, 86400, &got)

@@ -134,6 +134,8 @@ seed('keys', "k1 $b64 # comment\n");
 seed('keys', "k1\n");
 seed('keys', "");
 seed('keys', "k123456789 $b64");
+seed('keys', "k1 $b64 verify-only\nk2 $b64\n");
+seed('keys', "k1 $b64 verify-only\n");
 
 # ---------------------------------------------------------------------------
 # policy: the policy file

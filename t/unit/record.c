@@ -51,6 +51,7 @@ static void test_ts(void);
 static void test_ip(void);
 static void test_action(void);
 static void test_build_errors(void);
+static void test_content_hash(void);
 
 
 static consent_keyset_t  *ks_a, *ks_b, *ks_c;
@@ -987,6 +988,66 @@ test_build_errors(void)
 }
 
 
+/* one decision in two destinations: the same content hash */
+
+static void
+test_content_hash(void)
+{
+    char                     *l1, *l2, *l3, *l4;
+    size_t                    n1, n2, n3, n4;
+    unsigned char             h1[32], h2[32], h3[32], h4[32];
+    consent_chain_t           c1, c2;
+    consent_record_t          rec;
+    consent_record_parsed_t   p1, p2, p3, p4;
+
+    ok(consent_chain_init(&c1) == 0 && consent_chain_init(&c2) == 0,
+       "two chains");
+
+    base_record(&rec);
+
+    /* c2 has a record before: another seq and prev too */
+    l4 = build(&rec, &c2, ks_a, &n4);
+    consent_chain_advance(&c2, l4, n4);
+    free(l4);
+
+    l1 = build(&rec, &c1, ks_a, &n1);
+    l2 = build(&rec, &c2, ks_a, &n2);
+
+    rec.ts_ms++;
+    l3 = build(&rec, &c1, ks_a, &n3);
+
+    rec.ts_ms--;
+    rec.granted = 0x1;
+    l4 = build(&rec, &c1, ks_a, &n4);
+
+    ok(parses(l1, n1, &p1) && parses(l2, n2, &p2) && parses(l3, n3, &p3)
+       && parses(l4, n4, &p4), "all parse");
+
+    ok(strcmp(p1.chain, p2.chain) != 0 && p1.seq != p2.seq,
+       "two destinations: other chain and seq");
+
+    ok(consent_record_content_hash(&p1, h1) == 0
+       && consent_record_content_hash(&p2, h2) == 0
+       && consent_record_content_hash(&p3, h3) == 0
+       && consent_record_content_hash(&p4, h4) == 0, "hashes computed");
+
+    ok(memcmp(h1, h2, 32) == 0, "same decision, two chains: same hash");
+    ok(memcmp(h1, h3, 32) != 0, "another ts: another hash");
+    ok(memcmp(h1, h4, 32) != 0, "other categories: another hash");
+
+    ok(consent_record_content_hash(NULL, h1) == -1, "NULL refused");
+
+    consent_record_parsed_free(&p1);
+    consent_record_parsed_free(&p2);
+    consent_record_parsed_free(&p3);
+    consent_record_parsed_free(&p4);
+    free(l1);
+    free(l2);
+    free(l3);
+    free(l4);
+}
+
+
 int
 main(void)
 {
@@ -1012,6 +1073,7 @@ main(void)
     test_ip();
     test_action();
     test_build_errors();
+    test_content_hash();
 
     consent_policy_free(policy);
     consent_keyset_free(ks_a);

@@ -66,6 +66,8 @@ static consent_verified_t verified(consent_state_e state, uint32_t granted,
     int64_t issued, unsigned char id);
 static void test_pick(void);
 static void test_pick_real(void);
+static void test_verify_only(void);
+static const char *describe(const consent_keyset_t *ks);
 
 
 static consent_keyset_t  *ks_a;
@@ -916,11 +918,13 @@ test_parser_errors(void)
 
     snprintf(text, sizeof(text), "k1 %s extra\n", a);
     is_str(parse_error(text),
-           "test.keys:1: unexpected field after the secret", "extra field");
+           "test.keys:1: unexpected field after the secret: \"extra\", "
+           "only \"verify-only\" may follow it", "extra field");
 
     snprintf(text, sizeof(text), "k1 %s # comment\n", a);
     is_str(parse_error(text),
-           "test.keys:1: unexpected field after the secret",
+           "test.keys:1: unexpected field after the secret: \"#\", "
+           "only \"verify-only\" may follow it",
            "comment after the secret is an extra field");
 
     snprintf(text, sizeof(text), "k1 %s\n#\nk3\n", a);
@@ -1436,6 +1440,215 @@ test_pick_real(void)
 }
 
 
+static const char *
+describe(const consent_keyset_t *ks)
+{
+    static char  buf[128];
+
+    return consent_keyset_describe(ks, buf, sizeof(buf));
+}
+
+
+/* "verify-only": the two-phase rotation of a fleet, as the core sees it */
+
+static void
+test_verify_only(void)
+{
+    int                    n;
+    char                   a[64], b[64], c[64], text[512], err[256];
+    char                   old_cookie[CONSENT_TOKEN_MAX + 1];
+    char                   new_cookie[CONSENT_TOKEN_MAX + 1];
+    char                   kid[CONSENT_KID_MAX + 1], small[16];
+    consent_token_t        tok, got;
+    consent_keyset_t      *ks, *old, *added, *switched, *retired, *archive;
+
+    secret_b64(1, 32, a);
+    secret_b64(2, 32, b);
+    secret_b64(3, 32, c);
+
+    /* the syntax */
+
+    snprintf(text, sizeof(text), "k1 %s verify-only\nk2 %s\n", a, b);
+    ks = keys(text);
+    ok(ks != NULL && ks->nkeys == 2
+       && strcmp(ks->keys[0].kid, "k2") == 0 && !ks->keys[0].verify_only
+       && ks->keys[0].line == 2
+       && strcmp(ks->keys[1].kid, "k1") == 0 && ks->keys[1].verify_only
+       && ks->keys[1].line == 1,
+       "a verify-only first key: the next one signs and goes first");
+    ok(ks && consent_keyset_signer(ks, "test.keys", err, sizeof(err))
+             == &ks->keys[0], "consent_keyset_signer");
+    is_str(describe(ks), "k2 signs; k1 verifies only", "described");
+    consent_keyset_free(ks);
+
+    snprintf(text, sizeof(text),
+             "k1 %s verify-only\n# new\nk0 %s\t verify-only \r\nk2 %s\n",
+             a, c, b);
+    ks = keys(text);
+    ok(ks != NULL && ks->nkeys == 3
+       && strcmp(ks->keys[0].kid, "k2") == 0
+       && strcmp(ks->keys[1].kid, "k1") == 0
+       && strcmp(ks->keys[2].kid, "k0") == 0 && ks->keys[2].verify_only
+       && ks->keys[2].line == 3,
+       "the signer first, the others in file order; blanks and CRLF");
+    is_str(describe(ks), "k2 signs; k1, k0 verify only",
+           "described, two verify-only");
+    ok(ks && consent_keyset_find(ks, "k0", 2) == &ks->keys[2],
+       "find after reordering");
+    consent_keyset_free(ks);
+
+    snprintf(text, sizeof(text), "k1 %s\nk2 %s verify-only\nk3 %s\n",
+             a, b, c);
+    ks = keys(text);
+    ok(ks != NULL && strcmp(ks->keys[0].kid, "k1") == 0
+       && strcmp(ks->keys[1].kid, "k2") == 0
+       && strcmp(ks->keys[2].kid, "k3") == 0 && !ks->keys[2].verify_only,
+       "without marks, the first signs, as before");
+    is_str(describe(ks), "k1 signs; k2, k3 verify only",
+           "an unmarked later key verifies only too");
+    consent_keyset_free(ks);
+
+    snprintf(text, sizeof(text), "k1 %s\n", a);
+    ks = keys(text);
+    is_str(describe(ks), "k1 signs", "one key");
+    consent_keyset_free(ks);
+
+    snprintf(text, sizeof(text), "k1 %s VERIFY-ONLY\n", a);
+    is_str(parse_error(text),
+           "test.keys:1: unexpected field after the secret: \"VERIFY-ONLY\", "
+           "only \"verify-only\" may follow it", "the mark is lower case");
+
+    snprintf(text, sizeof(text), "k1 %s verify-only x\n", a);
+    is_str(parse_error(text),
+           "test.keys:1: unexpected field after \"verify-only\"",
+           "nothing after the mark");
+
+    snprintf(text, sizeof(text), "k1 %s verify-onlyx\n", a);
+    ok(strstr(parse_error(text), ": \"verify-onlyx\", only")
+       != NULL, "a longer word is no mark");
+
+    snprintf(text, sizeof(text), "k1 verify-only\n");
+    is_str(parse_error(text), "test.keys:1: secret is not valid base64",
+           "the mark is no secret");
+
+    /* every key verify-only: an auditor's archive, not a server's file */
+
+    snprintf(text, sizeof(text),
+             "k1 %s verify-only\n\nk2 %s verify-only\n# end\n", a, b);
+    ks = keys(text);
+    ok(ks != NULL && ks->nkeys == 2
+       && strcmp(ks->keys[0].kid, "k1") == 0,
+       "only verify-only keys: parsed, file order");
+    strcpy(err, "x");
+    ok(ks && consent_keyset_signer(ks, "test.keys", err, sizeof(err))
+             == NULL, "no signer");
+    is_str(cstr(err), "test.keys:3: no key signs: every key is marked "
+           "\"verify-only\"; remove the mark from the key that is to sign",
+           "said with the line of the last key");
+    is_str(describe(ks), "no key signs; k1, k2 verify only",
+           "described, no signer");
+
+    memset(&tok, 0, sizeof(tok));
+    tok.issued = ISSUED;
+    tok.revision = REVISION;
+    memcpy(tok.id, the_id, CONSENT_ID_LEN);
+    ok(ks && consent_token_encode(ks, NAME, sizeof(NAME) - 1, &tok,
+                                  new_cookie, sizeof(new_cookie)) == -1,
+       "a verify-only key never signs a cookie");
+    consent_keyset_free(ks);
+
+    ok(consent_keyset_signer(NULL, NULL, err, sizeof(err)) == NULL
+       && strcmp(err, "keys: no keys") == 0, "signer of NULL");
+
+    consent_keyset_describe(NULL, small, sizeof(small));
+    is_str(cstr(small), "", "describe NULL");
+
+    snprintf(text, sizeof(text), "k1 %s\nk2 %s\n", a, b);
+    ks = keys(text);
+    consent_keyset_describe(ks, small, sizeof(small));
+    is_str(cstr(small), "k1 signs; k2...", "describe cut short");
+    consent_keyset_describe(ks, small, 9);
+    is_str(cstr(small), "k1 si...", "describe cut in the first part");
+    consent_keyset_free(ks);
+
+    /*
+     * the rotation: old {k1}; added {k1, k2 verify-only} everywhere;
+     * switched {k2, k1 verify-only}; retired {k2}
+     */
+
+    snprintf(text, sizeof(text), "k1 %s\n", a);
+    old = keys(text);
+    snprintf(text, sizeof(text), "k1 %s\nk2 %s verify-only\n", a, b);
+    added = keys(text);
+    snprintf(text, sizeof(text), "k1 %s verify-only\nk2 %s\n", a, b);
+    switched = keys(text);
+    snprintf(text, sizeof(text), "k2 %s\n", b);
+    retired = keys(text);
+    snprintf(text, sizeof(text), "k1 %s verify-only\nk2 %s verify-only\n",
+             a, b);
+    archive = keys(text);
+
+    if (old == NULL || added == NULL || switched == NULL || retired == NULL
+        || archive == NULL)
+    {
+        ok(0, "rotation key sets");
+        goto done;
+    }
+
+    n = consent_token_encode(added, NAME, sizeof(NAME) - 1, &tok,
+                             old_cookie, sizeof(old_cookie));
+    ok(n > 0 && strncmp(old_cookie, "1.k1.", 5) == 0,
+       "phase 1 (new key verify-only) still signs with k1");
+
+    n = consent_token_encode(switched, NAME, sizeof(NAME) - 1, &tok,
+                             new_cookie, sizeof(new_cookie));
+    ok(n > 0 && strncmp(new_cookie, "1.k2.", 5) == 0,
+       "phase 2 signs with k2");
+
+    is_int(verify(added, new_cookie, strlen(new_cookie), NOW, REVISION,
+                  &got), CONSENT_STATE_VALID,
+           "a server in phase 1 accepts a cookie of phase 2");
+    ok(memcmp(got.id, the_id, CONSENT_ID_LEN) == 0, "with its consent id");
+    is_int(verify(switched, old_cookie, strlen(old_cookie), NOW, REVISION,
+                  &got), CONSENT_STATE_VALID,
+           "a server in phase 2 accepts a cookie of phase 1");
+    is_int(verify(old, new_cookie, strlen(new_cookie), NOW, REVISION, &got),
+           CONSENT_STATE_INVALID,
+           "a server that skipped phase 1 refuses it");
+    is_int(verify(archive, new_cookie, strlen(new_cookie), NOW, REVISION,
+                  &got), CONSENT_STATE_VALID, "an archive verifies");
+
+    /* the unknown key id: a hint, not a state */
+
+    ok(consent_token_unknown_kid(old, new_cookie, strlen(new_cookie), kid)
+       == 1 && strcmp(kid, "k2") == 0,
+       "unknown_kid: k2 is unknown to {k1}");
+    ok(consent_token_unknown_kid(retired, old_cookie, strlen(old_cookie),
+                                 kid) == 1 && strcmp(kid, "k1") == 0,
+       "unknown_kid: a retired key");
+    ok(consent_token_unknown_kid(added, new_cookie, strlen(new_cookie), kid)
+       == 0, "unknown_kid: a known kid");
+    ok(consent_token_unknown_kid(old, "garbage", 7, kid) == 0,
+       "unknown_kid: not a cookie");
+    ok(consent_token_unknown_kid(old, NULL, 0, kid) == 0,
+       "unknown_kid: NULL");
+    n = (int) strlen(new_cookie) - 10;
+    new_cookie[n] = new_cookie[n] == 'A' ? 'B' : 'A';
+    ok(consent_token_unknown_kid(added, new_cookie, strlen(new_cookie), kid)
+       == 0, "unknown_kid: a known kid with a bad MAC is just invalid");
+    ok(consent_token_unknown_kid(old, new_cookie, strlen(new_cookie), kid)
+       == 1, "unknown_kid: the MAC is not what it looks at");
+
+done:
+
+    consent_keyset_free(old);
+    consent_keyset_free(added);
+    consent_keyset_free(switched);
+    consent_keyset_free(retired);
+    consent_keyset_free(archive);
+}
+
+
 int
 main(void)
 {
@@ -1476,6 +1689,7 @@ main(void)
     test_misc();
     test_pick();
     test_pick_real();
+    test_verify_only();
     test_timing();
 
     consent_keyset_free(ks_a);
