@@ -177,10 +177,11 @@ void consent_gpp_usca_visitor(consent_gpp_usca_t *c,
  * Writes the GPP string of gpp (usnat if has_usnat, usca if has_usca,
  * the raw sections; sections in rising id order, whatever the order of
  * raw) and a NUL into out.  Returns its length, or -1 when a field is
- * out of its range, an id is repeated or reserved (3), a raw section
- * has a character it may not, there is no section at all, or out is
- * too small; *why (if not NULL) then says which.  Reads only gpp's
- * has_*, usnat, usca, nraw and raw.
+ * out of its range, an id is repeated, reserved (3), 0 or over
+ * CONSENT_GPP_MAX_ID, a raw section is empty, has a character it may
+ * not or claims id 7 or 8, or out is too small; *why (if not NULL) then
+ * says which.  No section at all is the bare header "DBAA".  Reads only
+ * gpp's has_*, usnat, usca, nraw and raw.
  */
 int consent_gpp_encode(const consent_gpp_t *gpp, char *out, size_t size,
     const char **why);
