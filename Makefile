@@ -34,10 +34,11 @@ NGX_TREE    = $(BUILD)/nginx
 MODULE      = $(BUILD)/ngx_http_consent_module.so
 AUDIT       = $(BUILD)/consent-audit
 FILTER      = $(BUILD)/consent-filter
+GPP         = $(BUILD)/consent-gpp
 
-.PHONY: all core unit module audit filter test demo deps clean
+.PHONY: all core unit module audit filter gpp test demo deps clean
 
-all: $(BUILD)/.deps core unit module audit filter
+all: $(BUILD)/.deps core unit module audit filter gpp
 
 core: $(BUILD)/libconsent.a
 
@@ -48,6 +49,8 @@ module: $(MODULE)
 audit: $(AUDIT)
 
 filter: $(FILTER)
+
+gpp: $(GPP)
 
 $(BUILD)/.deps: auto/deps
 	@mkdir -p $(BUILD)
@@ -84,6 +87,11 @@ $(AUDIT): $(AUDIT_SRCS) src/tools/consent-audit-compare.h \
 # the filter on a file, outside nginx
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
+	    $(BUILD)/libconsent.a $(LIBS) -o $@
+
+# GPP strings on the command line, for t/gpp-differential.t
+$(GPP): src/tools/consent-gpp.c $(BUILD)/libconsent.a
+	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-gpp.c \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
 # the banner's script and stylesheet, embedded in the module; the output
