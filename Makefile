@@ -103,7 +103,19 @@ src/consent_assets.c: src/assets/banner.js src/assets/banner.css auto/embed
 # nginx's tree is copied into build/ and configured there once, with
 # Debian's own flags when it is Debian's nginx-dev tree; changes to the
 # module's sources then only rebuild the module
-$(NGX_TREE)/objs/Makefile: config auto/configure-nginx | $(BUILD)/.deps
+# config lists the sources by pattern when nginx is configured: a file
+# added or removed configures it again
+$(BUILD)/.sources: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(sort $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER))' \
+	    | cmp -s - $@ 2>/dev/null \
+	    || echo '$(sort $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER))' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(NGX_TREE)/objs/Makefile: config auto/configure-nginx $(BUILD)/.sources \
+	    | $(BUILD)/.deps
 	@NGINX_SRC="$(NGINX_SRC)" NGX_TREE="$(NGX_TREE)" \
 	    ADDON="$(CURDIR)" sh auto/configure-nginx
 
