@@ -34,10 +34,11 @@ NGX_TREE    = $(BUILD)/nginx
 MODULE      = $(BUILD)/ngx_http_consent_module.so
 AUDIT       = $(BUILD)/consent-audit
 FILTER      = $(BUILD)/consent-filter
+URLTOOL     = $(BUILD)/consent-url
 
-.PHONY: all core unit module audit filter test demo deps clean
+.PHONY: all core unit module audit filter urltool test demo deps clean
 
-all: $(BUILD)/.deps core unit module audit filter
+all: $(BUILD)/.deps core unit module audit filter urltool
 
 core: $(BUILD)/libconsent.a
 
@@ -48,6 +49,8 @@ module: $(MODULE)
 audit: $(AUDIT)
 
 filter: $(FILTER)
+
+urltool: $(URLTOOL)
 
 $(BUILD)/.deps: auto/deps
 	@mkdir -p $(BUILD)
@@ -82,6 +85,18 @@ $(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
+
+# the URL parser on the command line, for t/url-differential.t
+$(URLTOOL): src/tools/consent-url.c $(BUILD)/libconsent-san.a
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc src/tools/consent-url.c \
+	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
+
+# the UTS #46 table of the URL parser, from Node's WHATWG URL; the
+# output is committed, and regenerated only on request
+.PHONY: idna-table
+idna-table:
+	node auto/idna-table > src/consent_idna.c.tmp
+	mv -f src/consent_idna.c.tmp src/consent_idna.c
 
 # the banner's script and stylesheet, embedded in the module; the output
 # is committed so that a build from the addon alone needs no generator
