@@ -30,6 +30,7 @@
 
 #define CONSENT_HOST_BUF       512     /* a host's tail; rules are <= 253 */
 #define CONSENT_VIEW_BUF       4096    /* a URL folded, one piece a time */
+#define CONSENT_PARSED_BUF     2048    /* a parsed URL; a longer one is cut */
 
 
 /* what the URL fold changes: TAB, LF, CR, '%', '\\' and upper case */
@@ -77,7 +78,7 @@ static int consent_attr_id(const char *name, size_t len);
 static int consent_blank(const consent_attr_t *a);
 static consent_match_t consent_match_do(const consent_policy_t *policy,
     consent_element_e el, const consent_attr_t *attrs, size_t nattrs,
-    int urls);
+    int urls, const consent_url_t *base);
 static consent_match_t consent_result(uint32_t mask, consent_by_e by);
 static consent_match_t consent_author(const consent_policy_t *p,
     const consent_attr_t *a);
@@ -88,11 +89,14 @@ static int consent_lookup(const consent_policy_t *p, const char *s,
 static int consent_text_plain(const consent_attr_t *type);
 static int consent_rel_fetches(const consent_attr_t *rel);
 static uint32_t consent_attr_url(const consent_policy_t *p,
-    const consent_attr_t *a);
+    const consent_attr_t *a, const consent_url_t *base);
 static uint32_t consent_attr_srcset(const consent_policy_t *p,
-    const consent_attr_t *a);
+    const consent_attr_t *a, const consent_url_t *base);
+static size_t consent_parsed_rules(const consent_policy_t *p,
+    const char *url, size_t len, const consent_url_t *base,
+    const char *raw_host, size_t raw_hlen, size_t best);
 static int consent_url_next(const char **pos, const char *end);
-static int consent_url_host(const char *s, size_t len, char *host,
+static int consent_raw_host(const char *s, size_t len, char *host,
     size_t *hlen);
 static size_t consent_host_map(char *host, size_t len);
 static int consent_ipv4(char *host, size_t *hlen);
@@ -192,7 +196,16 @@ consent_match_t
 consent_match_element(const consent_policy_t *policy, consent_element_e el,
     const consent_attr_t *attrs, size_t nattrs)
 {
-    return consent_match_do(policy, el, attrs, nattrs, 1);
+    return consent_match_do(policy, el, attrs, nattrs, 1, NULL);
+}
+
+
+consent_match_t
+consent_match_element_base(const consent_policy_t *policy,
+    consent_element_e el, const consent_attr_t *attrs, size_t nattrs,
+    const consent_url_t *base)
+{
+    return consent_match_do(policy, el, attrs, nattrs, 1, base);
 }
 
 
@@ -200,13 +213,14 @@ consent_match_t
 consent_match_marks(const consent_policy_t *policy, consent_element_e el,
     const consent_attr_t *attrs, size_t nattrs)
 {
-    return consent_match_do(policy, el, attrs, nattrs, 0);
+    return consent_match_do(policy, el, attrs, nattrs, 0, NULL);
 }
 
 
 static consent_match_t
 consent_match_do(const consent_policy_t *policy, consent_element_e el,
-    const consent_attr_t *attrs, size_t nattrs, int urls)
+    const consent_attr_t *attrs, size_t nattrs, int urls,
+    const consent_url_t *base)
 {
     int                    id;
     size_t                 i;
@@ -280,23 +294,24 @@ consent_match_do(const consent_policy_t *policy, consent_element_e el,
     case CONSENT_EL_EMBED:
     case CONSENT_EL_VIDEO:
     case CONSENT_EL_AUDIO:
-        mask = consent_attr_url(policy, a[CONSENT_A_SRC]);
+        mask = consent_attr_url(policy, a[CONSENT_A_SRC], base);
         break;
 
     case CONSENT_EL_OBJECT:
-        mask = consent_attr_url(policy, a[CONSENT_A_DATA]);
+        mask = consent_attr_url(policy, a[CONSENT_A_DATA], base);
         break;
 
     case CONSENT_EL_IMG:
     case CONSENT_EL_SOURCE:
-        mask = consent_attr_url(policy, a[CONSENT_A_SRC])
-               | consent_attr_srcset(policy, a[CONSENT_A_SRCSET]);
+        mask = consent_attr_url(policy, a[CONSENT_A_SRC], base)
+               | consent_attr_srcset(policy, a[CONSENT_A_SRCSET], base);
         break;
 
     case CONSENT_EL_LINK:
         if (consent_rel_fetches(a[CONSENT_A_REL])) {
-            mask = consent_attr_url(policy, a[CONSENT_A_HREF])
-                   | consent_attr_srcset(policy, a[CONSENT_A_IMAGESRCSET]);
+            mask = consent_attr_url(policy, a[CONSENT_A_HREF], base)
+                   | consent_attr_srcset(policy, a[CONSENT_A_IMAGESRCSET],
+                                         base);
         }
 
         break;
@@ -312,6 +327,21 @@ consent_match_do(const consent_policy_t *policy, consent_element_e el,
 int
 consent_match_url(const consent_policy_t *policy, const char *url,
     size_t len)
+{
+    return consent_match_url_base(policy, url, len, NULL);
+}
+
+
+/*
+ * The raw text first, as before the URL parser, so that a rule matches
+ * at least what it matched then (a host after "https:" from an https
+ * page, a host too long for the parser, a data: URL); then the URL as
+ * the URL Standard parses it.  The first rule in policy order wins.
+ */
+
+int
+consent_match_url_base(const consent_policy_t *policy, const char *url,
+    size_t len, const consent_url_t *base)
 {
     size_t       best, hlen;
     const char  *end;
@@ -333,18 +363,71 @@ consent_match_url(const consent_policy_t *policy, const char *url,
     }
 
     best = policy->nrules;
+    hlen = 0;
 
-    if (consent_url_host(url, (size_t) (end - url), host, &hlen)) {
+    if (consent_raw_host(url, (size_t) (end - url), host, &hlen)) {
         best = consent_host_rules(policy, host, hlen);
+
+    } else {
+        hlen = 0;
     }
 
     best = consent_url_rules(policy, url, (size_t) (end - url), best);
+
+    if (best > 0) {
+        best = consent_parsed_rules(policy, url, (size_t) (end - url), base,
+                                    host, hlen, best);
+    }
 
     if (best < policy->nrules) {
         return (int) policy->rules[best].category;
     }
 
     return CONSENT_MATCH_NONE;
+}
+
+
+/*
+ * The rules before best that the parsed URL matches: the host rules on
+ * its host (an IPv4-mapped IPv6 one's IPv4 too), the URL rules on its
+ * serialisation; each skipped when it is what the raw text gave
+ */
+
+static size_t
+consent_parsed_rules(const consent_policy_t *p, const char *url,
+    size_t len, const consent_url_t *base, const char *raw_host,
+    size_t raw_hlen, size_t best)
+{
+    size_t         r;
+    consent_url_t  u;
+    char           buf[CONSENT_PARSED_BUF];
+
+    u.buf = buf;
+    u.size = sizeof(buf);
+
+    if (consent_url_parse(&u, url, len, base) != CONSENT_URL_OK) {
+        return best;
+    }
+
+    if (u.host_type == CONSENT_HOST_IPV6) {
+        if (u.v4[0] != '\0') {
+            r = consent_host_rules(p, u.v4, strlen(u.v4));
+            best = r < best ? r : best;
+        }
+
+    } else if (u.host_len > 0
+               && !(u.host_len == raw_hlen
+                    && memcmp(buf + u.host, raw_host, raw_hlen) == 0))
+    {
+        r = consent_host_rules(p, buf + u.host, u.host_len);
+        best = r < best ? r : best;
+    }
+
+    if (best > 0 && !(u.len == len && memcmp(buf, url, len) == 0)) {
+        best = consent_url_rules(p, buf, u.len, best);
+    }
+
+    return best;
 }
 
 
@@ -796,7 +879,8 @@ consent_rel_fetches(const consent_attr_t *rel)
 
 
 static uint32_t
-consent_attr_url(const consent_policy_t *p, const consent_attr_t *a)
+consent_attr_url(const consent_policy_t *p, const consent_attr_t *a,
+    const consent_url_t *base)
 {
     int  cat;
 
@@ -804,7 +888,7 @@ consent_attr_url(const consent_policy_t *p, const consent_attr_t *a)
         return 0;
     }
 
-    cat = consent_match_url(p, a->value, a->value_len);
+    cat = consent_match_url_base(p, a->value, a->value_len, base);
 
     return cat >= 0 ? (uint32_t) 1 << cat : 0;
 }
@@ -817,7 +901,8 @@ consent_attr_url(const consent_policy_t *p, const consent_attr_t *a)
  */
 
 static uint32_t
-consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a)
+consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a,
+    const consent_url_t *base)
 {
     int          cat, depth;
     size_t       i, start, end;
@@ -871,7 +956,7 @@ consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a)
             }
         }
 
-        cat = consent_match_url(p, s + start, end - start);
+        cat = consent_match_url_base(p, s + start, end - start, base);
 
         if (cat >= 0) {
             mask |= (uint32_t) 1 << cat;
@@ -914,7 +999,7 @@ consent_url_next(const char **pos, const char *end)
  */
 
 static int
-consent_url_host(const char *s, size_t len, char *host, size_t *hlen)
+consent_raw_host(const char *s, size_t len, char *host, size_t *hlen)
 {
     int          h, l, wide, trunc;
     size_t       i, n, half;

@@ -681,7 +681,7 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
         {
             v = (h << 4) | l;
 
-            if ((v | 0x20) - 'a' < 26 || (v - '0' >= 0 && v - '0' < 10)
+            if ((unsigned) (v | 0x20) - 'a' < 26 || (unsigned) v - '0' < 10
                 || v == '-' || v == '.' || v == '_' || v == '~')
             {
                 consent_url_putc(u, v);
