@@ -36,12 +36,17 @@ static const unsigned char  consent_url_forbidden[128] = {
 };
 
 
-/* 1: escaped in a path, 2: in a query of a special URL (as Node does) */
-static const unsigned char  consent_url_escape[128] = {
+/*
+ * 1: escaped in a path, 2: in a query of a special URL (as Node does),
+ * 4: "%", 8: ends a path segment, 16: ends a query
+ */
+static const unsigned char  consent_url_class[256] = {
     3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
     3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
     [' '] = 3, ['"'] = 3, ['<'] = 3, ['>'] = 3, ['`'] = 1, ['{'] = 1,
-    ['}'] = 1, ['\''] = 2, [0x7f] = 3
+    ['}'] = 1, ['\''] = 2, [0x7f] = 3, ['%'] = 4, ['/'] = 8,
+    ['\\'] = 8, ['?'] = 8, ['#'] = 24,
+    [0x80 ... 0xff] = 3
 };
 
 
@@ -84,8 +89,8 @@ consent_url_parse(consent_url_t *u, const char *s, size_t len,
     int          dport;
     size_t       i, j, n, slen;
     unsigned     c;
-    const char  *end;
-    char         in[CONSENT_URL_IN_MAX];
+    const char  *end, *in;
+    char         copy[CONSENT_URL_IN_MAX], scheme[8];
 
     u->len = 0;
     u->scheme_len = 0;
@@ -112,17 +117,27 @@ consent_url_parse(consent_url_t *u, const char *s, size_t len,
         end--;
     }
 
-    for (n = 0; s < end; s++) {
-        if (*s == '\t' || *s == '\n' || *s == '\r') {
-            continue;
+    n = (size_t) (end - s);
+    in = s;
+
+    /* most URLs have none: read in place */
+    if (memchr(s, '\t', n) != NULL || memchr(s, '\n', n) != NULL
+        || memchr(s, '\r', n) != NULL || n > CONSENT_URL_IN_MAX)
+    {
+        for (n = 0; s < end; s++) {
+            if (*s == '\t' || *s == '\n' || *s == '\r') {
+                continue;
+            }
+
+            if (n == sizeof(copy)) {
+                u->truncated = 1;
+                break;
+            }
+
+            copy[n++] = *s;
         }
 
-        if (n == sizeof(in)) {
-            u->truncated = 1;
-            break;
-        }
-
-        in[n++] = *s;
+        in = copy;
     }
 
     /* the scheme */
@@ -147,11 +162,17 @@ consent_url_parse(consent_url_t *u, const char *s, size_t len,
     i = 0;
 
     if (slen > 0) {
-        for (j = 0; j < slen; j++) {
-            in[j] = (char) (in[j] | ((unsigned) (in[j] - 'A') < 26) << 5);
+        /* only the special schemes are handled, none longer than 5 */
+        if (slen > 5) {
+            return CONSENT_URL_UNHANDLED;
         }
 
-        dport = consent_url_default_port(in, slen);
+        for (j = 0; j < slen; j++) {
+            c = (unsigned char) in[j];
+            scheme[j] = (char) (c | ((c - 'A' < 26) << 5));
+        }
+
+        dport = consent_url_default_port(scheme, slen);
 
         if (dport <= 0) {
             return CONSENT_URL_UNHANDLED;
@@ -161,13 +182,13 @@ consent_url_parse(consent_url_t *u, const char *s, size_t len,
 
         /* "https:x" is relative to an https base, but not "https://x" */
         if (base != NULL && base->scheme_len == slen
-            && memcmp(base->buf, in, slen) == 0 && base->host_len > 0
+            && memcmp(base->buf, scheme, slen) == 0 && base->host_len > 0
             && !(i + 1 < n && in[i] == '/' && in[i + 1] == '/'))
         {
             goto relative;
         }
 
-        consent_url_put(u, in, slen);
+        consent_url_put(u, scheme, slen);
         u->scheme_len = slen;
         consent_url_put(u, "://", 3);
 
@@ -282,6 +303,26 @@ consent_url_host(const char *s, size_t len, char *out, size_t size,
         return consent_url_ipv6(s + 1, len - 2, out, size, v4);
     }
 
+    /* the common host: ASCII letters, digits, "-" and "." */
+    for (i = 0; i < len && i < size; i++) {
+        c = (unsigned char) s[i];
+
+        if ((c | 0x20) - 'a' < 26) {
+            out[i] = (char) (c | 0x20);
+
+        } else if (c - '0' < 10 || c == '-' || c == '.') {
+            out[i] = (char) c;
+
+        } else {
+            break;
+        }
+    }
+
+    if (i == len) {
+        o = len;
+        goto ascii;
+    }
+
     /* percent-decoded, then UTF-8 decoded, then mapped */
     n = 0;
 
@@ -383,6 +424,8 @@ consent_url_host(const char *s, size_t len, char *out, size_t size,
             return -1;
         }
     }
+
+ascii:
 
     if (consent_url_ends_in_number(out, o)) {
         *type = CONSENT_HOST_IPV4;
@@ -627,9 +670,7 @@ consent_url_path(consent_url_t *u, const char *in, size_t *pos, size_t n)
     for ( ;; ) {
         start = i;
 
-        while (i < n && in[i] != '/' && in[i] != '\\' && in[i] != '?'
-               && in[i] != '#')
-        {
+        while (i < n && !(consent_url_class[(unsigned char) in[i]] & 8)) {
             i++;
         }
 
@@ -669,10 +710,26 @@ static void
 consent_url_segment(consent_url_t *u, const char *s, size_t n)
 {
     int       h, l, v;
-    size_t    i;
+    size_t    i, k;
     unsigned  c;
 
     for (i = 0; i < n; i++) {
+        /* a run that stays as it is */
+        for (k = i; k < n && !(consent_url_class[(unsigned char) s[k]] & 5);
+             k++)
+        {
+            /* void */
+        }
+
+        if (k > i) {
+            consent_url_put(u, s + i, k - i);
+            i = k;
+
+            if (i == n) {
+                break;
+            }
+        }
+
         c = (unsigned char) s[i];
 
         if (c == '%' && i + 2 < n
@@ -690,7 +747,7 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
             }
         }
 
-        if (c >= 0x80 || (consent_url_escape[c] & 1)) {
+        if (consent_url_class[c] & 1) {
             consent_url_putc(u, '%');
             consent_url_putc(u, consent_url_hexdigits[c >> 4]);
             consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
@@ -722,7 +779,7 @@ consent_url_shorten(consent_url_t *u)
 static void
 consent_url_query(consent_url_t *u, const char *in, size_t *pos, size_t n)
 {
-    size_t    i;
+    size_t    i, k;
     unsigned  c;
 
     i = *pos;
@@ -735,10 +792,29 @@ consent_url_query(consent_url_t *u, const char *in, size_t *pos, size_t n)
     u->query = u->len;
     u->has_query = 1;
 
-    for (i++; i < n && in[i] != '#'; i++) {
+    for (i++; i < n; i++) {
+        for (k = i; k < n && !(consent_url_class[(unsigned char) in[k]] & 18);
+             k++)
+        {
+            /* void */
+        }
+
+        if (k > i) {
+            consent_url_put(u, in + i, k - i);
+            i = k;
+
+            if (i == n) {
+                break;
+            }
+        }
+
         c = (unsigned char) in[i];
 
-        if (c >= 0x80 || (consent_url_escape[c] & 2)) {
+        if (c == '#') {
+            break;
+        }
+
+        if (consent_url_class[c] & 2) {
             consent_url_putc(u, '%');
             consent_url_putc(u, consent_url_hexdigits[c >> 4]);
             consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
