@@ -402,6 +402,11 @@ consent_parsed_rules(const consent_policy_t *p, const char *url,
     consent_url_t  u;
     char           buf[CONSENT_PARSED_BUF];
 
+    /* most URLs are written as the parser would write them */
+    if (consent_url_canonical(url, len, base != NULL)) {
+        return best;
+    }
+
     u.buf = buf;
     u.size = sizeof(buf);
 

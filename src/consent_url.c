@@ -281,6 +281,107 @@ path:
 }
 
 
+/*
+ * A cheap test that consent_url_parse() would give s back unchanged
+ * (a fragment aside), for the matcher to skip it: "http(s)://" and a
+ * lower-case ASCII name whose last label starts with a letter, or a
+ * path from the root when there is no base; then a path without
+ * escapes, backslashes or dot segments, and a query that needs no
+ * escape.  0 says nothing: the URL may still be canonical.
+ */
+
+int
+consent_url_canonical(const char *s, size_t len, int has_base)
+{
+    size_t    i, label;
+    unsigned  c;
+
+    if (len == 0 || (unsigned char) s[0] <= 0x20
+        || (unsigned char) s[len - 1] <= 0x20)
+    {
+        return 0;
+    }
+
+    if (len > 8 && memcmp(s, "https://", 8) == 0) {
+        i = 8;
+
+    } else if (len > 7 && memcmp(s, "http://", 7) == 0) {
+        i = 7;
+
+    } else if (!has_base && s[0] == '/' && len > 1 && s[1] != '/'
+               && s[1] != '\\')
+    {
+        i = 0;
+        goto path;
+
+    } else {
+        return 0;
+    }
+
+    label = i;
+
+    for ( /* void */ ; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (c == '.') {
+            label = i + 1;
+
+        } else if (!((c - 'a' < 26) || c - '0' < 10 || c == '-')) {
+            break;
+        }
+    }
+
+    /* a name, not a number, ends at the path; no dot at its end */
+    if (i == len || s[i] != '/' || label == i
+        || (unsigned) s[label] - 'a' >= 26)
+    {
+        return 0;
+    }
+
+path:
+
+    for ( /* void */ ; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (!(consent_url_class[c] & 13)) {
+            continue;
+        }
+
+        if (c == '/') {
+            if (i + 1 < len && s[i + 1] == '.') {
+                return 0;
+            }
+
+            continue;
+        }
+
+        break;
+    }
+
+    if (i == len || s[i] == '#') {
+        return 1;
+    }
+
+    if (s[i] != '?') {
+        return 0;
+    }
+
+    for (i++; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (consent_url_class[c] & 2) {
+            return 0;
+        }
+
+        if (c == '#') {
+            return 1;
+        }
+    }
+
+    return 1;
+}
+
+
 int
 consent_url_host(const char *s, size_t len, char *out, size_t size,
     consent_host_e *type)

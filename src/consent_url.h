@@ -71,6 +71,13 @@ int consent_url_parse(consent_url_t *u, const char *s, size_t len,
     const consent_url_t *base);
 
 /*
+ * 1 when consent_url_parse() would give s back as it is (a fragment
+ * aside) without a base (has_base 0) or with any base (an absolute URL),
+ * by a quick look; 0 when it cannot tell
+ */
+int consent_url_canonical(const char *s, size_t len, int has_base);
+
+/*
  * A host (bytes, percent-decoded) as the standard's domain to ASCII and
  * host parser make it, into out (lower case, xn--, IPv4 dotted, without
  * trailing dots).  Returns its length, or -1 on failure.
