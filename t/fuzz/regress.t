@@ -15,7 +15,7 @@ use Test::More;
 my $REPO  = "$FindBin::Bin/../..";
 my $BUILD = $ENV{CONSENT_BUILD} // "$REPO/build";
 
-my @names = qw(html token keys policy request match record verify);
+my @names = qw(html token keys policy request match record verify url);
 
 chdir $REPO or die "chdir $REPO: $!";
 
