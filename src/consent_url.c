@@ -53,6 +53,8 @@ static const unsigned char  consent_url_class[256] = {
 static const char  consent_url_hexdigits[] = "0123456789ABCDEF";
 
 
+static int consent_url_done(consent_url_t *u);
+static size_t consent_url_clip(size_t off, size_t len, size_t end);
 static int consent_url_hex(int c);
 static int consent_url_default_port(const char *scheme, size_t len);
 static void consent_url_put(consent_url_t *u, const char *s, size_t n);
@@ -65,6 +67,7 @@ static void consent_url_path(consent_url_t *u, const char *in,
     size_t *pos, size_t n);
 static void consent_url_segment(consent_url_t *u, const char *s,
     size_t n);
+static int consent_url_new_escape(const consent_url_t *u, int v);
 static void consent_url_shorten(consent_url_t *u);
 static void consent_url_query(consent_url_t *u, const char *in,
     size_t *pos, size_t n);
@@ -226,9 +229,15 @@ relative:
     if ((c == '/' || c == '\\') && i + 1 < n
         && (in[i + 1] == '/' || in[i + 1] == '\\'))
     {
+        /* a base without a scheme is itself scheme-relative */
         consent_url_put(u, base->buf, base->scheme_len);
         u->scheme_len = base->scheme_len;
-        consent_url_put(u, "://", 3);
+        if (base->scheme_len > 0) {
+            consent_url_put(u, "://", 3);
+
+        } else {
+            consent_url_put(u, "//", 2);
+        }
 
         if (consent_url_authority(u, in, &i, n, dport) != 0) {
             return CONSENT_URL_FAILURE;
@@ -244,18 +253,18 @@ relative:
 
     if (i == n) {
         consent_url_base(u, base, 1, 1);
-        return CONSENT_URL_OK;
+        return consent_url_done(u);
     }
 
     if (c == '?') {
         consent_url_base(u, base, 1, 0);
         consent_url_query(u, in, &i, n);
-        return CONSENT_URL_OK;
+        return consent_url_done(u);
     }
 
     if (c == '#') {
         consent_url_base(u, base, 1, 1);
-        return CONSENT_URL_OK;
+        return consent_url_done(u);
     }
 
     /* a path relative to the base's, whose last segment goes */
@@ -264,7 +273,7 @@ relative:
     consent_url_path(u, in, &i, n);
     consent_url_query(u, in, &i, n);
 
-    return CONSENT_URL_OK;
+    return consent_url_done(u);
 
 path:
 
@@ -277,7 +286,7 @@ path:
     consent_url_path(u, in, &i, n);
     consent_url_query(u, in, &i, n);
 
-    return CONSENT_URL_OK;
+    return consent_url_done(u);
 }
 
 
@@ -533,14 +542,75 @@ ascii:
         return consent_url_ipv4(out, o, size);
     }
 
-    /* a trailing dot names the same host */
-    while (o > 1 && out[o - 1] == '.') {
-        o--;
+    /* a trailing dot names the same host; "2.." stays: "2" is a number */
+    for (n = o; n > 1 && out[n - 1] == '.'; n--) {
+        /* void */
+    }
+
+    if (!consent_url_ends_in_number(out, n)) {
+        o = n;
     }
 
     *type = CONSENT_HOST_DOMAIN;
 
     return (int) o;
+}
+
+
+/* parts that a cut serialisation lost end where it ends */
+
+static int
+consent_url_done(consent_url_t *u)
+{
+    size_t  n;
+
+    /*
+     * Without a base nor a host, a path "//x" would read as a host: the
+     * standard's serializer writes "/." before it, and so does this
+     */
+    if (u->host_type == CONSENT_HOST_NONE && u->path_len >= 2
+        && u->buf[u->path] == '/' && u->buf[u->path + 1] == '/')
+    {
+        n = u->len - u->path;
+
+        if (u->size - u->len < 2) {
+            n = u->size - u->path - 2;
+            u->truncated = 1;
+        }
+
+        memmove(u->buf + u->path + 2, u->buf + u->path, n);
+        u->buf[u->path] = '/';
+        u->buf[u->path + 1] = '.';
+        u->path += 2;
+        u->len = u->path + n;
+
+        if (u->has_query) {
+            u->query += 2;
+        }
+    }
+
+    if (u->truncated) {
+        u->scheme_len = consent_url_clip(0, u->scheme_len, u->len);
+        u->host_len = consent_url_clip(u->host, u->host_len, u->len);
+        u->host = u->host > u->len ? u->len : u->host;
+        u->path_len = consent_url_clip(u->path, u->path_len, u->len);
+        u->path = u->path > u->len ? u->len : u->path;
+        u->query_len = consent_url_clip(u->query, u->query_len, u->len);
+        u->query = u->query > u->len ? u->len : u->query;
+    }
+
+    return CONSENT_URL_OK;
+}
+
+
+static size_t
+consent_url_clip(size_t off, size_t len, size_t end)
+{
+    if (off >= end) {
+        return 0;
+    }
+
+    return len > end - off ? end - off : len;
 }
 
 
@@ -839,8 +909,9 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
         {
             v = (h << 4) | l;
 
-            if ((unsigned) (v | 0x20) - 'a' < 26 || (unsigned) v - '0' < 10
-                || v == '-' || v == '.' || v == '_' || v == '~')
+            if (((unsigned) (v | 0x20) - 'a' < 26 || (unsigned) v - '0' < 10
+                 || v == '-' || v == '.' || v == '_' || v == '~')
+                && !consent_url_new_escape(u, v))
             {
                 consent_url_putc(u, v);
                 i += 2;
@@ -857,6 +928,28 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
 
         consent_url_putc(u, (int) c);
     }
+}
+
+
+/*
+ * A hex digit decoded after "%" or "%" and a hex digit would make an
+ * escape that the next parse decodes ("%3%36" is not "%36"): kept
+ */
+
+static int
+consent_url_new_escape(const consent_url_t *u, int v)
+{
+    size_t  n;
+
+    if (consent_url_hex(v) < 0) {
+        return 0;
+    }
+
+    n = u->len;
+
+    return (n >= 1 && u->buf[n - 1] == '%')
+           || (n >= 2 && u->buf[n - 2] == '%'
+               && consent_url_hex((unsigned char) u->buf[n - 1]) >= 0);
 }
 
 

@@ -223,11 +223,14 @@ function unreserved(p) {
     });
 }
 
+/* trailing dots go, unless what is left ends in a number ("2..") */
 function trimDots(h) {
-    while (h.length > 1 && h.endsWith('.')) {
-        h = h.slice(0, -1);
+    let t = h;
+    while (t.length > 1 && t.endsWith('.')) {
+        t = t.slice(0, -1);
     }
-    return h;
+    const last = t.replace(/\.$/, '').split('.').pop();
+    return /^[0-9]+$|^0[xX][0-9a-fA-F]*$/.test(last) && t !== h ? h : t;
 }
 
 /* what the host part of an input is, decoded, for the exclusions */
