@@ -8,15 +8,20 @@
  * less (gating a harmless element costs little, missing a tracker is
  * the failure this module exists to prevent):
  *
- * - the host is case-insensitive, percent-decoded, with the fullwidth
- *   forms, ideographic full stops and ignorable code points of UTS #46
- *   mapped as browsers map them; other Unicode hosts are compared as
- *   they are (not converted to "xn--"), so rules are ASCII names;
- * - URL substring rules see the whole attribute value with TAB, LF and
- *   CR removed, "\" as "/", percent-escapes decoded once and ASCII case
- *   folded: the host part is case-insensitive anyway and a path that
- *   differs only in case or escaping is as likely to reach the tracker
- *   (the policy folds its patterns the same way);
+ * - rules apply to two readings of a URL, and either matching is a
+ *   match: the raw text (below), and the URL as consent_url_parse()
+ *   makes it, resolved against the caller's base (UTS #46 with the
+ *   browser's table, xn--, IPv4 forms, IPv6, dot segments, default
+ *   ports: docs/url-matching.md);
+ * - on the raw text, the host is case-insensitive, percent-decoded, with
+ *   the fullwidth forms, ideographic full stops and ignorable code
+ *   points of UTS #46 mapped as browsers map them;
+ * - URL substring rules see the whole attribute value (and the parsed
+ *   URL) with TAB, LF and CR removed, "\" as "/", percent-escapes
+ *   decoded once and ASCII case folded: the host part is
+ *   case-insensitive anyway and a path that differs only in case or
+ *   escaping is as likely to reach the tracker (the policy folds its
+ *   patterns the same way);
  * - inline markers are case-sensitive byte strings: JavaScript is.
  */
 
