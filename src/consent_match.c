@@ -97,9 +97,10 @@ static uint32_t consent_attr_url(const consent_policy_t *p,
     const consent_attr_t *a, const consent_url_t *base);
 static uint32_t consent_attr_srcset(const consent_policy_t *p,
     const consent_attr_t *a, const consent_url_t *base);
-static size_t consent_parsed_rules(const consent_policy_t *p,
-    const char *url, size_t len, const consent_url_t *base,
-    const char *raw_host, size_t raw_hlen, size_t best);
+static uint32_t consent_url_mask(const consent_policy_t *p,
+    const char *url, size_t len, const consent_url_t *base);
+static void consent_readings(const consent_policy_t *p, const char *url,
+    size_t len, const consent_url_t *base, size_t *raw, size_t *parsed);
 static int consent_url_next(const char **pos, const char *end);
 static int consent_raw_host(const char *s, size_t len, char *host,
     size_t *hlen);
@@ -338,23 +339,83 @@ consent_match_url(const consent_policy_t *policy, const char *url,
 
 
 /*
- * The raw text first, as before the URL parser, so that a rule matches
- * at least what it matched then (a host after "https:" from an https
- * page, a host too long for the parser, a data: URL); then the URL as
- * the URL Standard parses it.  The first rule in policy order wins.
+ * The first rule of either reading of the URL (docs/url-matching.md)
+ * decides: the raw text, as before the URL parser, and the URL as the
+ * URL Standard parses it.
  */
 
 int
 consent_match_url_base(const consent_policy_t *policy, const char *url,
     size_t len, const consent_url_t *base)
 {
-    size_t       best, hlen;
-    const char  *end;
-    char         host[CONSENT_HOST_BUF];
+    size_t  raw, parsed;
 
     if (policy == NULL || url == NULL || policy->nrules == 0) {
         return CONSENT_MATCH_NONE;
     }
+
+    consent_readings(policy, url, len, base, &raw, &parsed);
+
+    raw = parsed < raw ? parsed : raw;
+
+    if (raw < policy->nrules) {
+        return (int) policy->rules[raw].category;
+    }
+
+    return CONSENT_MATCH_NONE;
+}
+
+
+/*
+ * An element's URL needs the category of each reading's first rule: so
+ * a rule gates at least what it gated before the URL parser (a host
+ * after "https:" from an https page, a host too long for the parser, a
+ * data: URL), whatever rule the parsed URL matches first
+ */
+
+static uint32_t
+consent_url_mask(const consent_policy_t *p, const char *url, size_t len,
+    const consent_url_t *base)
+{
+    size_t    raw, parsed;
+    uint32_t  mask;
+
+    if (p == NULL || url == NULL || p->nrules == 0) {
+        return 0;
+    }
+
+    consent_readings(p, url, len, base, &raw, &parsed);
+
+    mask = 0;
+
+    if (raw < p->nrules) {
+        mask |= (uint32_t) 1 << p->rules[raw].category;
+    }
+
+    if (parsed < p->nrules) {
+        mask |= (uint32_t) 1 << p->rules[parsed].category;
+    }
+
+    return mask;
+}
+
+
+/*
+ * The first rule, an index or p->nrules, that each reading matches: the
+ * raw text's host and URL rules, and the parsed URL's, the host rules on
+ * its host (an IPv4-mapped IPv6 one's IPv4 too) and the URL rules on its
+ * serialisation.  The parser is skipped when its output would be the
+ * raw text, and a search when its input is what the raw one searched.
+ */
+
+static void
+consent_readings(const consent_policy_t *p, const char *url, size_t len,
+    const consent_url_t *base, size_t *raw, size_t *parsed)
+{
+    size_t         hb, hlen, ph;
+    const char    *end;
+    consent_url_t  u;
+    char           host[CONSENT_HOST_BUF], buf[CONSENT_PARSED_BUF];
 
     /* browsers strip leading and trailing C0 controls and spaces */
     end = url + len;
@@ -367,77 +428,55 @@ consent_match_url_base(const consent_policy_t *policy, const char *url,
         end--;
     }
 
-    best = policy->nrules;
+    len = (size_t) (end - url);
+    hb = p->nrules;
     hlen = 0;
 
-    if (consent_raw_host(url, (size_t) (end - url), host, &hlen)) {
-        best = consent_host_rules(policy, host, hlen);
+    if (consent_raw_host(url, len, host, &hlen)) {
+        hb = consent_host_rules(p, host, hlen);
 
     } else {
         hlen = 0;
     }
 
-    best = consent_url_rules(policy, url, (size_t) (end - url), best);
-
-    if (best > 0) {
-        best = consent_parsed_rules(policy, url, (size_t) (end - url), base,
-                                    host, hlen, best);
-    }
-
-    if (best < policy->nrules) {
-        return (int) policy->rules[best].category;
-    }
-
-    return CONSENT_MATCH_NONE;
-}
-
-
-/*
- * The rules before best that the parsed URL matches: the host rules on
- * its host (an IPv4-mapped IPv6 one's IPv4 too), the URL rules on its
- * serialisation; each skipped when it is what the raw text gave
- */
-
-static size_t
-consent_parsed_rules(const consent_policy_t *p, const char *url,
-    size_t len, const consent_url_t *base, const char *raw_host,
-    size_t raw_hlen, size_t best)
-{
-    size_t         r;
-    consent_url_t  u;
-    char           buf[CONSENT_PARSED_BUF];
+    *raw = consent_url_rules(p, url, len, hb);
+    *parsed = *raw;
 
     /* most URLs are written as the parser would write them */
     if (consent_url_canonical(url, len, base != NULL)) {
-        return best;
+        return;
     }
 
     u.buf = buf;
     u.size = sizeof(buf);
 
     if (consent_url_parse(&u, url, len, base) != CONSENT_URL_OK) {
-        return best;
+        /* the browser fetches nothing */
+        *parsed = p->nrules;
+        return;
     }
+
+    ph = p->nrules;
 
     if (u.host_type == CONSENT_HOST_IPV6) {
         if (u.v4[0] != '\0') {
-            r = consent_host_rules(p, u.v4, strlen(u.v4));
-            best = r < best ? r : best;
+            ph = consent_host_rules(p, u.v4, strlen(u.v4));
         }
 
-    } else if (u.host_len > 0
-               && !(u.host_len == raw_hlen
-                    && memcmp(buf + u.host, raw_host, raw_hlen) == 0))
+    } else if (u.host_len == hlen && hlen > 0
+               && memcmp(buf + u.host, host, hlen) == 0)
     {
-        r = consent_host_rules(p, buf + u.host, u.host_len);
-        best = r < best ? r : best;
+        ph = hb;
+
+    } else if (u.host_len > 0) {
+        ph = consent_host_rules(p, buf + u.host, u.host_len);
     }
 
-    if (best > 0 && !(u.len == len && memcmp(buf, url, len) == 0)) {
-        best = consent_url_rules(p, buf, u.len, best);
+    if (ph == hb && u.len == len && memcmp(buf, url, len) == 0) {
+        return;
     }
 
-    return best;
+    *parsed = consent_url_rules(p, buf, u.len, ph);
 }
 
 
@@ -892,15 +931,11 @@ static uint32_t
 consent_attr_url(const consent_policy_t *p, const consent_attr_t *a,
     const consent_url_t *base)
 {
-    int  cat;
-
     if (a == NULL || a->value == NULL) {
         return 0;
     }
 
-    cat = consent_match_url_base(p, a->value, a->value_len, base);
-
-    return cat >= 0 ? (uint32_t) 1 << cat : 0;
+    return consent_url_mask(p, a->value, a->value_len, base);
 }
 
 
@@ -914,7 +949,7 @@ static uint32_t
 consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a,
     const consent_url_t *base)
 {
-    int          cat, depth;
+    int          depth;
     size_t       i, start, end;
     uint32_t     mask;
     const char  *s;
@@ -966,11 +1001,7 @@ consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a,
             }
         }
 
-        cat = consent_match_url_base(p, s + start, end - start, base);
-
-        if (cat >= 0) {
-            mask |= (uint32_t) 1 << cat;
-        }
+        mask |= consent_url_mask(p, s + start, end - start, base);
     }
 
     return mask;

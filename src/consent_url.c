@@ -395,13 +395,13 @@ int
 consent_url_host(const char *s, size_t len, char *out, size_t size,
     consent_host_e *type)
 {
-    int        h, l, r;
-    size_t     i, k, n, m, start, o;
-    uint32_t   cp;
-    unsigned   c;
-    char       v4[16];
-    unsigned char  d[CONSENT_URL_HOST_MAX];
-    uint32_t   cps[CONSENT_URL_HOST_MAX];
+    int             h, l, r;
+    size_t          i, k, n, m, start, o;
+    uint32_t        cp;
+    unsigned        c;
+    char            v4[16];
+    unsigned char   d[CONSENT_URL_HOST_MAX];
+    uint32_t        cps[CONSENT_URL_HOST_MAX];
 
     if (len > 0 && s[0] == '[') {
         if (len < 2 || s[len - 1] != ']') {

@@ -13,10 +13,10 @@
  * UNHANDLED; the parts lie within the serialisation and the
  * serialisation within the buffer, the buffer's bytes after it
  * untouched; the serialisation is idempotent (parsing it again, with no
- * base, gives itself back) unless cut, the first time or the second; its host and path hold no byte
- * a host or a path may not hold; an absolute URL does not depend on the
- * base; consent_url_canonical() says 1 only for a URL the parser gives
- * back unchanged.
+ * base, gives itself back) unless cut, the first time or the second;
+ * its host and path hold no byte a host or a path may not hold; an
+ * absolute URL does not depend on the base; consent_url_canonical()
+ * says 1 only for a URL the parser gives back unchanged.
  */
 
 

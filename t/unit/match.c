@@ -1464,6 +1464,20 @@ test_base(const consent_policy_t *p)
 
     m = consent_match_element(p, CONSENT_EL_SCRIPT, a, 1);
     is_int(m.category, N, "the same without a base");
+
+    /*
+     * each reading's first rule counts: raw, "https:connect.facebook.net"
+     * is Meta's host; parsed against an https base, a path on the base's
+     * host (Google's): the element waits for both categories
+     */
+    consent_url_parse(&base, "https://www.googletagmanager.com/", 33, NULL);
+    a[0].value = "https:connect.facebook.net/x.js";
+    a[0].value_len = strlen(a[0].value);
+
+    m = consent_match_element_base(p, CONSENT_EL_SCRIPT, a, 1, &base);
+    is_int(m.mask, (1u << A) | (1u << M), "both readings' categories");
+    is_int(consent_match_url_base(p, a[0].value, a[0].value_len, &base), A,
+           "the URL's category: the first rule of either reading");
 }
 
 
