@@ -292,9 +292,10 @@ path:
 
 /*
  * A cheap test that consent_url_parse() would give s back unchanged
- * (a fragment aside), for the matcher to skip it: "http(s)://" and a
- * lower-case ASCII name whose last label starts with a letter, or a
- * path from the root when there is no base; then a path without
+ * (a fragment aside), for the matcher to skip it: "http(s)://" (or
+ * "//" when there is no base) and a lower-case ASCII name whose last
+ * label starts with a letter, or a path from the root when there is no
+ * base; then a path without
  * escapes, backslashes or dot segments, and a query that needs no
  * escape.  0 says nothing: the URL may still be canonical.
  */
@@ -316,6 +317,10 @@ consent_url_canonical(const char *s, size_t len, int has_base)
 
     } else if (len > 7 && memcmp(s, "http://", 7) == 0) {
         i = 7;
+
+    } else if (!has_base && len > 2 && s[0] == '/' && s[1] == '/') {
+        /* scheme-relative without a base: written so by the parser */
+        i = 2;
 
     } else if (!has_base && s[0] == '/' && len > 1 && s[1] != '/'
                && s[1] != '\\')

@@ -417,13 +417,13 @@ test_canonical(void)
     static const char  *yes[] = {
         "https://www.googletagmanager.com/gtag/js?id=G-1",
         "http://a-b.example/x/y.js", "/assets/site.js", "/a?b=c#d",
-        "https://h.x/a#b c"
+        "https://h.x/a#b c", "//cdn.example/x.js"
     };
 
     static const char  *no[] = {
         "https://H.example/", "https://h.example", "https://h.1/",
         "https://h.example./", "https://h.example/./a", "/a/../b",
-        "https://h.example/%41", "https://h:80/", "//h/", "/\\h",
+        "https://h.example/%41", "https://h:80/", "//h.1/", "/\\h",
         "https://h.example/a b", "https://h/a?b c", " /a", "a",
         "https://h\\a", "ftp://h/"
     };
@@ -442,14 +442,17 @@ test_canonical(void)
     }
 
     ok(!consent_url_canonical("/a", 2, 1), "a path with a base is not");
+    ok(!consent_url_canonical("//h/a", 5, 1),
+       "a scheme-relative URL with a base is not");
 
     /* random strings from a small alphabet after canonical prefixes */
     srand(14);
     bad = 0;
 
     for (i = 0; i < 200000; i++) {
-        k = (size_t) rand() % 3;
-        strcpy(s, k == 0 ? "https://h.example/" : k == 1 ? "http://h" : "/");
+        k = (size_t) rand() % 4;
+        strcpy(s, k == 0 ? "https://h.example/" : k == 1 ? "http://h"
+                  : k == 2 ? "//h" : "/");
         j = strlen(s);
 
         for (k = (size_t) rand() % 20; k > 0; k--) {
