@@ -232,6 +232,7 @@ relative:
         /* a base without a scheme is itself scheme-relative */
         consent_url_put(u, base->buf, base->scheme_len);
         u->scheme_len = base->scheme_len;
+
         if (base->scheme_len > 0) {
             consent_url_put(u, "://", 3);
 
@@ -562,7 +563,7 @@ ascii:
 }
 
 
-/* parts that a cut serialisation lost end where it ends */
+/* the serialisation finished, the parts of a cut one clipped to it */
 
 static int
 consent_url_done(consent_url_t *u)
