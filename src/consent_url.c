@@ -497,7 +497,7 @@ consent_url_host(const char *s, size_t len, char *out, size_t size,
         }
 
         if (i == k) {
-            if (o + (k - start) + 1 > size) {
+            if (o + (k - start) > size) {
                 return -1;
             }
 
