@@ -1352,6 +1352,8 @@ test_spellings(const consent_policy_t *p)
         { "https://\xc3\xbc.connect.facebook.net/x.js", M },
         { "https://\xc3\xbc.facebook.com/tr", M },
         { "https://doubleclick\xc2\xad.net/x", M },
+        { "https://google-analytics\xe1\x85\x9f.com/x", A },
+        { "https://google-analytics.\xe3\x85\xa4" "com/x", A },
 
         /* not the tracker: the mapping makes another name */
         { "https://doubleclick.net\xc3\xbc/x", N },

@@ -138,6 +138,8 @@ static const url_case_t  cases[] = {
     { "http://\xe2\x85\xab.com/", NULL, "http://xii.com/" },
     { "http://a\xc2\xad" "b.com/", NULL, "http://ab.com/" },
     { "http://a\xe3\x80\x82" "b/", NULL, "http://a.b/" },
+    { "http://a\xe1\x85\x9f" "b/", NULL, "http://ab/" },
+    { "http://\xe1\xba\x9e.de/", NULL, "http://xn--zca.de/" },
     { "http://\xc2\xad/", NULL, F },
     { "http://a\xef\xbc\x8f" "b/", NULL, F },
     { "http://\xff/", NULL, F },
