@@ -19,7 +19,7 @@ CFLAGS     ?= -O2 -g
 WARNINGS    = -Wall -Wextra -Werror -Wno-unused-parameter
 SANITIZE    = -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
-LIBS        = -ljansson -lcrypto
+LIBS        = -ljansson -lcrypto -lz
 PROVE      ?= prove
 
 CORE_SRCS   = $(wildcard src/consent_*.c)
@@ -79,7 +79,7 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 # the auditor's tool
 $(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-audit.c \
-	    $(BUILD)/libconsent.a $(LIBS) -lz -o $@
+	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
 # the filter on a file, outside nginx
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
@@ -91,7 +91,7 @@ $(URLTOOL): src/tools/consent-url.c $(BUILD)/libconsent-san.a
 	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc src/tools/consent-url.c \
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
-# the UTS #46 table of the URL parser, from Node's WHATWG URL; the
+# the UTS #46 table of the URL parser, from Node and Chromium; the
 # output is committed, and regenerated only on request
 .PHONY: idna-table
 idna-table:

@@ -69,6 +69,24 @@ consent_charset_ascii(const char *content_type, size_t ct_len,
 }
 
 
+int
+consent_charset_fixed(const char *content_type, size_t ct_len,
+    const char *charset, size_t cs_len)
+{
+    if (charset != NULL && cs_len) {
+        return !consent_has_ci(charset, cs_len, "2022");
+    }
+
+    if (content_type != NULL && consent_has_ci(content_type, ct_len,
+                                               "charset="))
+    {
+        return !consent_has_ci(content_type, ct_len, "2022");
+    }
+
+    return 0;
+}
+
+
 /* a directive's name: "s-maxage=60" is s-maxage */
 
 static int
@@ -228,4 +246,130 @@ consent_accept_gzip(const char *value, size_t len)
     }
 
     return star == 1;
+}
+
+
+size_t
+consent_accept_encoding_ours(const char *value, size_t len, char *out)
+{
+    size_t       n, tn;
+    const char  *p, *end, *start, *tok;
+
+    p = value;
+    end = value + len;
+    n = 0;
+
+    while (p < end) {
+
+        while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        if (p == end) {
+            break;
+        }
+
+        start = p;
+        tok = p;
+
+        while (p < end && *p != ',' && *p != ';' && *p != ' '
+               && *p != '\t')
+        {
+            p++;
+        }
+
+        tn = p - tok;
+
+        while (p < end && *p != ',') {
+            p++;
+        }
+
+        if ((tn == 4 && strncasecmp(tok, "gzip", 4) == 0)
+            || (tn == 6 && strncasecmp(tok, "x-gzip", 6) == 0)
+            || (tn == 7 && strncasecmp(tok, "deflate", 7) == 0)
+            || (tn == 8 && strncasecmp(tok, "identity", 8) == 0))
+        {
+            if (n) {
+                out[n++] = ',';
+                out[n++] = ' ';
+            }
+
+            /* a coding and its parameters, blanks at the end left out */
+
+            tn = p - start;
+
+            while (tn && (start[tn - 1] == ' ' || start[tn - 1] == '\t')) {
+                tn--;
+            }
+
+            memcpy(out + n, start, tn);
+            n += tn;
+        }
+    }
+
+    if (n == 0) {
+        memcpy(out, "identity", 8);
+        n = 8;
+    }
+
+    return n;
+}
+
+
+size_t
+consent_cache_control_no_cache(const char *value, size_t len, char *out)
+{
+    size_t  i, n;
+
+    /* "no-cache" as a directive of its own, not inside "no-cache=..." */
+
+    for (i = 0; i + 8 <= len; i++) {
+        if ((i == 0 || value[i - 1] == ',' || value[i - 1] == ' '
+             || value[i - 1] == '\t')
+            && (consent_token_is(value + i, len - i, "no-cache")
+                || consent_token_is(value + i, len - i, "no-store")))
+        {
+            if (i + 8 == len || value[i + 8] != '=') {
+                memmove(out, value, len);
+                return len;
+            }
+        }
+    }
+
+    n = len;
+
+    while (n && (value[n - 1] == ' ' || value[n - 1] == '\t'
+                 || value[n - 1] == ','))
+    {
+        n--;
+    }
+
+    memmove(out, value, n);
+
+    if (n) {
+        memcpy(out + n, ", ", 2);
+        n += 2;
+    }
+
+    memcpy(out + n, "no-cache", 8);
+
+    return n + 8;
+}
+
+
+size_t
+consent_cache_control_page(const char *value, size_t len, int private,
+    char *out)
+{
+    size_t  n;
+
+    if (private) {
+        n = consent_cache_control_private(value, len, out);
+
+    } else {
+        memcpy(out, value, len);
+        n = len;
+    }
+
+    return consent_cache_control_no_cache(out, n, out);
 }

@@ -24,6 +24,15 @@ int consent_charset_ascii(const char *content_type, size_t ct_len,
     const char *charset, size_t cs_len);
 
 /*
+ * 1 if the headers name a charset (the Content-Type's charset parameter,
+ * or the charset nginx will add) that a browser keeps whatever the page
+ * says, and that is not one of the ISO-2022 family, whose escapes change
+ * how the bytes after them are read.
+ */
+int consent_charset_fixed(const char *content_type, size_t ct_len,
+    const char *charset, size_t cs_len);
+
+/*
  * Rewrites a Cache-Control value so that only private caches may keep
  * the response: "private" first, without "public" and "s-maxage";
  * "no-store" and "private" values are kept as they are.  out has room
@@ -37,6 +46,33 @@ size_t consent_cache_control_private(const char *value, size_t len,
  * "*" coding whose q is not 0, unless "gzip;q=0" refuses it.
  */
 int consent_accept_gzip(const char *value, size_t len);
+
+/*
+ * An Accept-Encoding value that asks only for what the filter can read:
+ * the gzip, x-gzip, deflate and identity codings of value, with their
+ * parameters, in order; "identity" if none is left.  out has room for
+ * len + 8 bytes; returns the new length.
+ */
+size_t consent_accept_encoding_ours(const char *value, size_t len,
+    char *out);
+
+/*
+ * A Cache-Control value that makes a browser revalidate the page before
+ * each use: "no-cache" added unless "no-cache" or "no-store" is there.
+ * out has room for len + 10 bytes, and may be value itself; returns the
+ * new length.
+ */
+size_t consent_cache_control_no_cache(const char *value, size_t len,
+    char *out);
+
+/*
+ * A filtered page's Cache-Control: made private if asked
+ * (consent_cache_control_private()), then revalidated
+ * (consent_cache_control_no_cache()).  out has room for 2 * len + 19
+ * bytes; out may be value itself only when private is 0.
+ */
+size_t consent_cache_control_page(const char *value, size_t len,
+    int private, char *out);
 
 
 #endif /* _CONSENT_HEADER_H_INCLUDED_ */

@@ -25,6 +25,8 @@ typedef struct {
     consent_token_t     token;      /* meaningful unless ABSENT/INVALID */
     uint32_t            granted;    /* in force: required ones if not VALID */
     int64_t             expires;    /* token.issued + max_age */
+    unsigned            nvalid;     /* valid cookies sent (consent_pick) */
+    unsigned            conflict:1; /* signed cookies of several ids */
 } consent_view_t;
 
 

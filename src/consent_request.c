@@ -535,6 +535,21 @@ consent_cross_site(const char *origin, size_t origin_len, const char *self,
 }
 
 
+consent_prefix_e
+consent_cookie_prefix(const char *name, size_t len)
+{
+    if (consent_ieq(name, len < 7 ? len : 7, "__Host-", 7)) {
+        return CONSENT_PREFIX_HOST;
+    }
+
+    if (consent_ieq(name, len < 9 ? len : 9, "__Secure-", 9)) {
+        return CONSENT_PREFIX_SECURE;
+    }
+
+    return CONSENT_PREFIX_NONE;
+}
+
+
 int
 consent_cookie_next(const char *header, size_t len, size_t *pos,
     const char *name, size_t name_len, const char **value,

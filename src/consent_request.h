@@ -92,6 +92,19 @@ int consent_cookie_next(const char *header, size_t len, size_t *pos,
     size_t *value_len);
 
 /*
+ * The cookie name prefixes browsers enforce (RFC 6265bis, 4.1.3), read
+ * without regard to case as browsers do: __Secure- asks for Secure,
+ * __Host- for Secure, Path=/ and no Domain.
+ */
+typedef enum {
+    CONSENT_PREFIX_NONE = 0,
+    CONSENT_PREFIX_SECURE,
+    CONSENT_PREFIX_HOST
+} consent_prefix_e;
+
+consent_prefix_e consent_cookie_prefix(const char *name, size_t len);
+
+/*
  * The path (with query) of a Referer on this origin, if it is a safe
  * return path; 0 otherwise.
  */

@@ -81,6 +81,8 @@ static int consent_token_mac(const consent_key_t *key, const char *name,
     unsigned char mac[CONSENT_MAC_LEN]);
 static int consent_token_parse(const char *p, size_t len,
     consent_token_parsed_t *pt);
+static unsigned consent_pick_rank(consent_state_e state);
+static unsigned consent_bits(uint32_t v);
 static const char *consent_parse_uint(const char *p, const char *last,
     int hex, size_t maxdigits, uint64_t *value);
 
@@ -469,6 +471,117 @@ consent_token_verify(const consent_keyset_t *ks, const char *name,
     }
 
     return CONSENT_STATE_VALID;
+}
+
+
+void
+consent_pick_init(consent_pick_t *pick)
+{
+    memset(pick, 0, sizeof(consent_pick_t));
+    pick->state = CONSENT_STATE_ABSENT;
+}
+
+
+void
+consent_pick_add(consent_pick_t *pick, consent_state_e state,
+    const consent_token_t *tok)
+{
+    uint32_t  both;
+    unsigned  bits;
+
+    pick->ncookies++;
+
+    if (state == CONSENT_STATE_VALID || state == CONSENT_STATE_EXPIRED
+        || state == CONSENT_STATE_OUTDATED)
+    {
+        if (pick->nsigned == 0) {
+            memcpy(pick->first_id, tok->id, CONSENT_ID_LEN);
+
+        } else if (memcmp(pick->first_id, tok->id, CONSENT_ID_LEN) != 0) {
+            pick->conflict = 1;
+        }
+
+        pick->nsigned++;
+    }
+
+    if (state != CONSENT_STATE_VALID) {
+
+        /* without a valid cookie the most useful one counts, as before */
+
+        if (pick->nvalid == 0
+            && consent_pick_rank(state) > consent_pick_rank(pick->state))
+        {
+            pick->state = state;
+            pick->token = *tok;
+        }
+
+        return;
+    }
+
+    if (pick->nvalid++ == 0) {
+        pick->state = CONSENT_STATE_VALID;
+        pick->token = *tok;
+        pick->bits = consent_bits(tok->granted);
+        return;
+    }
+
+    /* several valid ones: only what all of them grant */
+
+    both = pick->token.granted & tok->granted;
+    bits = consent_bits(tok->granted);
+
+    if (bits < pick->bits
+        || (bits == pick->bits && tok->issued > pick->token.issued))
+    {
+        pick->token = *tok;
+        pick->bits = bits;
+    }
+
+    pick->token.granted = both;
+}
+
+
+void
+consent_pick(consent_pick_t *pick, const consent_verified_t *v, size_t n)
+{
+    size_t  i;
+
+    consent_pick_init(pick);
+
+    for (i = 0; i < n; i++) {
+        consent_pick_add(pick, v[i].state, &v[i].token);
+    }
+}
+
+
+static unsigned
+consent_pick_rank(consent_state_e state)
+{
+    switch (state) {
+    case CONSENT_STATE_VALID:
+        return 4;
+    case CONSENT_STATE_OUTDATED:
+        return 3;
+    case CONSENT_STATE_EXPIRED:
+        return 2;
+    case CONSENT_STATE_INVALID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+
+static unsigned
+consent_bits(uint32_t v)
+{
+    unsigned  n;
+
+    for (n = 0; v; v &= v - 1) {
+        n++;
+    }
+
+    return n;
 }
 
 

@@ -108,4 +108,51 @@ consent_state_e consent_token_verify(const consent_keyset_t *ks,
     int64_t now, uint32_t revision, int64_t max_age, consent_token_t *tok);
 
 
+/*
+ * What the consent cookies of one request add up to, when a browser
+ * sends several of the name (a parent domain's next to the host's own,
+ * one planted by a sibling subdomain):
+ *
+ * - if any is VALID, the state is VALID and the categories in force are
+ *   those every valid cookie grants (the intersection): a planted cookie
+ *   can take a grant away, never add one.  token is the valid cookie
+ *   with the fewest categories (then the latest issued, then the first
+ *   sent), its granted replaced by the intersection;
+ * - otherwise the first OUTDATED, else EXPIRED, else INVALID one counts,
+ *   as with a single cookie; none at all is ABSENT.
+ *
+ * conflict: the cookies whose MAC verified (VALID, EXPIRED, OUTDATED)
+ * carry more than one consent id, so a decision cannot tell which
+ * history is the visitor's own and starts a new one.
+ */
+typedef struct {
+    consent_state_e     state;
+    consent_token_t     token;
+    unsigned            ncookies;      /* cookies of the name */
+    unsigned            nvalid;        /* of them VALID */
+    unsigned            nsigned;       /* VALID, EXPIRED or OUTDATED */
+    unsigned            conflict:1;
+    unsigned            bits;          /* categories token itself grants */
+    unsigned char       first_id[CONSENT_ID_LEN];   /* of the signed */
+} consent_pick_t;
+
+
+/* one verified cookie, as consent_token_verify() left it */
+typedef struct {
+    consent_state_e     state;
+    consent_token_t     token;
+} consent_verified_t;
+
+
+void consent_pick_init(consent_pick_t *pick);
+
+/* adds one cookie: tok as consent_token_verify() filled it */
+void consent_pick_add(consent_pick_t *pick, consent_state_e state,
+    const consent_token_t *tok);
+
+/* the same over an array, in the order the browser sent them */
+void consent_pick(consent_pick_t *pick, const consent_verified_t *v,
+    size_t n);
+
+
 #endif /* _CONSENT_TOKEN_H_INCLUDED_ */

@@ -25,6 +25,7 @@ static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
     consent_choice_t *choice, consent_view_t *view, consent_token_t *tok,
     char *id, ngx_uint_t form);
+static ngx_uint_t ngx_http_consent_goes_on(consent_view_t *view);
 static ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
 static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
@@ -444,15 +445,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
 
     ngx_memzero(&tok, sizeof(consent_token_t));
 
-    /*
-     * a consent whose signature verified keeps its id, so an auditor
-     * sees one history per visitor; anything else starts a new one
-     */
-
-    if (view->state == CONSENT_STATE_VALID
-        || view->state == CONSENT_STATE_EXPIRED
-        || view->state == CONSENT_STATE_OUTDATED)
-    {
+    if (ngx_http_consent_goes_on(view)) {
         ngx_memcpy(tok.id, view->token.id, CONSENT_ID_LEN);
 
     } else if (consent_id_generate(tok.id) != 0) {
@@ -466,6 +459,13 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     tok.granted = consent_choice_granted(clcf->policy, choice);
 
     consent_id_format(tok.id, id);
+
+    if (view->conflict) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: cookies of several consent ids were sent "
+                      "(%ud valid), the decision starts consent id %s",
+                      view->nvalid, id);
+    }
 
     /*
      * The proof comes before the cookie: a decision the audit log cannot
@@ -568,10 +568,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     /* a consent whose id goes on is an update, even if it had expired */
 
     rec.action = consent_record_action(rec.mechanism,
-                                       view->state == CONSENT_STATE_VALID
-                                       || view->state == CONSENT_STATE_EXPIRED
-                                       || view->state
-                                          == CONSENT_STATE_OUTDATED,
+                                       ngx_http_consent_goes_on(view),
                                        tok->granted,
                                        clcf->policy->required_mask);
     rec.policy = clcf->policy;
@@ -625,6 +622,32 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
 }
 
 
+/*
+ * A consent whose signature verified keeps its id, so an auditor sees one
+ * history per visitor; anything else starts a new one.  So do cookies of
+ * several ids (one may be planted by a sibling subdomain): nothing tells
+ * which is the visitor's own, and a choice must never go on under an id
+ * someone else holds.
+ */
+
+static ngx_uint_t
+ngx_http_consent_goes_on(consent_view_t *view)
+{
+    if (view->conflict) {
+        return 0;
+    }
+
+    return view->state == CONSENT_STATE_VALID
+           || view->state == CONSENT_STATE_EXPIRED
+           || view->state == CONSENT_STATE_OUTDATED;
+}
+
+
+/*
+ * Path=/ and, unless consent_cookie_domain says otherwise, no Domain: the
+ * cookie replaces the one this host set before, never a parent domain's
+ */
+
 static ngx_int_t
 ngx_http_consent_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len)
@@ -650,6 +673,15 @@ ngx_http_consent_set_cookie(ngx_http_request_t *r,
         secure = 0;
 #endif
         break;
+    }
+
+    /* browsers drop a __Host- or __Secure- cookie without Secure */
+
+    if (consent_cookie_prefix((const char *) clcf->cookie_name.data,
+                              clcf->cookie_name.len)
+        != CONSENT_PREFIX_NONE)
+    {
+        secure = 1;
     }
 
     size = clcf->cookie_name.len + 1 + len

@@ -7,6 +7,12 @@
  * (consent_html.c).  Unchanged stretches of the page are passed on by
  * reference, never copied; the input buffer is released only once all
  * that refers to it has been sent.
+ *
+ * Its place in nginx's chain (see config): after the postpone filter,
+ * so it reads the page as the browser will get it, with what SSI,
+ * sub_filter and addition put in and subrequests in their place, and
+ * before gzip.  Where it cannot be sure a response is clean for this
+ * visitor, it does not send it, and says why in the error log.
  */
 
 
@@ -14,17 +20,60 @@
 
 
 #define NGX_HTTP_CONSENT_OWN_BUF  4096
+#define NGX_HTTP_CONSENT_ZBUF     8192
+#define NGX_HTTP_CONSENT_ZBUFS    16      /* inflated pieces in flight */
+
+/*
+ * compressed input the filter holds while its pieces are in flight: a
+ * bit of the connection's, as gzip sets its own, so that nginx calls
+ * the filter again once the client has read
+ */
+#define NGX_HTTP_CONSENT_BUFFERED  0x40
+
+/* the error log hears of each kind of refusal at most once a minute */
+#define NGX_HTTP_CONSENT_LOG_EVERY  60
 
 
 static ngx_int_t ngx_http_consent_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
+static ngx_int_t ngx_http_consent_refuse(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_uint_t kind, const char *why,
+    ngx_str_t *what);
+static ngx_int_t ngx_http_consent_validators(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_uint_t status);
+static ngx_int_t ngx_http_consent_cache_control(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
 static ngx_int_t ngx_http_consent_filter_start(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_ctx_t *ctx);
+static const char *ngx_http_consent_lang(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
 static ngx_int_t ngx_http_consent_injections(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_html_conf_t *hc);
-static ngx_int_t ngx_http_consent_private(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_feed(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, u_char *p, size_t len, ngx_uint_t last,
+    ngx_buf_t *shadow);
+static ngx_int_t ngx_http_consent_refuse_body(ngx_http_request_t *r,
+    ngx_uint_t kind, const char *why);
+static ngx_int_t ngx_http_consent_start_of_body(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, u_char **p, size_t *len,
+    ngx_uint_t last);
+static ngx_int_t ngx_http_consent_inflate_start(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, consent_coding_e coding);
+static ngx_int_t ngx_http_consent_inflate_body(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_chain_t *in);
+static ngx_int_t ngx_http_consent_inflate(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_buf_t *b);
+static void ngx_http_consent_page_end(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx);
+static ngx_buf_t *ngx_http_consent_zbuf(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx);
+static void ngx_http_consent_inflate_cleanup(void *data);
+static ngx_int_t ngx_http_consent_pass(ngx_http_consent_ctx_t *ctx,
+    ngx_buf_t *b);
+static ngx_uint_t ngx_http_consent_header_out_has(ngx_http_request_t *r,
+    const char *name, const char *token);
 static int ngx_http_consent_emit(void *data, const char *p, size_t len,
     int input);
 static ngx_chain_t *ngx_http_consent_out_buf(ngx_http_consent_ctx_t *ctx);
@@ -37,8 +86,17 @@ static ngx_int_t ngx_http_consent_output(ngx_http_request_t *r,
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
-/* per worker: an upstream's compressed pages are noted once */
-static ngx_uint_t  ngx_http_consent_encoded_noted;
+
+/* the kinds of refusal, each logged at most once a minute per worker */
+
+#define NGX_HTTP_CONSENT_REFUSE_CODING    0
+#define NGX_HTTP_CONSENT_REFUSE_CHARSET   1
+#define NGX_HTTP_CONSENT_REFUSE_BOM       2
+#define NGX_HTTP_CONSENT_REFUSE_ESCAPE    3
+#define NGX_HTTP_CONSENT_REFUSE_KINDS     4
+
+static time_t      ngx_http_consent_logged[NGX_HTTP_CONSENT_REFUSE_KINDS];
+static ngx_uint_t  ngx_http_consent_unlogged[NGX_HTTP_CONSENT_REFUSE_KINDS];
 
 
 ngx_int_t
@@ -57,62 +115,77 @@ ngx_http_consent_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_consent_header_filter(ngx_http_request_t *r)
 {
-    ngx_http_consent_ctx_t       *ctx, *main;
+    ngx_str_t                     ce;
+    ngx_uint_t                    status;
+    consent_view_t               *view;
+    consent_coding_e              coding;
+    ngx_http_consent_req_t       *req;
+    ngx_http_consent_ctx_t       *ctx;
     ngx_http_consent_loc_conf_t  *clcf;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+    if (r != r->main) {
+        /* a subrequest's bytes are read where they land in the page */
 
-    /* the endpoint's own pages carry no banner */
+        ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
 
-    if (!clcf->enable
-        || clcf->endpoint
-        || clcf->policy == NULL
-        || clcf->keys == NULL
-        || r->headers_out.status == NGX_HTTP_NO_CONTENT
-        || r->headers_out.status == NGX_HTTP_NOT_MODIFIED
-        || r->headers_out.status == NGX_HTTP_PARTIAL_CONTENT
-        || r->headers_out.status < NGX_HTTP_OK
-        || r->headers_out.content_length_n == 0
-        || ngx_http_test_content_type(r, &clcf->types) == NULL)
-    {
-        return ngx_http_next_header_filter(r);
-    }
-
-    if (r->headers_out.content_encoding
-        && r->headers_out.content_encoding->value.len)
-    {
-        if (!ngx_http_consent_encoded_noted) {
-            ngx_http_consent_encoded_noted = 1;
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "consent: a compressed response (\"%V\") passes "
-                          "unfiltered; send \"proxy_set_header "
-                          "Accept-Encoding \\\"\\\";\" to the upstream",
-                          &r->headers_out.content_encoding->value);
+        if (ctx != NULL && ctx->html != NULL) {
+            r->filter_need_in_memory = 1;
         }
 
         return ngx_http_next_header_filter(r);
     }
 
-    /* UTF-16 and UTF-32 pages are not ASCII-compatible: not ours */
+    ctx = ngx_http_get_module_ctx(r, ngx_http_consent_module);
 
-    if (!consent_charset_ascii(
-            (const char *) r->headers_out.content_type.data,
-            r->headers_out.content_type.len,
-            (const char *) r->headers_out.charset.data,
-            r->headers_out.charset.len))
+    if (ctx != NULL && ctx->refused) {
+        /* our own error page */
+        return ngx_http_next_header_filter(r);
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+    req = ngx_http_consent_req(r, 0);
+
+    if (!clcf->enable && !clcf->endpoint) {
+        /* an internal redirect out of a "consent on" location */
+
+        if (req == NULL || req->clcf == NULL) {
+            return ngx_http_next_header_filter(r);
+        }
+
+        clcf = req->clcf;
+    }
+
+    /* the endpoint's own pages carry no banner */
+
+    if (!clcf->enable || clcf->endpoint || clcf->policy == NULL
+        || clcf->keys == NULL)
     {
         return ngx_http_next_header_filter(r);
     }
 
-    /* the main request's view stays where the variables find it */
+    ngx_http_consent_restore_encoding(r, req);
 
-    main = (r == r->main) ? ngx_http_get_module_ctx(r, ngx_http_consent_module)
-                          : NULL;
+    status = r->headers_out.status;
 
-    if (main) {
-        ctx = main;
+    if (status == NGX_HTTP_NOT_MODIFIED) {
+        if (req != NULL && req->cond_matched) {
+            if (ngx_http_consent_validators(r, clcf, status) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
 
-    } else {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (status == NGX_HTTP_NO_CONTENT
+        || status == NGX_HTTP_PARTIAL_CONTENT
+        || status < NGX_HTTP_OK
+        || r->headers_out.content_length_n == 0)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_ctx_t));
         if (ctx == NULL) {
             return NGX_ERROR;
@@ -121,14 +194,104 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         ngx_http_set_ctx(r, ctx, ngx_http_consent_module);
     }
 
-    if (r == r->main) {
-        ngx_http_clear_content_length(r);
-        ngx_http_clear_accept_ranges(r);
-        ngx_http_weak_etag(r);
+    if (ngx_http_test_content_type(r, &clcf->types) == NULL) {
 
-        if (clcf->cache_private && ngx_http_consent_private(r) != NGX_OK) {
+        /* what a browser would sniff as HTML is read as HTML */
+
+        if (!consent_sniff_type((const char *)
+                                    r->headers_out.content_type.data,
+                                r->headers_out.content_type.len)
+            || ngx_http_consent_header_out_has(r, "X-Content-Type-Options",
+                                               "nosniff"))
+        {
+            return ngx_http_next_header_filter(r);
+        }
+
+        ctx->sniff = 1;
+    }
+
+    view = ngx_http_consent_view(r);
+    if (view == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->conf = clcf;
+    ctx->all_granted = (view->state == CONSENT_STATE_VALID
+                        && (view->granted & clcf->policy->all_mask)
+                           == clcf->policy->all_mask);
+
+    coding = CONSENT_CODING_NONE;
+    ngx_str_null(&ce);
+
+    if (r->headers_out.content_encoding) {
+        ce = r->headers_out.content_encoding->value;
+        coding = consent_coding((const char *) ce.data, ce.len);
+    }
+
+    if (coding == CONSENT_CODING_OTHER) {
+        if (ctx->all_granted) {
+            /* nothing to hold back from this visitor */
+            return ngx_http_next_header_filter(r);
+        }
+
+        return ngx_http_consent_refuse(r, ctx, NGX_HTTP_CONSENT_REFUSE_CODING,
+                                       "a page in an encoding the filter "
+                                       "cannot read", &ce);
+    }
+
+    /* UTF-16 and UTF-32 pages are not ASCII-compatible */
+
+    if (!consent_charset_ascii(
+            (const char *) r->headers_out.content_type.data,
+            r->headers_out.content_type.len,
+            (const char *) r->headers_out.charset.data,
+            r->headers_out.charset.len))
+    {
+        if (ctx->all_granted) {
+            return ngx_http_next_header_filter(r);
+        }
+
+        return ngx_http_consent_refuse(r, ctx,
+                                       NGX_HTTP_CONSENT_REFUSE_CHARSET,
+                                       "a page in a charset the filter "
+                                       "cannot read",
+                                       &r->headers_out.content_type);
+    }
+
+    if (coding != CONSENT_CODING_NONE) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: inflating %s",
+                       consent_coding_name(coding));
+
+        if (ngx_http_consent_inflate_start(r, ctx, coding) != NGX_OK) {
             return NGX_ERROR;
         }
+    }
+
+    if (r->headers_out.content_encoding) {
+        /* gzip, deflate or identity: what leaves is identity */
+        r->headers_out.content_encoding->hash = 0;
+        r->headers_out.content_encoding = NULL;
+    }
+
+    /*
+     * an escape to ISO-2022-JP would make the browser read other bytes
+     * than the scanner does, unless the header names a charset it wins
+     * over
+     */
+
+    ctx->escapes = !consent_charset_fixed(
+                       (const char *) r->headers_out.content_type.data,
+                       r->headers_out.content_type.len,
+                       (const char *) r->headers_out.charset.data,
+                       r->headers_out.charset.len);
+    ctx->first = 1;
+
+    ngx_http_clear_content_length(r);
+    ngx_http_clear_accept_ranges(r);
+
+    if (ngx_http_consent_validators(r, clcf, status) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     if (r->header_only) {
@@ -142,6 +305,196 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     r->filter_need_in_memory = 1;
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * A response that might carry trackers to a visitor who has not said
+ * yes, and that the filter cannot read: a broken page the operator sees
+ * at once rather than a leak nobody sees
+ */
+
+static ngx_int_t
+ngx_http_consent_refuse(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
+    ngx_uint_t kind, const char *why, ngx_str_t *what)
+{
+    ngx_str_t   upstream;
+    ngx_uint_t  n;
+
+    ngx_str_set(&upstream, "the response");
+
+    if (r->upstream && r->upstream->peer.name) {
+        upstream = *r->upstream->peer.name;
+    }
+
+    if (ngx_time() - ngx_http_consent_logged[kind]
+        >= NGX_HTTP_CONSENT_LOG_EVERY)
+    {
+        n = ngx_http_consent_unlogged[kind];
+        ngx_http_consent_logged[kind] = ngx_time();
+        ngx_http_consent_unlogged[kind] = 0;
+
+        if (kind == NGX_HTTP_CONSENT_REFUSE_CODING) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "consent: %s (Content-Encoding: \"%V\" from %V) "
+                          "refused with 502 to a visitor without consent "
+                          "(%ui more since the last report); the request "
+                          "asked only for gzip and deflate: make the "
+                          "backend honour Accept-Encoding, or turn its "
+                          "compression off, and let nginx's gzip compress",
+                          why, what, &upstream, n);
+
+        } else {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "consent: %s (Content-Type: \"%V\" from %V) "
+                          "refused with 502 to a visitor without consent "
+                          "(%ui more since the last report); serve the "
+                          "page in UTF-8",
+                          why, what, &upstream, n);
+        }
+
+    } else {
+        ngx_http_consent_unlogged[kind]++;
+    }
+
+    ctx->refused = 1;
+
+    return ngx_http_filter_finalize_request(r, &ngx_http_consent_module,
+                                            NGX_HTTP_BAD_GATEWAY);
+}
+
+
+/*
+ * The page's validators name the variant it was built for; a 304 is
+ * only ever sent for that variant (ngx_http_consent_precond.c)
+ */
+
+static ngx_int_t
+ngx_http_consent_validators(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_uint_t status)
+{
+    size_t                   len;
+    u_char                  *p;
+    uint64_t                 fp;
+    ngx_table_elt_t         *etag;
+    ngx_http_consent_req_t  *req;
+
+    ngx_http_clear_last_modified(r);
+
+    etag = r->headers_out.etag;
+
+    if (etag != NULL) {
+
+        if (clcf->csp_nonce) {
+            /* a nonce a page: no two responses are the same */
+            etag->hash = 0;
+            r->headers_out.etag = NULL;
+
+        } else {
+            req = ngx_http_consent_req(r, 0);
+
+            if (status == NGX_HTTP_NOT_MODIFIED && req && req->cond_matched)
+            {
+                fp = req->variant;
+
+            } else if (ngx_http_consent_variant(r, clcf, &fp) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            p = ngx_pnalloc(r->pool,
+                            etag->value.len + CONSENT_ETAG_MARK_LEN + 4);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            len = consent_etag_mark((const char *) etag->value.data,
+                                    etag->value.len, fp, (char *) p);
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "consent filter: variant %016uxL", fp);
+
+            etag->value.data = p;
+            etag->value.len = len;
+        }
+    }
+
+    return ngx_http_consent_cache_control(r, clcf);
+}
+
+
+/*
+ * The page depends on the visitor's consent: a browser revalidates it
+ * before each use, and no shared cache may hand one visitor's variant to
+ * another
+ */
+
+static ngx_int_t
+ngx_http_consent_cache_control(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    size_t            len;
+    u_char           *p;
+    ngx_table_elt_t  *cc, *vary;
+
+#if (nginx_version >= 1023000)
+    cc = r->headers_out.cache_control;
+#else
+    ngx_table_elt_t  **ccp;
+
+    cc = NULL;
+
+    if (r->headers_out.cache_control.nelts) {
+        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
+    }
+#endif
+
+    if (cc == NULL) {
+        cc = ngx_http_consent_header_out_str(r, "Cache-Control", "");
+        if (cc == NULL) {
+            return NGX_ERROR;
+        }
+
+#if (nginx_version >= 1023000)
+        r->headers_out.cache_control = cc;
+#else
+        if (r->headers_out.cache_control.elts == NULL
+            && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
+                              sizeof(ngx_table_elt_t *))
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ccp = ngx_array_push(&r->headers_out.cache_control);
+        if (ccp == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ccp = cc;
+#endif
+    }
+
+    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 19);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = consent_cache_control_page((const char *) cc->value.data,
+                                     cc->value.len, clcf->cache_private,
+                                     (char *) p);
+    cc->value.data = p;
+    cc->value.len = len;
+
+    if (!clcf->cache_private) {
+        return NGX_OK;
+    }
+
+    vary = ngx_http_consent_header_out_str(r, "Vary", "Cookie");
+    if (vary == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -166,11 +519,7 @@ ngx_http_consent_filter_start(ngx_http_request_t *r,
     hc.emit = ngx_http_consent_emit;
     hc.ctx = ctx;
 
-    /* subrequests (SSI includes) are gated, only the page gets a banner */
-
-    if (r == r->main
-        && ngx_http_consent_injections(r, clcf, view, &hc) != NGX_OK)
-    {
+    if (ngx_http_consent_injections(r, clcf, view, &hc) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -201,7 +550,6 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     ngx_uint_t                    i;
     const char                   *lang;
     consent_tpl_t                *tpl;
-    ngx_table_elt_t              *al;
     consent_render_conf_t         rc;
     consent_tpl_vars_t            vars;
     ngx_http_consent_srv_conf_t  *cscf;
@@ -260,12 +608,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     hc->head = (const char *) out.data;
     hc->head_len = out.len;
 
-    al = ngx_http_consent_header_in_str(r, "Accept-Language");
-
-    lang = consent_policy_pick_lang(clcf->policy,
-                                    al ? (const char *) al->value.data
-                                       : NULL,
-                                    al ? al->value.len : 0);
+    lang = ngx_http_consent_lang(r, clcf);
 
     /*
      * the banner of each language is rendered once per worker; it goes
@@ -329,83 +672,24 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 }
 
 
-/*
- * The page depends on the visitor's consent: no shared cache may hand one
- * visitor's variant to another
- */
-
-static ngx_int_t
-ngx_http_consent_private(ngx_http_request_t *r)
-{
-    size_t            len;
-    u_char           *p;
-    ngx_table_elt_t  *cc, *vary;
-
-    cc = NULL;
-
-#if (nginx_version >= 1023000)
-    cc = r->headers_out.cache_control;
-#else
-    if (r->headers_out.cache_control.nelts) {
-        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
-    }
-#endif
-
-    if (cc == NULL) {
-        cc = ngx_list_push(&r->headers_out.headers);
-        if (cc == NULL) {
-            return NGX_ERROR;
-        }
-
-        cc->hash = 1;
-#if (nginx_version >= 1023000)
-        cc->next = NULL;
-        r->headers_out.cache_control = cc;
-#endif
-        ngx_str_set(&cc->key, "Cache-Control");
-        ngx_str_set(&cc->value, "private");
-
-    } else {
-        p = ngx_pnalloc(r->pool, 2 * cc->value.len + 9);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        len = consent_cache_control_private((const char *) cc->value.data,
-                                            cc->value.len, (char *) p);
-        cc->value.data = p;
-        cc->value.len = len;
-    }
-
-    vary = ngx_list_push(&r->headers_out.headers);
-    if (vary == NULL) {
-        return NGX_ERROR;
-    }
-
-    vary->hash = 1;
-#if (nginx_version >= 1023000)
-    vary->next = NULL;
-#endif
-    ngx_str_set(&vary->key, "Vary");
-    ngx_str_set(&vary->value, "Cookie");
-
-    return NGX_OK;
-}
-
-
 static ngx_int_t
 ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    int                          rc, last;
-    ngx_buf_t                   *b;
-    ngx_chain_t                 *cl, *ocl;
-    ngx_http_consent_ctx_t      *ctx;
-    const consent_html_stats_t  *st;
+    ngx_int_t                rc;
+    ngx_buf_t               *b;
+    ngx_chain_t             *cl;
+    ngx_http_consent_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_consent_module);
 
-    if (ctx == NULL || ctx->html == NULL || ctx->request != r) {
+    /* after the postpone filter, only the main request comes here */
+
+    if (ctx == NULL || ctx->html == NULL || r != r->main) {
         return ngx_http_next_body_filter(r, in);
+    }
+
+    if (ctx->inflate && !ctx->done) {
+        return ngx_http_consent_inflate_body(r, ctx, in);
     }
 
     if (in == NULL && ctx->busy == NULL) {
@@ -416,65 +700,523 @@ ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         b = cl->buf;
 
         if (ctx->done) {
-            /* after the end: what nginx still sends is not the page */
-            b->pos = b->last;
-            continue;
-        }
+            /* after the page, or a page that is not ours: as it is */
 
-        last = b->last_buf || (r != r->main && b->last_in_chain);
-
-        ctx->last_made = NULL;
-
-        rc = consent_html_feed(ctx->html, (const char *) b->pos,
-                               ngx_buf_in_memory(b) ? b->last - b->pos : 0,
-                               last);
-        if (rc != 0) {
-            return NGX_ERROR;
-        }
-
-        if (last) {
-            ctx->done = 1;
-
-            st = consent_html_stats(ctx->html);
-
-            if (st->overlong) {
-                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                              "consent: %ui tag(s) longer than "
-                              "consent_tag_max gated unseen",
-                              (ngx_uint_t) st->overlong);
-            }
-
-            if (st->banner_skipped) {
-                ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                              "consent: the page ends inside an "
-                              "unfinished element or is a frameset: "
-                              "no banner");
-            }
-        }
-
-        /*
-         * the buffer's flags and its release travel on the last buffer
-         * made from it: once that is sent, all of it is
-         */
-
-        if (ctx->last_made == NULL) {
-            ocl = ngx_http_consent_out_buf(ctx);
-            if (ocl == NULL) {
+            if (ngx_http_consent_pass(ctx, b) != NGX_OK) {
                 return NGX_ERROR;
             }
 
-            ocl->buf->sync = 1;
-            ctx->last_made = ocl->buf;
+            continue;
         }
 
-        ctx->last_made->last_buf = b->last_buf;
-        ctx->last_made->last_in_chain = b->last_in_chain;
-        ctx->last_made->flush = b->flush;
-        ctx->last_made->shadow = b;
-        ctx->last_made = NULL;
+        if (!ngx_buf_in_memory(b) && ngx_buf_size(b) != 0) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "consent: a buffer in a file reached the filter");
+            return NGX_ERROR;
+        }
+
+        rc = ngx_http_consent_feed(r, ctx, b->pos,
+                                   ngx_buf_in_memory(b)
+                                   ? (size_t) (b->last - b->pos) : 0,
+                                   b->last_buf, b);
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (b->last_buf) {
+            ngx_http_consent_page_end(r, ctx);
+        }
     }
 
     return ngx_http_consent_output(r, ctx);
+}
+
+
+static void
+ngx_http_consent_page_end(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
+{
+    const consent_html_stats_t  *st;
+
+    ctx->done = 1;
+
+    st = consent_html_stats(ctx->html);
+
+    if (st->overlong) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "consent: %ui tag(s) longer than consent_tag_max "
+                      "gated unseen", (ngx_uint_t) st->overlong);
+    }
+
+    if (st->banner_skipped) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the page ends inside an unfinished element "
+                      "or is a frameset: no banner");
+    }
+}
+
+
+/*
+ * A compressed page: its buffers wait in ctx->zin while the pieces
+ * inflated from them are in flight, so that a slow client holds at most
+ * NGX_HTTP_CONSENT_ZBUFS pieces
+ */
+
+static ngx_int_t
+ngx_http_consent_inflate_body(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_chain_t *in)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (in && ngx_chain_add_copy(r->pool, &ctx->zin, in) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    for ( ;; ) {
+
+        rc = NGX_OK;
+
+        while (ctx->zin) {
+            b = ctx->zin->buf;
+
+            if (!ngx_buf_in_memory(b) && ngx_buf_size(b) != 0) {
+                ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                              "consent: a buffer in a file reached the "
+                              "filter");
+                return NGX_ERROR;
+            }
+
+            rc = ngx_http_consent_inflate(r, ctx, b);
+
+            if (rc == NGX_ERROR) {
+                return NGX_ERROR;
+            }
+
+            if (rc == NGX_AGAIN) {
+                break;
+            }
+
+            cl = ctx->zin;
+            ctx->zin = cl->next;
+            ngx_free_chain(r->pool, cl);
+
+            if (b->last_buf) {
+                ngx_http_consent_page_end(r, ctx);
+            }
+        }
+
+        if (ngx_http_consent_output(r, ctx) == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        /*
+         * pieces sent just now are free: go on with them, as no write
+         * event may come for data that is already out
+         */
+
+        if (rc != NGX_AGAIN || ngx_http_consent_zbuf(r, ctx) == NULL) {
+            break;
+        }
+    }
+
+    if (ctx->zin) {
+        r->connection->buffered |= NGX_HTTP_CONSENT_BUFFERED;
+        return NGX_AGAIN;
+    }
+
+    r->connection->buffered &= ~NGX_HTTP_CONSENT_BUFFERED;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A piece of the page: its first bytes decide how it is read, then the
+ * scanner gates it.  shadow, if not NULL, is the buffer the piece lies
+ * in (released once all made from it is sent) and gives its flags.
+ */
+
+static ngx_int_t
+ngx_http_consent_feed(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
+    u_char *p, size_t len, ngx_uint_t last, ngx_buf_t *shadow)
+{
+    ngx_int_t    rc;
+    ngx_buf_t   *b;
+    ngx_chain_t *cl;
+
+    ctx->last_made = NULL;
+    rc = NGX_OK;
+
+    if (ctx->first) {
+        rc = ngx_http_consent_start_of_body(r, ctx, &p, &len, last);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (rc == NGX_OK) {
+        if (ctx->done) {
+            /* a body a browser would not read as HTML: as it is */
+
+            if (ngx_http_consent_emit(ctx, (const char *) p, len, 1) != 0) {
+                return NGX_ERROR;
+            }
+
+        } else {
+            if (ctx->escapes && len
+                && consent_iso2022_escape(p, len) != NULL)
+            {
+                return ngx_http_consent_refuse_body(r,
+                           NGX_HTTP_CONSENT_REFUSE_ESCAPE,
+                           "an ISO-2022 escape that would make the browser "
+                           "read other markup than the filter does; cut "
+                           "there: declare the charset in Content-Type "
+                           "(nginx's \"charset\") or serve the page in "
+                           "UTF-8");
+            }
+
+            if (consent_html_feed(ctx->html, (const char *) p, len, last)
+                != 0)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    /* the flags and the release travel on the last buffer made */
+
+    b = ctx->last_made;
+
+    if (b == NULL) {
+        cl = ngx_http_consent_out_buf(ctx);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        b = cl->buf;
+        b->sync = 1;
+    }
+
+    if (shadow) {
+        b->shadow = shadow;
+        b->last_buf = shadow->last_buf;
+        b->last_in_chain = shadow->last_in_chain;
+        b->flush = shadow->flush;
+    }
+
+    ctx->last_made = NULL;
+
+    return NGX_OK;
+}
+
+
+/*
+ * NGX_OK once the start of the body says how it is read (with *p and
+ * *len what is left to feed), NGX_AGAIN while its bytes are kept to tell,
+ * NGX_ERROR if it must not be sent
+ */
+
+static ngx_int_t
+ngx_http_consent_start_of_body(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, u_char **p, size_t *len, ngx_uint_t last)
+{
+    int          bom, html;
+    size_t       n;
+    u_char      *d;
+    ngx_uint_t   end;
+
+    if (ctx->nprefix == 0) {
+        d = *p;
+        n = *len;
+        end = last;
+
+    } else {
+        d = NULL;
+        n = 0;
+        end = 0;
+    }
+
+    for ( ;; ) {
+
+        if (d != NULL) {
+            bom = consent_bom_utf16(d, n, end);
+            html = ctx->sniff ? consent_sniff_html(d, n, end) : 1;
+
+            if (bom != -1 && (bom == 1 || html != -1)) {
+                break;
+            }
+        }
+
+        if (d == ctx->prefix && d != NULL && n >= CONSENT_SNIFF_MAX) {
+            /* cannot happen: the functions decide on that many bytes */
+            break;
+        }
+
+        if (d == ctx->prefix && d != NULL && *len == 0) {
+            return NGX_AGAIN;
+        }
+
+        /* keep what there is, and look again */
+
+        if (ctx->prefix == NULL) {
+            ctx->prefix = ngx_pnalloc(r->pool, CONSENT_SNIFF_MAX);
+            if (ctx->prefix == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        n = ngx_min(*len, CONSENT_SNIFF_MAX - ctx->nprefix);
+        ngx_memcpy(ctx->prefix + ctx->nprefix, *p, n);
+        ctx->nprefix += n;
+        *p += n;
+        *len -= n;
+
+        d = ctx->prefix;
+        n = ctx->nprefix;
+        end = last && *len == 0;
+    }
+
+    ctx->first = 0;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: body starts with a UTF-16 BOM: %d, "
+                   "read as HTML: %d, sniffed: %ui", bom, html,
+                   (ngx_uint_t) ctx->sniff);
+
+    if (bom == 1) {
+        if (!ctx->all_granted) {
+            return ngx_http_consent_refuse_body(r,
+                       NGX_HTTP_CONSENT_REFUSE_BOM,
+                       "a page that begins with a UTF-16 byte order mark, "
+                       "which the filter cannot read, not sent; serve it "
+                       "in UTF-8");
+        }
+
+        ctx->done = 1;
+
+    } else if (html == 0) {
+        /* a browser would not render it: not ours */
+        ctx->done = 1;
+    }
+
+    if (d == ctx->prefix && n) {
+        /* the kept bytes go first; they live as long as the request */
+
+        if (ngx_http_consent_feed(r, ctx, ctx->prefix, n, 0, NULL)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_refuse_body(ngx_http_request_t *r, ngx_uint_t k,
+    const char *why)
+{
+    if (ngx_time() - ngx_http_consent_logged[k] >= NGX_HTTP_CONSENT_LOG_EVERY)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "consent: %s (%ui more since the last report)",
+                      why, ngx_http_consent_unlogged[k]);
+
+        ngx_http_consent_logged[k] = ngx_time();
+        ngx_http_consent_unlogged[k] = 0;
+
+    } else {
+        ngx_http_consent_unlogged[k]++;
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_consent_inflate_start(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, consent_coding_e coding)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->inflate = consent_inflate_new(coding,
+                                       (uint64_t) ctx->conf->inflate_max);
+    if (ctx->inflate == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_consent_inflate_cleanup;
+    cln->data = ctx->inflate;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_consent_inflate_cleanup(void *data)
+{
+    consent_inflate_free(data);
+}
+
+
+/*
+ * A compressed buffer is read into zlib as pieces of our own are free;
+ * NGX_AGAIN when none is, with b->pos at what is left
+ */
+
+static ngx_int_t
+ngx_http_consent_inflate(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
+    ngx_buf_t *b)
+{
+    size_t                 in_len, n;
+    ngx_buf_t             *z;
+    ngx_uint_t             last;
+    const u_char          *in;
+    consent_inflate_rc_e   rc;
+
+    in = b->pos;
+    in_len = ngx_buf_in_memory(b) ? (size_t) (b->last - b->pos) : 0;
+    last = b->last_buf;
+
+    for ( ;; ) {
+
+        if (in_len == 0 && !last) {
+            break;
+        }
+
+        z = ngx_http_consent_zbuf(r, ctx);
+        if (z == NULL) {
+            b->pos = (u_char *) in;
+            return NGX_AGAIN;
+        }
+
+        n = z->end - z->start;
+
+        rc = consent_inflate(ctx->inflate, &in, &in_len, z->start, &n, last);
+
+        if (rc == CONSENT_INFLATE_TOO_BIG) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "consent: the compressed page inflates to more "
+                          "than consent_inflate_max_size (%O): cut there",
+                          ctx->conf->inflate_max);
+            return NGX_ERROR;
+        }
+
+        if (rc == CONSENT_INFLATE_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "consent: the compressed page cannot be "
+                          "inflated (%s): cut there",
+                          consent_inflate_error(ctx->inflate));
+            return NGX_ERROR;
+        }
+
+        if (n) {
+            z->pos = z->start;
+            z->last = z->start + n;
+
+            if (ngx_http_consent_feed(r, ctx, z->pos, n, 0, z) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+
+        if (in_len == 0 && (rc == CONSENT_INFLATE_END || n == 0)) {
+            break;
+        }
+    }
+
+    b->pos = b->last;
+
+    /* the end of the page, and the buffer's flags */
+
+    return ngx_http_consent_feed(r, ctx, NULL, 0, last, b);
+}
+
+
+static ngx_buf_t *
+ngx_http_consent_zbuf(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
+{
+    ngx_buf_t    *z;
+    ngx_chain_t  *cl;
+
+    ngx_uint_t    n;
+
+    n = 0;
+
+    for (cl = ctx->zbufs; cl; cl = cl->next) {
+        if (cl->buf->pos == cl->buf->last) {
+            return cl->buf;
+        }
+
+        n++;
+    }
+
+    if (n == NGX_HTTP_CONSENT_ZBUFS) {
+        return NULL;
+    }
+
+    z = ngx_create_temp_buf(r->pool, NGX_HTTP_CONSENT_ZBUF);
+    if (z == NULL) {
+        return NULL;
+    }
+
+    z->tag = (ngx_buf_tag_t) &ngx_http_consent_module;
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NULL;
+    }
+
+    cl->buf = z;
+    cl->next = ctx->zbufs;
+    ctx->zbufs = cl;
+
+    return z;
+}
+
+
+/* a buffer passed on as it is, released once sent */
+
+static ngx_int_t
+ngx_http_consent_pass(ngx_http_consent_ctx_t *ctx, ngx_buf_t *b)
+{
+    ngx_buf_t    *nb;
+    ngx_chain_t  *cl;
+
+    cl = ngx_http_consent_out_buf(ctx);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    nb = cl->buf;
+
+    nb->pos = b->pos;
+    nb->last = b->last;
+    nb->file_pos = b->file_pos;
+    nb->file_last = b->file_last;
+    nb->file = b->file;
+    nb->temporary = b->temporary;
+    nb->memory = b->memory;
+    nb->mmap = b->mmap;
+    nb->in_file = b->in_file;
+    nb->flush = b->flush;
+    nb->sync = b->sync;
+    nb->last_buf = b->last_buf;
+    nb->last_in_chain = b->last_in_chain;
+    nb->shadow = b;
+
+    if (ngx_buf_special(b)) {
+        b->pos = b->last;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -644,6 +1386,10 @@ ngx_http_consent_output(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
 
         if (b->shadow) {
             b->shadow->pos = b->shadow->last;
+
+            if (b->shadow->in_file) {
+                b->shadow->file_pos = b->shadow->file_last;
+            }
         }
 
         ctx->busy = cl->next;
@@ -659,4 +1405,77 @@ ngx_http_consent_output(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
     }
 
     return rc;
+}
+
+
+/* the visitor's language among the policy's */
+
+static const char *
+ngx_http_consent_lang(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    ngx_table_elt_t  *al;
+
+    al = ngx_http_consent_header_in_str(r, "Accept-Language");
+
+    return consent_policy_pick_lang(clcf->policy,
+                                    al ? (const char *) al->value.data
+                                       : NULL,
+                                    al ? al->value.len : 0);
+}
+
+
+/* which variant of the page this visitor gets (consent_etag.h) */
+
+ngx_int_t
+ngx_http_consent_variant(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint64_t *fp)
+{
+    consent_view_t               *view;
+    consent_variant_t             v;
+    ngx_http_consent_srv_conf_t  *cscf;
+
+    view = ngx_http_consent_view(r);
+    if (view == NULL) {
+        return NGX_ERROR;
+    }
+
+    cscf = ngx_http_get_module_srv_conf(r, ngx_http_consent_module);
+
+    ngx_memzero(&v, sizeof(consent_variant_t));
+
+    v.policy_sha256 = clcf->policy->sha256;
+    v.revision = clcf->policy->revision;
+    v.state = view->state;
+    v.granted = view->granted;
+    v.flags = (ngx_http_consent_gpc(r) && view->state != CONSENT_STATE_VALID)
+              | (uint32_t) clcf->position << 1
+              | (uint32_t) (clcf->manage_button ? 1 : 0) << 8
+              | (uint32_t) (clcf->csp_nonce ? 1 : 0) << 9;
+    v.lang = ngx_http_consent_lang(r, clcf);
+    v.endpoint = (const char *) cscf->endpoint.data;
+    v.endpoint_len = cscf->endpoint.len;
+    v.assets_version = consent_assets_version;
+
+    *fp = consent_variant_hash(&v);
+
+    return NGX_OK;
+}
+
+
+/* a response header holds a token: "X-Content-Type-Options: nosniff" */
+
+static ngx_uint_t
+ngx_http_consent_header_out_has(ngx_http_request_t *r, const char *name,
+    const char *token)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_consent_header_find(&r->headers_out.headers, name,
+                                     ngx_strlen(name));
+
+    return h != NULL
+           && ngx_strlcasestrn(h->value.data, h->value.data + h->value.len,
+                               (u_char *) token, ngx_strlen(token) - 1)
+              != NULL;
 }

@@ -43,6 +43,10 @@ static char *ngx_http_consent_cookie_name(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_consent_cookie_domain(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_cookie_secure(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_cookie_prefix(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *clcf, ngx_uint_t merged);
 static char *ngx_http_consent_endpoint(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_consent_require(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -108,6 +112,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       offsetof(ngx_http_consent_loc_conf_t, tag_max),
       &ngx_http_consent_tag_max_bounds },
 
+    { ngx_string("consent_inflate_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, inflate_max),
+      NULL },
+
     { ngx_string("consent_cache_private"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -166,7 +177,7 @@ static ngx_command_t  ngx_http_consent_commands[] = {
 
     { ngx_string("consent_cookie_secure"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_consent_cookie_secure,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_consent_loc_conf_t, cookie_secure),
       &ngx_http_consent_secure },
@@ -251,6 +262,10 @@ ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_consent_init(ngx_conf_t *cf)
 {
+    if (ngx_http_consent_precond_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_http_consent_require_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -353,6 +368,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->log_ip = NGX_CONF_UNSET_UINT;
     clcf->enable = NGX_CONF_UNSET;
     clcf->tag_max = NGX_CONF_UNSET_SIZE;
+    clcf->inflate_max = NGX_CONF_UNSET;
     clcf->cache_private = NGX_CONF_UNSET;
     clcf->manage_button = NGX_CONF_UNSET;
     clcf->position = NGX_CONF_UNSET_UINT;
@@ -379,6 +395,11 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->cookie_domain, prev->cookie_domain, "");
     ngx_conf_merge_uint_value(conf->cookie_secure, prev->cookie_secure,
                               NGX_HTTP_CONSENT_SECURE_AUTO);
+
+    if (ngx_http_consent_cookie_prefix(cf, conf, 1) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_uint_value(conf->require_status, prev->require_status,
                               NGX_HTTP_FORBIDDEN);
     ngx_conf_merge_ptr_value(conf->logs, prev->logs, NULL);
@@ -387,6 +408,8 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_size_value(conf->tag_max, prev->tag_max,
                               CONSENT_HTML_TAG_MAX);
+    ngx_conf_merge_off_value(conf->inflate_max, prev->inflate_max,
+                             32 * 1024 * 1024);
     ngx_conf_merge_value(conf->cache_private, prev->cache_private, 1);
     ngx_conf_merge_value(conf->manage_button, prev->manage_button, 0);
     ngx_conf_merge_uint_value(conf->position, prev->position,
@@ -727,7 +750,7 @@ ngx_http_consent_cookie_name(ngx_conf_t *cf, ngx_command_t *cmd,
 
     clcf->cookie_name = value[1];
 
-    return NGX_CONF_OK;
+    return ngx_http_consent_cookie_prefix(cf, clcf, 0);
 }
 
 
@@ -769,6 +792,107 @@ ngx_http_consent_cookie_domain(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     clcf->cookie_domain = value[1];
+
+    return ngx_http_consent_cookie_prefix(cf, clcf, 0);
+}
+
+
+static char *
+ngx_http_consent_cookie_secure(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *rv;
+
+    rv = ngx_conf_set_enum_slot(cf, cmd, conf);
+
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    return ngx_http_consent_cookie_prefix(cf, conf, 0);
+}
+
+
+/*
+ * Browsers refuse a __Host- cookie with a Domain and a __Host- or
+ * __Secure- one without Secure: such a consent would never stick.  Each
+ * cookie directive is checked against the others in force where it
+ * stands (its own level, else the http level), so nginx -t names its
+ * line; the merge catches what an http-level directive after a server
+ * block changes.
+ */
+
+static char *
+ngx_http_consent_cookie_prefix(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *clcf, ngx_uint_t merged)
+{
+    ngx_str_t                     name, domain;
+    ngx_uint_t                    secure;
+    consent_prefix_e              prefix;
+    ngx_http_conf_ctx_t          *hctx;
+    ngx_http_consent_loc_conf_t  *http;
+
+    http = NULL;
+
+    if (!merged) {
+        hctx = (ngx_http_conf_ctx_t *)
+                   cf->cycle->conf_ctx[ngx_http_module.index];
+
+        if (hctx && hctx->loc_conf) {
+            http = hctx->loc_conf[ngx_http_consent_module.ctx_index];
+        }
+
+        if (http == clcf) {
+            http = NULL;
+        }
+    }
+
+    ngx_str_set(&name, "consent");
+    ngx_str_null(&domain);
+    secure = NGX_HTTP_CONSENT_SECURE_AUTO;
+
+    if (clcf->cookie_name.data) {
+        name = clcf->cookie_name;
+
+    } else if (http && http->cookie_name.data) {
+        name = http->cookie_name;
+    }
+
+    if (clcf->cookie_domain.data) {
+        domain = clcf->cookie_domain;
+
+    } else if (http && http->cookie_domain.data) {
+        domain = http->cookie_domain;
+    }
+
+    if (clcf->cookie_secure != NGX_CONF_UNSET_UINT) {
+        secure = clcf->cookie_secure;
+
+    } else if (http && http->cookie_secure != NGX_CONF_UNSET_UINT) {
+        secure = http->cookie_secure;
+    }
+
+    prefix = consent_cookie_prefix((const char *) name.data, name.len);
+
+    if (prefix == CONSENT_PREFIX_HOST && domain.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cookie name \"%V\" cannot go with "
+                           "\"consent_cookie_domain %V\": browsers refuse "
+                           "a __Host- cookie with a Domain", &name, &domain);
+        return NGX_CONF_ERROR;
+    }
+
+    if (prefix != CONSENT_PREFIX_NONE
+        && secure == NGX_HTTP_CONSENT_SECURE_OFF)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cookie name \"%V\" cannot go with "
+                           "\"consent_cookie_secure off\": browsers refuse "
+                           "a %s cookie without Secure", &name,
+                           prefix == CONSENT_PREFIX_HOST ? "__Host-"
+                                                         : "__Secure-");
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

@@ -21,6 +21,9 @@
 #include "consent_match.h"
 #include "consent_html.h"
 #include "consent_assets.h"
+#include "consent_etag.h"
+#include "consent_inflate.h"
+#include "consent_sniff.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -69,6 +72,7 @@ typedef struct {
     ngx_hash_t                   types;
     ngx_array_t                 *types_keys;
     size_t                       tag_max;
+    off_t                        inflate_max;
     ngx_flag_t                   cache_private;
     ngx_flag_t                   manage_button;
     ngx_uint_t                   position;    /* consent_position_e */
@@ -99,18 +103,42 @@ typedef struct {
     consent_policy_t            *policy;      /* the view was made for it */
 
     /* the HTML filter of this request */
-    consent_html_t              *html;
+    ngx_http_consent_loc_conf_t *conf;
     ngx_http_request_t          *request;
+    consent_html_t              *html;
+    consent_inflate_t           *inflate;
     ngx_chain_t                 *out;
     ngx_chain_t                **last_out;
     ngx_chain_t                 *busy;
     ngx_chain_t                 *free;
     ngx_chain_t                 *free_own;    /* with memory of their own */
+    ngx_chain_t                 *zbufs;       /* inflated page, in pieces */
+    ngx_chain_t                 *zin;         /* compressed, waiting */
     ngx_buf_t                   *last_made;
 
+    /* the first bytes, while the filter cannot tell how to read them */
+    u_char                      *prefix;
+    size_t                       nprefix;
+
     unsigned                     resolved:1;
-    unsigned                     done:1;
+    unsigned                     done:1;      /* passing buffers on as is */
+    unsigned                     refused:1;
+    unsigned                     all_granted:1;
+    unsigned                     sniff:1;     /* no usable Content-Type */
+    unsigned                     first:1;     /* the body's start to see */
+    unsigned                     escapes:1;   /* look for ISO-2022 ones */
 } ngx_http_consent_ctx_t;
+
+
+/* what outlives internal redirects (ngx_http_consent_precond.c) */
+typedef struct {
+    ngx_http_consent_loc_conf_t *clcf;        /* first "consent on" seen */
+    uint64_t                     variant;
+    ngx_table_elt_t             *ae;          /* Accept-Encoding */
+    ngx_str_t                    ae_value;    /* as the browser sent it */
+    unsigned                     cond_done:1;
+    unsigned                     cond_matched:1;
+} ngx_http_consent_req_t;
 
 
 extern ngx_module_t  ngx_http_consent_module;
@@ -121,16 +149,26 @@ consent_view_t *ngx_http_consent_view(ngx_http_request_t *r);
 ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
     consent_view_t *view);
 
-ngx_table_elt_t *ngx_http_consent_header_in(ngx_http_request_t *r,
+ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
     const char *name, size_t len);
 
 #define ngx_http_consent_header_in_str(r, name)                              \
-    ngx_http_consent_header_in(r, name, sizeof(name) - 1)
+    ngx_http_consent_header_find(&(r)->headers_in.headers, name,             \
+                                 sizeof(name) - 1)
 
 ngx_int_t ngx_http_consent_gpc(ngx_http_request_t *r);
 
 /* ngx_http_consent_filter.c */
 ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_consent_variant(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint64_t *fp);
+
+/* ngx_http_consent_precond.c */
+ngx_int_t ngx_http_consent_precond_init(ngx_conf_t *cf);
+ngx_http_consent_req_t *ngx_http_consent_req(ngx_http_request_t *r,
+    ngx_uint_t create);
+void ngx_http_consent_restore_encoding(ngx_http_request_t *r,
+    ngx_http_consent_req_t *req);
 
 /* ngx_http_consent_endpoint.c */
 ngx_int_t ngx_http_consent_endpoint_handler(ngx_http_request_t *r);

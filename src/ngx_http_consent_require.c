@@ -22,11 +22,12 @@ ngx_http_consent_require_init(ngx_conf_t *cf)
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     /*
-     * the preaccess phase, not access: "satisfy any" must not let a
-     * request through that the visitor has not consented to
+     * the rewrite phase: a handler of a module loaded after the rewrite
+     * module runs before its "return" in the same location, and no
+     * "satisfy any" of the access phase can let the request through
      */
 
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
     if (h == NULL) {
         return NGX_ERROR;
     }

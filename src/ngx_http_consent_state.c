@@ -13,27 +13,6 @@
 
 static ngx_http_consent_ctx_t *ngx_http_consent_get_ctx(
     ngx_http_request_t *r);
-static ngx_uint_t ngx_http_consent_rank(consent_state_e state);
-
-
-/* when several cookies of the name are sent, the most useful one counts */
-
-static ngx_uint_t
-ngx_http_consent_rank(consent_state_e state)
-{
-    switch (state) {
-    case CONSENT_STATE_VALID:
-        return 4;
-    case CONSENT_STATE_OUTDATED:
-        return 3;
-    case CONSENT_STATE_EXPIRED:
-        return 2;
-    case CONSENT_STATE_INVALID:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 
 static ngx_http_consent_ctx_t *
@@ -62,8 +41,9 @@ ngx_http_consent_view(ngx_http_request_t *r)
     size_t                        pos, vlen;
     ngx_uint_t                    n;
     const char                   *v;
-    consent_token_t               tok, best_tok;
-    consent_state_e               state, best;
+    consent_pick_t                pick;
+    consent_token_t               tok;
+    consent_state_e               state;
     ngx_table_elt_t             **h;
     ngx_http_consent_ctx_t       *ctx;
     ngx_http_consent_loc_conf_t  *clcf;
@@ -85,8 +65,9 @@ ngx_http_consent_view(ngx_http_request_t *r)
         return &ctx->view;
     }
 
-    best = CONSENT_STATE_ABSENT;
-    ngx_memzero(&best_tok, sizeof(consent_token_t));
+    /* every cookie of the name counts: the core keeps the most restrictive */
+
+    consent_pick_init(&pick);
 
 #if (nginx_version >= 1023000)
     {
@@ -110,7 +91,7 @@ ngx_http_consent_view(ngx_http_request_t *r)
     n = r->headers_in.cookies.nelts;
 #endif
 
-    while (n-- && best != CONSENT_STATE_VALID) {
+    while (n--) {
 
         pos = 0;
 
@@ -126,26 +107,23 @@ ngx_http_consent_view(ngx_http_request_t *r)
                                          clcf->policy->revision,
                                          clcf->policy->max_age, &tok);
 
-            if (ngx_http_consent_rank(state) > ngx_http_consent_rank(best)) {
-                best = state;
-                best_tok = tok;
-            }
-
-            if (best == CONSENT_STATE_VALID) {
-                break;
-            }
+            consent_pick_add(&pick, state, &tok);
         }
 
         h++;
     }
 
-    consent_view_init(&ctx->view, clcf->policy, best, &best_tok);
+    consent_view_init(&ctx->view, clcf->policy, pick.state, &pick.token);
+    ctx->view.nvalid = pick.nvalid;
+    ctx->view.conflict = pick.conflict;
     ctx->policy = clcf->policy;
     ctx->resolved = 1;
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "consent state: %s, granted %uxD",
-                   consent_state_name(ctx->view.state), ctx->view.granted);
+    ngx_log_debug5(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent state: %s, granted %uxD, cookies %ud, "
+                   "valid %ud, conflict %ud",
+                   consent_state_name(ctx->view.state), ctx->view.granted,
+                   pick.ncookies, pick.nvalid, pick.conflict);
 
     return &ctx->view;
 }
@@ -174,17 +152,16 @@ ngx_http_consent_set_view(ngx_http_request_t *r, consent_view_t *view)
 }
 
 
-/* a request header by name, for the ones nginx does not keep apart */
+/* a header by name, for the ones nginx does not keep apart */
 
 ngx_table_elt_t *
-ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
-    size_t len)
+ngx_http_consent_header_find(ngx_list_t *list, const char *name, size_t len)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    part = &r->headers_in.headers.part;
+    part = &list->part;
     h = part->elts;
 
     for (i = 0; /* void */; i++) {
@@ -199,7 +176,9 @@ ngx_http_consent_header_in(ngx_http_request_t *r, const char *name,
             i = 0;
         }
 
-        if (h[i].key.len == len
+        /* a header another module took out has a hash of 0 */
+
+        if (h[i].hash != 0 && h[i].key.len == len
             && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
             return &h[i];

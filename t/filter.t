@@ -15,6 +15,7 @@ use Test::More;
 use Consent::Test;
 use Consent::Token qw(mint secret_from_keyfile_line);
 use Time::HiRes qw(time);
+use Compress::Zlib ();
 
 my $t = Consent::Test->new();
 my $keys = $t->keyfile();
@@ -87,6 +88,10 @@ http {
             proxy_pass http://127.0.0.1:%%PORT_8082%%/;
         }
 
+        location /bad-gz/ {
+            proxy_pass http://127.0.0.1:%%PORT_8084%%/;
+        }
+
         location /manage/ {
             consent_manage_button on;
             alias %%TESTDIR%%/html/;
@@ -116,7 +121,13 @@ EOF
 my @pieces = map { [$_, 0.01] } unpack('(a50)*', $page);
 $t->backend(port => 8081, chunks => \@pieces,
     headers => ['Content-Type' => 'text/html; charset=utf-8']);
-$t->backend(port => 8082, chunks => [["\x1f\x8b\x08\x00compressed", 0]],
+my $gz = Compress::Zlib::memGzip(qq{<!DOCTYPE html><html><body>\n}
+    . qq{<script src="https://connect.facebook.net/x.js"></script>\n}
+    . qq{</body></html>\n});
+$t->backend(port => 8082, chunks => [[substr($gz, 0, 20), 0.01],
+        [substr($gz, 20), 0]],
+    headers => ['Content-Type' => 'text/html', 'Content-Encoding' => 'gzip']);
+$t->backend(port => 8084, chunks => [["\x1f\x8b\x08\x00compressed", 0]],
     headers => ['Content-Type' => 'text/html', 'Content-Encoding' => 'gzip']);
 
 $t->run();
@@ -174,8 +185,11 @@ like($r->{body}, qr{<button type="submit" name="action" value="reject_all">},
 like($r->{body}, qr{name="return" value="/index\.html"}, 'banner returns here');
 is($r->header('content-length'), undef, 'no Content-Length');
 is($r->header('accept-ranges'), undef, 'no Accept-Ranges');
-like($r->header('etag') // 'W/', qr{^W/}, 'ETag weakened');
-is($r->header('cache-control'), 'private', 'Cache-Control: private');
+like($r->header('etag'), qr{^W/"[^"]+;c=[0-9a-f]{16}"$},
+    'ETag weak, naming the variant');
+is($r->header('last-modified'), undef, 'no Last-Modified');
+is($r->header('cache-control'), 'private, no-cache',
+    'Cache-Control: private, revalidated');
 like(join(',', $r->headers('vary')), qr/Cookie/, 'Vary: Cookie');
 
 # everything granted: trackers pass byte-identical, no banner
@@ -215,7 +229,8 @@ like($r->{body}, qr{<a href="/consent/" id="consent-manage" lang="en" data-conse
     'consent_manage_button on: the manage link hidden while the banner shows');
 
 $r = get('/private-off/index.html');
-is($r->header('cache-control'), undef, 'consent_cache_private off');
+is($r->header('cache-control'), 'no-cache',
+    'consent_cache_private off: revalidated all the same');
 
 # what is not a page
 
@@ -231,14 +246,50 @@ is($r->{status}, 200, 'HEAD');
 is($r->{body}, '', 'HEAD: no body');
 is($r->header('content-length'), undef, 'HEAD: headers as for GET');
 
+# conditional requests: a 304 only for the variant the visitor holds
+
 $r = get('/index.html', undef,
     headers => ['If-Modified-Since' => 'Thu, 01 Jan 2037 00:00:00 GMT']);
-is($r->{status}, 304, '304 untouched');
+is($r->{status}, 200, 'If-Modified-Since alone: the page, not a 304');
+$r = get('/style.css', undef,
+    headers => ['If-Modified-Since' => 'Thu, 01 Jan 2037 00:00:00 GMT',
+        'Sec-Fetch-Dest' => 'style']);
+is($r->{status}, 304, 'a stylesheet keeps its own validators');
+
+my $etag = get('/index.html')->header('etag');
+$r = get('/index.html', undef, headers => ['If-None-Match' => $etag]);
+is($r->{status}, 304, 'same variant: 304');
+is($r->header('etag'), $etag, '304: the variant tag again');
+like($r->header('cache-control') // '', qr/private/, '304: private');
+$r = get('/index.html', 'all', headers => ['If-None-Match' => $etag]);
+is($r->{status}, 200, 'consent given since: the page again');
+isnt($r->header('etag'), $etag, 'another variant, another tag');
+is_deeply(gated($r->{body}),
+    { gtag => 0, inline => 0, youtube => 0, pixel => 0, local => 0 },
+    'and its trackers');
+my $all_etag = $r->header('etag');
+$r = get('/index.html', undef, headers => ['If-None-Match' => $all_etag]);
+is($r->{status}, 200, 'consent withdrawn since: the page again');
+is_deeply(gated($r->{body}),
+    { gtag => 1, inline => 1, youtube => 1, pixel => 1, local => 1 },
+    'withdrawn: every tracker gated');
+(my $plain = $etag) =~ s{^W/"(.*);c=[0-9a-f]{16}"$}{"$1"};
+$r = get('/index.html', undef, headers => ['If-None-Match' => $plain]);
+is($r->{status}, 200, 'the page\'s own tag, unmarked: the page again');
+
+# compressed upstreams are inflated and gated
 
 $r = get('/gz/x.html');
-is($r->{body}, "\x1f\x8b\x08\x00compressed", 'compressed upstream passes');
-ok($t->wait_for_log(qr/a compressed response \("gzip"\) passes unfiltered/, 3),
-    'and is noted');
+is($r->{status}, 200, 'gzip upstream: 200');
+is($r->header('content-encoding'), undef, 'gzip upstream: sent identity');
+like($r->{body}, qr{<script type="text/plain" data-consent="marketing" src="https://connect\.facebook\.net/x\.js">},
+    'gzip upstream: inflated and gated');
+like($r->{body}, qr{id="consent-banner"}, 'gzip upstream: banner');
+
+$r = get('/bad-gz/x.html');
+ok($t->wait_for_log(qr/\[error\].*consent: the compressed page cannot be inflated/, 3),
+    'corrupt gzip: cut, and said at error level');
+unlike($r->{body} // '', qr/connect\.facebook/, 'corrupt gzip: nothing of it sent');
 
 $r = get('/consent/', undef, headers => [Accept => 'text/html']);
 unlike($r->{body}, qr/consent-banner/, 'the preferences page gets no banner');

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_http_consent_module authors
  *
- * Unit tests of src/consent_header.c: charsets the filter can read, and
- * Cache-Control made private.
+ * Unit tests of src/consent_header.c: charsets the filter can read,
+ * Cache-Control made private and revalidated, Accept-Encoding narrowed
+ * to what the filter reads.
  */
 
 
@@ -13,10 +14,26 @@
 #include "consent_header.h"
 
 
+/* a rewriting function over a table of values and what they become */
+
+typedef size_t (*rewrite_pt)(const char *value, size_t len, char *out);
+
+typedef struct {
+    const char  *in;
+    const char  *out;
+} rewrite_case_t;
+
+
 static void test_charset(void);
 static void test_cache_control(void);
 static void test_accept_gzip(void);
 static void check_cc(const char *in, const char *want);
+static void test_accept_encoding(void);
+static void test_no_cache(void);
+static void test_charset_fixed(void);
+static void test_page(void);
+static void check_rewrites(const char *what, rewrite_pt fn,
+    const rewrite_case_t *cases, size_t n);
 
 
 static void
@@ -113,12 +130,110 @@ test_accept_gzip(void)
 }
 
 
+static void
+check_rewrites(const char *what, rewrite_pt fn, const rewrite_case_t *cases,
+    size_t n)
+{
+    char    out[256];
+    size_t  i, len;
+
+    for (i = 0; i < n; i++) {
+        len = fn(cases[i].in, strlen(cases[i].in), out);
+        out[len] = '\0';
+        is_str(out, cases[i].out, "%s: \"%s\"", what, cases[i].in);
+    }
+}
+
+
+static void
+test_accept_encoding(void)
+{
+    static const rewrite_case_t  cases[] = {
+        { "gzip, deflate, br, zstd", "gzip, deflate" },
+        { "br;q=1.0, gzip;q=0.8, *;q=0.1", "gzip;q=0.8" },
+        { "br", "identity" },
+        { "", "identity" },
+        { "identity", "identity" },
+        { "GZIP , x-gzip;q=0.5 ,deflate", "GZIP, x-gzip;q=0.5, deflate" },
+        { "*", "identity" },
+        { "gzipx, brotli, deflate2", "identity" },
+        { ",,,gzip,,", "gzip" },
+    };
+
+    check_rewrites("Accept-Encoding", consent_accept_encoding_ours, cases,
+                   sizeof(cases) / sizeof(cases[0]));
+}
+
+
+static void
+test_no_cache(void)
+{
+    static const rewrite_case_t  cases[] = {
+        { "", "no-cache" },
+        { "private", "private, no-cache" },
+        { "public, max-age=600", "public, max-age=600, no-cache" },
+        { "no-cache", "no-cache" },
+        { "private, No-Cache", "private, No-Cache" },
+        { "no-store", "no-store" },
+        { "max-age=0, ", "max-age=0, no-cache" },
+        { "x-no-cache", "x-no-cache, no-cache" },
+        { "no-cache=\"Set-Cookie\"", "no-cache=\"Set-Cookie\", no-cache" },
+    };
+
+    check_rewrites("Cache-Control", consent_cache_control_no_cache, cases,
+                   sizeof(cases) / sizeof(cases[0]));
+}
+
+
+static void
+test_page(void)
+{
+    char    out[256];
+    size_t  n;
+
+    n = consent_cache_control_page("public, max-age=600", 19, 1, out);
+    out[n] = '\0';
+    is_str(out, "private, max-age=600, no-cache", "page: private, revalidated");
+
+    n = consent_cache_control_page("public, max-age=600", 19, 0, out);
+    out[n] = '\0';
+    is_str(out, "public, max-age=600, no-cache", "page: revalidated only");
+
+    n = consent_cache_control_page("", 0, 1, out);
+    out[n] = '\0';
+    is_str(out, "private, no-cache", "page: nothing before");
+
+    n = consent_cache_control_page("no-store", 8, 1, out);
+    out[n] = '\0';
+    is_str(out, "no-store", "page: no-store stays");
+}
+
+
+static void
+test_charset_fixed(void)
+{
+    ok(consent_charset_fixed("text/html; charset=utf-8", 24, NULL, 0),
+       "utf-8 in Content-Type");
+    ok(consent_charset_fixed("text/html", 9, "windows-1252", 12),
+       "nginx's charset");
+    ok(!consent_charset_fixed("text/html", 9, NULL, 0), "none declared");
+    ok(!consent_charset_fixed("text/html; charset=ISO-2022-JP", 30, NULL, 0),
+       "ISO-2022-JP reads escapes");
+    ok(!consent_charset_fixed("text/html", 9, "iso-2022-kr", 11),
+       "ISO-2022-KR from nginx's charset");
+}
+
+
 int
 main(void)
 {
     test_charset();
     test_cache_control();
     test_accept_gzip();
+    test_accept_encoding();
+    test_no_cache();
+    test_charset_fixed();
+    test_page();
 
     return done_testing();
 }

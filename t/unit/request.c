@@ -58,6 +58,7 @@ static void test_return_path_ok(void);
 static void test_cross_site(void);
 static void test_referer_path(void);
 static void test_cookie_next(void);
+static void test_cookie_prefix(void);
 static void test_accept_html(void);
 static void test_media_type(void);
 
@@ -1109,6 +1110,34 @@ test_cookie_next(void)
 }
 
 
+
+static void
+test_cookie_prefix(void)
+{
+    is_int(consent_cookie_prefix(S("consent")), CONSENT_PREFIX_NONE,
+           "prefix: consent, none");
+    is_int(consent_cookie_prefix(S("__Host-consent")), CONSENT_PREFIX_HOST,
+           "prefix: __Host-consent");
+    is_int(consent_cookie_prefix(S("__host-consent")), CONSENT_PREFIX_HOST,
+           "prefix: __host-consent, case does not matter to browsers");
+    is_int(consent_cookie_prefix(S("__HOST-")), CONSENT_PREFIX_HOST,
+           "prefix: __HOST- alone");
+    is_int(consent_cookie_prefix(S("__Secure-consent")),
+           CONSENT_PREFIX_SECURE, "prefix: __Secure-consent");
+    is_int(consent_cookie_prefix(S("__secure-c")), CONSENT_PREFIX_SECURE,
+           "prefix: __secure-c");
+    is_int(consent_cookie_prefix(S("__Host")), CONSENT_PREFIX_NONE,
+           "prefix: __Host without the dash");
+    is_int(consent_cookie_prefix(S("_Host-consent")), CONSENT_PREFIX_NONE,
+           "prefix: one underscore");
+    is_int(consent_cookie_prefix(S("x__Host-consent")), CONSENT_PREFIX_NONE,
+           "prefix: not at the start");
+    is_int(consent_cookie_prefix("__Host-", 6), CONSENT_PREFIX_NONE,
+           "prefix: read by length");
+    is_int(consent_cookie_prefix("", 0), CONSENT_PREFIX_NONE,
+           "prefix: empty");
+}
+
 static int
 accept_html(const char *accept)
 {
@@ -1231,6 +1260,7 @@ main(void)
     test_cross_site();
     test_referer_path();
     test_cookie_next();
+    test_cookie_prefix();
     test_accept_html();
     test_media_type();
 

@@ -62,6 +62,10 @@ static void test_load(void);
 static void test_derivation(void);
 static void test_misc(void);
 static void test_timing(void);
+static consent_verified_t verified(consent_state_e state, uint32_t granted,
+    int64_t issued, unsigned char id);
+static void test_pick(void);
+static void test_pick_real(void);
 
 
 static consent_keyset_t  *ks_a;
@@ -1202,6 +1206,236 @@ test_timing(void)
 }
 
 
+/* a verified cookie as consent_token_verify() leaves it */
+
+static consent_verified_t
+verified(consent_state_e state, uint32_t granted, int64_t issued,
+    unsigned char id)
+{
+    consent_verified_t  v;
+
+    memset(&v, 0, sizeof(consent_verified_t));
+    v.state = state;
+
+    if (state == CONSENT_STATE_INVALID) {
+        return v;
+    }
+
+    v.token.revision = REVISION;
+    v.token.granted = granted;
+    v.token.issued = issued;
+    memset(v.token.id, id, CONSENT_ID_LEN);
+    memcpy(v.token.kid, "k1", 3);
+
+    return v;
+}
+
+
+static void
+test_pick(void)
+{
+    consent_pick_t      p;
+    consent_verified_t  v[6];
+
+    consent_pick(&p, NULL, 0);
+    is_int(p.state, CONSENT_STATE_ABSENT, "pick: no cookie, absent");
+    ok(p.ncookies == 0 && p.nvalid == 0 && !p.conflict,
+       "pick: no cookie, nothing counted");
+
+    /* one cookie: as it was verified */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0x5, ISSUED, 1);
+    consent_pick(&p, v, 1);
+    ok(p.state == CONSENT_STATE_VALID && p.token.granted == 0x5
+       && p.token.id[0] == 1 && p.nvalid == 1 && !p.conflict,
+       "pick: one valid cookie");
+
+    /* the planted accept-all first, the visitor's reject second */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0xf, ISSUED, 0xaa);
+    v[1] = verified(CONSENT_STATE_VALID, 0x1, ISSUED + 60, 0x11);
+    consent_pick(&p, v, 2);
+    is_int(p.state, CONSENT_STATE_VALID, "pick: planted + own: valid");
+    is_int(p.token.granted, 0x1, "pick: planted accept-all + own reject: "
+           "reject");
+    is_int(p.token.id[0], 0x11, "pick: the token in force is the reject");
+    ok(p.nvalid == 2 && p.nsigned == 2 && p.ncookies == 2,
+       "pick: two valid counted");
+    ok(p.conflict, "pick: two ids, conflict");
+
+    /* the order the browser sends them in does not matter */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0x1, ISSUED + 60, 0x11);
+    v[1] = verified(CONSENT_STATE_VALID, 0xf, ISSUED, 0xaa);
+    consent_pick(&p, v, 2);
+    ok(p.token.granted == 0x1 && p.token.id[0] == 0x11 && p.conflict,
+       "pick: own reject first, planted accept-all second: reject");
+
+    /* neither is a subset: only what both grant */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0x1 | 0x2 | 0x4, ISSUED, 0xaa);
+    v[1] = verified(CONSENT_STATE_VALID, 0x1 | 0x4 | 0x8, ISSUED + 1, 0xbb);
+    v[2] = verified(CONSENT_STATE_VALID, 0x1 | 0x4 | 0x8 | 0x2, ISSUED + 2,
+                    0xcc);
+    consent_pick(&p, v, 3);
+    is_int(p.token.granted, 0x1 | 0x4, "pick: the intersection of three");
+    is_int(p.token.id[0], 0xbb, "pick: fewest bits, then the latest: bb");
+    is_int(p.nvalid, 3, "pick: three valid");
+
+    /* same number of bits: the latest issued, else the first sent */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0x3, ISSUED + 10, 0xaa);
+    v[1] = verified(CONSENT_STATE_VALID, 0x5, ISSUED, 0xbb);
+    consent_pick(&p, v, 2);
+    ok(p.token.id[0] == 0xaa && p.token.granted == 0x1
+       && p.token.issued == ISSUED + 10,
+       "pick: a tie goes to the latest issued");
+
+    v[1] = verified(CONSENT_STATE_VALID, 0x5, ISSUED + 10, 0xbb);
+    consent_pick(&p, v, 2);
+    ok(p.token.id[0] == 0xaa, "pick: a full tie goes to the first sent");
+
+    /* one id twice (a host and a parent cookie): no conflict */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0xf, ISSUED, 0x11);
+    v[1] = verified(CONSENT_STATE_VALID, 0x3, ISSUED + 5, 0x11);
+    consent_pick(&p, v, 2);
+    ok(p.token.granted == 0x3 && !p.conflict && p.nvalid == 2,
+       "pick: one id twice: the intersection, no conflict");
+
+    /* a valid cookie counts over any other */
+
+    v[0] = verified(CONSENT_STATE_OUTDATED, 0x1, ISSUED, 0x11);
+    v[1] = verified(CONSENT_STATE_INVALID, 0, 0, 0);
+    v[2] = verified(CONSENT_STATE_VALID, 0xf, ISSUED, 0xaa);
+    v[3] = verified(CONSENT_STATE_EXPIRED, 0x1, ISSUED, 0x22);
+    consent_pick(&p, v, 4);
+    ok(p.state == CONSENT_STATE_VALID && p.token.granted == 0xf
+       && p.token.id[0] == 0xaa && p.nvalid == 1,
+       "pick: the valid one counts over outdated, invalid, expired");
+    ok(p.conflict && p.nsigned == 3 && p.ncookies == 4,
+       "pick: signed cookies of three ids: conflict");
+
+    /* none valid: outdated, then expired, then invalid, the first of a rank */
+
+    v[0] = verified(CONSENT_STATE_INVALID, 0, 0, 0);
+    v[1] = verified(CONSENT_STATE_EXPIRED, 0x3, ISSUED, 0x22);
+    v[2] = verified(CONSENT_STATE_OUTDATED, 0x7, ISSUED, 0x33);
+    v[3] = verified(CONSENT_STATE_OUTDATED, 0x1, ISSUED, 0x44);
+    consent_pick(&p, v, 4);
+    ok(p.state == CONSENT_STATE_OUTDATED && p.token.id[0] == 0x33
+       && p.token.granted == 0x7 && p.nvalid == 0,
+       "pick: without a valid one, the first outdated counts");
+
+    consent_pick(&p, v, 2);
+    ok(p.state == CONSENT_STATE_EXPIRED && p.token.id[0] == 0x22
+       && !p.conflict,
+       "pick: then expired, one id: no conflict");
+
+    consent_pick(&p, v, 1);
+    ok(p.state == CONSENT_STATE_INVALID && p.nsigned == 0 && !p.conflict,
+       "pick: then invalid");
+
+    /* a valid one after others replaces their token entirely */
+
+    v[0] = verified(CONSENT_STATE_OUTDATED, 0xf, ISSUED - 100, 0x33);
+    v[1] = verified(CONSENT_STATE_VALID, 0x1, ISSUED, 0x44);
+    consent_pick(&p, v, 2);
+    ok(p.state == CONSENT_STATE_VALID && p.token.granted == 0x1
+       && p.token.issued == ISSUED && p.token.id[0] == 0x44,
+       "pick: a valid one after an outdated one");
+
+    /* the fold gives what the array does, one by one */
+
+    v[0] = verified(CONSENT_STATE_VALID, 0xf, ISSUED, 0xaa);
+    v[1] = verified(CONSENT_STATE_VALID, 0x1, ISSUED, 0x11);
+    consent_pick_init(&p);
+    consent_pick_add(&p, v[0].state, &v[0].token);
+    consent_pick_add(&p, v[1].state, &v[1].token);
+    ok(p.token.granted == 0x1 && p.conflict && p.nvalid == 2,
+       "pick: consent_pick_add one by one");
+
+    /* no bit is ever added: every valid cookie's bits bound the result */
+
+    {
+    unsigned  i, j, n, good;
+    uint32_t  seed, all;
+
+    good = 1;
+    seed = 12345;
+
+    for (i = 0; i < 2000 && good; i++) {
+        n = 1 + i % 6;
+        all = 0xffffffff;
+
+        for (j = 0; j < n; j++) {
+            seed = seed * 1103515245 + 12345;
+            v[j] = verified((seed >> 8) % 3 == 0 ? CONSENT_STATE_OUTDATED
+                                                 : CONSENT_STATE_VALID,
+                            seed >> 12, ISSUED + (seed >> 20) % 7,
+                            (unsigned char) (seed >> 16));
+            if (v[j].state == CONSENT_STATE_VALID) {
+                all &= v[j].token.granted;
+            }
+        }
+
+        consent_pick(&p, v, n);
+
+        if (p.state == CONSENT_STATE_VALID && p.token.granted != all) {
+            printf("#     round %u: granted %x, intersection %x\n", i,
+                   p.token.granted, all);
+            good = 0;
+        }
+    }
+
+    ok(good, "pick: 2000 random sets give the intersection of the valid");
+    }
+}
+
+
+/* real cookies: the planted one signed with the same key */
+
+static void
+test_pick_real(void)
+{
+    int              n;
+    char             own[CONSENT_TOKEN_MAX + 1];
+    char             planted[CONSENT_TOKEN_MAX + 1];
+    consent_pick_t   p;
+    consent_token_t  tok;
+    consent_state_e  st;
+
+    memset(&tok, 0, sizeof(consent_token_t));
+    tok.issued = ISSUED;
+    tok.revision = REVISION;
+    tok.granted = 0xf;
+    memset(tok.id, 0xaa, CONSENT_ID_LEN);
+    n = consent_token_encode(ks_a, NAME, strlen(NAME), &tok, planted,
+                             sizeof(planted));
+
+    tok.granted = 0x1;
+    memcpy(tok.id, the_id, CONSENT_ID_LEN);
+    n |= consent_token_encode(ks_a, NAME, strlen(NAME), &tok, own,
+                              sizeof(own));
+    ok(n > 0, "pick: two real cookies signed");
+
+    consent_pick_init(&p);
+
+    st = consent_token_verify(ks_a, NAME, strlen(NAME), planted,
+                              strlen(planted), NOW, REVISION, MAX_AGE, &tok);
+    consent_pick_add(&p, st, &tok);
+
+    st = consent_token_verify(ks_a, NAME, strlen(NAME), own, strlen(own),
+                              NOW, REVISION, MAX_AGE, &tok);
+    consent_pick_add(&p, st, &tok);
+
+    ok(p.state == CONSENT_STATE_VALID && p.token.granted == 0x1
+       && memcmp(p.token.id, the_id, CONSENT_ID_LEN) == 0 && p.conflict,
+       "pick: verified planted accept-all and own reject: the reject, "
+       "conflict");
+}
+
+
 int
 main(void)
 {
@@ -1240,6 +1474,8 @@ main(void)
     test_load();
     test_derivation();
     test_misc();
+    test_pick();
+    test_pick_real();
     test_timing();
 
     consent_keyset_free(ks_a);
