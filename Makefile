@@ -35,10 +35,11 @@ MODULE      = $(BUILD)/ngx_http_consent_module.so
 AUDIT       = $(BUILD)/consent-audit
 FILTER      = $(BUILD)/consent-filter
 GPP         = $(BUILD)/consent-gpp
+URLTOOL     = $(BUILD)/consent-url
 
-.PHONY: all core unit module audit filter gpp test demo deps clean
+.PHONY: all core unit module audit filter gpp urltool test demo deps clean
 
-all: $(BUILD)/.deps core unit module audit filter gpp
+all: $(BUILD)/.deps core unit module audit filter gpp urltool
 
 core: $(BUILD)/libconsent.a
 
@@ -51,6 +52,8 @@ audit: $(AUDIT)
 filter: $(FILTER)
 
 gpp: $(GPP)
+
+urltool: $(URLTOOL)
 
 $(BUILD)/.deps: auto/deps
 	@mkdir -p $(BUILD)
@@ -94,15 +97,24 @@ $(GPP): src/tools/consent-gpp.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-gpp.c \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
+# the URL parser on the command line, for t/url-differential.t
+$(URLTOOL): src/tools/consent-url.c $(BUILD)/libconsent-san.a
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc src/tools/consent-url.c \
+	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
+
+# the UTS #46 table of the URL parser, from Node and Chromium; the
+# output is committed, and regenerated only on request
+.PHONY: idna-table
+idna-table:
+	node auto/idna-table > src/consent_idna.c.tmp
+	mv -f src/consent_idna.c.tmp src/consent_idna.c
+
 # the banner's script and stylesheet, embedded in the module; the output
 # is committed so that a build from the addon alone needs no generator
 src/consent_assets.c: src/assets/banner.js src/assets/banner.css auto/embed
 	sh auto/embed src/assets/banner.js src/assets/banner.css > $@.tmp
 	mv -f $@.tmp $@
 
-# nginx's tree is copied into build/ and configured there once, with
-# Debian's own flags when it is Debian's nginx-dev tree; changes to the
-# module's sources then only rebuild the module
 # config lists the sources by pattern when nginx is configured: a file
 # added or removed configures it again
 $(BUILD)/.sources: FORCE
@@ -114,6 +126,9 @@ $(BUILD)/.sources: FORCE
 .PHONY: FORCE
 FORCE:
 
+# nginx's tree is copied into build/ and configured there once, with
+# Debian's own flags when it is Debian's nginx-dev tree; changes to the
+# module's sources then only rebuild the module
 $(NGX_TREE)/objs/Makefile: config auto/configure-nginx $(BUILD)/.sources \
 	    | $(BUILD)/.deps
 	@NGINX_SRC="$(NGINX_SRC)" NGX_TREE="$(NGX_TREE)" \

@@ -8,15 +8,20 @@
  * less (gating a harmless element costs little, missing a tracker is
  * the failure this module exists to prevent):
  *
- * - the host is case-insensitive, percent-decoded, with the fullwidth
- *   forms, ideographic full stops and ignorable code points of UTS #46
- *   mapped as browsers map them; other Unicode hosts are compared as
- *   they are (not converted to "xn--"), so rules are ASCII names;
- * - URL substring rules see the whole attribute value with TAB, LF and
- *   CR removed, "\" as "/", percent-escapes decoded once and ASCII case
- *   folded: the host part is case-insensitive anyway and a path that
- *   differs only in case or escaping is as likely to reach the tracker
- *   (the policy folds its patterns the same way);
+ * - rules apply to two readings of a URL, and either matching is a
+ *   match: the raw text (below), and the URL as consent_url_parse()
+ *   makes it, resolved against the caller's base (UTS #46 with the
+ *   browser's table, xn--, IPv4 forms, IPv6, dot segments, default
+ *   ports: docs/url-matching.md);
+ * - on the raw text, the host is case-insensitive, percent-decoded, with
+ *   the fullwidth forms, ideographic full stops and ignorable code
+ *   points of UTS #46 mapped as browsers map them;
+ * - URL substring rules see the whole attribute value (and the parsed
+ *   URL) with TAB, LF and CR removed, "\" as "/", percent-escapes
+ *   decoded once and ASCII case folded: the host part is
+ *   case-insensitive anyway and a path that differs only in case or
+ *   escaping is as likely to reach the tracker (the policy folds its
+ *   patterns the same way);
  * - inline markers are case-sensitive byte strings: JavaScript is.
  */
 
@@ -30,6 +35,7 @@
 
 #define CONSENT_HOST_BUF       512     /* a host's tail; rules are <= 253 */
 #define CONSENT_VIEW_BUF       4096    /* a URL folded, one piece a time */
+#define CONSENT_PARSED_BUF     2048    /* a parsed URL; a longer one is cut */
 
 
 /* what the URL fold changes: TAB, LF, CR, '%', '\\' and upper case */
@@ -77,7 +83,7 @@ static int consent_attr_id(const char *name, size_t len);
 static int consent_blank(const consent_attr_t *a);
 static consent_match_t consent_match_do(const consent_policy_t *policy,
     consent_element_e el, const consent_attr_t *attrs, size_t nattrs,
-    int urls);
+    int urls, const consent_url_t *base);
 static consent_match_t consent_result(uint32_t mask, consent_by_e by);
 static consent_match_t consent_author(const consent_policy_t *p,
     const consent_attr_t *a);
@@ -88,11 +94,15 @@ static int consent_lookup(const consent_policy_t *p, const char *s,
 static int consent_text_plain(const consent_attr_t *type);
 static int consent_rel_fetches(const consent_attr_t *rel);
 static uint32_t consent_attr_url(const consent_policy_t *p,
-    const consent_attr_t *a);
+    const consent_attr_t *a, const consent_url_t *base);
 static uint32_t consent_attr_srcset(const consent_policy_t *p,
-    const consent_attr_t *a);
+    const consent_attr_t *a, const consent_url_t *base);
+static uint32_t consent_url_mask(const consent_policy_t *p,
+    const char *url, size_t len, const consent_url_t *base);
+static void consent_readings(const consent_policy_t *p, const char *url,
+    size_t len, const consent_url_t *base, size_t *raw, size_t *parsed);
 static int consent_url_next(const char **pos, const char *end);
-static int consent_url_host(const char *s, size_t len, char *host,
+static int consent_raw_host(const char *s, size_t len, char *host,
     size_t *hlen);
 static size_t consent_host_map(char *host, size_t len);
 static int consent_ipv4(char *host, size_t *hlen);
@@ -192,7 +202,16 @@ consent_match_t
 consent_match_element(const consent_policy_t *policy, consent_element_e el,
     const consent_attr_t *attrs, size_t nattrs)
 {
-    return consent_match_do(policy, el, attrs, nattrs, 1);
+    return consent_match_do(policy, el, attrs, nattrs, 1, NULL);
+}
+
+
+consent_match_t
+consent_match_element_base(const consent_policy_t *policy,
+    consent_element_e el, const consent_attr_t *attrs, size_t nattrs,
+    const consent_url_t *base)
+{
+    return consent_match_do(policy, el, attrs, nattrs, 1, base);
 }
 
 
@@ -200,13 +219,14 @@ consent_match_t
 consent_match_marks(const consent_policy_t *policy, consent_element_e el,
     const consent_attr_t *attrs, size_t nattrs)
 {
-    return consent_match_do(policy, el, attrs, nattrs, 0);
+    return consent_match_do(policy, el, attrs, nattrs, 0, NULL);
 }
 
 
 static consent_match_t
 consent_match_do(const consent_policy_t *policy, consent_element_e el,
-    const consent_attr_t *attrs, size_t nattrs, int urls)
+    const consent_attr_t *attrs, size_t nattrs, int urls,
+    const consent_url_t *base)
 {
     int                    id;
     size_t                 i;
@@ -280,23 +300,24 @@ consent_match_do(const consent_policy_t *policy, consent_element_e el,
     case CONSENT_EL_EMBED:
     case CONSENT_EL_VIDEO:
     case CONSENT_EL_AUDIO:
-        mask = consent_attr_url(policy, a[CONSENT_A_SRC]);
+        mask = consent_attr_url(policy, a[CONSENT_A_SRC], base);
         break;
 
     case CONSENT_EL_OBJECT:
-        mask = consent_attr_url(policy, a[CONSENT_A_DATA]);
+        mask = consent_attr_url(policy, a[CONSENT_A_DATA], base);
         break;
 
     case CONSENT_EL_IMG:
     case CONSENT_EL_SOURCE:
-        mask = consent_attr_url(policy, a[CONSENT_A_SRC])
-               | consent_attr_srcset(policy, a[CONSENT_A_SRCSET]);
+        mask = consent_attr_url(policy, a[CONSENT_A_SRC], base)
+               | consent_attr_srcset(policy, a[CONSENT_A_SRCSET], base);
         break;
 
     case CONSENT_EL_LINK:
         if (consent_rel_fetches(a[CONSENT_A_REL])) {
-            mask = consent_attr_url(policy, a[CONSENT_A_HREF])
-                   | consent_attr_srcset(policy, a[CONSENT_A_IMAGESRCSET]);
+            mask = consent_attr_url(policy, a[CONSENT_A_HREF], base)
+                   | consent_attr_srcset(policy, a[CONSENT_A_IMAGESRCSET],
+                                         base);
         }
 
         break;
@@ -313,13 +334,88 @@ int
 consent_match_url(const consent_policy_t *policy, const char *url,
     size_t len)
 {
-    size_t       best, hlen;
-    const char  *end;
-    char         host[CONSENT_HOST_BUF];
+    return consent_match_url_base(policy, url, len, NULL);
+}
+
+
+/*
+ * The first rule of either reading of the URL (docs/url-matching.md)
+ * decides: the raw text, as before the URL parser, and the URL as the
+ * URL Standard parses it.
+ */
+
+int
+consent_match_url_base(const consent_policy_t *policy, const char *url,
+    size_t len, const consent_url_t *base)
+{
+    size_t  raw, parsed;
 
     if (policy == NULL || url == NULL || policy->nrules == 0) {
         return CONSENT_MATCH_NONE;
     }
+
+    consent_readings(policy, url, len, base, &raw, &parsed);
+
+    raw = parsed < raw ? parsed : raw;
+
+    if (raw < policy->nrules) {
+        return (int) policy->rules[raw].category;
+    }
+
+    return CONSENT_MATCH_NONE;
+}
+
+
+/*
+ * An element's URL needs the category of each reading's first rule: so
+ * a rule gates at least what it gated before the URL parser (a host
+ * after "https:" from an https page, a host too long for the parser, a
+ * data: URL), whatever rule the parsed URL matches first
+ */
+
+static uint32_t
+consent_url_mask(const consent_policy_t *p, const char *url, size_t len,
+    const consent_url_t *base)
+{
+    size_t    raw, parsed;
+    uint32_t  mask;
+
+    if (p == NULL || url == NULL || p->nrules == 0) {
+        return 0;
+    }
+
+    consent_readings(p, url, len, base, &raw, &parsed);
+
+    mask = 0;
+
+    if (raw < p->nrules) {
+        mask |= (uint32_t) 1 << p->rules[raw].category;
+    }
+
+    if (parsed < p->nrules) {
+        mask |= (uint32_t) 1 << p->rules[parsed].category;
+    }
+
+    return mask;
+}
+
+
+/*
+ * The first rule, an index or p->nrules, that each reading matches: the
+ * raw text's host and URL rules, and the parsed URL's, the host rules on
+ * its host (an IPv4-mapped IPv6 one's IPv4 too) and the URL rules on its
+ * serialisation.  The parser is skipped when its output would be the
+ * raw text, and a search when its input is what the raw one searched.
+ */
+
+static void
+consent_readings(const consent_policy_t *p, const char *url, size_t len,
+    const consent_url_t *base, size_t *raw, size_t *parsed)
+{
+    size_t         hb, hlen, ph;
+    const char    *end;
+    consent_url_t  u;
+    char           host[CONSENT_HOST_BUF], buf[CONSENT_PARSED_BUF];
 
     /* browsers strip leading and trailing C0 controls and spaces */
     end = url + len;
@@ -332,19 +428,55 @@ consent_match_url(const consent_policy_t *policy, const char *url,
         end--;
     }
 
-    best = policy->nrules;
+    len = (size_t) (end - url);
+    hb = p->nrules;
+    hlen = 0;
 
-    if (consent_url_host(url, (size_t) (end - url), host, &hlen)) {
-        best = consent_host_rules(policy, host, hlen);
+    if (consent_raw_host(url, len, host, &hlen)) {
+        hb = consent_host_rules(p, host, hlen);
+
+    } else {
+        hlen = 0;
     }
 
-    best = consent_url_rules(policy, url, (size_t) (end - url), best);
+    *raw = consent_url_rules(p, url, len, hb);
+    *parsed = *raw;
 
-    if (best < policy->nrules) {
-        return (int) policy->rules[best].category;
+    /* most URLs are written as the parser would write them */
+    if (consent_url_canonical(url, len, base != NULL)) {
+        return;
     }
 
-    return CONSENT_MATCH_NONE;
+    u.buf = buf;
+    u.size = sizeof(buf);
+
+    if (consent_url_parse(&u, url, len, base) != CONSENT_URL_OK) {
+        /* the browser fetches nothing */
+        *parsed = p->nrules;
+        return;
+    }
+
+    ph = p->nrules;
+
+    if (u.host_type == CONSENT_HOST_IPV6) {
+        if (u.v4[0] != '\0') {
+            ph = consent_host_rules(p, u.v4, strlen(u.v4));
+        }
+
+    } else if (u.host_len == hlen && hlen > 0
+               && memcmp(buf + u.host, host, hlen) == 0)
+    {
+        ph = hb;
+
+    } else if (u.host_len > 0) {
+        ph = consent_host_rules(p, buf + u.host, u.host_len);
+    }
+
+    if (ph == hb && u.len == len && memcmp(buf, url, len) == 0) {
+        return;
+    }
+
+    *parsed = consent_url_rules(p, buf, u.len, ph);
 }
 
 
@@ -796,17 +928,14 @@ consent_rel_fetches(const consent_attr_t *rel)
 
 
 static uint32_t
-consent_attr_url(const consent_policy_t *p, const consent_attr_t *a)
+consent_attr_url(const consent_policy_t *p, const consent_attr_t *a,
+    const consent_url_t *base)
 {
-    int  cat;
-
     if (a == NULL || a->value == NULL) {
         return 0;
     }
 
-    cat = consent_match_url(p, a->value, a->value_len);
-
-    return cat >= 0 ? (uint32_t) 1 << cat : 0;
+    return consent_url_mask(p, a->value, a->value_len, base);
 }
 
 
@@ -817,9 +946,10 @@ consent_attr_url(const consent_policy_t *p, const consent_attr_t *a)
  */
 
 static uint32_t
-consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a)
+consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a,
+    const consent_url_t *base)
 {
-    int          cat, depth;
+    int          depth;
     size_t       i, start, end;
     uint32_t     mask;
     const char  *s;
@@ -871,11 +1001,7 @@ consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a)
             }
         }
 
-        cat = consent_match_url(p, s + start, end - start);
-
-        if (cat >= 0) {
-            mask |= (uint32_t) 1 << cat;
-        }
+        mask |= consent_url_mask(p, s + start, end - start, base);
     }
 
     return mask;
@@ -914,7 +1040,7 @@ consent_url_next(const char **pos, const char *end)
  */
 
 static int
-consent_url_host(const char *s, size_t len, char *host, size_t *hlen)
+consent_raw_host(const char *s, size_t len, char *host, size_t *hlen)
 {
     int          h, l, wide, trunc;
     size_t       i, n, half;

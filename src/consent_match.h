@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "consent_policy.h"
+#include "consent_url.h"
 
 
 #define CONSENT_MATCH_NONE      -1      /* not a tracker */
@@ -88,6 +89,18 @@ consent_match_t consent_match_element(const consent_policy_t *policy,
     consent_element_e el, const consent_attr_t *attrs, size_t nattrs);
 
 /*
+ * consent_match_element() with the base URL that relative URLs resolve
+ * against: the page's URL (scheme, host, port, path), or the <base href>
+ * seen before the element resolved against it, parsed by
+ * consent_url_parse(); NULL when unknown (a relative URL is then the
+ * page's own and only its path can match a rule).  The raw text of each
+ * URL is matched too, as consent_match_element() does.
+ */
+consent_match_t consent_match_element_base(const consent_policy_t *policy,
+    consent_element_e el, const consent_attr_t *attrs, size_t nattrs,
+    const consent_url_t *base);
+
+/*
  * consent_match_element() by the marks alone, for a visitor who granted
  * every category, whom no URL rule can gate: an unmarked element gives
  * NONE (BY_NONE), and the URLs are not looked at
@@ -95,9 +108,15 @@ consent_match_t consent_match_element(const consent_policy_t *policy,
 consent_match_t consent_match_marks(const consent_policy_t *policy,
     consent_element_e el, const consent_attr_t *attrs, size_t nattrs);
 
-/* category of a URL by the policy's host and URL rules, or NONE */
+/*
+ * category of a URL by the policy's host and URL rules, or NONE: rules
+ * apply to the raw text and to the URL as the URL Standard parses it,
+ * resolved against base (see consent_match_element_base())
+ */
 int consent_match_url(const consent_policy_t *policy, const char *url,
     size_t len);
+int consent_match_url_base(const consent_policy_t *policy, const char *url,
+    size_t len, const consent_url_t *base);
 
 /* category of an inline script by its content's markers, or NONE */
 int consent_match_inline(const consent_policy_t *policy, const char *text,

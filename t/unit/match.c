@@ -58,6 +58,8 @@ static double time_element(const consent_policy_t *p, const char *tag,
 static double time_inline(const consent_policy_t *p, const char *text,
     size_t len, size_t iters);
 static void test_speed(const consent_policy_t *p);
+static void test_spellings(const consent_policy_t *p);
+static void test_base(const consent_policy_t *p);
 
 
 static consent_attr_t  attrs_buf[MAX_ATTRS];
@@ -440,7 +442,8 @@ test_url_rules(const consent_policy_t *p)
         { "/js/matomo.json", A },
         { "/js/matomo-js", N },
         { "/js/matomo.j", N },
-        { "matomo.js", N },
+        /* relative: fetched as some directory's "/matomo.js" */
+        { "matomo.js", A },
         { "/js/matomo%2Fjs", N },
         { "/js/matomo%252Ejs", N },
         { "https://www.facebook.com/tr?id=1&ev=PageView&noscript=1", M },
@@ -1303,6 +1306,183 @@ test_speed(const consent_policy_t *p)
 }
 
 
+/*
+ * Issue 14: every spelling of a tracker's URL that the URL Standard
+ * equates with the rule's, against the stock policy's rules; and the
+ * rule still matches what it matched as raw text
+ */
+
+static void
+test_spellings(const consent_policy_t *p)
+{
+    consent_policy_t  *s;
+
+    static const url_case_t  cases[] = {
+        { "https://www.facebook.com/./tr", M },
+        { "https://www.facebook.com/x/../tr", M },
+        { "https://www.facebook.com/%2e/tr", M },
+        { "https://www.facebook.com/x/%2E%2e/tr?id=1", M },
+        { "https://www.facebook.com/x/.%2e/tr", M },
+        { "https://www.facebook.com/x/y/../../tr", M },
+        { "https://www.facebook.com/../../tr", M },
+        { "https://www.facebook.com:443/tr", M },
+        { "https://www.facebook.com./tr", M },
+        { "https://www.facebook.com:443./tr", N },
+        { "https://www.facebook.com/%74r", M },
+        { "https://www.facebook.com\\x\\..\\tr", M },
+        { "https://www.facebook.com/\\x\\..\\tr", N },
+        { "https://\xef\xbd\x97\xef\xbd\x97\xef\xbd\x97\xef\xbc\x8e"
+          "\xef\xbd\x86\xef\xbd\x81\xef\xbd\x83\xef\xbd\x85\xef\xbd\x82"
+          "\xef\xbd\x8f\xef\xbd\x8f\xef\xbd\x8b\xef\xbc\x8e\xef\xbd\x83"
+          "\xef\xbd\x8f\xef\xbd\x8d/tr", M },
+        { "https://www.youtube.com/x/../embed/abc", M },
+        { "https://www.youtube.com/x/%2e%2e/embed/abc", M },
+
+        /* hosts that UTS #46 maps to a rule's ASCII name */
+        { "https://\xc5\xbf" "cript.hotjar.com/modules.js", A },
+        { "https://connect.faceboo\xe2\x84\xaa.net/en_US/fbevents.js", M },
+        { "https://plausible.\xe2\x93\x98\xe2\x93\x9e/js/script.js", A },
+        { "https://www.clarity.m\xcb\xa2/tag/abc", A },
+        { "https://www.google-analyt\xe2\x85\xb0" "cs.com/analytics.js",
+          A },
+        { "https://\xf0\x9d\x90\xa0\xf0\x9d\x90\xa8\xf0\x9d\x90\xa8"
+          "\xf0\x9d\x90\xa0\xf0\x9d\x90\xa5\xf0\x9d\x90\x9e"
+          "tagmanager.com/gtm.js", A },
+        { "https://GOOGLETAGMANAGER\xe3\x80\x82" "com/gtm.js", A },
+        { "https://\xc3\xbc.connect.facebook.net/x.js", M },
+        { "https://\xc3\xbc.facebook.com/tr", M },
+        { "https://doubleclick\xc2\xad.net/x", M },
+        { "https://google-analytics\xe1\x85\x9f.com/x", A },
+        { "https://google-analytics.\xe3\x85\xa4" "com/x", A },
+
+        /* not the tracker: the mapping makes another name */
+        { "https://doubleclick.net\xc3\xbc/x", N },
+        { "https://www.facebook.com/x/tr", N },
+
+        /* raw text still counts: more than the parsed URL alone */
+        { "https://www.facebook.com/tr/../x", M },
+        { "https:google-analytics.com/x", A }
+    };
+
+    static const url_case_t  ipv4[] = {
+        { "http://10.0.0.1/", 2 },
+        { "http://0xa.0.0.1/", 2 },
+        { "http://0xa.1/", 2 },
+        { "http://167772161/", 2 },
+        { "http://012.0.0.01/", 2 },
+        { "http://0xA000001/x", 2 },
+        { "http://10.0.0.1./x", 2 },
+        { "http://\xef\xbc\x91\xef\xbc\x90.0.0.1/", 2 },
+        { "http://[::ffff:10.0.0.1]/", 2 },
+        { "http://[::FFFF:a00:1]/", 2 },
+        { "http://[0:0:0:0:0:ffff:0a00:0001]:8080/", 2 },
+        { "http://[::10.0.0.1]/", N },
+        { "http://[::ffff:10.0.0.2]/", N },
+        { "http://10.0.0.256/", N },
+        { "http://10.0.1/", 2 },
+        { "http://10.0.0.1.1/", N }
+    };
+
+    url_table(p, cases, sizeof(cases) / sizeof(cases[0]), "spelling");
+
+    s = small_policy();
+
+    if (!ok(s != NULL, "small policy for IPv4")) {
+        return;
+    }
+
+    url_table(s, ipv4, sizeof(ipv4) / sizeof(ipv4[0]), "ipv4");
+    consent_policy_free(s);
+}
+
+
+/* relative URLs against the page's URL or a <base href> */
+
+static void
+test_base(const consent_policy_t *p)
+{
+    size_t           i;
+    consent_url_t    page, base;
+    consent_match_t  m;
+    consent_attr_t   a[1];
+    char             pbuf[256], bbuf[256];
+
+    static const struct {
+        const char  *base;
+        const char  *url;
+        int          want;
+    }  cases[] = {
+        { "https://www.facebook.com/", "/tr", M },
+        { "https://www.facebook.com/", "tr?id=1", M },
+        { "https://www.facebook.com/a/b", "../tr", M },
+        { "https://www.facebook.com/a/b", "?id=1", N },
+        { "https://www.facebook.com/tr", "?id=1", M },
+        { "https://www.facebook.com/", "https:tr", M },
+        { "https://example.org/", "/tr", N },
+        { "https://example.org/", "//www.facebook.com/tr", M },
+        { "https://example.org/", "\\\\connect.facebook.net\\x.js", M },
+        { "https://example.org/", "gtm.js", N },
+        { "https://www.googletagmanager.com/", "gtm.js", A },
+        { "https://www.googletagmanager.com/", "https://example.org/", N },
+        { "http://sub.clarity.ms:8080/x/", "y", A },
+        { "https://example.org/", "/js/../matomo.js", A },
+        { "https://example.org/", "javascript:void(0)", N }
+    };
+
+    page.buf = pbuf;
+    page.size = sizeof(pbuf);
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (!is_int(consent_url_parse(&page, cases[i].base,
+                                      strlen(cases[i].base), NULL),
+                    CONSENT_URL_OK, "base %s parses", cases[i].base))
+        {
+            continue;
+        }
+
+        is_int(consent_match_url_base(p, cases[i].url, strlen(cases[i].url),
+                                      &page),
+               cases[i].want, "base %s: %s", cases[i].base, cases[i].url);
+    }
+
+    /* <base href="//www.googletagmanager.com/"> on an example.org page */
+    consent_url_parse(&page, "https://example.org/blog/post", 29, NULL);
+    base.buf = bbuf;
+    base.size = sizeof(bbuf);
+
+    is_int(consent_url_parse(&base, "//www.googletagmanager.com/", 27, &page),
+           CONSENT_URL_OK, "base href resolves against the page");
+
+    a[0].name = "src";
+    a[0].name_len = 3;
+    a[0].value = "gtm.js?id=GTM-1";
+    a[0].value_len = strlen(a[0].value);
+
+    m = consent_match_element_base(p, CONSENT_EL_SCRIPT, a, 1, &base);
+    is_int(m.category, A, "script src relative to a tracker's base href");
+
+    m = consent_match_element_base(p, CONSENT_EL_SCRIPT, a, 1, &page);
+    is_int(m.category, N, "the same against the page itself");
+
+    m = consent_match_element(p, CONSENT_EL_SCRIPT, a, 1);
+    is_int(m.category, N, "the same without a base");
+
+    /*
+     * each reading's first rule counts: raw, "https:connect.facebook.net"
+     * is Meta's host; parsed against an https base, a path on the base's
+     * host (Google's): the element waits for both categories
+     */
+    consent_url_parse(&base, "https://www.googletagmanager.com/", 33, NULL);
+    a[0].value = "https:connect.facebook.net/x.js";
+    a[0].value_len = strlen(a[0].value);
+
+    m = consent_match_element_base(p, CONSENT_EL_SCRIPT, a, 1, &base);
+    is_int(m.mask, (1u << A) | (1u << M), "both readings' categories");
+    is_int(consent_match_url_base(p, a[0].value, a[0].value_len, &base), A,
+           "the URL's category: the first rule of either reading");
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1334,6 +1514,8 @@ main(int argc, char **argv)
     test_srcset(p);
     test_edges(p);
     test_random(p);
+    test_spellings(p);
+    test_base(p);
     test_speed(p);
 
     consent_policy_free(p);
