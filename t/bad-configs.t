@@ -289,6 +289,19 @@ bad_policy('an inline pattern of 257 bytes',
     qr/rules\[0\]\.inline\[0\]: /);
 bad_policy('misspelt key in a rule', sub { $_[0]{rules}[0]{host} = ['x.com'] },
     qr/rules\[0\]\.host: unknown key/);
+bad_policy('a cookie name with a space', $cat->(2, cookies => ['_g a']),
+    qr/categories\[2\]\.cookies\[0\]: "_g a" is not a cookie name/);
+bad_policy('a star inside a cookie pattern',
+    $cat->(2, cookies => ['_ga', { name => '_g*a' }]),
+    qr/categories\[2\]\.cookies\[1\]\.name: "_g\*a": "\*" may only end a name/);
+bad_policy('a lone star as a cookie pattern', $cat->(3, cookies => ['*']),
+    qr/categories\[3\]\.cookies\[0\]: "\*" alone would cover every cookie/);
+bad_policy('a cookie in two categories',
+    sub { push @{ $_[0]{categories}[3]{cookies} }, '_ga' },
+    qr/categories\[3\]\.cookies\[\d+\]: "_ga" is already declared in category "analytics"/);
+bad_policy('a misspelt cookie key',
+    $cat->(2, cookies => [{ name => '_ga', expiry => '2y' }]),
+    qr/categories\[2\]\.cookies\[0\]\.expiry: unknown key/);
 bad_policy('rules not an array', sub { $_[0]{rules} = {} }, qr/rules: /);
 
 {
