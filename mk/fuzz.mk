@@ -24,7 +24,7 @@ FUZZ_TIME    ?= 60
 FUZZ_FLAGS   ?=
 FUZZ_WORK     = $(BUILD)/fuzz
 FUZZ_NAMES    = html token keys policy request match record verify \
-                inflate precond
+                inflate precond cookie_hdr
 FUZZ         ?= $(FUZZ_NAMES)
 FUZZ_RUN      = $(subst $(comma), ,$(FUZZ))
 comma        := ,
@@ -48,6 +48,7 @@ FUZZ_DICT_match   = t/fuzz/html.dict
 FUZZ_DICT_token   = t/fuzz/cookie.dict
 FUZZ_DICT_keys    = t/fuzz/cookie.dict
 FUZZ_DICT_request = t/fuzz/cookie.dict
+FUZZ_DICT_cookie_hdr = t/fuzz/cookie.dict
 FUZZ_DICT_policy  = t/fuzz/json.dict
 FUZZ_DICT_record  = t/fuzz/json.dict
 FUZZ_DICT_verify  = t/fuzz/json.dict

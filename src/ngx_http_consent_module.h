@@ -24,6 +24,7 @@
 #include "consent_etag.h"
 #include "consent_inflate.h"
 #include "consent_sniff.h"
+#include "consent_cookie.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -95,6 +96,16 @@ typedef struct {
     ngx_uint_t                   endpoint_line;
     ngx_str_t                    require_file;
     ngx_uint_t                   require_line;
+
+    /* cookies on the server (ngx_http_consent_cookies.c) */
+    ngx_flag_t                   strip_cookies;
+    ngx_flag_t                   expire_cookies;
+    ngx_uint_t                   request_cookies;  /* 1: filter */
+    ngx_int_t                    unknown_cookies;  /* CONSENT_COOKIE_PASS,
+                                                      _STRIP or a category */
+    ngx_str_t                    unknown_name;     /* as configured */
+    ngx_str_t                    unknown_file;
+    ngx_uint_t                   unknown_line;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -137,6 +148,13 @@ typedef struct {
     ngx_str_t                    ae_value;    /* as the browser sent it */
     unsigned                     cond_done:1;
     unsigned                     cond_matched:1;
+
+    /* ngx_http_consent_cookies.c: the Cookie headers as sent, if changed */
+    ngx_array_t                 *cookies_sent;  /* of ngx_str_t */
+    ngx_uint_t                   cookies_stripped;
+    ngx_uint_t                   cookies_expired;
+    ngx_uint_t                   cookies_filtered;
+    unsigned                     cookies_done:1;  /* response headers */
 } ngx_http_consent_req_t;
 
 
@@ -193,6 +211,13 @@ ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
 void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
     consent_record_t *rec);
+
+/* ngx_http_consent_cookies.c */
+ngx_int_t ngx_http_consent_cookies_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_consent_cookies_header(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
+ngx_int_t ngx_http_consent_cookies_expire(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint32_t granted);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -348,6 +348,11 @@ my %d = (
     'consent_require_status 600' => qr/invalid status "600"/,
     'consent_require_status 399' => qr/invalid status "399"/,
     'consent_require_status 200' => qr/invalid status "200"/,
+    'consent_unknown_cookies stats' => qr/invalid value "stats" in "consent_unknown_cookies" directive, it must be "pass", "strip" or a category of the policy/,
+    'consent_unknown_cookies' => qr/invalid number of arguments in "consent_unknown_cookies"/,
+    'consent_request_cookies drop' => qr/invalid value "drop"/,
+    'consent_strip_cookies 1' => qr/invalid value "1" in "consent_strip_cookies" directive/,
+    'consent_expire_cookies yes' => qr/invalid value "yes" in "consent_expire_cookies" directive/,
 );
 
 for my $line (sort keys %d) {

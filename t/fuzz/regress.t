@@ -16,7 +16,7 @@ my $REPO  = "$FindBin::Bin/../..";
 my $BUILD = $ENV{CONSENT_BUILD} // "$REPO/build";
 
 my @names = qw(html token keys policy request match record verify
-    inflate precond);
+    inflate precond cookie_hdr);
 
 chdir $REPO or die "chdir $REPO: $!";
 
