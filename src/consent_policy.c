@@ -125,7 +125,9 @@ static const char  *consent_text_names[CONSENT_TEXT_N] = {
     "privacy_link",
     "manage",
     "always_on",
-    "gpc_honoured"
+    "gpc_honoured",
+    "cookies",
+    "lifetime"
 };
 
 
@@ -1290,7 +1292,8 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
                 consent_error(e, sub, "unknown text key (expected title, "
                               "message, accept_all, reject_all, customise, "
                               "save, withdraw, privacy_link, manage, "
-                              "always_on or gpc_honoured)");
+                              "always_on, gpc_honoured, cookies or "
+                              "lifetime)");
                 return -1;
             }
 
@@ -1313,7 +1316,7 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
         }
 
         if (idx == 0) {
-            for (k = 0; k < CONSENT_TEXT_N; k++) {
+            for (k = 0; k < CONSENT_TEXT_REQUIRED_N; k++) {
                 if (json_object_get(obj, consent_text_names[k]) == NULL) {
                     consent_error(e, path, "missing \"%s\" (every text is "
                                   "required in the default language)",

@@ -40,8 +40,13 @@ typedef enum {
     CONSENT_TEXT_MANAGE,
     CONSENT_TEXT_ALWAYS_ON,
     CONSENT_TEXT_GPC_HONOURED,
+    CONSENT_TEXT_COOKIES,       /* optional from here on */
+    CONSENT_TEXT_LIFETIME,
     CONSENT_TEXT_N
 } consent_text_e;
+
+/* the texts every policy has in its default language */
+#define CONSENT_TEXT_REQUIRED_N  CONSENT_TEXT_COOKIES
 
 
 /* Google Consent Mode v2 signals, bit positions */

@@ -311,7 +311,14 @@ test_shipped(const char *path)
     is_str(p->langs[1], "es", "langs[1]");
     is_str(p->langs[29], "he", "langs[29]");
 
-    for (i = 0; i < CONSENT_TEXT_N; i++) {
+    is_str(consent_policy_text(p, CONSENT_TEXT_LIFETIME, "es"), "Duración",
+           "the optional lifetime label in Spanish");
+    is_str(consent_policy_text(p, CONSENT_TEXT_COOKIES, "de"), "Cookies",
+           "the optional cookies label in German");
+    is_str(consent_policy_text(p, CONSENT_TEXT_LIFETIME, "pl"), "Lifetime",
+           "a language without it falls back to English");
+
+    for (i = 0; i < CONSENT_TEXT_REQUIRED_N; i++) {
         ok(consent_policy_text(p, (consent_text_e) i, "es") != NULL
            && strcmp(consent_policy_text(p, (consent_text_e) i, "es"),
                      consent_policy_text(p, (consent_text_e) i, "en")) != 0,
@@ -780,6 +787,13 @@ test_cookies(void)
 
     accepts_subst("'id': 'analytics',", "'id': 'analytics', 'cookies': [],",
                   "empty cookies");
+    accepts_subst("'gpc_honoured': 'GPC honoured'",
+                  "'gpc_honoured': 'GPC honoured', 'cookies': 'Galletas',"
+                  " 'lifetime': 'Duration'", "the optional cookie texts");
+    rejects_subst("'gpc_honoured': 'GPC honoured'",
+                  "'gpc_honoured': 'GPC honoured', 'cookies': ''",
+                  "texts.en.cookies: must not be empty",
+                  "an empty optional text");
     accepts_subst("'id': 'analytics',",
                   "'id': 'analytics', 'cookies': ['a', 'a*'],",
                   "a name and a prefix of the same letters");
