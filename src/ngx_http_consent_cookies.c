@@ -440,10 +440,16 @@ ngx_int_t
 ngx_http_consent_cookies_header(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf)
 {
-    uint32_t                 granted;
-    ngx_http_consent_req_t  *req;
+    uint32_t                       granted;
+    ngx_array_t                   *sent;
+    ngx_http_consent_req_t        *req;
+    ngx_http_consent_main_conf_t  *cmcf;
 
-    if (!clcf->strip_cookies && !clcf->expire_cookies) {
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_consent_module);
+
+    if (!clcf->strip_cookies && !clcf->expire_cookies
+        && cmcf->inventory == NULL)
+    {
         return NGX_OK;
     }
 
@@ -461,6 +467,17 @@ ngx_http_consent_cookies_header(ngx_http_request_t *r,
     req->cookies_done = 1;
 
     granted = ngx_http_consent_cookies_granted(r, clcf);
+
+    /* what the site tries to set, before anything is stripped */
+
+    if (cmcf->inventory != NULL) {
+        sent = ngx_http_consent_cookies_sent(r, req);
+        if (sent == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_consent_inventory_record(r, clcf, granted, sent);
+    }
 
     if (ngx_http_consent_cookies_none_refused(clcf, granted)) {
         return NGX_OK;

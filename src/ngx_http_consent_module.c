@@ -249,6 +249,20 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       offsetof(ngx_http_consent_loc_conf_t, request_cookies),
       &ngx_http_consent_request_cookies },
 
+    { ngx_string("consent_inventory_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_inventory_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_inventory"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_consent_inventory,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_unknown_cookies"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_consent_unknown_cookies,
@@ -301,6 +315,8 @@ ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_consent_init(ngx_conf_t *cf)
 {
+    ngx_http_consent_main_conf_t  *cmcf;
+
     if (ngx_http_consent_precond_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -317,6 +333,16 @@ ngx_http_consent_init(ngx_conf_t *cf)
      */
 
     if (ngx_http_consent_cookies_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+
+    if (cmcf->inventory_used && cmcf->inventory == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_inventory\" requires "
+                      "\"consent_inventory_zone\" in %V:%ui",
+                      &cmcf->inventory_file, cmcf->inventory_line);
         return NGX_ERROR;
     }
 

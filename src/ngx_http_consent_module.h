@@ -25,6 +25,7 @@
 #include "consent_inflate.h"
 #include "consent_sniff.h"
 #include "consent_cookie.h"
+#include "consent_inventory.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -50,6 +51,12 @@ typedef struct {
     ngx_array_t                  keysets;     /* ngx_http_consent_loaded_t */
     ngx_array_t                  policies;
     ngx_array_t                  logs;        /* ngx_http_consent_log_t * */
+
+    /* the cookie inventory (ngx_http_consent_inventory.c) */
+    ngx_shm_zone_t              *inventory;
+    ngx_uint_t                   inventory_used;
+    ngx_str_t                    inventory_file;
+    ngx_uint_t                   inventory_line;
 } ngx_http_consent_main_conf_t;
 
 
@@ -218,6 +225,14 @@ ngx_int_t ngx_http_consent_cookies_header(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf);
 ngx_int_t ngx_http_consent_cookies_expire(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t granted);
+
+/* ngx_http_consent_inventory.c */
+char *ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_inventory(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_consent_inventory_record(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint32_t granted, ngx_array_t *sent);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

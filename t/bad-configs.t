@@ -355,6 +355,18 @@ my %d = (
     'consent_expire_cookies yes' => qr/invalid value "yes" in "consent_expire_cookies" directive/,
 );
 
+refused('consent_inventory without a zone',
+    qr/"consent_inventory" requires "consent_inventory_zone" in \S+:\d+/,
+    location => 'consent_endpoint; }  location /inv { consent_inventory;',
+    at => 'consent_inventory;');
+refused('consent_inventory_zone too small',
+    qr/invalid size "4k" in "consent_inventory_zone": at least 32768/,
+    http => "consent_keys $keys;\n    consent_policy $policy;\n"
+        . "    consent_inventory_zone 4k;", at => 'consent_inventory_zone');
+refused('consent_inventory_zone in a server',
+    qr/"consent_inventory_zone" directive is not allowed here/,
+    server => 'consent_inventory_zone 1m;', at => 'consent_inventory_zone');
+
 for my $line (sort keys %d) {
     refused("server { $line; }", $d{$line}, server => "$line;",
         at => $t->expand("$line;"));
