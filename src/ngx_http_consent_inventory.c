@@ -155,8 +155,9 @@ ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid size \"%V\" in \"consent_inventory_zone\": "
-                           "at least %uz", &value[1], 8 * ngx_pagesize);
+                           "invalid size \"%V\" in "
+                           "\"consent_inventory_zone\": at least %uz",
+                           &value[1], 8 * ngx_pagesize);
         return NGX_CONF_ERROR;
     }
 
