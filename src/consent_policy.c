@@ -131,6 +131,14 @@ static const char  *consent_text_names[CONSENT_TEXT_N] = {
 };
 
 
+/* what an optional text says when the policy does not say it */
+static const char  *consent_text_defaults[CONSENT_TEXT_N] = {
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    "Cookies",
+    "Lifetime"
+};
+
+
 static const char  *consent_gcm_names[CONSENT_GCM_N] = {
     "ad_storage",
     "ad_user_data",
@@ -1324,6 +1332,29 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
                     return -1;
                 }
             }
+        }
+    }
+
+    /* the optional texts: the module's English where the policy is silent */
+
+    for (k = CONSENT_TEXT_REQUIRED_N; k < CONSENT_TEXT_N; k++) {
+        t = &p->texts[k];
+
+        if (consent_i18n_find(t, p->default_lang, strlen(p->default_lang))
+            != NULL)
+        {
+            continue;
+        }
+
+        t->lang[t->n] = consent_strndup(p->default_lang,
+                                        strlen(p->default_lang));
+        t->text[t->n] = consent_strndup(consent_text_defaults[k],
+                                        strlen(consent_text_defaults[k]));
+        t->n++;
+
+        if (t->lang[t->n - 1] == NULL || t->text[t->n - 1] == NULL) {
+            consent_error(e, NULL, "out of memory");
+            return -1;
         }
     }
 

@@ -596,9 +596,8 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
         consent_buf_html(&b, c->id, c->id_len);
         consent_buf_str(&b, "\">");
         consent_buf_text(&b, consent_policy_description(policy, i, lang));
-        consent_buf_str(&b, "</p>\n");
         consent_render_cookie_names(&b, policy, lang, i);
-        consent_buf_str(&b, "</div>\n");
+        consent_buf_str(&b, "</p>\n</div>\n");
     }
 
     consent_buf_str(&b, "<div class=\"consent-buttons\">");
@@ -1037,8 +1036,9 @@ consent_render_cookie_name(consent_buf_t *b, const consent_cookie_decl_t *d)
 
 
 /*
- * The banner's second layer names a category's cookies on one line: the
- * banner is in every page, the details are on the preferences page
+ * The banner's second layer names a category's cookies after its
+ * description, as text: the banner is in every page, the details are on
+ * the preferences page
  */
 
 static void
@@ -1058,7 +1058,7 @@ consent_render_cookie_names(consent_buf_t *b, const consent_policy_t *policy,
         }
 
         if (n++ == 0) {
-            consent_buf_str(b, "<p class=\"consent-cookies\">");
+            consent_buf_str(b, " ");
             consent_buf_text(b, consent_render_text_or(policy,
                                                        CONSENT_TEXT_COOKIES,
                                                        lang, "Cookies"));
@@ -1069,10 +1069,6 @@ consent_render_cookie_names(consent_buf_t *b, const consent_policy_t *policy,
         }
 
         consent_render_cookie_name(b, d);
-    }
-
-    if (n) {
-        consent_buf_str(b, "</p>\n");
     }
 }
 
