@@ -76,4 +76,57 @@ char *consent_inventory_json(const consent_policy_t *policy,
 unsigned consent_inventory_flags(const consent_set_cookie_t *sc);
 
 
+/* an inventory read back from its JSON document (consent-audit) */
+typedef struct {
+    consent_inv_entry_t *entries;
+    size_t              n;
+    uint64_t            evicted;
+    void               *root;         /* the strings live in it */
+} consent_inventory_t;
+
+/* NULL and a message in err when the document is not an inventory */
+consent_inventory_t *consent_inventory_parse(const char *json, size_t len,
+    char *err, size_t errlen);
+void consent_inventory_free(consent_inventory_t *inv);
+
+/*
+ * The seconds a lifetime text of the policy says, read as English: the
+ * last "<number> <unit>" in it ("30 minutes to 2 years" is 2 years; a
+ * month is 31 days, a year 366), 0 for "session", -1 when it says
+ * neither.
+ */
+int64_t consent_lifetime_seconds(const char *text);
+
+
+/* the declaration table's row flags */
+#define CONSENT_DECL_UNDECLARED   0x01  /* seen, declared by no category */
+#define CONSENT_DECL_REFUSED      0x02  /* set for a visitor who refused */
+#define CONSENT_DECL_LONGER       0x04  /* a Max-Age past the declared */
+#define CONSENT_DECL_SCRIPT       0x08  /* sent, never seen set: a script */
+
+
+/* a row of the cookie declaration table */
+typedef struct {
+    const char         *name;         /* the declaration's, or as seen */
+    size_t              name_len;
+    unsigned            prefix:1;
+    int                 decl;         /* into policy->cookies, or -1 */
+    int                 category;     /* -1: undeclared */
+    uint64_t            set;          /* times set, all Domains/Paths */
+    uint64_t            refused;
+    uint64_t            sent;
+    int64_t             max_age;      /* the longest seen, -1 if none */
+    unsigned            flags;
+} consent_decl_row_t;
+
+/*
+ * The declaration table: a row for each cookie the policy declares, in
+ * file order, with what the inventory saw of it, then a row for each
+ * name the inventory saw that no declaration covers.  malloc'ed (one
+ * free()), or NULL when out of memory.
+ */
+consent_decl_row_t *consent_declaration(const consent_policy_t *p,
+    const consent_inv_entry_t *entries, size_t n, size_t *nrows);
+
+
 #endif /* _CONSENT_INVENTORY_H_INCLUDED_ */

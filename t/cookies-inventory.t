@@ -126,6 +126,38 @@ unlike($r->{body}, qr/SECRETVALUE|GA1\.1/, 'no cookie value is kept');
 $r = $t->http(uri => '/inventory', method => 'POST', body => 'x');
 is($r->{status}, 405, 'POST: 405');
 
+# the declaration table drawn from the policy and the inventory
+
+{
+    my $bin = ($ENV{CONSENT_BUILD} // "$FindBin::Bin/../build")
+        . '/consent-audit';
+    my $file = $t->write_file('inventory.json', $t->http(uri => '/inventory')
+        ->{body});
+
+    my $csv = `$bin cookies --policy $policy --inventory $file 2>&1`;
+    is($? >> 8, 1, 'consent-audit cookies: exit 1, rows are flagged');
+    like($csv, qr/^name,category,provider,purpose,lifetime,party,domain,set,/,
+        'a CSV header');
+    like($csv, qr/^_ga,Analytics,Google Analytics,.*,2 years,first,,100,50,100,63072000,set-while-refused\r$/m,
+        '_ga: declared, set 100 times, 50 while refused, sent 100 times');
+    like($csv, qr/^prefs_x,,,,,,,100,0,0,,undeclared\r$/m,
+        'prefs_x: undeclared');
+    like($csv, qr/^js_only,,,,,,,0,0,100,,undeclared set-by-script\r$/m,
+        'js_only: undeclared, set by a script');
+    like($csv, qr/^sid,Strictly necessary,,,,first,,100,0,0,,\r$/m,
+        'sid: declared necessary, nothing flagged');
+    like($csv, qr/^YSC,.*,third,youtube\.com,0,0,0,,\r$/m,
+        'YouTube: third party');
+
+    my $html = `$bin cookies --policy $policy --inventory $file --format html --lang es`;
+    like($html, qr{<tr class="flagged"><td><code>_ga</code></td><td>Anal\S+tica</td>},
+        'HTML: the flagged rows, in Spanish');
+    unlike($html, qr/<script/, 'HTML: no script');
+
+    system("$bin cookies --inventory $file >/dev/null 2>&1");
+    is($? >> 8, 2, 'without --policy: usage error');
+}
+
 # ---------------------------------------------------------------------------
 # a small zone: the most recent entries stay, the zone does not grow
 

@@ -12,14 +12,19 @@
  *   2  consent_cookie_domains and consent_cookie_expiry (host \n
  *      consent_cookie_domain \n cookie name)
  *   3  consent_cookie_lookup (a cookie name)
+ *   4  consent_inventory_parse, consent_declaration, and
+ *      consent_lifetime_seconds (an inventory as JSON)
  *
  * Properties: what is parsed lies inside the input, a name has no ";"
  * and no surrounding blanks; a filtered header stays in its room (it
  * may grow: "a=1;b=2" becomes "a=1; b=2"), filtering it again removes
  * nothing, every cookie it keeps is granted (or the consent cookie),
  * and it keeps as many as were not removed; domains are the empty
- * one, then suffixes of the host on a label boundary, within the bound; an expiring header stays in its
- * room and says Max-Age=0; a declaration found covers the name.
+ * one, then suffixes of the host on a label boundary, within the
+ * bound; an expiring header stays in its room and says Max-Age=0; a
+ * declaration found covers the name; an inventory read back gives a
+ * table with a row for each declaration and at most one for each
+ * entry, undeclared rows after declared ones.
  */
 
 
@@ -27,6 +32,7 @@
 
 #include "fuzz.h"
 #include "consent_cookie.h"
+#include "consent_inventory.h"
 
 
 static consent_policy_t  *policy;
@@ -36,6 +42,7 @@ static void fuzz_set_cookie(const char *s, size_t len);
 static void fuzz_filter(fuzz_in_t *in);
 static void fuzz_domains(fuzz_in_t *in);
 static void fuzz_lookup(const char *s, size_t len);
+static void fuzz_inventory(const char *s, size_t len);
 static const char *fuzz_rest(fuzz_in_t *in, size_t *len);
 static int fuzz_inside(const char *p, size_t len, const char *s,
     size_t slen);
@@ -253,6 +260,50 @@ fuzz_lookup(const char *s, size_t len)
 }
 
 
+static void
+fuzz_inventory(const char *s, size_t len)
+{
+    char                 *json, err[256], *text;
+    size_t                i, n;
+    consent_inventory_t  *inv;
+    consent_decl_row_t   *rows;
+
+    json = fuzz_copy(s, len);
+    inv = consent_inventory_parse(json, len, err, sizeof(err));
+
+    if (inv == NULL) {
+        fuzz_check(err[0] != '\0', "a refusal says why");
+        free(json);
+        return;
+    }
+
+    rows = consent_declaration(policy, inv->entries, inv->n, &n);
+    fuzz_check(rows != NULL, "a table");
+    fuzz_check(n >= policy->ncookies && n <= policy->ncookies + inv->n,
+               "a row a declaration, at most one an entry");
+
+    for (i = 0; i < n; i++) {
+        fuzz_check((i < policy->ncookies) == (rows[i].decl >= 0),
+                   "declared rows first");
+        fuzz_check(rows[i].decl >= 0
+                   || (rows[i].flags & CONSENT_DECL_UNDECLARED),
+                   "an undeclared row says so");
+    }
+
+    free(rows);
+
+    /* a lifetime text: any of the names */
+    for (i = 0; i < inv->n; i++) {
+        text = fuzz_copy(inv->entries[i].name, inv->entries[i].name_len);
+        fuzz_check(consent_lifetime_seconds(text) >= -1, "a lifetime");
+        free(text);
+    }
+
+    consent_inventory_free(inv);
+    free(json);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -263,7 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.p = data;
     in.left = size;
 
-    switch (fuzz_byte(&in) % 4) {
+    switch (fuzz_byte(&in) % 5) {
 
     case 0:
         s = fuzz_rest(&in, &len);
@@ -278,9 +329,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_domains(&in);
         break;
 
-    default:
+    case 3:
         s = fuzz_rest(&in, &len);
         fuzz_lookup(s, len);
+        break;
+
+    default:
+        s = fuzz_rest(&in, &len);
+        fuzz_inventory(s, len);
         break;
     }
 

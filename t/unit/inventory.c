@@ -18,6 +18,10 @@
 #define S(s)   s, sizeof(s) - 1
 
 
+static void test_lifetime(void);
+static void test_declaration(consent_policy_t *p);
+
+
 int
 main(void)
 {
@@ -111,7 +115,135 @@ main(void)
               "\"cookies_sent\":[]}", "an empty inventory");
     free(s);
 
+    test_lifetime();
+    test_declaration(p);
+
     consent_policy_free(p);
 
     return done_testing();
+}
+
+
+static void
+test_lifetime(void)
+{
+    is_int(consent_lifetime_seconds("2 years"), 2 * 366 * 86400, "2 years");
+    is_int(consent_lifetime_seconds("1 Year"), 366 * 86400, "1 Year");
+    is_int(consent_lifetime_seconds("24 hours"), 86400, "24 hours");
+    is_int(consent_lifetime_seconds("1 minute"), 60, "1 minute");
+    is_int(consent_lifetime_seconds("90 days"), 90 * 86400, "90 days");
+    is_int(consent_lifetime_seconds("13 months"), 13 * 31 * 86400,
+           "13 months");
+    is_int(consent_lifetime_seconds("30 minutes to 2 years"),
+           2 * 366 * 86400, "a range: the longest");
+    is_int(consent_lifetime_seconds("Up to 13 months"), 13 * 31 * 86400,
+           "up to");
+    is_int(consent_lifetime_seconds("Session"), 0, "session");
+    is_int(consent_lifetime_seconds("6 mois"), -1, "not English");
+    is_int(consent_lifetime_seconds("forever"), -1, "no number");
+    is_int(consent_lifetime_seconds("2 lightyears"), -1, "no unit");
+    is_int(consent_lifetime_seconds(""), -1, "empty");
+    is_int(consent_lifetime_seconds(NULL), -1, "NULL");
+    is_int(consent_lifetime_seconds("99999999999 years"), 9999999LL * 366
+           * 86400, "a huge number stops growing: no overflow");
+}
+
+
+static void
+test_declaration(consent_policy_t *p)
+{
+    int                   ga, fbp, consent;
+    char                  err[256];
+    size_t                i, n;
+    consent_inventory_t  *inv;
+    consent_decl_row_t   *rows;
+
+    static const char    *doc =
+        "{\"entries\":6,\"evicted\":2,\"cookies_set\":["
+        "{\"name\":\"_ga\",\"count\":10,\"refused\":3,\"max_age\":63072000,"
+        "\"domain\":\"\",\"path\":\"/\",\"location\":\"/\"},"
+        "{\"name\":\"_ga\",\"count\":5,\"refused\":0,\"max_age\":100,"
+        "\"domain\":\"example.com\",\"path\":\"/\",\"location\":\"/\"},"
+        "{\"name\":\"_fbp\",\"count\":4,\"refused\":0,"
+        "\"max_age\":99999999},"
+        "{\"name\":\"PHPSESSID\",\"count\":7,\"max_age\":null,"
+        "\"session\":true}],"
+        "\"cookies_sent\":["
+        "{\"name\":\"_ga\",\"count\":20},"
+        "{\"name\":\"js_only\",\"count\":2}]}";
+
+    inv = consent_inventory_parse(doc, strlen(doc), err, sizeof(err));
+
+    if (!ok(inv != NULL, "an inventory read back")) {
+        printf("#   %s\n", err);
+        return;
+    }
+
+    is_int(inv->n, 6, "six entries");
+    is_int(inv->evicted, 2, "evicted");
+    ok(inv->entries[3].max_age == -1
+       && (inv->entries[3].flags & CONSENT_INV_SESSION), "a session cookie");
+
+    rows = consent_declaration(p, inv->entries, inv->n, &n);
+
+    if (!ok(rows != NULL, "the declaration table")) {
+        consent_inventory_free(inv);
+        return;
+    }
+
+    is_int(n, p->ncookies + 2, "every declaration, then two undeclared");
+
+    ga = fbp = consent = -1;
+
+    for (i = 0; i < p->ncookies; i++) {
+        if (rows[i].name_len == 3 && memcmp(rows[i].name, "_ga", 3) == 0
+            && !rows[i].prefix)
+        {
+            ga = (int) i;
+        }
+
+        if (rows[i].name_len == 4 && memcmp(rows[i].name, "_fbp", 4) == 0) {
+            fbp = (int) i;
+        }
+
+        if (rows[i].name_len == 7 && memcmp(rows[i].name, "consent", 7) == 0)
+        {
+            consent = (int) i;
+        }
+    }
+
+    if (ok(ga >= 0 && fbp >= 0 && consent >= 0, "rows of _ga, _fbp, consent"))
+    {
+        is_int(rows[ga].set, 15, "_ga set on two domains: 15");
+        is_int(rows[ga].refused, 3, "_ga refused 3");
+        is_int(rows[ga].sent, 20, "_ga sent 20");
+        is_int(rows[ga].max_age, 63072000, "_ga: the longest max-age");
+        is_int(rows[ga].flags, CONSENT_DECL_REFUSED,
+               "_ga: set while refused; 2 years is as declared");
+        is_int(rows[fbp].flags, CONSENT_DECL_LONGER,
+               "_fbp: longer than its declared 90 days");
+        is_int(rows[consent].flags, 0, "consent: nothing to say");
+        is_int(rows[consent].set, 0, "consent: not seen");
+    }
+
+    ok(rows[n - 2].name_len == 9 && memcmp(rows[n - 2].name, "PHPSESSID", 9)
+       == 0 && rows[n - 2].flags == CONSENT_DECL_UNDECLARED
+       && rows[n - 2].category == -1 && rows[n - 2].set == 7,
+       "PHPSESSID: undeclared");
+    ok(rows[n - 1].name_len == 7 && rows[n - 1].flags
+       == (CONSENT_DECL_UNDECLARED | CONSENT_DECL_SCRIPT),
+       "js_only: undeclared, set by a script");
+
+    free(rows);
+    consent_inventory_free(inv);
+
+    ok(consent_inventory_parse("[]", 2, err, sizeof(err)) == NULL
+       && strstr(err, "not an inventory") != NULL, "an array is refused");
+    ok(consent_inventory_parse("{", 1, err, sizeof(err)) == NULL
+       && strstr(err, "line 1") != NULL, "broken JSON is refused");
+    ok(consent_inventory_parse(S("{\"cookies_set\":[{}],"
+                                 "\"cookies_sent\":[]}"), err, sizeof(err))
+       == NULL
+       && strstr(err, "cookies_set[0]: no \"name\"") != NULL,
+       "an entry without a name is refused");
 }
