@@ -27,6 +27,7 @@ static ngx_array_t *ngx_http_consent_cookies_sent(ngx_http_request_t *r,
 static void ngx_http_consent_cookies_strip(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
     uint32_t granted);
+static ngx_int_t ngx_http_consent_cookies_private(ngx_http_request_t *r);
 static uint32_t ngx_http_consent_cookies_granted(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf);
 static ngx_uint_t ngx_http_consent_cookies_none_refused(
@@ -441,6 +442,7 @@ ngx_http_consent_cookies_header(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf)
 {
     uint32_t                       granted;
+    ngx_uint_t                     n;
     ngx_array_t                   *sent;
     ngx_http_consent_req_t        *req;
     ngx_http_consent_main_conf_t  *cmcf;
@@ -487,9 +489,85 @@ ngx_http_consent_cookies_header(ngx_http_request_t *r,
         ngx_http_consent_cookies_strip(r, clcf, req, granted);
     }
 
-    if (clcf->expire_cookies) {
-        return ngx_http_consent_cookies_expire(r, clcf, granted);
+    if (!clcf->expire_cookies) {
+        return NGX_OK;
     }
+
+    n = req->cookies_expired;
+
+    if (ngx_http_consent_cookies_expire(r, clcf, granted) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * A response that expires this visitor's cookies must not be served
+     * by a shared cache to another one, who may have granted them
+     */
+
+    if (req->cookies_expired > n && clcf->cache_private) {
+        return ngx_http_consent_cookies_private(r);
+    }
+
+    return NGX_OK;
+}
+
+
+/* Cache-Control made "private", as the filter makes it for pages */
+
+static ngx_int_t
+ngx_http_consent_cookies_private(ngx_http_request_t *r)
+{
+    size_t            len;
+    u_char           *p;
+    ngx_table_elt_t  *cc;
+
+#if (nginx_version >= 1023000)
+    cc = r->headers_out.cache_control;
+#else
+    ngx_table_elt_t  **ccp;
+
+    cc = NULL;
+
+    if (r->headers_out.cache_control.nelts) {
+        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
+    }
+#endif
+
+    if (cc == NULL) {
+        cc = ngx_http_consent_header_out_str(r, "Cache-Control", "");
+        if (cc == NULL) {
+            return NGX_ERROR;
+        }
+
+#if (nginx_version >= 1023000)
+        r->headers_out.cache_control = cc;
+#else
+        if (r->headers_out.cache_control.elts == NULL
+            && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
+                              sizeof(ngx_table_elt_t *))
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ccp = ngx_array_push(&r->headers_out.cache_control);
+        if (ccp == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ccp = cc;
+#endif
+    }
+
+    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 9);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = consent_cache_control_private((const char *) cc->value.data,
+                                        cc->value.len, (char *) p);
+    cc->value.data = p;
+    cc->value.len = len;
 
     return NGX_OK;
 }

@@ -45,6 +45,9 @@ $t->backend(port => 8081, handler => sub {
     return (302, [@h, Location => '/'], [['', 0]]) if $path =~ m{/moved$};
     return (200, [@h, 'Content-Type' => 'application/json'],
         [['{"ok":true}', 0]]) if $path =~ m{/collect$};
+    return (200, ['Content-Type' => 'text/css',
+        'Cache-Control' => 'public, max-age=3600, s-maxage=60'],
+        [['p{}', 0]]) if $path =~ m{/style\.css$};
     return (200, [@h, 'Content-Type' => 'text/html'],
         [["<!DOCTYPE html><html><head></head><body><p>x</p></body></html>\n",
           0]]);
@@ -270,6 +273,19 @@ for my $p (qw(collect nocontent moved)) {
     my $r = get("/app/$p", $consent{reject});
     is_deeply(set_cookies($r), [ sort(app(qw(sid prefs_x))) ],
         "$p ($r->{status}): refused Set-Cookie headers stripped");
+}
+
+# a response that expires cookies is kept out of shared caches
+
+{
+    my $r = get('/app/style.css', "_ga=1; $consent{reject}");
+    is_deeply(set_cookies($r), [ sort(expired('_ga')) ],
+        'a stylesheet expires _ga');
+    is($r->header('cache-control'), 'private, max-age=3600',
+        'and is made private: no shared cache hands it to another visitor');
+    $r = get('/app/style.css', "sid=1; $consent{reject}");
+    is($r->header('cache-control'), 'public, max-age=3600, s-maxage=60',
+        'nothing expired: its Cache-Control untouched');
 }
 
 # ---------------------------------------------------------------------------
