@@ -52,6 +52,7 @@ FUZZ_DICT_request = t/fuzz/cookie.dict
 FUZZ_DICT_policy  = t/fuzz/json.dict
 FUZZ_DICT_record  = t/fuzz/json.dict
 FUZZ_DICT_verify  = t/fuzz/json.dict
+FUZZ_DICT_cookie_hdr = t/fuzz/cookie.dict
 
 VALGRIND      ?= valgrind
 VALGRIND_OPTS  = --tool=memcheck --error-exitcode=99 --leak-check=full \

@@ -74,6 +74,12 @@ static int consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
 static int consent_parse_aliases(consent_policy_t *p, size_t cat,
     json_t *arr, const char *path, consent_err_t *e);
 static int consent_check_aliases(consent_policy_t *p, consent_err_t *e);
+static int consent_parse_cookies(consent_policy_t *p, size_t cat,
+    json_t *arr, const char *path, consent_err_t *e);
+static int consent_parse_cookie(consent_policy_t *p, size_t cat,
+    json_t *v, const char *path, consent_err_t *e);
+static int consent_check_cookie_name(const char *s, size_t len,
+    const char *path, consent_err_t *e);
 static int consent_parse_consent_mode(consent_policy_t *p,
     consent_category_t *c, json_t *arr, const char *path,
     uint32_t *gcm_seen, consent_err_t *e);
@@ -119,7 +125,17 @@ static const char  *consent_text_names[CONSENT_TEXT_N] = {
     "privacy_link",
     "manage",
     "always_on",
-    "gpc_honoured"
+    "gpc_honoured",
+    "cookies",
+    "lifetime"
+};
+
+
+/* what an optional text says when the policy does not say it */
+static const char  *consent_text_defaults[CONSENT_TEXT_N] = {
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    "Cookies",
+    "Lifetime"
 };
 
 
@@ -141,7 +157,11 @@ static const char *const  consent_root_keys[] = {
 
 static const char *const  consent_category_keys[] = {
     "id", "required", "label", "description", "consent_mode", "gpc",
-    "aliases", NULL
+    "aliases", "cookies", NULL
+};
+
+static const char *const  consent_cookie_keys[] = {
+    "name", "domain", "provider", "purpose", "lifetime", NULL
 };
 
 static const char *const  consent_rule_keys[] = {
@@ -383,6 +403,16 @@ consent_policy_free(consent_policy_t *p)
     }
 
     free(p->aliases);
+
+    for (i = 0; i < p->ncookies; i++) {
+        free(p->cookies[i].name);
+        free(p->cookies[i].domain);
+        free(p->cookies[i].provider);
+        consent_i18n_free(&p->cookies[i].purpose);
+        consent_i18n_free(&p->cookies[i].lifetime);
+    }
+
+    free(p->cookies);
     free(p);
 }
 
@@ -508,6 +538,33 @@ consent_policy_description(const consent_policy_t *p, size_t cat,
     }
 
     return consent_i18n_get(p, &p->categories[cat].description, lang);
+}
+
+
+const char *
+consent_policy_cookie_purpose(const consent_policy_t *p, size_t decl,
+    const char *lang)
+{
+    if (p == NULL || decl >= p->ncookies || p->cookies[decl].purpose.n == 0)
+    {
+        return NULL;
+    }
+
+    return consent_i18n_get(p, &p->cookies[decl].purpose, lang);
+}
+
+
+const char *
+consent_policy_cookie_lifetime(const consent_policy_t *p, size_t decl,
+    const char *lang)
+{
+    if (p == NULL || decl >= p->ncookies
+        || p->cookies[decl].lifetime.n == 0)
+    {
+        return NULL;
+    }
+
+    return consent_i18n_get(p, &p->cookies[decl].lifetime, lang);
 }
 
 
@@ -1243,7 +1300,8 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
                 consent_error(e, sub, "unknown text key (expected title, "
                               "message, accept_all, reject_all, customise, "
                               "save, withdraw, privacy_link, manage, "
-                              "always_on or gpc_honoured)");
+                              "always_on, gpc_honoured, cookies or "
+                              "lifetime)");
                 return -1;
             }
 
@@ -1266,7 +1324,7 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
         }
 
         if (idx == 0) {
-            for (k = 0; k < CONSENT_TEXT_N; k++) {
+            for (k = 0; k < CONSENT_TEXT_REQUIRED_N; k++) {
                 if (json_object_get(obj, consent_text_names[k]) == NULL) {
                     consent_error(e, path, "missing \"%s\" (every text is "
                                   "required in the default language)",
@@ -1274,6 +1332,29 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
                     return -1;
                 }
             }
+        }
+    }
+
+    /* the optional texts: the module's English where the policy is silent */
+
+    for (k = CONSENT_TEXT_REQUIRED_N; k < CONSENT_TEXT_N; k++) {
+        t = &p->texts[k];
+
+        if (consent_i18n_find(t, p->default_lang, strlen(p->default_lang))
+            != NULL)
+        {
+            continue;
+        }
+
+        t->lang[t->n] = consent_strndup(p->default_lang,
+                                        strlen(p->default_lang));
+        t->text[t->n] = consent_strndup(consent_text_defaults[k],
+                                        strlen(consent_text_defaults[k]));
+        t->n++;
+
+        if (t->lang[t->n - 1] == NULL || t->text[t->n - 1] == NULL) {
+            consent_error(e, NULL, "out of memory");
+            return -1;
         }
     }
 
@@ -1373,7 +1454,7 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
 
     if (consent_check_keys(obj, path, consent_category_keys,
                            "id, required, label, description, consent_mode, "
-                           "gpc or aliases", e)
+                           "gpc, aliases or cookies", e)
         != 0)
     {
         return -1;
@@ -1495,6 +1576,303 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
         consent_path_key(sub, sizeof(sub), path, "aliases");
 
         if (consent_parse_aliases(p, i, v, sub, e) != 0) {
+            return -1;
+        }
+    }
+
+    v = json_object_get(obj, "cookies");
+
+    if (v != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "cookies");
+
+        if (consent_parse_cookies(p, i, v, sub, e) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The cookies a category covers: names and prefixes ("_ga*"), unique
+ * across the policy, so that a cookie's category never depends on the
+ * order of the file (an exact name wins over a prefix, a longer prefix
+ * over a shorter one: consent_cookie.c).
+ */
+
+static int
+consent_parse_cookies(consent_policy_t *p, size_t cat, json_t *arr,
+    const char *path, consent_err_t *e)
+{
+    size_t                  i, n;
+    json_t                 *v;
+    consent_cookie_decl_t  *d;
+    char                    sub[CONSENT_PATH_MAX];
+
+    if (!json_is_array(arr)) {
+        consent_error(e, path, "must be an array of cookie names or "
+                      "objects such as {\"name\": \"_ga\"}");
+        return -1;
+    }
+
+    n = json_array_size(arr);
+
+    if (p->ncookies + n > CONSENT_COOKIES_MAX) {
+        consent_error(e, path, "more than %d cookies in the policy",
+                      CONSENT_COOKIES_MAX);
+        return -1;
+    }
+
+    d = realloc(p->cookies, (p->ncookies + n + 1)
+                            * sizeof(consent_cookie_decl_t));
+    if (d == NULL) {
+        consent_error(e, NULL, "out of memory");
+        return -1;
+    }
+
+    p->cookies = d;
+
+    json_array_foreach(arr, i, v) {
+        consent_path_index(sub, sizeof(sub), path, i);
+
+        if (consent_parse_cookie(p, cat, v, sub, e) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
+    const char *path, consent_err_t *e)
+{
+    size_t                  j, len;
+    json_t                 *name, *w;
+    unsigned                prefix;
+    const char             *s;
+    consent_cookie_decl_t  *d, *o;
+    char                    sub[CONSENT_PATH_MAX];
+    char                    q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    if (json_is_string(v)) {
+        name = v;
+        snprintf(sub, sizeof(sub), "%s", path);
+        v = NULL;
+
+    } else if (json_is_object(v)) {
+        if (consent_check_keys(v, path, consent_cookie_keys,
+                               "name, domain, provider, purpose or "
+                               "lifetime", e)
+            != 0)
+        {
+            return -1;
+        }
+
+        name = consent_get(v, "name", path, 1, e);
+        if (name == NULL) {
+            return -1;
+        }
+
+        consent_path_key(sub, sizeof(sub), path, "name");
+
+        if (!json_is_string(name)) {
+            consent_error(e, sub, "must be a string");
+            return -1;
+        }
+
+    } else {
+        consent_error(e, path, "must be a cookie name or an object such "
+                      "as {\"name\": \"_ga\"}");
+        return -1;
+    }
+
+    s = json_string_value(name);
+    len = json_string_length(name);
+
+    if (consent_check_cookie_name(s, len, sub, e) != 0) {
+        return -1;
+    }
+
+    prefix = (s[len - 1] == '*');
+    len -= prefix;
+
+    for (j = 0; j < p->ncookies; j++) {
+        o = &p->cookies[j];
+
+        if (o->prefix == prefix && o->len == len
+            && memcmp(o->name, s, len) == 0)
+        {
+            consent_quote(q, sizeof(q), s, len + prefix);
+            consent_error(e, sub, "%s is already declared in category "
+                          "\"%s\"", q, p->categories[o->category].id);
+            return -1;
+        }
+    }
+
+    /* counted first: free() must see a half-filled declaration too */
+    d = &p->cookies[p->ncookies++];
+    memset(d, 0, sizeof(consent_cookie_decl_t));
+
+    d->name = consent_strndup(s, len);
+    if (d->name == NULL) {
+        consent_error(e, NULL, "out of memory");
+        return -1;
+    }
+
+    d->len = len;
+    d->prefix = prefix;
+    d->category = (unsigned) cat;
+
+    if (v == NULL) {
+        return 0;
+    }
+
+    w = json_object_get(v, "domain");
+
+    if (w != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "domain");
+
+        if (!json_is_string(w)) {
+            consent_error(e, sub, "must be a string");
+            return -1;
+        }
+
+        s = json_string_value(w);
+        len = json_string_length(w);
+
+        /* ".example.com" means what "example.com" means to a browser */
+        if (len > 1 && s[0] == '.') {
+            s++;
+            len--;
+        }
+
+        if (len == 0) {
+            consent_error(e, sub, "must not be empty");
+            return -1;
+        }
+
+        if (consent_check_host(s, len, sub, e) != 0) {
+            return -1;
+        }
+
+        d->domain = consent_strndup(s, len);
+        if (d->domain == NULL) {
+            consent_error(e, NULL, "out of memory");
+            return -1;
+        }
+
+        for (j = 0; j < len; j++) {
+            d->domain[j] = (char) consent_lower((unsigned char) s[j]);
+        }
+
+        d->domain_len = len;
+    }
+
+    w = json_object_get(v, "provider");
+
+    if (w != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "provider");
+
+        if (consent_nonempty_text(w, sub, &s, e) != 0) {
+            return -1;
+        }
+
+        d->provider = consent_strndup(s, json_string_length(w));
+        if (d->provider == NULL) {
+            consent_error(e, NULL, "out of memory");
+            return -1;
+        }
+    }
+
+    w = json_object_get(v, "purpose");
+
+    if (w != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "purpose");
+
+        if (consent_parse_i18n(p, w, sub, &d->purpose, e) != 0) {
+            return -1;
+        }
+    }
+
+    w = json_object_get(v, "lifetime");
+
+    if (w != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "lifetime");
+
+        if (consent_parse_i18n(p, w, sub, &d->lifetime, e) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * An RFC 6265 cookie-name (a token), optionally ending in "*" for a
+ * prefix; "*" alone would cover every cookie, which is what the
+ * consent_unknown_cookies directive is for
+ */
+
+static int
+consent_check_cookie_name(const char *s, size_t len, const char *path,
+    consent_err_t *e)
+{
+    size_t         i;
+    unsigned char  c;
+    char           q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    consent_quote(q, sizeof(q), s, len);
+
+    if (len == 0) {
+        consent_error(e, path, "must not be empty");
+        return -1;
+    }
+
+    if (len > CONSENT_COOKIE_NAME_MAX) {
+        consent_error(e, path, "longer than %d bytes",
+                      CONSENT_COOKIE_NAME_MAX);
+        return -1;
+    }
+
+    if (len == 1 && s[0] == '*') {
+        consent_error(e, path, "\"*\" alone would cover every cookie: name "
+                      "the cookies, or use the consent_unknown_cookies "
+                      "directive for the ones no category names");
+        return -1;
+    }
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) s[i];
+
+        if (c == '*') {
+            if (i != len - 1) {
+                consent_error(e, path, "%s: \"*\" may only end a name, "
+                              "as a prefix (\"_ga*\")", q);
+                return -1;
+            }
+
+            continue;
+        }
+
+        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?={}", c))
+        {
+            if (c > 0x20 && c < 0x7f) {
+                consent_error(e, path, "%s is not a cookie name: '%c' is "
+                              "not allowed (a name is printable ASCII "
+                              "without spaces or ()<>@,;:\\\"/[]?={})",
+                              q, c);
+
+            } else {
+                consent_error(e, path, "%s is not a cookie name: byte "
+                              "0x%02x is not allowed (a name is printable "
+                              "ASCII without spaces or "
+                              "()<>@,;:\\\"/[]?={})", q, c);
+            }
+
             return -1;
         }
     }

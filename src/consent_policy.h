@@ -23,6 +23,8 @@
 #define CONSENT_MAX_AGE_DEFAULT  (182 * 86400)
 #define CONSENT_MAX_AGE_MAX      (400 * 86400)   /* browsers cap there */
 #define CONSENT_POLICY_MAX_SIZE  (1024 * 1024)
+#define CONSENT_COOKIE_NAME_MAX  256   /* bytes of a cookie name or pattern */
+#define CONSENT_COOKIES_MAX      1024  /* cookie declarations in a policy */
 
 
 /* banner texts, keys of "texts" per language */
@@ -38,8 +40,13 @@ typedef enum {
     CONSENT_TEXT_MANAGE,
     CONSENT_TEXT_ALWAYS_ON,
     CONSENT_TEXT_GPC_HONOURED,
+    CONSENT_TEXT_COOKIES,       /* optional from here on */
+    CONSENT_TEXT_LIFETIME,
     CONSENT_TEXT_N
 } consent_text_e;
+
+/* the texts every policy has in its default language */
+#define CONSENT_TEXT_REQUIRED_N  CONSENT_TEXT_COOKIES
 
 
 /* Google Consent Mode v2 signals, bit positions */
@@ -99,6 +106,23 @@ typedef struct {
 } consent_rule_list_t;
 
 
+/*
+ * A cookie a category covers ("cookies" of a category): an exact name,
+ * or a prefix when the pattern ends in "*" (docs/policy.md).
+ */
+typedef struct {
+    char               *name;           /* without the "*" */
+    size_t              len;
+    unsigned            prefix:1;
+    unsigned            category;       /* index into categories */
+    char               *domain;         /* lower case, no dot; or NULL */
+    size_t              domain_len;
+    char               *provider;       /* or NULL */
+    consent_i18n_t      purpose;        /* n == 0 when not given */
+    consent_i18n_t      lifetime;
+} consent_cookie_decl_t;
+
+
 /* a name another consent manager gives a category ("statistics") */
 typedef struct {
     char               *name;           /* [a-z0-9_-], unique */
@@ -128,6 +152,9 @@ typedef struct {
 
     consent_alias_t    *aliases;        /* of every category, file order */
     size_t              naliases;
+
+    consent_cookie_decl_t *cookies;     /* of every category, file order */
+    size_t              ncookies;
 
     unsigned char       sha256[32];     /* of the file's bytes */
     char                sha256_hex[65];
@@ -167,6 +194,12 @@ const char *consent_policy_description(const consent_policy_t *p,
     size_t cat, const char *lang);
 
 const char *consent_gcm_name(consent_gcm_e signal);
+
+/* a cookie declaration's purpose or lifetime in lang, or NULL */
+const char *consent_policy_cookie_purpose(const consent_policy_t *p,
+    size_t decl, const char *lang);
+const char *consent_policy_cookie_lifetime(const consent_policy_t *p,
+    size_t decl, const char *lang);
 
 
 #endif /* _CONSENT_POLICY_H_INCLUDED_ */

@@ -43,6 +43,14 @@ static char *consent_tpl_once(consent_tpl_t *tpl,
 static void consent_tpl_button(consent_buf_t *b,
     const consent_policy_t *policy, const char *lang, const char *action,
     consent_text_e text);
+static void consent_render_cookie_names(consent_buf_t *b,
+    const consent_policy_t *policy, const char *lang, size_t cat);
+static void consent_render_cookie_list(consent_buf_t *b,
+    const consent_policy_t *policy, const char *lang, size_t cat);
+static void consent_render_cookie_name(consent_buf_t *b,
+    const consent_cookie_decl_t *d);
+static const char *consent_render_text_or(const consent_policy_t *policy,
+    consent_text_e key, const char *lang, const char *dflt);
 static void consent_render_category(consent_buf_t *b,
     const consent_policy_t *policy, const consent_view_t *view,
     const char *lang, size_t i);
@@ -588,6 +596,7 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
         consent_buf_html(&b, c->id, c->id_len);
         consent_buf_str(&b, "\">");
         consent_buf_text(&b, consent_policy_description(policy, i, lang));
+        consent_render_cookie_names(&b, policy, lang, i);
         consent_buf_str(&b, "</p>\n</div>\n");
     }
 
@@ -995,7 +1004,135 @@ consent_render_category(consent_buf_t *b, const consent_policy_t *policy,
 
     consent_buf_str(b, "</label>\n<p>");
     consent_buf_text(b, consent_policy_description(policy, i, lang));
-    consent_buf_str(b, "</p>\n</fieldset>\n");
+    consent_buf_str(b, "</p>\n");
+    consent_render_cookie_list(b, policy, lang, i);
+    consent_buf_str(b, "</fieldset>\n");
+}
+
+
+/* a policy text that a policy may leave out, or the module's English */
+
+static const char *
+consent_render_text_or(const consent_policy_t *policy, consent_text_e key,
+    const char *lang, const char *dflt)
+{
+    const char  *s;
+
+    s = consent_policy_text(policy, key, lang);
+
+    return s != NULL ? s : dflt;
+}
+
+
+static void
+consent_render_cookie_name(consent_buf_t *b, const consent_cookie_decl_t *d)
+{
+    consent_buf_html(b, d->name, d->len);
+
+    if (d->prefix) {
+        consent_buf_str(b, "*");
+    }
+}
+
+
+/*
+ * The banner's second layer names a category's cookies after its
+ * description, as text: the banner is in every page, the details are on
+ * the preferences page
+ */
+
+static void
+consent_render_cookie_names(consent_buf_t *b, const consent_policy_t *policy,
+    const char *lang, size_t cat)
+{
+    size_t                        i, n;
+    const consent_cookie_decl_t  *d;
+
+    n = 0;
+
+    for (i = 0; i < policy->ncookies; i++) {
+        d = &policy->cookies[i];
+
+        if (d->category != cat) {
+            continue;
+        }
+
+        if (n++ == 0) {
+            consent_buf_str(b, " ");
+            consent_buf_text(b, consent_render_text_or(policy,
+                                                       CONSENT_TEXT_COOKIES,
+                                                       lang, "Cookies"));
+            consent_buf_str(b, ": ");
+
+        } else {
+            consent_buf_str(b, ", ");
+        }
+
+        consent_render_cookie_name(b, d);
+    }
+}
+
+
+/* the preferences page: name, provider, purpose and lifetime of each */
+
+static void
+consent_render_cookie_list(consent_buf_t *b, const consent_policy_t *policy,
+    const char *lang, size_t cat)
+{
+    size_t                        i, n;
+    const char                   *purpose, *lifetime, *label;
+    const consent_cookie_decl_t  *d;
+
+    n = 0;
+    label = consent_render_text_or(policy, CONSENT_TEXT_COOKIES, lang,
+                                   "Cookies");
+
+    for (i = 0; i < policy->ncookies; i++) {
+        d = &policy->cookies[i];
+
+        if (d->category != cat) {
+            continue;
+        }
+
+        if (n++ == 0) {
+            consent_buf_str(b, "<ul class=\"consent-cookies\" aria-label=\"");
+            consent_buf_text(b, label);
+            consent_buf_str(b, "\">\n");
+        }
+
+        consent_buf_str(b, "<li><code>");
+        consent_render_cookie_name(b, d);
+        consent_buf_str(b, "</code>");
+
+        if (d->provider != NULL) {
+            consent_buf_str(b, " (");
+            consent_buf_text(b, d->provider);
+            consent_buf_str(b, ")");
+        }
+
+        purpose = consent_policy_cookie_purpose(policy, i, lang);
+        lifetime = consent_policy_cookie_lifetime(policy, i, lang);
+
+        if (purpose != NULL) {
+            consent_buf_str(b, ": ");
+            consent_buf_text(b, purpose);
+        }
+
+        if (lifetime != NULL) {
+            consent_buf_str(b, purpose != NULL ? " " : ": ");
+            consent_buf_text(b, consent_render_text_or(policy,
+                                                       CONSENT_TEXT_LIFETIME,
+                                                       lang, "Lifetime"));
+            consent_buf_str(b, ": ");
+            consent_buf_text(b, lifetime);
+        }
+
+        consent_buf_str(b, "</li>\n");
+    }
+
+    if (n) {
+        consent_buf_str(b, "</ul>\n");
+    }
 }
 
 

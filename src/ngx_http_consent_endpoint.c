@@ -496,6 +496,12 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* what the choice leaves off goes, HttpOnly and parent-domain too */
+
+    if (ngx_http_consent_cookies_expire(r, clcf, tok.granted) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     consent_view_init(&next, clcf->policy, CONSENT_STATE_VALID, &tok);
 
     if (ngx_http_consent_set_view(r, &next) != NGX_OK) {

@@ -163,6 +163,10 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
+    if (ngx_http_consent_cookies_header(r, clcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     ngx_http_consent_restore_encoding(r, req);
 
     status = r->headers_out.status;

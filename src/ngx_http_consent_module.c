@@ -55,6 +55,10 @@ static char *ngx_http_consent_require_status(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_consent_banner_position(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_unknown_cookies(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_consent_check_unknown(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf);
 
 
 static char *ngx_http_consent_check_tag_max(ngx_conf_t *cf, void *post,
@@ -84,6 +88,13 @@ static ngx_conf_enum_t  ngx_http_consent_position[] = {
     { ngx_string("bottom"), CONSENT_POSITION_BOTTOM },
     { ngx_string("top"), CONSENT_POSITION_TOP },
     { ngx_string("center"), CONSENT_POSITION_CENTER },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_consent_request_cookies[] = {
+    { ngx_string("pass"), 0 },
+    { ngx_string("filter"), 1 },
     { ngx_null_string, 0 }
 };
 
@@ -217,6 +228,48 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_strip_cookies"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, strip_cookies),
+      NULL },
+
+    { ngx_string("consent_expire_cookies"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, expire_cookies),
+      NULL },
+
+    { ngx_string("consent_request_cookies"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_consent_loc_conf_t, request_cookies),
+      &ngx_http_consent_request_cookies },
+
+    { ngx_string("consent_inventory_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_inventory_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_inventory"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_consent_inventory,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_unknown_cookies"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_unknown_cookies,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -262,6 +315,8 @@ ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_consent_init(ngx_conf_t *cf)
 {
+    ngx_http_consent_main_conf_t  *cmcf;
+
     if (ngx_http_consent_precond_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -271,6 +326,26 @@ ngx_http_consent_init(ngx_conf_t *cf)
     }
 
     if (ngx_http_consent_log_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * The Cookie headers are changed in the rewrite phase, before the
+     * precondition handler (preaccess) may copy the request's headers
+     * into a new list
+     */
+
+    if (ngx_http_consent_cookies_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+
+    if (cmcf->inventory_used && cmcf->inventory == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_inventory\" requires "
+                      "\"consent_inventory_zone\" in %V:%ui",
+                      &cmcf->inventory_file, cmcf->inventory_line);
         return NGX_ERROR;
     }
 
@@ -362,6 +437,9 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
      *     clcf->endpoint_line = 0;
      *     clcf->require_file = { 0, NULL };
      *     clcf->require_line = 0;
+     *     clcf->unknown_name = { 0, NULL };
+     *     clcf->unknown_file = { 0, NULL };
+     *     clcf->unknown_line = 0;
      */
 
     clcf->keys = NGX_CONF_UNSET_PTR;
@@ -379,6 +457,9 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->csp_nonce = NGX_CONF_UNSET_PTR;
     clcf->require = NGX_CONF_UNSET_PTR;
     clcf->require_status = NGX_CONF_UNSET_UINT;
+    clcf->strip_cookies = NGX_CONF_UNSET;
+    clcf->expire_cookies = NGX_CONF_UNSET;
+    clcf->request_cookies = NGX_CONF_UNSET_UINT;
 
     return clcf;
 }
@@ -419,6 +500,20 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->position, prev->position,
                               CONSENT_POSITION_BOTTOM);
     ngx_conf_merge_ptr_value(conf->csp_nonce, prev->csp_nonce, NULL);
+    ngx_conf_merge_value(conf->strip_cookies, prev->strip_cookies, 1);
+    ngx_conf_merge_value(conf->expire_cookies, prev->expire_cookies, 1);
+    ngx_conf_merge_uint_value(conf->request_cookies, prev->request_cookies,
+                              0);
+
+    if (conf->unknown_name.data == NULL) {
+        conf->unknown_name = prev->unknown_name;
+        conf->unknown_file = prev->unknown_file;
+        conf->unknown_line = prev->unknown_line;
+    }
+
+    if (ngx_http_consent_check_unknown(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     /* a slot per language for the banner, rendered on first use */
 
@@ -505,6 +600,83 @@ ngx_http_consent_banner_position(ngx_conf_t *cf, ngx_command_t *cmd,
                        &value[1], &cmd->name);
 
     return NGX_CONF_ERROR;
+}
+
+
+/* consent_unknown_cookies pass | strip | CATEGORY */
+
+static char *
+ngx_http_consent_unknown_cookies(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t  *value;
+
+    if (clcf->unknown_name.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        return "must be \"pass\", \"strip\" or a category";
+    }
+
+    clcf->unknown_name = value[1];
+    clcf->unknown_file = cf->conf_file->file.name;
+    clcf->unknown_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * A category named by consent_unknown_cookies is looked up in the
+ * policy in force, which may come from an enclosing block, so here,
+ * after inheritance; the error names the directive's own line
+ */
+
+static char *
+ngx_http_consent_check_unknown(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf)
+{
+    int         cat;
+    ngx_str_t  *name;
+
+    name = &conf->unknown_name;
+    conf->unknown_cookies = CONSENT_COOKIE_PASS;
+
+    if (name->data == NULL
+        || (name->len == 4 && ngx_strncmp(name->data, "pass", 4) == 0))
+    {
+        return NGX_CONF_OK;
+    }
+
+    if (name->len == 5 && ngx_strncmp(name->data, "strip", 5) == 0) {
+        conf->unknown_cookies = CONSENT_COOKIE_STRIP;
+        return NGX_CONF_OK;
+    }
+
+    if (conf->policy == NULL) {
+        /* a block that no policy reaches has no cookies to judge */
+        return NGX_CONF_OK;
+    }
+
+    cat = consent_policy_category(conf->policy, (const char *) name->data,
+                                  name->len);
+    if (cat < 0) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "invalid value \"%V\" in \"consent_unknown_cookies\" "
+                      "directive, it must be \"pass\", \"strip\" or a "
+                      "category of the policy in %V:%ui",
+                      name, &conf->unknown_file, conf->unknown_line);
+        return NGX_CONF_ERROR;
+    }
+
+    conf->unknown_cookies = cat;
+
+    return NGX_CONF_OK;
 }
 
 

@@ -24,6 +24,8 @@
 #include "consent_etag.h"
 #include "consent_inflate.h"
 #include "consent_sniff.h"
+#include "consent_cookie.h"
+#include "consent_inventory.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -66,6 +68,12 @@ typedef struct {
     ngx_array_t                  keysets;     /* ngx_http_consent_loaded_t */
     ngx_array_t                  policies;
     ngx_array_t                  logs;        /* ngx_http_consent_log_t * */
+
+    /* the cookie inventory (ngx_http_consent_inventory.c) */
+    ngx_shm_zone_t              *inventory;
+    ngx_uint_t                   inventory_used;
+    ngx_str_t                    inventory_file;
+    ngx_uint_t                   inventory_line;
 } ngx_http_consent_main_conf_t;
 
 
@@ -112,6 +120,16 @@ typedef struct {
     ngx_uint_t                   endpoint_line;
     ngx_str_t                    require_file;
     ngx_uint_t                   require_line;
+
+    /* cookies on the server (ngx_http_consent_cookies.c) */
+    ngx_flag_t                   strip_cookies;
+    ngx_flag_t                   expire_cookies;
+    ngx_uint_t                   request_cookies;  /* 1: filter */
+    ngx_int_t                    unknown_cookies;  /* CONSENT_COOKIE_PASS,
+                                                      _STRIP or a category */
+    ngx_str_t                    unknown_name;     /* as configured */
+    ngx_str_t                    unknown_file;
+    ngx_uint_t                   unknown_line;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -155,6 +173,13 @@ typedef struct {
     ngx_str_t                    ae_value;    /* as the browser sent it */
     unsigned                     cond_done:1;
     unsigned                     cond_matched:1;
+
+    /* ngx_http_consent_cookies.c: the Cookie headers as sent, if changed */
+    ngx_array_t                 *cookies_sent;  /* of ngx_str_t */
+    ngx_uint_t                   cookies_stripped;
+    ngx_uint_t                   cookies_expired;
+    ngx_uint_t                   cookies_filtered;
+    unsigned                     cookies_done:1;  /* response headers */
 } ngx_http_consent_req_t;
 
 
@@ -221,6 +246,21 @@ extern ngx_atomic_uint_t  ngx_http_consent_unknown_keys;
 
 /* records a best-effort destination lost, in this worker, since it began */
 extern ngx_atomic_uint_t  ngx_http_consent_records_lost;
+
+/* ngx_http_consent_cookies.c */
+ngx_int_t ngx_http_consent_cookies_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_consent_cookies_header(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
+ngx_int_t ngx_http_consent_cookies_expire(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint32_t granted);
+
+/* ngx_http_consent_inventory.c */
+char *ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_inventory(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_consent_inventory_record(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint32_t granted, ngx_array_t *sent);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -3,7 +3,8 @@
  * Copyright (C) ngx_http_consent_module authors
  *
  * $consent_state, $consent_id, $consent_categories and the prefix
- * variable $consent_granted_<category>.
+ * variable $consent_granted_<category>; $consent_cookies_stripped,
+ * $consent_cookies_expired and $consent_cookies_filtered.
  */
 
 
@@ -17,6 +18,8 @@ static ngx_int_t ngx_http_consent_id_variable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_categories_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_consent_granted_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_consent_cookies_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static void ngx_http_consent_variable_set(ngx_http_variable_value_t *v,
     u_char *data, size_t len);
@@ -40,6 +43,21 @@ static ngx_http_variable_t  ngx_http_consent_vars[] = {
     { ngx_string(NGX_HTTP_CONSENT_GRANTED_PREFIX), NULL,
       ngx_http_consent_granted_variable,
       0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+    { ngx_string("consent_cookies_stripped"), NULL,
+      ngx_http_consent_cookies_variable,
+      offsetof(ngx_http_consent_req_t, cookies_stripped),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("consent_cookies_expired"), NULL,
+      ngx_http_consent_cookies_variable,
+      offsetof(ngx_http_consent_req_t, cookies_expired),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("consent_cookies_filtered"), NULL,
+      ngx_http_consent_cookies_variable,
+      offsetof(ngx_http_consent_req_t, cookies_filtered),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -214,6 +232,30 @@ ngx_http_consent_granted_variable(ngx_http_request_t *r,
     } else {
         ngx_http_consent_variable_set(v, (u_char *) "0", 1);
     }
+
+    return NGX_OK;
+}
+
+
+/* how many cookies this request's response and headers lost so far */
+
+static ngx_int_t
+ngx_http_consent_cookies_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                  *p;
+    ngx_uint_t               n;
+    ngx_http_consent_req_t  *req;
+
+    req = ngx_http_consent_req(r, 0);
+    n = req ? *(ngx_uint_t *) ((u_char *) req + data) : 0;
+
+    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_consent_variable_set(v, p, ngx_sprintf(p, "%ui", n) - p);
 
     return NGX_OK;
 }

@@ -289,6 +289,19 @@ bad_policy('an inline pattern of 257 bytes',
     qr/rules\[0\]\.inline\[0\]: /);
 bad_policy('misspelt key in a rule', sub { $_[0]{rules}[0]{host} = ['x.com'] },
     qr/rules\[0\]\.host: unknown key/);
+bad_policy('a cookie name with a space', $cat->(2, cookies => ['_g a']),
+    qr/categories\[2\]\.cookies\[0\]: "_g a" is not a cookie name/);
+bad_policy('a star inside a cookie pattern',
+    $cat->(2, cookies => ['_ga', { name => '_g*a' }]),
+    qr/categories\[2\]\.cookies\[1\]\.name: "_g\*a": "\*" may only end a name/);
+bad_policy('a lone star as a cookie pattern', $cat->(3, cookies => ['*']),
+    qr/categories\[3\]\.cookies\[0\]: "\*" alone would cover every cookie/);
+bad_policy('a cookie in two categories',
+    sub { push @{ $_[0]{categories}[3]{cookies} }, '_ga' },
+    qr/categories\[3\]\.cookies\[\d+\]: "_ga" is already declared in category "analytics"/);
+bad_policy('a misspelt cookie key',
+    $cat->(2, cookies => [{ name => '_ga', expiry => '2y' }]),
+    qr/categories\[2\]\.cookies\[0\]\.expiry: unknown key/);
 bad_policy('rules not an array', sub { $_[0]{rules} = {} }, qr/rules: /);
 
 {
@@ -335,7 +348,24 @@ my %d = (
     'consent_require_status 600' => qr/invalid status "600"/,
     'consent_require_status 399' => qr/invalid status "399"/,
     'consent_require_status 200' => qr/invalid status "200"/,
+    'consent_unknown_cookies stats' => qr/invalid value "stats" in "consent_unknown_cookies" directive, it must be "pass", "strip" or a category of the policy/,
+    'consent_unknown_cookies' => qr/invalid number of arguments in "consent_unknown_cookies"/,
+    'consent_request_cookies drop' => qr/invalid value "drop"/,
+    'consent_strip_cookies 1' => qr/invalid value "1" in "consent_strip_cookies" directive/,
+    'consent_expire_cookies yes' => qr/invalid value "yes" in "consent_expire_cookies" directive/,
 );
+
+refused('consent_inventory without a zone',
+    qr/"consent_inventory" requires "consent_inventory_zone" in \S+:\d+/,
+    location => 'consent_endpoint; }  location /inv { consent_inventory;',
+    at => 'consent_inventory;');
+refused('consent_inventory_zone too small',
+    qr/invalid size "4k" in "consent_inventory_zone": at least 32768/,
+    http => "consent_keys $keys;\n    consent_policy $policy;\n"
+        . "    consent_inventory_zone 4k;", at => 'consent_inventory_zone');
+refused('consent_inventory_zone in a server',
+    qr/"consent_inventory_zone" directive is not allowed here/,
+    server => 'consent_inventory_zone 1m;', at => 'consent_inventory_zone');
 
 for my $line (sort keys %d) {
     refused("server { $line; }", $d{$line}, server => "$line;",

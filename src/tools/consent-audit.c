@@ -32,6 +32,7 @@
 #include "consent_token.h"
 #include "consent_verify.h"
 #include "tools/consent-audit-compare.h"
+#include "consent_inventory.h"
 
 
 #define AUDIT_OK            0
@@ -216,6 +217,10 @@ struct audit_s {
     const char         *cookie;
     const char         *cookie_name;
     const char         *id;
+    const char         *policy_path;    /* cookies */
+    const char         *inventory_path;
+    const char         *lang;
+    const char         *site;
     char              **files;
     size_t              nfiles;
 
@@ -273,7 +278,11 @@ enum {
     OPT_UNTIL,
     OPT_BY,
     OPT_FORMAT,
-    OPT_HTML
+    OPT_HTML,
+    OPT_POLICY,
+    OPT_INVENTORY,
+    OPT_LANG,
+    OPT_SITE
 };
 
 
@@ -340,6 +349,11 @@ static int audit_cmd_export(audit_t *a, int argc, char **argv);
 static void audit_export_csv_header(void);
 static void audit_export_record(audit_t *a, const audit_rec_t *r);
 static int audit_cmd_report(audit_t *a, int argc, char **argv);
+static int audit_cmd_cookies(audit_t *a, int argc, char **argv);
+static char *audit_slurp(const char *path, size_t *len);
+static void audit_cookies_print(audit_t *a, FILE *f,
+    const consent_policy_t *p, const consent_decl_row_t *rows, size_t n,
+    int html);
 
 static audit_stats_t *audit_stats_create(audit_by_e by);
 static void audit_stats_free(audit_stats_t *st);
@@ -398,6 +412,8 @@ static const char audit_help_main[] =
 "  report   one self-contained HTML file for an audit file\n"
 "  compare  a collector's copy against the servers' files: every record\n"
 "           missing at either side\n"
+"  cookies  the cookie declaration table, from the policy and the\n"
+"           inventory (consent_inventory), with what does not match\n"
 "\n"
 "Run \"consent-audit COMMAND --help\" for the options of a command.\n"
 "\n"
@@ -552,6 +568,38 @@ static const char audit_help_report[] =
 "Exit status: 0 report written and the log intact, 1 report written\n"
 "and problems found, 2 usage, 3 I/O error.\n";
 
+static const char audit_help_cookies[] =
+"usage: consent-audit cookies --policy FILE [--inventory FILE]\n"
+"                             [--format csv|html] [--lang L] [--site D]\n"
+"\n"
+"The cookie declaration table: one row for each cookie the policy's\n"
+"categories declare (name, category, provider, purpose, lifetime,\n"
+"first or third party), then, with --inventory (the JSON answered by\n"
+"a consent_inventory location, saved to a file), one row for each\n"
+"cookie the site was seen setting or browsers sending that the policy\n"
+"does not declare.  With the inventory, each row says how often the\n"
+"cookie was set, set for a visitor who had refused its category, and\n"
+"sent, and the longest Max-Age seen, and flags:\n"
+"  undeclared            seen, but no category declares it\n"
+"  set-while-refused     set for visitors who had not granted its\n"
+"                        category (stripped with consent_strip_cookies)\n"
+"  longer-than-declared  a Max-Age longer than the declared lifetime\n"
+"                        (read from its English text)\n"
+"  set-by-script         sent by browsers, never seen set by a response\n"
+"\n"
+"options:\n"
+"  --policy FILE     the policy file (consent_policy)\n"
+"  --inventory FILE  the inventory, as JSON\n"
+"  --format F        csv (default: RFC 4180, a header row) or html (one\n"
+"                    self-contained page)\n"
+"  --lang L          the language of the texts (the policy's default)\n"
+"  --site D          the site's domain: a cookie declared on a domain\n"
+"                    the site is not under is third-party (without it,\n"
+"                    every cookie declared with a domain is)\n"
+"\n"
+"Exit status: 0 nothing flagged, 1 rows flagged, 2 usage, 3 I/O or a\n"
+"policy or inventory that cannot be read.\n";
+
 
 int
 main(int argc, char **argv)
@@ -650,6 +698,10 @@ audit_dispatch(audit_t *a, int argc, char **argv)
         return consent_audit_compare(argc, argv, a->json);
     }
 
+    if (strcmp(cmd, "cookies") == 0) {
+        return audit_cmd_cookies(a, argc, argv);
+    }
+
     if (strcmp(cmd, "help") == 0) {
         if (argc > 0) {
             audit_help(argv[0]);
@@ -727,6 +779,9 @@ audit_help(const char *cmd)
 
     } else if (strcmp(cmd, "compare") == 0) {
         text = consent_audit_compare_help;
+
+    } else if (strcmp(cmd, "cookies") == 0) {
+        text = audit_help_cookies;
 
     } else {
         text = audit_help_main;
@@ -886,6 +941,22 @@ audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
 
         case OPT_HTML:
             a->html = val;
+            break;
+
+        case OPT_POLICY:
+            a->policy_path = val;
+            break;
+
+        case OPT_INVENTORY:
+            a->inventory_path = val;
+            break;
+
+        case OPT_LANG:
+            a->lang = val;
+            break;
+
+        case OPT_SITE:
+            a->site = val;
             break;
         }
     }
@@ -4287,4 +4358,301 @@ audit_report_table(audit_stats_t *st, FILE *f, const char *col,
     }
 
     fputs("</table>\n", f);
+}
+
+
+/* cookies: the declaration table */
+
+
+static char *
+audit_slurp(const char *path, size_t *len)
+{
+    char    *buf, *nb;
+    size_t   cap, n;
+    FILE    *f;
+
+    f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+
+    cap = 65536;
+    n = 0;
+    buf = malloc(cap);
+
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+
+        if (n < cap) {
+            break;
+        }
+
+        if (cap >= 64 * 1024 * 1024) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+
+        nb = realloc(buf, cap * 2);
+        if (nb == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+
+        buf = nb;
+        cap *= 2;
+    }
+
+    if (f != stdin) {
+        fclose(f);
+    }
+
+    *len = n;
+
+    return buf;
+}
+
+
+static int
+audit_cmd_cookies(audit_t *a, int argc, char **argv)
+{
+    int                       rc, html;
+    char                      err[512], *json;
+    size_t                    i, n, len;
+    consent_policy_t         *p;
+    consent_inventory_t      *inv;
+    consent_decl_row_t       *rows;
+    static const audit_opt_t  opts[] = {
+        { "--help", 0, OPT_HELP },
+        { "--policy", 1, OPT_POLICY },
+        { "--inventory", 1, OPT_INVENTORY },
+        { "--format", 1, OPT_FORMAT },
+        { "--lang", 1, OPT_LANG },
+        { "--site", 1, OPT_SITE },
+        { NULL, 0, 0 }
+    };
+
+    rc = audit_parse_args(a, argc, argv, opts);
+    if (rc != 0) {
+        return rc < 0 ? AUDIT_OK : rc;
+    }
+
+    if (a->nfiles) {
+        return audit_usage_error(a->cmd, "no LOG is read: \"%s\"",
+                                 a->files[0]);
+    }
+
+    if (a->policy_path == NULL) {
+        return audit_usage_error(a->cmd, "--policy FILE is required");
+    }
+
+    html = 0;
+
+    if (a->format != NULL) {
+        if (strcmp(a->format, "html") == 0) {
+            html = 1;
+
+        } else if (strcmp(a->format, "csv") != 0) {
+            return audit_usage_error(a->cmd, "--format: \"%s\": csv or html "
+                                     "expected", a->format);
+        }
+    }
+
+    p = consent_policy_load(a->policy_path, err, sizeof(err));
+    if (p == NULL) {
+        fprintf(stderr, "consent-audit: %s: %s\n", a->policy_path, err);
+        return AUDIT_IO;
+    }
+
+    inv = NULL;
+
+    if (a->inventory_path != NULL) {
+        json = audit_slurp(a->inventory_path, &len);
+
+        if (json == NULL) {
+            fprintf(stderr, "consent-audit: %s: %s\n", a->inventory_path,
+                    strerror(errno ? errno : EIO));
+            consent_policy_free(p);
+            return AUDIT_IO;
+        }
+
+        inv = consent_inventory_parse(json, len, err, sizeof(err));
+        free(json);
+
+        if (inv == NULL) {
+            fprintf(stderr, "consent-audit: %s: %s\n", a->inventory_path,
+                    err);
+            consent_policy_free(p);
+            return AUDIT_IO;
+        }
+    }
+
+    rows = consent_declaration(p, inv ? inv->entries : NULL,
+                               inv ? inv->n : 0, &n);
+    if (rows == NULL) {
+        fputs("consent-audit: out of memory\n", stderr);
+        consent_inventory_free(inv);
+        consent_policy_free(p);
+        return AUDIT_IO;
+    }
+
+    audit_cookies_print(a, stdout, p, rows, n, html);
+
+    rc = AUDIT_OK;
+
+    for (i = 0; i < n; i++) {
+        if (rows[i].flags) {
+            rc = AUDIT_PROBLEMS;
+        }
+    }
+
+    free(rows);
+    consent_inventory_free(inv);
+    consent_policy_free(p);
+
+    return rc;
+}
+
+
+static void
+audit_cookies_print(audit_t *a, FILE *f, const consent_policy_t *p,
+    const consent_decl_row_t *rows, size_t n, int html)
+{
+    int                           third;
+    char                          name[CONSENT_COOKIE_NAME_MAX + 2];
+    char                          num[4][32], flags[128];
+    size_t                        i, k;
+    const char                   *lang, *cat, *provider, *purpose, *life;
+    const char                   *cell[12];
+    const consent_decl_row_t     *r;
+    const consent_cookie_decl_t  *d;
+
+    static const char            *head[12] = {
+        "name", "category", "provider", "purpose", "lifetime", "party",
+        "domain", "set", "set_while_refused", "sent", "max_age", "flags"
+    };
+
+    lang = a->lang ? a->lang : p->default_lang;
+
+    if (html) {
+        fputs("<!DOCTYPE html>\n<html lang=\"", f);
+        audit_put_html(f, lang);
+        fputs("\">\n<head>\n<meta charset=\"utf-8\">\n"
+              "<title>Cookie declaration</title>\n<style>\n"
+              "body{font:14px/1.4 system-ui,sans-serif;margin:2em}\n"
+              "table{border-collapse:collapse}\n"
+              "th,td{border:1px solid #ccc;padding:.3em .5em;"
+              "vertical-align:top;text-align:left}\n"
+              "tr.flagged td{background:#fff3cd}\n"
+              "</style>\n</head>\n<body>\n<h1>Cookie declaration</h1>\n"
+              "<p>Policy revision ", f);
+        fprintf(f, "%u, SHA-256 <code>%s</code>.</p>\n<table>\n<thead><tr>",
+                (unsigned) p->revision, p->sha256_hex);
+
+        for (k = 0; k < 12; k++) {
+            fputs("<th scope=\"col\">", f);
+            audit_put_html(f, head[k]);
+            fputs("</th>", f);
+        }
+
+        fputs("</tr></thead>\n<tbody>\n", f);
+
+    } else {
+        for (k = 0; k < 12; k++) {
+            fputs(k ? "," : "", f);
+            fputs(head[k], f);
+        }
+
+        fputs("\r\n", f);
+    }
+
+    for (i = 0; i < n; i++) {
+        r = &rows[i];
+        d = r->decl >= 0 ? &p->cookies[r->decl] : NULL;
+
+        k = r->name_len < CONSENT_COOKIE_NAME_MAX ? r->name_len
+                                                  : CONSENT_COOKIE_NAME_MAX;
+        memcpy(name, r->name, k);
+
+        if (r->prefix) {
+            name[k++] = '*';
+        }
+
+        name[k] = '\0';
+
+        cat = r->category >= 0
+              ? consent_policy_label(p, (size_t) r->category, lang) : "";
+        provider = d && d->provider ? d->provider : "";
+        purpose = d ? consent_policy_cookie_purpose(p, r->decl, lang) : NULL;
+        life = d ? consent_policy_cookie_lifetime(p, r->decl, lang) : NULL;
+
+        third = d && d->domain
+                && (a->site == NULL
+                    || !consent_cookie_domain_match(a->site, strlen(a->site),
+                                                    d->domain,
+                                                    d->domain_len));
+
+        snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long) r->set);
+        snprintf(num[1], sizeof(num[1]), "%llu",
+                 (unsigned long long) r->refused);
+        snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long) r->sent);
+
+        if (r->max_age >= 0) {
+            snprintf(num[3], sizeof(num[3]), "%lld", (long long) r->max_age);
+
+        } else {
+            num[3][0] = '\0';
+        }
+
+        snprintf(flags, sizeof(flags), "%s%s%s%s",
+                 (r->flags & CONSENT_DECL_UNDECLARED) ? "undeclared " : "",
+                 (r->flags & CONSENT_DECL_REFUSED) ? "set-while-refused " : "",
+                 (r->flags & CONSENT_DECL_LONGER)
+                     ? "longer-than-declared " : "",
+                 (r->flags & CONSENT_DECL_SCRIPT) ? "set-by-script " : "");
+
+        k = strlen(flags);
+
+        if (k > 0) {
+            flags[k - 1] = '\0';
+        }
+
+        cell[0] = name;
+        cell[1] = cat ? cat : "";
+        cell[2] = provider;
+        cell[3] = purpose ? purpose : "";
+        cell[4] = life ? life : "";
+        cell[5] = d == NULL ? "" : third ? "third" : "first";
+        cell[6] = d && d->domain ? d->domain : "";
+        cell[7] = num[0];
+        cell[8] = num[1];
+        cell[9] = num[2];
+        cell[10] = num[3];
+        cell[11] = flags;
+
+        if (html) {
+            fputs(r->flags ? "<tr class=\"flagged\">" : "<tr>", f);
+
+            for (k = 0; k < 12; k++) {
+                fputs(k == 0 ? "<td><code>" : "<td>", f);
+                audit_put_html(f, cell[k]);
+                fputs(k == 0 ? "</code></td>" : "</td>", f);
+            }
+
+            fputs("</tr>\n", f);
+
+        } else {
+            for (k = 0; k < 12; k++) {
+                fputs(k ? "," : "", f);
+                audit_put_csv(f, cell[k]);
+            }
+
+            fputs("\r\n", f);
+        }
+    }
+
+    if (html) {
+        fputs("</tbody>\n</table>\n</body>\n</html>\n", f);
+    }
 }

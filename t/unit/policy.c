@@ -38,6 +38,7 @@ static void test_unknown_keys(void);
 static void test_categories(void);
 static void test_rules(void);
 static void test_aliases(void);
+static void test_cookies(void);
 static void test_url_fold(void);
 static void test_texts(void);
 static void test_revision(void);
@@ -310,7 +311,14 @@ test_shipped(const char *path)
     is_str(p->langs[1], "es", "langs[1]");
     is_str(p->langs[29], "he", "langs[29]");
 
-    for (i = 0; i < CONSENT_TEXT_N; i++) {
+    is_str(consent_policy_text(p, CONSENT_TEXT_LIFETIME, "es"), "Duración",
+           "the optional lifetime label in Spanish");
+    is_str(consent_policy_text(p, CONSENT_TEXT_COOKIES, "de"), "Cookies",
+           "the optional cookies label in German");
+    is_str(consent_policy_text(p, CONSENT_TEXT_LIFETIME, "pl"), "Lifetime",
+           "a language without it falls back to English");
+
+    for (i = 0; i < CONSENT_TEXT_REQUIRED_N; i++) {
         ok(consent_policy_text(p, (consent_text_e) i, "es") != NULL
            && strcmp(consent_policy_text(p, (consent_text_e) i, "es"),
                      consent_policy_text(p, (consent_text_e) i, "en")) != 0,
@@ -723,6 +731,158 @@ test_rules(void)
     accepts_subst("'hosts': ['Stats.Example.COM']",
                   "'hosts': ['localhost', 'a-b.c9.example', 'x']",
                   "plain host names");
+}
+
+
+static void
+test_cookies(void)
+{
+    char              *doc, err[512];
+    consent_policy_t  *p;
+
+    doc = subst(base, "'id': 'analytics',",
+                "'id': 'analytics', 'cookies': ['_ga', '_ga_*',"
+                " {'name': '_hjSession*', 'domain': '.Example.COM',"
+                "  'provider': 'Hotjar', 'purpose': {'en': 'Sessions.',"
+                "  'es': 'Sesiones.'}, 'lifetime': {'en': '30 minutes'}}],");
+    err[0] = '\0';
+    p = doc ? parse(doc, err, sizeof(err)) : NULL;
+
+    if (ok(p != NULL, "accepts cookies")) {
+        is_int(p->ncookies, 3, "three cookies");
+        is_str(p->cookies[0].name, "_ga", "exact name");
+        ok(!p->cookies[0].prefix, "_ga is exact");
+        is_int(p->cookies[0].category, 1, "_ga is analytics");
+        is_str(p->cookies[1].name, "_ga_", "prefix kept without the *");
+        ok(p->cookies[1].prefix, "_ga_* is a prefix");
+        is_int(p->cookies[1].len, 4, "prefix length");
+        is_str(p->cookies[2].domain, "example.com",
+               "domain lower-cased, without its dot");
+        is_int(p->cookies[2].domain_len, 11, "domain length");
+        is_str(p->cookies[2].provider, "Hotjar", "provider");
+        is_str(consent_policy_cookie_purpose(p, 2, "es"), "Sesiones.",
+               "purpose in Spanish");
+        is_str(consent_policy_cookie_lifetime(p, 2, "es"), "30 minutes",
+               "lifetime falls back to the default language");
+        ok(consent_policy_cookie_purpose(p, 0, "en") == NULL,
+           "no purpose given");
+        ok(p->cookies[0].domain == NULL && p->cookies[0].provider == NULL,
+           "no domain, no provider");
+
+    } else {
+        printf("#   error: %s\n", err);
+    }
+
+    consent_policy_free(p);
+    free(doc);
+
+    doc = subst(base, "'required': true,",
+                "'required': true, 'cookies': ['consent', 'session'],");
+    err[0] = '\0';
+    p = doc ? parse(doc, err, sizeof(err)) : NULL;
+    ok(p != NULL && p->ncookies == 2 && p->cookies[1].category == 0,
+       "cookies of a required category");
+    consent_policy_free(p);
+    free(doc);
+
+    accepts_subst("'id': 'analytics',", "'id': 'analytics', 'cookies': [],",
+                  "empty cookies");
+    accepts_subst("'gpc_honoured': 'GPC honoured'",
+                  "'gpc_honoured': 'GPC honoured', 'cookies': 'Galletas',"
+                  " 'lifetime': 'Duration'", "the optional cookie texts");
+    rejects_subst("'gpc_honoured': 'GPC honoured'",
+                  "'gpc_honoured': 'GPC honoured', 'cookies': ''",
+                  "texts.en.cookies: must not be empty",
+                  "an empty optional text");
+    accepts_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['a', 'a*'],",
+                  "a name and a prefix of the same letters");
+    accepts_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['!#$%&*'],",
+                  "token characters");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': '_ga',",
+                  "categories[1].cookies: must be an array",
+                  "cookies as a string");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [3],",
+                  "categories[1].cookies[0]: must be a cookie name or an "
+                  "object", "numeric cookie");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['ok', ''],",
+                  "categories[1].cookies[1]: must not be empty",
+                  "empty name");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['*'],",
+                  "categories[1].cookies[0]: \"*\" alone would cover every "
+                  "cookie", "a lone *");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['_g*a'],",
+                  "categories[1].cookies[0]: \"_g*a\": \"*\" may only end a "
+                  "name", "* inside a name");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['_ga**'],",
+                  "\"*\" may only end a name", "two stars");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['a b'],",
+                  "categories[1].cookies[0]: \"a b\" is not a cookie name: "
+                  "byte 0x20", "a space");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['a=b'],",
+                  "\"a=b\" is not a cookie name: '=' is not allowed",
+                  "an equals sign");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['a;'],",
+                  "';' is not allowed", "a semicolon");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['caf\\u00e9'],",
+                  "byte 0xc3 is not allowed", "non-ASCII");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': ['_ga', '_ga'],",
+                  "categories[1].cookies[1]: \"_ga\" is already declared in "
+                  "category \"analytics\"", "a duplicate name");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': '_ga',"
+                  " 'expiry': '2y'}],",
+                  "categories[1].cookies[0].expiry: unknown key (expected "
+                  "name, domain, provider, purpose or lifetime)",
+                  "unknown cookie key");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'domain': 'a.com'}],",
+                  "categories[1].cookies[0]: missing \"name\"",
+                  "a cookie without a name");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 5}],",
+                  "categories[1].cookies[0].name: must be a string",
+                  "numeric name");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 'x*y'}],",
+                  "categories[1].cookies[0].name: \"x*y\"",
+                  "a bad pattern in an object");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 'x',"
+                  " 'domain': 'https://a.com/'}],",
+                  "categories[1].cookies[0].domain: \"https://a.com/\" is a "
+                  "URL", "a URL as a domain");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 'x',"
+                  " 'domain': '.'}],",
+                  "categories[1].cookies[0].domain", "a lone dot");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 'x',"
+                  " 'purpose': 'Counts.'}],",
+                  "categories[1].cookies[0].purpose: must be an object of "
+                  "languages", "a purpose that is a string");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 'x',"
+                  " 'lifetime': {'es': '1 año'}}],",
+                  "categories[1].cookies[0].lifetime: missing the default "
+                  "language \"en\"", "a lifetime without English");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': 'x',"
+                  " 'provider': ''}],",
+                  "categories[1].cookies[0].provider: must not be empty",
+                  "an empty provider");
 }
 
 
@@ -1456,6 +1616,7 @@ main(int argc, char **argv)
     test_categories();
     test_rules();
     test_aliases();
+    test_cookies();
     test_url_fold();
     test_texts();
     test_revision();

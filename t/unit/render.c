@@ -52,6 +52,7 @@ static void test_page(void);
 static void test_page_states(void);
 static void test_page_hostile(void);
 static void test_injections(void);
+static void test_cookies(void);
 static void test_banner_hostile(consent_policy_t *p);
 
 
@@ -1034,6 +1035,105 @@ test_banner_hostile(consent_policy_t *p)
 }
 
 
+/* each category's cookies: named in the banner, detailed in the page */
+
+static void
+test_cookies(void)
+{
+    char                   *s, err[512];
+    size_t                  len;
+    consent_policy_t       *p;
+    consent_tpl_vars_t      vars;
+    consent_render_conf_t   rc;
+
+    static const char  *hostile =
+        "{\"revision\": 1, \"default_language\": \"en\","
+        " \"privacy_url\": \"/p\","
+        " \"categories\": ["
+        "  {\"id\": \"n\", \"required\": true, \"label\": {\"en\": \"N\"},"
+        "   \"description\": {\"en\": \"N.\"}},"
+        "  {\"id\": \"a\", \"label\": {\"en\": \"A\"},"
+        "   \"description\": {\"en\": \"A.\"},"
+        "   \"cookies\": [{\"name\": \"x&y*\", \"provider\": \"<b>P</b>\","
+        "    \"purpose\": {\"en\": \"\\\"q\\\" <i>\"},"
+        "    \"lifetime\": {\"en\": \"1 <y>\"}}, \"plain\"]},"
+        "  {\"id\": \"b\", \"label\": {\"en\": \"B\"},"
+        "   \"description\": {\"en\": \"B.\"}}"
+        " ],"
+        " \"texts\": {\"en\": {\"title\": \"t\", \"message\": \"m\","
+        "  \"accept_all\": \"a\", \"reject_all\": \"r\", \"customise\": \"c\","
+        "  \"save\": \"s\", \"withdraw\": \"w\", \"privacy_link\": \"p\","
+        "  \"manage\": \"m\", \"always_on\": \"o\", \"gpc_honoured\": \"g\"}}}";
+
+    memset(&rc, 0, sizeof(consent_render_conf_t));
+    rc.endpoint = "/consent/";
+    rc.endpoint_len = 9;
+    rc.version = "v1";
+
+    memset(&vars, 0, sizeof(consent_tpl_vars_t));
+    vars.ret = "/";
+    vars.ret_len = 1;
+
+    s = consent_render_banner(pol, "en", &rc, &vars, &len);
+    ok(s != NULL && strstr(s, "improve our journalism and the site. Some of")
+                    != NULL
+       && strstr(s, " Cookies: _ga, _ga_*, _gid, _gat*, __utm*, _hj*, "
+                    "_clck, _clsk, _pk_*, MATOMO_SESSID</p>\n</div>")
+          != NULL, "banner: the analytics cookies named after the "
+                   "description, as text");
+    ok(s != NULL && strstr(s, " Cookies: consent</p>") != NULL,
+       "banner: the consent cookie named as necessary");
+    is_int(s ? count(s, " Cookies: ") : 0, 3,
+           "banner: three categories with cookies, preferences without");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_VALID, ANALYTICS, "en", "/");
+    ok(strstr(s, "<ul class=\"consent-cookies\" aria-label=\"Cookies\">\n"
+                 "<li><code>_ga</code> (Google Analytics): Tells visitors "
+                 "apart, to count how many read the site. Lifetime: 2 years"
+                 "</li>\n") != NULL, "page: _ga with its provider, purpose "
+                                     "and lifetime");
+    ok(strstr(s, "<li><code>_ga_*</code> (Google Analytics)") != NULL,
+       "page: a prefix shown with its *");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_VALID, ANALYTICS, "es", "/");
+    ok(strstr(s, "<li><code>_ga</code> (Google Analytics): Distingue a los "
+                 "visitantes, para contar cuántos leen el sitio. Duración: "
+                 "2 años</li>") != NULL, "page in Spanish");
+    free(s);
+
+    s = page(pol, CONSENT_STATE_VALID, ANALYTICS, "pl", "/");
+    ok(strstr(s, "<li><code>_ga</code> (Google Analytics): Tells visitors "
+                 "apart") != NULL && strstr(s, "Lifetime: 2 years") != NULL,
+       "page in Polish: the English purpose and label");
+    free(s);
+
+    p = consent_policy_parse(hostile, strlen(hostile), err, sizeof(err));
+
+    if (!ok(p != NULL, "a policy with hostile cookie texts")) {
+        printf("#   %s\n", err);
+        return;
+    }
+
+    s = page(p, CONSENT_STATE_ABSENT, 0, "en", "/");
+    ok(strstr(s, "<li><code>x&amp;y*</code> (&lt;b&gt;P&lt;/b&gt;): "
+                 "&quot;q&quot; &lt;i&gt; Lifetime: 1 &lt;y&gt;</li>\n"
+                 "<li><code>plain</code></li>\n</ul>") != NULL,
+       "page: every cookie text escaped; the module's English labels");
+    ok(strstr(s, "<b>") == NULL && strstr(s, "<i>") == NULL,
+       "page: nothing unescaped");
+    free(s);
+
+    s = consent_render_banner(p, "en", &rc, &vars, &len);
+    ok(s != NULL && strstr(s, "<p id=\"consent-d-a\">A. Cookies: x&amp;y*, "
+                              "plain</p>") != NULL, "banner: names escaped");
+    free(s);
+
+    consent_policy_free(p);
+}
+
+
 int
 main(void)
 {
@@ -1055,6 +1155,7 @@ main(void)
     test_page_states();
     test_page_hostile();
     test_injections();
+    test_cookies();
 
     consent_policy_free(pol);
 

@@ -1,0 +1,796 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * Cookies on the server (docs/cookies.md): Set-Cookie headers of
+ * refused categories taken out of responses, refused cookies a request
+ * carries expired, and kept from upstreams and $http_cookie.  The core
+ * (consent_cookie.c) parses and decides; this file finds the headers.
+ */
+
+
+#include "ngx_http_consent_module.h"
+
+
+static ngx_int_t ngx_http_consent_cookies_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_cookies_filter(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
+    uint32_t granted);
+static ngx_int_t ngx_http_consent_cookies_filter_one(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
+    uint32_t granted, ngx_table_elt_t *h);
+static ngx_int_t ngx_http_consent_cookies_save(ngx_http_request_t *r,
+    ngx_http_consent_req_t *req);
+static ngx_int_t ngx_http_consent_cookies_drop_empty(ngx_http_request_t *r);
+static ngx_array_t *ngx_http_consent_cookies_sent(ngx_http_request_t *r,
+    ngx_http_consent_req_t *req);
+static void ngx_http_consent_cookies_strip(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
+    uint32_t granted);
+static ngx_int_t ngx_http_consent_cookies_private(ngx_http_request_t *r);
+static uint32_t ngx_http_consent_cookies_granted(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
+static ngx_uint_t ngx_http_consent_cookies_none_refused(
+    ngx_http_consent_loc_conf_t *clcf, uint32_t granted);
+static ngx_uint_t ngx_http_consent_cookies_is(ngx_table_elt_t *h,
+    const char *key, size_t len);
+
+
+ngx_int_t
+ngx_http_consent_cookies_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_consent_cookies_handler;
+
+    return NGX_OK;
+}
+
+
+/* the categories in force; none but the required ones when unknown */
+
+static uint32_t
+ngx_http_consent_cookies_granted(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    consent_view_t  *view;
+
+    view = ngx_http_consent_view(r);
+
+    if (view == NULL) {
+        /* a location without keys after a redirect: fail closed */
+        return clcf->policy->required_mask;
+    }
+
+    return view->granted | clcf->policy->required_mask;
+}
+
+
+static ngx_uint_t
+ngx_http_consent_cookies_none_refused(ngx_http_consent_loc_conf_t *clcf,
+    uint32_t granted)
+{
+    return clcf->unknown_cookies != CONSENT_COOKIE_STRIP
+           && (granted & clcf->policy->all_mask) == clcf->policy->all_mask;
+}
+
+
+static ngx_uint_t
+ngx_http_consent_cookies_is(ngx_table_elt_t *h, const char *key, size_t len)
+{
+    return h->key.len == len
+           && ngx_strncasecmp(h->key.data, (u_char *) key, len) == 0;
+}
+
+
+/*
+ * The rewrite phase: consent_request_cookies filter.  The Cookie
+ * headers are changed in place, elements of r->headers_in.headers, so
+ * that what nginx passes to proxied, FastCGI, uwsgi and SCGI upstreams
+ * and $http_cookie (r->headers_in.cookie, or cookies before 1.23, which
+ * point to the same elements) both lose the refused cookies.
+ */
+
+static ngx_int_t
+ngx_http_consent_cookies_handler(ngx_http_request_t *r)
+{
+    uint32_t                      granted;
+    ngx_http_consent_req_t       *req;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    if (r != r->main || clcf->request_cookies != 1 || !clcf->enable
+        || clcf->endpoint || clcf->policy == NULL || clcf->keys == NULL)
+    {
+        return NGX_DECLINED;
+    }
+
+    granted = ngx_http_consent_cookies_granted(r, clcf);
+
+    if (ngx_http_consent_cookies_none_refused(clcf, granted)) {
+        return NGX_DECLINED;
+    }
+
+    req = ngx_http_consent_req(r, 1);
+    if (req == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_consent_cookies_filter(r, clcf, req, granted) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_consent_cookies_filter(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
+    uint32_t granted)
+{
+    ngx_int_t         rc;
+    ngx_uint_t        i, empty;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    /* the cookies as sent, for the expiring headers of the response */
+
+    if (req->cookies_sent == NULL
+        && ngx_http_consent_cookies_save(r, req) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    empty = 0;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (!ngx_http_consent_cookies_is(&h[i], "Cookie", 6)) {
+            continue;
+        }
+
+        rc = ngx_http_consent_cookies_filter_one(r, clcf, req, granted,
+                                                 &h[i]);
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (h[i].value.len == 0) {
+            empty = 1;
+        }
+    }
+
+    /*
+     * After an internal redirect the headers may be in a new list
+     * (ngx_http_consent_precond.c) while nginx's own pointers still
+     * name the old elements: those are filtered too
+     */
+
+#if (nginx_version >= 1023000)
+    {
+    ngx_table_elt_t  *c;
+
+    for (c = r->headers_in.cookie; c; c = c->next) {
+        if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, c)
+            == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        if (c->value.len == 0) {
+            empty = 1;
+        }
+    }
+    }
+#else
+    {
+    ngx_table_elt_t  **c;
+
+    c = r->headers_in.cookies.elts;
+
+    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
+        if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, c[i])
+            == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        if (c[i]->value.len == 0) {
+            empty = 1;
+        }
+    }
+    }
+#endif
+
+    if (empty) {
+        return ngx_http_consent_cookies_drop_empty(r);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_cookies_filter_one(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
+    uint32_t granted, ngx_table_elt_t *h)
+{
+    u_char  *p;
+    size_t   len, removed;
+
+    if (h->value.len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, CONSENT_COOKIE_FILTER_ROOM(h->value.len));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = consent_cookie_filter(clcf->policy, granted, clcf->unknown_cookies,
+                                (const char *) clcf->cookie_name.data,
+                                clcf->cookie_name.len,
+                                (const char *) h->value.data, h->value.len,
+                                (char *) p, &removed);
+
+    if (removed == 0) {
+        return NGX_OK;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent: %uz refused cookies kept from the request, "
+                   "\"%*s\" left", removed, len, p);
+
+    /* the old value stays where it was: cookies_sent may point to it */
+    h->value.data = p;
+    h->value.len = len;
+
+    req->cookies_filtered += removed;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_cookies_save(ngx_http_request_t *r,
+    ngx_http_consent_req_t *req)
+{
+    ngx_array_t  *a;
+
+    a = ngx_http_consent_cookies_sent(r, NULL);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    req->cookies_sent = a;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A Cookie header left empty is taken out: out of the list that
+ * upstreams are given (a copy of it, as ngx_http_consent_precond.c
+ * makes one) and out of the chain or array behind $http_cookie
+ */
+
+static ngx_int_t
+ngx_http_consent_cookies_drop_empty(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].value.len == 0
+            && ngx_http_consent_cookies_is(&h[i], "Cookie", 6))
+        {
+            continue;
+        }
+
+        nh = ngx_list_push(&headers);
+        if (nh == NULL) {
+            return NGX_ERROR;
+        }
+
+        *nh = h[i];
+    }
+
+    /* other pointers of nginx into the old list stay valid: pool memory */
+    r->headers_in.headers = headers;
+
+#if (nginx_version >= 1023000)
+    {
+    ngx_table_elt_t  *c, **next;
+
+    next = &r->headers_in.cookie;
+
+    for (c = r->headers_in.cookie; c; c = c->next) {
+        if (c->value.len) {
+            *next = c;
+            next = &c->next;
+        }
+    }
+
+    *next = NULL;
+    }
+#else
+    {
+    ngx_uint_t        n;
+    ngx_table_elt_t **c;
+
+    c = r->headers_in.cookies.elts;
+    n = 0;
+
+    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
+        if (c[i]->value.len) {
+            c[n++] = c[i];
+        }
+    }
+
+    r->headers_in.cookies.nelts = n;
+    }
+#endif
+
+    return NGX_OK;
+}
+
+
+/* the values of the request's Cookie headers, as the browser sent them */
+
+static ngx_array_t *
+ngx_http_consent_cookies_sent(ngx_http_request_t *r,
+    ngx_http_consent_req_t *req)
+{
+    ngx_str_t        *v;
+    ngx_uint_t        i;
+    ngx_array_t      *a;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    if (req != NULL && req->cookies_sent != NULL) {
+        return req->cookies_sent;
+    }
+
+    a = ngx_array_create(r->pool, 2, sizeof(ngx_str_t));
+    if (a == NULL) {
+        return NULL;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (!ngx_http_consent_cookies_is(&h[i], "Cookie", 6)) {
+            continue;
+        }
+
+        v = ngx_array_push(a);
+        if (v == NULL) {
+            return NULL;
+        }
+
+        *v = h[i].value;
+    }
+
+    return a;
+}
+
+
+/*
+ * Called by the header filter for every response of a "consent on"
+ * location, whatever its type and status (ngx_http_consent_filter.c)
+ */
+
+ngx_int_t
+ngx_http_consent_cookies_header(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    uint32_t                       granted;
+    ngx_uint_t                     n;
+    ngx_array_t                   *sent;
+    ngx_http_consent_req_t        *req;
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_consent_module);
+
+    if (!clcf->strip_cookies && !clcf->expire_cookies
+        && cmcf->inventory == NULL)
+    {
+        return NGX_OK;
+    }
+
+    req = ngx_http_consent_req(r, 1);
+    if (req == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* one response, one set of headers */
+
+    if (req->cookies_done) {
+        return NGX_OK;
+    }
+
+    req->cookies_done = 1;
+
+    granted = ngx_http_consent_cookies_granted(r, clcf);
+
+    /* what the site tries to set, before anything is stripped */
+
+    if (cmcf->inventory != NULL) {
+        sent = ngx_http_consent_cookies_sent(r, req);
+        if (sent == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_consent_inventory_record(r, clcf, granted, sent);
+    }
+
+    if (ngx_http_consent_cookies_none_refused(clcf, granted)) {
+        return NGX_OK;
+    }
+
+    if (clcf->strip_cookies) {
+        ngx_http_consent_cookies_strip(r, clcf, req, granted);
+    }
+
+    if (!clcf->expire_cookies) {
+        return NGX_OK;
+    }
+
+    n = req->cookies_expired;
+
+    if (ngx_http_consent_cookies_expire(r, clcf, granted) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /*
+     * A response that expires this visitor's cookies must not be served
+     * by a shared cache to another one, who may have granted them
+     */
+
+    if (req->cookies_expired > n && clcf->cache_private) {
+        return ngx_http_consent_cookies_private(r);
+    }
+
+    return NGX_OK;
+}
+
+
+/* Cache-Control made "private", as the filter makes it for pages */
+
+static ngx_int_t
+ngx_http_consent_cookies_private(ngx_http_request_t *r)
+{
+    size_t            len;
+    u_char           *p;
+    ngx_table_elt_t  *cc;
+
+#if (nginx_version >= 1023000)
+    cc = r->headers_out.cache_control;
+#else
+    ngx_table_elt_t  **ccp;
+
+    cc = NULL;
+
+    if (r->headers_out.cache_control.nelts) {
+        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
+    }
+#endif
+
+    if (cc == NULL) {
+        cc = ngx_http_consent_header_out_str(r, "Cache-Control", "");
+        if (cc == NULL) {
+            return NGX_ERROR;
+        }
+
+#if (nginx_version >= 1023000)
+        r->headers_out.cache_control = cc;
+#else
+        if (r->headers_out.cache_control.elts == NULL
+            && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
+                              sizeof(ngx_table_elt_t *))
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ccp = ngx_array_push(&r->headers_out.cache_control);
+        if (ccp == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ccp = cc;
+#endif
+    }
+
+    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 9);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = consent_cache_control_private((const char *) cc->value.data,
+                                        cc->value.len, (char *) p);
+    cc->value.data = p;
+    cc->value.len = len;
+
+    return NGX_OK;
+}
+
+
+/* a Set-Cookie header nginx will not send has a hash of 0 */
+
+static void
+ngx_http_consent_cookies_strip(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
+    uint32_t granted)
+{
+    ngx_uint_t             i;
+    ngx_list_part_t       *part;
+    ngx_table_elt_t       *h;
+    consent_set_cookie_t   sc;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0
+            || !ngx_http_consent_cookies_is(&h[i], "Set-Cookie", 10))
+        {
+            continue;
+        }
+
+        /* a header the browser would ignore sets nothing */
+
+        if (consent_set_cookie_parse((const char *) h[i].value.data,
+                                     h[i].value.len, &sc)
+            != 0)
+        {
+            continue;
+        }
+
+        if (sc.name_len == clcf->cookie_name.len
+            && ngx_strncmp(sc.name, clcf->cookie_name.data, sc.name_len)
+               == 0)
+        {
+            continue;
+        }
+
+        if (!consent_cookie_refused(clcf->policy, granted,
+                                    clcf->unknown_cookies, sc.name,
+                                    sc.name_len))
+        {
+            continue;
+        }
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent: refused cookie \"%*s\" not set",
+                       sc.name_len, sc.name);
+
+        h[i].hash = 0;
+        req->cookies_stripped++;
+    }
+}
+
+
+/*
+ * Every refused cookie the request carries is expired on each domain a
+ * browser could hold it on (consent_cookie_domains()), plus the domain
+ * its declaration names when the host is under it; at most
+ * CONSENT_COOKIE_EXPIRE_MAX cookies a response, each once
+ */
+
+ngx_int_t
+ngx_http_consent_cookies_expire(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint32_t granted)
+{
+    int                           d;
+    u_char                       *p;
+    size_t                        pos, nlen, plen, len;
+    ngx_str_t                    *v, names[CONSENT_COOKIE_EXPIRE_MAX];
+    ngx_uint_t                    i, j, k, n, nd, all, secure;
+    ngx_array_t                  *sent;
+    const char                   *name, *pair;
+    consent_span_t                doms[CONSENT_COOKIE_DOMAINS_MAX + 1];
+    ngx_http_consent_req_t       *req;
+    const consent_cookie_decl_t  *decl;
+
+    if (!clcf->expire_cookies || clcf->policy == NULL) {
+        return NGX_OK;
+    }
+
+    req = ngx_http_consent_req(r, 1);
+    if (req == NULL) {
+        return NGX_ERROR;
+    }
+
+    sent = ngx_http_consent_cookies_sent(r, req);
+    if (sent == NULL) {
+        return NGX_ERROR;
+    }
+
+    v = sent->elts;
+    n = 0;
+
+    for (i = 0; i < sent->nelts && n < CONSENT_COOKIE_EXPIRE_MAX; i++) {
+        pos = 0;
+
+        while (n < CONSENT_COOKIE_EXPIRE_MAX
+               && consent_cookie_pair((const char *) v[i].data, v[i].len,
+                                      &pos, &name, &nlen, &pair, &plen))
+        {
+            /* a nameless cookie cannot be named to be expired */
+
+            if (nlen == 0
+                || (nlen == clcf->cookie_name.len
+                    && ngx_strncmp(name, clcf->cookie_name.data, nlen) == 0))
+            {
+                continue;
+            }
+
+            if (!consent_cookie_refused(clcf->policy, granted,
+                                        clcf->unknown_cookies, name, nlen))
+            {
+                continue;
+            }
+
+            for (j = 0; j < n; j++) {
+                if (names[j].len == nlen
+                    && ngx_strncmp(names[j].data, name, nlen) == 0)
+                {
+                    break;
+                }
+            }
+
+            if (j == n) {
+                names[n].data = (u_char *) name;
+                names[n].len = nlen;
+                n++;
+            }
+        }
+    }
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    nd = consent_cookie_domains((const char *) r->headers_in.server.data,
+                                r->headers_in.server.len,
+                                (const char *) clcf->cookie_domain.data,
+                                clcf->cookie_domain.len, doms,
+                                CONSENT_COOKIE_DOMAINS_MAX);
+
+#if (NGX_HTTP_SSL)
+    secure = (r->connection->ssl != NULL);
+#else
+    secure = 0;
+#endif
+
+    for (j = 0; j < n; j++) {
+        all = nd;
+
+        /* the domain the policy says the cookie is set on */
+
+        d = consent_cookie_lookup(clcf->policy, (const char *) names[j].data,
+                                  names[j].len);
+        decl = d >= 0 ? &clcf->policy->cookies[d] : NULL;
+
+        if (decl != NULL && decl->domain != NULL
+            && consent_cookie_domain_match(
+                   (const char *) r->headers_in.server.data,
+                   r->headers_in.server.len, decl->domain, decl->domain_len))
+        {
+            for (k = 1; k < nd; k++) {
+                if (doms[k].len == decl->domain_len
+                    && ngx_strncasecmp((u_char *) doms[k].data,
+                                       (u_char *) decl->domain,
+                                       decl->domain_len) == 0)
+                {
+                    break;
+                }
+            }
+
+            if (k == nd) {
+                doms[nd].data = decl->domain;
+                doms[nd].len = decl->domain_len;
+                all = nd + 1;
+            }
+        }
+
+        for (k = 0; k < all; k++) {
+            p = ngx_pnalloc(r->pool, names[j].len + doms[k].len
+                                     + CONSENT_COOKIE_EXPIRY_EXTRA);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            len = consent_cookie_expiry((const char *) names[j].data,
+                                        names[j].len, doms[k].data,
+                                        doms[k].len, secure, (char *) p);
+            if (len == 0) {
+                continue;
+            }
+
+            if (ngx_http_consent_header_out(r, "Set-Cookie",
+                                            sizeof("Set-Cookie") - 1, p, len)
+                == NULL)
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent: refused cookie \"%V\" expired on %ui "
+                       "domains", &names[j], all);
+
+        req->cookies_expired++;
+    }
+
+    return NGX_OK;
+}
