@@ -74,14 +74,16 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
 # the auditor's tool
-$(AUDIT): src/tools/consent-audit.c $(BUILD)/libconsent.a
-	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-audit.c \
-	    $(BUILD)/libconsent.a $(LIBS) -o $@
+AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-keygen.c
+
+$(AUDIT): $(AUDIT_SRCS) src/tools/consent-keygen.h $(BUILD)/libconsent.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
+	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
 
 # the filter on a file, outside nginx
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
-	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
-	    $(BUILD)/libconsent.a $(LIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
+	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
 
 # the banner's script and stylesheet, embedded in the module; the output
 # is committed so that a build from the addon alone needs no generator

@@ -31,6 +31,7 @@
 #include "consent_record.h"
 #include "consent_token.h"
 #include "consent_verify.h"
+#include "consent-keygen.h"
 
 
 #define AUDIT_OK            0
@@ -395,6 +396,7 @@ static const char audit_help_main[] =
 "           per policy revision, per language, per period\n"
 "  export   one row per consent record: CSV or JSON lines\n"
 "  report   one self-contained HTML file for an audit file\n"
+"  keygen   a new key file for consent_keys (mode 0600)\n"
 "\n"
 "Run \"consent-audit COMMAND --help\" for the options of a command.\n"
 "\n"
@@ -643,6 +645,10 @@ audit_dispatch(audit_t *a, int argc, char **argv)
         return audit_cmd_report(a, argc, argv);
     }
 
+    if (strcmp(cmd, "keygen") == 0) {
+        return consent_keygen_main(argc, argv);
+    }
+
     if (strcmp(cmd, "help") == 0) {
         if (argc > 0) {
             audit_help(argv[0]);
@@ -717,6 +723,9 @@ audit_help(const char *cmd)
 
     } else if (strcmp(cmd, "report") == 0) {
         text = audit_help_report;
+
+    } else if (strcmp(cmd, "keygen") == 0) {
+        text = consent_keygen_help;
 
     } else {
         text = audit_help_main;
