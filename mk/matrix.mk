@@ -49,7 +49,7 @@ MATRIX_SRCS     = $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER) config
 
 matrix: all node_modules/.package-lock.json matrix-check-src
 	@mkdir -p $(MATRIX_DIR)
-	@rm -f $(MATRIX_DIR)/*/result
+	@rm -f $(MATRIX_DIR)/*/result $(MATRIX_DIR)/*/build-time
 	@$(if $(filter 1,$(MATRIX_DEBIAN)),$(MAKE) --no-print-directory \
 	    matrix-run-debian || true;)
 	@for v in $(MATRIX_VERSIONS); do \
@@ -112,12 +112,14 @@ $(addprefix matrix-run-,$(MATRIX_ALL)): matrix-run-%: matrix-build-%
 $(addprefix matrix-build-,$(MATRIX_ALL)): matrix-build-%: all
 	@mkdir -p $(MATRIX_DIR)/$*
 	@echo "matrix: nginx $*: build (log: $(MATRIX_DIR)/$*/build.log)"
-	@if ! $(MAKE) --no-print-directory $(MATRIX_DIR)/$*/nginx \
+	@start=$$(date +%s); \
+	if ! $(MAKE) --no-print-directory $(MATRIX_DIR)/$*/nginx \
 	    > $(MATRIX_DIR)/$*/build.log 2>&1; then \
 	    tail -n 30 $(MATRIX_DIR)/$*/build.log; \
 	    echo "$* FAILED - - - - -" > $(MATRIX_DIR)/$*/result; \
 	    exit 1; \
-	fi
+	fi; \
+	echo $$(( $$(date +%s) - start )) > $(MATRIX_DIR)/$*/build-time
 
 # the source tree, extracted from its tarball
 $(MATRIX_DIR)/%/src/.done: $(MATRIX_SRC)/nginx-%.tar.gz
@@ -151,13 +153,15 @@ matrix-static: all node_modules/.package-lock.json matrix-check-src
 	@mkdir -p $(MATRIX_SDIR)
 	@echo "matrix: nginx $(MATRIX_SV), static: build" \
 	    "(log: $(MATRIX_SDIR)/build.log)"
-	@if ! $(MAKE) --no-print-directory $(MATRIX_SDIR)/nginx \
+	@start=$$(date +%s); \
+	if ! $(MAKE) --no-print-directory $(MATRIX_SDIR)/nginx \
 	    > $(MATRIX_SDIR)/build.log 2>&1; then \
 	    tail -n 30 $(MATRIX_SDIR)/build.log; \
 	    echo "$(MATRIX_SV)-static FAILED - - - - -" \
 	        > $(MATRIX_SDIR)/result; \
 	    exit 1; \
-	fi
+	fi; \
+	echo $$(( $$(date +%s) - start )) > $(MATRIX_SDIR)/build-time
 	@order=$$(grep -o '&ngx_http_[a-z0-9_]*_module,' \
 	    $(MATRIX_SDIR)/tree/objs/ngx_modules.c | tr -d '&,' \
 	    | grep -A1 -x ngx_http_consent_module | tr '\n' ' '); \
@@ -192,24 +196,31 @@ $(MATRIX_SDIR)/nginx: $(MATRIX_SDIR)/tree/objs/Makefile $(MATRIX_SRCS) \
 	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(@D)/
 	cp $(MATRIX_SDIR)/tree/objs/nginx $@.tmp && mv -f $@.tmp $@
 
-# the table; exits non-zero unless every row built and passed
+# the table, and a closing line "matrix: N passed, N failed" (tests of
+# every row; a failed file counts one); exits non-zero unless every row
+# built and passed
 matrix-report:
-	@printf '\n%-16s %-7s %6s %6s %6s %9s %6s\n' nginx build tests \
-	    passed failed bad-files time; \
-	fail=0; \
+	@printf '\n%-16s %-7s %6s %6s %6s %9s %6s %6s\n' nginx build tests \
+	    passed failed bad-files build suite; \
+	fail=0; passed=0; failed=0; \
 	for r in $(MATRIX_ROWS); do \
 	    f=$(MATRIX_DIR)/$$r/result; \
 	    if [ ! -f $$f ]; then \
 	        printf '%-16s %-7s\n' $$r "not run"; fail=1; continue; \
 	    fi; \
 	    read -r v b t p x n s < $$f; \
-	    printf '%-16s %-7s %6s %6s %6s %9s %5ss\n' "$$v" "$$b" "$$t" \
-	        "$$p" "$$x" "$$n" "$$s"; \
+	    bt=-; [ ! -f $(MATRIX_DIR)/$$r/build-time ] \
+	        || bt=$$(cat $(MATRIX_DIR)/$$r/build-time)s; \
+	    printf '%-16s %-7s %6s %6s %6s %9s %6s %5ss\n' "$$v" "$$b" "$$t" \
+	        "$$p" "$$x" "$$n" "$$bt" "$$s"; \
 	    [ "$$b" = ok ] && [ "$$x" = 0 ] && [ "$$n" = 0 ] || fail=1; \
+	    [ "$$b" != ok ] || { passed=$$((passed + p)); \
+	        failed=$$((failed + x + n)); }; \
 	done; \
 	echo; \
 	if [ $$fail = 0 ]; then echo "matrix: every version built and passed"; \
 	else echo "matrix: FAILED (logs: $(MATRIX_DIR)/VERSION/)"; fi; \
+	echo "matrix: $$passed passed, $$failed failed"; \
 	exit $$fail
 
 matrix-clean:
