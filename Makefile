@@ -80,17 +80,18 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
 # the auditor's tool
-AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c
+AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c \
+              src/tools/consent-keygen.c
 
 $(AUDIT): $(AUDIT_SRCS) src/tools/consent-audit-compare.h \
-	    $(BUILD)/libconsent.a
-	$(CC) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
-	    $(BUILD)/libconsent.a $(LIBS) -o $@
+	    src/tools/consent-keygen.h $(BUILD)/libconsent.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
+	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
 
 # the filter on a file, outside nginx
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
-	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
-	    $(BUILD)/libconsent.a $(LIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-filter.c \
+	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
 
 # GPP strings on the command line, for t/gpp-differential.t
 $(GPP): src/tools/consent-gpp.c $(BUILD)/libconsent.a

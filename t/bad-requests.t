@@ -414,7 +414,9 @@ case('JSON: chunked, small', 200,
     { method => 'POST', uri => '/consent/',
       headers => ['Content-Type' => 'application/json',
           'Transfer-Encoding' => 'chunked'],
-      body => "b\r\n{\"action\":\"\r\nd\r\nreject_all\"}\r\n0\r\n\r\n" });
+      # 11 and 12 bytes: each chunk's size is its length exactly (nginx
+      # 1.22 took a size one too large, later versions answer 400)
+      body => "b\r\n{\"action\":\"\r\nc\r\nreject_all\"}\r\n0\r\n\r\n" });
 case('JSON: chunked, bad chunk size', 400,
     { method => 'POST', uri => '/consent/',
       headers => ['Content-Type' => 'application/json',

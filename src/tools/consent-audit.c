@@ -33,6 +33,7 @@
 #include "consent_verify.h"
 #include "tools/consent-audit-compare.h"
 #include "consent_inventory.h"
+#include "consent-keygen.h"
 
 
 #define AUDIT_OK            0
@@ -414,6 +415,7 @@ static const char audit_help_main[] =
 "           missing at either side\n"
 "  cookies  the cookie declaration table, from the policy and the\n"
 "           inventory (consent_inventory), with what does not match\n"
+"  keygen   a new key file for consent_keys (mode 0600)\n"
 "\n"
 "Run \"consent-audit COMMAND --help\" for the options of a command.\n"
 "\n"
@@ -702,6 +704,10 @@ audit_dispatch(audit_t *a, int argc, char **argv)
         return audit_cmd_cookies(a, argc, argv);
     }
 
+    if (strcmp(cmd, "keygen") == 0) {
+        return consent_keygen_main(argc, argv);
+    }
+
     if (strcmp(cmd, "help") == 0) {
         if (argc > 0) {
             audit_help(argv[0]);
@@ -782,6 +788,9 @@ audit_help(const char *cmd)
 
     } else if (strcmp(cmd, "cookies") == 0) {
         text = audit_help_cookies;
+
+    } else if (strcmp(cmd, "keygen") == 0) {
+        text = consent_keygen_help;
 
     } else {
         text = audit_help_main;

@@ -36,6 +36,8 @@ our $REPO = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)),
     File::Spec->updir, File::Spec->updir, File::Spec->updir));
 our $NGINX   = $ENV{NGINX_BIN} || '/usr/sbin/nginx';
 our $BUILD   = $ENV{CONSENT_BUILD} || "$REPO/build";
+# an nginx with the module built in (--add-module): no load_module
+our $STATIC  = $ENV{CONSENT_STATIC};
 our $TIMEOUT = $ENV{CONSENT_TIMEOUT} || 5;
 our $LOCKDIR = $ENV{CONSENT_PORT_LOCKDIR}
     || File::Spec->catdir(File::Spec->tmpdir, 'consent-test-ports');
@@ -286,7 +288,8 @@ sub _render {
     my $body = $self->expand($text);
 
     my @top;
-    push @top, qq{load_module "$self->{so}";} if $self->{module};
+    push @top, qq{load_module "$self->{so}";}
+        if $self->{module} && !$STATIC;
     push @top, qq{pid "$p/nginx.pid";} unless $body =~ /^\s*pid\s/m;
     push @top, qq{lock_file "$p/nginx.lock";}
         unless $body =~ /^\s*lock_file\s/m;
@@ -861,7 +864,8 @@ C<CONSENT_KEEP=1>; on failure its path and the tail of error.log are
 printed. Options: C<module =E<gt> 0> (no load_module), C<so>, C<nginx>.
 Environment: C<NGINX_BIN> (default /usr/sbin/nginx), C<CONSENT_BUILD>
 (default <repo>/build, holds ngx_http_consent_module.so), C<CONSENT_TIMEOUT>
-(default 5 s for every wait and socket).
+(default 5 s for every wait and socket), C<CONSENT_STATIC=1> (NGINX_BIN has
+the module built in: no load_module).
 
 C<prefix>/C<testdir>, C<path($name)>, C<write_file($name, $content, $mode)>
 (default 0644, creates subdirs, returns the full path), C<read_file($name)>,
