@@ -44,6 +44,7 @@
 #define CONSENT_HTML_OPEN_SLOTS  256        /* HTML names open, counted */
 #define CONSENT_HTML_DEC_SLACK   64
 #define CONSENT_HTML_COPY_MAX    256        /* input copied, not referenced */
+#define CONSENT_HTML_FNAME_MAX   16         /* an attribute name renamed */
 #define CONSENT_HTML_ONES        0x0101010101010101ULL
 
 /*
@@ -112,15 +113,16 @@ enum {
     CONSENT_R_TENTATIVE,                /* from '<' until the name ends */
     CONSENT_R_TAG,                      /* an interesting start tag */
     CONSENT_R_OBSERVE,                  /* any token, for the observer */
-    CONSENT_R_LOOKAHEAD                 /* a script tag and its text */
+    CONSENT_R_LOOKAHEAD,                /* a script tag and its text */
+    CONSENT_R_DRAIN,                    /* a long value that loads nothing */
+    CONSENT_R_FAIL                      /* a tag failed closed, streamed */
 };
 
 
 /* how a held tag is written out */
 enum {
     CONSENT_W_GATE = 0,
-    CONSENT_W_ACTIVATE,
-    CONSENT_W_OVERLONG
+    CONSENT_W_ACTIVATE
 };
 
 
@@ -238,6 +240,7 @@ struct consent_html_s {
     unsigned                inert:1;    /* a text/plain script */
     unsigned                has_dc:1;   /* has a data-consent attribute */
     unsigned                has_src:1;
+    unsigned                resumed:1;  /* the region begins after a value */
     consent_element_e       el;
     const consent_html_name_t  *known;  /* the name, if known */
     char                    name[CONSENT_HTML_NAME_MAX];
@@ -289,6 +292,12 @@ struct consent_html_s {
     char                   *dec;
     size_t                  dec_len;
     size_t                  dec_cap;
+
+    /* a tag failed closed: its attribute names as they stream by */
+    int                     fw_state;
+    unsigned                fw_long:1;
+    size_t                  fw_name_len;
+    char                    fw_name[CONSENT_HTML_FNAME_MAX];
 };
 
 
@@ -354,6 +363,21 @@ static void consent_html_edit(consent_html_t *h, size_t n, int mode);
 static int consent_html_insert(consent_html_t *h, int mode);
 static const char *consent_html_rename(consent_html_t *h,
     const char *name, size_t len, int mode);
+static int consent_html_judged(consent_html_t *h);
+static int consent_html_at(consent_html_t *h, size_t off);
+static int consent_html_region_is(consent_html_t *h, size_t off, size_t len,
+    const char *lit);
+static int consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
+    size_t lim, int open);
+static int consent_html_long(consent_html_t *h, const char *p, int complete);
+static void consent_html_rerec(consent_html_t *h, size_t n, int complete);
+static void consent_html_drained(consent_html_t *h, const char *p);
+static void consent_html_fail(consent_html_t *h, const char *p);
+static void consent_html_fail_walk(consent_html_t *h, const char *s,
+    size_t len, int input);
+static void consent_html_fail_out(consent_html_t *h, const char *s,
+    const char *e, int input);
+static void consent_html_fail_name(consent_html_t *h);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -1935,6 +1959,14 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
             continue;
         }
 
+        if (h->region == CONSENT_R_DRAIN) {
+            /* the long value ends: the tag is held again after it */
+            q = (s == CONSENT_S_ATTR_VALUE_UQ) ? p : p + 1;
+            consent_html_drained(h, q);
+            base = 0;
+            start = q;
+        }
+
         consent_html_rec_step(h, s, ns, base + (size_t) (p - start));
         p++;
 
@@ -2693,6 +2725,7 @@ consent_html_tag_begin(consent_html_t *h, const char *p, int end)
 
     h->is_end = end;
     h->from_text = 0;
+    h->resumed = 0;
     h->rec = 0;
     h->name_len = 0;
     h->name_hash = 2166136261u;
@@ -2824,33 +2857,42 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
 
     parsed = 0;
 
+    if (h->region == CONSENT_R_DRAIN) {
+        /* not expected: a drained value ends before its tag */
+        h->region = CONSENT_R_NONE;
+
+    } else if (h->region == CONSENT_R_FAIL) {
+        consent_html_fail_walk(h, h->mark, (size_t) (p - h->mark), 1);
+        h->out = p;
+        h->mark = p;
+        h->region = CONSENT_R_NONE;
+    }
+
     if (h->region == CONSENT_R_TAG || h->region == CONSENT_R_OBSERVE) {
         n = consent_html_off(h, p);
 
         if (h->region == CONSENT_R_TAG && n > h->tag_max) {
-            if (h->el != CONSENT_EL_OTHER && h->conf.policy != NULL
-                && !h->all_granted)
-            {
-                consent_html_rewrite(h, p, CONSENT_W_OVERLONG);
-                h->stats.overlong++;
+            if (consent_html_judged(h)) {
+                /* long values that load nothing are let go first */
+                if (consent_html_long(h, p, 1) != 0) {
+                    consent_html_fail(h, p);
+                }
 
             } else {
                 consent_html_release(h);
             }
+        }
 
-        } else {
+        if (h->region == CONSENT_R_TAG || h->region == CONSENT_R_OBSERVE) {
             t = consent_html_text(h, p, &n);
 
             if (t != NULL && consent_html_parse(h, t, n) == 0) {
                 parsed = 1;
 
-            } else if (h->region == CONSENT_R_TAG
-                       && h->el != CONSENT_EL_OTHER
-                       && h->conf.policy != NULL && !h->all_granted)
+            } else if (h->region == CONSENT_R_TAG && consent_html_judged(h))
             {
                 /* too many attributes to judge: fail closed */
-                consent_html_rewrite(h, p, CONSENT_W_OVERLONG);
-                h->stats.overlong++;
+                consent_html_fail(h, p);
             }
         }
     }
@@ -3523,7 +3565,7 @@ consent_html_edit(consent_html_t *h, size_t n, int mode)
     edits = consent_html_insert(h, mode);
     pos = h->name_end;
 
-    for (i = 0; mode != CONSENT_W_OVERLONG && i < h->nraw; i++) {
+    for (i = 0; i < h->nraw; i++) {
         to = consent_html_rename(h, h->hold_len > h->raw[i].name_off
                                     ? h->hold + h->raw[i].name_off
                                     : h->mark + (h->raw[i].name_off
@@ -3558,48 +3600,6 @@ consent_html_insert(consent_html_t *h, int mode)
     const char            *s;
     const consent_attr_t  *a;
     consent_category_t    *cat;
-
-    if (mode == CONSENT_W_OVERLONG) {
-        switch (h->el) {
-
-        case CONSENT_EL_SCRIPT:
-            s = " type=\"text/plain\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_IMG:
-            s = h->svg ? " href=\"\" xlink:href=\"\" data-consent=\"\""
-                       : " src=\"\" srcset=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_IFRAME:
-            s = " src=\"\" srcdoc=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_OBJECT:
-            s = " data=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_LINK:
-            s = " rel=\"consent-blocked\" href=\"\" imagesrcset=\"\""
-                " data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_VIDEO:
-            s = " src=\"\" poster=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_SOURCE:
-            s = " src=\"\" srcset=\"\" data-consent=\"\"";
-            break;
-
-        default: /* frame, embed, audio */
-            s = " src=\"\" data-consent=\"\"";
-            break;
-        }
-
-        consent_html_own_str(h, s);
-        return 1;
-    }
 
     if (mode == CONSENT_W_ACTIVATE) {
         a = consent_html_attr(h, "data-type");
@@ -3726,6 +3726,564 @@ consent_html_rename(consent_html_t *h, const char *name, size_t len,
     }
 
     return consent_html_is(name, len, "src") ? "data-consent-src" : NULL;
+}
+
+
+/* long tags */
+
+
+/* whether a held tag is judged: one that loads, a policy, a choice left */
+
+static int
+consent_html_judged(consent_html_t *h)
+{
+    return h->el != CONSENT_EL_OTHER && h->conf.policy != NULL
+           && !h->all_granted;
+}
+
+
+/* the region's byte at off, held or still in the buffer */
+
+static int
+consent_html_at(consent_html_t *h, size_t off)
+{
+    return (unsigned char) (off < h->hold_len ? h->hold[off]
+                                              : h->mark[off - h->hold_len]);
+}
+
+
+/* the region's bytes [off, off + len) are lit, ASCII case aside */
+
+static int
+consent_html_region_is(consent_html_t *h, size_t off, size_t len,
+    const char *lit)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (lit[i] == '\0'
+            || consent_html_lower(consent_html_at(h, off + i)) != lit[i])
+        {
+            return 0;
+        }
+    }
+
+    return lit[len] == '\0';
+}
+
+
+/*
+ * The attributes that can make an element load something, renamed when
+ * a tag fails closed (docs/gating.md); the first ones take a URL that
+ * may be a data: URL, which loads nothing from the network.
+ */
+
+static const char *const  consent_html_loads[][2] = {
+    { "src", "data-consent-src" },
+    { "href", "data-consent-href" },
+    { "xlink:href", "data-consent-xlink-href" },
+    { "poster", "data-consent-poster" },
+    { "background", "data-consent-background" },
+    { "lowsrc", "data-consent-lowsrc" },
+    { "dynsrc", "data-consent-dynsrc" },
+#define CONSENT_HTML_LOADS_URL  7
+    { "data", "data-consent-data" },
+    { "srcset", "data-consent-srcset" },
+    { "imagesrcset", "data-consent-imagesrcset" },
+    { "srcdoc", "data-consent-srcdoc" },
+    { "ping", "data-consent-ping" },
+    { "type", "data-consent-type" },
+    { "style", "data-consent-style" },
+    { "codebase", "data-consent-codebase" },
+    { "classid", "data-consent-classid" },
+    { "archive", "data-consent-archive" },
+    { "action", "data-consent-action" },
+    { "formaction", "data-consent-formaction" },
+    { "content", "data-consent-content" },
+    { "to", "data-consent-to" },
+    { "values", "data-consent-values" },
+    { "from", "data-consent-from" },
+    { "by", "data-consent-by" },
+    { NULL, NULL }
+};
+
+
+/* what decides how a held tag is judged, besides what it loads */
+
+static const char *const  consent_html_decides[] = {
+    "rel", "as", "http-equiv", "attributename", "data-src", "data-type",
+    "data-category", "data-cookieconsent", "data-cookiecategory",
+    "data-consent", NULL
+};
+
+
+/*
+ * Whether the attribute r (its value known up to lim; open: its value
+ * goes on past lim) can be let go
+ * unjudged, ahead of the rest of a long tag: what it is says nothing
+ * of what the element loads, or it is a URL attribute whose value is
+ * empty or a data: URL, on an element that does not run or show a
+ * document from it.  A style may hold url(): it goes unjudged only
+ * when its whole value is known and holds nothing of the kind.
+ */
+
+static int
+consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
+    size_t lim, int open)
+{
+    int           c;
+    size_t        i, off, end, k, vend;
+    const char   *const *d;
+
+    if (r->name_len > 32) {
+        /* no name that long loads or decides anything */
+        return 1;
+    }
+
+    for (d = consent_html_decides; *d != NULL; d++) {
+        if (consent_html_region_is(h, r->name_off, r->name_len, *d)) {
+            return 0;
+        }
+    }
+
+    if (r->name_len > 12
+        && consent_html_region_is(h, r->name_off, 12, "data-consent"))
+    {
+        return 0;
+    }
+
+    if (!r->has_value) {
+        return 1;
+    }
+
+    vend = open ? (size_t) -1 : r->value_off + r->value_len;
+    end = vend < lim ? vend : lim;
+
+    if (consent_html_region_is(h, r->name_off, r->name_len, "style")) {
+        if (end < vend) {
+            /* url() may follow */
+            return 0;
+        }
+
+        for (off = r->value_off; off < end; off++) {
+            c = consent_html_lower(consent_html_at(h, off));
+
+            if (c == '\\' || c == '&' || c == '\0'
+                || (off + 3 <= end
+                    && (consent_html_region_is(h, off, 3, "url")
+                        || consent_html_region_is(h, off, 3, "ima")
+                        || consent_html_region_is(h, off, 3, "@im"))))
+            {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    for (k = 0; consent_html_loads[k][0] != NULL; k++) {
+        if (consent_html_region_is(h, r->name_off, r->name_len,
+                                   consent_html_loads[k][0]))
+        {
+            break;
+        }
+    }
+
+    if (consent_html_loads[k][0] == NULL) {
+        return 1;
+    }
+
+    /* a type, srcset, ping... decides even empty (type="" runs) */
+    if (k >= CONSENT_HTML_LOADS_URL) {
+        return 0;
+    }
+
+    off = r->value_off;
+
+    /* the URL parser strips C0 controls and spaces first */
+    while (off < end && consent_html_at(h, off) <= 0x20) {
+        off++;
+    }
+
+    if (off == vend) {
+        /* empty or blank: nothing to fetch */
+        return 1;
+    }
+
+    /* a data: script, document or plug-in runs what it holds */
+    if (h->el == CONSENT_EL_SCRIPT || h->el == CONSENT_EL_IFRAME
+        || h->el == CONSENT_EL_FRAME || h->el == CONSENT_EL_EMBED
+        || h->el == CONSENT_EL_OBJECT)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < 5; i++) {
+        if (off + i >= end
+            || consent_html_lower(consent_html_at(h, off + i)) != "data:"[i])
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * A held tag of more than tag_max bytes (up to p; complete: its '>'
+ * is in): the value that the byte at tag_max is in, and everything
+ * before it, are let go unchanged when they load nothing and decide
+ * nothing (consent_html_idle()), and the tag is held again from after
+ * that value, where what it gets inserted goes.  The same byte is
+ * looked at however the page arrives, so the output does not depend
+ * on the buffers.  A value that does not end before p streams on
+ * (CONSENT_R_DRAIN) until it does.  -1: fail closed.
+ */
+
+static int
+consent_html_long(consent_html_t *h, const char *p, int complete)
+{
+    int                  c;
+    size_t               i, j, x, cut, open;
+    consent_html_raw_t  *r;
+
+    while (consent_html_off(h, p) > h->tag_max) {
+
+        if (!h->rec) {
+            return -1;
+        }
+
+        x = h->tag_max;
+
+        /* the attribute whose value is still being read, if any */
+        open = CONSENT_HTML_ATTRS_MAX;
+
+        if (!complete && h->rec_cur < h->nraw
+            && (h->state == CONSENT_S_ATTR_VALUE_DQ
+                || h->state == CONSENT_S_ATTR_VALUE_SQ
+                || h->state == CONSENT_S_ATTR_VALUE_UQ
+                || h->state == CONSENT_S_ATTR_NAME
+                || h->state == CONSENT_S_AFTER_ATTR_NAME
+                || h->state == CONSENT_S_BEFORE_ATTR_VALUE))
+        {
+            open = h->rec_cur;
+        }
+
+        for (i = 0; i < h->nraw; i++) {
+            r = &h->raw[i];
+
+            if (i == open || (r->has_value
+                              && r->value_off + r->value_len > x))
+            {
+                break;
+            }
+
+            if (!r->has_value && r->name_off + r->name_len > x) {
+                break;
+            }
+
+            if (!consent_html_idle(h, r, x + 1, 0)) {
+                return -1;
+            }
+        }
+
+        if (i == h->nraw) {
+            return -1;
+        }
+
+        r = &h->raw[i];
+
+        /* the byte is in a value (not in a name, nor before its value) */
+        if (!r->has_value || r->value_off > x
+            || (i == open && h->state != CONSENT_S_ATTR_VALUE_DQ
+                && h->state != CONSENT_S_ATTR_VALUE_SQ
+                && h->state != CONSENT_S_ATTR_VALUE_UQ))
+        {
+            return -1;
+        }
+
+        /* only what is known at the byte counts, however split */
+        if (!consent_html_idle(h, r, x + 1, 1)) {
+            return -1;
+        }
+
+        if (i == open) {
+            /* the value goes on past p: let it go as it comes */
+            consent_html_input(h, h->out, h->mark);
+            consent_html_emit_range(h, 0, consent_html_off(h, p));
+            h->hold_len = 0;
+            h->out = p;
+            h->mark = p;
+            h->region = CONSENT_R_DRAIN;
+            return 0;
+        }
+
+        /* after the value, and its closing quote */
+        cut = r->value_off + r->value_len;
+
+        if (r->value_off > 0) {
+            c = consent_html_at(h, r->value_off - 1);
+
+            if (c == '"' || c == '\'') {
+                cut++;
+            }
+        }
+
+        consent_html_input(h, h->out, h->mark);
+        consent_html_emit_range(h, 0, cut);
+
+        if (cut >= h->hold_len) {
+            h->mark += cut - h->hold_len;
+            h->hold_len = 0;
+
+        } else {
+            memmove(h->hold, h->hold + cut, h->hold_len - cut);
+            h->hold_len -= cut;
+        }
+
+        h->out = h->mark;
+
+        for (j = i + 1; j < h->nraw; j++) {
+            r = &h->raw[j - i - 1];
+            *r = h->raw[j];
+            r->name_off -= cut;
+
+            if (r->has_value) {
+                r->value_off -= cut;
+            }
+        }
+
+        h->nraw -= i + 1;
+        h->rec_cur = (h->rec_cur < CONSENT_HTML_ATTRS_MAX && h->rec_cur > i)
+                     ? h->rec_cur - i - 1 : CONSENT_HTML_ATTRS_MAX;
+
+        if (h->rec_done) {
+            h->rec_end -= cut;
+        }
+
+        h->name_end = 0;
+        h->resumed = 1;
+
+        if (h->rec_over) {
+            /* attributes not noted may be now: note them again */
+            consent_html_rerec(h, consent_html_off(h, p), complete);
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Notes again the attributes of a region held from after a value, up
+ * to n; complete: up to the tag's end
+ */
+
+static void
+consent_html_rerec(consent_html_t *h, size_t n, int complete)
+{
+    int     s, ns;
+    size_t  i;
+
+    h->nraw = 0;
+    h->rec_over = 0;
+    h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+    s = CONSENT_S_AFTER_ATTR_VALUE;
+
+    for (i = 0; i < n; i++) {
+        ns = consent_html_tag_step(s, consent_html_at(h, i));
+
+        if (ns == s) {
+            continue;
+        }
+
+        consent_html_rec_step(h, s, ns, i);
+
+        if (ns == CONSENT_S_TAG_END) {
+            break;
+        }
+
+        s = ns;
+    }
+
+    if (complete) {
+        h->rec_done = 1;
+        h->rec_end = n;
+    }
+}
+
+
+/*
+ * The value that a drained region let go ends at p: the tag is held
+ * again from there, as consent_html_long() holds it after a value.
+ */
+
+static void
+consent_html_drained(consent_html_t *h, const char *p)
+{
+    consent_html_input(h, h->out, p);
+    h->out = p;
+    h->mark = p;
+    h->hold_len = 0;
+    h->region = CONSENT_R_TAG;
+    h->nraw = 0;
+    h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+    h->name_end = 0;
+    h->resumed = 1;
+}
+
+
+/*
+ * Fails closed the held tag up to p: after its name (or where it is
+ * held from) go type="text/plain" for a script and data-consent="",
+ * and every attribute that can load something is renamed, in what is
+ * held and in what follows until the tag ends, however many there are.
+ */
+
+static void
+consent_html_fail(consent_html_t *h, const char *p)
+{
+    size_t  n, skip;
+
+    n = consent_html_off(h, p);
+
+    consent_html_input(h, h->out, h->mark);
+    consent_html_emit_range(h, 0, h->name_end);
+
+    consent_html_own_str(h, h->el == CONSENT_EL_SCRIPT
+                            ? " type=\"text/plain\" data-consent=\"\""
+                            : " data-consent=\"\"");
+
+    h->stats.overlong++;
+    h->stats.changed = 1;
+
+    /* the byte after the name, or after a value, goes on the same way */
+    h->fw_state = h->resumed ? CONSENT_S_AFTER_ATTR_VALUE
+                             : CONSENT_S_TAG_NAME;
+    h->fw_long = 0;
+    h->fw_name_len = 0;
+
+    skip = 0;
+
+    if (h->name_end < h->hold_len) {
+        consent_html_fail_walk(h, h->hold + h->name_end,
+                               h->hold_len - h->name_end, 0);
+
+    } else {
+        skip = h->name_end - h->hold_len;
+    }
+
+    if (n > h->hold_len + skip) {
+        consent_html_fail_walk(h, h->mark + skip,
+                               (size_t) (p - h->mark) - skip, 1);
+    }
+
+    h->hold_len = 0;
+    h->out = p;
+    h->mark = p;
+    h->rec = 0;
+    h->region = (h->fw_state == CONSENT_S_TAG_END) ? CONSENT_R_NONE
+                                                   : CONSENT_R_FAIL;
+}
+
+
+/*
+ * A failed tag's bytes s[0..len) (input: the buffer's, else held): as
+ * they are, but for the names of the attributes that load, renamed.  A
+ * name is held until it ends (in fw_name: one longer is none of them).
+ */
+
+static void
+consent_html_fail_walk(consent_html_t *h, const char *s, size_t len,
+    int input)
+{
+    int          st, ns, c;
+    const char  *p, *e, *from;
+
+    st = h->fw_state;
+    from = s;
+    e = s + len;
+
+    for (p = s; p < e && st != CONSENT_S_TAG_END; p++) {
+        c = (unsigned char) *p;
+        ns = consent_html_tag_step(st, c);
+
+        if (st == CONSENT_S_ATTR_NAME && ns != CONSENT_S_ATTR_NAME) {
+            consent_html_fail_name(h);
+        }
+
+        if (ns == CONSENT_S_ATTR_NAME && !h->fw_long) {
+            if (st != CONSENT_S_ATTR_NAME) {
+                h->fw_name_len = 0;
+            }
+
+            consent_html_fail_out(h, from, p, input);
+            from = p + 1;
+
+            if (h->fw_name_len < CONSENT_HTML_FNAME_MAX) {
+                h->fw_name[h->fw_name_len++] = (char) c;
+
+            } else {
+                /* too long to load: as it is */
+                consent_html_own(h, h->fw_name, h->fw_name_len);
+                h->fw_long = 1;
+                from = p;
+            }
+        }
+
+        st = ns;
+    }
+
+    consent_html_fail_out(h, from, p, input);
+    h->fw_state = st;
+}
+
+
+static void
+consent_html_fail_out(consent_html_t *h, const char *s, const char *e,
+    int input)
+{
+    if (input) {
+        consent_html_input(h, s, e);
+
+    } else if (e > s) {
+        consent_html_own(h, s, (size_t) (e - s));
+    }
+}
+
+
+/* the name held by consent_html_fail_walk() has ended */
+
+static void
+consent_html_fail_name(consent_html_t *h)
+{
+    size_t  k, i;
+
+    if (h->fw_long) {
+        h->fw_long = 0;
+        h->fw_name_len = 0;
+        return;
+    }
+
+    for (k = 0; consent_html_loads[k][0] != NULL; k++) {
+        for (i = 0; i < h->fw_name_len; i++) {
+            if (consent_html_lower((unsigned char) h->fw_name[i])
+                != consent_html_loads[k][0][i])
+            {
+                break;
+            }
+        }
+
+        if (i == h->fw_name_len && consent_html_loads[k][0][i] == '\0') {
+            consent_html_own_str(h, consent_html_loads[k][1]);
+            h->fw_name_len = 0;
+            return;
+        }
+    }
+
+    consent_html_own(h, h->fw_name, h->fw_name_len);
+    h->fw_name_len = 0;
 }
 
 
@@ -3905,6 +4463,14 @@ consent_html_finish(consent_html_t *h, const char *p)
     }
 
     /* an unfinished tag is dropped by browsers: it goes out as it is */
+    if (h->region == CONSENT_R_FAIL && !h->fw_long) {
+        consent_html_own(h, h->fw_name, h->fw_name_len);
+    }
+
+    if (h->region == CONSENT_R_FAIL || h->region == CONSENT_R_DRAIN) {
+        h->region = CONSENT_R_NONE;
+    }
+
     consent_html_release(h);
 
     if (!h->stats.document) {
@@ -4076,19 +4642,30 @@ consent_html_buffer_end(consent_html_t *h, const char *end)
         len = (size_t) (end - h->mark);
         limit = (h->region == CONSENT_R_TAG) ? h->tag_max : h->hold_cap;
 
-        if (h->hold_len + len > limit) {
-            if (h->region == CONSENT_R_TAG && h->el != CONSENT_EL_OTHER
-                && h->conf.policy != NULL && !h->all_granted)
-            {
-                /* too long to judge: fail closed */
-                consent_html_rewrite(h, end, CONSENT_W_OVERLONG);
-                h->stats.overlong++;
+        if (h->hold_len + len > limit && h->region == CONSENT_R_TAG
+            && consent_html_judged(h) && consent_html_long(h, end, 0) != 0)
+        {
+            /* too long to judge: fail closed */
+            consent_html_fail(h, end);
+        }
 
-            } else {
-                consent_html_release(h);
-            }
+        if (h->region == CONSENT_R_FAIL) {
+            consent_html_fail_walk(h, h->mark, (size_t) (end - h->mark), 1);
+            h->out = end;
+            h->mark = end;
+
+        } else if (h->region == CONSENT_R_DRAIN) {
+            /* the value streams on */
+
+        } else if (h->region == CONSENT_R_NONE) {
+            /* let go by consent_html_long() */
+
+        } else if (h->hold_len + (size_t) (end - h->mark) > limit) {
+            consent_html_release(h);
 
         } else {
+            len = (size_t) (end - h->mark);
+
             memcpy(h->hold + h->hold_len, h->mark, len);
             h->hold_len += len;
             h->out = end;
@@ -4254,11 +4831,18 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     s = CONSENT_S_TAG_NAME;
     h->name_end = n;
 
+    if (h->resumed) {
+        /* held from after a value: the name went out before it */
+        i = 0;
+        s = CONSENT_S_AFTER_ATTR_VALUE;
+        h->name_end = 0;
+    }
+
     if (h->rec && h->rec_done && h->rec_end == n) {
         /* the scan noted the attributes: only the name is looked for */
         over = h->rec_over;
 
-        for ( /* void */ ; i < n; i++) {
+        for ( /* void */ ; i < n && !h->resumed; i++) {
             if (consent_html_tag_step(s, (unsigned char) t[i]) != s) {
                 h->name_end = i;
                 break;
@@ -4328,19 +4912,28 @@ decode:
 
     i = h->is_end ? 2 : 1;
 
-    if (h->name_end < i) {
-        h->name_end = i;
-    }
-
     /* a tag without NUL, CR and '&' has no value to decode */
     plain = consent_html_plain(t, n, 1);
 
-    /* nor a name to decode without upper case */
-    if (plain && !consent_html_upper(t + i, h->name_end - i)) {
+    if (h->resumed) {
+        /* held from after a value: its name is the one kept */
+        h->name_end = 0;
+        h->dname = h->name;
+        h->dname_len = h->name_len < CONSENT_HTML_NAME_MAX
+                       ? h->name_len : CONSENT_HTML_NAME_MAX;
+
+    } else if (plain && h->name_end >= i
+               && !consent_html_upper(t + i, h->name_end - i))
+    {
+        /* nor a name to decode without upper case */
         h->dname = t + i;
         h->dname_len = h->name_end - i;
 
     } else {
+        if (h->name_end < i) {
+            h->name_end = i;
+        }
+
         h->dname = consent_html_dec(h, t + i, h->name_end - i, 2,
                                     &h->dname_len);
     }

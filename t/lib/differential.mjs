@@ -710,15 +710,23 @@ function rawAttrCount(tag) {
  * action: pass, gate, activate or overlong; cat: the data-consent value
  * it inserts (ids in policy order, "" for an unknown mark).
  */
-function verdict(ctx, el, k) {
+function verdict(ctx, el, k, text) {
     const { P, granted, tagMax, inlineMax } = ctx;
     const allGranted = (P.all & ~granted) === 0;
-    const src = sourceOf(ctx, el);
+    const src = text === undefined ? sourceOf(ctx, el)
+                                   : { tag: null, text };
 
     if (src.tag !== null && !allGranted
         && (src.tag.length > tagMax || rawAttrCount(src.tag) > ATTRS_MAX))
     {
-        return { action: 'overlong', cat: '', why: 'tag over the cap' };
+        const L = longTag(ctx, el, k, src.tag);
+
+        if (L.fail) {
+            return { action: 'overlong', cat: '', why: 'tag over the cap',
+                     long: L };
+        }
+
+        return { ...verdict(ctx, L.restEl, k, src.text), long: L };
     }
 
     const m = match(P, el, k);
@@ -798,20 +806,255 @@ function renamed(k, name, mode) {
     return table[k.kind].includes(name) ? 'data-consent-' + name : null;
 }
 
-const OVERLONG = {
-    script: [['type', 'text/plain'], ['data-consent', '']],
-    img: [['src', ''], ['srcset', ''], ['data-consent', '']],
-    svgimg: [['href', ''], ['xlink:href', ''], ['data-consent', '']],
-    iframe: [['src', ''], ['srcdoc', ''], ['data-consent', '']],
-    object: [['data', ''], ['data-consent', '']],
-    link: [['rel', 'consent-blocked'], ['href', ''], ['imagesrcset', ''],
-           ['data-consent', '']],
-    video: [['src', ''], ['poster', ''], ['data-consent', '']],
-    source: [['src', ''], ['srcset', ''], ['data-consent', '']],
-    frame: [['src', ''], ['data-consent', '']],
-    embed: [['src', ''], ['data-consent', '']],
-    audio: [['src', ''], ['data-consent', '']]
-};
+// the attributes renamed when a tag fails closed (consent_html_loads)
+const LOADS_URL = ['src', 'href', 'xlink:href', 'poster', 'background',
+                   'lowsrc', 'dynsrc'];
+const LOADS = [...LOADS_URL, 'data', 'srcset', 'imagesrcset', 'srcdoc',
+               'ping', 'type', 'style', 'codebase', 'classid', 'archive',
+               'action', 'formaction', 'content', 'to', 'values', 'from',
+               'by'];
+const DECIDES = ['rel', 'as', 'http-equiv', 'attributename', 'data-src',
+                 'data-type', 'data-category', 'data-cookieconsent',
+                 'data-cookiecategory', 'data-consent'];
+
+// the attributes of a raw start tag with their offsets, as noted
+function rawAttrs(tag) {
+    const out = [];
+    let i = 1, st = 'before', r = null;
+
+    while (i < tag.length && !isSpace(tag[i]) && tag[i] !== '/'
+           && tag[i] !== '>')
+    {
+        i++;
+    }
+
+    const nameEnd = i;
+
+    for ( ; i < tag.length; i++) {
+        const c = tag[i];
+
+        if (st === 'name' && (isSpace(c) || c === '/' || c === '>'
+                              || c === '='))
+        {
+            r.nameLen = i - r.nameOff;
+        }
+
+        switch (st) {
+        case 'before':
+        case 'after':
+        case 'quoted':
+            if (isSpace(c) || (c === '/' && st !== 'after')) {
+                st = 'before';
+                break;
+            }
+
+            if (c === '/') {
+                st = 'before';
+                break;
+            }
+
+            if (c === '>') {
+                return { nameEnd, attrs: out };
+            }
+
+            if (c === '=' && st === 'after') {
+                st = 'value';
+                r.hasValue = true;
+                r.valueOff = i + 1;
+                break;
+            }
+
+            r = { nameOff: i, nameLen: 0, hasValue: false, valueOff: 0,
+                  valueLen: 0, quoted: false };
+            out.push(r);
+            st = 'name';
+            break;
+
+        case 'name':
+            if (isSpace(c)) {
+                st = 'after';
+            } else if (c === '/') {
+                st = 'before';
+            } else if (c === '=') {
+                st = 'value';
+                r.hasValue = true;
+                r.valueOff = i + 1;
+            } else if (c === '>') {
+                return { nameEnd, attrs: out };
+            }
+
+            break;
+
+        case 'value':
+            if (isSpace(c)) {
+                break;
+            }
+
+            if (c === '>') {
+                return { nameEnd, attrs: out };
+            }
+
+            st = c === '"' ? 'dq' : c === '\'' ? 'sq' : 'uq';
+            r.quoted = st !== 'uq';
+            r.valueOff = st === 'uq' ? i : i + 1;
+            break;
+
+        case 'dq':
+        case 'sq':
+            if (c === (st === 'dq' ? '"' : '\'')) {
+                r.valueLen = i - r.valueOff;
+                st = 'quoted';
+            }
+
+            break;
+
+        case 'uq':
+            if (isSpace(c) || c === '>') {
+                r.valueLen = i - r.valueOff;
+                st = 'before';
+
+                if (c === '>') {
+                    return { nameEnd, attrs: out };
+                }
+            }
+
+            break;
+        }
+    }
+
+    return { nameEnd, attrs: out };
+}
+
+const lower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+// consent_html_idle(): an attribute let go unjudged ahead of a long tag
+function idle(k, tag, r, lim, open) {
+    const name = lower(tag.slice(r.nameOff, r.nameOff + r.nameLen));
+
+    if (r.nameLen > 32) {
+        return true;
+    }
+
+    if (DECIDES.includes(name)
+        || (name.length > 12 && name.startsWith('data-consent')))
+    {
+        return false;
+    }
+
+    if (!r.hasValue) {
+        return true;
+    }
+
+    const vend = open ? Infinity : r.valueOff + r.valueLen;
+    const end = Math.min(vend, lim);
+    const v = lower(tag.slice(r.valueOff, end));
+
+    if (name === 'style') {
+        return end >= vend && !/[\\&\0]|url|ima|@im/.test(v);
+    }
+
+    const j = LOADS.indexOf(name);
+
+    if (j < 0) {
+        return true;
+    }
+
+    if (j >= LOADS_URL.length) {
+        return false;
+    }
+
+    const t = v.replace(/^[\x00-\x20]*/, '');
+
+    if (t === '' && end === vend) {
+        return true;
+    }
+
+    if (k.kind === 'script' || k.kind === 'iframe'
+        || k.kind === 'frame' || k.kind === 'embed' || k.kind === 'object')
+    {
+        return false;
+    }
+
+    return t.startsWith('data:');
+}
+
+// parse5's element for a tag written anew: <name text
+function synth(el, text) {
+    const t = Buffer.from(text, 'latin1').toString('utf8');
+
+    if (el.namespaceURI === SVG_NS) {
+        const f = parse5.parseFragment('<svg><' + el.tagName + t);
+        return f.childNodes[0].childNodes[0];
+    }
+
+    if (el.tagName === 'frame') {
+        const d = parse5.parse('<frameset><frame' + t);
+        return d.childNodes[0].childNodes[1].childNodes[0];
+    }
+
+    return parse5.parseFragment('<' + el.tagName + t).childNodes[0];
+}
+
+/*
+ * A tag over the cap (consent_html_long()): the values that the byte at
+ * tag_max falls in, and all before them, are let go when they load and
+ * decide nothing, and the rest is judged; { fail, prefixEl, restEl }.
+ */
+function longTag(ctx, el, k, tag) {
+    const { nameEnd, attrs } = rawAttrs(tag);
+    let base = 0, fail = false;
+
+    while (tag.length - base > ctx.tagMax) {
+        const x = base + ctx.tagMax;
+        const region = attrs.filter((a) => a.nameOff >= base).slice(0, 64);
+        let i;
+
+        for (i = 0; i < region.length; i++) {
+            const r = region[i];
+
+            if (r.hasValue ? r.valueOff + r.valueLen > x
+                           : r.nameOff + r.nameLen > x)
+            {
+                break;
+            }
+
+            if (!idle(k, tag, r, x + 1, false)) {
+                fail = true;
+                break;
+            }
+        }
+
+        if (fail || i === region.length) {
+            fail = true;
+            break;
+        }
+
+        const r = region[i];
+
+        if (!r.hasValue || r.valueOff > x || !idle(k, tag, r, x + 1, true)) {
+            fail = true;
+            break;
+        }
+
+        base = r.valueOff + r.valueLen + (r.quoted ? 1 : 0);
+    }
+
+    base = Math.max(base, nameEnd);
+
+    const rest = tag.slice(base);
+
+    if (!fail && rawAttrCount('<x ' + rest) > ATTRS_MAX) {
+        fail = true;
+    }
+
+    return { fail, prefixEl: synth(el, tag.slice(nameEnd, base) + '>'),
+             restEl: synth(el, ' ' + rest) };
+}
+
+// the name a failed tag's attribute gets
+const failed = (n) => LOADS.includes(n) ? 'data-consent-' + n.replace(':', '-')
+                                         : n;
+
 
 // the attributes the output element must have (the parser keeps the
 // first of duplicates, so an inserted attribute hides a later one)
@@ -819,14 +1062,27 @@ function rewrite(el, k, v) {
     const orig = attrList(el);
     let out;
 
+    if (v.long) {
+        const rest = v.action === 'overlong'
+            ? [...(k.kind === 'script' ? [['type', 'text/plain']] : []),
+               ['data-consent', ''],
+               ...attrList(v.long.restEl).map(([n, val]) => [failed(n), val])]
+            : rewrite(v.long.restEl, k, { ...v, long: null });
+        const seen = new Set();
+
+        return [...attrList(v.long.prefixEl), ...rest]
+            .filter(([n]) => !seen.has(n) && seen.add(n));
+    }
+
     switch (v.action) {
 
     case 'pass':
         return orig;
 
     case 'overlong':
-        out = [...OVERLONG[k.kind === 'img' && k.svg ? 'svgimg' : k.kind],
-               ...orig];
+        out = [...(k.kind === 'script' ? [['type', 'text/plain']] : []),
+               ['data-consent', ''],
+               ...orig.map(([n, val]) => [failed(n), val])];
         break;
 
     case 'activate': {
