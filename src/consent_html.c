@@ -133,6 +133,21 @@ enum {
 #define CONSENT_N_VOID           0x08      /* never open as HTML in it */
 #define CONSENT_N_MTEXT          0x10      /* MathML text integration point */
 #define CONSENT_N_SVGIP          0x20      /* SVG HTML integration point */
+#define CONSENT_N_MAYBE          0x40      /* loads with one attribute only */
+
+
+/*
+ * Element kinds beyond consent_element_e: what loads a URL that the
+ * matcher has no element for; matched here, URL by URL
+ */
+#define CONSENT_HTML_EL_TRACK    (CONSENT_EL_SOURCE + 1)   /* src */
+#define CONSENT_HTML_EL_INPUT    (CONSENT_EL_SOURCE + 2)   /* type=image src */
+#define CONSENT_HTML_EL_BG       (CONSENT_EL_SOURCE + 3)   /* background */
+#define CONSENT_HTML_EL_PING     (CONSENT_EL_SOURCE + 4)   /* a, area: ping */
+#define CONSENT_HTML_EL_META     (CONSENT_EL_SOURCE + 5)   /* refresh */
+#define CONSENT_HTML_EL_BASE     (CONSENT_EL_SOURCE + 6)   /* href */
+#define CONSENT_HTML_EL_SVGREF   (CONSENT_EL_SOURCE + 7)   /* use, feImage */
+#define CONSENT_HTML_EL_SVGANIM  (CONSENT_EL_SOURCE + 8)   /* set, animate */
 
 enum {
     CONSENT_ID_OTHER = 0,
@@ -150,7 +165,12 @@ enum {
     CONSENT_ID_MALIGNMARK,
     CONSENT_ID_P,
     CONSENT_ID_BR,
-    CONSENT_ID_FRAMESET
+    CONSENT_ID_FRAMESET,
+    CONSENT_ID_USE,
+    CONSENT_ID_SET,
+    CONSENT_ID_FEIMAGE,
+    CONSENT_ID_ANIMATE,
+    CONSENT_ID_NOFRAMES
 };
 
 
@@ -241,7 +261,7 @@ struct consent_html_s {
     unsigned                has_dc:1;   /* has a data-consent attribute */
     unsigned                has_src:1;
     unsigned                resumed:1;  /* the region begins after a value */
-    consent_element_e       el;
+    int                     el;         /* consent_element_e or beyond */
     const consent_html_name_t  *known;  /* the name, if known */
     char                    name[CONSENT_HTML_NAME_MAX];
     size_t                  name_len;
@@ -287,11 +307,15 @@ struct consent_html_s {
     size_t                  rec_end;    /* region offset of the end */
     consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
     size_t                  nattrs;
+    consent_attr_t          dups[CONSENT_HTML_ATTRS_MAX];  /* duplicates */
+    size_t                  ndups;
     const char             *dname;      /* its name, decoded */
     size_t                  dname_len;
     char                   *dec;
     size_t                  dec_len;
     size_t                  dec_cap;
+    char                   *scratch;    /* a data: URL or srcdoc, decoded */
+    size_t                  scratch_cap;
 
     /* a tag failed closed: its attribute names as they stream by */
     int                     fw_state;
@@ -334,6 +358,8 @@ static uint64_t consent_html_lt64(const char *p);
 #endif
 static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
+static int consent_html_maybe(const consent_html_name_t *n, const char *s,
+    const char *e);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
     int end);
@@ -353,6 +379,21 @@ static void consent_html_push(consent_html_t *h, unsigned flags);
 static void consent_html_classify(consent_html_t *h, const char *p,
     int self_closing);
 static consent_match_t consent_html_match(consent_html_t *h);
+static int consent_html_loader(consent_html_t *h);
+static int consent_html_inert(consent_html_t *h);
+static int consent_html_url_name(consent_html_t *h, const char *n,
+    size_t len);
+static int consent_html_any(consent_html_t *h, const char *name,
+    const char *words);
+static int consent_html_word(const char *words, const char *s, size_t len);
+static uint32_t consent_html_urls(consent_html_t *h);
+static uint32_t consent_html_value_mask(consent_html_t *h,
+    const consent_attr_t *a);
+static const char *consent_html_refresh(const char *v, size_t *lenp);
+static uint32_t consent_html_content(consent_html_t *h, const char *s,
+    size_t len, int mode);
+static int consent_html_hex(int c);
+static int consent_html_b64(int c);
 static void consent_html_lookahead_done(consent_html_t *h, size_t end,
     const char *p);
 static void consent_html_lookahead_cut(consent_html_t *h, const char *p);
@@ -524,15 +565,18 @@ static const unsigned char  consent_html_next[10][7] = {
 
 /* the names that mean something here, by first letter and length */
 static const consent_html_name_t  consent_html_names[] = {
-    { "area", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "a", 1, CONSENT_ID_OTHER, CONSENT_HTML_EL_PING, CONSENT_N_MAYBE },
+    { "area", 4, CONSENT_ID_OTHER, CONSENT_HTML_EL_PING,
+      CONSENT_N_VOID | CONSENT_N_MAYBE },
     { "audio", 5, CONSENT_ID_OTHER, CONSENT_EL_AUDIO, 0 },
+    { "animate", 7, CONSENT_ID_ANIMATE, CONSENT_EL_OTHER, 0 },
     { "annotation-xml", 14, CONSENT_ID_AXML, CONSENT_EL_OTHER, 0 },
     { "b", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "br", 2, CONSENT_ID_BR, CONSENT_EL_OTHER,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "big", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "base", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "body", 4, CONSENT_ID_BODY, CONSENT_EL_OTHER,
+    { "base", 4, CONSENT_ID_OTHER, CONSENT_HTML_EL_BASE, CONSENT_N_VOID },
+    { "body", 4, CONSENT_ID_BODY, CONSENT_HTML_EL_BG,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "bgsound", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "basefont", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
@@ -550,8 +594,8 @@ static const consent_html_name_t  consent_html_names[] = {
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "font", 4, CONSENT_ID_FONT, CONSENT_EL_OTHER, 0 },
     { "frame", 5, CONSENT_ID_OTHER, CONSENT_EL_FRAME, CONSENT_N_VOID },
-    { "frameset", 8, CONSENT_ID_FRAMESET, CONSENT_EL_OTHER,
-      CONSENT_N_VOID },
+    { "feimage", 7, CONSENT_ID_FEIMAGE, CONSENT_EL_OTHER, 0 },
+    { "frameset", 8, CONSENT_ID_FRAMESET, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "foreignobject", 13, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
       CONSENT_N_SVGIP },
     { "h1", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -569,7 +613,8 @@ static const consent_html_name_t  consent_html_names[] = {
     { "img", 3, CONSENT_ID_OTHER, CONSENT_EL_IMG,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "image", 5, CONSENT_ID_IMAGE, CONSENT_EL_IMG, CONSENT_N_VOID },
-    { "input", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "input", 5, CONSENT_ID_OTHER, CONSENT_HTML_EL_INPUT,
+      CONSENT_N_VOID | CONSENT_N_MAYBE },
     { "iframe", 6, CONSENT_ID_OTHER, CONSENT_EL_IFRAME, CONSENT_N_RAW },
     { "keygen", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "li", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -581,14 +626,14 @@ static const consent_html_name_t  consent_html_names[] = {
     { "ms", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "math", 4, CONSENT_ID_MATH, CONSENT_EL_OTHER, 0 },
     { "menu", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "meta", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
-      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "meta", 4, CONSENT_ID_OTHER, CONSENT_HTML_EL_META,
+      CONSENT_N_BRK | CONSENT_N_VOID | CONSENT_N_MAYBE },
     { "mtext", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "mglyph", 6, CONSENT_ID_MGLYPH, CONSENT_EL_OTHER, 0 },
     { "malignmark", 10, CONSENT_ID_MALIGNMARK, CONSENT_EL_OTHER, 0 },
     { "nobr", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "noembed", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
-    { "noframes", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "noframes", 8, CONSENT_ID_NOFRAMES, CONSENT_EL_OTHER, CONSENT_N_RAW },
     { "ol", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "object", 6, CONSENT_ID_OTHER, CONSENT_EL_OBJECT, 0 },
     { "p", 1, CONSENT_ID_P, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -600,6 +645,7 @@ static const consent_html_name_t  consent_html_names[] = {
     { "sub", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "sup", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "svg", 3, CONSENT_ID_SVG, CONSENT_EL_OTHER, 0 },
+    { "set", 3, CONSENT_ID_SET, CONSENT_EL_OTHER, 0 },
     { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
@@ -608,13 +654,17 @@ static const consent_html_name_t  consent_html_names[] = {
     { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "strong", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "tt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "table", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "td", 2, CONSENT_ID_OTHER, CONSENT_HTML_EL_BG, CONSENT_N_MAYBE },
+    { "th", 2, CONSENT_ID_OTHER, CONSENT_HTML_EL_BG, CONSENT_N_MAYBE },
+    { "table", 5, CONSENT_ID_OTHER, CONSENT_HTML_EL_BG,
+      CONSENT_N_BRK | CONSENT_N_MAYBE },
     { "title", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
       CONSENT_N_RC | CONSENT_N_SVGIP },
-    { "track", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "track", 5, CONSENT_ID_OTHER, CONSENT_HTML_EL_TRACK, CONSENT_N_VOID },
     { "textarea", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RC },
     { "u", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "ul", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "use", 3, CONSENT_ID_USE, CONSENT_EL_OTHER, 0 },
     { "var", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "video", 5, CONSENT_ID_OTHER, CONSENT_EL_VIDEO, 0 },
     { "wbr", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
@@ -626,30 +676,30 @@ static const consent_html_name_t  consent_html_names[] = {
  * names of a bucket follow it.
  */
 static const unsigned char  consent_html_bucket[26][16] = {
-    {  0,  0,  0,  0,  1,  2,  0,  0,  0,  0,  0,  0,  0,  0,  3,  0 },
-    {  0,  4,  5,  6,  7,  0,  0,  9, 10,  0, 11,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 12, 13,  0, 14,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 15, 18, 19,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 20,  0,  0, 21,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 22, 23,  0,  0, 24,  0,  0,  0,  0, 25,  0,  0 },
+    {  0,  1,  0,  0,  2,  3,  0,  4,  0,  0,  0,  0,  0,  0,  5,  0 },
+    {  0,  6,  7,  8,  9,  0,  0, 11, 12,  0, 13,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 14, 15,  0, 16,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 17, 20, 21,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 22,  0,  0, 23,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 24, 25,  0, 26, 27,  0,  0,  0,  0, 28,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 26,  0, 33,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 35,  0, 36,  0, 37, 39,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 29,  0, 36,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 38,  0, 39,  0, 40, 42,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0,  0,  0, 40,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 41,  0, 42,  0,  0, 43,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 44,  0, 48, 51, 52,  0,  0,  0, 53,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 54,  0,  0, 55, 56,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 57,  0,  0,  0, 58,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 59,  0, 60,  0, 61,  0,  0,  0, 62,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0, 43,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 44,  0, 45,  0,  0, 46,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 47,  0, 51, 54, 55,  0,  0,  0, 56,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 57,  0,  0, 58, 59,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 60,  0,  0,  0, 61,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 62,  0, 63,  0, 64,  0,  0,  0, 65,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 63,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 64,  0, 65, 68, 69, 71,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 75,  0,  0, 76,  0,  0, 79,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 80, 81,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 82,  0, 83,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 84,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 85,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 66,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 67,  0, 68, 72, 73, 75,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 79,  0,  0, 82,  0,  0, 85,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 86, 87, 88,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 89,  0, 90,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 91,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 92,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 }
 };
@@ -662,9 +712,9 @@ static const unsigned char  consent_html_bucket[26][16] = {
  * their hash alone.  consent_html_selfcheck() derives it again.
  */
 static const uint16_t  consent_html_look[26] = {
-    0x0030, 0x0194, 0x0008, 0x0000, 0x0020, 0x0120, 0x0000, 0x0014,
+    0x0032, 0x0194, 0x0008, 0x0000, 0x0020, 0x0120, 0x0000, 0x0014,
     0x0068, 0x0000, 0x0040, 0x0010, 0x0010, 0x0180, 0x0040, 0x0220,
-    0x0000, 0x0000, 0x0068, 0x0120, 0x0000, 0x0020, 0x0008, 0x0008,
+    0x0000, 0x0000, 0x0068, 0x0124, 0x0000, 0x0020, 0x0008, 0x0008,
     0x0000, 0x0000
 };
 
@@ -742,6 +792,51 @@ static const uint16_t  consent_html_c1[32] = {
 };
 
 
+/*
+ * The attributes that can make an element load something, renamed when
+ * a tag fails closed (docs/gating.md); the first ones take a URL that
+ * may be a data: URL, which loads nothing from the network.
+ */
+
+static const char *const  consent_html_loads[][2] = {
+    { "src", "data-consent-src" },
+    { "href", "data-consent-href" },
+    { "xlink:href", "data-consent-xlink-href" },
+    { "poster", "data-consent-poster" },
+    { "background", "data-consent-background" },
+    { "lowsrc", "data-consent-lowsrc" },
+    { "dynsrc", "data-consent-dynsrc" },
+#define CONSENT_HTML_LOADS_URL  7
+    { "data", "data-consent-data" },
+    { "srcset", "data-consent-srcset" },
+    { "imagesrcset", "data-consent-imagesrcset" },
+    { "srcdoc", "data-consent-srcdoc" },
+    { "ping", "data-consent-ping" },
+    { "type", "data-consent-type" },
+    { "style", "data-consent-style" },
+    { "codebase", "data-consent-codebase" },
+    { "classid", "data-consent-classid" },
+    { "archive", "data-consent-archive" },
+    { "action", "data-consent-action" },
+    { "formaction", "data-consent-formaction" },
+    { "content", "data-consent-content" },
+    { "to", "data-consent-to" },
+    { "values", "data-consent-values" },
+    { "from", "data-consent-from" },
+    { "by", "data-consent-by" },
+    { NULL, NULL }
+};
+
+
+/* what decides how a held tag is judged, besides what it loads */
+
+static const char *const  consent_html_decides[] = {
+    "rel", "as", "http-equiv", "attributename", "data-src", "data-type",
+    "data-category", "data-cookieconsent", "data-cookiecategory",
+    "data-consent", NULL
+};
+
+
 size_t
 consent_html_size(const consent_html_conf_t *conf)
 {
@@ -765,8 +860,11 @@ consent_html_size(const consent_html_conf_t *conf)
 
     base = (sizeof(consent_html_t) + 15) & ~(size_t) 15;
 
-    /* hold: a tag and its look-ahead; dec: a held tag, decoded */
-    return base + 2 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK;
+    /*
+     * hold: a tag and its look-ahead; dec: a held tag, decoded; scratch:
+     * a value of it or the look-ahead, decoded again
+     */
+    return base + 3 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK;
 }
 
 
@@ -807,6 +905,8 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
     h->hold_cap = h->tag_max + h->inline_max;
     h->dec = h->hold + h->hold_cap;
     h->dec_cap = h->hold_cap + CONSENT_HTML_DEC_SLACK;
+    h->scratch = h->dec + h->dec_cap;
+    h->scratch_cap = h->hold_cap;
 
     h->granted = conf->granted;
     h->all_granted = 1;
@@ -2339,7 +2439,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
              */
             marks = !end && known->el != CONSENT_EL_OTHER;
 
-            if (marks && !h->all_granted) {
+            if (marks && !h->all_granted && !(flags & CONSENT_N_MAYBE)) {
                 goto done;
             }
         }
@@ -2350,6 +2450,14 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             if (p == NULL) {
                 goto done;
             }
+        }
+
+        /* an <a>, a <td>...: only with its attribute that loads */
+        if (marks && (flags & CONSENT_N_MAYBE)
+            && (consent_html_marked(q, p)
+                || (!h->all_granted && consent_html_maybe(known, q, p))))
+        {
+            goto done;
         }
 
         if (marks && consent_html_marked(q, p)) {
@@ -2665,6 +2773,66 @@ consent_html_marked(const char *s, const char *e)
 }
 
 
+/*
+ * Whether a tag of an element that loads only by one attribute (an
+ * <a ping>, a <td background>) may have it: its name, in any case,
+ * anywhere in the tag (or a character reference, which may spell a
+ * value that decides, as http-equiv="refresh" does)
+ */
+
+static int
+consent_html_maybe(const consent_html_name_t *n, const char *s,
+    const char *e)
+{
+    size_t       len, i;
+    const char  *lit, *p;
+
+    switch (n->el) {
+
+    case CONSENT_HTML_EL_PING:
+        lit = "ping";
+        break;
+
+    case CONSENT_HTML_EL_BG:
+        lit = "background";
+        break;
+
+    case CONSENT_HTML_EL_INPUT:
+        lit = "src";
+        break;
+
+    case CONSENT_HTML_EL_META:
+        lit = "refresh";
+        break;
+
+    default:
+        return 1;
+    }
+
+    len = strlen(lit);
+
+    for (p = s; p + len <= e; p++) {
+        if (*p == '&') {
+            return 1;
+        }
+
+        if ((*p | 0x20) != lit[0]) {
+            continue;
+        }
+
+        for (i = 1; i < len && (p[i] | 0x20) == lit[i]; i++) {
+            /* void */
+        }
+
+        if (i == len) {
+            return 1;
+        }
+    }
+
+    return memchr(p, '&', (size_t) (e - p)) != NULL;
+}
+
+
 /* '<' followed by c, not a letter nor '/' */
 
 static void
@@ -2798,6 +2966,18 @@ consent_html_named(consent_html_t *h, const char *p, int complete)
 
             } else if (ns == CONSENT_F_SVG && id == CONSENT_ID_IMAGE) {
                 h->el = CONSENT_EL_IMG;
+                h->svg = 1;
+
+            } else if (ns == CONSENT_F_SVG
+                       && (id == CONSENT_ID_USE || id == CONSENT_ID_FEIMAGE))
+            {
+                h->el = CONSENT_HTML_EL_SVGREF;
+                h->svg = 1;
+
+            } else if (ns == CONSENT_F_SVG
+                       && (id == CONSENT_ID_SET || id == CONSENT_ID_ANIMATE))
+            {
+                h->el = CONSENT_HTML_EL_SVGANIM;
                 h->svg = 1;
             }
 
@@ -3011,6 +3191,15 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
                                                       : CONSENT_F_MATH);
         }
 
+        return;
+    }
+
+    /*
+     * in a frameset page, the tree builder ignores every start tag but
+     * <frameset>, <frame> and <noframes>: none switches the tokenizer
+     * (<frameset><xmp><frame src=...> loads the frame)
+     */
+    if (h->frameset && id != CONSENT_ID_NOFRAMES) {
         return;
     }
 
@@ -3298,8 +3487,13 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         return;
     }
 
-    h->inert = h->el == CONSENT_EL_SCRIPT
-               && consent_html_text_plain(consent_html_attr(h, "type"));
+    /* an <a>, a <td>...: of interest only with what it loads by */
+    if (h->el > CONSENT_EL_SOURCE && !consent_html_loader(h)) {
+        consent_html_release(h);
+        return;
+    }
+
+    h->inert = h->el == CONSENT_EL_SCRIPT && consent_html_inert(h);
     h->has_dc = consent_html_attr(h, "data-consent") != NULL;
 
     m = consent_html_match(h);
@@ -3349,94 +3543,598 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 }
 
 
+/* whether the held tag has an attribute it would fetch by */
+
+static int
+consent_html_loader(consent_html_t *h)
+{
+    size_t  i;
+
+    for (i = 0; i < h->nattrs; i++) {
+        if (consent_html_url_name(h, h->attrs[i].name, h->attrs[i].name_len))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /*
- * The held tag's category by its marks and URLs; sets has_src.  What an
- * SVG script or image loads (href, else xlink:href) goes to the matcher
- * as src, and its own src and srcset, which load nothing, do not.
+ * A script already inert: every type it has is text/plain (a preload
+ * scanner reads the last one, the tree builder the first)
+ */
+
+static int
+consent_html_inert(consent_html_t *h)
+{
+    size_t  i;
+
+    if (!consent_html_text_plain(consent_html_attr(h, "type"))) {
+        return 0;
+    }
+
+    for (i = 0; i < h->ndups; i++) {
+        if (consent_html_is(h->dups[i].name, h->dups[i].name_len, "type")
+            && !consent_html_text_plain(&h->dups[i]))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The held tag's category by its marks, then by every URL it would
+ * fetch, as the tree builder or a preload scanner reads it (every value
+ * of a duplicated attribute); sets has_src.
  */
 
 static consent_match_t
 consent_html_match(consent_html_t *h)
 {
     int                    i;
-    size_t                 j, n;
     uint32_t               mask;
-    consent_match_t        m, x;
-    const consent_attr_t  *a, *href, *xhref, *url;
-    consent_attr_t         mapped[CONSENT_HTML_ATTRS_MAX + 1];
+    consent_match_t        m;
+    consent_element_e      el;
 
-    if (!h->svg) {
-        h->has_src = consent_html_attr(h, "src") != NULL;
+    /* the matcher knows the marks of any element as an image's */
+    el = (h->el <= CONSENT_EL_SOURCE && !h->svg) ? (consent_element_e) h->el
+                                                 : CONSENT_EL_IMG;
 
-        /* every category granted: no URL can gate, only marks count */
-        if (h->all_granted) {
-            return consent_match_marks(h->conf.policy, h->el, h->attrs,
-                                       h->nattrs);
-        }
-
-        return consent_match_element(h->conf.policy, h->el, h->attrs,
-                                     h->nattrs);
+    if (h->svg && h->el == CONSENT_EL_SCRIPT) {
+        el = CONSENT_EL_SCRIPT;
     }
 
-    href = consent_html_attr(h, "href");
-    xhref = consent_html_attr(h, "xlink:href");
-    url = (href != NULL) ? href : xhref;
+    h->has_src = h->svg ? consent_html_attr(h, "href") != NULL
+                          || consent_html_attr(h, "xlink:href") != NULL
+                        : consent_html_attr(h, "src") != NULL;
 
-    h->has_src = url != NULL;
+    m = consent_match_marks(h->conf.policy, el, h->attrs, h->nattrs);
 
-    n = 0;
-
-    for (j = 0; j < h->nattrs; j++) {
-        a = &h->attrs[j];
-
-        if (!consent_html_is(a->name, a->name_len, "src")
-            && !consent_html_is(a->name, a->name_len, "srcset"))
-        {
-            mapped[n++] = *a;
-        }
-    }
-
-    if (url != NULL) {
-        mapped[n] = *url;
-        mapped[n].name = "src";
-        mapped[n].name_len = 3;
-    }
-
-    m = consent_match_element(h->conf.policy, h->el, mapped,
-                              n + (url != NULL));
-
-    if (h->el != CONSENT_EL_SCRIPT || href == NULL || xhref == NULL
-        || m.by == CONSENT_BY_AUTHOR || m.by == CONSENT_BY_MIGRATED)
-    {
+    if (m.by != CONSENT_BY_NONE || h->all_granted) {
         return m;
     }
 
-    /*
-     * a script with both is gated by either: a browser without SVG 2's
-     * href runs xlink:href
-     */
-    mapped[n] = *xhref;
-    mapped[n].name = "src";
-    mapped[n].name_len = 3;
+    mask = consent_html_urls(h);
 
-    x = consent_match_element(h->conf.policy, h->el, mapped, n + 1);
-
-    if (x.by != CONSENT_BY_RULE) {
-        return m;
-    }
-
-    mask = m.mask | x.mask;
+    m.by = mask ? CONSENT_BY_RULE : CONSENT_BY_NONE;
+    m.mask = mask;
+    m.category = CONSENT_MATCH_NONE;
 
     /* the last category in policy order, as the matcher reports it */
-    for (i = 31; i > 0 && !(mask & ((uint32_t) 1 << i)); i--) {
+    for (i = 31; mask != 0 && i >= 0; i--) {
+        if (mask & ((uint32_t) 1 << i)) {
+            m.category = i;
+            break;
+        }
+    }
+
+    return m;
+}
+
+
+/*
+ * Whether an attribute of the held tag is one that makes it fetch: the
+ * attributes renamed when it is gated
+ */
+
+static int
+consent_html_url_name(consent_html_t *h, const char *n, size_t len)
+{
+    switch (h->el) {
+
+    case CONSENT_EL_SCRIPT:
+        return h->svg ? consent_html_is(n, len, "href")
+                        || consent_html_is(n, len, "xlink:href")
+                      : consent_html_is(n, len, "src");
+
+    case CONSENT_EL_IMG:
+        if (h->svg) {
+            return consent_html_is(n, len, "href")
+                   || consent_html_is(n, len, "xlink:href");
+        }
+
+        /* fall through */
+
+    case CONSENT_EL_SOURCE:
+        return consent_html_is(n, len, "src")
+               || consent_html_is(n, len, "srcset");
+
+    case CONSENT_EL_IFRAME:
+        return consent_html_is(n, len, "src")
+               || consent_html_is(n, len, "srcdoc");
+
+    case CONSENT_EL_OBJECT:
+        return consent_html_is(n, len, "data");
+
+    case CONSENT_EL_VIDEO:
+        return consent_html_is(n, len, "src")
+               || consent_html_is(n, len, "poster");
+
+    case CONSENT_EL_LINK:
+        return consent_html_is(n, len, "href")
+               || consent_html_is(n, len, "imagesrcset");
+
+    case CONSENT_HTML_EL_BG:
+        return consent_html_is(n, len, "background");
+
+    case CONSENT_HTML_EL_PING:
+        return consent_html_is(n, len, "ping");
+
+    case CONSENT_HTML_EL_META:
+        return consent_html_is(n, len, "content");
+
+    case CONSENT_HTML_EL_BASE:
+        return consent_html_is(n, len, "href");
+
+    case CONSENT_HTML_EL_SVGREF:
+        return consent_html_is(n, len, "href")
+               || consent_html_is(n, len, "xlink:href");
+
+    case CONSENT_HTML_EL_SVGANIM:
+        return consent_html_is(n, len, "to")
+               || consent_html_is(n, len, "values")
+               || consent_html_is(n, len, "from")
+               || consent_html_is(n, len, "by");
+
+    default: /* frame, embed, audio, track, input */
+        return consent_html_is(n, len, "src");
+    }
+}
+
+
+/* some value of the held tag's attribute name is one of the words */
+
+static int
+consent_html_any(consent_html_t *h, const char *name, const char *words)
+{
+    size_t                 i, n;
+    const char            *w, *e;
+    const consent_attr_t  *a;
+
+    for (i = 0; i < h->nattrs + h->ndups; i++) {
+        a = (i < h->nattrs) ? &h->attrs[i] : &h->dups[i - h->nattrs];
+
+        if (!consent_html_is(a->name, a->name_len, name)) {
+            continue;
+        }
+
+        /* its tokens, separated by whitespace */
+        for (w = a->value, e = a->value + a->value_len; w < e; w += n) {
+            while (w < e && consent_html_space((unsigned char) *w)) {
+                w++;
+            }
+
+            for (n = 0; w + n < e
+                        && !consent_html_space((unsigned char) w[n]); n++)
+            {
+                /* void */
+            }
+
+            if (n > 0 && consent_html_word(words, w, n)) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/* s[0..len) is one of the words (space-separated), ASCII case aside */
+
+static int
+consent_html_word(const char *words, const char *s, size_t len)
+{
+    size_t       n, i;
+    const char  *w;
+
+    for (w = words; *w != '\0'; w += n) {
+        while (*w == ' ') {
+            w++;
+        }
+
+        n = strcspn(w, " ");
+
+        for (i = 0; n == len && i < n; i++) {
+            if (consent_html_lower((unsigned char) s[i]) != w[i]) {
+                break;
+            }
+        }
+
+        if (n == len && i == n) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* the rel tokens of a link that fetch its href */
+#define CONSENT_HTML_REL_FETCH                                               \
+    "stylesheet preload modulepreload prefetch prerender preconnect "       \
+    "dns-prefetch icon apple-touch-icon apple-touch-icon-precomposed "      \
+    "mask-icon manifest compression-dictionary import"
+
+
+/* the categories of every URL the held tag would fetch */
+
+static uint32_t
+consent_html_urls(consent_html_t *h)
+{
+    size_t                 i;
+    uint32_t               mask;
+    const consent_attr_t  *a;
+
+    if (h->el == CONSENT_EL_LINK
+        && !consent_html_any(h, "rel", CONSENT_HTML_REL_FETCH))
+    {
+        return 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_INPUT
+        && !consent_html_any(h, "type", "image"))
+    {
+        return 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_META
+        && !consent_html_any(h, "http-equiv", "refresh"))
+    {
+        return 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_SVGANIM
+        && !consent_html_any(h, "attributename", "href xlink:href"))
+    {
+        return 0;
+    }
+
+    mask = 0;
+
+    for (i = 0; i < h->nattrs + h->ndups; i++) {
+        a = (i < h->nattrs) ? &h->attrs[i] : &h->dups[i - h->nattrs];
+
+        if (consent_html_url_name(h, a->name, a->name_len)) {
+            mask |= consent_html_value_mask(h, a);
+        }
+    }
+
+    return mask;
+}
+
+
+/* the categories of what one attribute's value would fetch */
+
+static uint32_t
+consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
+{
+    int                    cat;
+    size_t                 i, n, len;
+    uint32_t               mask;
+    const char            *v, *e;
+    consent_attr_t         one;
+    consent_match_t        m;
+
+    v = a->value;
+    len = a->value_len;
+
+    if (consent_html_is(a->name, a->name_len, "srcset")
+        || consent_html_is(a->name, a->name_len, "imagesrcset"))
+    {
+        one = *a;
+        one.name = "srcset";
+        one.name_len = 6;
+        m = consent_match_element(h->conf.policy, CONSENT_EL_IMG, &one, 1);
+
+        return m.by == CONSENT_BY_RULE ? m.mask : 0;
+    }
+
+    if (consent_html_is(a->name, a->name_len, "srcdoc")) {
+        /* a document of its own: what it would fetch or run */
+        return consent_html_content(h, v, len, 0);
+    }
+
+    if (h->el == CONSENT_HTML_EL_META) {
+        v = consent_html_refresh(v, &len);
+    }
+
+    mask = 0;
+
+    /* a, area: ping is a list of URLs; SVG values= one of ';' */
+    if (h->el == CONSENT_HTML_EL_PING
+        || consent_html_is(a->name, a->name_len, "values"))
+    {
+        for (e = v + len; v < e; v += n) {
+            while (v < e && (consent_html_space((unsigned char) *v)
+                             || *v == ';'))
+            {
+                v++;
+            }
+
+            for (n = 0; v + n < e && !consent_html_space((unsigned char) v[n])
+                        && v[n] != ';'; n++)
+            {
+                /* void */
+            }
+
+            cat = (n > 0) ? consent_match_url(h->conf.policy, v, n)
+                          : CONSENT_MATCH_NONE;
+
+            if (cat >= 0 && cat < 32) {
+                mask |= (uint32_t) 1 << cat;
+            }
+        }
+
+        return mask;
+    }
+
+    /* a data: or javascript: URL holds what it loads */
+    for (i = 0; i < len && (unsigned char) v[i] <= 0x20; i++) {
         /* void */
     }
 
-    m.category = i;
-    m.by = CONSENT_BY_RULE;
-    m.mask = mask;
+    if (len - i >= 5 && consent_html_is(v + i, 5, "data:")) {
+        return consent_html_content(h, v + i + 5, len - i - 5, 1);
+    }
 
-    return m;
+    if (len - i >= 11 && consent_html_is(v + i, 11, "javascript:")) {
+        return consent_html_content(h, v + i + 11, len - i - 11, 2);
+    }
+
+    cat = consent_match_url(h->conf.policy, v, len);
+
+    return (cat >= 0 && cat < 32) ? (uint32_t) 1 << cat : 0;
+}
+
+
+/*
+ * The URL of a refresh: "5; url=..." as the HTML Standard's shared
+ * declarative refresh steps read it (the time, a ';' or ',', an
+ * optional "url=", an optional quote)
+ */
+
+static const char *
+consent_html_refresh(const char *v, size_t *lenp)
+{
+    const char  *e;
+
+    e = v + *lenp;
+
+    while (v < e && (consent_html_space((unsigned char) *v)
+                     || (*v >= '0' && *v <= '9') || *v == '.'))
+    {
+        v++;
+    }
+
+    if (v < e && (*v == ';' || *v == ',')) {
+        v++;
+    }
+
+    while (v < e && consent_html_space((unsigned char) *v)) {
+        v++;
+    }
+
+    if (e - v >= 3 && consent_html_is(v, 3, "url")) {
+        const char  *q = v + 3;
+
+        while (q < e && consent_html_space((unsigned char) *q)) {
+            q++;
+        }
+
+        if (q < e && *q == '=') {
+            v = q + 1;
+
+            while (v < e && consent_html_space((unsigned char) *v)) {
+                v++;
+            }
+        }
+    }
+
+    if (v < e && (*v == '"' || *v == '\'')) {
+        const char  *q = memchr(v + 1, *v, (size_t) (e - v - 1));
+
+        e = (q != NULL) ? q : e;
+        v++;
+    }
+
+    *lenp = (size_t) (e - v);
+
+    return v;
+}
+
+
+/*
+ * The categories of what a document, a data: URL's body (mode 1) or a
+ * javascript: URL's code (mode 2) would fetch or run: it is decoded
+ * (percent-encoding, base64) into the scratch buffer and searched for
+ * the policy's URLs (from each "//", JSON's "\/" read as "/") and its
+ * inline markers.  What does not fit the buffer is not looked at.
+ */
+
+static uint32_t
+consent_html_content(consent_html_t *h, const char *s, size_t len, int mode)
+{
+    int          cat, b64;
+    size_t       i, n, k;
+    uint32_t     mask, acc;
+    const char  *c;
+    char        *d;
+
+    d = h->scratch;
+    n = 0;
+    b64 = 0;
+
+    if (mode == 1) {
+        /* the media type and its parameters, up to ',' */
+        c = memchr(s, ',', len);
+
+        if (c == NULL) {
+            return 0;
+        }
+
+        for (i = 0; i + 7 <= (size_t) (c - s); i++) {
+            if (s[i] == ';' && consent_html_is(s + i + 1, 6, "base64")) {
+                b64 = 1;
+            }
+        }
+
+        len -= (size_t) (c + 1 - s);
+        s = c + 1;
+    }
+
+    for (i = 0; i < len && n < h->scratch_cap; i++) {
+        if (mode != 0 && s[i] == '%' && i + 2 < len
+            && consent_html_hex(s[i + 1]) >= 0
+            && consent_html_hex(s[i + 2]) >= 0)
+        {
+            d[n++] = (char) (consent_html_hex(s[i + 1]) * 16
+                             + consent_html_hex(s[i + 2]));
+            i += 2;
+            continue;
+        }
+
+        d[n++] = s[i];
+    }
+
+    if (b64) {
+        /* in place: four characters make three bytes */
+        for (i = 0, k = 0, acc = 0, len = 0; i < n; i++) {
+            cat = consent_html_b64(d[i]);
+
+            if (cat < 0) {
+                continue;
+            }
+
+            acc = (acc << 6) | (uint32_t) cat;
+
+            if (++k == 4) {
+                d[len++] = (char) (acc >> 16);
+                d[len++] = (char) (acc >> 8);
+                d[len++] = (char) acc;
+                k = 0;
+                acc = 0;
+            }
+        }
+
+        if (k == 3) {
+            d[len++] = (char) (acc >> 10);
+            d[len++] = (char) (acc >> 2);
+
+        } else if (k == 2) {
+            d[len++] = (char) (acc >> 4);
+        }
+
+        n = len;
+    }
+
+    /* "\/" as in JSON and script strings */
+    for (i = 0, k = 0; i < n; i++) {
+        if (d[i] == '\\' && i + 1 < n && d[i + 1] == '/') {
+            continue;
+        }
+
+        d[k++] = d[i];
+    }
+
+    n = k;
+    mask = 0;
+
+    for (c = d; (size_t) (c - d) + 1 < n; c++) {
+        c = memchr(c, '/', n - (size_t) (c - d) - 1);
+
+        if (c == NULL) {
+            break;
+        }
+
+        if (c[1] != '/') {
+            continue;
+        }
+
+        /* the URL from "//" up to what cannot be in one */
+        for (k = 2; c + k < d + n; k++) {
+            i = (unsigned char) c[k];
+
+            if (i <= 0x20 || i == '"' || i == '\'' || i == '<' || i == '>'
+                || i == '`' || i == '(' || i == ')' || i == '\\')
+            {
+                break;
+            }
+        }
+
+        cat = consent_match_url(h->conf.policy, c, k);
+
+        if (cat >= 0 && cat < 32) {
+            mask |= (uint32_t) 1 << cat;
+        }
+
+        c++;
+    }
+
+    cat = consent_match_inline(h->conf.policy, d, n);
+
+    if (cat >= 0 && cat < 32) {
+        mask |= (uint32_t) 1 << cat;
+    }
+
+    return mask;
+}
+
+
+static int
+consent_html_hex(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+
+static int
+consent_html_b64(int c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+
+    return (c == '+' || c == '-') ? 62 : (c == '/' || c == '_') ? 63 : -1;
 }
 
 
@@ -3656,6 +4354,8 @@ static const char *
 consent_html_rename(consent_html_t *h, const char *name, size_t len,
     int mode)
 {
+    size_t  k;
+
     if (mode == CONSENT_W_ACTIVATE || h->el == CONSENT_EL_SCRIPT) {
         if (mode == CONSENT_W_GATE && h->inert) {
             return NULL;
@@ -3665,67 +4365,23 @@ consent_html_rename(consent_html_t *h, const char *name, size_t len,
             return "data-consent-type";
         }
 
-        if (mode == CONSENT_W_GATE && h->svg) {
-            if (consent_html_is(name, len, "href")) {
-                return "data-consent-href";
-            }
-
-            if (consent_html_is(name, len, "xlink:href")) {
-                return "data-consent-xlink-href";
-            }
+        /* an HTML script's src stays: a text/plain script fetches none */
+        if (mode == CONSENT_W_ACTIVATE || !h->svg) {
+            return NULL;
         }
+    }
 
+    if (!consent_html_url_name(h, name, len)) {
         return NULL;
     }
 
-    switch (h->el) {
-
-    case CONSENT_EL_IMG:
-        if (h->svg) {
-            if (consent_html_is(name, len, "href")) {
-                return "data-consent-href";
-            }
-
-            if (consent_html_is(name, len, "xlink:href")) {
-                return "data-consent-xlink-href";
-            }
-
-            return NULL;
+    for (k = 0; consent_html_loads[k][0] != NULL; k++) {
+        if (consent_html_is(name, len, consent_html_loads[k][0])) {
+            return consent_html_loads[k][1];
         }
-
-        /* fall through */
-
-    case CONSENT_EL_SOURCE:
-        if (consent_html_is(name, len, "srcset")) {
-            return "data-consent-srcset";
-        }
-
-        break;
-
-    case CONSENT_EL_OBJECT:
-        return consent_html_is(name, len, "data") ? "data-consent-data"
-                                                  : NULL;
-
-    case CONSENT_EL_LINK:
-        if (consent_html_is(name, len, "href")) {
-            return "data-consent-href";
-        }
-
-        return consent_html_is(name, len, "imagesrcset")
-               ? "data-consent-imagesrcset" : NULL;
-
-    case CONSENT_EL_VIDEO:
-        if (consent_html_is(name, len, "poster")) {
-            return "data-consent-poster";
-        }
-
-        break;
-
-    default:
-        break;
     }
 
-    return consent_html_is(name, len, "src") ? "data-consent-src" : NULL;
+    return NULL;
 }
 
 
@@ -3770,51 +4426,6 @@ consent_html_region_is(consent_html_t *h, size_t off, size_t len,
 
     return lit[len] == '\0';
 }
-
-
-/*
- * The attributes that can make an element load something, renamed when
- * a tag fails closed (docs/gating.md); the first ones take a URL that
- * may be a data: URL, which loads nothing from the network.
- */
-
-static const char *const  consent_html_loads[][2] = {
-    { "src", "data-consent-src" },
-    { "href", "data-consent-href" },
-    { "xlink:href", "data-consent-xlink-href" },
-    { "poster", "data-consent-poster" },
-    { "background", "data-consent-background" },
-    { "lowsrc", "data-consent-lowsrc" },
-    { "dynsrc", "data-consent-dynsrc" },
-#define CONSENT_HTML_LOADS_URL  7
-    { "data", "data-consent-data" },
-    { "srcset", "data-consent-srcset" },
-    { "imagesrcset", "data-consent-imagesrcset" },
-    { "srcdoc", "data-consent-srcdoc" },
-    { "ping", "data-consent-ping" },
-    { "type", "data-consent-type" },
-    { "style", "data-consent-style" },
-    { "codebase", "data-consent-codebase" },
-    { "classid", "data-consent-classid" },
-    { "archive", "data-consent-archive" },
-    { "action", "data-consent-action" },
-    { "formaction", "data-consent-formaction" },
-    { "content", "data-consent-content" },
-    { "to", "data-consent-to" },
-    { "values", "data-consent-values" },
-    { "from", "data-consent-from" },
-    { "by", "data-consent-by" },
-    { NULL, NULL }
-};
-
-
-/* what decides how a held tag is judged, besides what it loads */
-
-static const char *const  consent_html_decides[] = {
-    "rel", "as", "http-equiv", "attributename", "data-src", "data-type",
-    "data-category", "data-cookieconsent", "data-cookiecategory",
-    "data-consent", NULL
-};
 
 
 /*
@@ -4822,6 +5433,7 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     consent_html_raw_t  *r;
 
     h->nattrs = 0;
+    h->ndups = 0;
     h->dec_len = 0;
     h->raw_over = 0;
     over = 0;
@@ -4961,7 +5573,10 @@ decode:
             return -1;
         }
 
-        /* the first of duplicates wins */
+        /*
+         * the first of duplicates wins in the DOM; the others are kept
+         * apart, for a preload scanner reads them too
+         */
         for (i = 0; i < h->nattrs; i++) {
             if (h->attrs[i].name_len == len
                 && memcmp(h->attrs[i].name, a->name, len) == 0)
@@ -4971,7 +5586,17 @@ decode:
         }
 
         if (i < h->nattrs) {
-            continue;
+            if (!consent_html_url_name(h, a->name, len)
+                && !consent_html_is(a->name, len, "type")
+                && !consent_html_is(a->name, len, "rel")
+                && !consent_html_is(a->name, len, "attributename"))
+            {
+                continue;
+            }
+
+            a = &h->dups[h->ndups];
+            a->name = h->attrs[i].name;
+            a->name_len = len;
         }
 
         if (plain) {
@@ -4990,7 +5615,12 @@ decode:
             return -1;
         }
 
-        h->nattrs++;
+        if (a == &h->dups[h->ndups]) {
+            h->ndups++;
+
+        } else {
+            h->nattrs++;
+        }
     }
 
     h->raw_over = over;

@@ -343,20 +343,97 @@ const HTML_KINDS = new Set(['script', 'iframe', 'frame', 'embed', 'object',
                             'img', 'link', 'video', 'audio', 'source']);
 
 // what the element is to the gating contract: null if nothing
+const MORE_KINDS = { track: 'track', input: 'input', body: 'bg', table: 'bg',
+                     td: 'bg', th: 'bg', a: 'ping', area: 'ping',
+                     meta: 'meta', base: 'base' };
+const SVG_KINDS = { script: 'script', image: 'img', use: 'svgref',
+                    feimage: 'svgref', set: 'svganim', animate: 'svganim' };
+
 function kindOf(el) {
     if (el.namespaceURI === HTML_NS && HTML_KINDS.has(el.tagName)) {
         return { kind: el.tagName, svg: false };
     }
 
-    if (el.namespaceURI === SVG_NS && el.tagName === 'script') {
-        return { kind: 'script', svg: true };
+    if (el.namespaceURI === HTML_NS && MORE_KINDS[el.tagName]) {
+        return { kind: MORE_KINDS[el.tagName], svg: false, more: true };
     }
 
-    if (el.namespaceURI === SVG_NS && el.tagName === 'image') {
-        return { kind: 'img', svg: true };
+    const sk = el.namespaceURI === SVG_NS
+               && SVG_KINDS[el.tagName.toLowerCase()];
+
+    if (sk) {
+        return { kind: sk, svg: true,
+                 more: sk === 'svgref' || sk === 'svganim' };
     }
 
     return null;
+}
+
+// the attributes an element fetches by (consent_html_url_name())
+function urlNames(k) {
+    switch (k.kind) {
+    case 'script': return k.svg ? ['href', 'xlink:href'] : ['src'];
+    case 'img': return k.svg ? ['href', 'xlink:href'] : ['src', 'srcset'];
+    case 'source': return ['src', 'srcset'];
+    case 'iframe': return ['src', 'srcdoc'];
+    case 'object': return ['data'];
+    case 'video': return ['src', 'poster'];
+    case 'link': return ['href', 'imagesrcset'];
+    case 'bg': return ['background'];
+    case 'ping': return ['ping'];
+    case 'meta': return ['content'];
+    case 'base': return ['href'];
+    case 'svgref': return ['href', 'xlink:href'];
+    case 'svganim': return ['to', 'values', 'from', 'by'];
+    default: return ['src'];
+    }
+}
+
+/*
+ * Every value of each attribute, duplicates included (a preload scanner
+ * reads them), by lower-case name: from the tag as written
+ */
+function allVals(ctx, el) {
+    if (el.__vals) {
+        return el.__vals;
+    }
+
+    const m = new Map();
+    const raw = el.__raw !== undefined ? el.__raw
+        : (ctx.loc.get(el) ? sourceOf(ctx, el).tag : null);
+
+    for (const a of el.attrs) {
+        m.set(qname(a).toLowerCase(), [a.value]);
+    }
+
+    if (raw !== null) {
+        const seen = new Set();
+
+        for (const r of rawAttrs(raw).attrs) {
+            const n = lower(raw.slice(r.nameOff, r.nameOff + r.nameLen));
+
+            if (!seen.has(n)) {
+                seen.add(n);
+                continue;
+            }
+
+            const end = r.hasValue ? r.valueOff + r.valueLen
+                                     + (r.quoted ? 1 : 0)
+                                   : r.nameOff + r.nameLen;
+            const one = synth(el, ' ' + raw.slice(r.nameOff, end) + '>');
+
+            if (one && one.attrs.length > 0) {
+                const key = qname(one.attrs[0]).toLowerCase();
+
+                if (m.has(key)) {
+                    m.get(key).push(one.attrs[0].value);
+                }
+            }
+        }
+    }
+
+    el.__vals = m;
+    return m;
 }
 
 // type="text/plain", parameters allowed: a script made inert
@@ -474,50 +551,151 @@ function match(P, el, k) {
         }
     }
 
-    let mask = 0;
+    return { by: 'none', unknown: false, mask: 0, urls: true };
+}
 
-    switch (k.kind) {
+const REL_FETCH = ['stylesheet', 'preload', 'modulepreload', 'prefetch',
+                   'prerender', 'preconnect', 'dns-prefetch', 'icon',
+                   'apple-touch-icon', 'apple-touch-icon-precomposed',
+                   'mask-icon', 'manifest', 'compression-dictionary',
+                   'import'];
 
-    case 'script':
-        mask = k.svg ? urlMask(P, attr(el, 'href'))
-                       | urlMask(P, attr(el, 'xlink:href'))
-                     : urlMask(P, attr(el, 'src'));
-        break;
+// some value of name has one of the words as a token
+const anyWord = (V, name, words) => (V.get(name) || []).some(
+    (v) => v.split(/[ \t\n\f\r]+/).some(
+        (t) => words.includes(t.toLowerCase())));
 
-    case 'img':
-        if (k.svg) {
-            const href = attr(el, 'href');
-            mask = urlMask(P, href !== null ? href : attr(el, 'xlink:href'));
+// the categories of every URL an element would fetch (consent_html_urls())
+function urlsMask(ctx, P, el, k) {
+    const V = allVals(ctx, el);
 
-        } else {
-            mask = urlMask(P, attr(el, 'src'))
-                   | srcsetMask(P, attr(el, 'srcset'));
-        }
-
-        break;
-
-    case 'source':
-        mask = urlMask(P, attr(el, 'src')) | srcsetMask(P, attr(el, 'srcset'));
-        break;
-
-    case 'object':
-        mask = urlMask(P, attr(el, 'data'));
-        break;
-
-    case 'link':
-        if (rel(el)) {
-            mask = urlMask(P, attr(el, 'href'))
-                   | srcsetMask(P, attr(el, 'imagesrcset'));
-        }
-
-        break;
-
-    default:    /* iframe, frame, embed, video, audio */
-        mask = urlMask(P, attr(el, 'src'));
-        break;
+    if ((k.kind === 'link' && !anyWord(V, 'rel', REL_FETCH))
+        || (k.kind === 'input' && !anyWord(V, 'type', ['image']))
+        || (k.kind === 'meta' && !anyWord(V, 'http-equiv', ['refresh']))
+        || (k.kind === 'svganim'
+            && !anyWord(V, 'attributename', ['href', 'xlink:href'])))
+    {
+        return 0;
     }
 
-    return { by: mask ? 'rule' : 'none', unknown: false, mask };
+    let mask = 0;
+
+    for (const n of urlNames(k)) {
+        for (const v of V.get(n) || []) {
+            mask |= valueMask(P, k, n, v);
+        }
+    }
+
+    return mask;
+}
+
+function valueMask(P, k, n, v) {
+    if (n === 'srcset' || n === 'imagesrcset') {
+        return srcsetMask(P, v);
+    }
+
+    if (n === 'srcdoc') {
+        return contentMask(P, v, 0);
+    }
+
+    if (k.kind === 'meta') {
+        v = refreshUrl(v);
+    }
+
+    if (k.kind === 'ping' || n === 'values') {
+        return v.split(/[ \t\n\f\r;]+/).filter((u) => u !== '')
+            .reduce((m, u) => m | urlMask(P, u), 0);
+    }
+
+    const t = v.replace(/^[\x00-\x20]+/, '');
+
+    if (/^data:/i.test(t)) {
+        return contentMask(P, t.slice(5), 1);
+    }
+
+    if (/^javascript:/i.test(t)) {
+        return contentMask(P, t.slice(11), 2);
+    }
+
+    return urlMask(P, v);
+}
+
+function refreshUrl(v) {
+    let m = /^[ \t\n\f\r0-9.]*[;,]?[ \t\n\f\r]*/.exec(v);
+    v = v.slice(m[0].length);
+    m = /^url[ \t\n\f\r]*=[ \t\n\f\r]*/i.exec(v);
+
+    if (m) {
+        v = v.slice(m[0].length);
+    }
+
+    if (v[0] === '"' || v[0] === "'") {
+        const e = v.indexOf(v[0], 1);
+        v = e < 0 ? v.slice(1) : v.slice(1, e);
+    }
+
+    return v;
+}
+
+// consent_html_content(): what a document or a data:/javascript: URL holds
+function contentMask(P, s, mode) {
+    let b = Buffer.from(s, 'utf8');
+
+    if (mode === 1) {
+        const c = b.indexOf(',');
+
+        if (c < 0) {
+            return 0;
+        }
+
+        const head = b.subarray(0, c).toString('latin1');
+        const b64 = /;base64/i.test(head);
+        b = b.subarray(c + 1);
+        b = pctDecode(b);
+
+        if (b64) {
+            b = Buffer.from(b.toString('latin1').replace(/[^A-Za-z0-9+/\-_]/g, '')
+                            .replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+        }
+
+    } else if (mode === 2) {
+        b = pctDecode(b);
+    }
+
+    const t = b.toString('latin1').replace(/\\\//g, '/');
+    let mask = 0;
+
+    for (let i = t.indexOf('//'); i >= 0; i = t.indexOf('//', i + 1)) {
+        let e = i + 2;
+
+        while (e < t.length && !/[\x00-\x20"'<>`()\\]/.test(t[e])) {
+            e++;
+        }
+
+        mask |= urlMask(P, Buffer.from(t.slice(i, e), 'latin1')
+                              .toString('utf8'));
+    }
+
+    const c = inlineRule(P, t);
+
+    return c < 0 ? mask : mask | (1 << c);
+}
+
+function pctDecode(b) {
+    const out = [];
+
+    for (let i = 0; i < b.length; i++) {
+        if (b[i] === 0x25 && i + 2 < b.length
+            && /^[0-9a-fA-F]{2}$/.test(b.subarray(i + 1, i + 3).toString()))
+        {
+            out.push(parseInt(b.subarray(i + 1, i + 3).toString(), 16));
+            i += 2;
+        } else {
+            out.push(b[i]);
+        }
+    }
+
+    return Buffer.from(out);
 }
 
 // the first rule whose inline marker is in the text (bytes); -1 if none
@@ -729,7 +907,23 @@ function verdict(ctx, el, k, text) {
         return { ...verdict(ctx, L.restEl, k, src.text), long: L };
     }
 
-    const m = match(P, el, k);
+    const V = allVals(ctx, el);
+
+    // an <a>, a <td>...: of interest only with what it loads by
+    if (k.more || k.kind === 'track' || k.kind === 'input' || k.kind === 'bg'
+        || k.kind === 'ping' || k.kind === 'meta' || k.kind === 'base')
+    {
+        if (!urlNames(k).some((n) => V.has(n))) {
+            return { action: 'pass', why: 'nothing it loads by' };
+        }
+    }
+
+    let m = match(P, el, k);
+
+    if (m.urls) {
+        const mask = allGranted ? 0 : urlsMask(ctx, P, el, k);
+        m = { by: mask ? 'rule' : 'none', unknown: false, mask };
+    }
 
     if (m.unknown) {
         return { action: 'gate', cat: '', why: m.by + ' mark, unknown' };
@@ -738,7 +932,7 @@ function verdict(ctx, el, k, text) {
     if (m.mask) {
         if ((m.mask & ~granted) === 0) {
             if (m.by === 'migrated' && k.kind === 'script'
-                && textPlain(attr(el, 'type')))
+                && allPlain(V))
             {
                 return { action: 'activate', why: 'migrated, granted' };
             }
@@ -773,38 +967,22 @@ function renamed(k, name, mode) {
         return name === 'type' ? 'data-consent-type' : null;
     }
 
-    if (k.kind === 'script') {
-        if (name === 'type') {
-            return 'data-consent-type';
-        }
+    if (k.kind === 'script' && name === 'type') {
+        return 'data-consent-type';
+    }
 
-        if (k.svg && name === 'href') {
-            return 'data-consent-href';
-        }
-
-        if (k.svg && name === 'xlink:href') {
-            return 'data-consent-xlink-href';
-        }
-
+    if (k.kind === 'script' && !k.svg) {
         return null;
     }
 
-    if (k.kind === 'img' && k.svg) {
-        return name === 'href' ? 'data-consent-href'
-             : name === 'xlink:href' ? 'data-consent-xlink-href' : null;
-    }
+    const n = name.toLowerCase();
 
-    const table = {
-        img: ['src', 'srcset'],
-        source: ['src', 'srcset'],
-        object: ['data'],
-        link: ['href', 'imagesrcset'],
-        video: ['src', 'poster'],
-        iframe: ['src'], frame: ['src'], embed: ['src'], audio: ['src']
-    };
-
-    return table[k.kind].includes(name) ? 'data-consent-' + name : null;
+    return urlNames(k).includes(n) ? 'data-consent-' + n.replace(':', '-')
+                                   : null;
 }
+
+// every type of a script is text/plain: it is inert
+const allPlain = (V) => (V.get('type') || [null]).every((t) => textPlain(t));
 
 // the attributes renamed when a tag fails closed (consent_html_loads)
 const LOADS_URL = ['src', 'href', 'xlink:href', 'poster', 'background',
@@ -981,18 +1159,48 @@ function idle(k, tag, r, lim, open) {
 // parse5's element for a tag written anew: <name text
 function synth(el, text) {
     const t = Buffer.from(text, 'latin1').toString('utf8');
+    const name = el.tagName;
+    let e;
 
     if (el.namespaceURI === SVG_NS) {
-        const f = parse5.parseFragment('<svg><' + el.tagName + t);
-        return f.childNodes[0].childNodes[0];
-    }
+        const f = parse5.parseFragment('<svg><' + name + t);
+        e = f.childNodes[0].childNodes[0];
 
-    if (el.tagName === 'frame') {
+    } else if (name === 'frame') {
         const d = parse5.parse('<frameset><frame' + t);
-        return d.childNodes[0].childNodes[1].childNodes[0];
+        e = d.childNodes[0].childNodes[1].childNodes[0];
+
+    } else if (name === 'body') {
+        e = parse5.parse('<body' + t).childNodes[0].childNodes[1];
+
+    } else if (name === 'td' || name === 'th') {
+        e = find(parse5.parseFragment('<table><tr><' + name + t), name);
+
+    } else {
+        e = find(parse5.parseFragment('<' + name + t), name);
     }
 
-    return parse5.parseFragment('<' + el.tagName + t).childNodes[0];
+    if (e) {
+        e.__raw = '<' + name + text;
+    }
+
+    return e;
+}
+
+function find(n, name) {
+    for (const c of n.childNodes || []) {
+        if (c.tagName === name) {
+            return c;
+        }
+
+        const f = find(c, name);
+
+        if (f) {
+            return f;
+        }
+    }
+
+    return null;
 }
 
 /*
@@ -1094,7 +1302,7 @@ function rewrite(el, k, v) {
     }
 
     default: {
-        const inert = k.kind === 'script' && textPlain(attr(el, 'type'));
+        const inert = k.kind === 'script' && allPlain(allVals(curCtx, el));
         out = [];
 
         if (k.kind === 'script' && !inert) {
@@ -1311,7 +1519,10 @@ function compare(ctx, a, b, where) {
     }
 }
 
+let curCtx = null;
+
 function element(ctx, el, out) {
+    curCtx = ctx;
     const k = kindOf(el);
     const want = k ? verdict(ctx, el, k) : { action: 'pass' };
     const expect = k ? rewrite(el, k, want) : attrList(el);
