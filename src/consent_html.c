@@ -115,6 +115,7 @@ enum {
     CONSENT_R_OBSERVE,                  /* any token, for the observer */
     CONSENT_R_LOOKAHEAD,                /* a script tag and its text */
     CONSENT_R_DRAIN,                    /* a long value that loads nothing */
+    CONSENT_R_CDTAG,                    /* a tag in CDATA, preload-scanned */
     CONSENT_R_FAIL                      /* a tag failed closed, streamed */
 };
 
@@ -170,7 +171,19 @@ enum {
     CONSENT_ID_SET,
     CONSENT_ID_FEIMAGE,
     CONSENT_ID_ANIMATE,
-    CONSENT_ID_NOFRAMES
+    CONSENT_ID_NOFRAMES,
+    CONSENT_ID_NOSCRIPT
+};
+
+
+/* a CDATA section as a preload scanner reads it (it is text to parsers) */
+enum {
+    CONSENT_PV_OFF = 0,
+    CONSENT_PV_BOGUS,                   /* "<![CDATA[" is a bogus comment */
+    CONSENT_PV_DATA,
+    CONSENT_PV_LT,
+    CONSENT_PV_NAME,
+    CONSENT_PV_ATTRS
 };
 
 
@@ -242,6 +255,7 @@ struct consent_html_s {
     unsigned                la_new:1;   /* a look-ahead began in the scan */
     unsigned                body:1;     /* a <body> start tag seen */
     unsigned                frameset:1; /* a frameset page: no banner */
+    unsigned                noscript:1; /* in <noscript>, read as markup */
 
     /* tokenizer */
     int                     state;
@@ -260,6 +274,7 @@ struct consent_html_s {
     unsigned                inert:1;    /* a text/plain script */
     unsigned                has_dc:1;   /* has a data-consent attribute */
     unsigned                has_src:1;
+    unsigned                la_urls:1;  /* speculation rules: URLs looked at */
     unsigned                resumed:1;  /* the region begins after a value */
     int                     el;         /* consent_element_e or beyond */
     const consent_html_name_t  *known;  /* the name, if known */
@@ -317,9 +332,15 @@ struct consent_html_s {
     char                   *scratch;    /* a data: URL or srcdoc, decoded */
     size_t                  scratch_cap;
 
+    /* CDATA in foreign content, as a preload scanner reads it */
+    int                     pv;
+    int                     pv_ts;      /* the tag's state after its name */
+    unsigned                in_cdata:1; /* the tag judged is one of it */
+
     /* a tag failed closed: its attribute names as they stream by */
     int                     fw_state;
     unsigned                fw_long:1;
+    unsigned                fw_quiet:1; /* nothing renamed yet, nor shown */
     size_t                  fw_name_len;
     char                    fw_name[CONSENT_HTML_FNAME_MAX];
 };
@@ -419,6 +440,9 @@ static void consent_html_fail_walk(consent_html_t *h, const char *s,
 static void consent_html_fail_out(consent_html_t *h, const char *s,
     const char *e, int input);
 static void consent_html_fail_name(consent_html_t *h);
+static const char *consent_html_cdata(consent_html_t *h, const char *p,
+    const char *lim);
+static void consent_html_cdata_tag(consent_html_t *h, const char *p);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -634,6 +658,7 @@ static const consent_html_name_t  consent_html_names[] = {
     { "nobr", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "noembed", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
     { "noframes", 8, CONSENT_ID_NOFRAMES, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "noscript", 8, CONSENT_ID_NOSCRIPT, CONSENT_EL_OTHER, 0 },
     { "ol", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "object", 6, CONSENT_ID_OTHER, CONSENT_EL_OBJECT, 0 },
     { "p", 1, CONSENT_ID_P, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -690,16 +715,16 @@ static const unsigned char  consent_html_bucket[26][16] = {
     {  0,  0, 44,  0, 45,  0,  0, 46,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0, 47,  0, 51, 54, 55,  0,  0,  0, 56,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0, 57,  0,  0, 58, 59,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 60,  0,  0,  0, 61,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 62,  0, 63,  0, 64,  0,  0,  0, 65,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 61,  0,  0,  0, 62,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 63,  0, 64,  0, 65,  0,  0,  0, 66,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 66,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 67,  0, 68, 72, 73, 75,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 79,  0,  0, 82,  0,  0, 85,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 86, 87, 88,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 89,  0, 90,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 91,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 67,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 68,  0, 69, 73, 74, 76,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 80,  0,  0, 83,  0,  0, 86,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 87, 88, 89,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 90,  0, 91,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0, 92,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 93,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 }
 };
@@ -1503,6 +1528,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 /* a CDATA section in an SVG script is part of its text */
                 if (h->region != CONSENT_R_LOOKAHEAD) {
                     consent_html_release(h);
+
+                    /* a preload scanner sees a bogus comment, then tags */
+                    if (h->conf.policy != NULL && !h->all_granted) {
+                        h->pv = CONSENT_PV_BOGUS;
+                    }
                 }
 
                 h->state = CONSENT_S_CDATA;
@@ -1630,6 +1660,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             break;
 
         case CONSENT_S_CDATA:
+            if (h->pv != CONSENT_PV_OFF) {
+                p = consent_html_cdata(h, p, lim);
+                break;
+            }
+
             q = memchr(p, ']', (size_t) (lim - p));
 
             if (q == NULL) {
@@ -1641,6 +1676,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             break;
 
         case CONSENT_S_CDATA_BRACKET:
+            if (h->pv != CONSENT_PV_OFF) {
+                p = consent_html_cdata(h, p, lim);
+                break;
+            }
+
             if (*p == ']') {
                 p++;
                 h->state = CONSENT_S_CDATA_END;
@@ -1652,6 +1692,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             break;
 
         case CONSENT_S_CDATA_END:
+            if (h->pv != CONSENT_PV_OFF) {
+                p = consent_html_cdata(h, p, lim);
+                break;
+            }
+
             if (*p == ']') {
                 p++;
 
@@ -2562,6 +2607,7 @@ consent_html_stops(const consent_html_name_t *n)
     case CONSENT_ID_SVG:
     case CONSENT_ID_MATH:
     case CONSENT_ID_FRAMESET:
+    case CONSENT_ID_NOSCRIPT:
         return 1;
 
     default:
@@ -2838,6 +2884,13 @@ consent_html_maybe(const consent_html_name_t *n, const char *s,
 static void
 consent_html_tag_open(consent_html_t *h, const char *p, int c)
 {
+    if (c == '!' && h->noscript && h->region != CONSENT_R_LOOKAHEAD) {
+        /* a comment in <noscript> does not hide its end: text, here */
+        consent_html_release(h);
+        h->state = CONSENT_S_DATA;
+        return;
+    }
+
     if (c == '!') {
         h->k = 0;
         h->decl = CONSENT_DECL_DASH | CONSENT_DECL_DOCTYPE;
@@ -3203,6 +3256,21 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
         return;
     }
 
+    /*
+     * <noscript> is read as markup, as a browser without scripts does;
+     * to one with scripts its content is text up to </noscript>, and a
+     * <style>, a <textarea> or a comment opened in it does not hide
+     * what follows that: in it, nothing switches the tokenizer
+     */
+    if (id == CONSENT_ID_NOSCRIPT && h->fdepth == 0 && h->fover == 0) {
+        h->noscript = 1;
+        return;
+    }
+
+    if (h->noscript) {
+        return;
+    }
+
     /* the HTML elements whose content is text */
     if (id == CONSENT_ID_SCRIPT) {
         h->state = CONSENT_S_SCRIPT;
@@ -3255,6 +3323,10 @@ consent_html_end_tag(consent_html_t *h)
     int       id;
     size_t    d, e;
     unsigned  flags, f;
+
+    if (consent_html_id(h) == CONSENT_ID_NOSCRIPT) {
+        h->noscript = 0;
+    }
 
     if (h->fdepth == 0 && h->fover == 0) {
         if (h->hopen[consent_html_slot(h)] > 0) {
@@ -3503,11 +3575,15 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 
     if (m.category == CONSENT_MATCH_NONE) {
         /* an SVG "<script/>" has no text */
-        if (h->el == CONSENT_EL_SCRIPT && !h->has_src
+        h->la_urls = h->el == CONSENT_EL_SCRIPT && !h->svg
+                     && consent_html_any(h, "type", "speculationrules");
+
+        if (h->el == CONSENT_EL_SCRIPT && !h->has_src && !h->in_cdata
             && !(h->svg && self_closing)
-            && h->has_inline && !h->all_granted
+            && (h->has_inline || h->la_urls) && !h->all_granted
             && m.by != CONSENT_BY_MIGRATED
-            && consent_html_runs(consent_html_attr(h, "type")))
+            && (h->la_urls
+                || consent_html_runs(consent_html_attr(h, "type"))))
         {
             /* an inline script: judge it by its text */
             h->region = CONSENT_R_LOOKAHEAD;
@@ -3527,7 +3603,7 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         && consent_html_granted(h, m.mask))
     {
         if (m.by == CONSENT_BY_MIGRATED && h->el == CONSENT_EL_SCRIPT
-            && h->inert)
+            && h->inert && !h->in_cdata)
         {
             consent_html_rewrite(h, p, CONSENT_W_ACTIVATE);
             h->stats.activated++;
@@ -4145,6 +4221,7 @@ consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
 {
     int          cat;
     size_t       n;
+    uint32_t     mask;
     const char  *t;
 
     h->yield = 1;
@@ -4160,16 +4237,28 @@ consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
         return;
     }
 
-    cat = consent_match_inline(h->conf.policy, t + h->la_tag_len,
-                               end - h->la_tag_len);
+    if (h->la_urls) {
+        /* speculation rules: the URLs they would prefetch or prerender */
+        mask = consent_html_content(h, t + h->la_tag_len,
+                                    end - h->la_tag_len, 0);
 
-    if (cat < 0 || consent_html_granted(h, (uint32_t) 1 << cat)) {
+        for (cat = 31; cat >= 0 && !(mask & ((uint32_t) 1 << cat)); cat--) {
+            /* void */
+        }
+
+    } else {
+        cat = consent_match_inline(h->conf.policy, t + h->la_tag_len,
+                                   end - h->la_tag_len);
+        mask = (cat >= 0 && cat < 32) ? (uint32_t) 1 << cat : 0;
+    }
+
+    if (cat < 0 || consent_html_granted(h, mask)) {
         consent_html_release(h);
         return;
     }
 
     h->category = cat;
-    h->mask = (uint32_t) 1 << cat;
+    h->mask = mask;
 
     consent_html_rewrite(h, p, CONSENT_W_GATE);
     h->stats.gated++;
@@ -4762,12 +4851,23 @@ consent_html_fail(consent_html_t *h, const char *p)
     consent_html_input(h, h->out, h->mark);
     consent_html_emit_range(h, 0, h->name_end);
 
-    consent_html_own_str(h, h->el == CONSENT_EL_SCRIPT
-                            ? " type=\"text/plain\" data-consent=\"\""
-                            : " data-consent=\"\"");
+    /*
+     * an <a>, a <td>, a <track>...: only what it loads by is renamed
+     * (for a <meta>, nothing: its content says something only with an
+     * http-equiv that may come later), nothing inserted, and nothing
+     * counted unless something is: the scan passes over such a tag
+     * without that name in it, however long
+     */
+    h->fw_quiet = h->el > CONSENT_EL_SOURCE;
 
-    h->stats.overlong++;
-    h->stats.changed = 1;
+    if (!h->fw_quiet) {
+        consent_html_own_str(h, h->el == CONSENT_EL_SCRIPT
+                                ? " type=\"text/plain\" data-consent=\"\""
+                                : " data-consent=\"\"");
+
+        h->stats.overlong++;
+        h->stats.changed = 1;
+    }
 
     /* the byte after the name, or after a value, goes on the same way */
     h->fw_state = h->resumed ? CONSENT_S_AFTER_ATTR_VALUE
@@ -4886,7 +4986,18 @@ consent_html_fail_name(consent_html_t *h)
             }
         }
 
-        if (i == h->fw_name_len && consent_html_loads[k][0][i] == '\0') {
+        if (i == h->fw_name_len && consent_html_loads[k][0][i] == '\0'
+            && (!h->fw_quiet
+                || (h->el != CONSENT_HTML_EL_META
+                    && consent_html_url_name(h, consent_html_loads[k][0],
+                                             i))))
+        {
+            if (h->fw_quiet) {
+                h->fw_quiet = 0;
+                h->stats.overlong++;
+                h->stats.changed = 1;
+            }
+
             consent_html_own_str(h, consent_html_loads[k][1]);
             h->fw_name_len = 0;
             return;
@@ -4895,6 +5006,195 @@ consent_html_fail_name(consent_html_t *h)
 
     consent_html_own(h, h->fw_name, h->fw_name_len);
     h->fw_name_len = 0;
+}
+
+
+/* CDATA in foreign content */
+
+
+/*
+ * A CDATA section in SVG or MathML is text to the tree builder, which
+ * ends it at "]]>".  A preload scanner does not know foreign content:
+ * to it "<![CDATA[" begins a bogus comment that ends at the first '>',
+ * and what follows is markup, whose tags it fetches.  Both are followed
+ * here, byte by byte: the section's end, and the tags the preload
+ * scanner would see in it, each held and judged as an HTML tag would
+ * be.  A tag that runs past "]]>" or over the hold goes out as it is.
+ */
+
+static const char *
+consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
+{
+    int  c;
+
+    while (p < lim) {
+        c = (unsigned char) *p++;
+
+        /* the preload scanner's view (a tag may end at the "]]>") */
+        switch (h->pv) {
+
+        case CONSENT_PV_BOGUS:
+            if (c == '>') {
+                h->pv = CONSENT_PV_DATA;
+            }
+
+            break;
+
+        case CONSENT_PV_DATA:
+            if (c == '<') {
+                h->pv = CONSENT_PV_LT;
+                consent_html_begin(h, p - 1);
+                h->region = CONSENT_R_CDTAG;
+            }
+
+            break;
+
+        case CONSENT_PV_LT:
+            if (consent_html_alpha(c)) {
+                h->pv = CONSENT_PV_NAME;
+                h->name_len = 0;
+                h->name_hash = 2166136261u;
+                h->is_end = 0;
+                goto name;
+            }
+
+            if (h->region == CONSENT_R_CDTAG) {
+                consent_html_release(h);
+            }
+
+            if (c == '<') {
+                h->pv = CONSENT_PV_LT;
+                consent_html_begin(h, p - 1);
+                h->region = CONSENT_R_CDTAG;
+
+            } else {
+                /* "<!", "</", "<?": to the next '>', near enough */
+                h->pv = (c == '!' || c == '/' || c == '?') ? CONSENT_PV_BOGUS
+                                                           : CONSENT_PV_DATA;
+            }
+
+            break;
+
+        case CONSENT_PV_NAME:
+        name:
+            if (consent_html_class[c] == 0 || consent_html_class[c] > 3) {
+                c = consent_html_lower(c);
+
+                if (h->name_len < CONSENT_HTML_NAME_MAX) {
+                    h->name[h->name_len] = (char) c;
+                }
+
+                h->name_len++;
+                h->name_hash = (h->name_hash ^ (uint32_t) c) * 16777619;
+                break;
+            }
+
+            h->pv_ts = consent_html_tag_step(CONSENT_S_TAG_NAME, c);
+            h->pv = CONSENT_PV_ATTRS;
+
+            if (h->pv_ts == CONSENT_S_TAG_END) {
+                consent_html_cdata_tag(h, p);
+            }
+
+            break;
+
+        case CONSENT_PV_ATTRS:
+            h->pv_ts = consent_html_tag_step(h->pv_ts, c);
+
+            if (h->pv_ts == CONSENT_S_TAG_END) {
+                consent_html_cdata_tag(h, p);
+            }
+
+            break;
+
+        default:
+            break;
+        }
+        /* the tree builder's */
+        switch (h->state) {
+
+        case CONSENT_S_CDATA_BRACKET:
+            h->state = (c == ']') ? CONSENT_S_CDATA_END : CONSENT_S_CDATA;
+            break;
+
+        case CONSENT_S_CDATA_END:
+            if (c == '>') {
+                h->state = CONSENT_S_DATA;
+                h->pv = CONSENT_PV_OFF;
+
+                if (h->region == CONSENT_R_CDTAG) {
+                    consent_html_release(h);
+                }
+
+                return p;
+            }
+
+            if (c != ']') {
+                h->state = CONSENT_S_CDATA;
+            }
+
+            break;
+
+        default:
+            if (c == ']') {
+                h->state = CONSENT_S_CDATA_BRACKET;
+            }
+
+            break;
+        }
+
+    }
+
+    return p;
+}
+
+
+/* a tag a preload scanner sees in CDATA ends before p: judge it */
+
+static void
+consent_html_cdata_tag(consent_html_t *h, const char *p)
+{
+    size_t       n;
+    const char  *t;
+
+    h->pv = CONSENT_PV_DATA;
+
+    if (h->region != CONSENT_R_CDTAG) {
+        /* let go: too long, or it ran past the section's end */
+        return;
+    }
+
+    h->known = NULL;
+    h->el = CONSENT_EL_OTHER;
+    h->svg = 0;
+    h->resumed = 0;
+    h->rec = 0;
+
+    if (h->name_len - 1 < CONSENT_HTML_KEEP_MAX) {
+        consent_html_lookup(h);
+    }
+
+    if (h->known != NULL) {
+        h->el = h->known->el;
+    }
+
+    t = consent_html_text(h, p, &n);
+
+    if (h->el == CONSENT_EL_OTHER || t == NULL
+        || consent_html_parse(h, t, n) != 0)
+    {
+        consent_html_release(h);
+        return;
+    }
+
+    h->region = CONSENT_R_TAG;
+    h->in_cdata = 1;
+    consent_html_classify(h, p, 0);
+    h->in_cdata = 0;
+
+    if (h->region != CONSENT_R_NONE) {
+        consent_html_release(h);
+    }
 }
 
 
