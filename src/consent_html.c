@@ -3252,10 +3252,6 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
      * <frameset>, <frame> and <noframes>: none switches the tokenizer
      * (<frameset><xmp><frame src=...> loads the frame)
      */
-    if (h->frameset && id != CONSENT_ID_NOFRAMES) {
-        return;
-    }
-
     /*
      * <noscript> is read as markup, as a browser without scripts does;
      * to one with scripts its content is text up to </noscript>, and a
@@ -3264,15 +3260,13 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
      */
     if (id == CONSENT_ID_NOSCRIPT && h->fdepth == 0 && h->fover == 0) {
         h->noscript = 1;
-        return;
-    }
-
-    if (h->noscript) {
-        return;
     }
 
     /* the HTML elements whose content is text */
-    if (id == CONSENT_ID_SCRIPT) {
+    if ((h->frameset && id != CONSENT_ID_NOFRAMES) || h->noscript) {
+        /* none */
+
+    } else if (id == CONSENT_ID_SCRIPT) {
         h->state = CONSENT_S_SCRIPT;
 
     } else if (id == CONSENT_ID_PLAINTEXT) {
