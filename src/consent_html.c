@@ -443,6 +443,7 @@ static void consent_html_fail_name(consent_html_t *h);
 static const char *consent_html_cdata(consent_html_t *h, const char *p,
     const char *lim);
 static void consent_html_cdata_tag(consent_html_t *h, const char *p);
+static int consent_html_in_script(consent_html_t *h);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -1528,11 +1529,18 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 /* a CDATA section in an SVG script is part of its text */
                 if (h->region != CONSENT_R_LOOKAHEAD) {
                     consent_html_release(h);
+                }
 
-                    /* a preload scanner sees a bogus comment, then tags */
-                    if (h->conf.policy != NULL && !h->all_granted) {
-                        h->pv = CONSENT_PV_BOGUS;
-                    }
+                /*
+                 * a preload scanner sees a bogus comment, then tags; not
+                 * followed in an SVG script's text, whatever is looked
+                 * at in it (the same however the page arrives)
+                 */
+                if (h->conf.policy != NULL && !h->all_granted
+                    && h->region != CONSENT_R_LOOKAHEAD
+                    && !consent_html_in_script(h))
+                {
+                    h->pv = CONSENT_PV_BOGUS;
                 }
 
                 h->state = CONSENT_S_CDATA;
@@ -5140,6 +5148,29 @@ consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
     }
 
     return p;
+}
+
+
+/* the innermost open foreign element is a <script> */
+
+static int
+consent_html_in_script(consent_html_t *h)
+{
+    size_t    i;
+    uint32_t  hash;
+
+    if (h->fover > 0 || h->fdepth == 0) {
+        return h->fover > 0;
+    }
+
+    hash = 2166136261u;
+
+    for (i = 0; i < 6; i++) {
+        hash = (hash ^ (uint32_t) (unsigned char) "script"[i]) * 16777619;
+    }
+
+    return h->stack[h->fdepth - 1].hash == hash
+           && h->stack[h->fdepth - 1].len == 6;
 }
 
 
