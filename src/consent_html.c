@@ -381,6 +381,7 @@ static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
 static int consent_html_maybe(const consent_html_name_t *n, const char *s,
     const char *e);
+static int consent_html_ieq(const char *s, const char *lit, size_t len);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
     int end);
@@ -2505,15 +2506,19 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
-        /* an <a>, a <td>...: only with its attribute that loads */
-        if (marks && (flags & CONSENT_N_MAYBE)
-            && (consent_html_marked(q, p)
-                || (!h->all_granted && consent_html_maybe(known, q, p))))
-        {
-            goto done;
-        }
+        /*
+         * an <a>, a <td>...: only with its attribute that loads (and a
+         * mark, when a mark alone can gate)
+         */
+        if (marks && (flags & CONSENT_N_MAYBE)) {
+            if (h->all_granted ? consent_html_marked(q, p)
+                                 && consent_html_maybe(known, q, p)
+                               : consent_html_maybe(known, q, p))
+            {
+                goto done;
+            }
 
-        if (marks && consent_html_marked(q, p)) {
+        } else if (marks && consent_html_marked(q, p)) {
             goto done;
         }
 
@@ -2839,7 +2844,8 @@ consent_html_maybe(const consent_html_name_t *n, const char *s,
     const char *e)
 {
     size_t       len, i;
-    const char  *lit, *p;
+    uint64_t     w, x, c;
+    const char  *lit;
 
     switch (n->el) {
 
@@ -2856,6 +2862,11 @@ consent_html_maybe(const consent_html_name_t *n, const char *s,
         break;
 
     case CONSENT_HTML_EL_META:
+        /* http-equiv="&#x72;efresh" decides as "refresh" does */
+        if (memchr(s, '&', (size_t) (e - s)) != NULL) {
+            return 1;
+        }
+
         lit = "refresh";
         break;
 
@@ -2865,25 +2876,45 @@ consent_html_maybe(const consent_html_name_t *n, const char *s,
 
     len = strlen(lit);
 
-    for (p = s; p + len <= e; p++) {
-        if (*p == '&') {
-            return 1;
+    /* eight bytes at a time, for the first letter in either case */
+    c = CONSENT_HTML_ONES * (unsigned char) lit[0];
+
+    for ( /* void */ ; s + len <= e; s += 8) {
+        if (e - s >= 8) {
+            memcpy(&w, s, 8);
+            x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
+
+            if (((x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7)) == 0)
+            {
+                continue;
+            }
         }
 
-        if ((*p | 0x20) != lit[0]) {
-            continue;
-        }
-
-        for (i = 1; i < len && (p[i] | 0x20) == lit[i]; i++) {
-            /* void */
-        }
-
-        if (i == len) {
-            return 1;
+        for (i = 0; i < 8 && s + i + len <= e; i++) {
+            if (consent_html_ieq(s + i, lit, len)) {
+                return 1;
+            }
         }
     }
 
-    return memchr(p, '&', (size_t) (e - p)) != NULL;
+    return 0;
+}
+
+
+/* s[0..len) is the lower-case lit, ASCII case aside */
+
+static int
+consent_html_ieq(const char *s, const char *lit, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (((unsigned char) s[i] | 0x20) != (unsigned char) lit[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -4980,7 +5011,8 @@ consent_html_fail_name(consent_html_t *h)
     }
 
     for (k = 0; consent_html_loads[k][0] != NULL; k++) {
-        for (i = 0; i < h->fw_name_len; i++) {
+        /* a NUL in the name matches no name's end: stop at that */
+        for (i = 0; i < h->fw_name_len && consent_html_loads[k][0][i]; i++) {
             if (consent_html_lower((unsigned char) h->fw_name[i])
                 != consent_html_loads[k][0][i])
             {
