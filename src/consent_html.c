@@ -380,7 +380,7 @@ static uint64_t consent_html_lt64(const char *p);
 static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
 static int consent_html_maybe(const consent_html_name_t *n, const char *s,
-    const char *e);
+    const char *e) CONSENT_HTML_NOINLINE;
 static int consent_html_ieq(const char *s, const char *lit, size_t len);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
@@ -2879,21 +2879,26 @@ consent_html_maybe(const consent_html_name_t *n, const char *s,
     /* eight bytes at a time, for the first letter in either case */
     c = CONSENT_HTML_ONES * (unsigned char) lit[0];
 
-    for ( /* void */ ; s + len <= e; s += 8) {
-        if (e - s >= 8) {
-            memcpy(&w, s, 8);
-            x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
+    for ( /* void */ ; e - s >= 8; s += 8) {
+        memcpy(&w, s, 8);
+        x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
+        x = (x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7);
 
-            if (((x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7)) == 0)
-            {
-                continue;
-            }
-        }
+        /* the bytes that may be it (a borrow may add a few more) */
+        while (x != 0) {
+            i = (size_t) __builtin_ctzll(x) / 8;
 
-        for (i = 0; i < 8 && s + i + len <= e; i++) {
-            if (consent_html_ieq(s + i, lit, len)) {
+            if (s + i + len <= e && consent_html_ieq(s + i, lit, len)) {
                 return 1;
             }
+
+            x &= x - 1;
+        }
+    }
+
+    for ( /* void */ ; s + len <= e; s++) {
+        if (consent_html_ieq(s, lit, len)) {
+            return 1;
         }
     }
 
