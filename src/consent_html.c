@@ -149,6 +149,7 @@ enum {
 #define CONSENT_HTML_EL_BASE     (CONSENT_EL_SOURCE + 6)   /* href */
 #define CONSENT_HTML_EL_SVGREF   (CONSENT_EL_SOURCE + 7)   /* use, feImage */
 #define CONSENT_HTML_EL_SVGANIM  (CONSENT_EL_SOURCE + 8)   /* set, animate */
+#define CONSENT_HTML_EL_CSS      (CONSENT_EL_SOURCE + 9)   /* style url() */
 
 enum {
     CONSENT_ID_OTHER = 0,
@@ -256,6 +257,7 @@ struct consent_html_s {
     unsigned                body:1;     /* a <body> start tag seen */
     unsigned                frameset:1; /* a frameset page: no banner */
     unsigned                noscript:1; /* in <noscript>, read as markup */
+    unsigned                css:1;      /* style= url()s may be gated */
 
     /* tokenizer */
     int                     state;
@@ -445,6 +447,9 @@ static const char *consent_html_cdata(consent_html_t *h, const char *p,
     const char *lim);
 static void consent_html_cdata_tag(consent_html_t *h, const char *p);
 static int consent_html_in_script(consent_html_t *h);
+static int consent_html_css_maybe(const char *s, const char *e);
+static uint32_t consent_html_css(consent_html_t *h, const char *v,
+    size_t len, consent_html_t *out);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -951,6 +956,7 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
 
     h->state = CONSENT_S_DATA;
     h->category = CONSENT_MATCH_NONE;
+    h->css = conf->policy != NULL && !h->all_granted;
 
     return h;
 }
@@ -2506,6 +2512,14 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
+        /* any other element: only a url() in its style= can load */
+        if (!end && !marks && h->css
+            && memchr(q, '(', (size_t) (p - q)) != NULL
+            && consent_html_css_maybe(q, p))
+        {
+            goto done;
+        }
+
         /*
          * an <a>, a <td>...: only with its attribute that loads (and a
          * mark, when a mark alone can gate)
@@ -3095,6 +3109,13 @@ consent_html_named(consent_html_t *h, const char *p, int complete)
         return;
     }
 
+    /* any other start tag may load by a url() in its style= */
+    if (complete && h->el == CONSENT_EL_OTHER && !h->special && !h->is_end
+        && h->css)
+    {
+        h->el = CONSENT_HTML_EL_CSS;
+    }
+
     if (h->el != CONSENT_EL_OTHER || h->special) {
         h->region = CONSENT_R_TAG;
         return;
@@ -3163,7 +3184,13 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
         if (h->region == CONSENT_R_TAG || h->region == CONSENT_R_OBSERVE) {
             t = consent_html_text(h, p, &n);
 
-            if (t != NULL && consent_html_parse(h, t, n) == 0) {
+            if (h->el == CONSENT_HTML_EL_CSS && h->observe == NULL
+                && t != NULL && !consent_html_css_maybe(t, t + n))
+            {
+                /* no url() in it: nothing to judge (as the skip has it) */
+                consent_html_release(h);
+
+            } else if (t != NULL && consent_html_parse(h, t, n) == 0) {
                 parsed = 1;
 
             } else if (h->region == CONSENT_R_TAG && consent_html_judged(h))
@@ -3590,7 +3617,8 @@ consent_html_push(consent_html_t *h, unsigned flags)
 static void
 consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 {
-    consent_match_t  m;
+    consent_match_t        m;
+    const consent_attr_t  *a;
 
     if (h->conf.policy == NULL) {
         consent_html_release(h);
@@ -3605,6 +3633,30 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 
     h->inert = h->el == CONSENT_EL_SCRIPT && consent_html_inert(h);
     h->has_dc = consent_html_attr(h, "data-consent") != NULL;
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        /* judged by the url()s of its style= alone, not by marks */
+        a = consent_html_attr(h, "style");
+        m.mask = consent_html_css(h, a->value, a->value_len, NULL);
+        m.by = CONSENT_BY_RULE;
+
+        for (m.category = 31; m.category >= 0
+             && !(m.mask & ((uint32_t) 1 << m.category)); m.category--)
+        {
+            /* void */
+        }
+
+        if (m.mask == 0 || consent_html_granted(h, m.mask)) {
+            consent_html_release(h);
+            return;
+        }
+
+        h->category = m.category;
+        h->mask = m.mask;
+        consent_html_rewrite(h, p, CONSENT_W_GATE);
+        h->stats.gated++;
+        return;
+    }
 
     m = consent_html_match(h);
 
@@ -3809,6 +3861,9 @@ consent_html_url_name(consent_html_t *h, const char *n, size_t len)
         return consent_html_is(n, len, "href")
                || consent_html_is(n, len, "xlink:href");
 
+    case CONSENT_HTML_EL_CSS:
+        return consent_html_is(n, len, "style");
+
     case CONSENT_HTML_EL_SVGANIM:
         return consent_html_is(n, len, "to")
                || consent_html_is(n, len, "values")
@@ -3967,6 +4022,10 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
         m = consent_match_element(h->conf.policy, CONSENT_EL_IMG, &one, 1);
 
         return m.by == CONSENT_BY_RULE ? m.mask : 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        return consent_html_css(h, v, len, NULL);
     }
 
     if (consent_html_is(a->name, a->name_len, "srcdoc")) {
@@ -4446,6 +4505,15 @@ consent_html_insert(consent_html_t *h, int mode)
 
     if (h->el == CONSENT_EL_SCRIPT && !h->inert) {
         consent_html_own_str(h, " type=\"text/plain\"");
+        n++;
+    }
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        /* the style without the url()s held back (it wins: it is first) */
+        a = consent_html_attr(h, "style");
+        consent_html_own_str(h, " style=\"");
+        (void) consent_html_css(h, a->value, a->value_len, h);
+        consent_html_own_str(h, "\"");
         n++;
     }
 
@@ -5028,6 +5096,7 @@ consent_html_fail_name(consent_html_t *h)
         if (i == h->fw_name_len && consent_html_loads[k][0][i] == '\0'
             && (!h->fw_quiet
                 || (h->el != CONSENT_HTML_EL_META
+                    && h->el != CONSENT_HTML_EL_CSS
                     && consent_html_url_name(h, consent_html_loads[k][0],
                                              i))))
         {
@@ -5045,6 +5114,115 @@ consent_html_fail_name(consent_html_t *h)
 
     consent_html_own(h, h->fw_name, h->fw_name_len);
     h->fw_name_len = 0;
+}
+
+
+/* CSS */
+
+
+/*
+ * Whether a tag may have a url() in it: "url(" in any case, or a
+ * character reference (which may spell one)
+ */
+
+static int
+consent_html_css_maybe(const char *s, const char *e)
+{
+    const char  *p;
+
+    if (memchr(s, '&', (size_t) (e - s)) != NULL) {
+        return 1;
+    }
+
+    for (p = s + 3; p < e; p++) {
+        p = memchr(p, '(', (size_t) (e - p));
+
+        if (p == NULL) {
+            return 0;
+        }
+
+        if (consent_html_ieq(p - 3, "url", 3)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The categories of the url()s of a style= value that match a rule;
+ * out: also writes the value with each of those url()s as "none" (the
+ * rest as it is, escaped for a double-quoted attribute)
+ */
+
+static uint32_t
+consent_html_css(consent_html_t *h, const char *v, size_t len,
+    consent_html_t *out)
+{
+    int          cat, q;
+    size_t       i, j, us, ue, from;
+    uint32_t     mask;
+
+    mask = 0;
+    from = 0;
+
+    for (i = 0; i + 4 <= len; i++) {
+        if (v[i] != '(' || i < 3 || !consent_html_ieq(v + i - 3, "url", 3)
+            || (i > 3 && (consent_html_alnum((unsigned char) v[i - 4])
+                          || v[i - 4] == '-' || v[i - 4] == '_')))
+        {
+            continue;
+        }
+
+        /* url( spaces, an optional quote, the URL, the quote, spaces ) */
+        for (j = i + 1; j < len && consent_html_space((unsigned char) v[j]);
+             j++)
+        {
+            /* void */
+        }
+
+        q = (j < len && (v[j] == '"' || v[j] == '\'')) ? v[j++] : 0;
+        us = j;
+
+        while (j < len && (q ? v[j] != q : v[j] != ')'
+                               && !consent_html_space((unsigned char) v[j])))
+        {
+            j++;
+        }
+
+        ue = j;
+
+        while (j < len && v[j] != ')') {
+            j++;
+        }
+
+        if (j == len) {
+            break;
+        }
+
+        cat = consent_match_url(h->conf.policy, v + us, ue - us);
+
+        if (cat < 0 || cat >= 32) {
+            continue;
+        }
+
+        mask |= (uint32_t) 1 << cat;
+
+        if (out != NULL) {
+            consent_html_own_escaped(out, v + from, i - 3 - from);
+            consent_html_own_str(out, "none");
+            from = j + 1;
+        }
+
+        i = j;
+    }
+
+    if (out != NULL) {
+        consent_html_own_escaped(out, v + from, len - from);
+    }
+
+    return mask;
 }
 
 
@@ -5240,7 +5418,9 @@ consent_html_cdata_tag(consent_html_t *h, const char *p)
         h->el = h->known->el;
     }
 
-    t = consent_html_text(h, p, &n);
+    /* held up to tag_max, however the page arrives (as at a buffer's end) */
+    t = (consent_html_off(h, p) <= h->tag_max) ? consent_html_text(h, p, &n)
+                                               : NULL;
 
     if (h->el == CONSENT_EL_OTHER || t == NULL
         || consent_html_parse(h, t, n) != 0)
@@ -5613,7 +5793,8 @@ consent_html_buffer_end(consent_html_t *h, const char *end)
         h->out = h->mark;
 
         len = (size_t) (end - h->mark);
-        limit = (h->region == CONSENT_R_TAG) ? h->tag_max : h->hold_cap;
+        limit = (h->region == CONSENT_R_TAG || h->region == CONSENT_R_CDTAG)
+                ? h->tag_max : h->hold_cap;
 
         if (h->hold_len + len > limit && h->region == CONSENT_R_TAG
             && consent_html_judged(h) && consent_html_long(h, end, 0) != 0)

@@ -366,7 +366,41 @@ function kindOf(el) {
                  more: sk === 'svgref' || sk === 'svganim' };
     }
 
+    // any other element (its name held whole): by url()s in its style=
+    if (el.tagName.length <= 14) {
+        return { kind: 'css', svg: el.namespaceURI === SVG_NS, more: true };
+    }
+
     return null;
+}
+
+// consent_html_css(): the url()s of a style= that match a rule, and the
+// value with each of those as "none"
+function cssGate(P, v) {
+    const re = /url\(([ \t\n\f\r]*)(?:"([^"]*)"|'([^']*)'|([^'" \t\n\f\r)]*))[^)]*\)/gi;
+    let mask = 0, out = '', from = 0, m;
+
+    while ((m = re.exec(v)) !== null) {
+        const i = m.index;
+
+        if (i > 0 && /[A-Za-z0-9_-]/.test(v[i - 1])) {
+            continue;
+        }
+
+        const url = m[2] !== undefined ? m[2] : m[3] !== undefined ? m[3]
+                                                                     : m[4];
+        const c = urlRule(P, url);
+
+        if (c < 0) {
+            continue;
+        }
+
+        mask |= 1 << c;
+        out += v.slice(from, i) + 'none';
+        from = i + m[0].length;
+    }
+
+    return { mask, value: out + v.slice(from) };
 }
 
 // the attributes an element fetches by (consent_html_url_name())
@@ -385,6 +419,7 @@ function urlNames(k) {
     case 'base': return ['href'];
     case 'svgref': return ['href', 'xlink:href'];
     case 'svganim': return ['to', 'values', 'from', 'by'];
+    case 'css': return ['style'];
     default: return ['src'];
     }
 }
@@ -894,6 +929,18 @@ function verdict(ctx, el, k, text) {
     const src = text === undefined ? sourceOf(ctx, el)
                                    : { tag: null, text };
 
+    const Q = allVals(ctx, el);
+
+    // an <a>, a <td>, a <div>...: of interest only with what it loads by
+    if ((k.more || k.kind === 'track' || k.kind === 'input'
+         || k.kind === 'bg' || k.kind === 'ping' || k.kind === 'meta'
+         || k.kind === 'base')
+        && (!urlNames(k).some((n) => Q.has(n))
+            || (k.kind === 'css' && !/url\(/i.test(attr(el, 'style')))))
+    {
+        return { action: 'pass', why: 'nothing it loads by' };
+    }
+
     if (src.tag !== null && !allGranted
         && (src.tag.length > tagMax || rawAttrCount(src.tag) > ATTRS_MAX))
     {
@@ -916,6 +963,17 @@ function verdict(ctx, el, k, text) {
         if (!urlNames(k).some((n) => V.has(n))) {
             return { action: 'pass', why: 'nothing it loads by' };
         }
+    }
+
+    if (k.kind === 'css') {
+        const g = cssGate(P, attr(el, 'style'));
+
+        if (!allGranted && (g.mask & ~granted)) {
+            return { action: 'gate', cat: categoryList(P, g.mask),
+                     why: 'style url()', style: g.value };
+        }
+
+        return { action: 'pass', why: 'style url(), none to gate' };
     }
 
     let m = match(P, el, k);
@@ -1286,6 +1344,17 @@ function rewrite(el, k, v) {
     const orig = attrList(el);
     let out;
 
+    // failing closed, the kinds that load by one attribute get it renamed
+    // and nothing inserted (a <meta>, a style=: nothing at all)
+    const quiet = k.more || ['track', 'input', 'bg', 'ping', 'meta', 'base']
+        .includes(k.kind);
+
+    if (v.action === 'overlong' && quiet) {
+        return attrList(el).map(([n, val]) =>
+            [k.kind !== 'meta' && k.kind !== 'css'
+             && urlNames(k).includes(n.toLowerCase()) ? failed(n) : n, val]);
+    }
+
     if (v.long) {
         const rest = v.action === 'overlong'
             ? [...(k.kind === 'script' ? [['type', 'text/plain']] : []),
@@ -1323,6 +1392,10 @@ function rewrite(el, k, v) {
 
         if (k.kind === 'script' && !inert) {
             out.push(['type', 'text/plain']);
+        }
+
+        if (k.kind === 'css') {
+            out.push(['style', v.style]);
         }
 
         if (attr(el, 'data-consent') === null) {
