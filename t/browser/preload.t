@@ -57,6 +57,8 @@ my @pages = (
     'meta-refresh' => qq{<meta http-equiv="refresh" content="0; url=${FB}refresh">},
     'noscript-style' => qq{<noscript><style></noscript>}
         . qq{<script src="${GTM}noscript"></script>},
+    'style-url' =>
+        qq{<div style="width: 10px; height: 10px; background: url(${FB}style) no-repeat">x</div>},
     'link-stylesheet' => qq{<link rel="stylesheet" href="https://connect.facebook.net/x.css">},
 );
 
