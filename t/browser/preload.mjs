@@ -3,10 +3,13 @@
 // than 127.0.0.1 is routed, recorded and answered with an empty 204,
 // never fetched. Without consent, no page may send one to a tracker
 // host; with every category granted, each page's tracker requests happen.
+// And without consent then Accept all in the banner, the banner's script
+// gives back what was held back: the trackers of those pages load then.
 // Run by t/browser/preload.t; prints TAP.
 
 import { config, readPolicy, launch, trackerHosts } from './lib/browser.mjs';
 import { ok, note, diag, scenario, done } from './lib/tap.mjs';
+import { SEL } from './lib/consent.mjs';
 
 const cfg = config();
 const policy = readPolicy(cfg.policy);
@@ -40,8 +43,9 @@ async function grantAll() {
     return cookies;
 }
 
-// one page in a context of its own, with the cookies given
-async function visit(name, cookies) {
+// one page in a context of its own, with the cookies given; accept:
+// then Accept all in the banner, and what loads after it, apart
+async function visit(name, cookies, accept) {
     const context = await browser.newContext();
     const seen = [];
     if (cookies) {
@@ -66,6 +70,14 @@ async function visit(name, cookies) {
         note(`${name}: ${Date.now() - t0} ms`);
     }
     await page.waitForTimeout(300);
+    if (accept) {
+        const before = seen.length;
+        await page.click(SEL.accept).catch((e) => diag(`${name}: ${e}`));
+        await page.waitForTimeout(700);
+        const after = seen.slice(before);
+        seen.length = 0;
+        seen.push(...after);
+    }
     await context.close();
     return seen;
 }
@@ -99,6 +111,30 @@ await scenario('every category granted: the trackers load', async () => {
         const hit = got[name].filter((u) => tracker(u.split('/')[0]));
         ok(hit.length > 0, `${name}: its tracker is requested with consent`,
            `requests: ${got[name].join(', ') || 'none'}`);
+    }
+});
+
+// what the banner's script gives back after Accept all, without a reload
+// (not the duplicates the DOM dropped: <script src="" src="..."> and
+// <script type="text/plain" type="text/javascript"> run, or not, as the
+// tree builder reads them, as the page would with no preload scanner)
+const BACK = ['video-poster', 'body-background', 'table-background',
+              'svg-image', 'svg-set', 'input-image', 'iframe-srcdoc',
+              'style-url', 'link-stylesheet', 'noscript-style'];
+
+await scenario('Accept all: the banner\'s script lets them load', async () => {
+    const queue = BACK.filter((n) => cfg.pages.includes(n));
+    const got = {};
+    await Promise.all([0, 1, 2].map(async () => {
+        while (queue.length > 0) {
+            const name = queue.shift();
+            got[name] = await visit(name, null, true);
+        }
+    }));
+    for (const name of Object.keys(got)) {
+        const hit = got[name].filter((u) => tracker(u.split('/')[0]));
+        ok(hit.length > 0, `${name}: its tracker loads after Accept all`,
+           `requests after the click: ${got[name].join(', ') || 'none'}`);
     }
 });
 
