@@ -44,6 +44,7 @@
 #define CONSENT_HTML_OPEN_SLOTS  256        /* HTML names open, counted */
 #define CONSENT_HTML_DEC_SLACK   64
 #define CONSENT_HTML_COPY_MAX    256        /* input copied, not referenced */
+#define CONSENT_HTML_FNAME_MAX   16         /* an attribute name renamed */
 #define CONSENT_HTML_ONES        0x0101010101010101ULL
 
 /*
@@ -112,15 +113,17 @@ enum {
     CONSENT_R_TENTATIVE,                /* from '<' until the name ends */
     CONSENT_R_TAG,                      /* an interesting start tag */
     CONSENT_R_OBSERVE,                  /* any token, for the observer */
-    CONSENT_R_LOOKAHEAD                 /* a script tag and its text */
+    CONSENT_R_LOOKAHEAD,                /* a script tag and its text */
+    CONSENT_R_DRAIN,                    /* a long value that loads nothing */
+    CONSENT_R_CDTAG,                    /* a tag in CDATA, preload-scanned */
+    CONSENT_R_FAIL                      /* a tag failed closed, streamed */
 };
 
 
 /* how a held tag is written out */
 enum {
     CONSENT_W_GATE = 0,
-    CONSENT_W_ACTIVATE,
-    CONSENT_W_OVERLONG
+    CONSENT_W_ACTIVATE
 };
 
 
@@ -131,6 +134,22 @@ enum {
 #define CONSENT_N_VOID           0x08      /* never open as HTML in it */
 #define CONSENT_N_MTEXT          0x10      /* MathML text integration point */
 #define CONSENT_N_SVGIP          0x20      /* SVG HTML integration point */
+#define CONSENT_N_MAYBE          0x40      /* loads with one attribute only */
+
+
+/*
+ * Element kinds beyond consent_element_e: what loads a URL that the
+ * matcher has no element for; matched here, URL by URL
+ */
+#define CONSENT_HTML_EL_TRACK    (CONSENT_EL_SOURCE + 1)   /* src */
+#define CONSENT_HTML_EL_INPUT    (CONSENT_EL_SOURCE + 2)   /* type=image src */
+#define CONSENT_HTML_EL_BG       (CONSENT_EL_SOURCE + 3)   /* background */
+#define CONSENT_HTML_EL_PING     (CONSENT_EL_SOURCE + 4)   /* a, area: ping */
+#define CONSENT_HTML_EL_META     (CONSENT_EL_SOURCE + 5)   /* refresh */
+#define CONSENT_HTML_EL_BASE     (CONSENT_EL_SOURCE + 6)   /* href */
+#define CONSENT_HTML_EL_SVGREF   (CONSENT_EL_SOURCE + 7)   /* use, feImage */
+#define CONSENT_HTML_EL_SVGANIM  (CONSENT_EL_SOURCE + 8)   /* set, animate */
+#define CONSENT_HTML_EL_CSS      (CONSENT_EL_SOURCE + 9)   /* style url() */
 
 enum {
     CONSENT_ID_OTHER = 0,
@@ -148,7 +167,24 @@ enum {
     CONSENT_ID_MALIGNMARK,
     CONSENT_ID_P,
     CONSENT_ID_BR,
-    CONSENT_ID_FRAMESET
+    CONSENT_ID_FRAMESET,
+    CONSENT_ID_USE,
+    CONSENT_ID_SET,
+    CONSENT_ID_FEIMAGE,
+    CONSENT_ID_ANIMATE,
+    CONSENT_ID_NOFRAMES,
+    CONSENT_ID_NOSCRIPT
+};
+
+
+/* a CDATA section as a preload scanner reads it (it is text to parsers) */
+enum {
+    CONSENT_PV_OFF = 0,
+    CONSENT_PV_BOGUS,                   /* "<![CDATA[" is a bogus comment */
+    CONSENT_PV_DATA,
+    CONSENT_PV_LT,
+    CONSENT_PV_NAME,
+    CONSENT_PV_ATTRS
 };
 
 
@@ -220,6 +256,8 @@ struct consent_html_s {
     unsigned                la_new:1;   /* a look-ahead began in the scan */
     unsigned                body:1;     /* a <body> start tag seen */
     unsigned                frameset:1; /* a frameset page: no banner */
+    unsigned                noscript:1; /* in <noscript>, read as markup */
+    unsigned                css:1;      /* style= url()s may be gated */
 
     /* tokenizer */
     int                     state;
@@ -238,7 +276,9 @@ struct consent_html_s {
     unsigned                inert:1;    /* a text/plain script */
     unsigned                has_dc:1;   /* has a data-consent attribute */
     unsigned                has_src:1;
-    consent_element_e       el;
+    unsigned                la_urls:1;  /* speculation rules: URLs looked at */
+    unsigned                resumed:1;  /* the region begins after a value */
+    int                     el;         /* consent_element_e or beyond */
     const consent_html_name_t  *known;  /* the name, if known */
     char                    name[CONSENT_HTML_NAME_MAX];
     size_t                  name_len;
@@ -284,11 +324,27 @@ struct consent_html_s {
     size_t                  rec_end;    /* region offset of the end */
     consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
     size_t                  nattrs;
+    consent_attr_t          dups[CONSENT_HTML_ATTRS_MAX];  /* duplicates */
+    size_t                  ndups;
     const char             *dname;      /* its name, decoded */
     size_t                  dname_len;
     char                   *dec;
     size_t                  dec_len;
     size_t                  dec_cap;
+    char                   *scratch;    /* a data: URL or srcdoc, decoded */
+    size_t                  scratch_cap;
+
+    /* CDATA in foreign content, as a preload scanner reads it */
+    int                     pv;
+    int                     pv_ts;      /* the tag's state after its name */
+    unsigned                in_cdata:1; /* the tag judged is one of it */
+
+    /* a tag failed closed: its attribute names as they stream by */
+    int                     fw_state;
+    unsigned                fw_long:1;
+    unsigned                fw_quiet:1; /* nothing renamed yet, nor shown */
+    size_t                  fw_name_len;
+    char                    fw_name[CONSENT_HTML_FNAME_MAX];
 };
 
 
@@ -325,6 +381,9 @@ static uint64_t consent_html_lt64(const char *p);
 #endif
 static void consent_html_skipped(consent_html_t *h);
 static int consent_html_marked(const char *s, const char *e);
+static int consent_html_maybe(const consent_html_name_t *n, const char *s,
+    const char *e) CONSENT_HTML_NOINLINE;
+static int consent_html_ieq(const char *s, const char *lit, size_t len);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
     int end);
@@ -344,6 +403,21 @@ static void consent_html_push(consent_html_t *h, unsigned flags);
 static void consent_html_classify(consent_html_t *h, const char *p,
     int self_closing);
 static consent_match_t consent_html_match(consent_html_t *h);
+static int consent_html_loader(consent_html_t *h);
+static int consent_html_inert(consent_html_t *h);
+static int consent_html_url_name(consent_html_t *h, const char *n,
+    size_t len);
+static int consent_html_any(consent_html_t *h, const char *name,
+    const char *words);
+static int consent_html_word(const char *words, const char *s, size_t len);
+static uint32_t consent_html_urls(consent_html_t *h);
+static uint32_t consent_html_value_mask(consent_html_t *h,
+    const consent_attr_t *a);
+static const char *consent_html_refresh(const char *v, size_t *lenp);
+static uint32_t consent_html_content(consent_html_t *h, const char *s,
+    size_t len, int mode);
+static int consent_html_hex(int c);
+static int consent_html_b64(int c);
 static void consent_html_lookahead_done(consent_html_t *h, size_t end,
     const char *p);
 static void consent_html_lookahead_cut(consent_html_t *h, const char *p);
@@ -354,6 +428,28 @@ static void consent_html_edit(consent_html_t *h, size_t n, int mode);
 static int consent_html_insert(consent_html_t *h, int mode);
 static const char *consent_html_rename(consent_html_t *h,
     const char *name, size_t len, int mode);
+static int consent_html_judged(consent_html_t *h);
+static int consent_html_at(consent_html_t *h, size_t off);
+static int consent_html_region_is(consent_html_t *h, size_t off, size_t len,
+    const char *lit);
+static int consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
+    size_t lim, int open);
+static int consent_html_long(consent_html_t *h, const char *p, int complete);
+static void consent_html_rerec(consent_html_t *h, size_t n, int complete);
+static void consent_html_drained(consent_html_t *h, const char *p);
+static void consent_html_fail(consent_html_t *h, const char *p);
+static void consent_html_fail_walk(consent_html_t *h, const char *s,
+    size_t len, int input);
+static void consent_html_fail_out(consent_html_t *h, const char *s,
+    const char *e, int input);
+static void consent_html_fail_name(consent_html_t *h);
+static const char *consent_html_cdata(consent_html_t *h, const char *p,
+    const char *lim);
+static void consent_html_cdata_tag(consent_html_t *h, const char *p);
+static int consent_html_in_script(consent_html_t *h);
+static int consent_html_css_maybe(const char *s, const char *e);
+static uint32_t consent_html_css(consent_html_t *h, const char *v,
+    size_t len, consent_html_t *out);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -500,15 +596,18 @@ static const unsigned char  consent_html_next[10][7] = {
 
 /* the names that mean something here, by first letter and length */
 static const consent_html_name_t  consent_html_names[] = {
-    { "area", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "a", 1, CONSENT_ID_OTHER, CONSENT_HTML_EL_PING, CONSENT_N_MAYBE },
+    { "area", 4, CONSENT_ID_OTHER, CONSENT_HTML_EL_PING,
+      CONSENT_N_VOID | CONSENT_N_MAYBE },
     { "audio", 5, CONSENT_ID_OTHER, CONSENT_EL_AUDIO, 0 },
+    { "animate", 7, CONSENT_ID_ANIMATE, CONSENT_EL_OTHER, 0 },
     { "annotation-xml", 14, CONSENT_ID_AXML, CONSENT_EL_OTHER, 0 },
     { "b", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "br", 2, CONSENT_ID_BR, CONSENT_EL_OTHER,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "big", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "base", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
-    { "body", 4, CONSENT_ID_BODY, CONSENT_EL_OTHER,
+    { "base", 4, CONSENT_ID_OTHER, CONSENT_HTML_EL_BASE, CONSENT_N_VOID },
+    { "body", 4, CONSENT_ID_BODY, CONSENT_HTML_EL_BG,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "bgsound", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "basefont", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
@@ -526,8 +625,8 @@ static const consent_html_name_t  consent_html_names[] = {
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "font", 4, CONSENT_ID_FONT, CONSENT_EL_OTHER, 0 },
     { "frame", 5, CONSENT_ID_OTHER, CONSENT_EL_FRAME, CONSENT_N_VOID },
-    { "frameset", 8, CONSENT_ID_FRAMESET, CONSENT_EL_OTHER,
-      CONSENT_N_VOID },
+    { "feimage", 7, CONSENT_ID_FEIMAGE, CONSENT_EL_OTHER, 0 },
+    { "frameset", 8, CONSENT_ID_FRAMESET, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "foreignobject", 13, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
       CONSENT_N_SVGIP },
     { "h1", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -545,7 +644,8 @@ static const consent_html_name_t  consent_html_names[] = {
     { "img", 3, CONSENT_ID_OTHER, CONSENT_EL_IMG,
       CONSENT_N_BRK | CONSENT_N_VOID },
     { "image", 5, CONSENT_ID_IMAGE, CONSENT_EL_IMG, CONSENT_N_VOID },
-    { "input", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "input", 5, CONSENT_ID_OTHER, CONSENT_HTML_EL_INPUT,
+      CONSENT_N_VOID | CONSENT_N_MAYBE },
     { "iframe", 6, CONSENT_ID_OTHER, CONSENT_EL_IFRAME, CONSENT_N_RAW },
     { "keygen", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
     { "li", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -557,14 +657,15 @@ static const consent_html_name_t  consent_html_names[] = {
     { "ms", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "math", 4, CONSENT_ID_MATH, CONSENT_EL_OTHER, 0 },
     { "menu", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "meta", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
-      CONSENT_N_BRK | CONSENT_N_VOID },
+    { "meta", 4, CONSENT_ID_OTHER, CONSENT_HTML_EL_META,
+      CONSENT_N_BRK | CONSENT_N_VOID | CONSENT_N_MAYBE },
     { "mtext", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_MTEXT },
     { "mglyph", 6, CONSENT_ID_MGLYPH, CONSENT_EL_OTHER, 0 },
     { "malignmark", 10, CONSENT_ID_MALIGNMARK, CONSENT_EL_OTHER, 0 },
     { "nobr", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "noembed", 7, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
-    { "noframes", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "noframes", 8, CONSENT_ID_NOFRAMES, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "noscript", 8, CONSENT_ID_NOSCRIPT, CONSENT_EL_OTHER, 0 },
     { "ol", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "object", 6, CONSENT_ID_OTHER, CONSENT_EL_OBJECT, 0 },
     { "p", 1, CONSENT_ID_P, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -576,6 +677,7 @@ static const consent_html_name_t  consent_html_names[] = {
     { "sub", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "sup", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "svg", 3, CONSENT_ID_SVG, CONSENT_EL_OTHER, 0 },
+    { "set", 3, CONSENT_ID_SET, CONSENT_EL_OTHER, 0 },
     { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
@@ -584,13 +686,17 @@ static const consent_html_name_t  consent_html_names[] = {
     { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "strong", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "tt", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "table", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "td", 2, CONSENT_ID_OTHER, CONSENT_HTML_EL_BG, CONSENT_N_MAYBE },
+    { "th", 2, CONSENT_ID_OTHER, CONSENT_HTML_EL_BG, CONSENT_N_MAYBE },
+    { "table", 5, CONSENT_ID_OTHER, CONSENT_HTML_EL_BG,
+      CONSENT_N_BRK | CONSENT_N_MAYBE },
     { "title", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER,
       CONSENT_N_RC | CONSENT_N_SVGIP },
-    { "track", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
+    { "track", 5, CONSENT_ID_OTHER, CONSENT_HTML_EL_TRACK, CONSENT_N_VOID },
     { "textarea", 8, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RC },
     { "u", 1, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "ul", 2, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
+    { "use", 3, CONSENT_ID_USE, CONSENT_EL_OTHER, 0 },
     { "var", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "video", 5, CONSENT_ID_OTHER, CONSENT_EL_VIDEO, 0 },
     { "wbr", 3, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_VOID },
@@ -602,30 +708,30 @@ static const consent_html_name_t  consent_html_names[] = {
  * names of a bucket follow it.
  */
 static const unsigned char  consent_html_bucket[26][16] = {
-    {  0,  0,  0,  0,  1,  2,  0,  0,  0,  0,  0,  0,  0,  0,  3,  0 },
-    {  0,  4,  5,  6,  7,  0,  0,  9, 10,  0, 11,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 12, 13,  0, 14,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 15, 18, 19,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 20,  0,  0, 21,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 22, 23,  0,  0, 24,  0,  0,  0,  0, 25,  0,  0 },
+    {  0,  1,  0,  0,  2,  3,  0,  4,  0,  0,  0,  0,  0,  0,  5,  0 },
+    {  0,  6,  7,  8,  9,  0,  0, 11, 12,  0, 13,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 14, 15,  0, 16,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 17, 20, 21,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 22,  0,  0, 23,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 24, 25,  0, 26, 27,  0,  0,  0,  0, 28,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 26,  0, 33,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 35,  0, 36,  0, 37, 39,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 29,  0, 36,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 38,  0, 39,  0, 40, 42,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0,  0,  0, 40,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 41,  0, 42,  0,  0, 43,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 44,  0, 48, 51, 52,  0,  0,  0, 53,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 54,  0,  0, 55, 56,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 57,  0,  0,  0, 58,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 59,  0, 60,  0, 61,  0,  0,  0, 62,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0,  0,  0, 43,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 44,  0, 45,  0,  0, 46,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 47,  0, 51, 54, 55,  0,  0,  0, 56,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 57,  0,  0, 58, 59,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 61,  0,  0,  0, 62,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 63,  0, 64,  0, 65,  0,  0,  0, 66,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0,  0, 63,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 64,  0, 65, 68, 69, 71,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0, 75,  0,  0, 76,  0,  0, 79,  0,  0,  0,  0,  0,  0,  0 },
-    {  0, 80, 81,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 82,  0, 83,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 84,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
-    {  0,  0,  0, 85,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0,  0, 67,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 68,  0, 69, 73, 74, 76,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0, 80,  0,  0, 83,  0,  0, 86,  0,  0,  0,  0,  0,  0,  0 },
+    {  0, 87, 88, 89,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 90,  0, 91,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 92,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
+    {  0,  0,  0, 93,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 },
     {  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0 }
 };
@@ -638,9 +744,9 @@ static const unsigned char  consent_html_bucket[26][16] = {
  * their hash alone.  consent_html_selfcheck() derives it again.
  */
 static const uint16_t  consent_html_look[26] = {
-    0x0030, 0x0194, 0x0008, 0x0000, 0x0020, 0x0120, 0x0000, 0x0014,
+    0x0032, 0x0194, 0x0008, 0x0000, 0x0020, 0x0120, 0x0000, 0x0014,
     0x0068, 0x0000, 0x0040, 0x0010, 0x0010, 0x0180, 0x0040, 0x0220,
-    0x0000, 0x0000, 0x0068, 0x0120, 0x0000, 0x0020, 0x0008, 0x0008,
+    0x0000, 0x0000, 0x0068, 0x0124, 0x0000, 0x0020, 0x0008, 0x0008,
     0x0000, 0x0000
 };
 
@@ -718,6 +824,51 @@ static const uint16_t  consent_html_c1[32] = {
 };
 
 
+/*
+ * The attributes that can make an element load something, renamed when
+ * a tag fails closed (docs/gating.md); the first ones take a URL that
+ * may be a data: URL, which loads nothing from the network.
+ */
+
+static const char *const  consent_html_loads[][2] = {
+    { "src", "data-consent-src" },
+    { "href", "data-consent-href" },
+    { "xlink:href", "data-consent-xlink-href" },
+    { "poster", "data-consent-poster" },
+    { "background", "data-consent-background" },
+    { "lowsrc", "data-consent-lowsrc" },
+    { "dynsrc", "data-consent-dynsrc" },
+#define CONSENT_HTML_LOADS_URL  7
+    { "data", "data-consent-data" },
+    { "srcset", "data-consent-srcset" },
+    { "imagesrcset", "data-consent-imagesrcset" },
+    { "srcdoc", "data-consent-srcdoc" },
+    { "ping", "data-consent-ping" },
+    { "type", "data-consent-type" },
+    { "style", "data-consent-style" },
+    { "codebase", "data-consent-codebase" },
+    { "classid", "data-consent-classid" },
+    { "archive", "data-consent-archive" },
+    { "action", "data-consent-action" },
+    { "formaction", "data-consent-formaction" },
+    { "content", "data-consent-content" },
+    { "to", "data-consent-to" },
+    { "values", "data-consent-values" },
+    { "from", "data-consent-from" },
+    { "by", "data-consent-by" },
+    { NULL, NULL }
+};
+
+
+/* what decides how a held tag is judged, besides what it loads */
+
+static const char *const  consent_html_decides[] = {
+    "rel", "as", "http-equiv", "attributename", "data-src", "data-type",
+    "data-category", "data-cookieconsent", "data-cookiecategory",
+    "data-consent", NULL
+};
+
+
 size_t
 consent_html_size(const consent_html_conf_t *conf)
 {
@@ -741,8 +892,11 @@ consent_html_size(const consent_html_conf_t *conf)
 
     base = (sizeof(consent_html_t) + 15) & ~(size_t) 15;
 
-    /* hold: a tag and its look-ahead; dec: a held tag, decoded */
-    return base + 2 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK;
+    /*
+     * hold: a tag and its look-ahead; dec: a held tag, decoded; scratch:
+     * a value of it or the look-ahead, decoded again
+     */
+    return base + 3 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK;
 }
 
 
@@ -783,6 +937,8 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
     h->hold_cap = h->tag_max + h->inline_max;
     h->dec = h->hold + h->hold_cap;
     h->dec_cap = h->hold_cap + CONSENT_HTML_DEC_SLACK;
+    h->scratch = h->dec + h->dec_cap;
+    h->scratch_cap = h->hold_cap;
 
     h->granted = conf->granted;
     h->all_granted = 1;
@@ -800,6 +956,7 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
 
     h->state = CONSENT_S_DATA;
     h->category = CONSENT_MATCH_NONE;
+    h->css = conf->policy != NULL && !h->all_granted;
 
     return h;
 }
@@ -1381,6 +1538,18 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                     consent_html_release(h);
                 }
 
+                /*
+                 * a preload scanner sees a bogus comment, then tags; not
+                 * followed in an SVG script's text, whatever is looked
+                 * at in it (the same however the page arrives)
+                 */
+                if (h->conf.policy != NULL && !h->all_granted
+                    && h->region != CONSENT_R_LOOKAHEAD
+                    && !consent_html_in_script(h))
+                {
+                    h->pv = CONSENT_PV_BOGUS;
+                }
+
                 h->state = CONSENT_S_CDATA;
                 break;
             }
@@ -1506,6 +1675,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             break;
 
         case CONSENT_S_CDATA:
+            if (h->pv != CONSENT_PV_OFF) {
+                p = consent_html_cdata(h, p, lim);
+                break;
+            }
+
             q = memchr(p, ']', (size_t) (lim - p));
 
             if (q == NULL) {
@@ -1517,6 +1691,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             break;
 
         case CONSENT_S_CDATA_BRACKET:
+            if (h->pv != CONSENT_PV_OFF) {
+                p = consent_html_cdata(h, p, lim);
+                break;
+            }
+
             if (*p == ']') {
                 p++;
                 h->state = CONSENT_S_CDATA_END;
@@ -1528,6 +1707,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             break;
 
         case CONSENT_S_CDATA_END:
+            if (h->pv != CONSENT_PV_OFF) {
+                p = consent_html_cdata(h, p, lim);
+                break;
+            }
+
             if (*p == ']') {
                 p++;
 
@@ -1935,6 +2119,14 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
             continue;
         }
 
+        if (h->region == CONSENT_R_DRAIN) {
+            /* the long value ends: the tag is held again after it */
+            q = (s == CONSENT_S_ATTR_VALUE_UQ) ? p : p + 1;
+            consent_html_drained(h, q);
+            base = 0;
+            start = q;
+        }
+
         consent_html_rec_step(h, s, ns, base + (size_t) (p - start));
         p++;
 
@@ -2307,7 +2499,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
              */
             marks = !end && known->el != CONSENT_EL_OTHER;
 
-            if (marks && !h->all_granted) {
+            if (marks && !h->all_granted && !(flags & CONSENT_N_MAYBE)) {
                 goto done;
             }
         }
@@ -2320,7 +2512,27 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
-        if (marks && consent_html_marked(q, p)) {
+        /* any other element: only a url() in its style= can load */
+        if (!end && !marks && h->css
+            && memchr(q, '(', (size_t) (p - q)) != NULL
+            && consent_html_css_maybe(q, p))
+        {
+            goto done;
+        }
+
+        /*
+         * an <a>, a <td>...: only with its attribute that loads (and a
+         * mark, when a mark alone can gate)
+         */
+        if (marks && (flags & CONSENT_N_MAYBE)) {
+            if (h->all_granted ? consent_html_marked(q, p)
+                                 && consent_html_maybe(known, q, p)
+                               : consent_html_maybe(known, q, p))
+            {
+                goto done;
+            }
+
+        } else if (marks && consent_html_marked(q, p)) {
             goto done;
         }
 
@@ -2422,6 +2634,7 @@ consent_html_stops(const consent_html_name_t *n)
     case CONSENT_ID_SVG:
     case CONSENT_ID_MATH:
     case CONSENT_ID_FRAMESET:
+    case CONSENT_ID_NOSCRIPT:
         return 1;
 
     default:
@@ -2633,11 +2846,109 @@ consent_html_marked(const char *s, const char *e)
 }
 
 
+/*
+ * Whether a tag of an element that loads only by one attribute (an
+ * <a ping>, a <td background>) may have it: its name, in any case,
+ * anywhere in the tag (or a character reference, which may spell a
+ * value that decides, as http-equiv="refresh" does)
+ */
+
+static int
+consent_html_maybe(const consent_html_name_t *n, const char *s,
+    const char *e)
+{
+    size_t       len, i;
+    uint64_t     w, x, c;
+    const char  *lit;
+
+    switch (n->el) {
+
+    case CONSENT_HTML_EL_PING:
+        lit = "ping";
+        break;
+
+    case CONSENT_HTML_EL_BG:
+        lit = "background";
+        break;
+
+    case CONSENT_HTML_EL_INPUT:
+        lit = "src";
+        break;
+
+    case CONSENT_HTML_EL_META:
+        /* http-equiv="&#x72;efresh" decides as "refresh" does */
+        if (memchr(s, '&', (size_t) (e - s)) != NULL) {
+            return 1;
+        }
+
+        lit = "refresh";
+        break;
+
+    default:
+        return 1;
+    }
+
+    len = strlen(lit);
+
+    /* eight bytes at a time, for the first letter in either case */
+    c = CONSENT_HTML_ONES * (unsigned char) lit[0];
+
+    for ( /* void */ ; e - s >= 8; s += 8) {
+        memcpy(&w, s, 8);
+        x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
+        x = (x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7);
+
+        /* the bytes that may be it (a borrow may add a few more) */
+        while (x != 0) {
+            i = (size_t) __builtin_ctzll(x) / 8;
+
+            if (s + i + len <= e && consent_html_ieq(s + i, lit, len)) {
+                return 1;
+            }
+
+            x &= x - 1;
+        }
+    }
+
+    for ( /* void */ ; s + len <= e; s++) {
+        if (consent_html_ieq(s, lit, len)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* s[0..len) is the lower-case lit, ASCII case aside */
+
+static int
+consent_html_ieq(const char *s, const char *lit, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (((unsigned char) s[i] | 0x20) != (unsigned char) lit[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 /* '<' followed by c, not a letter nor '/' */
 
 static void
 consent_html_tag_open(consent_html_t *h, const char *p, int c)
 {
+    if (c == '!' && h->noscript && h->region != CONSENT_R_LOOKAHEAD) {
+        /* a comment in <noscript> does not hide its end: text, here */
+        consent_html_release(h);
+        h->state = CONSENT_S_DATA;
+        return;
+    }
+
     if (c == '!') {
         h->k = 0;
         h->decl = CONSENT_DECL_DASH | CONSENT_DECL_DOCTYPE;
@@ -2693,6 +3004,7 @@ consent_html_tag_begin(consent_html_t *h, const char *p, int end)
 
     h->is_end = end;
     h->from_text = 0;
+    h->resumed = 0;
     h->rec = 0;
     h->name_len = 0;
     h->name_hash = 2166136261u;
@@ -2766,6 +3078,18 @@ consent_html_named(consent_html_t *h, const char *p, int complete)
             } else if (ns == CONSENT_F_SVG && id == CONSENT_ID_IMAGE) {
                 h->el = CONSENT_EL_IMG;
                 h->svg = 1;
+
+            } else if (ns == CONSENT_F_SVG
+                       && (id == CONSENT_ID_USE || id == CONSENT_ID_FEIMAGE))
+            {
+                h->el = CONSENT_HTML_EL_SVGREF;
+                h->svg = 1;
+
+            } else if (ns == CONSENT_F_SVG
+                       && (id == CONSENT_ID_SET || id == CONSENT_ID_ANIMATE))
+            {
+                h->el = CONSENT_HTML_EL_SVGANIM;
+                h->svg = 1;
             }
 
             /* their attributes decide what the tree becomes */
@@ -2783,6 +3107,13 @@ consent_html_named(consent_html_t *h, const char *p, int complete)
 
     if (h->region != CONSENT_R_TENTATIVE) {
         return;
+    }
+
+    /* any other start tag may load by a url() in its style= */
+    if (complete && h->el == CONSENT_EL_OTHER && !h->special && !h->is_end
+        && h->css)
+    {
+        h->el = CONSENT_HTML_EL_CSS;
     }
 
     if (h->el != CONSENT_EL_OTHER || h->special) {
@@ -2824,33 +3155,48 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
 
     parsed = 0;
 
+    if (h->region == CONSENT_R_DRAIN) {
+        /* not expected: a drained value ends before its tag */
+        h->region = CONSENT_R_NONE;
+
+    } else if (h->region == CONSENT_R_FAIL) {
+        consent_html_fail_walk(h, h->mark, (size_t) (p - h->mark), 1);
+        h->out = p;
+        h->mark = p;
+        h->region = CONSENT_R_NONE;
+    }
+
     if (h->region == CONSENT_R_TAG || h->region == CONSENT_R_OBSERVE) {
         n = consent_html_off(h, p);
 
         if (h->region == CONSENT_R_TAG && n > h->tag_max) {
-            if (h->el != CONSENT_EL_OTHER && h->conf.policy != NULL
-                && !h->all_granted)
-            {
-                consent_html_rewrite(h, p, CONSENT_W_OVERLONG);
-                h->stats.overlong++;
+            if (consent_html_judged(h)) {
+                /* long values that load nothing are let go first */
+                if (consent_html_long(h, p, 1) != 0) {
+                    consent_html_fail(h, p);
+                }
 
             } else {
                 consent_html_release(h);
             }
+        }
 
-        } else {
+        if (h->region == CONSENT_R_TAG || h->region == CONSENT_R_OBSERVE) {
             t = consent_html_text(h, p, &n);
 
-            if (t != NULL && consent_html_parse(h, t, n) == 0) {
+            if (h->el == CONSENT_HTML_EL_CSS && h->observe == NULL
+                && t != NULL && !consent_html_css_maybe(t, t + n))
+            {
+                /* no url() in it: nothing to judge (as the skip has it) */
+                consent_html_release(h);
+
+            } else if (t != NULL && consent_html_parse(h, t, n) == 0) {
                 parsed = 1;
 
-            } else if (h->region == CONSENT_R_TAG
-                       && h->el != CONSENT_EL_OTHER
-                       && h->conf.policy != NULL && !h->all_granted)
+            } else if (h->region == CONSENT_R_TAG && consent_html_judged(h))
             {
                 /* too many attributes to judge: fail closed */
-                consent_html_rewrite(h, p, CONSENT_W_OVERLONG);
-                h->stats.overlong++;
+                consent_html_fail(h, p);
             }
         }
     }
@@ -2972,8 +3318,26 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
         return;
     }
 
+    /*
+     * in a frameset page, the tree builder ignores every start tag but
+     * <frameset>, <frame> and <noframes>: none switches the tokenizer
+     * (<frameset><xmp><frame src=...> loads the frame)
+     */
+    /*
+     * <noscript> is read as markup, as a browser without scripts does;
+     * to one with scripts its content is text up to </noscript>, and a
+     * <style>, a <textarea> or a comment opened in it does not hide
+     * what follows that: in it, nothing switches the tokenizer
+     */
+    if (id == CONSENT_ID_NOSCRIPT && h->fdepth == 0 && h->fover == 0) {
+        h->noscript = 1;
+    }
+
     /* the HTML elements whose content is text */
-    if (id == CONSENT_ID_SCRIPT) {
+    if ((h->frameset && id != CONSENT_ID_NOFRAMES) || h->noscript) {
+        /* none */
+
+    } else if (id == CONSENT_ID_SCRIPT) {
         h->state = CONSENT_S_SCRIPT;
 
     } else if (id == CONSENT_ID_PLAINTEXT) {
@@ -3024,6 +3388,10 @@ consent_html_end_tag(consent_html_t *h)
     int       id;
     size_t    d, e;
     unsigned  flags, f;
+
+    if (consent_html_id(h) == CONSENT_ID_NOSCRIPT) {
+        h->noscript = 0;
+    }
 
     if (h->fdepth == 0 && h->fover == 0) {
         if (h->hopen[consent_html_slot(h)] > 0) {
@@ -3249,16 +3617,46 @@ consent_html_push(consent_html_t *h, unsigned flags)
 static void
 consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 {
-    consent_match_t  m;
+    consent_match_t        m;
+    const consent_attr_t  *a;
 
     if (h->conf.policy == NULL) {
         consent_html_release(h);
         return;
     }
 
-    h->inert = h->el == CONSENT_EL_SCRIPT
-               && consent_html_text_plain(consent_html_attr(h, "type"));
+    /* an <a>, a <td>...: of interest only with what it loads by */
+    if (h->el > CONSENT_EL_SOURCE && !consent_html_loader(h)) {
+        consent_html_release(h);
+        return;
+    }
+
+    h->inert = h->el == CONSENT_EL_SCRIPT && consent_html_inert(h);
     h->has_dc = consent_html_attr(h, "data-consent") != NULL;
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        /* judged by the url()s of its style= alone, not by marks */
+        a = consent_html_attr(h, "style");
+        m.mask = consent_html_css(h, a->value, a->value_len, NULL);
+        m.by = CONSENT_BY_RULE;
+
+        for (m.category = 31; m.category >= 0
+             && !(m.mask & ((uint32_t) 1 << m.category)); m.category--)
+        {
+            /* void */
+        }
+
+        if (m.mask == 0 || consent_html_granted(h, m.mask)) {
+            consent_html_release(h);
+            return;
+        }
+
+        h->category = m.category;
+        h->mask = m.mask;
+        consent_html_rewrite(h, p, CONSENT_W_GATE);
+        h->stats.gated++;
+        return;
+    }
 
     m = consent_html_match(h);
 
@@ -3267,11 +3665,15 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 
     if (m.category == CONSENT_MATCH_NONE) {
         /* an SVG "<script/>" has no text */
-        if (h->el == CONSENT_EL_SCRIPT && !h->has_src
+        h->la_urls = h->el == CONSENT_EL_SCRIPT && !h->svg
+                     && consent_html_any(h, "type", "speculationrules");
+
+        if (h->el == CONSENT_EL_SCRIPT && !h->has_src && !h->in_cdata
             && !(h->svg && self_closing)
-            && h->has_inline && !h->all_granted
+            && (h->has_inline || h->la_urls) && !h->all_granted
             && m.by != CONSENT_BY_MIGRATED
-            && consent_html_runs(consent_html_attr(h, "type")))
+            && (h->la_urls
+                || consent_html_runs(consent_html_attr(h, "type"))))
         {
             /* an inline script: judge it by its text */
             h->region = CONSENT_R_LOOKAHEAD;
@@ -3291,7 +3693,7 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         && consent_html_granted(h, m.mask))
     {
         if (m.by == CONSENT_BY_MIGRATED && h->el == CONSENT_EL_SCRIPT
-            && h->inert)
+            && h->inert && !h->in_cdata)
         {
             consent_html_rewrite(h, p, CONSENT_W_ACTIVATE);
             h->stats.activated++;
@@ -3307,94 +3709,605 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
 }
 
 
+/* whether the held tag has an attribute it would fetch by */
+
+static int
+consent_html_loader(consent_html_t *h)
+{
+    size_t  i;
+
+    for (i = 0; i < h->nattrs; i++) {
+        if (consent_html_url_name(h, h->attrs[i].name, h->attrs[i].name_len))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /*
- * The held tag's category by its marks and URLs; sets has_src.  What an
- * SVG script or image loads (href, else xlink:href) goes to the matcher
- * as src, and its own src and srcset, which load nothing, do not.
+ * A script already inert: every type it has is text/plain (a preload
+ * scanner reads the last one, the tree builder the first)
+ */
+
+static int
+consent_html_inert(consent_html_t *h)
+{
+    size_t  i;
+
+    if (!consent_html_text_plain(consent_html_attr(h, "type"))) {
+        return 0;
+    }
+
+    for (i = 0; i < h->ndups; i++) {
+        if (consent_html_is(h->dups[i].name, h->dups[i].name_len, "type")
+            && !consent_html_text_plain(&h->dups[i]))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The held tag's category by its marks, then by every URL it would
+ * fetch, as the tree builder or a preload scanner reads it (every value
+ * of a duplicated attribute); sets has_src.
  */
 
 static consent_match_t
 consent_html_match(consent_html_t *h)
 {
     int                    i;
-    size_t                 j, n;
     uint32_t               mask;
-    consent_match_t        m, x;
-    const consent_attr_t  *a, *href, *xhref, *url;
-    consent_attr_t         mapped[CONSENT_HTML_ATTRS_MAX + 1];
+    consent_match_t        m;
+    consent_element_e      el;
 
-    if (!h->svg) {
-        h->has_src = consent_html_attr(h, "src") != NULL;
+    /* the matcher knows the marks of any element as an image's */
+    el = (h->el <= CONSENT_EL_SOURCE && !h->svg) ? (consent_element_e) h->el
+                                                 : CONSENT_EL_IMG;
 
-        /* every category granted: no URL can gate, only marks count */
-        if (h->all_granted) {
-            return consent_match_marks(h->conf.policy, h->el, h->attrs,
-                                       h->nattrs);
-        }
-
-        return consent_match_element(h->conf.policy, h->el, h->attrs,
-                                     h->nattrs);
+    if (h->svg && h->el == CONSENT_EL_SCRIPT) {
+        el = CONSENT_EL_SCRIPT;
     }
 
-    href = consent_html_attr(h, "href");
-    xhref = consent_html_attr(h, "xlink:href");
-    url = (href != NULL) ? href : xhref;
+    h->has_src = h->svg ? consent_html_attr(h, "href") != NULL
+                          || consent_html_attr(h, "xlink:href") != NULL
+                        : consent_html_attr(h, "src") != NULL;
 
-    h->has_src = url != NULL;
+    m = consent_match_marks(h->conf.policy, el, h->attrs, h->nattrs);
 
-    n = 0;
-
-    for (j = 0; j < h->nattrs; j++) {
-        a = &h->attrs[j];
-
-        if (!consent_html_is(a->name, a->name_len, "src")
-            && !consent_html_is(a->name, a->name_len, "srcset"))
-        {
-            mapped[n++] = *a;
-        }
-    }
-
-    if (url != NULL) {
-        mapped[n] = *url;
-        mapped[n].name = "src";
-        mapped[n].name_len = 3;
-    }
-
-    m = consent_match_element(h->conf.policy, h->el, mapped,
-                              n + (url != NULL));
-
-    if (h->el != CONSENT_EL_SCRIPT || href == NULL || xhref == NULL
-        || m.by == CONSENT_BY_AUTHOR || m.by == CONSENT_BY_MIGRATED)
-    {
+    if (m.by != CONSENT_BY_NONE || h->all_granted) {
         return m;
     }
 
-    /*
-     * a script with both is gated by either: a browser without SVG 2's
-     * href runs xlink:href
-     */
-    mapped[n] = *xhref;
-    mapped[n].name = "src";
-    mapped[n].name_len = 3;
+    mask = consent_html_urls(h);
 
-    x = consent_match_element(h->conf.policy, h->el, mapped, n + 1);
-
-    if (x.by != CONSENT_BY_RULE) {
-        return m;
-    }
-
-    mask = m.mask | x.mask;
+    m.by = mask ? CONSENT_BY_RULE : CONSENT_BY_NONE;
+    m.mask = mask;
+    m.category = CONSENT_MATCH_NONE;
 
     /* the last category in policy order, as the matcher reports it */
-    for (i = 31; i > 0 && !(mask & ((uint32_t) 1 << i)); i--) {
+    for (i = 31; mask != 0 && i >= 0; i--) {
+        if (mask & ((uint32_t) 1 << i)) {
+            m.category = i;
+            break;
+        }
+    }
+
+    return m;
+}
+
+
+/*
+ * Whether an attribute of the held tag is one that makes it fetch: the
+ * attributes renamed when it is gated
+ */
+
+static int
+consent_html_url_name(consent_html_t *h, const char *n, size_t len)
+{
+    switch (h->el) {
+
+    case CONSENT_EL_SCRIPT:
+        return h->svg ? consent_html_is(n, len, "href")
+                        || consent_html_is(n, len, "xlink:href")
+                      : consent_html_is(n, len, "src");
+
+    case CONSENT_EL_IMG:
+        if (h->svg) {
+            return consent_html_is(n, len, "href")
+                   || consent_html_is(n, len, "xlink:href");
+        }
+
+        /* fall through */
+
+    case CONSENT_EL_SOURCE:
+        return consent_html_is(n, len, "src")
+               || consent_html_is(n, len, "srcset");
+
+    case CONSENT_EL_IFRAME:
+        return consent_html_is(n, len, "src")
+               || consent_html_is(n, len, "srcdoc");
+
+    case CONSENT_EL_OBJECT:
+        return consent_html_is(n, len, "data");
+
+    case CONSENT_EL_VIDEO:
+        return consent_html_is(n, len, "src")
+               || consent_html_is(n, len, "poster");
+
+    case CONSENT_EL_LINK:
+        return consent_html_is(n, len, "href")
+               || consent_html_is(n, len, "imagesrcset");
+
+    case CONSENT_HTML_EL_BG:
+        return consent_html_is(n, len, "background");
+
+    case CONSENT_HTML_EL_PING:
+        return consent_html_is(n, len, "ping");
+
+    case CONSENT_HTML_EL_META:
+        return consent_html_is(n, len, "content");
+
+    case CONSENT_HTML_EL_BASE:
+        return consent_html_is(n, len, "href");
+
+    case CONSENT_HTML_EL_SVGREF:
+        return consent_html_is(n, len, "href")
+               || consent_html_is(n, len, "xlink:href");
+
+    case CONSENT_HTML_EL_CSS:
+        return consent_html_is(n, len, "style");
+
+    case CONSENT_HTML_EL_SVGANIM:
+        return consent_html_is(n, len, "to")
+               || consent_html_is(n, len, "values")
+               || consent_html_is(n, len, "from")
+               || consent_html_is(n, len, "by");
+
+    default: /* frame, embed, audio, track, input */
+        return consent_html_is(n, len, "src");
+    }
+}
+
+
+/* some value of the held tag's attribute name is one of the words */
+
+static int
+consent_html_any(consent_html_t *h, const char *name, const char *words)
+{
+    size_t                 i, n;
+    const char            *w, *e;
+    const consent_attr_t  *a;
+
+    for (i = 0; i < h->nattrs + h->ndups; i++) {
+        a = (i < h->nattrs) ? &h->attrs[i] : &h->dups[i - h->nattrs];
+
+        if (!consent_html_is(a->name, a->name_len, name)) {
+            continue;
+        }
+
+        /* its tokens, separated by whitespace */
+        for (w = a->value, e = a->value + a->value_len; w < e; w += n) {
+            while (w < e && consent_html_space((unsigned char) *w)) {
+                w++;
+            }
+
+            for (n = 0; w + n < e
+                        && !consent_html_space((unsigned char) w[n]); n++)
+            {
+                /* void */
+            }
+
+            if (n > 0 && consent_html_word(words, w, n)) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/* s[0..len) is one of the words (space-separated), ASCII case aside */
+
+static int
+consent_html_word(const char *words, const char *s, size_t len)
+{
+    size_t       n, i;
+    const char  *w;
+
+    for (w = words; *w != '\0'; w += n) {
+        while (*w == ' ') {
+            w++;
+        }
+
+        n = strcspn(w, " ");
+
+        for (i = 0; n == len && i < n; i++) {
+            if (consent_html_lower((unsigned char) s[i]) != w[i]) {
+                break;
+            }
+        }
+
+        if (n == len && i == n) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* the rel tokens of a link that fetch its href */
+#define CONSENT_HTML_REL_FETCH                                               \
+    "stylesheet preload modulepreload prefetch prerender preconnect "       \
+    "dns-prefetch icon apple-touch-icon apple-touch-icon-precomposed "      \
+    "mask-icon manifest compression-dictionary import"
+
+
+/* the categories of every URL the held tag would fetch */
+
+static uint32_t
+consent_html_urls(consent_html_t *h)
+{
+    size_t                 i;
+    uint32_t               mask;
+    const consent_attr_t  *a;
+
+    if (h->el == CONSENT_EL_LINK
+        && !consent_html_any(h, "rel", CONSENT_HTML_REL_FETCH))
+    {
+        return 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_INPUT
+        && !consent_html_any(h, "type", "image"))
+    {
+        return 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_META
+        && !consent_html_any(h, "http-equiv", "refresh"))
+    {
+        return 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_SVGANIM
+        && !consent_html_any(h, "attributename", "href xlink:href"))
+    {
+        return 0;
+    }
+
+    mask = 0;
+
+    for (i = 0; i < h->nattrs + h->ndups; i++) {
+        a = (i < h->nattrs) ? &h->attrs[i] : &h->dups[i - h->nattrs];
+
+        if (consent_html_url_name(h, a->name, a->name_len)) {
+            mask |= consent_html_value_mask(h, a);
+        }
+    }
+
+    return mask;
+}
+
+
+/* the categories of what one attribute's value would fetch */
+
+static uint32_t
+consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
+{
+    int                    cat;
+    size_t                 i, n, len;
+    uint32_t               mask;
+    const char            *v, *e;
+    consent_attr_t         one;
+    consent_match_t        m;
+
+    v = a->value;
+    len = a->value_len;
+
+    if (consent_html_is(a->name, a->name_len, "srcset")
+        || consent_html_is(a->name, a->name_len, "imagesrcset"))
+    {
+        one = *a;
+        one.name = "srcset";
+        one.name_len = 6;
+        m = consent_match_element(h->conf.policy, CONSENT_EL_IMG, &one, 1);
+
+        return m.by == CONSENT_BY_RULE ? m.mask : 0;
+    }
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        return consent_html_css(h, v, len, NULL);
+    }
+
+    if (consent_html_is(a->name, a->name_len, "srcdoc")) {
+        /* a document of its own: what it would fetch or run */
+        return consent_html_content(h, v, len, 0);
+    }
+
+    if (h->el == CONSENT_HTML_EL_META) {
+        v = consent_html_refresh(v, &len);
+    }
+
+    mask = 0;
+
+    /* a, area: ping is a list of URLs; SVG values= one of ';' */
+    if (h->el == CONSENT_HTML_EL_PING
+        || consent_html_is(a->name, a->name_len, "values"))
+    {
+        for (e = v + len; v < e; v += n) {
+            while (v < e && (consent_html_space((unsigned char) *v)
+                             || *v == ';'))
+            {
+                v++;
+            }
+
+            for (n = 0; v + n < e && !consent_html_space((unsigned char) v[n])
+                        && v[n] != ';'; n++)
+            {
+                /* void */
+            }
+
+            cat = (n > 0) ? consent_match_url(h->conf.policy, v, n)
+                          : CONSENT_MATCH_NONE;
+
+            if (cat >= 0 && cat < 32) {
+                mask |= (uint32_t) 1 << cat;
+            }
+        }
+
+        return mask;
+    }
+
+    /* a data: or javascript: URL holds what it loads */
+    for (i = 0; i < len && (unsigned char) v[i] <= 0x20; i++) {
         /* void */
     }
 
-    m.category = i;
-    m.by = CONSENT_BY_RULE;
-    m.mask = mask;
+    if (len - i >= 5 && consent_html_is(v + i, 5, "data:")) {
+        return consent_html_content(h, v + i + 5, len - i - 5, 1);
+    }
 
-    return m;
+    if (len - i >= 11 && consent_html_is(v + i, 11, "javascript:")) {
+        return consent_html_content(h, v + i + 11, len - i - 11, 2);
+    }
+
+    cat = consent_match_url(h->conf.policy, v, len);
+
+    return (cat >= 0 && cat < 32) ? (uint32_t) 1 << cat : 0;
+}
+
+
+/*
+ * The URL of a refresh: "5; url=..." as the HTML Standard's shared
+ * declarative refresh steps read it (the time, a ';' or ',', an
+ * optional "url=", an optional quote)
+ */
+
+static const char *
+consent_html_refresh(const char *v, size_t *lenp)
+{
+    const char  *e;
+
+    e = v + *lenp;
+
+    while (v < e && (consent_html_space((unsigned char) *v)
+                     || (*v >= '0' && *v <= '9') || *v == '.'))
+    {
+        v++;
+    }
+
+    if (v < e && (*v == ';' || *v == ',')) {
+        v++;
+    }
+
+    while (v < e && consent_html_space((unsigned char) *v)) {
+        v++;
+    }
+
+    if (e - v >= 3 && consent_html_is(v, 3, "url")) {
+        const char  *q = v + 3;
+
+        while (q < e && consent_html_space((unsigned char) *q)) {
+            q++;
+        }
+
+        if (q < e && *q == '=') {
+            v = q + 1;
+
+            while (v < e && consent_html_space((unsigned char) *v)) {
+                v++;
+            }
+        }
+    }
+
+    if (v < e && (*v == '"' || *v == '\'')) {
+        const char  *q = memchr(v + 1, *v, (size_t) (e - v - 1));
+
+        e = (q != NULL) ? q : e;
+        v++;
+    }
+
+    *lenp = (size_t) (e - v);
+
+    return v;
+}
+
+
+/*
+ * The categories of what a document, a data: URL's body (mode 1) or a
+ * javascript: URL's code (mode 2) would fetch or run: it is decoded
+ * (percent-encoding, base64) into the scratch buffer and searched for
+ * the policy's URLs (from each "//", JSON's "\/" read as "/") and its
+ * inline markers.  What does not fit the buffer is not looked at.
+ */
+
+static uint32_t
+consent_html_content(consent_html_t *h, const char *s, size_t len, int mode)
+{
+    int          cat, b64;
+    size_t       i, n, k;
+    uint32_t     mask, acc;
+    const char  *c;
+    char        *d;
+
+    d = h->scratch;
+    n = 0;
+    b64 = 0;
+
+    if (mode == 1) {
+        /* the media type and its parameters, up to ',' */
+        c = memchr(s, ',', len);
+
+        if (c == NULL) {
+            return 0;
+        }
+
+        for (i = 0; i + 7 <= (size_t) (c - s); i++) {
+            if (s[i] == ';' && consent_html_is(s + i + 1, 6, "base64")) {
+                b64 = 1;
+            }
+        }
+
+        len -= (size_t) (c + 1 - s);
+        s = c + 1;
+    }
+
+    for (i = 0; i < len && n < h->scratch_cap; i++) {
+        if (mode != 0 && s[i] == '%' && i + 2 < len
+            && consent_html_hex(s[i + 1]) >= 0
+            && consent_html_hex(s[i + 2]) >= 0)
+        {
+            d[n++] = (char) (consent_html_hex(s[i + 1]) * 16
+                             + consent_html_hex(s[i + 2]));
+            i += 2;
+            continue;
+        }
+
+        d[n++] = s[i];
+    }
+
+    if (b64) {
+        /* in place: four characters make three bytes */
+        for (i = 0, k = 0, acc = 0, len = 0; i < n; i++) {
+            cat = consent_html_b64(d[i]);
+
+            if (cat < 0) {
+                continue;
+            }
+
+            acc = (acc << 6) | (uint32_t) cat;
+
+            if (++k == 4) {
+                d[len++] = (char) (acc >> 16);
+                d[len++] = (char) (acc >> 8);
+                d[len++] = (char) acc;
+                k = 0;
+                acc = 0;
+            }
+        }
+
+        if (k == 3) {
+            d[len++] = (char) (acc >> 10);
+            d[len++] = (char) (acc >> 2);
+
+        } else if (k == 2) {
+            d[len++] = (char) (acc >> 4);
+        }
+
+        n = len;
+    }
+
+    /* "\/" as in JSON and script strings */
+    for (i = 0, k = 0; i < n; i++) {
+        if (d[i] == '\\' && i + 1 < n && d[i + 1] == '/') {
+            continue;
+        }
+
+        d[k++] = d[i];
+    }
+
+    n = k;
+    mask = 0;
+
+    for (c = d; (size_t) (c - d) + 1 < n; c++) {
+        c = memchr(c, '/', n - (size_t) (c - d) - 1);
+
+        if (c == NULL) {
+            break;
+        }
+
+        if (c[1] != '/') {
+            continue;
+        }
+
+        /* the URL from "//" up to what cannot be in one */
+        for (k = 2; c + k < d + n; k++) {
+            i = (unsigned char) c[k];
+
+            if (i <= 0x20 || i == '"' || i == '\'' || i == '<' || i == '>'
+                || i == '`' || i == '(' || i == ')' || i == '\\')
+            {
+                break;
+            }
+        }
+
+        cat = consent_match_url(h->conf.policy, c, k);
+
+        if (cat >= 0 && cat < 32) {
+            mask |= (uint32_t) 1 << cat;
+        }
+
+        c++;
+    }
+
+    cat = consent_match_inline(h->conf.policy, d, n);
+
+    if (cat >= 0 && cat < 32) {
+        mask |= (uint32_t) 1 << cat;
+    }
+
+    return mask;
+}
+
+
+static int
+consent_html_hex(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+
+static int
+consent_html_b64(int c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+
+    return (c == '+' || c == '-') ? 62 : (c == '/' || c == '_') ? 63 : -1;
 }
 
 
@@ -3405,6 +4318,7 @@ consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
 {
     int          cat;
     size_t       n;
+    uint32_t     mask;
     const char  *t;
 
     h->yield = 1;
@@ -3420,16 +4334,28 @@ consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
         return;
     }
 
-    cat = consent_match_inline(h->conf.policy, t + h->la_tag_len,
-                               end - h->la_tag_len);
+    if (h->la_urls) {
+        /* speculation rules: the URLs they would prefetch or prerender */
+        mask = consent_html_content(h, t + h->la_tag_len,
+                                    end - h->la_tag_len, 0);
 
-    if (cat < 0 || consent_html_granted(h, (uint32_t) 1 << cat)) {
+        for (cat = 31; cat >= 0 && !(mask & ((uint32_t) 1 << cat)); cat--) {
+            /* void */
+        }
+
+    } else {
+        cat = consent_match_inline(h->conf.policy, t + h->la_tag_len,
+                                   end - h->la_tag_len);
+        mask = (cat >= 0 && cat < 32) ? (uint32_t) 1 << cat : 0;
+    }
+
+    if (cat < 0 || consent_html_granted(h, mask)) {
         consent_html_release(h);
         return;
     }
 
     h->category = cat;
-    h->mask = (uint32_t) 1 << cat;
+    h->mask = mask;
 
     consent_html_rewrite(h, p, CONSENT_W_GATE);
     h->stats.gated++;
@@ -3523,7 +4449,7 @@ consent_html_edit(consent_html_t *h, size_t n, int mode)
     edits = consent_html_insert(h, mode);
     pos = h->name_end;
 
-    for (i = 0; mode != CONSENT_W_OVERLONG && i < h->nraw; i++) {
+    for (i = 0; i < h->nraw; i++) {
         to = consent_html_rename(h, h->hold_len > h->raw[i].name_off
                                     ? h->hold + h->raw[i].name_off
                                     : h->mark + (h->raw[i].name_off
@@ -3559,48 +4485,6 @@ consent_html_insert(consent_html_t *h, int mode)
     const consent_attr_t  *a;
     consent_category_t    *cat;
 
-    if (mode == CONSENT_W_OVERLONG) {
-        switch (h->el) {
-
-        case CONSENT_EL_SCRIPT:
-            s = " type=\"text/plain\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_IMG:
-            s = h->svg ? " href=\"\" xlink:href=\"\" data-consent=\"\""
-                       : " src=\"\" srcset=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_IFRAME:
-            s = " src=\"\" srcdoc=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_OBJECT:
-            s = " data=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_LINK:
-            s = " rel=\"consent-blocked\" href=\"\" imagesrcset=\"\""
-                " data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_VIDEO:
-            s = " src=\"\" poster=\"\" data-consent=\"\"";
-            break;
-
-        case CONSENT_EL_SOURCE:
-            s = " src=\"\" srcset=\"\" data-consent=\"\"";
-            break;
-
-        default: /* frame, embed, audio */
-            s = " src=\"\" data-consent=\"\"";
-            break;
-        }
-
-        consent_html_own_str(h, s);
-        return 1;
-    }
-
     if (mode == CONSENT_W_ACTIVATE) {
         a = consent_html_attr(h, "data-type");
 
@@ -3621,6 +4505,15 @@ consent_html_insert(consent_html_t *h, int mode)
 
     if (h->el == CONSENT_EL_SCRIPT && !h->inert) {
         consent_html_own_str(h, " type=\"text/plain\"");
+        n++;
+    }
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        /* the style without the url()s held back (it wins: it is first) */
+        a = consent_html_attr(h, "style");
+        consent_html_own_str(h, " style=\"");
+        (void) consent_html_css(h, a->value, a->value_len, h);
+        consent_html_own_str(h, "\"");
         n++;
     }
 
@@ -3656,6 +4549,8 @@ static const char *
 consent_html_rename(consent_html_t *h, const char *name, size_t len,
     int mode)
 {
+    size_t  k;
+
     if (mode == CONSENT_W_ACTIVATE || h->el == CONSENT_EL_SCRIPT) {
         if (mode == CONSENT_W_GATE && h->inert) {
             return NULL;
@@ -3665,67 +4560,883 @@ consent_html_rename(consent_html_t *h, const char *name, size_t len,
             return "data-consent-type";
         }
 
-        if (mode == CONSENT_W_GATE && h->svg) {
-            if (consent_html_is(name, len, "href")) {
-                return "data-consent-href";
-            }
-
-            if (consent_html_is(name, len, "xlink:href")) {
-                return "data-consent-xlink-href";
-            }
+        /* an HTML script's src stays: a text/plain script fetches none */
+        if (mode == CONSENT_W_ACTIVATE || !h->svg) {
+            return NULL;
         }
+    }
 
+    if (!consent_html_url_name(h, name, len)) {
         return NULL;
     }
 
-    switch (h->el) {
-
-    case CONSENT_EL_IMG:
-        if (h->svg) {
-            if (consent_html_is(name, len, "href")) {
-                return "data-consent-href";
-            }
-
-            if (consent_html_is(name, len, "xlink:href")) {
-                return "data-consent-xlink-href";
-            }
-
-            return NULL;
+    for (k = 0; consent_html_loads[k][0] != NULL; k++) {
+        if (consent_html_is(name, len, consent_html_loads[k][0])) {
+            return consent_html_loads[k][1];
         }
-
-        /* fall through */
-
-    case CONSENT_EL_SOURCE:
-        if (consent_html_is(name, len, "srcset")) {
-            return "data-consent-srcset";
-        }
-
-        break;
-
-    case CONSENT_EL_OBJECT:
-        return consent_html_is(name, len, "data") ? "data-consent-data"
-                                                  : NULL;
-
-    case CONSENT_EL_LINK:
-        if (consent_html_is(name, len, "href")) {
-            return "data-consent-href";
-        }
-
-        return consent_html_is(name, len, "imagesrcset")
-               ? "data-consent-imagesrcset" : NULL;
-
-    case CONSENT_EL_VIDEO:
-        if (consent_html_is(name, len, "poster")) {
-            return "data-consent-poster";
-        }
-
-        break;
-
-    default:
-        break;
     }
 
-    return consent_html_is(name, len, "src") ? "data-consent-src" : NULL;
+    return NULL;
+}
+
+
+/* long tags */
+
+
+/* whether a held tag is judged: one that loads, a policy, a choice left */
+
+static int
+consent_html_judged(consent_html_t *h)
+{
+    return h->el != CONSENT_EL_OTHER && h->conf.policy != NULL
+           && !h->all_granted;
+}
+
+
+/* the region's byte at off, held or still in the buffer */
+
+static int
+consent_html_at(consent_html_t *h, size_t off)
+{
+    return (unsigned char) (off < h->hold_len ? h->hold[off]
+                                              : h->mark[off - h->hold_len]);
+}
+
+
+/* the region's bytes [off, off + len) are lit, ASCII case aside */
+
+static int
+consent_html_region_is(consent_html_t *h, size_t off, size_t len,
+    const char *lit)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (lit[i] == '\0'
+            || consent_html_lower(consent_html_at(h, off + i)) != lit[i])
+        {
+            return 0;
+        }
+    }
+
+    return lit[len] == '\0';
+}
+
+
+/*
+ * Whether the attribute r (its value known up to lim; open: its value
+ * goes on past lim) can be let go
+ * unjudged, ahead of the rest of a long tag: what it is says nothing
+ * of what the element loads, or it is a URL attribute whose value is
+ * empty or a data: URL, on an element that does not run or show a
+ * document from it.  A style may hold url(): it goes unjudged only
+ * when its whole value is known and holds nothing of the kind.
+ */
+
+static int
+consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
+    size_t lim, int open)
+{
+    int           c;
+    size_t        i, off, end, k, vend;
+    const char   *const *d;
+
+    if (r->name_len > 32) {
+        /* no name that long loads or decides anything */
+        return 1;
+    }
+
+    for (d = consent_html_decides; *d != NULL; d++) {
+        if (consent_html_region_is(h, r->name_off, r->name_len, *d)) {
+            return 0;
+        }
+    }
+
+    if (r->name_len > 12
+        && consent_html_region_is(h, r->name_off, 12, "data-consent"))
+    {
+        return 0;
+    }
+
+    if (!r->has_value) {
+        return 1;
+    }
+
+    vend = open ? (size_t) -1 : r->value_off + r->value_len;
+    end = vend < lim ? vend : lim;
+
+    if (consent_html_region_is(h, r->name_off, r->name_len, "style")) {
+        if (end < vend) {
+            /* url() may follow */
+            return 0;
+        }
+
+        for (off = r->value_off; off < end; off++) {
+            c = consent_html_lower(consent_html_at(h, off));
+
+            if (c == '\\' || c == '&' || c == '\0'
+                || (off + 3 <= end
+                    && (consent_html_region_is(h, off, 3, "url")
+                        || consent_html_region_is(h, off, 3, "ima")
+                        || consent_html_region_is(h, off, 3, "@im"))))
+            {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    for (k = 0; consent_html_loads[k][0] != NULL; k++) {
+        if (consent_html_region_is(h, r->name_off, r->name_len,
+                                   consent_html_loads[k][0]))
+        {
+            break;
+        }
+    }
+
+    if (consent_html_loads[k][0] == NULL) {
+        return 1;
+    }
+
+    /* a type, srcset, ping... decides even empty (type="" runs) */
+    if (k >= CONSENT_HTML_LOADS_URL) {
+        return 0;
+    }
+
+    off = r->value_off;
+
+    /* the URL parser strips C0 controls and spaces first */
+    while (off < end && consent_html_at(h, off) <= 0x20) {
+        off++;
+    }
+
+    if (off == vend) {
+        /* empty or blank: nothing to fetch */
+        return 1;
+    }
+
+    /* a data: script, document or plug-in runs what it holds */
+    if (h->el == CONSENT_EL_SCRIPT || h->el == CONSENT_EL_IFRAME
+        || h->el == CONSENT_EL_FRAME || h->el == CONSENT_EL_EMBED
+        || h->el == CONSENT_EL_OBJECT)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < 5; i++) {
+        if (off + i >= end
+            || consent_html_lower(consent_html_at(h, off + i)) != "data:"[i])
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * A held tag of more than tag_max bytes (up to p; complete: its '>'
+ * is in): the value that the byte at tag_max is in, and everything
+ * before it, are let go unchanged when they load nothing and decide
+ * nothing (consent_html_idle()), and the tag is held again from after
+ * that value, where what it gets inserted goes.  The same byte is
+ * looked at however the page arrives, so the output does not depend
+ * on the buffers.  A value that does not end before p streams on
+ * (CONSENT_R_DRAIN) until it does.  -1: fail closed.
+ */
+
+static int
+consent_html_long(consent_html_t *h, const char *p, int complete)
+{
+    int                  c;
+    size_t               i, j, x, cut, open;
+    consent_html_raw_t  *r;
+
+    while (consent_html_off(h, p) > h->tag_max) {
+
+        if (!h->rec) {
+            return -1;
+        }
+
+        x = h->tag_max;
+
+        /* the attribute whose value is still being read, if any */
+        open = CONSENT_HTML_ATTRS_MAX;
+
+        if (!complete && h->rec_cur < h->nraw
+            && (h->state == CONSENT_S_ATTR_VALUE_DQ
+                || h->state == CONSENT_S_ATTR_VALUE_SQ
+                || h->state == CONSENT_S_ATTR_VALUE_UQ
+                || h->state == CONSENT_S_ATTR_NAME
+                || h->state == CONSENT_S_AFTER_ATTR_NAME
+                || h->state == CONSENT_S_BEFORE_ATTR_VALUE))
+        {
+            open = h->rec_cur;
+        }
+
+        for (i = 0; i < h->nraw; i++) {
+            r = &h->raw[i];
+
+            if (i == open || (r->has_value
+                              && r->value_off + r->value_len > x))
+            {
+                break;
+            }
+
+            if (!r->has_value && r->name_off + r->name_len > x) {
+                break;
+            }
+
+            if (!consent_html_idle(h, r, x + 1, 0)) {
+                return -1;
+            }
+        }
+
+        if (i == h->nraw) {
+            return -1;
+        }
+
+        r = &h->raw[i];
+
+        /* the byte is in a value (not in a name, nor before its value) */
+        if (!r->has_value || r->value_off > x
+            || (i == open && h->state != CONSENT_S_ATTR_VALUE_DQ
+                && h->state != CONSENT_S_ATTR_VALUE_SQ
+                && h->state != CONSENT_S_ATTR_VALUE_UQ))
+        {
+            return -1;
+        }
+
+        /* only what is known at the byte counts, however split */
+        if (!consent_html_idle(h, r, x + 1, 1)) {
+            return -1;
+        }
+
+        if (i == open) {
+            /* the value goes on past p: let it go as it comes */
+            consent_html_input(h, h->out, h->mark);
+            consent_html_emit_range(h, 0, consent_html_off(h, p));
+            h->hold_len = 0;
+            h->out = p;
+            h->mark = p;
+            h->region = CONSENT_R_DRAIN;
+            return 0;
+        }
+
+        /* after the value, and its closing quote */
+        cut = r->value_off + r->value_len;
+
+        if (r->value_off > 0) {
+            c = consent_html_at(h, r->value_off - 1);
+
+            if (c == '"' || c == '\'') {
+                cut++;
+            }
+        }
+
+        consent_html_input(h, h->out, h->mark);
+        consent_html_emit_range(h, 0, cut);
+
+        if (cut >= h->hold_len) {
+            h->mark += cut - h->hold_len;
+            h->hold_len = 0;
+
+        } else {
+            memmove(h->hold, h->hold + cut, h->hold_len - cut);
+            h->hold_len -= cut;
+        }
+
+        h->out = h->mark;
+
+        for (j = i + 1; j < h->nraw; j++) {
+            r = &h->raw[j - i - 1];
+            *r = h->raw[j];
+            r->name_off -= cut;
+
+            if (r->has_value) {
+                r->value_off -= cut;
+            }
+        }
+
+        h->nraw -= i + 1;
+        h->rec_cur = (h->rec_cur < CONSENT_HTML_ATTRS_MAX && h->rec_cur > i)
+                     ? h->rec_cur - i - 1 : CONSENT_HTML_ATTRS_MAX;
+
+        if (h->rec_done) {
+            h->rec_end -= cut;
+        }
+
+        h->name_end = 0;
+        h->resumed = 1;
+
+        if (h->rec_over) {
+            /* attributes not noted may be now: note them again */
+            consent_html_rerec(h, consent_html_off(h, p), complete);
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Notes again the attributes of a region held from after a value, up
+ * to n; complete: up to the tag's end
+ */
+
+static void
+consent_html_rerec(consent_html_t *h, size_t n, int complete)
+{
+    int     s, ns;
+    size_t  i;
+
+    h->nraw = 0;
+    h->rec_over = 0;
+    h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+    s = CONSENT_S_AFTER_ATTR_VALUE;
+
+    for (i = 0; i < n; i++) {
+        ns = consent_html_tag_step(s, consent_html_at(h, i));
+
+        if (ns == s) {
+            continue;
+        }
+
+        consent_html_rec_step(h, s, ns, i);
+
+        if (ns == CONSENT_S_TAG_END) {
+            break;
+        }
+
+        s = ns;
+    }
+
+    if (complete) {
+        h->rec_done = 1;
+        h->rec_end = n;
+    }
+}
+
+
+/*
+ * The value that a drained region let go ends at p: the tag is held
+ * again from there, as consent_html_long() holds it after a value.
+ */
+
+static void
+consent_html_drained(consent_html_t *h, const char *p)
+{
+    consent_html_input(h, h->out, p);
+    h->out = p;
+    h->mark = p;
+    h->hold_len = 0;
+    h->region = CONSENT_R_TAG;
+    h->nraw = 0;
+    h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+    h->name_end = 0;
+    h->resumed = 1;
+}
+
+
+/*
+ * Fails closed the held tag up to p: after its name (or where it is
+ * held from) go type="text/plain" for a script and data-consent="",
+ * and every attribute that can load something is renamed, in what is
+ * held and in what follows until the tag ends, however many there are.
+ */
+
+static void
+consent_html_fail(consent_html_t *h, const char *p)
+{
+    size_t  n, skip;
+
+    n = consent_html_off(h, p);
+
+    consent_html_input(h, h->out, h->mark);
+    consent_html_emit_range(h, 0, h->name_end);
+
+    /*
+     * an <a>, a <td>, a <track>...: only what it loads by is renamed
+     * (for a <meta>, nothing: its content says something only with an
+     * http-equiv that may come later), nothing inserted, and nothing
+     * counted unless something is: the scan passes over such a tag
+     * without that name in it, however long
+     */
+    h->fw_quiet = h->el > CONSENT_EL_SOURCE;
+
+    if (!h->fw_quiet) {
+        consent_html_own_str(h, h->el == CONSENT_EL_SCRIPT
+                                ? " type=\"text/plain\" data-consent=\"\""
+                                : " data-consent=\"\"");
+
+        h->stats.overlong++;
+        h->stats.changed = 1;
+    }
+
+    /* the byte after the name, or after a value, goes on the same way */
+    h->fw_state = h->resumed ? CONSENT_S_AFTER_ATTR_VALUE
+                             : CONSENT_S_TAG_NAME;
+    h->fw_long = 0;
+    h->fw_name_len = 0;
+
+    skip = 0;
+
+    if (h->name_end < h->hold_len) {
+        consent_html_fail_walk(h, h->hold + h->name_end,
+                               h->hold_len - h->name_end, 0);
+
+    } else {
+        skip = h->name_end - h->hold_len;
+    }
+
+    if (n > h->hold_len + skip) {
+        consent_html_fail_walk(h, h->mark + skip,
+                               (size_t) (p - h->mark) - skip, 1);
+    }
+
+    h->hold_len = 0;
+    h->out = p;
+    h->mark = p;
+    h->rec = 0;
+    h->region = (h->fw_state == CONSENT_S_TAG_END) ? CONSENT_R_NONE
+                                                   : CONSENT_R_FAIL;
+}
+
+
+/*
+ * A failed tag's bytes s[0..len) (input: the buffer's, else held): as
+ * they are, but for the names of the attributes that load, renamed.  A
+ * name is held until it ends (in fw_name: one longer is none of them).
+ */
+
+static void
+consent_html_fail_walk(consent_html_t *h, const char *s, size_t len,
+    int input)
+{
+    int          st, ns, c;
+    const char  *p, *e, *from;
+
+    st = h->fw_state;
+    from = s;
+    e = s + len;
+
+    for (p = s; p < e && st != CONSENT_S_TAG_END; p++) {
+        c = (unsigned char) *p;
+        ns = consent_html_tag_step(st, c);
+
+        if (st == CONSENT_S_ATTR_NAME && ns != CONSENT_S_ATTR_NAME) {
+            consent_html_fail_name(h);
+        }
+
+        if (ns == CONSENT_S_ATTR_NAME && !h->fw_long) {
+            if (st != CONSENT_S_ATTR_NAME) {
+                h->fw_name_len = 0;
+            }
+
+            consent_html_fail_out(h, from, p, input);
+            from = p + 1;
+
+            if (h->fw_name_len < CONSENT_HTML_FNAME_MAX) {
+                h->fw_name[h->fw_name_len++] = (char) c;
+
+            } else {
+                /* too long to load: as it is */
+                consent_html_own(h, h->fw_name, h->fw_name_len);
+                h->fw_long = 1;
+                from = p;
+            }
+        }
+
+        st = ns;
+    }
+
+    consent_html_fail_out(h, from, p, input);
+    h->fw_state = st;
+}
+
+
+static void
+consent_html_fail_out(consent_html_t *h, const char *s, const char *e,
+    int input)
+{
+    if (input) {
+        consent_html_input(h, s, e);
+
+    } else if (e > s) {
+        consent_html_own(h, s, (size_t) (e - s));
+    }
+}
+
+
+/* the name held by consent_html_fail_walk() has ended */
+
+static void
+consent_html_fail_name(consent_html_t *h)
+{
+    size_t  k, i;
+
+    if (h->fw_long) {
+        h->fw_long = 0;
+        h->fw_name_len = 0;
+        return;
+    }
+
+    for (k = 0; consent_html_loads[k][0] != NULL; k++) {
+        /* a NUL in the name matches no name's end: stop at that */
+        for (i = 0; i < h->fw_name_len && consent_html_loads[k][0][i]; i++) {
+            if (consent_html_lower((unsigned char) h->fw_name[i])
+                != consent_html_loads[k][0][i])
+            {
+                break;
+            }
+        }
+
+        if (i == h->fw_name_len && consent_html_loads[k][0][i] == '\0'
+            && (!h->fw_quiet
+                || (h->el != CONSENT_HTML_EL_META
+                    && h->el != CONSENT_HTML_EL_CSS
+                    && consent_html_url_name(h, consent_html_loads[k][0],
+                                             i))))
+        {
+            if (h->fw_quiet) {
+                h->fw_quiet = 0;
+                h->stats.overlong++;
+                h->stats.changed = 1;
+            }
+
+            consent_html_own_str(h, consent_html_loads[k][1]);
+            h->fw_name_len = 0;
+            return;
+        }
+    }
+
+    consent_html_own(h, h->fw_name, h->fw_name_len);
+    h->fw_name_len = 0;
+}
+
+
+/* CSS */
+
+
+/*
+ * Whether a tag may have a url() in it: "url(" in any case, or a
+ * character reference (which may spell one)
+ */
+
+static int
+consent_html_css_maybe(const char *s, const char *e)
+{
+    const char  *p;
+
+    if (memchr(s, '&', (size_t) (e - s)) != NULL) {
+        return 1;
+    }
+
+    for (p = s + 3; p < e; p++) {
+        p = memchr(p, '(', (size_t) (e - p));
+
+        if (p == NULL) {
+            return 0;
+        }
+
+        if (consent_html_ieq(p - 3, "url", 3)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The categories of the url()s of a style= value that match a rule;
+ * out: also writes the value with each of those url()s as "none" (the
+ * rest as it is, escaped for a double-quoted attribute)
+ */
+
+static uint32_t
+consent_html_css(consent_html_t *h, const char *v, size_t len,
+    consent_html_t *out)
+{
+    int          cat, q;
+    size_t       i, j, us, ue, from;
+    uint32_t     mask;
+
+    mask = 0;
+    from = 0;
+
+    for (i = 0; i + 4 <= len; i++) {
+        if (v[i] != '(' || i < 3 || !consent_html_ieq(v + i - 3, "url", 3)
+            || (i > 3 && (consent_html_alnum((unsigned char) v[i - 4])
+                          || v[i - 4] == '-' || v[i - 4] == '_')))
+        {
+            continue;
+        }
+
+        /* url( spaces, an optional quote, the URL, the quote, spaces ) */
+        for (j = i + 1; j < len && consent_html_space((unsigned char) v[j]);
+             j++)
+        {
+            /* void */
+        }
+
+        q = (j < len && (v[j] == '"' || v[j] == '\'')) ? v[j++] : 0;
+        us = j;
+
+        while (j < len && (q ? v[j] != q : v[j] != ')'
+                               && !consent_html_space((unsigned char) v[j])))
+        {
+            j++;
+        }
+
+        ue = j;
+
+        while (j < len && v[j] != ')') {
+            j++;
+        }
+
+        if (j == len) {
+            break;
+        }
+
+        cat = consent_match_url(h->conf.policy, v + us, ue - us);
+
+        if (cat < 0 || cat >= 32) {
+            continue;
+        }
+
+        mask |= (uint32_t) 1 << cat;
+
+        if (out != NULL) {
+            consent_html_own_escaped(out, v + from, i - 3 - from);
+            consent_html_own_str(out, "none");
+            from = j + 1;
+        }
+
+        i = j;
+    }
+
+    if (out != NULL) {
+        consent_html_own_escaped(out, v + from, len - from);
+    }
+
+    return mask;
+}
+
+
+/* CDATA in foreign content */
+
+
+/*
+ * A CDATA section in SVG or MathML is text to the tree builder, which
+ * ends it at "]]>".  A preload scanner does not know foreign content:
+ * to it "<![CDATA[" begins a bogus comment that ends at the first '>',
+ * and what follows is markup, whose tags it fetches.  Both are followed
+ * here, byte by byte: the section's end, and the tags the preload
+ * scanner would see in it, each held and judged as an HTML tag would
+ * be.  A tag that runs past "]]>" or over the hold goes out as it is.
+ */
+
+static const char *
+consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
+{
+    int  c;
+
+    while (p < lim) {
+        c = (unsigned char) *p++;
+
+        /* the preload scanner's view (a tag may end at the "]]>") */
+        switch (h->pv) {
+
+        case CONSENT_PV_BOGUS:
+            if (c == '>') {
+                h->pv = CONSENT_PV_DATA;
+            }
+
+            break;
+
+        case CONSENT_PV_DATA:
+            if (c == '<') {
+                h->pv = CONSENT_PV_LT;
+                consent_html_begin(h, p - 1);
+                h->region = CONSENT_R_CDTAG;
+            }
+
+            break;
+
+        case CONSENT_PV_LT:
+            if (consent_html_alpha(c)) {
+                h->pv = CONSENT_PV_NAME;
+                h->name_len = 0;
+                h->name_hash = 2166136261u;
+                h->is_end = 0;
+                goto name;
+            }
+
+            if (h->region == CONSENT_R_CDTAG) {
+                consent_html_release(h);
+            }
+
+            if (c == '<') {
+                h->pv = CONSENT_PV_LT;
+                consent_html_begin(h, p - 1);
+                h->region = CONSENT_R_CDTAG;
+
+            } else {
+                /* "<!", "</", "<?": to the next '>', near enough */
+                h->pv = (c == '!' || c == '/' || c == '?') ? CONSENT_PV_BOGUS
+                                                           : CONSENT_PV_DATA;
+            }
+
+            break;
+
+        case CONSENT_PV_NAME:
+        name:
+            if (consent_html_class[c] == 0 || consent_html_class[c] > 3) {
+                c = consent_html_lower(c);
+
+                if (h->name_len < CONSENT_HTML_NAME_MAX) {
+                    h->name[h->name_len] = (char) c;
+                }
+
+                h->name_len++;
+                h->name_hash = (h->name_hash ^ (uint32_t) c) * 16777619;
+                break;
+            }
+
+            h->pv_ts = consent_html_tag_step(CONSENT_S_TAG_NAME, c);
+            h->pv = CONSENT_PV_ATTRS;
+
+            if (h->pv_ts == CONSENT_S_TAG_END) {
+                consent_html_cdata_tag(h, p);
+            }
+
+            break;
+
+        case CONSENT_PV_ATTRS:
+            h->pv_ts = consent_html_tag_step(h->pv_ts, c);
+
+            if (h->pv_ts == CONSENT_S_TAG_END) {
+                consent_html_cdata_tag(h, p);
+            }
+
+            break;
+
+        default:
+            break;
+        }
+        /* the tree builder's */
+        switch (h->state) {
+
+        case CONSENT_S_CDATA_BRACKET:
+            h->state = (c == ']') ? CONSENT_S_CDATA_END : CONSENT_S_CDATA;
+            break;
+
+        case CONSENT_S_CDATA_END:
+            if (c == '>') {
+                h->state = CONSENT_S_DATA;
+                h->pv = CONSENT_PV_OFF;
+
+                if (h->region == CONSENT_R_CDTAG) {
+                    consent_html_release(h);
+                }
+
+                return p;
+            }
+
+            if (c != ']') {
+                h->state = CONSENT_S_CDATA;
+            }
+
+            break;
+
+        default:
+            if (c == ']') {
+                h->state = CONSENT_S_CDATA_BRACKET;
+            }
+
+            break;
+        }
+
+    }
+
+    return p;
+}
+
+
+/* the innermost open foreign element is a <script> */
+
+static int
+consent_html_in_script(consent_html_t *h)
+{
+    size_t    i;
+    uint32_t  hash;
+
+    if (h->fover > 0 || h->fdepth == 0) {
+        return h->fover > 0;
+    }
+
+    hash = 2166136261u;
+
+    for (i = 0; i < 6; i++) {
+        hash = (hash ^ (uint32_t) (unsigned char) "script"[i]) * 16777619;
+    }
+
+    return h->stack[h->fdepth - 1].hash == hash
+           && h->stack[h->fdepth - 1].len == 6;
+}
+
+
+/* a tag a preload scanner sees in CDATA ends before p: judge it */
+
+static void
+consent_html_cdata_tag(consent_html_t *h, const char *p)
+{
+    size_t       n;
+    const char  *t;
+
+    h->pv = CONSENT_PV_DATA;
+
+    if (h->region != CONSENT_R_CDTAG) {
+        /* let go: too long, or it ran past the section's end */
+        return;
+    }
+
+    h->known = NULL;
+    h->el = CONSENT_EL_OTHER;
+    h->svg = 0;
+    h->resumed = 0;
+    h->rec = 0;
+
+    if (h->name_len - 1 < CONSENT_HTML_KEEP_MAX) {
+        consent_html_lookup(h);
+    }
+
+    if (h->known != NULL) {
+        h->el = h->known->el;
+    }
+
+    /* held up to tag_max, however the page arrives (as at a buffer's end) */
+    t = (consent_html_off(h, p) <= h->tag_max) ? consent_html_text(h, p, &n)
+                                               : NULL;
+
+    if (h->el == CONSENT_EL_OTHER || t == NULL
+        || consent_html_parse(h, t, n) != 0)
+    {
+        consent_html_release(h);
+        return;
+    }
+
+    h->region = CONSENT_R_TAG;
+    h->in_cdata = 1;
+    consent_html_classify(h, p, 0);
+    h->in_cdata = 0;
+
+    if (h->region != CONSENT_R_NONE) {
+        consent_html_release(h);
+    }
 }
 
 
@@ -3905,6 +5616,14 @@ consent_html_finish(consent_html_t *h, const char *p)
     }
 
     /* an unfinished tag is dropped by browsers: it goes out as it is */
+    if (h->region == CONSENT_R_FAIL && !h->fw_long) {
+        consent_html_own(h, h->fw_name, h->fw_name_len);
+    }
+
+    if (h->region == CONSENT_R_FAIL || h->region == CONSENT_R_DRAIN) {
+        h->region = CONSENT_R_NONE;
+    }
+
     consent_html_release(h);
 
     if (!h->stats.document) {
@@ -4074,21 +5793,33 @@ consent_html_buffer_end(consent_html_t *h, const char *end)
         h->out = h->mark;
 
         len = (size_t) (end - h->mark);
-        limit = (h->region == CONSENT_R_TAG) ? h->tag_max : h->hold_cap;
+        limit = (h->region == CONSENT_R_TAG || h->region == CONSENT_R_CDTAG)
+                ? h->tag_max : h->hold_cap;
 
-        if (h->hold_len + len > limit) {
-            if (h->region == CONSENT_R_TAG && h->el != CONSENT_EL_OTHER
-                && h->conf.policy != NULL && !h->all_granted)
-            {
-                /* too long to judge: fail closed */
-                consent_html_rewrite(h, end, CONSENT_W_OVERLONG);
-                h->stats.overlong++;
+        if (h->hold_len + len > limit && h->region == CONSENT_R_TAG
+            && consent_html_judged(h) && consent_html_long(h, end, 0) != 0)
+        {
+            /* too long to judge: fail closed */
+            consent_html_fail(h, end);
+        }
 
-            } else {
-                consent_html_release(h);
-            }
+        if (h->region == CONSENT_R_FAIL) {
+            consent_html_fail_walk(h, h->mark, (size_t) (end - h->mark), 1);
+            h->out = end;
+            h->mark = end;
+
+        } else if (h->region == CONSENT_R_DRAIN) {
+            /* the value streams on */
+
+        } else if (h->region == CONSENT_R_NONE) {
+            /* let go by consent_html_long() */
+
+        } else if (h->hold_len + (size_t) (end - h->mark) > limit) {
+            consent_html_release(h);
 
         } else {
+            len = (size_t) (end - h->mark);
+
             memcpy(h->hold + h->hold_len, h->mark, len);
             h->hold_len += len;
             h->out = end;
@@ -4245,6 +5976,7 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     consent_html_raw_t  *r;
 
     h->nattrs = 0;
+    h->ndups = 0;
     h->dec_len = 0;
     h->raw_over = 0;
     over = 0;
@@ -4254,11 +5986,18 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
     s = CONSENT_S_TAG_NAME;
     h->name_end = n;
 
+    if (h->resumed) {
+        /* held from after a value: the name went out before it */
+        i = 0;
+        s = CONSENT_S_AFTER_ATTR_VALUE;
+        h->name_end = 0;
+    }
+
     if (h->rec && h->rec_done && h->rec_end == n) {
         /* the scan noted the attributes: only the name is looked for */
         over = h->rec_over;
 
-        for ( /* void */ ; i < n; i++) {
+        for ( /* void */ ; i < n && !h->resumed; i++) {
             if (consent_html_tag_step(s, (unsigned char) t[i]) != s) {
                 h->name_end = i;
                 break;
@@ -4328,19 +6067,28 @@ decode:
 
     i = h->is_end ? 2 : 1;
 
-    if (h->name_end < i) {
-        h->name_end = i;
-    }
-
     /* a tag without NUL, CR and '&' has no value to decode */
     plain = consent_html_plain(t, n, 1);
 
-    /* nor a name to decode without upper case */
-    if (plain && !consent_html_upper(t + i, h->name_end - i)) {
+    if (h->resumed) {
+        /* held from after a value: its name is the one kept */
+        h->name_end = 0;
+        h->dname = h->name;
+        h->dname_len = h->name_len < CONSENT_HTML_NAME_MAX
+                       ? h->name_len : CONSENT_HTML_NAME_MAX;
+
+    } else if (plain && h->name_end >= i
+               && !consent_html_upper(t + i, h->name_end - i))
+    {
+        /* nor a name to decode without upper case */
         h->dname = t + i;
         h->dname_len = h->name_end - i;
 
     } else {
+        if (h->name_end < i) {
+            h->name_end = i;
+        }
+
         h->dname = consent_html_dec(h, t + i, h->name_end - i, 2,
                                     &h->dname_len);
     }
@@ -4368,7 +6116,10 @@ decode:
             return -1;
         }
 
-        /* the first of duplicates wins */
+        /*
+         * the first of duplicates wins in the DOM; the others are kept
+         * apart, for a preload scanner reads them too
+         */
         for (i = 0; i < h->nattrs; i++) {
             if (h->attrs[i].name_len == len
                 && memcmp(h->attrs[i].name, a->name, len) == 0)
@@ -4378,7 +6129,17 @@ decode:
         }
 
         if (i < h->nattrs) {
-            continue;
+            if (!consent_html_url_name(h, a->name, len)
+                && !consent_html_is(a->name, len, "type")
+                && !consent_html_is(a->name, len, "rel")
+                && !consent_html_is(a->name, len, "attributename"))
+            {
+                continue;
+            }
+
+            a = &h->dups[h->ndups];
+            a->name = h->attrs[i].name;
+            a->name_len = len;
         }
 
         if (plain) {
@@ -4397,7 +6158,12 @@ decode:
             return -1;
         }
 
-        h->nattrs++;
+        if (a == &h->dups[h->ndups]) {
+            h->ndups++;
+
+        } else {
+            h->nattrs++;
+        }
     }
 
     h->raw_over = over;

@@ -61,6 +61,18 @@ my $big = "<!DOCTYPE html><html><head><title>big</title></head><body>\n"
     . "</body></html>\n";
 $t->write_file('html/big.html', $big);
 
+# what a preload scanner reads past the tokenizer, and a long tag that
+# loads nothing (docs/gating.md)
+my $hero = 'data:image/png;base64,' . ('iVBORw0KGgoAAAANSUhEUg' x 500);
+my $preload = "<!DOCTYPE html><html><head><title>preload</title></head><body>\n"
+    . qq{<img class="hero" src="$hero" alt="a 11 KB data: URL">\n}
+    . qq{<script src="" src="https://www.googletagmanager.com/gtm.js"></script>\n}
+    . qq{<svg><![CDATA[><img src="https://www.facebook.com/tr?id=1">]]></svg>\n}
+    . qq{<video poster="https://www.facebook.com/tr?id=2"></video>\n}
+    . qq{<img alt="} . ('x' x 9000) . qq{" src="https://www.facebook.com/tr?id=3">\n}
+    . "</body></html>\n";
+$t->write_file('html/preload.html', $preload);
+
 $t->config(<<"EOF");
 http {
     include /etc/nginx/mime.types;
@@ -314,6 +326,28 @@ $r = get('/big.html');
 like($r->{body}, qr{<img data-consent="marketing" data-consent-src="https://ad\.doubleclick\.net/pixel\.gif" alt="">},
     'big page: the tracker at its end gated');
 is(length($r->{body}) - length($big) > 0, 1, 'big page: grew by the injections');
+
+# the preload scanner's reading and long tags, through nginx
+
+$r = get('/preload.html');
+like($r->{body}, qr{<img class="hero" src="\Q$hero\E" alt="a 11 KB data: URL">},
+    'preload: an image with a long data: URL is judged, and kept');
+like($r->{body}, qr{<script type="text/plain" data-consent="analytics" src="" src="https://www\.googletagmanager\.com/gtm\.js">},
+    'preload: a script with an empty first src is gated by the second');
+like($r->{body}, qr{<svg><!\[CDATA\[><img data-consent="marketing" data-consent-src="https://www\.facebook\.com/tr\?id=1">\]\]></svg>},
+    'preload: an <img> in SVG CDATA, as a preload scanner sees it, is gated');
+like($r->{body}, qr{<video data-consent="marketing" data-consent-poster="https://www\.facebook\.com/tr\?id=2">},
+    'preload: a poster is gated');
+like($r->{body}, qr{x" data-consent="marketing" data-consent-src="https://www\.facebook\.com/tr\?id=3">},
+    'preload: a 9 KB alt, then a tracker: judged by the tracker');
+is($t->wait_for_log(qr/consent_tag_max gated unseen/, 0.3) ? 1 : 0, 0,
+    'preload: nothing failed closed');
+
+$r = get('/preload.html', 'all');
+(my $kept = $r->{body})
+    =~ s{<script type="application/json" id="consent-state" data-consent-ui>.*?</script><link [^>]*data-consent-ui><script [^>]*data-consent-ui></script>}{}s;
+$kept =~ s{<div id="consent-banner" .*?</form>\n</div>}{}s;
+is($kept, $preload, 'preload: everything granted, byte-identical');
 
 # no keep-alive stall with sendfile on and tcp_nopush on
 

@@ -158,6 +158,10 @@ function other(el) {
     if (m && m.load && /^(video|audio)$/i.test(m.tagName)) {
         m.load();
     }
+    // an SVG <set> or <animate> given back its to= or values= runs again
+    if (el.beginElement) {
+        el.beginElement();
+    }
 }
 
 function activate() {

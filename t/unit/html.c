@@ -96,6 +96,7 @@ static int same(const char *a, size_t alen, const char *b, size_t blen);
 static void show_diff(const char *got, size_t glen, const char *want,
     size_t wlen);
 static void fixture(const char *name);
+static void long_tags(void);
 static void diff_fixtures(void);
 static size_t fixture_names(const char *dir, char **names, size_t max);
 static void generated(void);
@@ -223,6 +224,89 @@ scan(const setup_t *st, const char *in, size_t len, const size_t *cuts,
     }
 
     return out.data;
+}
+
+
+/*
+ * Long tags (docs/gating.md): a 2 MB data: URL in an image streams
+ * through in 4 KB pieces with the scanner's fixed memory, the tag judged
+ * by the tracker after it; a 2 MB URL that can load fails closed, its
+ * every loading attribute renamed.
+ */
+
+static void
+long_tags(void)
+{
+    char                  *page, *out, *w;
+    size_t                 i, n, len, olen, ncuts, *cuts;
+    setup_t                st;
+    consent_html_conf_t    conf;
+    consent_html_stats_t   stats;
+    out_t                  dummy;
+
+    static const char  head[] = "<img src=\"data:image/png;base64,";
+    static const char  tail[] = "\" srcset=\"https://www.facebook.com/tr 2x\">";
+    static const char  fail[] = "<img src=\"/a.png?";
+    static const char  fail_tail[] = "\" SRC=\"x\" style=\"y\">";
+    static const char  failed[] = "<img data-consent=\"\" "
+                                  "data-consent-src=\"/a.png?";
+
+    memset(&st, 0, sizeof(setup_t));
+    memset(&dummy, 0, sizeof(out_t));
+    conf_init(&conf, &st, &dummy);
+
+    ok(consent_html_size(&conf) < 40 * 1024,
+       "long tags: %zu bytes a request with the defaults (documented: "
+       "about 38 KiB)", consent_html_size(&conf));
+
+    n = 2 * 1024 * 1024;
+    page = malloc(n + 128);
+    ncuts = n / 4096 + 2;
+    cuts = malloc(ncuts * sizeof(size_t));
+
+    len = 0;
+    memcpy(page, head, sizeof(head) - 1);
+    len += sizeof(head) - 1;
+    memset(page + len, 'A', n);
+    len += n;
+    memcpy(page + len, tail, sizeof(tail) - 1);
+    len += sizeof(tail) - 1;
+
+    for (i = 0; i < ncuts - 1 && (i + 1) * 4096 < len; i++) {
+        cuts[i] = (i + 1) * 4096;
+    }
+
+    out = scan(&st, page, len, cuts, i, &olen, &stats);
+    w = out ? strstr(out + olen - 200, "\" data-consent=\"marketing\" "
+                                        "data-consent-srcset=") : NULL;
+
+    ok(out != NULL && olen == len + 25 + 13 && w != NULL
+       && memcmp(out, page, sizeof(head) - 1 + n) == 0,
+       "long tags: a 2 MB data: URL streams through, kept, and the "
+       "tracker after it is gated");
+    is_int((int) stats.overlong, 0, "long tags: nothing failed closed");
+    free(out);
+
+    len = 0;
+    memcpy(page, fail, sizeof(fail) - 1);
+    len += sizeof(fail) - 1;
+    memset(page + len, 'A', n);
+    len += n;
+    memcpy(page + len, fail_tail, sizeof(fail_tail) - 1);
+    len += sizeof(fail_tail) - 1;
+
+    out = scan(&st, page, len, cuts, i, &olen, &stats);
+
+    ok(out != NULL && strncmp(out, failed, sizeof(failed) - 1) == 0
+       && strstr(out + olen - 100, "\" data-consent-src=\"x\" "
+                                   "data-consent-style=\"y\">") != NULL,
+       "long tags: a 2 MB URL that can load fails closed, every loading "
+       "attribute renamed, also after the held part");
+    is_int((int) stats.overlong, 1, "long tags: counted as failed closed");
+
+    free(out);
+    free(cuts);
+    free(page);
 }
 
 
@@ -1353,6 +1437,7 @@ main(int argc, char **argv)
         examples();
         foreign();
         generated();
+        long_tags();
         refusal();
         speed();
     }
