@@ -37,9 +37,11 @@ MATRIX_TESTS   ?= $(filter-out t/deb.t,$(sort $(wildcard t/*.t)))
 MATRIX_STATIC_VERSION ?= 1.30.4
 
 # the modules the suite uses beyond nginx's defaults (ssi, proxy, map,
-# charset, gzip are built by default); no ssl, no http2: no test needs them
+# charset, gzip are built by default); HTTP/2 for t/reload.t and
+# t/deploy-chain.t; no ssl: no test needs it
 MATRIX_MODULES  = --with-http_sub_module --with-http_addition_module \
-                  --with-http_gunzip_module --with-http_gzip_static_module
+                  --with-http_gunzip_module --with-http_gzip_static_module \
+                  --with-http_v2_module
 
 MATRIX_SRCS     = $(CORE_SRCS) $(CORE_HDRS) $(ADAPTER) config
 
@@ -138,10 +140,11 @@ $(MATRIX_DIR)/%/tree/objs/Makefile: $(MATRIX_DIR)/%/src/.done config \
 
 # nginx and the module; the tools are the main build's
 $(MATRIX_DIR)/%/nginx: $(MATRIX_DIR)/%/tree/objs/Makefile $(MATRIX_SRCS) \
-	    $(AUDIT) $(FILTER)
+	    $(AUDIT) $(FILTER) $(GPP) $(URLTOOL)
 	$(MAKE) -C $(MATRIX_DIR)/$*/tree -f objs/Makefile
 	cp $(MATRIX_DIR)/$*/tree/objs/ngx_http_consent_module.so $(@D)/
-	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(@D)/
+	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(CURDIR)/$(GPP) \
+	    $(CURDIR)/$(URLTOOL) $(@D)/
 	cp $(MATRIX_DIR)/$*/tree/objs/nginx $@.tmp && mv -f $@.tmp $@
 
 # the static build: the module in the binary, placed in the filter chain
@@ -191,9 +194,10 @@ $(MATRIX_SDIR)/tree/objs/Makefile: $(MATRIX_DIR)/$(MATRIX_SV)/src/.done \
 	    sh auto/configure-nginx
 
 $(MATRIX_SDIR)/nginx: $(MATRIX_SDIR)/tree/objs/Makefile $(MATRIX_SRCS) \
-	    $(AUDIT) $(FILTER)
+	    $(AUDIT) $(FILTER) $(GPP) $(URLTOOL)
 	$(MAKE) -C $(MATRIX_SDIR)/tree -f objs/Makefile
-	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(@D)/
+	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(CURDIR)/$(GPP) \
+	    $(CURDIR)/$(URLTOOL) $(@D)/
 	cp $(MATRIX_SDIR)/tree/objs/nginx $@.tmp && mv -f $@.tmp $@
 
 # the table, and a closing line "matrix: N passed, N failed" (tests of

@@ -95,6 +95,9 @@ sub new {
     # nginx workers run as "nobody" when the tests run as root: they must
     # be able to read files served from the prefix
     chmod 0755, $self->{prefix};
+    # an nginx built from source logs to <prefix>/logs/ by default (an
+    # http block without access_log): the directory must exist
+    make_path("$self->{prefix}/logs");
 
     push @INSTANCES, $self;
     return $self;
