@@ -122,6 +122,9 @@ http {
 
     proxy_cache_path %%TESTDIR%%/cache keys_zone=pages:1m;
 
+    # (the harness adds none once the config has an access_log of its own)
+    access_log %%TESTDIR%%/access.log;
+
     log_format upstream '\$request_uri ae="\$http_accept_encoding" '
                         'inm="\$http_if_none_match" '
                         'ims="\$http_if_modified_since"';
