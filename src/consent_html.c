@@ -334,6 +334,12 @@ struct consent_html_s {
     char                   *scratch;    /* a data: URL or srcdoc, decoded */
     size_t                  scratch_cap;
 
+    /* what relative URLs resolve against: the page, or its <base href> */
+    const consent_url_t    *base;
+    consent_url_t           base_url;
+    char                   *base_buf;
+    unsigned                base_seen:1;
+
     /* CDATA in foreign content, as a preload scanner reads it */
     int                     pv;
     int                     pv_ts;      /* the tag's state after its name */
@@ -411,6 +417,7 @@ static int consent_html_any(consent_html_t *h, const char *name,
     const char *words);
 static int consent_html_word(const char *words, const char *s, size_t len);
 static uint32_t consent_html_urls(consent_html_t *h);
+static void consent_html_base(consent_html_t *h);
 static uint32_t consent_html_value_mask(consent_html_t *h,
     const consent_attr_t *a);
 static const char *consent_html_refresh(const char *v, size_t *lenp);
@@ -896,7 +903,8 @@ consent_html_size(const consent_html_conf_t *conf)
      * hold: a tag and its look-ahead; dec: a held tag, decoded; scratch:
      * a value of it or the look-ahead, decoded again
      */
-    return base + 3 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK;
+    return base + 3 * (tag_max + inline_max) + CONSENT_HTML_DEC_SLACK
+           + CONSENT_HTML_BASE_MAX;
 }
 
 
@@ -939,6 +947,8 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
     h->dec_cap = h->hold_cap + CONSENT_HTML_DEC_SLACK;
     h->scratch = h->dec + h->dec_cap;
     h->scratch_cap = h->hold_cap;
+    h->base_buf = h->scratch + h->scratch_cap;
+    h->base = conf->base;
 
     h->granted = conf->granted;
     h->all_granted = 1;
@@ -3994,7 +4004,50 @@ consent_html_urls(consent_html_t *h)
         }
     }
 
+    /* a base this visitor does not get (it is gated) is not followed */
+
+    if (h->el == CONSENT_HTML_EL_BASE && !h->base_seen
+        && (mask & ~h->granted) == 0)
+    {
+        consent_html_base(h);
+    }
+
     return mask;
+}
+
+
+/*
+ * The first <base href> of a document is what its later relative URLs
+ * resolve against (itself resolved against the page's URL); one the
+ * filter gates has no href in the browser, and the next one counts
+ */
+
+static void
+consent_html_base(consent_html_t *h)
+{
+    size_t                 i;
+    const consent_attr_t  *a;
+
+    for (i = 0; i < h->nattrs; i++) {
+        a = &h->attrs[i];
+
+        if (!consent_html_is(a->name, a->name_len, "href")) {
+            continue;
+        }
+
+        h->base_seen = 1;
+        h->base_url.buf = h->base_buf;
+        h->base_url.size = CONSENT_HTML_BASE_MAX;
+
+        if (consent_url_parse(&h->base_url, a->value, a->value_len,
+                              h->conf.base)
+            == CONSENT_URL_OK)
+        {
+            h->base = &h->base_url;
+        }
+
+        return;
+    }
 }
 
 
@@ -4019,7 +4072,8 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
         one = *a;
         one.name = "srcset";
         one.name_len = 6;
-        m = consent_match_element(h->conf.policy, CONSENT_EL_IMG, &one, 1);
+        m = consent_match_element_base(h->conf.policy, CONSENT_EL_IMG, &one,
+                                       1, h->base);
 
         return m.by == CONSENT_BY_RULE ? m.mask : 0;
     }
@@ -4056,7 +4110,8 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
                 /* void */
             }
 
-            cat = (n > 0) ? consent_match_url(h->conf.policy, v, n)
+            cat = (n > 0) ? consent_match_url_base(h->conf.policy, v, n,
+                                                   h->base)
                           : CONSENT_MATCH_NONE;
 
             if (cat >= 0 && cat < 32) {
@@ -4080,7 +4135,7 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
         return consent_html_content(h, v + i + 11, len - i - 11, 2);
     }
 
-    cat = consent_match_url(h->conf.policy, v, len);
+    cat = consent_match_url_base(h->conf.policy, v, len, h->base);
 
     return (cat >= 0 && cat < 32) ? (uint32_t) 1 << cat : 0;
 }
@@ -4260,7 +4315,7 @@ consent_html_content(consent_html_t *h, const char *s, size_t len, int mode)
             }
         }
 
-        cat = consent_match_url(h->conf.policy, c, k);
+        cat = consent_match_url_base(h->conf.policy, c, k, h->base);
 
         if (cat >= 0 && cat < 32) {
             mask |= (uint32_t) 1 << cat;
@@ -5201,7 +5256,8 @@ consent_html_css(consent_html_t *h, const char *v, size_t len,
             break;
         }
 
-        cat = consent_match_url(h->conf.policy, v + us, ue - us);
+        cat = consent_match_url_base(h->conf.policy, v + us, ue - us,
+                                     h->base);
 
         if (cat < 0 || cat >= 32) {
             continue;

@@ -24,6 +24,7 @@
 
 #define CONSENT_HTML_TAG_MAX      8192   /* default cap on a held tag */
 #define CONSENT_HTML_INLINE_MAX   2048   /* default inline look-ahead */
+#define CONSENT_HTML_BASE_MAX     2048   /* a <base href> as parsed */
 
 
 typedef struct consent_html_s  consent_html_t;
@@ -45,6 +46,12 @@ typedef struct {
 
     size_t              tag_max;        /* 0: CONSENT_HTML_TAG_MAX */
     size_t              inline_max;     /* 0: CONSENT_HTML_INLINE_MAX */
+
+    /*
+     * the page's URL, which relative URLs resolve against until a
+     * <base href> says otherwise; NULL: unknown (consent_match.h)
+     */
+    const consent_url_t *base;
 
     /* injections; NULL: none */
     const char         *head;           /* after <head ...> */

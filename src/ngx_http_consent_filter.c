@@ -48,6 +48,7 @@ static ngx_int_t ngx_http_consent_filter_start(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_ctx_t *ctx);
 static const char *ngx_http_consent_lang(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf);
+static consent_url_t *ngx_http_consent_page_url(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_injections(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_html_conf_t *hc);
@@ -520,6 +521,7 @@ ngx_http_consent_filter_start(ngx_http_request_t *r,
     hc.policy = clcf->policy;
     hc.granted = view->granted;
     hc.tag_max = clcf->tag_max;
+    hc.base = ngx_http_consent_page_url(r);
     hc.emit = ngx_http_consent_emit;
     hc.ctx = ctx;
 
@@ -1409,6 +1411,64 @@ ngx_http_consent_output(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
     }
 
     return rc;
+}
+
+
+/*
+ * The page's own URL, which its relative URLs resolve against; NULL if
+ * it cannot be made (they are then matched as paths of the page's host)
+ */
+
+static consent_url_t *
+ngx_http_consent_page_url(ngx_http_request_t *r)
+{
+    u_char                    *p, *s;
+    size_t                     len;
+    ngx_str_t                  host, scheme;
+    consent_url_t             *u;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    host = r->headers_in.server;
+
+    if (host.len == 0) {
+        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+        host = cscf->server_name;
+    }
+
+    ngx_str_set(&scheme, "http://");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https://");
+    }
+#endif
+
+    len = scheme.len + host.len + r->unparsed_uri.len;
+
+    s = ngx_pnalloc(r->pool, len);
+    u = ngx_pcalloc(r->pool, sizeof(consent_url_t));
+
+    if (s == NULL || u == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(s, scheme.data, scheme.len);
+    p = ngx_cpymem(p, host.data, host.len);
+    p = ngx_cpymem(p, r->unparsed_uri.data, r->unparsed_uri.len);
+
+    u->size = CONSENT_HTML_BASE_MAX;
+    u->buf = ngx_pnalloc(r->pool, u->size);
+    if (u->buf == NULL) {
+        return NULL;
+    }
+
+    if (consent_url_parse(u, (const char *) s, p - s, NULL)
+        != CONSENT_URL_OK)
+    {
+        return NULL;
+    }
+
+    return u;
 }
 
 

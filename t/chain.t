@@ -41,6 +41,13 @@ $t->write_file('html/ssi.html', "<!DOCTYPE html><html><body>\n"
     . "</body></html>\n");
 $t->write_file('html/part.inc', "$fb\n");
 $t->write_file('html/frag.html', qq{<iframe src="https://www.youtube.com/embed/a"></iframe>\n});
+$t->write_file('html/base.html', "<!DOCTYPE html><html><head>\n"
+    . qq{<base href="https://www.facebook.com/x/">\n}
+    . qq{<base href="https://example.org/">\n}
+    . "</head><body>\n"
+    . qq{<img src="../tr?id=1&amp;ev=PageView">\n}
+    . qq{<img src="/local.png">\n}
+    . "</body></html>\n");
 $t->write_file('html/footer.html', qq{<footer>$fb</footer>\n});
 $t->write_file('html/private/file.html', $page);
 
@@ -229,6 +236,14 @@ like($r->{body}, qr{<footer>$fb_gated</script></footer>},
 like($r->{body}, qr{</html>\n<footer>}, 'add_after_body: after the page');
 is(scalar(() = $r->{body} =~ /id="consent-banner"/g), 1,
     'add_after_body: one banner');
+
+# relative URLs resolve against the first <base href>, as in a browser
+
+$r = get('/base.html');
+like($r->{body}, qr{<img data-consent="marketing" data-consent-src="\.\./tr\?id=1&amp;ev=PageView">},
+    '<base href> at a tracker: a relative pixel after it gated');
+like($r->{body}, qr{<img src="/local\.png">},
+    '<base href>: a path no rule names stays as it is');
 
 # consent_require before "return"
 
