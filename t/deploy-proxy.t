@@ -16,7 +16,10 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use IO::Select;
+use IO::Socket::INET;
 use Test::More;
+use Time::HiRes qw(time);
 use Consent::Test;
 use Consent::Test::Deploy qw(:all);
 
@@ -121,6 +124,9 @@ http {
     consent_policy $policy;
 
     proxy_cache_path %%TESTDIR%%/cache keys_zone=pages:1m;
+
+    # (the harness adds none once the config has an access_log of its own)
+    access_log %%TESTDIR%%/access.log;
 
     log_format upstream '\$request_uri ae="\$http_accept_encoding" '
                         'inm="\$http_if_none_match" '
@@ -588,7 +594,7 @@ EOF
 my ($rc, $out) = $t2->test_config;
 is($rc, 0, 'consent_inflate_max_size is a directive') or diag($out);
 SKIP: {
-    skip 'no consent_inflate_max_size', 6 if $rc;
+    skip 'no consent_inflate_max_size', 9 if $rc;
     $t2->run();
     my $m = log_mark($t2);
     $r = $t2->http(uri => '/bomb/bomb', headers => ['Accept-Encoding' => 'gzip']);
@@ -608,6 +614,29 @@ SKIP: {
     has($r->body, qr/END-OF-BOMB/,
         'an 8 MB page under the default limit: whole');
     ok(!defined $r->error, 'under the default limit: complete');
+
+    # the same page to a client that reads 16 KB every 5 ms (about
+    # 3 MB/s): every byte, over HTTP/1.0 (end at the close) and 1.1
+    for my $ver ('1.0', '1.1') {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+            PeerPort => $t2->port(8090), Timeout => 5) or die "connect: $!";
+        print {$s} "GET /default/bomb HTTP/$ver\r\nHost: localhost\r\n"
+            . "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n";
+        my $sel = IO::Select->new($s);
+        my ($buf, $deadline) = ('', time + 30);
+        while (time < $deadline && $sel->can_read($deadline - time)) {
+            my $n = sysread($s, my $chunk, 16384);
+            last unless $n;
+            $buf .= $chunk;
+            select undef, undef, undef, 0.005;
+        }
+        close $s;
+        has(substr($buf, -20000), qr/END-OF-BOMB/,
+            "an 8 MB gzip page to a slow HTTP/$ver client: whole ("
+            . length($buf) . ' bytes)');
+        has(substr($buf, -7), qr/\r\n0\r\n\r\n\z/,
+            'and its last chunk') if $ver eq '1.1';
+    }
 }
 
 done_testing();
