@@ -1085,6 +1085,7 @@ ngx_http_consent_inflate(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     size_t                 in_len, n;
     ngx_buf_t             *z;
     ngx_uint_t             last;
+    ngx_chain_t           *cl;
     const u_char          *in;
     consent_inflate_rc_e   rc;
 
@@ -1140,9 +1141,30 @@ ngx_http_consent_inflate(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
 
     b->pos = b->last;
 
-    /* the end of the page, and the buffer's flags */
+    /*
+     * the end of the page, and the buffer's flags; not the buffer itself,
+     * which is read and may be refilled by its producer already
+     */
 
-    return ngx_http_consent_feed(r, ctx, NULL, 0, last, b);
+    if (ngx_http_consent_feed(r, ctx, NULL, 0, last, NULL) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (!b->last_buf && !b->flush && !b->last_in_chain) {
+        return NGX_OK;
+    }
+
+    cl = ngx_http_consent_out_buf(ctx);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf->sync = 1;
+    cl->buf->last_buf = b->last_buf;
+    cl->buf->last_in_chain = b->last_in_chain;
+    cl->buf->flush = b->flush;
+
+    return NGX_OK;
 }
 
 
