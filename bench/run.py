@@ -144,6 +144,18 @@ def conf_string(s):
     return s.replace("$", "${bench_dollar}")
 
 
+def banner_vars(banner):
+    """The banner as geo variables of at most 2000 characters each (an
+    nginx parameter is at most 4 KB), and their references in order."""
+    defs, refs = [], []
+    for i in range(0, max(len(banner), 1), 2000):
+        name = "bench_banner%d" % (i // 2000)
+        defs.append('    geo $%s {\n        default "%s";\n    }\n'
+                    % (name, conf_string(banner[i:i + 2000])))
+        refs.append("${%s}" % name)
+    return "".join(defs), "".join(refs)
+
+
 def render(template, values):
     with open(os.path.join(HERE, template)) as f:
         text = f.read()
@@ -168,9 +180,10 @@ class Nginx:
         ports = free_ports(len(SENDFILE) * len(SERVERS))
         self.port = {}
         servers = []
+        defs, refs = banner_vars(banner)
         for sf in SENDFILE:
             v = {"SENDFILE": sf, "HTML": os.path.join(OUT, "html"),
-                 "BANNER": conf_string(banner)}
+                 "BANNER": refs}
             for srv in SERVERS:
                 p = ports.pop()
                 self.port[sf, srv] = p
@@ -178,7 +191,8 @@ class Nginx:
             servers.append(render("servers.conf.in", v))
         conf = render("nginx.conf.in", {
             "MODULE": MODULE_RUN, "WORKERS": workers, "PREFIX": self.prefix,
-            "KEYS": keys, "POLICY": POLICY, "SERVERS": "\n".join(servers)})
+            "KEYS": keys, "POLICY": POLICY, "BANNER_VARS": defs,
+            "SERVERS": "\n".join(servers)})
         self.conf = os.path.join(self.prefix, "nginx.conf")
         with open(self.conf, "w") as f:
             f.write(conf)
