@@ -21,6 +21,8 @@ static ngx_int_t ngx_http_consent_cookies_filter_one(ngx_http_request_t *r,
     uint32_t granted, ngx_table_elt_t *h);
 static ngx_int_t ngx_http_consent_cookies_save(ngx_http_request_t *r,
     ngx_http_consent_req_t *req);
+static ngx_uint_t ngx_http_consent_cookies_empty(ngx_table_elt_t *h,
+    void *data);
 static ngx_int_t ngx_http_consent_cookies_drop_empty(ngx_http_request_t *r);
 static ngx_array_t *ngx_http_consent_cookies_sent(ngx_http_request_t *r,
     ngx_http_consent_req_t *req);
@@ -297,51 +299,22 @@ ngx_http_consent_cookies_save(ngx_http_request_t *r,
  * makes one) and out of the chain or array behind $http_cookie
  */
 
+static ngx_uint_t
+ngx_http_consent_cookies_empty(ngx_table_elt_t *h, void *data)
+{
+    return h->value.len == 0 && ngx_http_consent_cookies_is(h, "Cookie", 6);
+}
+
+
 static ngx_int_t
 ngx_http_consent_cookies_drop_empty(ngx_http_request_t *r)
 {
-    ngx_uint_t        i;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
-
-    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+    if (ngx_http_consent_headers_in_drop(r, ngx_http_consent_cookies_empty,
+                                         NULL)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].value.len == 0
-            && ngx_http_consent_cookies_is(&h[i], "Cookie", 6))
-        {
-            continue;
-        }
-
-        nh = ngx_list_push(&headers);
-        if (nh == NULL) {
-            return NGX_ERROR;
-        }
-
-        *nh = h[i];
-    }
-
-    /* other pointers of nginx into the old list stay valid: pool memory */
-    r->headers_in.headers = headers;
 
 #if (nginx_version >= 1023000)
     {
@@ -360,7 +333,7 @@ ngx_http_consent_cookies_drop_empty(ngx_http_request_t *r)
     }
 #else
     {
-    ngx_uint_t        n;
+    ngx_uint_t        i, n;
     ngx_table_elt_t **c;
 
     c = r->headers_in.cookies.elts;
@@ -521,42 +494,9 @@ ngx_http_consent_cookies_private(ngx_http_request_t *r)
     u_char           *p;
     ngx_table_elt_t  *cc;
 
-#if (nginx_version >= 1023000)
-    cc = r->headers_out.cache_control;
-#else
-    ngx_table_elt_t  **ccp;
-
-    cc = NULL;
-
-    if (r->headers_out.cache_control.nelts) {
-        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
-    }
-#endif
-
+    cc = ngx_http_consent_cache_control_header(r);
     if (cc == NULL) {
-        cc = ngx_http_consent_header_out_str(r, "Cache-Control", "");
-        if (cc == NULL) {
-            return NGX_ERROR;
-        }
-
-#if (nginx_version >= 1023000)
-        r->headers_out.cache_control = cc;
-#else
-        if (r->headers_out.cache_control.elts == NULL
-            && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
-                              sizeof(ngx_table_elt_t *))
-               != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        ccp = ngx_array_push(&r->headers_out.cache_control);
-        if (ccp == NULL) {
-            return NGX_ERROR;
-        }
-
-        *ccp = cc;
-#endif
+        return NGX_ERROR;
     }
 
     p = ngx_pnalloc(r->pool, 2 * cc->value.len + 9);

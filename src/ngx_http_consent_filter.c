@@ -441,42 +441,9 @@ ngx_http_consent_cache_control(ngx_http_request_t *r,
     u_char           *p;
     ngx_table_elt_t  *cc, *vary;
 
-#if (nginx_version >= 1023000)
-    cc = r->headers_out.cache_control;
-#else
-    ngx_table_elt_t  **ccp;
-
-    cc = NULL;
-
-    if (r->headers_out.cache_control.nelts) {
-        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
-    }
-#endif
-
+    cc = ngx_http_consent_cache_control_header(r);
     if (cc == NULL) {
-        cc = ngx_http_consent_header_out_str(r, "Cache-Control", "");
-        if (cc == NULL) {
-            return NGX_ERROR;
-        }
-
-#if (nginx_version >= 1023000)
-        r->headers_out.cache_control = cc;
-#else
-        if (r->headers_out.cache_control.elts == NULL
-            && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
-                              sizeof(ngx_table_elt_t *))
-               != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        ccp = ngx_array_push(&r->headers_out.cache_control);
-        if (ccp == NULL) {
-            return NGX_ERROR;
-        }
-
-        *ccp = cc;
-#endif
+        return NGX_ERROR;
     }
 
     p = ngx_pnalloc(r->pool, 2 * cc->value.len + 19);

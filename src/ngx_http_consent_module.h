@@ -199,6 +199,13 @@ ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
                                  sizeof(name) - 1)
 
 ngx_int_t ngx_http_consent_gpc(ngx_http_request_t *r);
+typedef ngx_uint_t (*ngx_http_consent_drop_pt)(ngx_table_elt_t *h,
+    void *data);
+
+ngx_int_t ngx_http_consent_headers_in_drop(ngx_http_request_t *r,
+    ngx_http_consent_drop_pt drop, void *data);
+ngx_table_elt_t *ngx_http_consent_cache_control_header(
+    ngx_http_request_t *r);
 
 /* ngx_http_consent_filter.c */
 ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);

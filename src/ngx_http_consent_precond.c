@@ -26,6 +26,8 @@ static ngx_int_t ngx_http_consent_conditions(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_accept_encoding(ngx_http_request_t *r,
     ngx_http_consent_req_t *req);
 static ngx_uint_t ngx_http_consent_subresource(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_consent_strip_one(ngx_table_elt_t *h,
+    void *data);
 static ngx_int_t ngx_http_consent_strip_headers(ngx_http_request_t *r,
     ngx_uint_t what);
 static void ngx_http_consent_req_cleanup(void *data);
@@ -256,75 +258,38 @@ ngx_http_consent_subresource(ngx_http_request_t *r)
 }
 
 
-/*
- * Headers are taken out of the request for nginx and for the backend
- * alike: the list is copied without them
- */
+/* conditional and range headers taken out of the request */
+
+static ngx_uint_t
+ngx_http_consent_strip_one(ngx_table_elt_t *h, void *data)
+{
+    ngx_uint_t  what = *(ngx_uint_t *) data;
+
+#define ngx_http_consent_is(name)                                            \
+    (h->key.len == sizeof(name) - 1                                          \
+     && ngx_strncasecmp(h->key.data, (u_char *) name, h->key.len) == 0)
+
+    return ((what & NGX_HTTP_CONSENT_STRIP_IMS)
+            && ngx_http_consent_is("If-Modified-Since"))
+           || ((what & NGX_HTTP_CONSENT_STRIP_INM)
+               && ngx_http_consent_is("If-None-Match"))
+           || ((what & NGX_HTTP_CONSENT_STRIP_RANGE)
+               && (ngx_http_consent_is("Range")
+                   || ngx_http_consent_is("If-Range")));
+
+#undef ngx_http_consent_is
+}
+
 
 static ngx_int_t
 ngx_http_consent_strip_headers(ngx_http_request_t *r, ngx_uint_t what)
 {
-    ngx_str_t        *k;
-    ngx_uint_t        i, drop;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
-
-    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+    if (ngx_http_consent_headers_in_drop(r, ngx_http_consent_strip_one,
+                                         &what)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        k = &h[i].key;
-
-#define ngx_http_consent_is(name)                                            \
-        (k->len == sizeof(name) - 1                                          \
-         && ngx_strncasecmp(k->data, (u_char *) name, k->len) == 0)
-
-        drop = ((what & NGX_HTTP_CONSENT_STRIP_IMS)
-                && ngx_http_consent_is("If-Modified-Since"))
-               || ((what & NGX_HTTP_CONSENT_STRIP_INM)
-                   && ngx_http_consent_is("If-None-Match"))
-               || ((what & NGX_HTTP_CONSENT_STRIP_RANGE)
-                   && (ngx_http_consent_is("Range")
-                       || ngx_http_consent_is("If-Range")));
-
-#undef ngx_http_consent_is
-
-        if (drop) {
-            continue;
-        }
-
-        nh = ngx_list_push(&headers);
-        if (nh == NULL) {
-            return NGX_ERROR;
-        }
-
-        *nh = h[i];
-    }
-
-    /*
-     * the other headers nginx points to are left where they were: the
-     * old list's memory lives as long as the request
-     */
-
-    r->headers_in.headers = headers;
 
     if (what & NGX_HTTP_CONSENT_STRIP_IMS) {
         r->headers_in.if_modified_since = NULL;

@@ -191,6 +191,111 @@ ngx_http_consent_header_find(ngx_list_t *list, const char *name, size_t len)
 }
 
 
+/*
+ * The request's headers without those drop() picks, for nginx and for
+ * the backend alike: the list is copied without them.  The other
+ * pointers nginx keeps into the old list stay valid (pool memory).
+ */
+
+ngx_int_t
+ngx_http_consent_headers_in_drop(ngx_http_request_t *r,
+    ngx_http_consent_drop_pt drop, void *data)
+{
+    ngx_uint_t        i;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (drop(&h[i], data)) {
+            continue;
+        }
+
+        nh = ngx_list_push(&headers);
+        if (nh == NULL) {
+            return NGX_ERROR;
+        }
+
+        *nh = h[i];
+    }
+
+    r->headers_in.headers = headers;
+
+    return NGX_OK;
+}
+
+
+/* the response's Cache-Control header, added (empty) if it has none */
+
+ngx_table_elt_t *
+ngx_http_consent_cache_control_header(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *cc;
+
+#if (nginx_version >= 1023000)
+    cc = r->headers_out.cache_control;
+#else
+    ngx_table_elt_t  **ccp;
+
+    cc = NULL;
+
+    if (r->headers_out.cache_control.nelts) {
+        cc = ((ngx_table_elt_t **) r->headers_out.cache_control.elts)[0];
+    }
+#endif
+
+    if (cc != NULL) {
+        return cc;
+    }
+
+    cc = ngx_http_consent_header_out_str(r, "Cache-Control", "");
+    if (cc == NULL) {
+        return NULL;
+    }
+
+#if (nginx_version >= 1023000)
+    r->headers_out.cache_control = cc;
+#else
+    if (r->headers_out.cache_control.elts == NULL
+        && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
+                          sizeof(ngx_table_elt_t *))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    ccp = ngx_array_push(&r->headers_out.cache_control);
+    if (ccp == NULL) {
+        return NULL;
+    }
+
+    *ccp = cc;
+#endif
+
+    return cc;
+}
+
+
 /* Global Privacy Control: the request says "Sec-GPC: 1" */
 
 ngx_int_t
