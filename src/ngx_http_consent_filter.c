@@ -1467,14 +1467,35 @@ static const char *
 ngx_http_consent_lang(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf)
 {
-    ngx_table_elt_t  *al;
+    ngx_table_elt_t         *al;
+    ngx_http_consent_ctx_t  *ctx;
+
+    /* asked for the page's variant and for its banner: picked once */
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
+
+    if (ctx != NULL && ctx->lang != NULL
+        && ctx->lang_policy == clcf->policy)
+    {
+        return ctx->lang;
+    }
 
     al = ngx_http_consent_header_in_str(r, "Accept-Language");
 
-    return consent_policy_pick_lang(clcf->policy,
-                                    al ? (const char *) al->value.data
-                                       : NULL,
-                                    al ? al->value.len : 0);
+    if (ctx == NULL) {
+        return consent_policy_pick_lang(clcf->policy,
+                                        al ? (const char *) al->value.data
+                                           : NULL,
+                                        al ? al->value.len : 0);
+    }
+
+    ctx->lang = consent_policy_pick_lang(clcf->policy,
+                                         al ? (const char *) al->value.data
+                                            : NULL,
+                                         al ? al->value.len : 0);
+    ctx->lang_policy = clcf->policy;
+
+    return ctx->lang;
 }
 
 

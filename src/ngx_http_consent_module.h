@@ -151,6 +151,10 @@ typedef struct {
     ngx_chain_t                 *zin;         /* compressed, waiting */
     ngx_buf_t                   *last_made;
 
+    /* the visitor's language, for the variant and the banner */
+    const char                  *lang;
+    consent_policy_t            *lang_policy;
+
     /* the first bytes, while the filter cannot tell how to read them */
     u_char                      *prefix;
     size_t                       nprefix;
