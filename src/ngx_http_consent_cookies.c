@@ -36,6 +36,8 @@ static ngx_uint_t ngx_http_consent_cookies_none_refused(
     ngx_http_consent_loc_conf_t *clcf, uint32_t granted);
 static ngx_uint_t ngx_http_consent_cookies_is(ngx_table_elt_t *h,
     const char *key, size_t len);
+static ngx_uint_t ngx_http_consent_cookies_idle(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_array_t *sent);
 
 
 ngx_int_t
@@ -441,16 +443,28 @@ ngx_http_consent_cookies_header(ngx_http_request_t *r,
 
     req->cookies_done = 1;
 
+    sent = ngx_http_consent_cookies_sent(r, req);
+    if (sent == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_consent_cookies_idle(r, clcf, sent)) {
+        /* the categories decide nothing for cookies only sent */
+
+        if (cmcf->inventory != NULL) {
+            ngx_http_consent_inventory_record(r, clcf,
+                                              clcf->policy->required_mask,
+                                              sent);
+        }
+
+        return NGX_OK;
+    }
+
     granted = ngx_http_consent_cookies_granted(r, clcf);
 
     /* what the site tries to set, before anything is stripped */
 
     if (cmcf->inventory != NULL) {
-        sent = ngx_http_consent_cookies_sent(r, req);
-        if (sent == NULL) {
-            return NGX_ERROR;
-        }
-
         ngx_http_consent_inventory_record(r, clcf, granted, sent);
     }
 
@@ -482,6 +496,67 @@ ngx_http_consent_cookies_header(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * 1 when a response has nothing to strip and its request nothing to
+ * expire: no Set-Cookie going out, no cookie coming in but the consent
+ * cookie.  The visitor's categories are then not needed, and the
+ * consent cookie is not verified for them: an image asked for by a
+ * visitor who consented would pay for an HMAC that decides nothing.
+ */
+
+static ngx_uint_t
+ngx_http_consent_cookies_idle(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_array_t *sent)
+{
+    size_t            pos, name_len, pair_len;
+    ngx_str_t        *v;
+    ngx_uint_t        i;
+    const char       *name, *pair;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    v = sent->elts;
+
+    for (i = 0; i < sent->nelts; i++) {
+        pos = 0;
+
+        while (consent_cookie_pair((const char *) v[i].data, v[i].len, &pos,
+                                   &name, &name_len, &pair, &pair_len))
+        {
+            if (name_len != clcf->cookie_name.len
+                || ngx_strncmp(name, clcf->cookie_name.data, name_len) != 0)
+            {
+                return 0;
+            }
+        }
+    }
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0
+            && ngx_http_consent_cookies_is(&h[i], "Set-Cookie", 10))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
