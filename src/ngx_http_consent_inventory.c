@@ -201,7 +201,11 @@ ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    ngx_str_set(&name, "consent_inventory");
+    /*
+     * the layout of its entries is in the name: a reload into a module
+     * of another layout starts a new zone instead of misreading the old
+     */
+    ngx_str_set(&name, "consent_inventory_2");
 
     cmcf->inventory = ngx_shared_memory_add(cf, &name, size,
                                             &ngx_http_consent_module);
