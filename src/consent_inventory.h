@@ -4,8 +4,9 @@
  *
  * The cookie inventory (docs/cookies.md, "Inventory"): what the site
  * really sets and what browsers really send, counted by name, never a
- * value, and the third-party hosts its pages load from, by host.  The nginx side keeps the entries in shared memory; this file
- * says what an entry is and writes the JSON.  Pure C with jansson.
+ * value, and the third-party hosts its pages load from, by host.  The
+ * nginx side keeps the entries in shared memory; this file says what an
+ * entry is and writes the JSON.  Pure C with jansson.
  */
 
 
