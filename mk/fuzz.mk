@@ -46,6 +46,7 @@ FUZZ_LEN_verify  = 16384
 FUZZ_LEN_record  = 8192
 FUZZ_DICT_html    = t/fuzz/html.dict
 FUZZ_DICT_match   = t/fuzz/html.dict
+FUZZ_DICT_hosts   = t/fuzz/html.dict
 FUZZ_DICT_token   = t/fuzz/cookie.dict
 FUZZ_DICT_keys    = t/fuzz/cookie.dict
 FUZZ_DICT_request = t/fuzz/cookie.dict

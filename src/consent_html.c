@@ -258,6 +258,7 @@ struct consent_html_s {
     unsigned                frameset:1; /* a frameset page: no banner */
     unsigned                noscript:1; /* in <noscript>, read as markup */
     unsigned                css:1;      /* style= url()s may be gated */
+    int                     host_mark;  /* conf.host_seen: a mark's */
 
     /* tokenizer */
     int                     state;
@@ -457,6 +458,10 @@ static int consent_html_in_script(consent_html_t *h);
 static int consent_html_css_maybe(const char *s, const char *e);
 static uint32_t consent_html_css(consent_html_t *h, const char *v,
     size_t len, consent_html_t *out);
+static void consent_html_host(consent_html_t *h, const char *v, size_t len,
+    int cat);
+static void consent_html_srcset_hosts(consent_html_t *h,
+    const consent_attr_t *a);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -962,6 +967,11 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
                 h->has_inline = 1;
             }
         }
+    }
+
+    /* the hosts a page loads from are looked at for every visitor */
+    if (conf->host_seen != NULL) {
+        h->all_granted = 0;
     }
 
     h->state = CONSENT_S_DATA;
@@ -3792,6 +3802,13 @@ consent_html_match(consent_html_t *h)
     m = consent_match_marks(h->conf.policy, el, h->attrs, h->nattrs);
 
     if (m.by != CONSENT_BY_NONE || h->all_granted) {
+        if (h->conf.host_seen != NULL && h->el != CONSENT_HTML_EL_BASE) {
+            /* a marked element's hosts: of its mark's category */
+            h->host_mark = m.category >= 0 ? m.category + 1 : 0;
+            (void) consent_html_urls(h);
+            h->host_mark = 0;
+        }
+
         return m;
     }
 
@@ -4075,6 +4092,10 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
         m = consent_match_element_base(h->conf.policy, CONSENT_EL_IMG, &one,
                                        1, h->base);
 
+        if (h->conf.host_seen != NULL) {
+            consent_html_srcset_hosts(h, a);
+        }
+
         return m.by == CONSENT_BY_RULE ? m.mask : 0;
     }
 
@@ -4114,6 +4135,10 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
                                                    h->base)
                           : CONSENT_MATCH_NONE;
 
+            if (n > 0 && h->conf.host_seen != NULL) {
+                consent_html_host(h, v, n, cat);
+            }
+
             if (cat >= 0 && cat < 32) {
                 mask |= (uint32_t) 1 << cat;
             }
@@ -4136,6 +4161,10 @@ consent_html_value_mask(consent_html_t *h, const consent_attr_t *a)
     }
 
     cat = consent_match_url_base(h->conf.policy, v, len, h->base);
+
+    if (h->conf.host_seen != NULL) {
+        consent_html_host(h, v, len, cat);
+    }
 
     return (cat >= 0 && cat < 32) ? (uint32_t) 1 << cat : 0;
 }
@@ -5259,6 +5288,10 @@ consent_html_css(consent_html_t *h, const char *v, size_t len,
         cat = consent_match_url_base(h->conf.policy, v + us, ue - us,
                                      h->base);
 
+        if (out == NULL && h->conf.host_seen != NULL) {
+            consent_html_host(h, v + us, ue - us, cat);
+        }
+
         if (cat < 0 || cat >= 32) {
             continue;
         }
@@ -5279,6 +5312,74 @@ consent_html_css(consent_html_t *h, const char *v, size_t len,
     }
 
     return mask;
+}
+
+
+/* hosts */
+
+
+/*
+ * Reports the host of a URL the held tag would fetch, cat its category
+ * by the rules (a mark's wins); a <base> fetches nothing, and a URL
+ * without a host (relative with no base known, data:) is not reported
+ */
+
+static void
+consent_html_host(consent_html_t *h, const char *v, size_t len, int cat)
+{
+    int             classified;
+    size_t          el_len;
+    const char     *el;
+    consent_url_t   u;
+    char            buf[CONSENT_URL_HOST_MAX + 64];
+
+    if (h->el == CONSENT_HTML_EL_BASE) {
+        return;
+    }
+
+    u.buf = buf;
+    u.size = sizeof(buf);
+
+    if (consent_url_parse(&u, v, len, h->base) != CONSENT_URL_OK
+        || u.host_type == CONSENT_HOST_NONE || u.host_len == 0
+        || u.host + u.host_len > u.len)
+    {
+        return;
+    }
+
+    classified = h->host_mark ? h->host_mark
+                              : (cat >= 0 && cat < 32) ? cat + 1 : 0;
+
+    if (h->el == CONSENT_HTML_EL_CSS) {
+        el = "style";
+        el_len = 5;
+
+    } else {
+        el = h->name;
+        el_len = h->name_len < CONSENT_HTML_NAME_MAX ? h->name_len
+                                                     : CONSENT_HTML_NAME_MAX;
+    }
+
+    h->conf.host_seen(h->conf.host_ctx, u.buf + u.host, u.host_len,
+                      classified, el, el_len);
+}
+
+
+/* the host of each URL of a srcset, each by its own category */
+
+static void
+consent_html_srcset_hosts(consent_html_t *h, const consent_attr_t *a)
+{
+    size_t       pos, n;
+    const char  *url;
+
+    pos = 0;
+
+    while (consent_srcset_next(a->value, a->value_len, &pos, &url, &n)) {
+        consent_html_host(h, url, n,
+                          consent_match_url_base(h->conf.policy, url, n,
+                                                 h->base));
+    }
 }
 
 

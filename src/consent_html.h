@@ -61,6 +61,22 @@ typedef struct {
 
     consent_html_emit_pt emit;
     void               *ctx;
+
+    /*
+     * Each host an element of the page would fetch from: the URL as
+     * resolved against the base, the host as consent_url_parse() writes
+     * it (lower case, xn--, IPv4 dotted, IPv6 in brackets), the element
+     * by its lower-case name ("style" for a style= url()), classified
+     * 0 when no rule or mark classifies the URL, else 1 + the index of
+     * its category.  Called once for each URL: the same host may come
+     * many times.  NULL: not called, and nothing is looked at for it
+     * (with it, every element that loads is judged, even for a visitor
+     * who granted every category).
+     */
+    void              (*host_seen)(void *ctx, const char *host, size_t len,
+                                   int classified, const char *el,
+                                   size_t el_len);
+    void               *host_ctx;
 } consent_html_conf_t;
 
 

@@ -20,8 +20,12 @@ static char *consent_inventory_time(int64_t t, char *buf);
 static int consent_inventory_get(json_t *o, const char *key, int64_t *v);
 static const char *consent_inventory_getstr(json_t *o, const char *key,
     size_t *len);
-static int consent_inventory_word(const char *s, size_t len,
-    const char *word);
+static json_t *consent_inventory_host(const consent_policy_t *policy,
+    const consent_inv_entry_t *e);
+static int consent_inventory_under(const char *host, size_t len,
+    const char *domain, size_t dlen);
+static int consent_inventory_host_parse(json_t *arr,
+    consent_inv_entry_t **ep, char **idp, char *err, size_t errlen);
 
 
 unsigned
@@ -64,28 +68,32 @@ consent_inventory_flags(const consent_set_cookie_t *sc)
 char *
 consent_inventory_json(const consent_policy_t *policy,
     const consent_inv_entry_t *entries, size_t n, uint64_t evicted,
-    size_t *len)
+    uint64_t host_pages_cut, size_t *len)
 {
     char    *out;
     size_t   i;
-    json_t  *root, *set, *sent, *e;
+    json_t  *root, *set, *sent, *hosts, *e, *to;
 
     root = json_object();
     set = json_array();
     sent = json_array();
+    hosts = json_array();
 
-    if (root == NULL || set == NULL || sent == NULL) {
+    if (root == NULL || set == NULL || sent == NULL || hosts == NULL) {
         goto failed;
     }
 
     for (i = 0; i < n; i++) {
-        e = consent_inventory_entry(policy, &entries[i], entries, n);
+        if (entries[i].kind == CONSENT_INV_HOST) {
+            e = consent_inventory_host(policy, &entries[i]);
+            to = hosts;
 
-        if (e == NULL
-            || json_array_append_new(entries[i].kind == CONSENT_INV_SET
-                                     ? set : sent, e)
-               != 0)
-        {
+        } else {
+            e = consent_inventory_entry(policy, &entries[i], entries, n);
+            to = entries[i].kind == CONSENT_INV_SET ? set : sent;
+        }
+
+        if (e == NULL || json_array_append_new(to, e) != 0) {
             goto failed;
         }
     }
@@ -93,14 +101,18 @@ consent_inventory_json(const consent_policy_t *policy,
     if (json_object_set_new(root, "entries", json_integer((json_int_t) n))
         || json_object_set_new(root, "evicted",
                                json_integer((json_int_t) evicted))
+        || json_object_set_new(root, "host_pages_cut",
+                               json_integer((json_int_t) host_pages_cut))
         || json_object_set(root, "cookies_set", set)
-        || json_object_set(root, "cookies_sent", sent))
+        || json_object_set(root, "cookies_sent", sent)
+        || json_object_set(root, "third_party_hosts", hosts))
     {
         goto failed;
     }
 
     json_decref(set);
     json_decref(sent);
+    json_decref(hosts);
 
     out = json_dumps(root, JSON_COMPACT);
     json_decref(root);
@@ -116,8 +128,163 @@ failed:
     json_decref(root);
     json_decref(set);
     json_decref(sent);
+    json_decref(hosts);
 
     return NULL;
+}
+
+
+static json_t *
+consent_inventory_host(const consent_policy_t *policy,
+    const consent_inv_entry_t *e)
+{
+    char     t[32];
+    size_t   i;
+    json_t  *o, *cats;
+
+    o = json_object();
+    cats = json_array();
+
+    if (o == NULL || cats == NULL) {
+        json_decref(o);
+        json_decref(cats);
+        return NULL;
+    }
+
+    for (i = 0; policy != NULL && i < policy->ncategories && i < 32; i++) {
+        if ((e->categories & ((uint32_t) 1 << i))
+            && json_array_append_new(cats,
+                                     json_string(policy->categories[i].id)))
+        {
+            json_decref(o);
+            json_decref(cats);
+            return NULL;
+        }
+    }
+
+    if (json_object_set_new(o, "host",
+                            consent_inventory_str(e->name, e->name_len))
+        || json_object_set_new(o, "count",
+                               json_integer((json_int_t) e->count))
+        || json_object_set_new(o, "unclassified",
+                               json_integer((json_int_t) e->unclassified))
+        || json_object_set_new(o, "categories", cats))
+    {
+        json_decref(o);
+        return NULL;
+    }
+
+    if (json_object_set_new(o, "element",
+                            consent_inventory_str(e->element,
+                                                  e->element_len))
+        || json_object_set_new(o, "location",
+                               consent_inventory_str(e->location,
+                                                     e->location_len))
+        || json_object_set_new(o, "first_seen",
+                               json_string(consent_inventory_time(e->first,
+                                                                  t)))
+        || json_object_set_new(o, "last_seen",
+                               json_string(consent_inventory_time(e->last,
+                                                                  t))))
+    {
+        json_decref(o);
+        return NULL;
+    }
+
+    return o;
+}
+
+
+int
+consent_inventory_third_party(const char *host, size_t len,
+    const char *page, size_t page_len, const char *site, size_t site_len)
+{
+    size_t  dots, i;
+
+    while (len > 0 && host[len - 1] == '.') {
+        len--;
+    }
+
+    while (page_len > 0 && page[page_len - 1] == '.') {
+        page_len--;
+    }
+
+    while (site_len > 0 && site[site_len - 1] == '.') {
+        site_len--;
+    }
+
+    if (len == 0) {
+        return 0;
+    }
+
+    if (site_len > 0 && consent_inventory_under(page, page_len, site,
+                                                site_len))
+    {
+        return !consent_inventory_under(host, len, site, site_len);
+    }
+
+    for (dots = 0, i = 0; i < page_len; i++) {
+        dots += page[i] == '.';
+    }
+
+    if (dots >= 2 && page_len > 4 && (page[0] | 0x20) == 'w'
+        && (page[1] | 0x20) == 'w' && (page[2] | 0x20) == 'w'
+        && page[3] == '.')
+    {
+        page += 4;
+        page_len -= 4;
+    }
+
+    return !consent_inventory_under(host, len, page, page_len);
+}
+
+
+/* host is domain or ends in "." domain, ASCII case aside */
+
+static int
+consent_inventory_under(const char *host, size_t len, const char *domain,
+    size_t dlen)
+{
+    size_t  i;
+
+    if (dlen == 0 || len < dlen
+        || (len > dlen && host[len - dlen - 1] != '.'))
+    {
+        return 0;
+    }
+
+    host += len - dlen;
+
+    for (i = 0; i < dlen; i++) {
+        if (host[i] != domain[i]
+            && !((host[i] | 0x20) == (domain[i] | 0x20)
+                 && (host[i] | 0x20) >= 'a' && (host[i] | 0x20) <= 'z'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+size_t
+consent_inventory_undeclared_hosts(const consent_inv_entry_t *entries,
+    size_t n, size_t *out)
+{
+    size_t  i, k;
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (entries[i].kind == CONSENT_INV_HOST && entries[i].unclassified) {
+            if (out != NULL) {
+                out[k] = i;
+            }
+
+            k++;
+        }
+    }
+
+    return k;
 }
 
 
@@ -270,7 +437,7 @@ consent_inventory_parse(const char *json, size_t len, char *err,
     size_t errlen)
 {
     size_t                i, k, n, kind;
-    json_t               *root, *arr, *o;
+    json_t               *root, *arr, *o, *hosts;
     int64_t               v;
     json_error_t          jerr;
     consent_inv_entry_t  *e;
@@ -301,6 +468,17 @@ consent_inventory_parse(const char *json, size_t len, char *err,
         n += json_array_size(arr);
     }
 
+    /* absent from an inventory of before the hosts were counted */
+    hosts = json_object_get(root, "third_party_hosts");
+
+    if (hosts != NULL && !json_is_array(hosts)) {
+        snprintf(err, errlen, "\"third_party_hosts\" is not an array");
+        json_decref(root);
+        return NULL;
+    }
+
+    n += json_array_size(hosts);
+
     inv = calloc(1, sizeof(consent_inventory_t));
     e = calloc(n ? n : 1, sizeof(consent_inv_entry_t));
 
@@ -317,6 +495,10 @@ consent_inventory_parse(const char *json, size_t len, char *err,
 
     if (consent_inventory_get(root, "evicted", &v) == 0 && v > 0) {
         inv->evicted = (uint64_t) v;
+    }
+
+    if (consent_inventory_get(root, "host_pages_cut", &v) == 0 && v > 0) {
+        inv->host_pages_cut = (uint64_t) v;
     }
 
     for (k = 0; k < 2; k++) {
@@ -354,6 +536,14 @@ consent_inventory_parse(const char *json, size_t len, char *err,
         }
     }
 
+    if (hosts != NULL
+        && consent_inventory_host_parse(hosts, &e, &inv->ids, err, errlen)
+           != 0)
+    {
+        consent_inventory_free(inv);
+        return NULL;
+    }
+
     inv->n = e - inv->entries;
 
     return inv;
@@ -369,7 +559,86 @@ consent_inventory_free(consent_inventory_t *inv)
 
     json_decref(inv->root);
     free(inv->entries);
+    free(inv->ids);
     free(inv);
+}
+
+
+/* the third-party hosts of an inventory, after its cookies */
+
+static int
+consent_inventory_host_parse(json_t *arr, consent_inv_entry_t **ep,
+    char **idp, char *err, size_t errlen)
+{
+    char                 *ids, *p;
+    size_t                i, k, size;
+    json_t               *o, *cats, *c;
+    int64_t               v;
+    consent_inv_entry_t  *e;
+
+    size = 1;
+
+    json_array_foreach(arr, i, o) {
+        cats = json_object_get(o, "categories");
+
+        json_array_foreach(cats, k, c) {
+            size += json_is_string(c) ? json_string_length(c) + 1 : 0;
+        }
+    }
+
+    ids = malloc(size);
+    if (ids == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+
+    *idp = ids;
+    p = ids;
+    e = *ep;
+
+    json_array_foreach(arr, i, o) {
+        e->kind = CONSENT_INV_HOST;
+        e->name = consent_inventory_getstr(o, "host", &e->name_len);
+
+        if (e->name == NULL || e->name_len == 0) {
+            snprintf(err, errlen, "third_party_hosts[%zu]: no \"host\"", i);
+            return -1;
+        }
+
+        e->element = consent_inventory_getstr(o, "element",
+                                              &e->element_len);
+        e->location = consent_inventory_getstr(o, "location",
+                                               &e->location_len);
+        e->count = consent_inventory_get(o, "count", &v) == 0 && v > 0
+                   ? (uint64_t) v : 0;
+        e->unclassified = consent_inventory_get(o, "unclassified", &v) == 0
+                          && v > 0 ? (uint64_t) v : 0;
+        e->max_age = -1;
+
+        e->category_ids = p;
+        cats = json_object_get(o, "categories");
+
+        json_array_foreach(cats, k, c) {
+            if (!json_is_string(c)) {
+                continue;
+            }
+
+            if (p > e->category_ids) {
+                *p++ = ' ';
+            }
+
+            memcpy(p, json_string_value(c), json_string_length(c));
+            p += json_string_length(c);
+        }
+
+        e->category_ids_len = (size_t) (p - e->category_ids);
+        e++;
+    }
+
+    *p = '\0';
+    *ep = e;
+
+    return 0;
 }
 
 
@@ -408,122 +677,6 @@ consent_inventory_getstr(json_t *o, const char *key, size_t *len)
 }
 
 
-/* the word at s, without regard to case, with an optional plural "s" */
-
-static int
-consent_inventory_word(const char *s, size_t len, const char *word)
-{
-    size_t  i, wlen;
-
-    wlen = strlen(word);
-
-    if (len != wlen && !(len == wlen + 1 && (s[wlen] == 's'
-                                             || s[wlen] == 'S')))
-    {
-        return 0;
-    }
-
-    for (i = 0; i < wlen; i++) {
-        if ((s[i] | 0x20) != word[i]) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-int64_t
-consent_lifetime_seconds(const char *text)
-{
-    size_t       i, j, k, len;
-    int64_t      n, unit, found;
-    const char  *w;
-
-    static const struct {
-        const char  *word;
-        int64_t      seconds;
-    } units[] = {
-        { "second", 1 }, { "minute", 60 }, { "hour", 3600 },
-        { "day", 86400 }, { "week", 7 * 86400 }, { "month", 31 * 86400 },
-        { "year", 366 * 86400 }, { NULL, 0 }
-    };
-
-    if (text == NULL) {
-        return -1;
-    }
-
-    len = strlen(text);
-    found = -1;
-
-    for (i = 0; i < len; i++) {
-
-        /* a word: letters */
-
-        if (!((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z')) {
-            if (text[i] < '0' || text[i] > '9') {
-                continue;
-            }
-
-            /* a number, then blanks, then a unit */
-
-            n = 0;
-
-            for (j = i; j < len && text[j] >= '0' && text[j] <= '9'; j++) {
-                if (n < 1000000) {
-                    n = n * 10 + (text[j] - '0');
-                }
-            }
-
-            for (k = j; k < len && text[k] == ' '; k++) {
-                /* void */
-            }
-
-            w = text + k;
-
-            for (j = k; j < len && (text[j] | 0x20) >= 'a'
-                        && (text[j] | 0x20) <= 'z'; j++)
-            {
-                /* void */
-            }
-
-            unit = 0;
-
-            for (k = 0; units[k].word; k++) {
-                if (consent_inventory_word(w, (size_t) (text + j - w),
-                                           units[k].word))
-                {
-                    unit = units[k].seconds;
-                    break;
-                }
-            }
-
-            if (unit) {
-                found = n * unit;
-            }
-
-            i = j > i ? j - 1 : i;
-            continue;
-        }
-
-        for (j = i; j < len && (text[j] | 0x20) >= 'a'
-                    && (text[j] | 0x20) <= 'z'; j++)
-        {
-            /* void */
-        }
-
-        if (found < 0 && consent_inventory_word(text + i, j - i, "session"))
-        {
-            found = 0;
-        }
-
-        i = j - 1;
-    }
-
-    return found;
-}
-
-
 consent_decl_row_t *
 consent_declaration(const consent_policy_t *p,
     const consent_inv_entry_t *entries, size_t n, size_t *nrows)
@@ -554,6 +707,11 @@ consent_declaration(const consent_policy_t *p,
 
     for (i = 0; i < n; i++) {
         e = &entries[i];
+
+        if (e->kind == CONSENT_INV_HOST) {
+            continue;
+        }
+
         d = consent_cookie_lookup(p, e->name, e->name_len);
 
         if (d >= 0) {
@@ -605,10 +763,9 @@ consent_declaration(const consent_policy_t *p,
             r->flags |= CONSENT_DECL_SCRIPT;
         }
 
+        /* the declaration's max_age, whatever the language of its text */
         if (r->decl >= 0 && r->max_age > 0) {
-            declared = consent_lifetime_seconds(
-                           consent_policy_cookie_lifetime(p, r->decl,
-                                                          p->default_lang));
+            declared = p->cookies[r->decl].max_age;
 
             if (declared >= 0 && r->max_age > declared) {
                 r->flags |= CONSENT_DECL_LONGER;

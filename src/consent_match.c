@@ -949,62 +949,76 @@ static uint32_t
 consent_attr_srcset(const consent_policy_t *p, const consent_attr_t *a,
     const consent_url_t *base)
 {
-    int          depth;
-    size_t       i, start, end;
+    size_t       pos, n;
     uint32_t     mask;
-    const char  *s;
+    const char  *url;
 
     if (a == NULL || a->value == NULL) {
         return 0;
     }
 
-    s = a->value;
     mask = 0;
-    i = 0;
+    pos = 0;
 
-    for ( ;; ) {
-        while (i < a->value_len
-               && (s[i] == ',' || consent_space((unsigned char) s[i])))
-        {
-            i++;
-        }
-
-        if (i == a->value_len) {
-            break;
-        }
-
-        start = i;
-
-        while (i < a->value_len && !consent_space((unsigned char) s[i])) {
-            i++;
-        }
-
-        end = i;
-
-        if (s[end - 1] == ',') {
-            while (end > start && s[end - 1] == ',') {
-                end--;
-            }
-
-        } else {
-            for (depth = 0; i < a->value_len; i++) {
-                if (s[i] == '(') {
-                    depth = 1;
-
-                } else if (s[i] == ')') {
-                    depth = 0;
-
-                } else if (s[i] == ',' && depth == 0) {
-                    i++;
-                    break;
-                }
-            }
-        }
-
-        mask |= consent_url_mask(p, s + start, end - start, base);
+    while (consent_srcset_next(a->value, a->value_len, &pos, &url, &n)) {
+        mask |= consent_url_mask(p, url, n, base);
     }
 
     return mask;
+}
+
+
+int
+consent_srcset_next(const char *s, size_t len, size_t *pos,
+    const char **url, size_t *url_len)
+{
+    int     depth;
+    size_t  i, start, end;
+
+    i = *pos;
+
+    while (i < len && (s[i] == ',' || consent_space((unsigned char) s[i]))) {
+        i++;
+    }
+
+    if (i >= len) {
+        *pos = len;
+        return 0;
+    }
+
+    start = i;
+
+    while (i < len && !consent_space((unsigned char) s[i])) {
+        i++;
+    }
+
+    end = i;
+
+    if (s[end - 1] == ',') {
+        while (end > start && s[end - 1] == ',') {
+            end--;
+        }
+
+    } else {
+        for (depth = 0; i < len; i++) {
+            if (s[i] == '(') {
+                depth = 1;
+
+            } else if (s[i] == ')') {
+                depth = 0;
+
+            } else if (s[i] == ',' && depth == 0) {
+                i++;
+                break;
+            }
+        }
+    }
+
+    *pos = i;
+    *url = s + start;
+    *url_len = end - start;
+
+    return 1;
 }
 
 

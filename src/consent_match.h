@@ -118,6 +118,15 @@ int consent_match_url(const consent_policy_t *policy, const char *url,
 int consent_match_url_base(const consent_policy_t *policy, const char *url,
     size_t len, const consent_url_t *base);
 
+/*
+ * The next URL of a srcset from *pos, split as the HTML Standard's
+ * "parse a srcset attribute" does (a URL runs to whitespace, trailing
+ * commas end it, its descriptors run to a comma outside parentheses):
+ * 1 and the URL in url, url_len (maybe empty), or 0 at the end
+ */
+int consent_srcset_next(const char *s, size_t len, size_t *pos,
+    const char **url, size_t *url_len);
+
 /* category of an inline script by its content's markers, or NONE */
 int consent_match_inline(const consent_policy_t *policy, const char *text,
     size_t len);

@@ -78,6 +78,8 @@ static int consent_parse_cookies(consent_policy_t *p, size_t cat,
     json_t *arr, const char *path, consent_err_t *e);
 static int consent_parse_cookie(consent_policy_t *p, size_t cat,
     json_t *v, const char *path, consent_err_t *e);
+static int consent_parse_cookie_max_age(json_t *w, const char *path,
+    int64_t *out, consent_err_t *e);
 static int consent_check_cookie_name(const char *s, size_t len,
     const char *path, consent_err_t *e);
 static int consent_parse_consent_mode(consent_policy_t *p,
@@ -161,7 +163,7 @@ static const char *const  consent_category_keys[] = {
 };
 
 static const char *const  consent_cookie_keys[] = {
-    "name", "domain", "provider", "purpose", "lifetime", NULL
+    "name", "domain", "provider", "purpose", "lifetime", "max_age", NULL
 };
 
 static const char *const  consent_rule_keys[] = {
@@ -1664,8 +1666,8 @@ consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
 
     } else if (json_is_object(v)) {
         if (consent_check_keys(v, path, consent_cookie_keys,
-                               "name, domain, provider, purpose or "
-                               "lifetime", e)
+                               "name, domain, provider, purpose, "
+                               "lifetime or max_age", e)
             != 0)
         {
             return -1;
@@ -1725,6 +1727,7 @@ consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
     d->len = len;
     d->prefix = prefix;
     d->category = (unsigned) cat;
+    d->max_age = -1;
 
     if (v == NULL) {
         return 0;
@@ -1806,6 +1809,102 @@ consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
             return -1;
         }
     }
+
+    w = json_object_get(v, "max_age");
+
+    if (w != NULL) {
+        consent_path_key(sub, sizeof(sub), path, "max_age");
+
+        if (consent_parse_cookie_max_age(w, sub, &d->max_age, e) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+#define CONSENT_COOKIE_MAX_AGE_MAX  ((int64_t) 100 * 366 * 86400)
+
+
+/*
+ * A cookie's declared lifetime, machine-readable (the lifetime texts
+ * are for people, in their languages): seconds, a string such as
+ * "730d" ("s", "m", "h", "d"), or "session" (0); at most 100 years
+ */
+
+static int
+consent_parse_cookie_max_age(json_t *w, const char *path, int64_t *out,
+    consent_err_t *e)
+{
+    size_t       i, len;
+    int64_t      n, unit;
+    const char  *s;
+    char         q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    if (json_is_integer(w)) {
+        n = json_integer_value(w) > CONSENT_COOKIE_MAX_AGE_MAX
+            ? (int64_t) CONSENT_COOKIE_MAX_AGE_MAX + 1
+            : (int64_t) json_integer_value(w);
+
+    } else if (json_is_string(w)) {
+        s = json_string_value(w);
+        len = json_string_length(w);
+
+        if (len == 7 && memcmp(s, "session", 7) == 0) {
+            *out = 0;
+            return 0;
+        }
+
+        n = 0;
+
+        for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+            if (n <= CONSENT_COOKIE_MAX_AGE_MAX) {
+                n = n * 10 + (s[i] - '0');
+            }
+        }
+
+        unit = 0;
+
+        if (i > 0 && i == len - 1) {
+            switch (s[i]) {
+            case 's': unit = 1; break;
+            case 'm': unit = 60; break;
+            case 'h': unit = 3600; break;
+            case 'd': unit = 86400; break;
+            default: break;
+            }
+        }
+
+        if (unit == 0) {
+            consent_quote(q, sizeof(q), s, len);
+            consent_error(e, path, "%s is not a duration: use a number of "
+                          "seconds, a string such as \"3600s\", \"90m\", "
+                          "\"12h\" or \"730d\", or \"session\"", q);
+            return -1;
+        }
+
+        /* n stops growing past the limit: n * 86400 cannot overflow */
+        n *= unit;
+
+    } else {
+        consent_error(e, path, "must be a number of seconds, a string "
+                      "such as \"730d\", or \"session\"");
+        return -1;
+    }
+
+    if (n < 0) {
+        consent_error(e, path, "must not be negative");
+        return -1;
+    }
+
+    if (n > CONSENT_COOKIE_MAX_AGE_MAX) {
+        consent_error(e, path, "must be at most 100 years (%lld seconds)",
+                      (long long) CONSENT_COOKIE_MAX_AGE_MAX);
+        return -1;
+    }
+
+    *out = n;
 
     return 0;
 }

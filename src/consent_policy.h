@@ -120,6 +120,8 @@ typedef struct {
     char               *provider;       /* or NULL */
     consent_i18n_t      purpose;        /* n == 0 when not given */
     consent_i18n_t      lifetime;
+    int64_t             max_age;        /* seconds, 0: a session cookie,
+                                           -1: not declared */
 } consent_cookie_decl_t;
 
 

@@ -492,6 +492,10 @@ ngx_http_consent_filter_start(ngx_http_request_t *r,
     hc.emit = ngx_http_consent_emit;
     hc.ctx = ctx;
 
+    if (ngx_http_consent_inventory_hosts(r, clcf, &hc) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_http_consent_injections(r, clcf, view, &hc) != NGX_OK) {
         return NGX_ERROR;
     }

@@ -6,6 +6,8 @@
  * name that responses of "consent on" locations set, and every one that
  * their requests send, counted in a shared memory zone across workers,
  * least recently seen first out when the zone is full; never a value.
+ * And the third-party hosts the pages the filter reads load from (by
+ * host, the first element and location; never a URL or a visitor).
  * The consent_inventory handler answers it as JSON (consent_inventory.c).
  */
 
@@ -14,6 +16,7 @@
 
 
 #define NGX_HTTP_CONSENT_INV_EVICT  8   /* entries freed for a new one */
+#define NGX_HTTP_CONSENT_INV_HOSTS  32  /* third-party hosts a page */
 
 
 typedef struct {
@@ -22,6 +25,7 @@ typedef struct {
     ngx_queue_t                  lru;        /* most recently seen first */
     ngx_uint_t                   entries;
     uint64_t                     evicted;
+    uint64_t                     host_pages_cut;
 } ngx_http_consent_inv_sh_t;
 
 
@@ -40,14 +44,16 @@ typedef struct {
     u_char                       location_len;
     u_char                       flags;
     u_short                      name_len;
+    u_char                       element_len;
+    uint32_t                     categories;
     ngx_queue_t                  queue;
     uint64_t                     count;
-    uint64_t                     refused;
+    uint64_t                     refused;    /* HOST: unclassified */
     int64_t                      max_age;
     int64_t                      first;
     int64_t                      last;
     u_char                       data[1];    /* name, domain, path,
-                                                location */
+                                                location, element */
 } ngx_http_consent_inv_node_t;
 
 
@@ -57,10 +63,35 @@ typedef struct {
     ngx_str_t                    domain;
     ngx_str_t                    path;
     ngx_str_t                    location;
+    ngx_str_t                    element;
     unsigned                     flags;
     int64_t                      max_age;
     ngx_uint_t                   refused;
+    uint32_t                     categories;
 } ngx_http_consent_inv_key_t;
+
+
+/* a third-party host of the page being filtered */
+typedef struct {
+    u_char                       host[CONSENT_INV_DOMAIN_MAX];
+    u_char                       element[CONSENT_INV_ELEMENT_MAX];
+    u_char                       host_len;
+    u_char                       element_len;
+    unsigned                     unclassified:1;
+    uint32_t                     categories;
+} ngx_http_consent_inv_host_t;
+
+
+/* the hosts of one page, counted once each when the request ends */
+typedef struct {
+    ngx_shm_zone_t              *zone;
+    ngx_str_t                    page;       /* the request's host */
+    ngx_str_t                    site;       /* consent_cookie_domain */
+    ngx_str_t                    location;
+    ngx_uint_t                   n;
+    unsigned                     cut:1;
+    ngx_http_consent_inv_host_t  hosts[NGX_HTTP_CONSENT_INV_HOSTS];
+} ngx_http_consent_inv_page_t;
 
 
 static ngx_int_t ngx_http_consent_inventory_init_zone(
@@ -77,6 +108,10 @@ static ngx_http_consent_inv_node_t *ngx_http_consent_inventory_find(
 static uint32_t ngx_http_consent_inventory_hash(
     ngx_http_consent_inv_key_t *k);
 static ngx_int_t ngx_http_consent_inventory_handler(ngx_http_request_t *r);
+static void ngx_http_consent_inventory_host_seen(void *data,
+    const char *host, size_t len, int classified, const char *el,
+    size_t el_len);
+static void ngx_http_consent_inventory_hosts_flush(void *data);
 
 
 static ngx_int_t
@@ -166,7 +201,11 @@ ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    ngx_str_set(&name, "consent_inventory");
+    /*
+     * the layout of its entries is in the name: a reload into a module
+     * of another layout starts a new zone instead of misreading the old
+     */
+    ngx_str_set(&name, "consent_inventory_2");
 
     cmcf->inventory = ngx_shared_memory_add(cf, &name, size,
                                             &ngx_http_consent_module);
@@ -391,7 +430,7 @@ ngx_http_consent_inventory_add(ngx_shm_zone_t *zone,
         size = offsetof(ngx_rbtree_node_t, color)
                + offsetof(ngx_http_consent_inv_node_t, data)
                + k->name.len + k->domain.len + k->path.len
-               + k->location.len;
+               + k->location.len + k->element.len;
 
         node = ngx_slab_alloc_locked(z->shpool, size);
 
@@ -431,6 +470,8 @@ ngx_http_consent_inventory_add(ngx_shm_zone_t *zone,
         n->domain_len = (u_char) k->domain.len;
         n->path_len = (u_char) k->path.len;
         n->location_len = (u_char) k->location.len;
+        n->element_len = (u_char) k->element.len;
+        n->categories = 0;
         n->flags = 0;
         n->count = 0;
         n->refused = 0;
@@ -440,7 +481,8 @@ ngx_http_consent_inventory_add(ngx_shm_zone_t *zone,
         p = ngx_cpymem(n->data, k->name.data, k->name.len);
         p = ngx_cpymem(p, k->domain.data, k->domain.len);
         p = ngx_cpymem(p, k->path.data, k->path.len);
-        ngx_memcpy(p, k->location.data, k->location.len);
+        p = ngx_cpymem(p, k->location.data, k->location.len);
+        ngx_memcpy(p, k->element.data, k->element.len);
 
         ngx_rbtree_insert(&z->sh->rbtree, node);
         ngx_queue_insert_head(&z->sh->lru, &n->queue);
@@ -454,6 +496,7 @@ ngx_http_consent_inventory_add(ngx_shm_zone_t *zone,
     n->count++;
     n->last = now;
     n->flags |= (u_char) k->flags;
+    n->categories |= k->categories;
 
     if (k->refused) {
         n->refused++;
@@ -585,7 +628,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     char                          *json;
     u_char                        *p;
     size_t                         len;
-    uint64_t                       evicted;
+    uint64_t                       evicted, cut;
     ngx_int_t                      rc;
     ngx_buf_t                     *b;
     ngx_uint_t                     n;
@@ -619,6 +662,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
 
     n = z->sh->entries;
     evicted = z->sh->evicted;
+    cut = z->sh->host_pages_cut;
 
     entries = ngx_pcalloc(r->pool, (n ? n : 1) * sizeof(consent_inv_entry_t));
     len = 0;
@@ -629,7 +673,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     {
         node = ngx_queue_data(q, ngx_http_consent_inv_node_t, queue);
         len += node->name_len + node->domain_len + node->path_len
-               + node->location_len;
+               + node->location_len + node->element_len;
     }
 
     p = entries ? ngx_pnalloc(r->pool, len + 1) : NULL;
@@ -648,9 +692,15 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
         e->flags = node->flags;
         e->first = node->first;
         e->last = node->last;
+        e->categories = node->categories;
+
+        if (e->kind == CONSENT_INV_HOST) {
+            e->unclassified = node->refused;
+            e->refused = 0;
+        }
 
         len = node->name_len + node->domain_len + node->path_len
-              + node->location_len;
+              + node->location_len + node->element_len;
         ngx_memcpy(p, node->data, len);
 
         e->name = (const char *) p;
@@ -661,6 +711,8 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
         e->path_len = node->path_len;
         e->location = e->path + e->path_len;
         e->location_len = node->location_len;
+        e->element = e->location + e->location_len;
+        e->element_len = node->element_len;
 
         p += len;
         e++;
@@ -673,7 +725,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     }
 
     json = consent_inventory_json(clcf->policy, entries, e - entries,
-                                  evicted, &len);
+                                  evicted, cut, &len);
     if (json == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -724,4 +776,155 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * The filter's scanner reports the hosts of the page it reads to
+ * ngx_http_consent_inventory_host_seen() when an inventory zone is
+ * configured (and costs nothing otherwise); each third-party host is
+ * counted once a page, when the request ends.
+ */
+
+ngx_int_t
+ngx_http_consent_inventory_hosts(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_html_conf_t *hc)
+{
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_core_loc_conf_t      *core;
+    ngx_http_consent_inv_page_t   *pg;
+    ngx_http_consent_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_consent_module);
+
+    if (cmcf->inventory == NULL) {
+        return NGX_OK;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_consent_inv_page_t));
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    pg = cln->data;
+    pg->zone = cmcf->inventory;
+    pg->n = 0;
+    pg->cut = 0;
+    pg->site = clcf->cookie_domain;
+
+    if (hc->base != NULL && hc->base->host_len > 0) {
+        pg->page.data = (u_char *) hc->base->buf + hc->base->host;
+        pg->page.len = hc->base->host_len;
+
+    } else {
+        pg->page = r->headers_in.server;
+    }
+
+    core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    pg->location.data = core->name.data;
+    pg->location.len = ngx_min(core->name.len, CONSENT_INV_LOCATION_MAX);
+
+    cln->handler = ngx_http_consent_inventory_hosts_flush;
+
+    hc->host_seen = ngx_http_consent_inventory_host_seen;
+    hc->host_ctx = pg;
+
+    return NGX_OK;
+}
+
+
+/* one URL of the page: its host, kept once, if it is a third party's */
+
+static void
+ngx_http_consent_inventory_host_seen(void *data, const char *host,
+    size_t len, int classified, const char *el, size_t el_len)
+{
+    ngx_http_consent_inv_page_t  *pg = data;
+
+    ngx_uint_t                    i;
+    ngx_http_consent_inv_host_t  *h;
+
+    /* a longer name is no DNS name: nothing could be fetched from it */
+    if (len == 0 || len > CONSENT_INV_DOMAIN_MAX
+        || !consent_inventory_third_party(host, len,
+                                          (const char *) pg->page.data,
+                                          pg->page.len,
+                                          (const char *) pg->site.data,
+                                          pg->site.len))
+    {
+        return;
+    }
+
+    for (i = 0; i < pg->n; i++) {
+        h = &pg->hosts[i];
+
+        if (h->host_len == len && ngx_memcmp(h->host, host, len) == 0) {
+            break;
+        }
+    }
+
+    if (i == pg->n) {
+        if (pg->n == NGX_HTTP_CONSENT_INV_HOSTS) {
+            pg->cut = 1;
+            return;
+        }
+
+        h = &pg->hosts[pg->n++];
+
+        ngx_memcpy(h->host, host, len);
+        h->host_len = (u_char) len;
+        h->element_len = (u_char) ngx_min(el_len, CONSENT_INV_ELEMENT_MAX);
+        ngx_memcpy(h->element, el, h->element_len);
+        h->unclassified = 0;
+        h->categories = 0;
+    }
+
+    if (classified > 0 && classified <= 32) {
+        h->categories |= (uint32_t) 1 << (classified - 1);
+
+    } else {
+        h->unclassified = 1;
+    }
+}
+
+
+/* the request's pool goes: the page's hosts into the zone */
+
+static void
+ngx_http_consent_inventory_hosts_flush(void *data)
+{
+    ngx_http_consent_inv_page_t  *pg = data;
+
+    ngx_uint_t                    i;
+    ngx_http_consent_inv_key_t    k;
+    ngx_http_consent_inv_zone_t  *z;
+    ngx_http_consent_inv_host_t  *h;
+
+    ngx_memzero(&k, sizeof(ngx_http_consent_inv_key_t));
+
+    k.kind = CONSENT_INV_HOST;
+    k.max_age = -1;
+    k.location = pg->location;
+
+    for (i = 0; i < pg->n; i++) {
+        h = &pg->hosts[i];
+
+        k.name.data = h->host;
+        k.name.len = h->host_len;
+        k.element.data = h->element;
+        k.element.len = h->element_len;
+        k.refused = h->unclassified;
+        k.categories = h->categories;
+
+        ngx_http_consent_inventory_add(pg->zone, &k);
+    }
+
+    if (pg->cut) {
+        z = pg->zone->data;
+
+        ngx_shmtx_lock(&z->shpool->mutex);
+        z->sh->host_pages_cut++;
+        ngx_shmtx_unlock(&z->shpool->mutex);
+    }
 }

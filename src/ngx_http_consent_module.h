@@ -272,6 +272,8 @@ char *ngx_http_consent_inventory(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_consent_inventory_record(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t granted, ngx_array_t *sent);
+ngx_int_t ngx_http_consent_inventory_hosts(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_html_conf_t *hc);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -302,6 +302,12 @@ bad_policy('a cookie in two categories',
 bad_policy('a misspelt cookie key',
     $cat->(2, cookies => [{ name => '_ga', expiry => '2y' }]),
     qr/categories\[2\]\.cookies\[0\]\.expiry: unknown key/);
+bad_policy('a cookie\'s max_age in words',
+    $cat->(2, cookies => [{ name => '_ga', max_age => '2 years' }]),
+    qr/categories\[2\]\.cookies\[0\]\.max_age: "2 years" is not a duration/);
+bad_policy('a negative cookie max_age',
+    $cat->(2, cookies => [{ name => '_ga', max_age => -5 }]),
+    qr/categories\[2\]\.cookies\[0\]\.max_age: must not be negative/);
 bad_policy('rules not an array', sub { $_[0]{rules} = {} }, qr/rules: /);
 
 {

@@ -34,6 +34,7 @@ $t->backend(port => 8081, handler => sub {
             . 'Max-Age=7776000; Secure; SameSite=None',
         'Set-Cookie' => 'sid=s; Path=/; HttpOnly',
         'Set-Cookie' => 'prefs_x=u',
+        'Set-Cookie' => '_gid=GA1.2.3; Path=/; Max-Age=172800',
         'Content-Type' => 'application/json',
     ], [['{}', 0]]);
 });
@@ -120,7 +121,9 @@ ok(!$sent{js_only}{set_by_response}, 'js_only: no response set it (a script)');
 ok($sent{_ga}{set_by_response}, '_ga: set by a response too');
 is($sent{consent}{count}, 100, 'the consent cookie sent 100 times');
 is($inv->{evicted}, 0, 'nothing evicted');
-is($inv->{entries}, 7, 'seven entries: four set, three sent');
+is($set{_gid}{max_age}, 172800, '_gid: its Max-Age of 2 days');
+is($inv->{entries}, 8, 'eight entries: five set, three sent');
+is_deeply($inv->{third_party_hosts}, [], 'no page: no host');
 unlike($r->{body}, qr/SECRETVALUE|GA1\.1/, 'no cookie value is kept');
 
 $r = $t->http(uri => '/inventory', method => 'POST', body => 'x');
@@ -148,10 +151,16 @@ is($r->{status}, 405, 'POST: 405');
         'sid: declared necessary, nothing flagged');
     like($csv, qr/^YSC,.*,third,youtube\.com,0,0,0,,\r$/m,
         'YouTube: third party');
+    like($csv, qr/^_gid,Analytics,.*,24 hours,first,,100,50,0,172800,set-while-refused longer-than-declared\r$/m,
+        '_gid: set for 2 days, declared max_age 24h: longer than declared');
+    like($csv, qr/^_fbp,.*,90 days,.*,100,50,0,7776000,set-while-refused\r$/m,
+        '_fbp: 90 days as declared');
 
     my $html = `$bin cookies --policy $policy --inventory $file --format html --lang es`;
     like($html, qr{<tr class="flagged"><td><code>_ga</code></td><td>Anal\S+tica</td>},
         'HTML: the flagged rows, in Spanish');
+    like($html, qr{<td><code>_gid</code></td>.*<td>24 horas</td>.*longer-than-declared</td></tr>},
+        'HTML in Spanish: longer than declared all the same');
     unlike($html, qr/<script/, 'HTML: no script');
 
     system("$bin cookies --inventory $file >/dev/null 2>&1");

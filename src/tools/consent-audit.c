@@ -34,6 +34,7 @@
 #include "tools/consent-audit-compare.h"
 #include "consent_inventory.h"
 #include "consent-keygen.h"
+#include "consent-audit-cookies.h"
 
 
 #define AUDIT_OK            0
@@ -222,6 +223,7 @@ struct audit_s {
     const char         *inventory_path;
     const char         *lang;
     const char         *site;
+    int                 hosts;          /* cookies --hosts */
     char              **files;
     size_t              nfiles;
 
@@ -283,7 +285,8 @@ enum {
     OPT_POLICY,
     OPT_INVENTORY,
     OPT_LANG,
-    OPT_SITE
+    OPT_SITE,
+    OPT_HOSTS
 };
 
 
@@ -573,6 +576,7 @@ static const char audit_help_report[] =
 static const char audit_help_cookies[] =
 "usage: consent-audit cookies --policy FILE [--inventory FILE]\n"
 "                             [--format csv|html] [--lang L] [--site D]\n"
+"                             [--hosts]\n"
 "\n"
 "The cookie declaration table: one row for each cookie the policy's\n"
 "categories declare (name, category, provider, purpose, lifetime,\n"
@@ -586,8 +590,13 @@ static const char audit_help_cookies[] =
 "  set-while-refused     set for visitors who had not granted its\n"
 "                        category (stripped with consent_strip_cookies)\n"
 "  longer-than-declared  a Max-Age longer than the declared lifetime\n"
-"                        (read from its English text)\n"
+"                        (the declaration's max_age)\n"
 "  set-by-script         sent by browsers, never seen set by a response\n"
+"and, with the inventory, the third-party hosts the site's pages load\n"
+"from (a second table in HTML; the CSV with --hosts), flagged:\n"
+"  undeclared-host       a host of the pages' URLs that no tracker rule\n"
+"                        of the policy (nor a data-consent mark)\n"
+"                        classifies\n"
 "\n"
 "options:\n"
 "  --policy FILE     the policy file (consent_policy)\n"
@@ -598,6 +607,7 @@ static const char audit_help_cookies[] =
 "  --site D          the site's domain: a cookie declared on a domain\n"
 "                    the site is not under is third-party (without it,\n"
 "                    every cookie declared with a domain is)\n"
+"  --hosts           CSV: the third-party hosts' table instead\n"
 "\n"
 "Exit status: 0 nothing flagged, 1 rows flagged, 2 usage, 3 I/O or a\n"
 "policy or inventory that cannot be read.\n";
@@ -966,6 +976,10 @@ audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
 
         case OPT_SITE:
             a->site = val;
+            break;
+
+        case OPT_HOSTS:
+            a->hosts = 1;
             break;
         }
     }
@@ -4428,7 +4442,7 @@ audit_cmd_cookies(audit_t *a, int argc, char **argv)
 {
     int                       rc, html;
     char                      err[512], *json;
-    size_t                    i, n, len;
+    size_t                    i, n, len, hosts;
     consent_policy_t         *p;
     consent_inventory_t      *inv;
     consent_decl_row_t       *rows;
@@ -4439,6 +4453,7 @@ audit_cmd_cookies(audit_t *a, int argc, char **argv)
         { "--format", 1, OPT_FORMAT },
         { "--lang", 1, OPT_LANG },
         { "--site", 1, OPT_SITE },
+        { "--hosts", 0, OPT_HOSTS },
         { NULL, 0, 0 }
     };
 
@@ -4506,14 +4521,45 @@ audit_cmd_cookies(audit_t *a, int argc, char **argv)
         return AUDIT_IO;
     }
 
-    audit_cookies_print(a, stdout, p, rows, n, html);
-
     rc = AUDIT_OK;
 
-    for (i = 0; i < n; i++) {
-        if (rows[i].flags) {
-            rc = AUDIT_PROBLEMS;
+    if (a->hosts && !html) {
+        /* CSV: the hosts' table alone */
+        hosts = consent_audit_hosts_print(stdout, p, inv,
+                                          a->lang ? a->lang
+                                                  : p->default_lang,
+                                          0, audit_put_csv);
+
+    } else {
+        audit_cookies_print(a, stdout, p, rows, n, html);
+
+        for (i = 0; i < n; i++) {
+            if (rows[i].flags) {
+                rc = AUDIT_PROBLEMS;
+            }
         }
+
+        if (html) {
+            hosts = consent_audit_hosts_print(stdout, p, inv,
+                                              a->lang ? a->lang
+                                                      : p->default_lang,
+                                              1, audit_put_html);
+            fputs("</body>\n</html>\n", stdout);
+
+        } else {
+            hosts = inv ? consent_inventory_undeclared_hosts(inv->entries,
+                                                             inv->n, NULL)
+                        : 0;
+
+            if (hosts) {
+                fprintf(stderr, "consent-audit: %zu undeclared third-party "
+                        "host(s): --hosts lists them\n", hosts);
+            }
+        }
+    }
+
+    if (hosts) {
+        rc = AUDIT_PROBLEMS;
     }
 
     free(rows);
@@ -4662,6 +4708,7 @@ audit_cookies_print(audit_t *a, FILE *f, const consent_policy_t *p,
     }
 
     if (html) {
-        fputs("</tbody>\n</table>\n</body>\n</html>\n", f);
+        /* the hosts' section and the page's end follow */
+        fputs("</tbody>\n</table>\n", f);
     }
 }

@@ -12,8 +12,9 @@
  *   2  consent_cookie_domains and consent_cookie_expiry (host \n
  *      consent_cookie_domain \n cookie name)
  *   3  consent_cookie_lookup (a cookie name)
- *   4  consent_inventory_parse, consent_declaration, and
- *      consent_lifetime_seconds (an inventory as JSON)
+ *   4  consent_inventory_parse, consent_declaration,
+ *      consent_inventory_undeclared_hosts and
+ *      consent_inventory_third_party (an inventory as JSON)
  *
  * Properties: what is parsed lies inside the input, a name has no ";"
  * and no surrounding blanks; a filtered header stays in its room (it
@@ -263,10 +264,11 @@ fuzz_lookup(const char *s, size_t len)
 static void
 fuzz_inventory(const char *s, size_t len)
 {
-    char                 *json, err[256], *text;
-    size_t                i, n;
+    char                 *json, err[256];
+    size_t                i, n, k, *idx;
     consent_inventory_t  *inv;
     consent_decl_row_t   *rows;
+    consent_inv_entry_t  *e;
 
     json = fuzz_copy(s, len);
     inv = consent_inventory_parse(json, len, err, sizeof(err));
@@ -292,12 +294,23 @@ fuzz_inventory(const char *s, size_t len)
 
     free(rows);
 
-    /* a lifetime text: any of the names */
-    for (i = 0; i < inv->n; i++) {
-        text = fuzz_copy(inv->entries[i].name, inv->entries[i].name_len);
-        fuzz_check(consent_lifetime_seconds(text) >= -1, "a lifetime");
-        free(text);
+    /* the undeclared hosts, and each host's page as a third party */
+    idx = malloc((inv->n + 1) * sizeof(size_t));
+    fuzz_check(idx != NULL, "memory");
+    k = consent_inventory_undeclared_hosts(inv->entries, inv->n, idx);
+    fuzz_check(k <= inv->n, "at most every entry");
+
+    for (i = 0; i < k; i++) {
+        e = &inv->entries[idx[i]];
+        fuzz_check(e->kind == CONSENT_INV_HOST && e->unclassified > 0,
+                   "an undeclared host");
+        fuzz_check(e->category_ids != NULL, "category ids, maybe none");
+        (void) consent_inventory_third_party(e->name, e->name_len,
+                                             e->location, e->location_len,
+                                             e->element, e->element_len);
     }
+
+    free(idx);
 
     consent_inventory_free(inv);
     free(json);

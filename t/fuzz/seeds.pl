@@ -83,6 +83,29 @@ seed('html', pack('CCn', 0, 0x03, 3) . '<script><!--<script>fbq(1)</script>'
     . '--></script><textarea></body></textarea></body>');
 
 # ---------------------------------------------------------------------------
+# hosts: granted, flags (bits 0-1 the page's URL, bit 2 bytewise), page
+
+$i = 0;
+for my $p (glob("$REPO/t/html/*.html"), "$REPO/conf/demo/index.html") {
+    my $page = slurp($p);
+    next if length $page > 16384;
+    seed('hosts', pack('CC', $i % 16, ($i % 4) | (length $page <= 512
+        ? 4 : 0)) . $page);
+    $i++;
+}
+
+seed('hosts', pack('CC', 0, 0x05) . '<script src="//CDN.Example.COM/x.js">'
+    . '</script><img srcset="https://a.example/1.png 1x, //b.example/2.png '
+    . '2x"><div style="background:url(https://c.example/i.png)"></div>'
+    . '<base href="https://d.example/x/"><img src="y.png">'
+    . '<a ping="https://e.example/p https://f.example/q">a</a>'
+    . '<script src="https://b&#xfc;cher.example/"></script>'
+    . '<img src="http://[::1]:8080/x"><img src="http://0x7f.1/x">');
+seed('hosts', pack('CC', 0xff, 0x06) . '<script data-consent="marketing" '
+    . 'src="https://m.example/m.js"></script><video poster="//p.example/"'
+    . '></video><link rel=stylesheet href=//s.example/s.css>');
+
+# ---------------------------------------------------------------------------
 # token: flags (bit 0 signed, bits 1-2 name), value or fields
 
 my $example = '1.k1.1735689600.3.5.ABEiM0RVZneImaq7zN3u_w.'

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_http_consent_module authors
  *
- * Unit tests of consent_inventory.c: the flags of a Set-Cookie header
- * and the JSON document of the inventory.
+ * Unit tests of consent_inventory.c: the flags of a Set-Cookie header,
+ * the JSON document of the inventory, third parties and the
+ * declaration table.
  */
 
 
@@ -18,7 +19,8 @@
 #define S(s)   s, sizeof(s) - 1
 
 
-static void test_lifetime(void);
+static void test_third_party(void);
+static void test_hosts(consent_policy_t *p);
 static void test_declaration(consent_policy_t *p);
 
 
@@ -85,7 +87,7 @@ main(void)
     e[3].flags = CONSENT_INV_SESSION | CONSENT_INV_HTTPONLY;
     e[3].count = 1;
 
-    s = consent_inventory_json(p, e, 4, 3, &len);
+    s = consent_inventory_json(p, e, 4, 3, 0, &len);
 
     if (!ok(s != NULL && len == strlen(s), "the inventory as JSON")) {
         return done_testing();
@@ -110,12 +112,14 @@ main(void)
                  "\"session\":true}") != NULL, "a session cookie");
     free(s);
 
-    s = consent_inventory_json(p, NULL, 0, 0, &len);
-    is_str(s, "{\"entries\":0,\"evicted\":0,\"cookies_set\":[],"
-              "\"cookies_sent\":[]}", "an empty inventory");
+    s = consent_inventory_json(p, NULL, 0, 0, 0, &len);
+    is_str(s, "{\"entries\":0,\"evicted\":0,\"host_pages_cut\":0,"
+              "\"cookies_set\":[],\"cookies_sent\":[],"
+              "\"third_party_hosts\":[]}", "an empty inventory");
     free(s);
 
-    test_lifetime();
+    test_third_party();
+    test_hosts(p);
     test_declaration(p);
 
     consent_policy_free(p);
@@ -125,27 +129,127 @@ main(void)
 
 
 static void
-test_lifetime(void)
+test_third_party(void)
 {
-    is_int(consent_lifetime_seconds("2 years"), 2 * 366 * 86400, "2 years");
-    is_int(consent_lifetime_seconds("1 Year"), 366 * 86400, "1 Year");
-    is_int(consent_lifetime_seconds("24 hours"), 86400, "24 hours");
-    is_int(consent_lifetime_seconds("1 minute"), 60, "1 minute");
-    is_int(consent_lifetime_seconds("90 days"), 90 * 86400, "90 days");
-    is_int(consent_lifetime_seconds("13 months"), 13 * 31 * 86400,
-           "13 months");
-    is_int(consent_lifetime_seconds("30 minutes to 2 years"),
-           2 * 366 * 86400, "a range: the longest");
-    is_int(consent_lifetime_seconds("Up to 13 months"), 13 * 31 * 86400,
-           "up to");
-    is_int(consent_lifetime_seconds("Session"), 0, "session");
-    is_int(consent_lifetime_seconds("6 mois"), -1, "not English");
-    is_int(consent_lifetime_seconds("forever"), -1, "no number");
-    is_int(consent_lifetime_seconds("2 lightyears"), -1, "no unit");
-    is_int(consent_lifetime_seconds(""), -1, "empty");
-    is_int(consent_lifetime_seconds(NULL), -1, "NULL");
-    is_int(consent_lifetime_seconds("99999999999 years"), 9999999LL * 366
-           * 86400, "a huge number stops growing: no overflow");
+#define TP(h, page, site)                                                    \
+    consent_inventory_third_party(S(h), S(page), site, sizeof(site) - 1)
+
+    ok(!TP("www.example.com", "www.example.com", ""), "the page's host");
+    ok(!TP("WWW.Example.COM.", "www.example.com", ""),
+       "case and a trailing dot aside");
+    ok(!TP("example.com", "www.example.com", ""), "www. taken off the page");
+    ok(!TP("cdn.example.com", "www.example.com", ""), "a subdomain of that");
+    ok(TP("notexample.com", "www.example.com", ""), "not a suffix by label");
+    ok(TP("cdn.example.com", "shop.example.com", ""),
+       "a sibling of another host than www.: third without a site");
+    ok(!TP("cdn.example.com", "shop.example.com", "example.com"),
+       "first under consent_cookie_domain");
+    ok(TP("example.net", "shop.example.com", "example.com"),
+       "third outside it");
+    ok(TP("cdn.example.com", "other.org", "example.com"),
+       "consent_cookie_domain applies only to a page under it");
+    ok(!TP("a.www.com", "www.com", ""), "www.com has no www. to take off");
+    ok(TP("example.com", "www.com", ""), "www.com is its own site");
+    ok(!TP("[::1]", "[::1]", ""), "an IPv6 page");
+    ok(TP("127.0.0.2", "127.0.0.1", ""), "another address");
+    ok(TP("www.google-analytics.com", "www.example.com", ""), "a tracker");
+    ok(!TP("", "www.example.com", ""), "no host");
+
+#undef TP
+}
+
+
+static void
+test_hosts(consent_policy_t *p)
+{
+    char                 *s, err[256];
+    size_t                len, idx[4];
+    consent_inv_entry_t   e[3];
+    consent_inventory_t  *inv;
+
+    memset(e, 0, sizeof(e));
+
+    e[0].kind = CONSENT_INV_HOST;
+    e[0].name = "cdn.tracker.example";
+    e[0].name_len = 19;
+    e[0].element = "script";
+    e[0].element_len = 6;
+    e[0].location = "/";
+    e[0].location_len = 1;
+    e[0].count = 12;
+    e[0].unclassified = 12;
+    e[0].first = 1767225600;
+    e[0].last = 1767225600;
+
+    e[1].kind = CONSENT_INV_HOST;
+    e[1].name = "www.googletagmanager.com";
+    e[1].name_len = 24;
+    e[1].element = "img";
+    e[1].element_len = 3;
+    e[1].count = 3;
+    e[1].categories = 1 << 2 | 1 << 3;
+    e[1].first = 1767225600;
+    e[1].last = 1767225600;
+
+    e[2].kind = CONSENT_INV_SENT;
+    e[2].name = "_ga";
+    e[2].name_len = 3;
+    e[2].count = 1;
+
+    s = consent_inventory_json(p, e, 3, 0, 5, &len);
+
+    if (!ok(s != NULL, "hosts as JSON")) {
+        return;
+    }
+
+    ok(strstr(s, "\"third_party_hosts\":[{\"host\":\"cdn.tracker.example\","
+                 "\"count\":12,\"unclassified\":12,\"categories\":[],"
+                 "\"element\":\"script\",\"location\":\"/\",") != NULL,
+       "an unclassified host");
+    ok(strstr(s, "{\"host\":\"www.googletagmanager.com\",\"count\":3,"
+                 "\"unclassified\":0,\"categories\":[\"analytics\","
+                 "\"marketing\"],\"element\":\"img\",\"location\":\"\",")
+       != NULL, "a classified host, its categories by id");
+    ok(strstr(s, "\"host_pages_cut\":5") != NULL, "pages cut");
+    ok(strstr(s, "\"cookies_sent\":[{\"name\":\"_ga\"") != NULL,
+       "a cookie is no host");
+
+    inv = consent_inventory_parse(s, len, err, sizeof(err));
+    free(s);
+
+    if (!ok(inv != NULL, "read back")) {
+        printf("#   %s\n", err);
+        return;
+    }
+
+    is_int(inv->n, 3, "three entries");
+    is_int(inv->host_pages_cut, 5, "pages cut read back");
+    ok(inv->entries[1].kind == CONSENT_INV_HOST
+       && inv->entries[1].name_len == 19
+       && inv->entries[1].unclassified == 12
+       && inv->entries[1].count == 12
+       && inv->entries[1].category_ids_len == 0
+       && inv->entries[1].element_len == 6, "the unclassified host");
+    ok(inv->entries[2].category_ids_len == 19
+       && memcmp(inv->entries[2].category_ids, "analytics marketing", 19)
+          == 0, "the classified host's categories");
+    is_int(consent_inventory_undeclared_hosts(inv->entries, inv->n, idx), 1,
+           "one undeclared host");
+    is_int(idx[0], 1, "its index");
+
+    consent_inventory_free(inv);
+
+    s = "{\"cookies_set\":[],\"cookies_sent\":[],\"third_party_hosts\":{}}";
+    ok(consent_inventory_parse(s, strlen(s), err, sizeof(err)) == NULL,
+       "hosts not an array: refused");
+    s = "{\"cookies_set\":[],\"cookies_sent\":[],\"third_party_hosts\":"
+        "[{\"count\":1}]}";
+    ok(consent_inventory_parse(s, strlen(s), err, sizeof(err)) == NULL
+       && strstr(err, "third_party_hosts[0]") != NULL, "a host without host");
+    s = "{\"cookies_set\":[],\"cookies_sent\":[]}";
+    inv = consent_inventory_parse(s, strlen(s), err, sizeof(err));
+    ok(inv != NULL && inv->n == 0, "an inventory without hosts");
+    consent_inventory_free(inv);
 }
 
 

@@ -744,7 +744,8 @@ test_cookies(void)
                 "'id': 'analytics', 'cookies': ['_ga', '_ga_*',"
                 " {'name': '_hjSession*', 'domain': '.Example.COM',"
                 "  'provider': 'Hotjar', 'purpose': {'en': 'Sessions.',"
-                "  'es': 'Sesiones.'}, 'lifetime': {'en': '30 minutes'}}],");
+                "  'es': 'Sesiones.'}, 'lifetime': {'en': '30 minutes'},"
+                "  'max_age': '30m'}],");
     err[0] = '\0';
     p = doc ? parse(doc, err, sizeof(err)) : NULL;
 
@@ -768,6 +769,8 @@ test_cookies(void)
            "no purpose given");
         ok(p->cookies[0].domain == NULL && p->cookies[0].provider == NULL,
            "no domain, no provider");
+        is_int(p->cookies[2].max_age, 1800, "max_age \"30m\": 1800");
+        is_int(p->cookies[0].max_age, -1, "no max_age: -1");
 
     } else {
         printf("#   error: %s\n", err);
@@ -845,8 +848,35 @@ test_cookies(void)
                   "'id': 'analytics', 'cookies': [{'name': '_ga',"
                   " 'expiry': '2y'}],",
                   "categories[1].cookies[0].expiry: unknown key (expected "
-                  "name, domain, provider, purpose or lifetime)",
+                  "name, domain, provider, purpose, lifetime or max_age)",
                   "unknown cookie key");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': '_ga',"
+                  " 'max_age': '2 years'}],",
+                  "categories[1].cookies[0].max_age: \"2 years\" is not a "
+                  "duration: use a number of seconds, a string such as "
+                  "\"3600s\", \"90m\", \"12h\" or \"730d\", or "
+                  "\"session\"", "a cookie's max_age in words");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': '_ga',"
+                  " 'max_age': -1}],",
+                  "categories[1].cookies[0].max_age: must not be negative",
+                  "a negative max_age");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': '_ga',"
+                  " 'max_age': 1.5}],",
+                  "categories[1].cookies[0].max_age: must be a number of "
+                  "seconds, a string such as \"730d\", or \"session\"",
+                  "a max_age that is no integer");
+    rejects_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': '_ga',"
+                  " 'max_age': '99999999999d'}],",
+                  "categories[1].cookies[0].max_age: must be at most 100 "
+                  "years (3162240000 seconds)", "a max_age too long");
+    accepts_subst("'id': 'analytics',",
+                  "'id': 'analytics', 'cookies': [{'name': '_ga',"
+                  " 'max_age': 'session'}, {'name': '_gid',"
+                  " 'max_age': 63072000}],", "max_age: session, seconds");
     rejects_subst("'id': 'analytics',",
                   "'id': 'analytics', 'cookies': [{'domain': 'a.com'}],",
                   "categories[1].cookies[0]: missing \"name\"",
