@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -41,6 +42,7 @@ static long consent_b64url_decode_var(const consent_field_t *f,
 static int consent_handoff_list(const char *list, size_t len,
     consent_domains_t *d);
 static int consent_handoff_lower(int c);
+static char *consent_handoff_html(char *p, const char *s, size_t n);
 static void consent_handoff_error(char *err, size_t errlen,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -558,6 +560,138 @@ consent_handoff_json(char *json, size_t *len, const char *url,
     *len = p - out;
 
     return out;
+}
+
+
+int
+consent_handoff_referer_host(const char *referer, size_t len,
+    const char **host, size_t *host_len)
+{
+    size_t       i, end, skip;
+    const char  *p;
+
+    if (referer == NULL) {
+        return 0;
+    }
+
+    if (len >= 7 && strncasecmp(referer, "http://", 7) == 0) {
+        skip = 7;
+
+    } else if (len >= 8 && strncasecmp(referer, "https://", 8) == 0) {
+        skip = 8;
+
+    } else {
+        return 0;
+    }
+
+    p = referer + skip;
+    len -= skip;
+
+    /* the authority: no user info, which could name another host */
+
+    for (end = 0; end < len; end++) {
+        if (p[end] == '/' || p[end] == '?' || p[end] == '#') {
+            break;
+        }
+
+        if (p[end] == '@' || p[end] == '\\') {
+            return 0;
+        }
+    }
+
+    for (i = 0; i < end && p[i] != ':'; i++) {
+        /* void */
+    }
+
+    if (!consent_domains_host_valid(p, i)) {
+        return 0;
+    }
+
+    *host = p;
+    *host_len = i;
+
+    return 1;
+}
+
+
+char *
+consent_handoff_page(const char *reason, const char *next, size_t next_len,
+    size_t *len)
+{
+    char    *out, *p;
+    size_t   rlen;
+
+    rlen = strlen(reason);
+
+    /* every character escaped at most as "&quot;" */
+
+    out = malloc(512 + 6 * rlen + 2 * 6 * next_len);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    p = out;
+    p += sprintf(p, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                 "<meta name=\"robots\" content=\"noindex\">");
+
+    if (next) {
+        p += sprintf(p, "<meta http-equiv=\"refresh\" content=\"0;url=");
+        p = consent_handoff_html(p, next, next_len);
+        p += sprintf(p, "\">");
+    }
+
+    p += sprintf(p, "<title>Privacy choice</title></head>\n<body><p>");
+    p = consent_handoff_html(p, reason, rlen);
+    p += sprintf(p, "</p>\n");
+
+    if (next) {
+        p += sprintf(p, "<p><a href=\"");
+        p = consent_handoff_html(p, next, next_len);
+        p += sprintf(p, "\">Continue</a></p>\n");
+    }
+
+    p += sprintf(p, "</body></html>\n");
+
+    *len = p - out;
+
+    return out;
+}
+
+
+static char *
+consent_handoff_html(char *p, const char *s, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        switch (s[i]) {
+
+        case '&':
+            memcpy(p, "&amp;", 5);
+            p += 5;
+            break;
+
+        case '"':
+            memcpy(p, "&quot;", 6);
+            p += 6;
+            break;
+
+        case '<':
+            memcpy(p, "&lt;", 4);
+            p += 4;
+            break;
+
+        case '>':
+            memcpy(p, "&gt;", 4);
+            p += 4;
+            break;
+
+        default:
+            *p++ = s[i];
+        }
+    }
+
+    return p;
 }
 
 

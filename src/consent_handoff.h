@@ -157,6 +157,22 @@ char *consent_handoff_json(char *json, size_t *len, const char *url,
     size_t url_len);
 
 
+/*
+ * The host of a Referer ("http://a.example:8080/page" -> "a.example"):
+ * http or https only, no user info; 1 and the host, or 0.
+ */
+int consent_handoff_referer_host(const char *referer, size_t len,
+    const char **host, size_t *host_len);
+
+/*
+ * The page of a refused hand-off, for a browser: the reason, and when
+ * next is given a link on (and a refresh to it), so that the visitor's
+ * way through the other domains goes on.  malloc'ed, NUL-terminated.
+ */
+char *consent_handoff_page(const char *reason, const char *next,
+    size_t next_len, size_t *len);
+
+
 /* the replay cache: bytes for nslots slots, and slots that fit in size */
 size_t consent_replay_size(uint32_t nslots);
 uint32_t consent_replay_slots(size_t size);
