@@ -1,0 +1,67 @@
+#!/usr/bin/perl
+
+# One choice across a site's domains, in Chromium (docs/domains.md): two
+# server names, a.example and b.example, resolved to 127.0.0.1 by the
+# browser's --host-resolver-rules, share a choice with consent_domains.
+# Accept all on a.example (with JavaScript, and with it off), then a
+# visit to b.example: no banner, the same consent id, b.example's own
+# first-party cookie and its own audit record of the hand-off.
+# (t/browser/handoff.mjs drives Chromium and prints the assertions.)
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../lib", "$FindBin::Bin/lib";
+
+use Test::More;
+use Consent::Browser;
+
+my $b = Consent::Browser->new;
+my $t = $b->t;
+
+$b->{keys} = $t->keyfile;
+$b->{policy} = $t->policy_file;
+
+$t->write_file('site/index.html', <<'HTML');
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Shared choice</title></head>
+<body><main><h1>A page</h1><p>One of the site's domains.</p></main></body></html>
+HTML
+
+$t->config(<<"CONF");
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    consent_keys     $b->{keys};
+    consent_policy   $b->{policy};
+    consent_domains  a.example b.example;
+
+    server {
+        listen       127.0.0.1:%%PORT_8080%%;
+        server_name  a.example;
+        root         %%TESTDIR%%/site;
+        consent_log  %%TESTDIR%%/a.log;
+        consent on;
+        location /consent/ { consent_endpoint; }
+    }
+
+    server {
+        listen       127.0.0.1:%%PORT_8080%%;
+        server_name  b.example;
+        root         %%TESTDIR%%/site;
+        consent_log  %%TESTDIR%%/b.log;
+        consent on;
+        location /consent/ { consent_endpoint; }
+    }
+}
+CONF
+$t->run;
+
+$b->run_node('handoff.mjs',
+    port  => $t->port(8080),
+    a_log => $t->path('a.log'),
+    b_log => $t->path('b.log'));
+
+done_testing();
