@@ -162,5 +162,18 @@ await scenario('The hand-off link opened again, in another browser', async () =>
     await context.close();
 });
 
+await scenario('Why a redirect: a cross-site image sets no cookie', async () => {
+    const { context, page } = await visitor();
+    const [img] = await Promise.all([
+        page.waitForEvent('response', (r) => r.url().startsWith(B + '/pixel')),
+        page.goto(A + '/pixel.html', { waitUntil: 'load' }),
+    ]);
+    const set = (await img.headersArray()).filter((h) => /^set-cookie$/i.test(h.name));
+    is(set.length, 4, 'b.example\'s pixel answers four Set-Cookie headers');
+    const names = (await context.cookies(B)).map((c) => c.name);
+    is(names.join(','), '', 'Chromium stores none of them (Lax, default, None, None; Secure)');
+    await context.close();
+});
+
 await browser.close();
 done();

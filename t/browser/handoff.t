@@ -29,6 +29,14 @@ $t->write_file('site/index.html', <<'HTML');
 <body><main><h1>A page</h1><p>One of the site's domains.</p></main></body></html>
 HTML
 
+# why the hand-off is a top-level redirect: a cross-site image cannot set
+# b.example's cookies, whatever their SameSite
+$t->write_file('site/pixel.html', <<'HTML');
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Pixel</title></head>
+<body><img id="px" alt="" src="/PIXEL"></body></html>
+HTML
+
 $t->config(<<"CONF");
 http {
     include       /etc/nginx/mime.types;
@@ -54,10 +62,21 @@ http {
         consent_log  %%TESTDIR%%/b.log;
         consent on;
         location /consent/ { consent_endpoint; }
+        location = /pixel {
+            add_header Set-Cookie "px_lax=1; Path=/; SameSite=Lax" always;
+            add_header Set-Cookie "px_default=1; Path=/" always;
+            add_header Set-Cookie "px_none=1; Path=/; SameSite=None" always;
+            add_header Set-Cookie "px_secure=1; Path=/; SameSite=None; Secure"
+                       always;
+            empty_gif;
+        }
     }
 }
 CONF
+my $pixel = $t->read_file('site/pixel.html');
 $t->run;
+$pixel =~ s{/PIXEL}{'http://b.example:' . $t->port(8080) . '/pixel'}e;
+$t->write_file('site/pixel.html', $pixel);
 
 $b->run_node('handoff.mjs',
     port  => $t->port(8080),
