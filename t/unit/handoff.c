@@ -21,6 +21,8 @@
 #include "tap.h"
 #include "consent_base64.h"
 #include "consent_handoff.h"
+#include "consent_record.h"
+#include "consent_render.h"
 
 
 #define ISSUED   1800000000
@@ -42,6 +44,10 @@ static void test_malformed(void);
 static void test_next(void);
 static void test_json(void);
 static void test_replay(void);
+static void test_referer(void);
+static void test_page(void);
+static void test_record(void);
+static void test_banner(void);
 
 
 static consent_keyset_t  *ks;
@@ -62,6 +68,10 @@ main(void)
     test_next();
     test_json();
     test_replay();
+    test_referer();
+    test_page();
+    test_record();
+    test_banner();
 
     consent_keyset_free(ks);
 
@@ -716,4 +726,193 @@ test_replay(void)
            CONSENT_REPLAY_FRESH, "room again once they expire");
 
     free(c);
+}
+
+
+static void
+test_referer(void)
+{
+    size_t       i, len;
+    const char  *host;
+
+    static const struct {
+        const char  *referer;
+        const char  *host;
+    } cases[] = {
+        { "http://a.example/", "a.example" },
+        { "https://a.example:8443/page?x=1#f", "a.example" },
+        { "HTTP://A.Example", "A.Example" },
+        { "http://a.example?q", "a.example" },
+        { "http://a.example@evil.example/", NULL },
+        { "http://user:pw@a.example/", NULL },
+        { "http://evil.example/@a.example", "evil.example" },
+        { "http://a.example\\@evil.example/", NULL },
+        { "ftp://a.example/", NULL },
+        { "//a.example/", NULL },
+        { "http:///", NULL },
+        { "http://127.0.0.1/", NULL },
+        { "http://[::1]/", NULL },
+        { "", NULL },
+        { NULL, NULL }
+    };
+
+    for (i = 0; cases[i].referer; i++) {
+        char  got[300];
+
+        got[0] = '\0';
+
+        if (consent_handoff_referer_host(cases[i].referer,
+                                         strlen(cases[i].referer), &host,
+                                         &len))
+        {
+            snprintf(got, sizeof(got), "%.*s", (int) len, host);
+        }
+
+        is_str(got, cases[i].host ? cases[i].host : "",
+               "Referer host of \"%s\"", cases[i].referer);
+    }
+
+    ok(!consent_handoff_referer_host(NULL, 0, &host, &len), "no Referer");
+}
+
+
+static void
+test_page(void)
+{
+    char    *p;
+    size_t   len;
+
+    p = consent_handoff_page("hand-off token expired",
+                             "http://a.example/x?a=1&b=\"<2>", 29, &len);
+    ok(p != NULL, "a refusal page");
+    is_int(strlen(p), len, "its length");
+    ok(strstr(p, "<meta http-equiv=\"refresh\" content=\"0;url="
+                 "http://a.example/x?a=1&amp;b=&quot;&lt;2&gt;\">") != NULL,
+       "a refresh to the next hop, escaped");
+    ok(strstr(p, "<a href=\"http://a.example/x?a=1&amp;b=&quot;&lt;2&gt;\">"
+                 "Continue</a>") != NULL, "and a link");
+    ok(strstr(p, "<p>hand-off token expired</p>") != NULL, "the reason");
+    ok(strstr(p, "noindex") != NULL, "not for search engines");
+    free(p);
+
+    p = consent_handoff_page("a <b>", NULL, 0, &len);
+    ok(strstr(p, "refresh") == NULL && strstr(p, "<a ") == NULL,
+       "no way on when the token is not trusted");
+    ok(strstr(p, "a &lt;b&gt;") != NULL, "the reason escaped");
+    free(p);
+}
+
+
+/* the audit record of a hand-off: "handoff" before "kid", read back */
+
+static void
+test_record(void)
+{
+    char                     err[256], id[CONSENT_ID_B64_LEN + 1];
+    char                    *line;
+    size_t                   len, slen;
+    const char              *s;
+    consent_chain_t          chain;
+    consent_policy_t        *policy;
+    consent_record_t         rec;
+    unsigned char            raw[CONSENT_ID_LEN];
+    consent_record_parsed_t  parsed;
+
+    policy = consent_policy_load("conf/policy.json", err, sizeof(err));
+    if (policy == NULL) {
+        printf("Bail out! conf/policy.json: %s\n", err);
+        exit(1);
+    }
+
+    memset(raw, 0x42, sizeof(raw));
+    consent_id_format(raw, id);
+    consent_chain_init(&chain);
+
+    memset(&rec, 0, sizeof(rec));
+    rec.ts_ms = (int64_t) ISSUED * 1000;
+    rec.id.data = id;
+    rec.id.len = CONSENT_ID_B64_LEN;
+    rec.action = "grant";
+    rec.mechanism = "handoff";
+    rec.policy = policy;
+    rec.granted = 0xf;
+    rec.host.data = "b.example";
+    rec.host.len = 9;
+    rec.handoff.data = "a.example";
+    rec.handoff.len = 9;
+
+    line = consent_record_line(&rec, &chain, &ks->keys[0], &len);
+    ok(line != NULL, "a hand-off record");
+    ok(line && strstr(line, "\"ip\":\"\",\"handoff\":\"a.example\","
+                            "\"kid\":\"k1\"") != NULL,
+       "\"handoff\" between \"ip\" and \"kid\"");
+
+    is_int(consent_record_parse(line, len - 1, &parsed, err, sizeof(err)), 0,
+           "read back (%s)", err);
+    s = consent_record_get_str(&parsed, "handoff", &slen);
+    is_str(s, "a.example", "its origin");
+    ok(consent_record_hmac_ok(line, len - 1, &parsed, &ks->keys[0]),
+       "its HMAC verifies");
+    consent_record_parsed_free(&parsed);
+    free(line);
+
+    rec.handoff.data = NULL;
+    line = consent_record_line(&rec, &chain, &ks->keys[0], &len);
+    ok(line && strstr(line, "\"handoff\":") == NULL,
+       "a choice made here has no \"handoff\"");
+    free(line);
+
+    /* out of place, it is refused like any member */
+
+    {
+    const char  *bad = "{\"v\":1,\"handoff\":\"a.example\"}";
+
+    ok(consent_record_parse(bad, strlen(bad), &parsed, err, sizeof(err))
+       != 0, "a record with \"handoff\" out of place is refused");
+    consent_record_parsed_free(&parsed);
+    }
+
+    consent_policy_free(policy);
+}
+
+
+/* the banner lists the domains; without them it says nothing */
+
+static void
+test_banner(void)
+{
+    char                   err[256], *out;
+    size_t                 len;
+    consent_policy_t      *policy;
+    consent_tpl_vars_t     vars;
+    consent_render_conf_t  rc;
+
+    policy = consent_policy_load("conf/policy.json", err, sizeof(err));
+    if (policy == NULL) {
+        printf("Bail out! conf/policy.json: %s\n", err);
+        exit(1);
+    }
+
+    memset(&rc, 0, sizeof(rc));
+    memset(&vars, 0, sizeof(vars));
+    rc.endpoint = "/consent/";
+    rc.endpoint_len = 9;
+    rc.version = "v";
+    vars.ret = "/";
+    vars.ret_len = 1;
+
+    out = consent_render_banner(policy, "en", &rc, &vars, &len);
+    ok(out && strstr(out, "consent-domains") == NULL,
+       "no list without consent_domains");
+    free(out);
+
+    rc.domains = "a.example, b.<example>";
+    rc.domains_len = strlen(rc.domains);
+    out = consent_render_banner(policy, "en", &rc, &vars, &len);
+    ok(out && strstr(out, "<p class=\"consent-domains\">This choice applies "
+                          "to: a.example, b.&lt;example&gt;</p>") != NULL,
+       "the domains, escaped, after the default text");
+    free(out);
+
+    consent_policy_free(policy);
 }
