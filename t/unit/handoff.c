@@ -383,7 +383,22 @@ test_reference(void)
        != NULL, "domains: base64url of the comma-joined list");
     ok(strstr(tok, ".L25ld3MvdG9kYXk_eD0x.") != NULL,
        "return: base64url of the path");
-    (void) n;
+
+    /* the worked example of docs/cookie-format.md, byte for byte */
+
+    example(&h);
+    h.issued = 1735689600;
+    memset(&h.domains, 0, sizeof(h.domains));
+    consent_domains_add(&h.domains, "a.example", 9, NULL, 0);
+    consent_domains_add(&h.domains, "b.example", 9, NULL, 0);
+    strcpy(h.ret, "/news");
+    h.ret_len = 5;
+
+    n = consent_handoff_encode(ks, &h, tok, sizeof(tok));
+    is_str(tok, "h1.k1.1735689600.3.5.ABEiM0RVZneImaq7zN3u_w.oKGio6Slpqc."
+                "YS5leGFtcGxlLGIuZXhhbXBsZQ.L25ld3M."
+                "YfdIdEsKVtri9_4Cb9sPep2V52VqB34i64uhQxGWOUU",
+           "the worked example of docs/cookie-format.md (%d bytes)", n);
 }
 
 
