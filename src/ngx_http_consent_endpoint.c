@@ -28,6 +28,8 @@ static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
+static ngx_int_t ngx_http_consent_return_arg(ngx_http_request_t *r,
+    ngx_str_t *path);
 static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
     const char *key, size_t key_len, u_char *value, size_t value_len);
 static ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
@@ -532,6 +534,11 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
         ret = choice->return_path;
         rlen = choice->return_len;
 
+    } else if (ngx_http_consent_return_arg(r, &self) == NGX_OK) {
+        /* the banner's script says its page: a page may send no Referer */
+        ret = (const char *) self.data;
+        rlen = self.len;
+
     } else if (r->headers_in.referer
                && ngx_http_consent_self(r, &self) == NGX_OK
                && !consent_referer_path(
@@ -588,6 +595,38 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     return ngx_http_consent_send_malloced(r, NGX_HTTP_OK,
                                           &ngx_http_consent_json_type,
                                           out, len);
+}
+
+
+/* "?return=PATH", unescaped, if it is a safe path; else NGX_DECLINED */
+
+static ngx_int_t
+ngx_http_consent_return_arg(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char     *dst, *src;
+    ngx_str_t   arg;
+
+    if (ngx_http_arg(r, (u_char *) "return", sizeof("return") - 1, &arg)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    dst = ngx_pnalloc(r->pool, arg.len);
+    if (dst == NULL) {
+        return NGX_DECLINED;
+    }
+
+    path->data = dst;
+    src = arg.data;
+    ngx_unescape_uri(&dst, &src, arg.len, 0);
+    path->len = dst - path->data;
+
+    if (!consent_return_path_ok((const char *) path->data, path->len)) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -307,6 +307,20 @@ like($r->{body}, qr/revision 2/, '... says which');
 like($t->error_log, qr/hand-off token refused: already used \(status 409, consent id \S+, host "b\.example"\)/,
     'refusals are in the error log with the status and consent id');
 
+# --- the banner's script says its page (a page may send no Referer)
+
+for my $case (['%2Fcaf%25C3%25A9%3Fq%3D1', '/caf%C3%A9?q=1', 'the page the script names'],
+              ['%2F%2Fevil.example%2F', '/', 'not another host: "/"']) {
+    my ($arg, $want, $what) = @$case;
+    $r = req('a.example', method => 'POST', uri => "/consent/?return=$arg",
+        body => '{"action":"reject_all"}',
+        headers => ['Content-Type' => 'application/json']);
+    $r = follow($json->decode($r->{body})->{handoff});
+    $r = follow($r->header('location'));
+    is($r->header('location'), origin('a.example') . $want,
+        "JSON with ?return=: back to $what");
+}
+
 # --- JavaScript off: the form's 303 starts the chain
 
 $r = req('a.example', method => 'POST', uri => '/consent/',

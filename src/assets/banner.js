@@ -301,7 +301,9 @@ function submit(e) {
             body.granted.push(boxes[i].value);
         }
     }
-    fetch(st.endpoint, {
+    // the page, for a hand-off's way back (it may send no Referer)
+    fetch(st.endpoint + '?return=' + encodeURIComponent(location.pathname
+                                                        + location.search), {
         method: 'POST',
         credentials: 'same-origin',
         headers: {'Content-Type': 'application/json',

@@ -16,9 +16,11 @@ import { ok, is, like, note, scenario, done } from './lib/tap.mjs';
 const cfg = config();
 const A = `http://a.example:${cfg.port}`;
 const B = `http://b.example:${cfg.port}`;
+const C = `http://c.example:${cfg.port}`;
 
 const args = ARGS.map((x) => (x.startsWith('--host-resolver-rules=')
     ? '--host-resolver-rules=MAP a.example 127.0.0.1, MAP b.example 127.0.0.1, '
+        + 'MAP c.example 127.0.0.1, '
         + 'MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'
     : x));
 
@@ -60,6 +62,11 @@ async function check(context, page, seen, bBefore, label) {
     is(hop && hop.type, 'document', `${label}: as a top-level navigation`);
     is(hop && hop.headers.referer, A + '/', `${label}: with a.example's origin as Referer`);
     is(new URL(page.url()).host, `a.example:${cfg.port}`, `${label}: and came back to a.example`);
+    const hop2 = seen.find((r) => r.url.startsWith(C + '/consent/?handoff='));
+    ok(hop2, `${label}: then through c.example's, the second hop`);
+    is(hop2 && hop2.headers.referer, A + '/',
+        `${label}: still with a.example's origin as Referer after b.example's 303`);
+    const cc = await cookieOf(context, C);
 
     const ca = await cookieOf(context, A);
     const cb = await cookieOf(context, B);
@@ -68,6 +75,7 @@ async function check(context, page, seen, bBefore, label) {
     is(cb && cb.domain, 'b.example', `${label}: a host-only cookie of b.example`);
     is(cb && cb.sameSite, 'Lax', `${label}: SameSite=Lax (first-party, no SameSite=None)`);
     is(idOf(cb && cb.value), idOf(ca && ca.value), `${label}: the same consent id`);
+    is(idOf(cc && cc.value), idOf(ca && ca.value), `${label}: c.example too`);
     is(cb && cb.value.split('.')[4], ca && ca.value.split('.')[4],
         `${label}: the same categories`);
 
@@ -79,6 +87,8 @@ async function check(context, page, seen, bBefore, label) {
     is(rec && rec.mechanism, 'handoff', `${label}: of the hand-off`);
     is(rec && rec.handoff, 'a.example', `${label}: from a.example`);
     is(rec && rec.id, idOf(ca && ca.value), `${label}: under the same consent id`);
+    const crec = records(cfg.c_log).filter((x) => x.id === idOf(ca && ca.value));
+    is(crec.length, 1, `${label}: c.example's log records it once, same id`);
 
     // then the visitor goes to b.example
     await page.goto(B + '/', { waitUntil: 'load' });
@@ -107,7 +117,7 @@ await scenario('Accept all on a.example, then b.example', async () => {
     const shown = await banner(page);
     ok(shown.visible, 'a.example shows the banner');
     const list = await page.locator('#consent-banner .consent-domains').textContent();
-    like(list || '', /a\.example, b\.example/, 'the banner lists the domains the choice covers');
+    like(list || '', /a\.example, b\.example, c\.example/, 'the banner lists the domains the choice covers');
 
     const before = records(cfg.b_log).length;
     await Promise.all([
@@ -129,6 +139,23 @@ await scenario('JavaScript off: the form on a.example, then b.example', async ()
         page.click(SEL.accept),
     ]);
     await check(context, page, seen, before, 'no JavaScript');
+    await context.close();
+});
+
+await scenario('A page with Referrer-Policy: no-referrer', async () => {
+    const { context, page, seen } = await visitor();
+    const r = await page.goto(A + '/strict.html', { waitUntil: 'load' });
+    is(r.headers()['referrer-policy'], 'no-referrer', 'the page sends no Referer by its own policy');
+    await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.click(SEL.accept),
+    ]);
+    const hop = seen.find((x) => x.url.startsWith(B + '/consent/?handoff='));
+    is(hop && hop.headers.referer, A + '/', 'the banner\'s navigation still sends the origin');
+    is(new URL(page.url()).pathname, '/strict.html', 'back on the page');
+    const ca = await cookieOf(context, A);
+    const cb = await cookieOf(context, B);
+    is(idOf(cb && cb.value), idOf(ca && ca.value), 'b.example has the same consent id');
     await context.close();
 });
 

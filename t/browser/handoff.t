@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # One choice across a site's domains, in Chromium (docs/domains.md): two
-# server names, a.example and b.example, resolved to 127.0.0.1 by the
+# server names, a.example, b.example and c.example, resolved to 127.0.0.1 by the
 # browser's --host-resolver-rules, share a choice with consent_domains.
 # Accept all on a.example (with JavaScript, and with it off), then a
 # visit to b.example: no banner, the same consent id, b.example's own
@@ -29,6 +29,13 @@ $t->write_file('site/index.html', <<'HTML');
 <body><main><h1>A page</h1><p>One of the site's domains.</p></main></body></html>
 HTML
 
+# a page whose own policy sends no Referer at all
+$t->write_file('site/strict.html', <<'HTML');
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Strict</title></head>
+<body><main><h1>No referrer</h1></main></body></html>
+HTML
+
 # why the hand-off is a top-level redirect: a cross-site image cannot set
 # b.example's cookies, whatever their SameSite
 $t->write_file('site/pixel.html', <<'HTML');
@@ -44,7 +51,7 @@ http {
 
     consent_keys     $b->{keys};
     consent_policy   $b->{policy};
-    consent_domains  a.example b.example;
+    consent_domains  a.example b.example c.example;
 
     server {
         listen       127.0.0.1:%%PORT_8080%%;
@@ -53,6 +60,9 @@ http {
         consent_log  %%TESTDIR%%/a.log;
         consent on;
         location /consent/ { consent_endpoint; }
+        location = /strict.html {
+            add_header Referrer-Policy no-referrer always;
+        }
     }
 
     server {
@@ -71,6 +81,15 @@ http {
             empty_gif;
         }
     }
+
+    server {
+        listen       127.0.0.1:%%PORT_8080%%;
+        server_name  c.example;
+        root         %%TESTDIR%%/site;
+        consent_log  %%TESTDIR%%/c.log;
+        consent on;
+        location /consent/ { consent_endpoint; }
+    }
 }
 CONF
 my $pixel = $t->read_file('site/pixel.html');
@@ -81,6 +100,7 @@ $t->write_file('site/pixel.html', $pixel);
 $b->run_node('handoff.mjs',
     port  => $t->port(8080),
     a_log => $t->path('a.log'),
-    b_log => $t->path('b.log'));
+    b_log => $t->path('b.log'),
+    c_log => $t->path('c.log'));
 
 done_testing();
