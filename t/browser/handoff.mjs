@@ -159,6 +159,28 @@ await scenario('A page with Referrer-Policy: no-referrer', async () => {
     await context.close();
 });
 
+await scenario('The limit: JavaScript off on a no-referrer page', async () => {
+    const { context, page, seen } = await visitor({ javaScriptEnabled: false });
+    const statuses = [];
+    context.on('response', (r) => {
+        if (r.url().startsWith(A + '/consent/') && r.request().method() === 'POST') {
+            statuses.push(r.status());
+        }
+    });
+    await page.goto(A + '/strict.html', { waitUntil: 'load' });
+    await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.click(SEL.accept),
+    ]);
+    const post = seen.find((x) => x.url.startsWith(A + '/consent/') && x.type === 'document');
+    note(`the form's POST: Origin ${post && post.headers.origin}, `
+        + `Sec-Fetch-Site ${post && post.headers['sec-fetch-site']}, status ${statuses[0]}`);
+    ok(!seen.find((x) => x.url.startsWith(B + '/consent/?handoff=')),
+        'no hand-off: the choice does not reach b.example (docs/domains.md, Limits)');
+    ok(!(await cookieOf(context, B)), 'b.example has no cookie');
+    await context.close();
+});
+
 await scenario('The hand-off link opened again, in another browser', async () => {
     const { context, page, seen } = await visitor();
     await page.goto(A + '/', { waitUntil: 'load' });
