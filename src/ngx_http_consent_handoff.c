@@ -544,10 +544,10 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
     rec.host.data = (const char *) r->headers_in.server.data;
     rec.host.len = r->headers_in.server.len;
 
-    /* the page is the origin's, where the visitor chose */
-
-    rec.page.data = h->ret;
-    rec.page.len = consent_path_only(h->ret, h->ret_len);
+    /*
+     * no page: the choice was made on a page of the origin, which its
+     * own record names; a path here would read as one of this host's
+     */
 
     if (r->headers_in.user_agent) {
         rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
