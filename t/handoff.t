@@ -201,6 +201,13 @@ is($r->{status}, 409, 'a browser gets 409 too');
 like($r->{body}, qr{<meta http-equiv="refresh" content="0;url=http://c\.example:\Q$port\E/consent/\?handoff=},
     '... with a page that goes on to the next domain');
 
+# the replay cache survives a reload
+$t->reload();
+$t->wait_for_log(qr/reconfiguring|signal process started|start worker/, 3);
+select(undef, undef, undef, 0.5);
+$r = follow($first);
+is($r->{status}, 409, 'after nginx -s reload, still refused: 409');
+
 # --- tokens made here with the key: every refusal
 
 my $now = time();
