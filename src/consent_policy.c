@@ -129,7 +129,8 @@ static const char  *consent_text_names[CONSENT_TEXT_N] = {
     "always_on",
     "gpc_honoured",
     "cookies",
-    "lifetime"
+    "lifetime",
+    "domains"
 };
 
 
@@ -137,7 +138,8 @@ static const char  *consent_text_names[CONSENT_TEXT_N] = {
 static const char  *consent_text_defaults[CONSENT_TEXT_N] = {
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
     "Cookies",
-    "Lifetime"
+    "Lifetime",
+    "This choice applies to"
 };
 
 
@@ -1302,8 +1304,8 @@ consent_parse_texts(consent_policy_t *p, json_t *root, consent_err_t *e)
                 consent_error(e, sub, "unknown text key (expected title, "
                               "message, accept_all, reject_all, customise, "
                               "save, withdraw, privacy_link, manage, "
-                              "always_on, gpc_honoured, cookies or "
-                              "lifetime)");
+                              "always_on, gpc_honoured, cookies, "
+                              "lifetime or domains)");
                 return -1;
             }
 

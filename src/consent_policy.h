@@ -42,6 +42,7 @@ typedef enum {
     CONSENT_TEXT_GPC_HONOURED,
     CONSENT_TEXT_COOKIES,       /* optional from here on */
     CONSENT_TEXT_LIFETIME,
+    CONSENT_TEXT_DOMAINS,       /* consent_domains: "applies to" */
     CONSENT_TEXT_N
 } consent_text_e;
 

@@ -102,6 +102,34 @@ static const consent_field_t  consent_consent_fields[] = {
 };
 
 
+/* a choice carried from another domain (docs/domains.md): its origin */
+static const consent_field_t  consent_handoff_fields[] = {
+    { "v", JSON_INTEGER },
+    { "type", JSON_STRING },
+    { "ts", JSON_STRING },
+    { "chain", JSON_STRING },
+    { "seq", JSON_INTEGER },
+    { "id", JSON_STRING },
+    { "action", JSON_STRING },
+    { "mechanism", JSON_STRING },
+    { "revision", JSON_INTEGER },
+    { "policy_sha256", JSON_STRING },
+    { "granted", JSON_ARRAY },
+    { "denied", JSON_ARRAY },
+    { "gpc", JSON_TRUE },
+    { "lang", JSON_STRING },
+    { "host", JSON_STRING },
+    { "page", JSON_STRING },
+    { "ua", JSON_STRING },
+    { "ip", JSON_STRING },
+    { "handoff", JSON_STRING },
+    { "kid", JSON_STRING },
+    { "prev", JSON_STRING },
+    { "hmac", JSON_STRING },
+    { NULL, 0 }
+};
+
+
 static const consent_field_t  consent_checkpoint_fields[] = {
     { "v", JSON_INTEGER },
     { "type", JSON_STRING },
@@ -438,7 +466,11 @@ consent_record_parse(const char *line, size_t len,
     }
 
     if (strcmp(s, "consent") == 0) {
-        if (consent_parse_fields(root, consent_consent_fields, err, errlen) != 0
+        if (consent_parse_fields(root,
+                                 json_object_get(root, "handoff")
+                                 ? consent_handoff_fields
+                                 : consent_consent_fields,
+                                 err, errlen) != 0
             || consent_parse_consent(rec, root, err, errlen) != 0)
         {
             goto failed;
@@ -835,6 +867,10 @@ consent_record_object(const consent_record_t *rec,
         || consent_set(obj, "ip",
                        consent_visitor_string(&rec->ip,
                                               CONSENT_IP_FIELD_MAX))
+        || (rec->handoff.data
+            && consent_set(obj, "handoff",
+                           consent_visitor_string(&rec->handoff,
+                                                  CONSENT_HOST_MAX)))
         || consent_set(obj, "kid", json_string(key->kid)))
     {
         goto failed;

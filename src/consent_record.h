@@ -69,6 +69,7 @@ typedef struct {
     consent_str_t       page;           /* path, no query string */
     consent_str_t       ua;
     consent_str_t       ip;             /* already anonymised */
+    consent_str_t       handoff;        /* carried from: the origin's host */
 } consent_record_t;
 
 
@@ -91,7 +92,8 @@ int consent_chain_init(consent_chain_t *chain);
  * A line is compact JSON, members in this order:
  *   consent:    v type ts chain seq id action mechanism revision
  *               policy_sha256 granted denied gpc lang host page ua ip
- *               kid prev hmac
+ *               [handoff] kid prev hmac
+ *               (handoff: only in a choice carried from another domain)
  *   checkpoint: v type ts chain seq reason records kid prev hmac
  * prev: hex SHA-256 of the chain's previous line (64 zeros for seq 1);
  * hmac: hex HMAC-SHA256 with key->log_key of the bytes before ,"hmac":.

@@ -555,6 +555,19 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
     consent_buf_str(&b, "</p>\n");
     consent_buf_slot(&b, 'g');
 
+    /* one choice for several sites: the visitor is told which */
+
+    if (rc->domains_len) {
+        consent_buf_str(&b, "<p class=\"consent-domains\">");
+        consent_buf_text(&b, consent_render_text_or(policy,
+                                                    CONSENT_TEXT_DOMAINS,
+                                                    lang,
+                                                    "This choice applies to"));
+        consent_buf_str(&b, ": ");
+        consent_buf_html(&b, rc->domains, rc->domains_len);
+        consent_buf_str(&b, "</p>\n");
+    }
+
     /*
      * the second layer: hidden until "customise" (without JavaScript
      * that button opens the preferences page instead); no optional

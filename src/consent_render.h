@@ -69,6 +69,8 @@ typedef struct {
     const char         *version;        /* of the assets, NUL-terminated */
     consent_position_e  position;
     int                 manage_button;  /* the floating "manage" link */
+    const char         *domains;        /* consent_domains, shown: "a, b" */
+    size_t              domains_len;
 } consent_render_conf_t;
 
 

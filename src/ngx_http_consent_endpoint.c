@@ -25,12 +25,11 @@ static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
     consent_choice_t *choice, consent_view_t *view, consent_token_t *tok,
     char *id, ngx_uint_t form);
-static ngx_uint_t ngx_http_consent_goes_on(consent_view_t *view);
-static ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
 static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
+static ngx_int_t ngx_http_consent_return_arg(ngx_http_request_t *r,
+    ngx_str_t *path);
 static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
     const char *key, size_t key_len, u_char *value, size_t value_len);
 static ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
@@ -200,6 +199,14 @@ ngx_http_consent_get(ngx_http_request_t *r,
     consent_view_t            *view;
     ngx_table_elt_t           *accept, *al, *referer;
     ngx_http_core_loc_conf_t  *core;
+
+    /* a choice carried from another of the site's domains */
+
+    if (ngx_http_arg(r, (u_char *) "handoff", sizeof("handoff") - 1, &arg)
+        == NGX_OK)
+    {
+        return ngx_http_consent_handoff_receive(r, clcf, &arg);
+    }
 
     view = ngx_http_consent_view(r);
     if (view == NULL) {
@@ -431,7 +438,9 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     char                          value[CONSENT_TOKEN_MAX + 1];
     char                          id[CONSENT_ID_B64_LEN + 1];
     char                         *out;
-    size_t                        len;
+    size_t                        len, rlen;
+    ngx_str_t                     self, handoff;
+    const char                   *ret;
     consent_view_t               *view, next;
     consent_token_t               tok;
     ngx_http_consent_loc_conf_t  *clcf;
@@ -508,11 +517,50 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (form && !choice->has_return) {
+        choice->return_path[0] = '/';
+        choice->return_len = 1;
+    }
+
+    /*
+     * the other domains of consent_domains: the answer sends the
+     * browser along them (docs/domains.md), back to the same page
+     */
+
+    ret = "/";
+    rlen = 1;
+
     if (form) {
-        if (!choice->has_return) {
-            choice->return_path[0] = '/';
-            choice->return_len = 1;
-        }
+        ret = choice->return_path;
+        rlen = choice->return_len;
+
+    } else if (ngx_http_consent_return_arg(r, &self) == NGX_OK) {
+        /* the banner's script says its page: a page may send no Referer */
+        ret = (const char *) self.data;
+        rlen = self.len;
+
+    } else if (r->headers_in.referer
+               && ngx_http_consent_self(r, &self) == NGX_OK
+               && !consent_referer_path(
+                      (const char *) r->headers_in.referer->value.data,
+                      r->headers_in.referer->value.len,
+                      (const char *) self.data, self.len, &ret, &rlen))
+    {
+        ret = "/";
+        rlen = 1;
+    }
+
+    if (ngx_http_consent_handoff_start(r, clcf, &tok, ret, rlen, &handoff)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (form && handoff.len) {
+        return ngx_http_consent_send_redirect(r, handoff.data, handoff.len);
+    }
+
+    if (form) {
 
         r->headers_out.location = ngx_list_push(&r->headers_out.headers);
         if (r->headers_out.location == NULL) {
@@ -539,9 +587,71 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
 
     out = consent_render_state_json(clcf->policy, &next, &len);
 
+    if (handoff.len) {
+        out = consent_handoff_json(out, &len, (const char *) handoff.data,
+                                   handoff.len);
+    }
+
     return ngx_http_consent_send_malloced(r, NGX_HTTP_OK,
                                           &ngx_http_consent_json_type,
                                           out, len);
+}
+
+
+/* "?return=PATH", unescaped, if it is a safe path; else NGX_DECLINED */
+
+static ngx_int_t
+ngx_http_consent_return_arg(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char     *dst, *src;
+    ngx_str_t   arg;
+
+    if (ngx_http_arg(r, (u_char *) "return", sizeof("return") - 1, &arg)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    dst = ngx_pnalloc(r->pool, arg.len);
+    if (dst == NULL) {
+        return NGX_DECLINED;
+    }
+
+    path->data = dst;
+    src = arg.data;
+    ngx_unescape_uri(&dst, &src, arg.len, 0);
+    path->len = dst - path->data;
+
+    if (!consent_return_path_ok((const char *) path->data, path->len)) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a 303 to an absolute URL or a path (the hand-off's next hop) */
+
+ngx_int_t
+ngx_http_consent_send_redirect(ngx_http_request_t *r, u_char *location,
+    size_t len)
+{
+    r->headers_out.location = ngx_http_consent_header_out(r, "Location",
+                                                  sizeof("Location") - 1,
+                                                  location, len);
+    if (r->headers_out.location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_consent_send(r, NGX_HTTP_SEE_OTHER, NULL, NULL, 0);
+}
+
+
+ngx_int_t
+ngx_http_consent_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *message)
+{
+    return ngx_http_consent_error(r, status, message);
 }
 
 
@@ -636,7 +746,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
  * someone else holds.
  */
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_consent_goes_on(consent_view_t *view)
 {
     if (view->conflict) {
@@ -654,7 +764,7 @@ ngx_http_consent_goes_on(consent_view_t *view)
  * cookie replaces the one this host set before, never a parent domain's
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_consent_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len)
 {

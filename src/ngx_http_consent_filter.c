@@ -546,6 +546,11 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     rc.position = (consent_position_e) clcf->position;
     rc.manage_button = clcf->manage_button;
 
+    if (clcf->domains) {
+        rc.domains = (const char *) clcf->domains->shown.data;
+        rc.domains_len = clcf->domains->shown.len;
+    }
+
     ngx_str_null(&nonce);
 
     if (clcf->csp_nonce

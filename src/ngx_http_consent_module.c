@@ -263,6 +263,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_domains"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_consent_domains,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_unknown_cookies"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_consent_unknown_cookies,
@@ -460,6 +467,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->strip_cookies = NGX_CONF_UNSET;
     clcf->expire_cookies = NGX_CONF_UNSET;
     clcf->request_cookies = NGX_CONF_UNSET_UINT;
+    clcf->domains = NGX_CONF_UNSET_PTR;
 
     return clcf;
 }
@@ -504,6 +512,7 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->expire_cookies, prev->expire_cookies, 1);
     ngx_conf_merge_uint_value(conf->request_cookies, prev->request_cookies,
                               0);
+    ngx_conf_merge_ptr_value(conf->domains, prev->domains, NULL);
 
     if (conf->unknown_name.data == NULL) {
         conf->unknown_name = prev->unknown_name;

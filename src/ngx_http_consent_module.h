@@ -26,6 +26,7 @@
 #include "consent_sniff.h"
 #include "consent_cookie.h"
 #include "consent_inventory.h"
+#include "consent_handoff.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -64,6 +65,13 @@ typedef struct {
 } ngx_http_consent_log_t;
 
 
+/* consent_domains (ngx_http_consent_handoff.c) */
+typedef struct {
+    consent_domains_t            list;
+    ngx_str_t                    shown;       /* "a.example, b.example" */
+} ngx_http_consent_domains_t;
+
+
 typedef struct {
     ngx_array_t                  keysets;     /* ngx_http_consent_loaded_t */
     ngx_array_t                  policies;
@@ -74,6 +82,9 @@ typedef struct {
     ngx_uint_t                   inventory_used;
     ngx_str_t                    inventory_file;
     ngx_uint_t                   inventory_line;
+
+    /* the hand-offs' replay cache (ngx_http_consent_handoff.c) */
+    ngx_shm_zone_t              *handoff_zone;
 } ngx_http_consent_main_conf_t;
 
 
@@ -130,6 +141,8 @@ typedef struct {
     ngx_str_t                    unknown_name;     /* as configured */
     ngx_str_t                    unknown_file;
     ngx_uint_t                   unknown_line;
+
+    ngx_http_consent_domains_t  *domains;     /* consent_domains */
 } ngx_http_consent_loc_conf_t;
 
 
@@ -274,6 +287,24 @@ void ngx_http_consent_inventory_record(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t granted, ngx_array_t *sent);
 ngx_int_t ngx_http_consent_inventory_hosts(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_html_conf_t *hc);
+
+/* ngx_http_consent_handoff.c: one choice across a site's domains */
+char *ngx_http_consent_domains(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_consent_handoff_receive(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_str_t *token);
+ngx_int_t ngx_http_consent_handoff_start(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_token_t *tok,
+    const char *ret, size_t ret_len, ngx_str_t *url);
+
+/* ngx_http_consent_endpoint.c, for the hand-off */
+ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
+ngx_int_t ngx_http_consent_send_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *message);
+ngx_int_t ngx_http_consent_send_redirect(ngx_http_request_t *r,
+    u_char *location, size_t len);
+ngx_uint_t ngx_http_consent_goes_on(consent_view_t *view);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -250,8 +250,25 @@ function apply(ns) {
         gtag('consent', 'update', modes());
     }
     close();
+    if (ns.handoff) {
+        d.dispatchEvent(new CustomEvent('consent:change', {detail: copy()}));
+        hop(ns.handoff);
+        return;
+    }
     activate();
     d.dispatchEvent(new CustomEvent('consent:change', {detail: copy()}));
+}
+
+// consent_domains: the choice goes through the site's other domains, each
+// setting its own cookie, and back to this page (docs/domains.md); they
+// check that the navigation comes from this site, so the Referer must say
+// at least the origin, whatever the page's own policy
+function hop(url) {
+    var m = d.createElement('meta');
+    m.name = 'referrer';
+    m.content = 'origin';
+    d.head.appendChild(m);
+    w.location.replace(url);
 }
 
 // no fetch or a failed one: the form does it the plain way
@@ -284,7 +301,9 @@ function submit(e) {
             body.granted.push(boxes[i].value);
         }
     }
-    fetch(st.endpoint, {
+    // the page, for a hand-off's way back (it may send no Referer)
+    fetch(st.endpoint + '?return=' + encodeURIComponent(location.pathname
+                                                        + location.search), {
         method: 'POST',
         credentials: 'same-origin',
         headers: {'Content-Type': 'application/json',

@@ -59,7 +59,7 @@ count_str(const char *s, size_t len, const char *sub)
 
 
 static consent_render_conf_t  rconf = {
-    "/consent/", 9, "0123456789abcdef", CONSENT_POSITION_BOTTOM, 1
+    "/consent/", 9, "0123456789abcdef", CONSENT_POSITION_BOTTOM, 1, NULL, 0
 };
 
 static consent_tpl_vars_t  bvars = {
