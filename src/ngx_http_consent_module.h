@@ -26,6 +26,7 @@
 #include "consent_sniff.h"
 #include "consent_cookie.h"
 #include "consent_inventory.h"
+#include "consent_status.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -74,7 +75,20 @@ typedef struct {
     ngx_uint_t                   inventory_used;
     ngx_str_t                    inventory_file;
     ngx_uint_t                   inventory_line;
+
+    /* the counters (ngx_http_consent_status.c) */
+    ngx_shm_zone_t              *status;
+    ngx_uint_t                   status_used;
+    ngx_str_t                    status_file;
+    ngx_uint_t                   status_line;
 } ngx_http_consent_main_conf_t;
+
+
+/* a key file or policy loaded, in cmcf->keysets and cmcf->policies */
+typedef struct {
+    ngx_str_t                    path;
+    void                        *data;
+} ngx_http_consent_loaded_t;
 
 
 typedef struct {
@@ -272,6 +286,22 @@ char *ngx_http_consent_inventory(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_consent_inventory_record(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t granted, ngx_array_t *sent);
+
+/* ngx_http_consent_status.c: the counters, summed across workers */
+char *ngx_http_consent_status_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_consent_status_init(ngx_conf_t *cf);
+void ngx_http_consent_stat(ngx_uint_t metric, ngx_uint_t label);
+void ngx_http_consent_stat_add(ngx_uint_t metric, ngx_uint_t i, ngx_uint_t j,
+    ngx_uint_t n);
+void ngx_http_consent_stat_lang(ngx_uint_t metric, const char *lang);
+void ngx_http_consent_stat_page(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx);
+void ngx_http_consent_stat_choice(ngx_http_request_t *r, ngx_uint_t action,
+    uint32_t granted);
+void ngx_http_consent_stat_log(ngx_http_consent_log_t *log);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
