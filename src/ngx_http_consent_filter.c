@@ -193,6 +193,9 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
+    /* the one the cookies made, with the visitor's consent verified */
+    ctx = ngx_http_get_module_ctx(r, ngx_http_consent_module);
+
     if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_ctx_t));
         if (ctx == NULL) {
