@@ -1057,6 +1057,14 @@ ngx_http_consent_status_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* a scrape is of now */
+
+    if (ngx_http_consent_header_out_str(r, "Cache-Control", "no-store")
+        == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = len;

@@ -231,6 +231,7 @@ sub metrics {
     is($r->status, 200, "$what: /metrics answers");
     like($r->header('content-type') // '', qr{^text/plain; version=0\.0\.4},
         "$what: in the text format's content type");
+    is($r->header('cache-control'), 'no-store', "$what: not to be kept");
     my ($s) = parse_prometheus($r->body, $what);
     return $s;
 }
@@ -347,6 +348,59 @@ is($r->body, '', 'HEAD: no body');
 $r = get('/plain.html');
 is($r->status, 200, 'a location without consent_status: its page');
 is($r->body, "<p>plain</p>\n", 'a location without consent_status: as is');
+
+# ---------------------------------------------------------------------------
+# conf/grafana/consent-dashboard.json: JSON, and every metric and label it
+# queries is one this module exposes
+
+{
+    my $file = $t->repo . '/conf/grafana/consent-dashboard.json';
+    open my $fh, '<', $file or die "$file: $!";
+    my $d = eval { decode_json(do { local $/; <$fh> }) };
+    ok($d, 'the Grafana dashboard is JSON') or diag($@);
+    $d //= {};
+
+    my %labels;    # metric => { label => 1 }, from the JSON exposition
+    for my $name (keys %$j) {
+        $labels{$name} = { map { $_ => 1 } @{ $j->{$name}{labels} } };
+    }
+
+    my (@bad, %ids, %titles);
+    my @panels = @{ $d->{panels} || [] };
+    for my $p (@panels) {
+        push @bad, "panel id $p->{id} twice" if $ids{ $p->{id} }++;
+        push @bad, "panel $p->{id}: no gridPos" unless $p->{gridPos};
+        $titles{ $p->{title} } = 1;
+        for my $tg (@{ $p->{targets} || [] }) {
+            my $e = $tg->{expr};
+            for my $m ($e =~ /\b(nginx_consent_\w+)/g) {
+                push @bad, "panel $p->{id}: no metric $m" unless $labels{$m};
+            }
+            # the labels of matchers: known to that metric, or instance
+            while ($e =~ /\b(nginx_consent_\w+)\{([^}]*)\}/g) {
+                my ($m, $sel) = ($1, $2);
+                for my $l ($sel =~ /(\w+)\s*[=!]~?"/g) {
+                    next if $l eq 'instance';
+                    push @bad, "panel $p->{id}: $m has no label $l"
+                        unless $labels{$m} && $labels{$m}{$l};
+                }
+            }
+        }
+    }
+    ok(!@bad, 'the dashboard queries only metrics and labels the module has')
+        or diag(join "\n", @bad);
+    for my $title ('Consent rate by language', 'Choices by action',
+        'Elements gated by category', 'Consent cookie states',
+        'Responses passed unfiltered, by reason',
+        'Audit log write failures, by destination')
+    {
+        ok($titles{$title}, "the dashboard has \"$title\"");
+    }
+    like(join(' ', map { $_->{expr} } map { @{ $_->{targets} || [] } }
+        grep { $_->{title} eq 'Consent rate by language' } @panels),
+        qr{nginx_consent_choices_total.*/.*nginx_consent_banners_shown_total}s,
+        'consent rate: choices / banners shown');
+}
 
 # ---------------------------------------------------------------------------
 # nginx -s reload keeps the counts
