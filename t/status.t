@@ -454,12 +454,24 @@ is($s3->{'nginx_consent_banners_shown_total{language="es"}'},
 # ---------------------------------------------------------------------------
 # bad configurations: nginx -t fails, says what and where
 
+sub line_of {
+    my ($text) = @_;
+    open my $c, '<', $t->path('nginx-test.conf') or die $!;
+    while (my $l = <$c>) {
+        return $. if index($l, $text) >= 0;
+    }
+    return 0;
+}
+
 sub refused {
     my ($what, $text, $re, $at) = @_;
     my ($rc, $out) = $t->test_config($text);
     isnt($rc, 0, "$what: nginx -t fails");
     like($out, $re, "$what: says what and where") or diag($out);
     unlike($out, qr/test is successful/, "$what: not successful");
+    my $n = line_of($at);
+    like($out, qr/nginx-test\.conf:$n\b/, "$what: names line $n ($at)")
+        or diag($out);
 }
 
 sub conf_with {
@@ -483,20 +495,92 @@ EOF
 
 refused('consent_status in the http block',
     conf_with("consent_status_zone 1m;\n    consent_status;", ''),
-    qr/"consent_status" directive is not allowed here in \S+:\d+/);
+    qr/"consent_status" directive is not allowed here in \S+:\d+/,
+    'consent_status;');
 refused('consent_status without a zone', conf_with('', 'consent_status;'),
-    qr/"consent_status" requires "consent_status_zone" in \S+:\d+/);
+    qr/"consent_status" requires "consent_status_zone" in \S+:\d+/,
+    'consent_status;');
 refused('consent_status_zone 4k', conf_with('consent_status_zone 4k;',
     'consent_status;'),
-    qr/invalid size "4k" in "consent_status_zone": at least \d+ in \S+:\d+/);
+    qr/invalid size "4k" in "consent_status_zone": at least \d+ in \S+:\d+/,
+    'consent_status_zone');
 refused('consent_status_zone too small for the series',
     conf_with('consent_status_zone 32k;', 'consent_status;'),
-    qr/"consent_status_zone" of 32768 bytes is too small for the \d+ series of this configuration .*: at least \d+ in \S+:\d+/);
-refused('consent_status_zone in a server',
+    qr/"consent_status_zone" of 32768 bytes is too small for the \d+ series of this configuration .*: at least \d+ in \S+:\d+/,
+    'consent_status_zone');
+refused('consent_status_zone in a location',
     conf_with('', "consent_status;\n    } location /x { consent_status_zone 1m;"),
-    qr/"consent_status_zone" directive is not allowed here in \S+:\d+/);
+    qr/"consent_status_zone" directive is not allowed here in \S+:\d+/,
+    'consent_status_zone');
 refused('consent_status with an argument',
     conf_with('consent_status_zone 1m;', 'consent_status json;'),
-    qr/invalid number of arguments in "consent_status" directive in \S+:\d+/);
+    qr/invalid number of arguments in "consent_status" directive in \S+:\d+/,
+    'consent_status json');
+
+# ---------------------------------------------------------------------------
+# a reload whose new series do not fit beside the old ones: not refused,
+# said in the error log, the rest counted on
+
+{
+    my $u = Consent::Test->new();
+    my $ukeys = $u->keyfile();
+    my $upolicy = $u->policy_file();
+    $u->write_file('html/page.html', $page);
+    $u->config(<<"EOF")->run;
+http {
+    consent_keys $ukeys;
+    consent_policy $upolicy;
+    consent_status_zone 48k;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+        root %%TESTDIR%%/html;
+        consent on;
+        location /consent/ { consent_endpoint; }
+        location = /metrics { consent off; consent_status; }
+    }
+}
+EOF
+    $u->http(uri => '/page.html', headers => ['Accept-Language' => 'es']);
+
+    # reloads, each with 29 new languages ("en" kept): each fits the
+    # zone alone, not beside what the ones before left
+    my ($full, $last) = (0, '');
+    for my $round (1 .. 8) {
+        my @new = map { "q$_-r$round" } 'a' .. 'z', 'aa', 'ab', 'ac';
+        $last = $new[-1];
+        $u->policy_file(modify => sub {
+            my $en = $_[0]{texts}{en};
+            $_[0]{texts} = { en => $en, map { $_ => $en } @new };
+            for my $c (@{ $_[0]{categories} }) {
+                for my $k (qw(label description)) {
+                    next unless ref $c->{$k};
+                    $c->{$k} = { en => $c->{$k}{en} };
+                }
+            }
+        });
+        $u->allow_log(qr/consent_status_zone is full/);
+        $u->reload;
+        $full = $u->wait_for_log(qr/\[alert\].*consent_status_zone is full: \d+ of the \d+ series/, 2);
+        last if $full;
+    }
+    ok($full, 'zone full at a reload: not refused, said at alert');
+
+    my $deadline = time + 10;
+    my $m = '';
+    while (time < $deadline) {
+        $m = $u->http(uri => '/metrics')->body;
+        last if $m =~ /language="$last"/;
+        select undef, undef, undef, 0.1;
+    }
+    like($m, qr/^nginx_consent_banners_shown_total\{language="$last"\} 0$/m,
+        'zone full: the new series are listed');
+    $u->http(uri => '/page.html', headers => ['Accept-Language' => 'en']);
+    $m = $u->http(uri => '/metrics')->body;
+    like($m, qr/^nginx_consent_html_responses_total 2$/m,
+        'zone full: the series kept count on across the reload');
+    unlike($m, qr/language="es"/, 'a language the reload removed is not listed');
+    parse_prometheus($m, 'zone full');
+}
 
 done_testing();
