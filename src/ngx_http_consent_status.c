@@ -290,7 +290,7 @@ ngx_http_consent_status_init(ngx_conf_t *cf)
                 s->values[1] = v1 ? v1[j] : NULL;
                 s->counter = &z->sink;
 
-                /* the slab's sizes are powers of two, in 1 to 16 pages */
+                /* the slab's chunks: powers of two from 8 bytes */
 
                 len = offsetof(ngx_http_consent_slot_t, key)
                       + ngx_http_consent_status_key(s, NULL);
@@ -323,7 +323,16 @@ ngx_http_consent_status_init(ngx_conf_t *cf)
     avail = ((size_t) z->size - sizeof(ngx_slab_pool_t) - 64 * 32)
             / (ngx_pagesize + sizeof(ngx_slab_page_t)) - 1;
 
-    if (pages > avail || max > ngx_pagesize / 2) {
+    if (max > ngx_pagesize / 2) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "a consent_log destination's name is too long for "
+                      "a label of \"consent_status_zone\": at most %uz "
+                      "bytes in %V:%ui",
+                      ngx_pagesize / 2 - 64, &z->file, z->line);
+        return NGX_ERROR;
+    }
+
+    if (pages > avail) {
         need = (pages + 2) * (ngx_pagesize + sizeof(ngx_slab_page_t))
                + sizeof(ngx_slab_pool_t) + 64 * 32;
 
@@ -335,14 +344,6 @@ ngx_http_consent_status_init(ngx_conf_t *cf)
                       z->size, z->nseries,
                       ngx_align(need, 1024 * 1024 / 64),
                       &z->file, z->line);
-
-        if (max > ngx_pagesize / 2) {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "a consent_log destination's name is too long "
-                          "for a label: at most %uz bytes",
-                          ngx_pagesize / 2 - 64);
-        }
-
         return NGX_ERROR;
     }
 

@@ -4,10 +4,11 @@
 # worker processes and four concurrent clients a known request mix gives
 # exact counts; the Prometheus text is well-formed (every line parsed,
 # HELP and TYPE before the samples, no series twice) and says the same
-# as ?format=json; the counts survive nginx -s reload; a location
-# without the directive serves its own page; nginx -t refuses
-# consent_status in the http block, without a zone, and a zone too small,
-# with the file and line.
+# as ?format=json; conf/grafana's dashboard queries only what is exposed;
+# the counts survive nginx -s reload, and a reload the zone has no room
+# for is said at alert, not refused; a location without the directive
+# serves its own page; nginx -t refuses consent_status in the http
+# block, without a zone, and a zone too small, naming the file and line.
 
 use strict;
 use warnings;
