@@ -98,6 +98,7 @@ typedef struct {
     ngx_uint_t                    ncats;
     const char                  **dests;
     ngx_uint_t                    ndests;
+    ngx_uint_t                   *dest_of;    /* of each of cmcf->logs */
 
     /* what a series the zone had no room for counts into */
     ngx_atomic_t                  sink;
@@ -372,7 +373,7 @@ ngx_http_consent_status_labels(ngx_conf_t *cf,
     ngx_http_consent_stat_zone_t *z, ngx_http_consent_main_conf_t *cmcf)
 {
     u_char                      *p;
-    size_t                       len;
+    ngx_str_t                   *names;
     ngx_uint_t                   i, j;
     ngx_array_t                  langs, cats, dests;
     consent_policy_t            *policy;
@@ -414,22 +415,33 @@ ngx_http_consent_status_labels(ngx_conf_t *cf,
 
     lp = cmcf->logs.elts;
 
+    names = ngx_palloc(cf->pool, (cmcf->logs.nelts + 1) * sizeof(ngx_str_t));
+    z->dest_of = ngx_palloc(cf->pool,
+                             (cmcf->logs.nelts + 1) * sizeof(ngx_uint_t));
+    if (names == NULL || z->dest_of == NULL) {
+        return NGX_ERROR;
+    }
+
     for (i = 0; i < cmcf->logs.nelts; i++) {
-        p = lp[i]->name.data;
-        len = lp[i]->name.len;
+        names[i] = lp[i]->name;
 
         /* a label value is UTF-8 */
 
-        if (ngx_utf8_length(p, len) == (size_t) NGX_ERROR) {
+        if (ngx_utf8_length(names[i].data, names[i].len)
+            == (size_t) NGX_ERROR)
+        {
             p = ngx_pnalloc(cf->pool, NGX_INT_T_LEN + 16);
             if (p == NULL) {
                 return NGX_ERROR;
             }
 
-            len = ngx_sprintf(p, "destination %ui", i + 1) - p;
+            names[i].data = p;
+            names[i].len = ngx_sprintf(p, "destination %ui", i + 1) - p;
         }
 
-        if (ngx_http_consent_status_add_label(cf, &dests, (char *) p, len)
+        if (ngx_http_consent_status_add_label(cf, &dests,
+                                              (char *) names[i].data,
+                                              names[i].len)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -454,6 +466,16 @@ ngx_http_consent_status_labels(ngx_conf_t *cf,
     z->ncats = cats.nelts;
     z->dests = dests.elts;
     z->ndests = dests.nelts;
+
+    /* a destination named "other" is that label */
+
+    for (i = 0; i < cmcf->logs.nelts; i++) {
+        z->dest_of[i] = consent_status_fold(z->dests, z->ndests,
+                                            (char *) names[i].data,
+                                            names[i].len);
+    }
+
+    z->dest_of[i] = z->ndests - 1;
 
     return NGX_OK;
 }
@@ -913,15 +935,19 @@ ngx_http_consent_stat_log(ngx_http_consent_log_t *log)
 {
     ngx_uint_t                     i;
     ngx_http_consent_log_t       **lp;
+    ngx_http_consent_stat_zone_t  *z;
     ngx_http_consent_main_conf_t  *cmcf;
 
-    cmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                               ngx_http_consent_module);
-    if (cmcf == NULL) {
+    z = ngx_http_consent_status_zone_get();
+
+    if (z == NULL) {
         return;
     }
 
-    /* the destinations are labelled in cmcf->logs' order */
+    cmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_consent_module);
+
+    /* a few destinations: found by their place in cmcf->logs */
 
     lp = cmcf->logs.elts;
 
@@ -931,7 +957,7 @@ ngx_http_consent_stat_log(ngx_http_consent_log_t *log)
         }
     }
 
-    ngx_http_consent_stat(CONSENT_STAT_LOG_FAILED, i);
+    ngx_http_consent_stat(CONSENT_STAT_LOG_FAILED, z->dest_of[i]);
 }
 
 
