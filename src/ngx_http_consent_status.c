@@ -122,7 +122,11 @@ static size_t ngx_http_consent_status_key(ngx_http_consent_series_t *s,
 static size_t ngx_http_consent_status_slab_size(size_t size);
 static ngx_http_consent_stat_zone_t *ngx_http_consent_status_zone_get(void);
 static ngx_int_t ngx_http_consent_status_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_consent_status_log_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_status_header_filter(
+    ngx_http_request_t *r);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_consent_status_next;
 
 
 /* consent_status_zone size; */
@@ -218,8 +222,6 @@ ngx_http_consent_status_init(ngx_conf_t *cf)
     size_t                         classes[16];
     ngx_uint_t                     m, i, j, n0, n1, k;
     const char *const             *v0, *const *v1;
-    ngx_http_handler_pt           *h;
-    ngx_http_core_main_conf_t     *core;
     ngx_http_consent_series_t     *s;
     ngx_http_consent_stat_zone_t  *z;
     ngx_http_consent_main_conf_t  *cmcf;
@@ -348,16 +350,13 @@ ngx_http_consent_status_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    /* the endpoint's answers, counted whoever made them */
+    /*
+     * the endpoint's answers, whoever made them, counted before they
+     * leave: a scrape after an answer has it
+     */
 
-    core = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&core->phases[NGX_HTTP_LOG_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_consent_status_log_handler;
+    ngx_http_consent_status_next = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_consent_status_header_filter;
 
     return NGX_OK;
 }
@@ -962,23 +961,18 @@ ngx_http_consent_stat_log(ngx_http_consent_log_t *log)
 
 
 static ngx_int_t
-ngx_http_consent_status_log_handler(ngx_http_request_t *r)
+ngx_http_consent_status_header_filter(ngx_http_request_t *r)
 {
-    ngx_uint_t                    status;
     ngx_http_consent_loc_conf_t  *clcf;
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
 
-    if (clcf->endpoint != 1) {
-        return NGX_OK;
+    if (r == r->main && clcf->endpoint == 1) {
+        ngx_http_consent_stat(CONSENT_STAT_ENDPOINT,
+                     consent_stat_status((unsigned) r->headers_out.status));
     }
 
-    status = r->err_status ? r->err_status : r->headers_out.status;
-
-    ngx_http_consent_stat(CONSENT_STAT_ENDPOINT,
-                          consent_stat_status((unsigned) status));
-
-    return NGX_OK;
+    return ngx_http_consent_status_next(r);
 }
 
 
