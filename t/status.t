@@ -307,6 +307,26 @@ my %workers = map { $_ => 1 }
     $t->error_log =~ /\[warn\] (\d+)#\d+: \*\d+ consent: 1 tag/g;
 is(scalar(keys %workers), 2, 'both worker processes served the mix');
 
+# the same text read by the Prometheus project's own Python parser, where
+# Debian's python3-prometheus-client is installed
+SKIP: {
+    my $py = '/usr/bin/python3';
+    skip 'no python3-prometheus-client', 1
+        unless -x $py
+            && system("$py -c 'import prometheus_client' 2>/dev/null") == 0;
+    my $file = $t->write_file('exposition.txt', get('/metrics')->body);
+    my $out = `$py -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families as p
+n = 0
+for f in p(open(sys.argv[1]).read()):
+    n += len(f.samples)
+print(n)
+' $file 2>&1`;
+    chomp $out;
+    is($out, scalar(keys %$s2), 'prometheus_client parses every sample');
+}
+
 # ---------------------------------------------------------------------------
 # JSON: the same counts
 
