@@ -73,8 +73,8 @@ typedef enum {
 /* why a response of a "consent on" location went out unread */
 typedef enum {
     CONSENT_UNF_TYPE = 0,           /* not HTML, and not sniffed as HTML */
-    CONSENT_UNF_STATUS,             /* 1xx, 204, 206, 304: no page */
-    CONSENT_UNF_EMPTY,              /* Content-Length: 0 */
+    CONSENT_UNF_STATUS,             /* 1xx, 204, 206, 304, or no body */
+    CONSENT_UNF_EMPTY,              /* a 200 with Content-Length: 0 */
     CONSENT_UNF_HEAD,               /* a HEAD request: no body */
     CONSENT_UNF_ENCODING,           /* unreadable coding, all granted */
     CONSENT_UNF_CHARSET,            /* UTF-16/32, all granted */
