@@ -4527,6 +4527,12 @@ consent_html_edit(consent_html_t *h, size_t n, int mode)
     size_t       i, pos;
     const char  *to;
 
+    if (mode == CONSENT_W_GATE && h->category >= 0
+        && h->category < CONSENT_MAX_CATEGORIES)
+    {
+        h->stats.gated_by[h->category]++;
+    }
+
     consent_html_input(h, h->out, h->mark);
     consent_html_emit_range(h, 0, h->name_end);
 

@@ -82,6 +82,8 @@ typedef struct {
 
 typedef struct {
     unsigned            gated;          /* elements neutralised */
+    unsigned            gated_by[CONSENT_MAX_CATEGORIES];   /* of those,
+                                           by category (not unknown) */
     unsigned            activated;      /* migrated markup let run */
     unsigned            overlong;       /* tags over the cap: gated */
     unsigned            head_injected:1;

@@ -273,6 +273,7 @@ ngx_http_consent_cookies_filter_one(ngx_http_request_t *r,
     h->value.len = len;
 
     req->cookies_filtered += removed;
+    ngx_http_consent_stat_add(CONSENT_STAT_FILTERED, 0, 0, removed);
 
     return NGX_OK;
 }
@@ -650,6 +651,7 @@ ngx_http_consent_cookies_strip(ngx_http_request_t *r,
 
         h[i].hash = 0;
         req->cookies_stripped++;
+        ngx_http_consent_stat(CONSENT_STAT_STRIPPED, 0);
     }
 }
 
@@ -805,6 +807,7 @@ ngx_http_consent_cookies_expire(ngx_http_request_t *r,
                        "domains", &names[j], all);
 
         req->cookies_expired++;
+        ngx_http_consent_stat(CONSENT_STAT_EXPIRED, 0);
     }
 
     return NGX_OK;

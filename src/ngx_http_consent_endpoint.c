@@ -511,6 +511,8 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_consent_stat_choice(r, choice->action, tok.granted);
+
     consent_view_init(&next, clcf->policy, CONSENT_STATE_VALID, &tok);
 
     if (ngx_http_consent_set_view(r, &next) != NGX_OK) {

@@ -179,6 +179,7 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
             }
         }
 
+        ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_STATUS);
         return ngx_http_next_header_filter(r);
     }
 
@@ -187,8 +188,13 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         || status < NGX_HTTP_OK
         || r->headers_out.content_length_n == 0)
     {
+        ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, status == NGX_HTTP_OK
+                              ? CONSENT_UNF_EMPTY : CONSENT_UNF_STATUS);
         return ngx_http_next_header_filter(r);
     }
+
+    /* the one the cookies made, with the visitor's consent verified */
+    ctx = ngx_http_get_module_ctx(r, ngx_http_consent_module);
 
     if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_ctx_t));
@@ -209,6 +215,7 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
             || ngx_http_consent_header_out_has(r, "X-Content-Type-Options",
                                                "nosniff"))
         {
+            ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_TYPE);
             return ngx_http_next_header_filter(r);
         }
 
@@ -236,6 +243,8 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     if (coding == CONSENT_CODING_OTHER) {
         if (ctx->all_granted) {
             /* nothing to hold back from this visitor */
+            ngx_http_consent_stat(CONSENT_STAT_UNFILTERED,
+                                  CONSENT_UNF_ENCODING);
             return ngx_http_next_header_filter(r);
         }
 
@@ -253,6 +262,7 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
             r->headers_out.charset.len))
     {
         if (ctx->all_granted) {
+            ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_CHARSET);
             return ngx_http_next_header_filter(r);
         }
 
@@ -300,6 +310,7 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     }
 
     if (r->header_only) {
+        ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_HEAD);
         return ngx_http_next_header_filter(r);
     }
 
@@ -363,6 +374,7 @@ ngx_http_consent_refuse(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     }
 
     ctx->refused = 1;
+    ngx_http_consent_stat(CONSENT_STAT_REFUSED, kind);
 
     return ngx_http_filter_finalize_request(r, &ngx_http_consent_module,
                                             NGX_HTTP_BAD_GATEWAY);
@@ -720,6 +732,7 @@ ngx_http_consent_page_end(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
     const consent_html_stats_t  *st;
 
     ctx->done = 1;
+    ngx_http_consent_stat_page(r, ctx);
 
     st = consent_html_stats(ctx->html);
 
@@ -977,10 +990,12 @@ ngx_http_consent_start_of_body(ngx_http_request_t *r,
         }
 
         ctx->done = 1;
+        ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_BOM);
 
     } else if (html == 0) {
         /* a browser would not render it: not ours */
         ctx->done = 1;
+        ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_NOT_HTML);
     }
 
     if (d == ctx->prefix && n) {
@@ -1013,6 +1028,8 @@ ngx_http_consent_refuse_body(ngx_http_request_t *r, ngx_uint_t k,
     } else {
         ngx_http_consent_unlogged[k]++;
     }
+
+    ngx_http_consent_stat(CONSENT_STAT_REFUSED, k);
 
     return NGX_ERROR;
 }
@@ -1086,6 +1103,8 @@ ngx_http_consent_inflate(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
         rc = consent_inflate(ctx->inflate, &in, &in_len, z->start, &n, last);
 
         if (rc == CONSENT_INFLATE_TOO_BIG) {
+            ngx_http_consent_stat(CONSENT_STAT_REFUSED,
+                                  CONSENT_REF_INFLATE_SIZE);
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "consent: the compressed page inflates to more "
                           "than consent_inflate_max_size (%O): cut there",
@@ -1094,6 +1113,7 @@ ngx_http_consent_inflate(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
         }
 
         if (rc == CONSENT_INFLATE_ERROR) {
+            ngx_http_consent_stat(CONSENT_STAT_REFUSED, CONSENT_REF_INFLATE);
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "consent: the compressed page cannot be "
                           "inflated (%s): cut there",

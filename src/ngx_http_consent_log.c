@@ -721,6 +721,9 @@ ngx_http_consent_log_checkpoint(ngx_http_consent_log_t *log, ngx_log_t *elog,
         consent_chain_advance(&log->chain, line, len);
         log->ended = 1;
         log->unsealed = 0;
+
+    } else {
+        ngx_http_consent_stat_log(log);
     }
 
     free(line);
@@ -791,6 +794,8 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
             free(line);
 
             if (rc != NGX_OK) {
+                ngx_http_consent_stat_log(log);
+
                 if (log->required) {
                     return NGX_ERROR;
                 }
@@ -949,6 +954,7 @@ ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
     }
 
     ngx_http_consent_unknown_keys++;
+    ngx_http_consent_stat(CONSENT_STAT_UNKNOWN_KEY, 0);
     count++;
 
     now = ngx_time();
@@ -1002,6 +1008,7 @@ ngx_http_consent_log_send(ngx_http_consent_log_t *log, ngx_log_t *elog,
 
         if (n == (ssize_t) len) {
             if (try && log->udp && err == NGX_ECONNREFUSED) {
+                ngx_http_consent_stat_log(log);
                 ngx_http_consent_log_lost(log, elog, 1);
             }
 

@@ -15,12 +15,6 @@
 #define NGX_HTTP_CONSENT_ERRLEN  512
 
 
-typedef struct {
-    ngx_str_t                    path;
-    void                        *data;
-} ngx_http_consent_loaded_t;
-
-
 static ngx_int_t ngx_http_consent_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_consent_init(ngx_conf_t *cf);
 static void *ngx_http_consent_create_main_conf(ngx_conf_t *cf);
@@ -270,6 +264,20 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_status_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_status_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_consent_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_unknown_cookies"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_consent_unknown_cookies,
@@ -353,6 +361,10 @@ ngx_http_consent_init(ngx_conf_t *cf)
                       "\"consent_inventory\" requires "
                       "\"consent_inventory_zone\" in %V:%ui",
                       &cmcf->inventory_file, cmcf->inventory_line);
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_consent_status_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -27,6 +27,7 @@
 #include "consent_cookie.h"
 #include "consent_inventory.h"
 #include "consent_handoff.h"
+#include "consent_status.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -85,7 +86,19 @@ typedef struct {
 
     /* the hand-offs' replay cache (ngx_http_consent_handoff.c) */
     ngx_shm_zone_t              *handoff_zone;
+    /* the counters (ngx_http_consent_status.c) */
+    ngx_shm_zone_t              *status;
+    ngx_uint_t                   status_used;
+    ngx_str_t                    status_file;
+    ngx_uint_t                   status_line;
 } ngx_http_consent_main_conf_t;
+
+
+/* a key file or policy loaded, in cmcf->keysets and cmcf->policies */
+typedef struct {
+    ngx_str_t                    path;
+    void                        *data;
+} ngx_http_consent_loaded_t;
 
 
 typedef struct {
@@ -305,6 +318,22 @@ ngx_int_t ngx_http_consent_send_error(ngx_http_request_t *r,
 ngx_int_t ngx_http_consent_send_redirect(ngx_http_request_t *r,
     u_char *location, size_t len);
 ngx_uint_t ngx_http_consent_goes_on(consent_view_t *view);
+
+/* ngx_http_consent_status.c: the counters, summed across workers */
+char *ngx_http_consent_status_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_consent_status_init(ngx_conf_t *cf);
+void ngx_http_consent_stat(ngx_uint_t metric, ngx_uint_t label);
+void ngx_http_consent_stat_add(ngx_uint_t metric, ngx_uint_t i, ngx_uint_t j,
+    ngx_uint_t n);
+void ngx_http_consent_stat_lang(ngx_uint_t metric, const char *lang);
+void ngx_http_consent_stat_page(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx);
+void ngx_http_consent_stat_choice(ngx_http_request_t *r, ngx_uint_t action,
+    uint32_t granted);
+void ngx_http_consent_stat_log(ngx_http_consent_log_t *log);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -122,6 +122,7 @@ ngx_http_consent_view(ngx_http_request_t *r)
     ctx->view.conflict = pick.conflict;
     ctx->policy = clcf->policy;
     ctx->resolved = 1;
+    ngx_http_consent_stat(CONSENT_STAT_STATE, ctx->view.state);
 
     ngx_log_debug5(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "consent state: %s, granted %uxD, cookies %ud, "
