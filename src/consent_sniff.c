@@ -46,6 +46,51 @@ consent_sniff_type(const char *type, size_t len)
 }
 
 
+size_t
+consent_type_essence(const char *type, size_t len, char *out)
+{
+    size_t  i, n, slash;
+    char    c;
+
+    i = 0;
+
+    while (i < len && (type[i] == ' ' || type[i] == '\t')) {
+        i++;
+    }
+
+    n = 0;
+    slash = 0;
+
+    for ( /* void */ ; i < len && type[i] != ';'; i++) {
+        c = type[i];
+
+        if (c == ' ' || c == '\t') {
+            break;
+        }
+
+        if (c == '/') {
+            slash++;
+        }
+
+        out[n++] = (c >= 'A' && c <= 'Z') ? (char) (c | 0x20) : c;
+    }
+
+    /* only blanks may follow before the parameters */
+
+    for ( /* void */ ; i < len && type[i] != ';'; i++) {
+        if (type[i] != ' ' && type[i] != '\t') {
+            return 0;
+        }
+    }
+
+    if (slash != 1 || out[0] == '/' || out[n - 1] == '/') {
+        return 0;
+    }
+
+    return n;
+}
+
+
 static int
 consent_sniff_ws(unsigned char c)
 {

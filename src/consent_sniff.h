@@ -28,6 +28,13 @@
 int consent_sniff_type(const char *type, size_t len);
 
 /*
+ * The MIME type's essence of a Content-Type value, "type/subtype" in
+ * lower case without blanks or parameters, written to out (room for
+ * len bytes); returns its length, 0 when there is none.
+ */
+size_t consent_type_essence(const char *type, size_t len, char *out);
+
+/*
  * Whether the first bytes of a body make a browser render it as HTML:
  * 1 yes, 0 no, -1 cannot tell yet (fewer than CONSENT_SNIFF_MAX bytes
  * and not the end of the body).  Errs towards HTML where browsers

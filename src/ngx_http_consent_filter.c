@@ -75,6 +75,8 @@ static ngx_int_t ngx_http_consent_pass(ngx_http_consent_ctx_t *ctx,
     ngx_buf_t *b);
 static ngx_uint_t ngx_http_consent_header_out_has(ngx_http_request_t *r,
     const char *name, const char *token);
+static ngx_uint_t ngx_http_consent_type_listed(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf);
 static int ngx_http_consent_emit(void *data, const char *p, size_t len,
     int input);
 static ngx_chain_t *ngx_http_consent_out_buf(ngx_http_consent_ctx_t *ctx);
@@ -205,7 +207,7 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         ngx_http_set_ctx(r, ctx, ngx_http_consent_module);
     }
 
-    if (ngx_http_test_content_type(r, &clcf->types) == NULL) {
+    if (!ngx_http_consent_type_listed(r, clcf)) {
 
         /* what a browser would sniff as HTML is read as HTML */
 
@@ -1563,6 +1565,48 @@ ngx_http_consent_variant(ngx_http_request_t *r,
     *fp = consent_variant_hash(&v);
 
     return NGX_OK;
+}
+
+
+/*
+ * The response's type is one of consent_types.  nginx compares the whole
+ * Content-Type it holds, and a type given with its parameters by
+ * default_type or types ("text/html; charset=utf-8") is held whole: the
+ * type's essence is compared then, or such pages would pass unread.
+ */
+
+static ngx_uint_t
+ngx_http_consent_type_listed(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    size_t      len;
+    u_char      essence[128];
+    ngx_uint_t  key;
+
+    if (ngx_http_test_content_type(r, &clcf->types) != NULL) {
+        return 1;
+    }
+
+    if (r->headers_out.content_type.len == 0
+        || r->headers_out.content_type.len > sizeof(essence)
+        || ngx_strlchr(r->headers_out.content_type.data,
+                       r->headers_out.content_type.data
+                       + r->headers_out.content_type.len, ';')
+           == NULL)
+    {
+        return 0;
+    }
+
+    len = consent_type_essence((const char *) r->headers_out.content_type.data,
+                               r->headers_out.content_type.len,
+                               (char *) essence);
+    if (len == 0) {
+        return 0;
+    }
+
+    key = ngx_hash_key(essence, len);
+
+    return ngx_hash_find(&clcf->types, key, essence, len) != NULL;
 }
 
 

@@ -113,6 +113,13 @@ http {
             consent_cache_private off;
             alias %%TESTDIR%%/html/;
         }
+
+        location /typed/ {
+            # a type with its parameters, held whole by nginx
+            types { }
+            default_type "text/html; charset=utf-8";
+            alias %%TESTDIR%%/html/;
+        }
     }
 
     server {
@@ -348,6 +355,17 @@ $r = get('/preload.html', 'all');
     =~ s{<script type="application/json" id="consent-state" data-consent-ui>.*?</script><link [^>]*data-consent-ui><script [^>]*data-consent-ui></script>}{}s;
 $kept =~ s{<div id="consent-banner" .*?</form>\n</div>}{}s;
 is($kept, $preload, 'preload: everything granted, byte-identical');
+
+# default_type with a charset: nginx holds the whole value as the type,
+# and the page is filtered all the same
+
+$r = get('/typed/index.html');
+is($r->header('content-type'), 'text/html; charset=utf-8',
+    'default_type with parameters: the type as configured');
+unlike($r->{body}, qr{<script async src="https://www\.googletagmanager},
+    'default_type with parameters: the tracker is gated');
+like($r->{body}, qr{id="consent-banner"},
+    'default_type with parameters: the banner is in');
 
 # no keep-alive stall with sendfile on and tcp_nopush on
 

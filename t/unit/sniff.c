@@ -15,6 +15,8 @@
 
 
 static void test_type(void);
+static void test_essence(void);
+static int essence(const char *s, const char *want);
 static void test_html(void);
 static void test_bom(void);
 static void test_escape(void);
@@ -34,6 +36,39 @@ test_type(void)
     ok(!consent_sniff_type("application/json", 16), "application/json");
     ok(!consent_sniff_type("application/octet-stream", 24),
        "application/octet-stream is not rendered");
+}
+
+
+static int
+essence(const char *s, const char *want)
+{
+    char    out[64];
+    size_t  n;
+
+    n = consent_type_essence(s, strlen(s), out);
+
+    return want == NULL ? n == 0
+                        : n == strlen(want) && memcmp(out, want, n) == 0;
+}
+
+
+static void
+test_essence(void)
+{
+    ok(essence("text/html", "text/html"), "essence: a bare type");
+    ok(essence("text/html; charset=utf-8", "text/html"),
+       "essence: a type with a parameter (default_type may hold one)");
+    ok(essence(" Text/HTML ;charset=x", "text/html"),
+       "essence: blanks and capitals");
+    ok(essence("application/xhtml+xml;q", "application/xhtml+xml"),
+       "essence: xhtml");
+    ok(essence("text/html x; charset=1", NULL), "essence: junk after");
+    ok(essence("texthtml", NULL), "essence: no slash");
+    ok(essence("text/html/x", NULL), "essence: two slashes");
+    ok(essence("/html", NULL), "essence: no type");
+    ok(essence("text/", NULL), "essence: no subtype");
+    ok(essence("", NULL), "essence: empty");
+    ok(essence("; charset=utf-8", NULL), "essence: parameters only");
 }
 
 
@@ -127,6 +162,7 @@ int
 main(void)
 {
     test_type();
+    test_essence();
     test_html();
     test_bom();
     test_escape();
