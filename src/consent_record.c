@@ -40,6 +40,9 @@ typedef struct {
     int                 type;           /* JSON_STRING ... */
 } consent_field_t;
 
+/* or'ed into a field's type: the field may be absent */
+#define CONSENT_FIELD_OPTIONAL  0x100
+
 
 static json_t *consent_record_object(const consent_record_t *rec,
     const consent_chain_t *chain, const consent_key_t *key);
@@ -90,6 +93,7 @@ static const consent_field_t  consent_consent_fields[] = {
     { "granted", JSON_ARRAY },
     { "denied", JSON_ARRAY },
     { "gpc", JSON_TRUE },               /* JSON_TRUE: a boolean */
+    { "regime", JSON_STRING | CONSENT_FIELD_OPTIONAL },
     { "lang", JSON_STRING },
     { "host", JSON_STRING },
     { "page", JSON_STRING },
@@ -823,6 +827,8 @@ consent_record_object(const consent_record_t *rec,
     }
 
     if (consent_set(obj, "gpc", json_boolean(rec->gpc == 1))
+        || (rec->regime != NULL
+            && consent_set(obj, "regime", json_string(rec->regime)))
         || consent_set(obj, "lang",
                        consent_visitor_string(&rec->lang,
                                               CONSENT_LANG_FIELD_MAX))
@@ -1268,18 +1274,23 @@ consent_parse_fields(json_t *root, const consent_field_t *fields, char *err,
     for ( /* void */ ; fields->key; fields++) {
         v = json_object_get(root, fields->key);
 
+        /* a field records of older versions do not have */
+        if (v == NULL && (fields->type & CONSENT_FIELD_OPTIONAL)) {
+            continue;
+        }
+
         if (v == NULL) {
             consent_error(err, errlen, "\"%s\" missing", fields->key);
             return -1;
         }
 
-        type = json_typeof(v);
+        type = json_typeof(v) | (fields->type & CONSENT_FIELD_OPTIONAL);
 
         if (fields->type == JSON_TRUE ? !json_is_boolean(v)
                                       : type != fields->type)
         {
             consent_error(err, errlen, "\"%s\" is not %s", fields->key,
-                          fields->type == JSON_STRING ? "a string"
+                          (fields->type & 0xff) == JSON_STRING ? "a string"
                           : fields->type == JSON_INTEGER ? "an integer"
                           : fields->type == JSON_ARRAY ? "an array"
                           : "true or false");

@@ -457,6 +457,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     tok.issued = (int64_t) ngx_time();
     tok.revision = clcf->policy->revision;
     tok.granted = consent_choice_granted(clcf->policy, choice);
+    tok.granted = ngx_http_consent_regime_choice(r, clcf, tok.granted, &tok);
 
     consent_id_format(tok.id, id);
 
@@ -503,6 +504,11 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     }
 
     consent_view_init(&next, clcf->policy, CONSENT_STATE_VALID, &tok);
+    ngx_http_consent_regime_apply(r, clcf, &next);
+
+    if (ngx_http_consent_regime_header(r, clcf, &next) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (ngx_http_consent_set_view(r, &next) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -581,6 +587,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     rec.granted = tok->granted;
 
     rec.gpc = ngx_http_consent_gpc(r);
+    rec.regime = ngx_http_consent_regime_name(r);
 
     h = ngx_http_consent_header_in_str(r, "Accept-Language");
     rec.lang.data = consent_policy_pick_lang(clcf->policy,
