@@ -701,7 +701,7 @@ consent_regime_texts(consent_rparse_t *rp, consent_regime_t *rg, json_t *obj)
 {
     size_t           i, k, n;
     json_t          *lt, *v;
-    const char      *lang, *key, *s;
+    const char      *lang, *key, *s, *tag;
     consent_i18n_t  *t;
 
     if (!json_is_object(obj)) {
@@ -723,7 +723,7 @@ consent_regime_texts(consent_rparse_t *rp, consent_regime_t *rg, json_t *obj)
             return -1;
         }
 
-        lang = rp->p->langs[i];
+        tag = rp->p->langs[i];
 
         if (!json_is_object(lt)) {
             consent_regime_error(rp, rg->name, "texts", lang,
@@ -779,7 +779,7 @@ consent_regime_texts(consent_rparse_t *rp, consent_regime_t *rg, json_t *obj)
                 t->text = nt;
             }
 
-            t->lang[n] = strdup(lang);
+            t->lang[n] = strdup(tag);
             t->text[n] = strdup(s);
 
             if (t->lang[n] == NULL || t->text[n] == NULL) {

@@ -632,7 +632,10 @@ consent_token_verify(const consent_keyset_t *ks, const char *name,
     memcpy(tok->id, pt.id, CONSENT_ID_LEN);
     memcpy(tok->kid, pt.kid, pt.kid_len);
     tok->kid[pt.kid_len] = '\0';
-    memcpy(tok->regime, pt.regime, pt.regime_len);
+    if (pt.regime_len) {
+        memcpy(tok->regime, pt.regime, pt.regime_len);
+    }
+
     tok->regime[pt.regime_len] = '\0';
 
     if (now - issued > max_age) {
