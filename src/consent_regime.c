@@ -1186,63 +1186,204 @@ consent_regime_gpp(const consent_policy_t *p, const consent_view_t *view,
 }
 
 
+/* a section's fields, named as IAB's CMP API names them */
+
+static json_t *
+consent_regime_fields(const consent_gpp_usnat_t *u,
+    const consent_gpp_usca_t *c)
+{
+    size_t   i, nsdp, nkc;
+    json_t  *o, *sdp, *kc;
+
+    o = json_object();
+    sdp = json_array();
+    kc = json_array();
+
+    if (o == NULL || sdp == NULL || kc == NULL) {
+        json_decref(o);
+        json_decref(sdp);
+        json_decref(kc);
+        return NULL;
+    }
+
+    if (u != NULL) {
+        json_object_set_new(o, "Version", json_integer(u->version));
+        json_object_set_new(o, "SharingNotice",
+                            json_integer(u->sharing_notice));
+        json_object_set_new(o, "SaleOptOutNotice",
+                            json_integer(u->sale_opt_out_notice));
+        json_object_set_new(o, "SharingOptOutNotice",
+                            json_integer(u->sharing_opt_out_notice));
+        json_object_set_new(o, "TargetedAdvertisingOptOutNotice",
+                    json_integer(u->targeted_advertising_opt_out_notice));
+        json_object_set_new(o, "SensitiveDataProcessingOptOutNotice",
+                json_integer(u->sensitive_data_processing_opt_out_notice));
+        json_object_set_new(o, "SensitiveDataLimitUseNotice",
+                            json_integer(u->sensitive_data_limit_use_notice));
+        json_object_set_new(o, "SaleOptOut", json_integer(u->sale_opt_out));
+        json_object_set_new(o, "SharingOptOut",
+                            json_integer(u->sharing_opt_out));
+        json_object_set_new(o, "TargetedAdvertisingOptOut",
+                            json_integer(u->targeted_advertising_opt_out));
+
+        nsdp = (u->version == 1) ? 12 : CONSENT_GPP_USNAT_SDP;
+        nkc = (u->version == 1) ? 2 : CONSENT_GPP_USNAT_KCSDC;
+
+        for (i = 0; i < nsdp; i++) {
+            json_array_append_new(sdp,
+                            json_integer(u->sensitive_data_processing[i]));
+        }
+
+        for (i = 0; i < nkc; i++) {
+            json_array_append_new(kc,
+                    json_integer(u->known_child_sensitive_data_consents[i]));
+        }
+
+        json_object_set_new(o, "SensitiveDataProcessing", sdp);
+        json_object_set_new(o, "KnownChildSensitiveDataConsents", kc);
+        json_object_set_new(o, "PersonalDataConsents",
+                            json_integer(u->personal_data_consents));
+        json_object_set_new(o, "MspaCoveredTransaction",
+                            json_integer(u->mspa_covered_transaction));
+        json_object_set_new(o, "MspaOptOutOptionMode",
+                            json_integer(u->mspa_opt_out_option_mode));
+        json_object_set_new(o, "MspaServiceProviderMode",
+                            json_integer(u->mspa_service_provider_mode));
+        json_object_set_new(o, "GpcSegmentType", json_integer(1));
+        json_object_set_new(o, "Gpc", json_boolean(u->gpc));
+
+        return o;
+    }
+
+    json_object_set_new(o, "Version", json_integer(c->version));
+    json_object_set_new(o, "SaleOptOutNotice",
+                        json_integer(c->sale_opt_out_notice));
+    json_object_set_new(o, "SharingOptOutNotice",
+                        json_integer(c->sharing_opt_out_notice));
+    json_object_set_new(o, "SensitiveDataLimitUseNotice",
+                        json_integer(c->sensitive_data_limit_use_notice));
+    json_object_set_new(o, "SaleOptOut", json_integer(c->sale_opt_out));
+    json_object_set_new(o, "SharingOptOut", json_integer(c->sharing_opt_out));
+
+    for (i = 0; i < CONSENT_GPP_USCA_SDP; i++) {
+        json_array_append_new(sdp,
+                              json_integer(c->sensitive_data_processing[i]));
+    }
+
+    for (i = 0; i < CONSENT_GPP_USCA_KCSDC; i++) {
+        json_array_append_new(kc,
+                    json_integer(c->known_child_sensitive_data_consents[i]));
+    }
+
+    json_object_set_new(o, "SensitiveDataProcessing", sdp);
+    json_object_set_new(o, "KnownChildSensitiveDataConsents", kc);
+    json_object_set_new(o, "PersonalDataConsents",
+                        json_integer(c->personal_data_consents));
+    json_object_set_new(o, "MspaCoveredTransaction",
+                        json_integer(c->mspa_covered_transaction));
+    json_object_set_new(o, "MspaOptOutOptionMode",
+                        json_integer(c->mspa_opt_out_option_mode));
+    json_object_set_new(o, "MspaServiceProviderMode",
+                        json_integer(c->mspa_service_provider_mode));
+    json_object_set_new(o, "GpcSegmentType", json_integer(1));
+    json_object_set_new(o, "Gpc", json_boolean(c->gpc));
+
+    return o;
+}
+
+
+struct json_t *
+consent_regime_gpp_json(const consent_policy_t *p,
+    const consent_view_t *view)
+{
+    int            n;
+    char           str[CONSENT_GPP_SHORT_MAX], sid[16];
+    json_t        *o, *ids, *names, *parsed, *f;
+    unsigned       i;
+    consent_gpp_t  gpp;
+
+    n = consent_regime_gpp(p, view, str, sizeof(str), sid, sizeof(sid));
+
+    if (n <= 0 || consent_gpp_decode(str, n, &gpp, NULL) != 0) {
+        return json_null();
+    }
+
+    o = json_object();
+    ids = json_array();
+    names = json_array();
+    parsed = json_object();
+
+    if (o == NULL || ids == NULL || names == NULL || parsed == NULL) {
+        json_decref(o);
+        json_decref(ids);
+        json_decref(names);
+        json_decref(parsed);
+        return NULL;
+    }
+
+    json_object_set_new(o, "string", json_string(str));
+    json_object_set_new(o, "sid", ids);
+    json_object_set_new(o, "sections", names);
+    json_object_set_new(o, "parsed", parsed);
+
+    for (i = 0; i < view->regime->nsections; i++) {
+        json_array_append_new(ids, json_integer(view->regime->sections[i]));
+    }
+
+    for (i = 0; i < gpp.nsections; i++) {
+        if (gpp.sections[i] == CONSENT_GPP_USNAT_ID) {
+            json_array_append_new(names, json_string("7:usnat"));
+            f = consent_regime_fields(&gpp.usnat, NULL);
+            json_object_set_new(parsed, "usnat", f ? f : json_null());
+
+        } else if (gpp.sections[i] == CONSENT_GPP_USCA_ID) {
+            json_array_append_new(names, json_string("8:usca"));
+            f = consent_regime_fields(NULL, &gpp.usca);
+            json_object_set_new(parsed, "usca", f ? f : json_null());
+        }
+    }
+
+    return o;
+}
+
+
 char *
 consent_regime_json(const consent_policy_t *p, const consent_view_t *view,
     size_t *len)
 {
-    int                      n;
-    char                     str[CONSENT_GPP_SHORT_MAX], sid[16];
-    char                    *out;
-    size_t                   size;
-    unsigned                 i;
+    char                    *s;
+    json_t                  *o, *gpp;
     const consent_regime_t  *rg;
 
     rg = view->regime ? view->regime : &p->regimes[CONSENT_MODEL_OPT_IN];
 
-    n = consent_regime_gpp(p, view, str, sizeof(str), sid, sizeof(sid));
-    if (n < 0) {
+    gpp = consent_regime_gpp_json(p, view);
+    if (gpp == NULL) {
         return NULL;
     }
 
-    size = CONSENT_REGIME_JSON_MAX;
-
-    out = malloc(size);
-    if (out == NULL) {
+    o = json_object();
+    if (o == NULL) {
+        json_decref(gpp);
         return NULL;
     }
 
-    /* names are a-z 0-9 -, GPP strings base64url: nothing to escape */
+    /* names are a-z 0-9 -, GPP strings base64url: no "<" can appear */
 
-    n = snprintf(out, size, "{\"regime\":\"%s\",\"model\":\"%s\","
-                 "\"gpc\":%s,\"gpp\":", rg->name,
-                 consent_model_name(rg->model), view->gpc ? "true" : "false");
+    json_object_set_new(o, "regime", json_string(rg->name));
+    json_object_set_new(o, "model",
+                        json_string(consent_model_name(rg->model)));
+    json_object_set_new(o, "gpc", json_boolean(view->gpc));
+    json_object_set_new(o, "gpp", gpp);
 
-    if (rg->model != CONSENT_MODEL_OPT_OUT || rg->nsections == 0) {
-        n += snprintf(out + n, size - n, "null}");
+    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
 
-    } else {
-        n += snprintf(out + n, size - n, "{\"string\":\"%s\",\"sid\":[%s],"
-                      "\"sections\":[", str, sid);
-
-        for (i = 0; i < rg->nsections; i++) {
-            n += snprintf(out + n, size - n, "%s\"%s\"", i ? "," : "",
-                          rg->sections[i] == CONSENT_GPP_USNAT_ID
-                          ? "usnat" : "usca");
-        }
-
-        n += snprintf(out + n, size - n, "]}}");
+    if (s != NULL && len != NULL) {
+        *len = strlen(s);
     }
 
-    if (n < 0 || (size_t) n >= size) {
-        free(out);
-        return NULL;
-    }
-
-    if (len) {
-        *len = (size_t) n;
-    }
-
-    return out;
+    return s;
 }
 
 

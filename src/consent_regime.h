@@ -138,9 +138,18 @@ int consent_regime_gpp(const consent_policy_t *p, const consent_view_t *view,
     char *str, size_t size, char *sid, size_t sidsize);
 
 /*
+ * The view's GPP as JSON: null when its regime has no GPP sections,
+ * else {"string", "sid": [7, 8], "sections": ["7:usnat", "8:usca"],
+ * "parsed": {"usnat": {fields as IAB's CMP API names them}, ...}};
+ * NULL when out of memory.  The caller owns the reference.
+ */
+struct json_t *consent_regime_gpp_json(const consent_policy_t *p,
+    const consent_view_t *view);
+
+/*
  * The page's regime state, for the banner's script and its __gpp API:
- * {"regime","model","gpc","gpp":null|{"string","sid":[..],"sections":
- * ["usnat",..]}}, with nothing a <script> element could end on.
+ * {"regime", "model", "gpc", "gpp"} (gpp as above), with nothing a
+ * <script> element could end on.
  * malloc'ed, NUL-terminated; NULL when out of memory.
  */
 char *consent_regime_json(const consent_policy_t *p,

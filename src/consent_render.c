@@ -203,19 +203,17 @@ static void
 consent_render_regime_json(json_t *o, const consent_policy_t *policy,
     const consent_view_t *view)
 {
-    int   n;
-    char  str[CONSENT_GPP_SHORT_MAX], sid[16];
+    json_t  *gpp;
 
     json_object_set_new(o, "regime", json_string(view->regime->name));
     json_object_set_new(o, "model",
                         json_string(consent_model_name(view->regime->model)));
     json_object_set_new(o, "gpc", json_boolean(view->gpc));
 
-    n = consent_regime_gpp(policy, view, str, sizeof(str), sid, sizeof(sid));
+    gpp = consent_regime_gpp_json(policy, view);
 
-    if (n > 0) {
-        json_object_set_new(o, "gpp", json_string(str));
-        json_object_set_new(o, "gpp_sid", json_string(sid));
+    if (gpp != NULL) {
+        json_object_set_new(o, "gpp", gpp);
     }
 }
 

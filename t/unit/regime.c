@@ -562,14 +562,18 @@ test_json_banner(void)
     ok(s && strncmp(s, "{\"regime\":\"opt-out\",\"model\":\"opt-out\","
                        "\"gpc\":true,\"gpp\":{\"string\":\"DBAB", 67) == 0,
        "regime, model, gpc and the string");
-    ok(s && strstr(s, "\"sid\":[7,8],\"sections\":[\"usnat\",\"usca\"]}}"),
-       "sid and sections");
+    ok(s && strstr(s, "\"sid\":[7,8],\"sections\":[\"7:usnat\","
+                      "\"8:usca\"],\"parsed\":{\"usnat\":{\"Version\":2,"),
+       "sid, sections and the parsed sections");
+    ok(s && strstr(s, "\"SaleOptOut\":1,") && strstr(s, "\"Gpc\":true}"),
+       "opted out by GPC, as the API says it");
     ok(s && strchr(s, '<') == NULL, "nothing a script element ends on");
     free(s);
 
     s = consent_render_state_json(p, &v, &len);
-    ok(s && strstr(s, "\"regime\":\"opt-out\"") && strstr(s, "\"gpp\":\"DBA")
-       && strstr(s, "\"gpp_sid\":\"7,8\""), "the state JSON: %s", s ? s : "");
+    ok(s && strstr(s, "\"regime\":\"opt-out\"")
+       && strstr(s, "\"gpp\":{\"string\":\"DBA")
+       && strstr(s, "\"sid\":[7,8]"), "the state JSON: %s", s ? s : "");
     free(s);
 
     view(&v, p, CONSENT_STATE_ABSENT, 0, "");
