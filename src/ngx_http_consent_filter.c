@@ -587,7 +587,8 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     out.len = consent_tpl_fill(clcf->head_tpl, &vars, (char *) out.data);
 
-    if (ngx_http_consent_regime_head(r, clcf, view, &nonce, &out) != NGX_OK)
+    if (ngx_http_consent_regime_head(r, clcf, view, &rc, &nonce, &out)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -297,7 +297,7 @@ ngx_int_t ngx_http_consent_regime_banner(ngx_http_request_t *r,
     ngx_str_t *out);
 ngx_int_t ngx_http_consent_regime_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
-    ngx_str_t *nonce, ngx_str_t *head);
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head);
 uint32_t ngx_http_consent_regime_choice(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t chosen, consent_token_t *tok);
 const char *ngx_http_consent_regime_name(ngx_http_request_t *r);

@@ -26,6 +26,7 @@ static ngx_int_t ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     const char *value, size_t len);
 static ngx_int_t ngx_http_consent_regime_sent(ngx_http_request_t *r,
     const char *name, size_t name_len, ngx_str_t *value);
+static u_char *ngx_http_consent_regime_nonce(u_char *p, ngx_str_t *nonce);
 
 
 static time_t      ngx_http_consent_regime_logged;
@@ -260,8 +261,9 @@ ngx_http_consent_regime_get(ngx_http_request_t *r,
 
 /*
  * Called by ngx_http_consent_view() on the cookie's view: only where a
- * regime is configured or the policy declares regimes, so that a
- * configuration without them behaves as before, byte for byte
+ * regime is configured or the policy redefines "opt-in" (exempt
+ * statistics), so that a configuration without them behaves as before,
+ * byte for byte
  */
 
 void
@@ -272,8 +274,7 @@ ngx_http_consent_regime_apply(ngx_http_request_t *r,
 
     p = clcf->policy;
 
-    if (clcf->regime == NULL && p->nregimes <= CONSENT_MODEL_OPT_IN + 1
-        && !p->regimes[CONSENT_MODEL_OPT_IN].declared)
+    if (clcf->regime == NULL && !p->regimes[CONSENT_MODEL_OPT_IN].declared)
     {
         return;
     }
@@ -566,19 +567,19 @@ ngx_http_consent_regime_banner(ngx_http_request_t *r,
 
 
 /*
- * Before the head snippet: the regime's state as inert JSON, which the
- * banner's script reads for __gpp (it runs right after the snippet's
- * own state)
+ * Before the head snippet: the regime's state as inert JSON, and the
+ * script of the __gpp API that reads it (src/assets/gpp.js), so that
+ * __gpp is there before any tag of the page asks for it
  */
 
 ngx_int_t
 ngx_http_consent_regime_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
-    ngx_str_t *nonce, ngx_str_t *head)
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head)
 {
     char    *json;
     u_char  *start, *p;
-    size_t   len, size;
+    size_t   len, size, attr;
 
     if (view->regime == NULL) {
         return NGX_OK;
@@ -589,9 +590,14 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
+
     size = sizeof("<script type=\"application/json\" id=\"consent-regime\" "
-                  "data-consent-ui nonce=\"\">") - 1 + 6 * nonce->len
-           + len + sizeof("</script>") - 1 + head->len;
+                  "data-consent-ui>") - 1 + attr + len
+           + sizeof("</script><script src=\"gpp.js?v=\" data-consent-ui>"
+                    "</script>") - 1
+           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + head->len;
 
     start = ngx_pnalloc(r->pool, size);
     if (start == NULL) {
@@ -603,16 +609,24 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
                    "id=\"consent-regime\" data-consent-ui",
                    sizeof("<script type=\"application/json\" "
                           "id=\"consent-regime\" data-consent-ui") - 1);
-
-    if (nonce->len) {
-        p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
-        p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
-        *p++ = '"';
-    }
-
+    p = ngx_http_consent_regime_nonce(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
     p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
+
+    /* the __gpp API: only where the regime has GPP sections */
+
+    if (view->regime->model == CONSENT_MODEL_OPT_OUT
+        && view->regime->nsections)
+    {
+        p = ngx_cpymem(p, "<script src=\"", sizeof("<script src=\"") - 1);
+        p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
+                                       rc->endpoint_len);
+        p = ngx_sprintf(p, "gpp.js?v=%s\" data-consent-ui", rc->version);
+        p = ngx_http_consent_regime_nonce(p, nonce);
+        p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+    }
+
     p = ngx_cpymem(p, head->data, head->len);
 
     free(json);
@@ -621,6 +635,21 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     head->len = p - start;
 
     return NGX_OK;
+}
+
+
+static u_char *
+ngx_http_consent_regime_nonce(u_char *p, ngx_str_t *nonce)
+{
+    if (nonce->len == 0) {
+        return p;
+    }
+
+    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
+    *p++ = '"';
+
+    return p;
 }
 
 
