@@ -266,7 +266,11 @@ ngx_http_consent_get(ngx_http_request_t *r,
 
     core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-    out = consent_render_page(clcf->policy, view, lang,
+    /* in the regime's words (opt-out's "Do Not Sell or Share") */
+
+    out = consent_render_page(consent_regime_shown(clcf->policy,
+                                                   view->regime),
+                              view, lang,
                               (const char *) core->name.data, core->name.len,
                               ret, rlen, &len);
 

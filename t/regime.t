@@ -191,6 +191,15 @@ SKIP: {
     is(decode_iab($gpp), $ours, 'IAB\'s library reads the same fields');
 }
 
+# the preferences page (no JavaScript) in the regime's words
+
+$r = get('/consent/', 'US-CA', Accept => 'text/html');
+like($r->{body}, qr{value="reject_all">Do Not Sell or Share My Personal Information</button>},
+     'opt-out: the preferences page has the opt-out button');
+like(get('/consent/', 'DE', Accept => 'text/html')->{body},
+     qr{value="reject_all">Reject all</button>},
+     'opt-in: the preferences page as before');
+
 # a browser that sends the same cookie back gets no new one
 
 $r = get('/index.html', 'US-CA', Cookie => "__gpp=$gpp; __gpp_sid=$sid");
@@ -287,6 +296,10 @@ like(get('/index.html', 'US', Cookie => "consent=$seen")->{body},
 $r = get('/index.html', 'XX');
 is($r->{body}, $page, 'off: the page byte for byte');
 like(get('/vars', 'XX')->{body}, qr{^off\|absent\|}, '$consent_regime: off');
+is(get('/index.html', 'XX', 'Sec-GPC' => '1')->{body}, $page,
+   'off + GPC: the page as it is');
+ok(!defined cookie_value(get('/index.html', 'XX', 'Sec-GPC' => '1'), '__gpp'),
+   'off + GPC: no __gpp');
 
 # an empty or unknown value: the strictest regime, said in the log
 
@@ -312,6 +325,12 @@ like($r->{body}, qr{you may object}, 'uk: the first layer says so');
 like($r->{body}, qr{value="reject_all">Object and reject all</button>},
      'uk: one button to object, on the first layer');
 like($r->{body}, qr{value="analytics"[^>]* checked>}, 'uk: ticked as it runs');
+
+$r = get('/index.html', 'GB', 'Sec-GPC' => '1');
+is(gated($r->{body}, 'google-analytics.com'), 0,
+   'uk + GPC: exempt statistics still run (GPC is about sale and sharing)');
+is(gated($r->{body}, 'connect.facebook.net'), 1, 'uk + GPC: marketing held');
+like($r->{body}, qr{class="consent-gpc"}, 'uk + GPC: the signal noted');
 
 $r = post('reject_all', 'GB');
 my $objected = cookie_value($r, 'consent');
