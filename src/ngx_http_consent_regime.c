@@ -114,7 +114,8 @@ ngx_http_consent_regime_merge(ngx_conf_t *cf,
 
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                           "unknown regime \"%V\" in \"consent_regime\" "
-                          "(the policy has %*s) in %V:%ui", v, p - names,
+                          "(the policy has %*s) in %V:%ui", v,
+                          (size_t) (p - names),
                           names, &conf->regime_file, conf->regime_line);
             return NGX_CONF_ERROR;
         }
