@@ -153,7 +153,9 @@ await scenario('opt-out with GPC as an HTTP header', async () => {
     const r = await s.goto(base + '/');
     is(r.request().headers()['sec-gpc'], '1', 'the browser sends Sec-GPC: 1');
     ok(await ready(page), 'the banner script runs');
-    ok(await isVisible(page, SEL.gpc), 'the page says GPC was honoured');
+    ok((await bannerShown(page, 3000)).visible, 'the notice is visible');
+    ok(await until(() => isVisible(page, SEL.gpc), 3000),
+        'the page says GPC was honoured');
     is((await page.locator(SEL.gpc).first().textContent()).trim(),
         outTexts.gpc_honoured, 'in the opt-out regime\'s words');
     await until(() => analytics(log).length > 0, 3000);
@@ -169,6 +171,32 @@ await scenario('opt-out with GPC as an HTTP header', async () => {
             (await gpp(page, 'getSection', 'usca')).data,
             'IAB\'s library reads usca as getSection answers');
     }
+    await s.close();
+});
+
+await scenario('notice: informs, gates nothing, one button', async () => {
+    const s = await session(browser, {
+        policy, contextOptions: { extraHTTPHeaders: { 'X-Country': 'US' } },
+    });
+    const { page, log } = s;
+    await s.goto(base + '/');
+    ok(await ready(page), 'the banner script runs');
+    ok((await bannerShown(page, 3000)).visible, 'the notice is visible');
+    is(await page.locator(SEL.banner).getAttribute('role'), 'region',
+        'a region, not a dialog');
+    is(await page.locator(SEL.reject).count(), 0, 'nothing to reject');
+    await until(() => marketing(log).length > 0, 3000);
+    ok(marketing(log).length > 0 && analytics(log).length > 0,
+        'every tracker runs');
+    await click(page, SEL.accept);
+    await bannerGone(page);
+    ok(!(await page.locator(SEL.banner).isVisible()), 'OK hides it, without a reload');
+    is(log.navigations, 0, 'no navigation');
+    deepIs(log.errors, [], 'no script error');
+    await s.reload();
+    await sleep(300);
+    ok(!(await page.locator(SEL.banner).isVisible()), 'and it stays hidden');
+    is((await gpp(page, 'ping')).missing, true, 'no __gpp API');
     await s.close();
 });
 

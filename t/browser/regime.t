@@ -4,7 +4,8 @@
 # its "Do Not Sell or Share" button, IAB's __gpp API called from the
 # page (ping, events, getSection before and after opting out, the
 # __gpp cookie as @iabgpp/cmpapi reads it), GPC sent as an extra HTTP
-# header, and no __gpp where the regime is opt-in.  One server whose
+# header, the notice regime's one button, and no __gpp where the regime
+# is opt-in.  One server whose
 # regime a map on a request header decides, as a GeoIP country would.
 # (t/browser/regime.mjs drives Chromium and prints the assertions.)
 
@@ -40,6 +41,7 @@ http {
     map \$http_x_country \$regime {
         default  opt-in;
         US-CA    opt-out;
+        US       notice;
     }
 
     consent_regime \$regime;
