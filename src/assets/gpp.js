@@ -102,6 +102,44 @@ Array.prototype.forEach.call(q, function (a) {
     call.apply(null, a);
 });
 
+// frames find the API through a frame named __gppLocator and call it
+// with postMessage; each answer goes back to the frame that asked
+function locator() {
+    var f;
+    if (w.frames.__gppLocator) {
+        return;
+    }
+    if (!d.body) {
+        return d.addEventListener('DOMContentLoaded', locator);
+    }
+    f = d.createElement('iframe');
+    f.name = '__gppLocator';
+    f.title = '';
+    f.hidden = true;
+    f.setAttribute('aria-hidden', 'true');
+    f.setAttribute('data-consent-ui', '');
+    d.body.appendChild(f);
+}
+
+locator();
+
+w.addEventListener('message', function (e) {
+    var m = e.data, c;
+    try {
+        m = typeof m === 'string' ? JSON.parse(m) : m;
+    } catch (x) {
+        return;
+    }
+    c = m && m.__gppCall;
+    if (!c || !e.source) {
+        return;
+    }
+    call(c.command, function (v, ok) {
+        e.source.postMessage({__gppReturn: {returnValue: v, success: ok,
+                                            callId: c.callId}}, '*');
+    }, c.parameter);
+});
+
 // a choice made without a reload: the new string, then the events
 d.addEventListener('consent:change', function () {
     fetch(ep, {credentials: 'same-origin',

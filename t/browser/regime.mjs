@@ -129,6 +129,25 @@ await scenario('opt-out: the notice and the __gpp API', async () => {
         deepIs(iab(str, 'usnat'), sec.data, 'IAB\'s library reads the new string the same');
     }
 
+    // a frame's way in: the __gppLocator frame and postMessage
+    is(await page.evaluate(() => !!window.frames.__gppLocator), true,
+        'a frame named __gppLocator');
+    const viaMsg = await page.evaluate(() => new Promise((resolve) => {
+        // the vendor's script runs in the frame, so the frame is the source
+        window.__viaMsg = resolve;
+        const frame = document.createElement('iframe');
+        frame.srcdoc = '<script>addEventListener("message", function (e) {'
+            + ' if (e.data && e.data.__gppReturn) {'
+            + ' parent.__viaMsg(e.data.__gppReturn); } });'
+            + ' parent.postMessage({__gppCall: {command: "getField",'
+            + ' parameter: "usnat.SaleOptOut", callId: "c1",'
+            + ' version: "1.1"}}, "*");</' + 'script>';
+        document.body.appendChild(frame);
+        setTimeout(() => resolve(null), 3000);
+    }));
+    deepIs(viaMsg, { returnValue: 1, success: true, callId: 'c1' },
+        'a frame asks by postMessage and gets its answer');
+
     const id = evs[0] && evs[0].id;
     const rm = await gpp(page, 'removeEventListener', id);
     is(rm.data && rm.data.data, true, 'removeEventListener: removed');
