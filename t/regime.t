@@ -350,6 +350,19 @@ like(get('/vars', 'FR', Cookie => "consent=$objected")->{body},
 my $audit = `'$build/consent-audit' verify --keys '$keys' '@{[$t->path('consent.log')]}' 2>&1`;
 is($?, 0, "consent-audit verify accepts records with a regime: $audit");
 
+# consent-audit show: the regime of each record, and a format 2 cookie
+
+my ($oid) = $opted =~ /^2\.k1\.\d+\.\d+\.[0-9a-f]+\.([A-Za-z0-9_-]{22})\./;
+my $log = $t->path('consent.log');
+my $show = `'$build/consent-audit' show --keys '$keys' '$oid' '$log' 2>&1`;
+is($?, 0, 'consent-audit show finds the opt-out');
+like($show, qr{\n    regime    opt-out\n}, 'show: its regime');
+$show = `'$build/consent-audit' show --json --keys '$keys' '$oid' '$log' 2>&1`;
+like($show, qr{"gpc":false,"regime":"opt-out","lang":}, 'show --json: its regime');
+$show = `'$build/consent-audit' show --keys '$keys' --cookie '$opted' '$log' 2>&1`;
+is($?, 0, "show --cookie verifies a format 2 cookie: $show");
+like($show, qr{\n  regime   opt-out\n}, 'show --cookie: the regime it names');
+
 # nginx -t
 
 my ($rc, $out) = $t->test_config(<<"EOF");
