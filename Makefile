@@ -113,8 +113,10 @@ idna-table:
 
 # the banner's script and stylesheet, embedded in the module; the output
 # is committed so that a build from the addon alone needs no generator
-src/consent_assets.c: src/assets/banner.js src/assets/banner.css auto/embed
-	sh auto/embed src/assets/banner.js src/assets/banner.css > $@.tmp
+src/consent_assets.c: src/assets/banner.js src/assets/banner.css \
+    src/assets/gpp.js auto/embed
+	sh auto/embed src/assets/banner.js src/assets/banner.css \
+	    src/assets/gpp.js > $@.tmp
 	mv -f $@.tmp $@
 
 # config lists the sources by pattern when nginx is configured: a file

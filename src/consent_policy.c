@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "consent_policy.h"
+#include "consent_regime.h"
 
 
 #define CONSENT_PATH_MAX       256     /* a JSON path in a message */
@@ -156,7 +157,7 @@ static const char  *consent_gcm_names[CONSENT_GCM_N] = {
 
 static const char *const  consent_root_keys[] = {
     "revision", "max_age", "default_language", "privacy_url",
-    "categories", "texts", "rules", NULL
+    "categories", "texts", "rules", "regimes", NULL
 };
 
 static const char *const  consent_category_keys[] = {
@@ -263,7 +264,9 @@ consent_policy_parse(const char *data, size_t len, char *err, size_t errlen)
         return NULL;
     }
 
-    if (consent_parse_root(p, root, &e) != 0) {
+    if (consent_parse_root(p, root, &e) != 0
+        || consent_regimes_parse(p, root, data, len, err, errlen) != 0)
+    {
         json_decref(root);
         consent_policy_free(p);
         return NULL;
@@ -417,6 +420,7 @@ consent_policy_free(consent_policy_t *p)
     }
 
     free(p->cookies);
+    consent_regimes_free(p);
     free(p);
 }
 
@@ -944,7 +948,8 @@ consent_parse_root(consent_policy_t *p, json_t *root, consent_err_t *e)
 
     if (consent_check_keys(root, "", consent_root_keys,
                            "revision, max_age, default_language, "
-                           "privacy_url, categories, texts or rules", e)
+                           "privacy_url, categories, texts, rules or "
+                           "regimes", e)
         != 0)
     {
         return -1;

@@ -27,6 +27,10 @@
 #define CONSENT_COOKIES_MAX      1024  /* cookie declarations in a policy */
 
 
+/* a consent regime (consent_regime.h) */
+typedef struct consent_regime_s  consent_regime_t;
+
+
 /* banner texts, keys of "texts" per language */
 typedef enum {
     CONSENT_TEXT_TITLE = 0,
@@ -158,6 +162,9 @@ typedef struct {
 
     consent_cookie_decl_t *cookies;     /* of every category, file order */
     size_t              ncookies;
+
+    consent_regime_t   *regimes;        /* built-in ones first */
+    size_t              nregimes;
 
     unsigned char       sha256[32];     /* of the file's bytes */
     char                sha256_hex[65];

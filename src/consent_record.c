@@ -40,6 +40,9 @@ typedef struct {
     int                 type;           /* JSON_STRING ... */
 } consent_field_t;
 
+/* or'ed into a field's type: the field may be absent */
+#define CONSENT_FIELD_OPTIONAL  0x100
+
 
 static json_t *consent_record_object(const consent_record_t *rec,
     const consent_chain_t *chain, const consent_key_t *key);
@@ -90,39 +93,14 @@ static const consent_field_t  consent_consent_fields[] = {
     { "granted", JSON_ARRAY },
     { "denied", JSON_ARRAY },
     { "gpc", JSON_TRUE },               /* JSON_TRUE: a boolean */
+    { "regime", JSON_STRING | CONSENT_FIELD_OPTIONAL },
     { "lang", JSON_STRING },
     { "host", JSON_STRING },
     { "page", JSON_STRING },
     { "ua", JSON_STRING },
     { "ip", JSON_STRING },
-    { "kid", JSON_STRING },
-    { "prev", JSON_STRING },
-    { "hmac", JSON_STRING },
-    { NULL, 0 }
-};
-
-
-/* a choice carried from another domain (docs/domains.md): its origin */
-static const consent_field_t  consent_handoff_fields[] = {
-    { "v", JSON_INTEGER },
-    { "type", JSON_STRING },
-    { "ts", JSON_STRING },
-    { "chain", JSON_STRING },
-    { "seq", JSON_INTEGER },
-    { "id", JSON_STRING },
-    { "action", JSON_STRING },
-    { "mechanism", JSON_STRING },
-    { "revision", JSON_INTEGER },
-    { "policy_sha256", JSON_STRING },
-    { "granted", JSON_ARRAY },
-    { "denied", JSON_ARRAY },
-    { "gpc", JSON_TRUE },
-    { "lang", JSON_STRING },
-    { "host", JSON_STRING },
-    { "page", JSON_STRING },
-    { "ua", JSON_STRING },
-    { "ip", JSON_STRING },
-    { "handoff", JSON_STRING },
+    /* a choice carried from another domain (docs/domains.md): its origin */
+    { "handoff", JSON_STRING | CONSENT_FIELD_OPTIONAL },
     { "kid", JSON_STRING },
     { "prev", JSON_STRING },
     { "hmac", JSON_STRING },
@@ -466,11 +444,8 @@ consent_record_parse(const char *line, size_t len,
     }
 
     if (strcmp(s, "consent") == 0) {
-        if (consent_parse_fields(root,
-                                 json_object_get(root, "handoff")
-                                 ? consent_handoff_fields
-                                 : consent_consent_fields,
-                                 err, errlen) != 0
+        if (consent_parse_fields(root, consent_consent_fields, err, errlen)
+            != 0
             || consent_parse_consent(rec, root, err, errlen) != 0)
         {
             goto failed;
@@ -855,6 +830,8 @@ consent_record_object(const consent_record_t *rec,
     }
 
     if (consent_set(obj, "gpc", json_boolean(rec->gpc == 1))
+        || (rec->regime != NULL
+            && consent_set(obj, "regime", json_string(rec->regime)))
         || consent_set(obj, "lang",
                        consent_visitor_string(&rec->lang,
                                               CONSENT_LANG_FIELD_MAX))
@@ -1304,18 +1281,23 @@ consent_parse_fields(json_t *root, const consent_field_t *fields, char *err,
     for ( /* void */ ; fields->key; fields++) {
         v = json_object_get(root, fields->key);
 
+        /* a field records of older versions do not have */
+        if (v == NULL && (fields->type & CONSENT_FIELD_OPTIONAL)) {
+            continue;
+        }
+
         if (v == NULL) {
             consent_error(err, errlen, "\"%s\" missing", fields->key);
             return -1;
         }
 
-        type = json_typeof(v);
+        type = json_typeof(v) | (fields->type & CONSENT_FIELD_OPTIONAL);
 
         if (fields->type == JSON_TRUE ? !json_is_boolean(v)
                                       : type != fields->type)
         {
             consent_error(err, errlen, "\"%s\" is not %s", fields->key,
-                          fields->type == JSON_STRING ? "a string"
+                          (fields->type & 0xff) == JSON_STRING ? "a string"
                           : fields->type == JSON_INTEGER ? "an integer"
                           : fields->type == JSON_ARRAY ? "an array"
                           : "true or false");

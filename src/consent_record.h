@@ -64,6 +64,7 @@ typedef struct {
     const consent_policy_t *policy;     /* revision, sha256, categories */
     uint32_t            granted;        /* category bits */
     int                 gpc;            /* Sec-GPC: 1 was sent */
+    const char         *regime;         /* in force (a-z 0-9 -), or NULL */
     consent_str_t       lang;
     consent_str_t       host;
     consent_str_t       page;           /* path, no query string */
@@ -91,9 +92,10 @@ int consent_chain_init(consent_chain_t *chain);
 /*
  * A line is compact JSON, members in this order:
  *   consent:    v type ts chain seq id action mechanism revision
- *               policy_sha256 granted denied gpc lang host page ua ip
- *               [handoff] kid prev hmac
- *               (handoff: only in a choice carried from another domain)
+ *               policy_sha256 granted denied gpc [regime] lang host
+ *               page ua ip [handoff] kid prev hmac
+ *               (regime: when a regime applies; handoff: only in a
+ *               choice carried from another domain)
  *   checkpoint: v type ts chain seq reason records kid prev hmac
  * prev: hex SHA-256 of the chain's previous line (64 zeros for seq 1);
  * hmac: hex HMAC-SHA256 with key->log_key of the bytes before ,"hmac":.

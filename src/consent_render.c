@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "consent_render.h"
+#include "consent_regime.h"
 
 
 typedef struct {
@@ -51,6 +52,8 @@ static void consent_render_cookie_name(consent_buf_t *b,
     const consent_cookie_decl_t *d);
 static const char *consent_render_text_or(const consent_policy_t *policy,
     consent_text_e key, const char *lang, const char *dflt);
+static void consent_render_regime_json(json_t *o,
+    const consent_policy_t *policy, const consent_view_t *view);
 static void consent_render_category(consent_buf_t *b,
     const consent_policy_t *policy, const consent_view_t *view,
     const char *lang, size_t i);
@@ -186,7 +189,32 @@ consent_render_state_json(const consent_policy_t *policy,
         json_object_set_new(o, "expires", json_null());
     }
 
+    if (view->regime != NULL) {
+        consent_render_regime_json(o, policy, view);
+    }
+
     return consent_dump(o, len);
+}
+
+
+/* the regime in force, its GPC and GPP (docs/regimes.md) */
+
+static void
+consent_render_regime_json(json_t *o, const consent_policy_t *policy,
+    const consent_view_t *view)
+{
+    json_t  *gpp;
+
+    json_object_set_new(o, "regime", json_string(view->regime->name));
+    json_object_set_new(o, "model",
+                        json_string(consent_model_name(view->regime->model)));
+    json_object_set_new(o, "gpc", json_boolean(view->gpc));
+
+    gpp = consent_regime_gpp_json(policy, view);
+
+    if (gpp != NULL) {
+        json_object_set_new(o, "gpp", gpp);
+    }
 }
 
 

@@ -27,6 +27,8 @@ typedef struct {
     int64_t             expires;    /* token.issued + max_age */
     unsigned            nvalid;     /* valid cookies sent (consent_pick) */
     unsigned            conflict:1; /* signed cookies of several ids */
+    unsigned            gpc:1;      /* Sec-GPC: 1 honoured (opt-out) */
+    const consent_regime_t *regime; /* in force, or NULL: "opt-in" */
 } consent_view_t;
 
 

@@ -63,6 +63,8 @@ typedef struct {
     unsigned char       id[CONSENT_ID_LEN];
     unsigned char       mac[CONSENT_MAC_LEN];
     size_t              signed_len;
+    const char         *regime;        /* format 2 */
+    size_t              regime_len;
 } consent_token_parsed_t;
 
 
@@ -87,6 +89,7 @@ static int consent_token_parse(const char *p, size_t len,
     consent_token_parsed_t *pt);
 static unsigned consent_pick_rank(consent_state_e state);
 static unsigned consent_bits(uint32_t v);
+static int consent_regime_tag_valid(const char *s, size_t len);
 static const char *consent_parse_uint(const char *p, const char *last,
     int hex, size_t maxdigits, uint64_t *value);
 
@@ -512,9 +515,22 @@ consent_token_encode(const consent_keyset_t *ks, const char *name,
 
     consent_id_format(tok->id, id);
 
-    n = snprintf(buf, sizeof(buf), "1.%s.%" PRId64 ".%" PRIu32 ".%" PRIx32
-                 ".%s.", tok->kid, tok->issued, tok->revision, tok->granted,
-                 id);
+    /* format 2 adds the regime's tag; "opt-in" stays format 1 */
+
+    if (tok->regime[0] != '\0') {
+        if (!consent_regime_tag_valid(tok->regime, strlen(tok->regime))) {
+            return -1;
+        }
+
+        n = snprintf(buf, sizeof(buf), "2.%s.%" PRId64 ".%" PRIu32
+                     ".%" PRIx32 ".%s.%s.", tok->kid, tok->issued,
+                     tok->revision, tok->granted, id, tok->regime);
+
+    } else {
+        n = snprintf(buf, sizeof(buf), "1.%s.%" PRId64 ".%" PRIu32
+                     ".%" PRIx32 ".%s.", tok->kid, tok->issued,
+                     tok->revision, tok->granted, id);
+    }
 
     if (n < 0 || (size_t) n + CONSENT_MAC_B64_LEN >= sizeof(buf)) {
         return -1;
@@ -616,6 +632,11 @@ consent_token_verify(const consent_keyset_t *ks, const char *name,
     memcpy(tok->id, pt.id, CONSENT_ID_LEN);
     memcpy(tok->kid, pt.kid, pt.kid_len);
     tok->kid[pt.kid_len] = '\0';
+    if (pt.regime_len) {
+        memcpy(tok->regime, pt.regime, pt.regime_len);
+    }
+
+    tok->regime[pt.regime_len] = '\0';
 
     if (now - issued > max_age) {
         return CONSENT_STATE_EXPIRED;
@@ -1104,8 +1125,9 @@ consent_token_mac(const consent_key_t *key, const char *name,
 
 
 /*
- * 1.KID.ISSUED.REVISION.GRANTED.ID.MAC, nothing more, nothing less;
- * see docs/cookie-format.md.
+ * 1.KID.ISSUED.REVISION.GRANTED.ID.MAC or, with the regime's tag,
+ * 2.KID.ISSUED.REVISION.GRANTED.ID.REGIME.MAC, nothing more, nothing
+ * less; see docs/cookie-format.md.
  */
 
 static int
@@ -1116,7 +1138,10 @@ consent_token_parse(const char *p, size_t len, consent_token_parsed_t *pt)
     last = p + len;
     start = p;
 
-    if (len < 2 || p[0] != '1' || p[1] != '.') {
+    pt->regime = NULL;
+    pt->regime_len = 0;
+
+    if (len < 2 || (p[0] != '1' && p[0] != '2') || p[1] != '.') {
         return -1;
     }
 
@@ -1162,6 +1187,22 @@ consent_token_parse(const char *p, size_t len, consent_token_parsed_t *pt)
     }
 
     p += CONSENT_ID_B64_LEN;
+
+    if (start[0] == '2') {
+        pt->regime = ++p;
+
+        while (p < last && *p != '.') {
+            p++;
+        }
+
+        pt->regime_len = p - pt->regime;
+
+        if (p == last
+            || !consent_regime_tag_valid(pt->regime, pt->regime_len))
+        {
+            return -1;
+        }
+    }
 
     pt->signed_len = p - start;
 
@@ -1222,4 +1263,28 @@ consent_parse_uint(const char *p, const char *last, int hex,
     *value = v;
 
     return p + 1;
+}
+
+
+/* a regime's tag: 1 to 16 of a-z 0-9 -, starting with a letter */
+
+static int
+consent_regime_tag_valid(const char *s, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || len > CONSENT_REGIME_TAG_MAX || s[0] < 'a' || s[0] > 'z')
+    {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
+              || s[i] == '-'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }

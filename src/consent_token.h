@@ -25,6 +25,7 @@
 #define CONSENT_TOKEN_MAX      200     /* checked before any parsing */
 #define CONSENT_CLOCK_SKEW     300     /* seconds an issue time may lead */
 #define CONSENT_LOG_KEY_LEN    32
+#define CONSENT_REGIME_TAG_MAX 16      /* a regime's name, a-z 0-9 - */
 
 
 typedef struct {
@@ -63,6 +64,8 @@ typedef struct {
     int64_t             issued;        /* unix time, seconds */
     unsigned char       id[CONSENT_ID_LEN];
     char                kid[CONSENT_KID_MAX + 1];
+    char                regime[CONSENT_REGIME_TAG_MAX + 1];  /* format 2;
+                                           "" in format 1: "opt-in" */
 } consent_token_t;
 
 

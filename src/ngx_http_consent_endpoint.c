@@ -273,7 +273,11 @@ ngx_http_consent_get(ngx_http_request_t *r,
 
     core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-    out = consent_render_page(clcf->policy, view, lang,
+    /* in the regime's words (opt-out's "Do Not Sell or Share") */
+
+    out = consent_render_page(consent_regime_shown(clcf->policy,
+                                                   view->regime),
+                              view, lang,
                               (const char *) core->name.data, core->name.len,
                               ret, rlen, &len);
 
@@ -466,6 +470,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     tok.issued = (int64_t) ngx_time();
     tok.revision = clcf->policy->revision;
     tok.granted = consent_choice_granted(clcf->policy, choice);
+    tok.granted = ngx_http_consent_regime_choice(r, clcf, tok.granted, &tok);
 
     consent_id_format(tok.id, id);
 
@@ -514,6 +519,11 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     ngx_http_consent_stat_choice(r, choice->action, tok.granted);
 
     consent_view_init(&next, clcf->policy, CONSENT_STATE_VALID, &tok);
+    ngx_http_consent_regime_apply(r, clcf, &next);
+
+    if (ngx_http_consent_regime_header(r, clcf, &next) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     if (ngx_http_consent_set_view(r, &next) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -693,6 +703,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     rec.granted = tok->granted;
 
     rec.gpc = ngx_http_consent_gpc(r);
+    rec.regime = ngx_http_consent_regime_name(r);
 
     h = ngx_http_consent_header_in_str(r, "Accept-Language");
     rec.lang.data = consent_policy_pick_lang(clcf->policy,

@@ -229,8 +229,17 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    if (ngx_http_consent_regime_header(r, clcf, view) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_consent_regime_off(view)) {
+        return ngx_http_next_header_filter(r);
+    }
+
     ctx->conf = clcf;
-    ctx->all_granted = (view->state == CONSENT_STATE_VALID
+    ctx->all_granted = ((view->state == CONSENT_STATE_VALID
+                         || view->regime != NULL)
                         && (view->granted & clcf->policy->all_mask)
                            == clcf->policy->all_mask);
 
@@ -575,7 +584,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     /* Global Privacy Control: said in the banner until a choice is made */
 
-    gpc = ngx_http_consent_gpc(r) && view->state != CONSENT_STATE_VALID;
+    gpc = ngx_http_consent_regime_gpc_shown(r, view);
 
     ngx_memzero(&vars, sizeof(consent_tpl_vars_t));
 
@@ -600,6 +609,12 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     }
 
     out.len = consent_tpl_fill(clcf->head_tpl, &vars, (char *) out.data);
+
+    if (ngx_http_consent_regime_head(r, clcf, view, &rc, &nonce, &out)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     hc->head = (const char *) out.data;
     hc->head_len = out.len;
@@ -643,8 +658,31 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     vars.ret = (const char *) ret.data;
     vars.ret_len = ret.len;
-    vars.granted = (view->state == CONSENT_STATE_VALID) ? view->granted : 0;
+    vars.granted = consent_regime_ticked(view);
     vars.hidden = (view->state == CONSENT_STATE_VALID);
+
+    switch (ngx_http_consent_regime_banner(r, clcf, view, &rc, &vars, lang,
+                                           &out))
+    {
+    case NGX_OK:
+        if (i >= clcf->ntpls) {
+            consent_tpl_free(tpl);
+        }
+
+        hc->banner = (const char *) out.data;
+        hc->banner_len = out.len;
+        return NGX_OK;
+
+    case NGX_DECLINED:
+        break;
+
+    default:
+        if (i >= clcf->ntpls) {
+            consent_tpl_free(tpl);
+        }
+
+        return NGX_ERROR;
+    }
 
     out.data = ngx_pnalloc(r->pool, consent_tpl_size(tpl, &vars));
 
@@ -1553,7 +1591,8 @@ ngx_http_consent_variant(ngx_http_request_t *r,
     v.revision = clcf->policy->revision;
     v.state = view->state;
     v.granted = view->granted;
-    v.flags = (ngx_http_consent_gpc(r) && view->state != CONSENT_STATE_VALID)
+    v.flags = ngx_http_consent_regime_gpc_shown(r, view)
+              | (uint32_t) (view->regime ? view->regime->index + 1 : 0) << 16
               | (uint32_t) clcf->position << 1
               | (uint32_t) (clcf->manage_button ? 1 : 0) << 8
               | (uint32_t) (clcf->csp_nonce ? 1 : 0) << 9;

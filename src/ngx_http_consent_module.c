@@ -152,6 +152,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       offsetof(ngx_http_consent_loc_conf_t, csp_nonce),
       NULL },
 
+    { ngx_string("consent_regime"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_regime_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_keys"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
       ngx_http_consent_keys,
@@ -323,6 +330,10 @@ ngx_module_t  ngx_http_consent_module = {
 static ngx_int_t
 ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_consent_regime_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_consent_add_variables(cf);
 }
 
@@ -480,6 +491,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->expire_cookies = NGX_CONF_UNSET;
     clcf->request_cookies = NGX_CONF_UNSET_UINT;
     clcf->domains = NGX_CONF_UNSET_PTR;
+    clcf->regime = NGX_CONF_UNSET_PTR;
 
     return clcf;
 }
@@ -533,6 +545,10 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (ngx_http_consent_check_unknown(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_consent_regime_merge(cf, prev, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 

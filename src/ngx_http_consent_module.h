@@ -28,6 +28,7 @@
 #include "consent_inventory.h"
 #include "consent_handoff.h"
 #include "consent_status.h"
+#include "consent_regime.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -156,6 +157,12 @@ typedef struct {
     ngx_uint_t                   unknown_line;
 
     ngx_http_consent_domains_t  *domains;     /* consent_domains */
+    /* consent_regime (ngx_http_consent_regime.c) */
+    ngx_http_complex_value_t    *regime;
+    ngx_str_t                    regime_file;
+    ngx_uint_t                   regime_line;
+    consent_tpl_t              **regime_tpls;  /* a regime's banner in each
+                                                  language, per worker */
 } ngx_http_consent_loc_conf_t;
 
 
@@ -334,6 +341,30 @@ void ngx_http_consent_stat_page(ngx_http_request_t *r,
 void ngx_http_consent_stat_choice(ngx_http_request_t *r, ngx_uint_t action,
     uint32_t granted);
 void ngx_http_consent_stat_log(ngx_http_consent_log_t *log);
+
+/* ngx_http_consent_regime.c */
+char *ngx_http_consent_regime_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_regime_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *prev, ngx_http_consent_loc_conf_t *conf);
+ngx_int_t ngx_http_consent_regime_add_variables(ngx_conf_t *cf);
+void ngx_http_consent_regime_apply(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view);
+ngx_int_t ngx_http_consent_regime_header(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view);
+ngx_int_t ngx_http_consent_regime_banner(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    consent_render_conf_t *rc, consent_tpl_vars_t *vars, const char *lang,
+    ngx_str_t *out);
+ngx_int_t ngx_http_consent_regime_head(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head);
+uint32_t ngx_http_consent_regime_choice(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, uint32_t chosen, consent_token_t *tok);
+const char *ngx_http_consent_regime_name(ngx_http_request_t *r);
+ngx_uint_t ngx_http_consent_regime_gpc_shown(ngx_http_request_t *r,
+    consent_view_t *view);
+ngx_uint_t ngx_http_consent_regime_off(consent_view_t *view);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);

@@ -120,6 +120,9 @@ ngx_http_consent_view(ngx_http_request_t *r)
     consent_view_init(&ctx->view, clcf->policy, pick.state, &pick.token);
     ctx->view.nvalid = pick.nvalid;
     ctx->view.conflict = pick.conflict;
+
+    /* the regime in force: what the cookie and Sec-GPC add up to */
+    ngx_http_consent_regime_apply(r, clcf, &ctx->view);
     ctx->policy = clcf->policy;
     ctx->resolved = 1;
     ngx_http_consent_stat(CONSENT_STAT_STATE, ctx->view.state);

@@ -126,6 +126,7 @@ typedef struct {
     json_t             *granted;
     json_t             *denied;
     int                 gpc;
+    const char         *regime;         /* "" in records without one */
     const char         *lang;
     const char         *host;
     const char         *page;
@@ -1647,6 +1648,7 @@ audit_rec_view(audit_rec_t *r, json_t *root)
     r->granted = json_object_get(root, "granted");
     r->denied = json_object_get(root, "denied");
     r->gpc = json_is_true(json_object_get(root, "gpc"));
+    r->regime = audit_json_str(root, "regime");
     r->lang = audit_json_str(root, "lang");
     r->host = audit_json_str(root, "host");
     r->page = audit_json_str(root, "page");
@@ -2296,7 +2298,8 @@ audit_cmd_show(audit_t *a, int argc, char **argv)
             fputs("cookie     ", stdout);
             audit_put_text(stdout, a->cookie);
             fputs("\n  INVALID: not a consent cookie value "
-                  "(1.KID.ISSUED.REVISION.GRANTED.ID.MAC)\n", stdout);
+                  "(1.KID.ISSUED.REVISION.GRANTED.ID.MAC or "
+                  "2.KID.ISSUED.REVISION.GRANTED.ID.REGIME.MAC)\n", stdout);
             return AUDIT_PROBLEMS;
         }
 
@@ -2512,7 +2515,14 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
         json_dumpf(r->granted, f, JSON_COMPACT | JSON_ENCODE_ANY);
         fputs(",\"denied\":", f);
         json_dumpf(r->denied, f, JSON_COMPACT | JSON_ENCODE_ANY);
-        fprintf(f, ",\"gpc\":%s,\"lang\":", r->gpc ? "true" : "false");
+        fprintf(f, ",\"gpc\":%s", r->gpc ? "true" : "false");
+
+        if (r->regime[0]) {
+            fputs(",\"regime\":", f);
+            audit_put_json(f, r->regime);
+        }
+
+        fputs(",\"lang\":", f);
         audit_put_json(f, r->lang);
         fputs(",\"host\":", f);
         audit_put_json(f, r->host);
@@ -2541,8 +2551,15 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
     audit_put_list(f, r->granted, " ");
     fputs("\n    denied    ", f);
     audit_put_list(f, r->denied, " ");
-    fprintf(f, "\n    gpc       %s\n    lang      ",
-            r->gpc ? "yes (Sec-GPC: 1 was sent)" : "no");
+    fprintf(f, "\n    gpc       %s", r->gpc ? "yes (Sec-GPC: 1 was sent)"
+                                             : "no");
+
+    if (r->regime[0]) {
+        fputs("\n    regime    ", f);
+        audit_put_text(f, r->regime);
+    }
+
+    fputs("\n    lang      ", f);
     audit_put_text(f, r->lang[0] ? r->lang : "-");
     fputs("\n    page      ", f);
     audit_put_text(f, r->host);
@@ -2561,7 +2578,7 @@ audit_show_cookie(audit_t *a, consent_token_t *tok, int *state)
 {
     char                *p, *dot;
     size_t               len, nfields;
-    const char          *fields[7];
+    const char          *fields[8];
     char                 copy[CONSENT_TOKEN_MAX + 1];
     consent_token_t      t;
     unsigned long long   issued, revision;
@@ -2577,7 +2594,7 @@ audit_show_cookie(audit_t *a, consent_token_t *tok, int *state)
     p = copy;
 
     for ( ;; ) {
-        if (nfields == 7) {
+        if (nfields == 8) {
             return -1;
         }
 
@@ -2592,11 +2609,19 @@ audit_show_cookie(audit_t *a, consent_token_t *tok, int *state)
         p = dot + 1;
     }
 
-    if (nfields != 7 || strlen(fields[5]) != CONSENT_ID_B64_LEN) {
+    /* format 2 carries the regime before the MAC */
+
+    if ((nfields != 7 && !(nfields == 8 && strcmp(fields[0], "2") == 0))
+        || strlen(fields[5]) != CONSENT_ID_B64_LEN)
+    {
         return -1;
     }
 
     memset(tok, 0, sizeof(consent_token_t));
+
+    if (nfields == 8) {
+        snprintf(tok->regime, sizeof(tok->regime), "%s", fields[6]);
+    }
 
     if (consent_id_parse(fields[5], CONSENT_ID_B64_LEN, tok->id) != 0) {
         return -1;
@@ -2686,7 +2711,9 @@ audit_show_cookie_print(audit_t *a, const consent_token_t *tok, int state)
             }
         }
 
-        fputs("],\"verdict\":", stdout);
+        fputs("],\"regime\":", stdout);
+        audit_put_json(stdout, tok->regime[0] ? tok->regime : "opt-in");
+        fputs(",\"verdict\":", stdout);
         audit_put_json(stdout, verdict);
         fputc('}', stdout);
         return;
@@ -2713,8 +2740,12 @@ audit_show_cookie_print(audit_t *a, const consent_token_t *tok, int state)
         }
     }
 
+    fputs(first ? " none" : "", stdout);
+    fputs("\n  regime   ", stdout);
+    audit_put_text(stdout, tok->regime[0] ? tok->regime : "opt-in");
+
     fprintf(stdout, "%s\n  note     the MAC check ignores the cookie's "
-            "age and the policy in force now\n", first ? " none" : "");
+            "age and the policy in force now\n", "");
 }
 
 
@@ -3619,7 +3650,14 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
         json_dumpf(r->granted, f, JSON_COMPACT | JSON_ENCODE_ANY);
         fputs(",\"denied\":", f);
         json_dumpf(r->denied, f, JSON_COMPACT | JSON_ENCODE_ANY);
-        fprintf(f, ",\"gpc\":%s,\"lang\":", r->gpc ? "true" : "false");
+        fprintf(f, ",\"gpc\":%s", r->gpc ? "true" : "false");
+
+        if (r->regime[0]) {
+            fputs(",\"regime\":", f);
+            audit_put_json(f, r->regime);
+        }
+
+        fputs(",\"lang\":", f);
         audit_put_json(f, r->lang);
         fputs(",\"host\":", f);
         audit_put_json(f, r->host);

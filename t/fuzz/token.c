@@ -63,7 +63,8 @@ is_b64url(int c)
 
 /*
  * An independent reading of the fields "1.KID.ISSUED.REVISION.GRANTED.ID"
- * by the ABNF of docs/cookie-format.md: 1 if they are well formed.
+ * (format 2: "2.KID.ISSUED.REVISION.GRANTED.ID.REGIME") by the ABNF of
+ * docs/cookie-format.md: 1 if they are well formed.
  */
 static int
 ref_fields(const char *s, size_t len, char *kid, int64_t *issued,
@@ -74,8 +75,32 @@ ref_fields(const char *s, size_t len, char *kid, int64_t *issued,
 
     i = 0;
 
-    if (len < 2 || s[0] != '1' || s[1] != '.') {
+    if (len < 2 || (s[0] != '1' && s[0] != '2') || s[1] != '.') {
         return 0;
+    }
+
+    /* format 2: ".REGIME" after the id, a-z first, then a-z 0-9 - */
+
+    if (s[0] == '2') {
+        for (j = len; j > 0 && s[j - 1] != '.'; j--) {
+            /* void */
+        }
+
+        if (j == 0 || len - j < 1 || len - j > 16
+            || s[j] < 'a' || s[j] > 'z')
+        {
+            return 0;
+        }
+
+        for (n = j; n < len; n++) {
+            if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9')
+                  || s[n] == '-'))
+            {
+                return 0;
+            }
+        }
+
+        len = j - 1;
     }
 
     i = 2;
