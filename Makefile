@@ -81,10 +81,11 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 
 # the auditor's tool
 AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c \
-              src/tools/consent-keygen.c
+              src/tools/consent-keygen.c $(wildcard src/tools/audit/*.c)
 
 $(AUDIT): $(AUDIT_SRCS) src/tools/consent-audit-compare.h \
-	    src/tools/consent-keygen.h $(BUILD)/libconsent.a
+	    src/tools/consent-keygen.h $(wildcard src/tools/audit/*.h) \
+	    $(BUILD)/libconsent.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
 	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
 

@@ -35,273 +35,17 @@
 #include "consent_inventory.h"
 #include "consent-keygen.h"
 
-
-#define AUDIT_OK            0
-#define AUDIT_PROBLEMS      1
-#define AUDIT_USAGE         2
-#define AUDIT_IO            3
-
-#define AUDIT_READ_BUF      65536
-#define AUDIT_ERR_MAX       512
-#define AUDIT_BUF           64       /* a time or a period label */
-#define AUDIT_SHOWN_MAX     10       /* problems printed by other commands */
-#define AUDIT_KEPT_MAX      200      /* problems kept for the report */
-#define AUDIT_NOTES_MAX     1000
-#define AUDIT_CATS_MAX      64
-#define AUDIT_LANGS_MAX     64
-#define AUDIT_REVS_MAX      1024
-#define AUDIT_HASHES_MAX    4        /* policy hashes kept per revision */
-#define AUDIT_PERIODS_MAX   20000    /* days: more than 50 years */
-#define AUDIT_BARS_MAX      120      /* bars of the chart over time */
-#define AUDIT_BARS_HARD_MAX 2000     /* even when asked for with --by */
-#define AUDIT_MS_DAY        86400000LL
-
-#define AUDIT_TS_MIN        INT64_MIN
-#define AUDIT_TS_MAX        INT64_MAX
-
-
-enum {
-    AUDIT_ACT_GRANT = 0,
-    AUDIT_ACT_UPDATE,
-    AUDIT_ACT_REJECT,
-    AUDIT_ACT_WITHDRAW,
-    AUDIT_ACT_OTHER,
-    AUDIT_NACTS
-};
-
-enum {
-    AUDIT_MECH_ACCEPT_ALL = 0,
-    AUDIT_MECH_REJECT_ALL,
-    AUDIT_MECH_SAVE,
-    AUDIT_MECH_WITHDRAW,
-    AUDIT_MECH_API,
-    AUDIT_MECH_OTHER,
-    AUDIT_NMECHS
-};
-
-typedef enum {
-    AUDIT_BY_NONE = 0,
-    AUDIT_BY_DAY,
-    AUDIT_BY_WEEK,
-    AUDIT_BY_MONTH,
-    AUDIT_BY_YEAR
-} audit_by_e;
-
-
-/* a line as read from a log file */
-typedef struct {
-    const char         *name;
-    gzFile              gz;
-    unsigned char      *buf;            /* AUDIT_READ_BUF */
-    size_t              pos;
-    size_t              end;
-    int                 eof;
-    char               *line;           /* CONSENT_RECORD_MAX + 1 */
-    size_t              len;            /* bytes kept in line */
-    uint64_t            full_len;       /* bytes of the whole line */
-    uint64_t            lineno;
-    int                 newline;        /* ended by '\n' */
-    int                 nul;            /* has NUL bytes */
-    int                 io_error;       /* the system failed reading */
-    int                 filled;         /* a block was read */
-    int                 binary;         /* the first block is not text */
-    char                err[AUDIT_ERR_MAX];
-} audit_reader_t;
-
-
-/* a consent record, as the commands see it */
-typedef struct {
-    const char         *file;
-    uint64_t            line;
-    int64_t             ts_ms;
-    const char         *ts;
-    const char         *chain;
-    uint64_t            seq;
-    const char         *id;
-    const char         *action;
-    const char         *mechanism;
-    json_int_t          revision;
-    const char         *policy;
-    json_t             *granted;
-    json_t             *denied;
-    int                 gpc;
-    const char         *lang;
-    const char         *host;
-    const char         *page;
-    const char         *ua;
-    const char         *ip;
-    const char         *kid;
-    const char         *raw;            /* the line, not NUL-terminated */
-    size_t              raw_len;
-    json_t             *root;
-} audit_rec_t;
-
-
-typedef struct audit_s  audit_t;
-
-typedef void (*audit_record_pt)(audit_t *a, const audit_rec_t *r);
-
-
-/* counts of one group of records: all, a revision, a language, a day */
-typedef struct {
-    int64_t             key;
-    uint64_t            records;
-    uint64_t            actions[AUDIT_NACTS];
-    uint64_t            mechanisms[AUDIT_NMECHS];
-    uint64_t            gpc;
-    uint64_t            granted[AUDIT_CATS_MAX];
-    uint64_t            asked[AUDIT_CATS_MAX];
-} audit_counts_t;
-
-
-typedef struct {
-    audit_counts_t      c;
-    int64_t             first_ms;
-    int64_t             last_ms;
-    size_t              nhashes;
-    int                 more_hashes;
-    char                hashes[AUDIT_HASHES_MAX][CONSENT_HASH_HEX_LEN + 1];
-} audit_rev_t;
-
-
-typedef struct {
-    audit_counts_t      c;
-    char                name[CONSENT_LANG_MAX + 1];
-} audit_lang_t;
-
-
-/* the bounded tables of stats and report */
-typedef struct {
-    audit_counts_t      all;
-    int64_t             first_ms;
-    int64_t             last_ms;
-
-    char                cats[AUDIT_CATS_MAX][CONSENT_ID_MAX + 1];
-    size_t              ncats;
-    uint64_t            cats_dropped;
-
-    audit_rev_t        *revs;
-    size_t              nrevs;
-    uint64_t            revs_dropped;
-
-    audit_lang_t       *langs;
-    size_t              nlangs;
-    audit_lang_t        other_lang;
-
-    audit_by_e          by;
-    audit_counts_t     *periods;        /* sorted by key */
-    size_t              nperiods;
-    size_t              last_period;
-    uint64_t            periods_dropped;
-} audit_stats_t;
-
-
-typedef struct {
-    char               *file;
-    uint64_t            line;
-    char               *msg;
-} audit_msg_t;
-
-
-struct audit_s {
-    /* options */
-    const char         *cmd;
-    int                 json;
-    const char         *keys_path;
-    consent_keyset_t   *ks;
-    int                 partial;
-    int64_t             since;
-    int64_t             until;
-    audit_by_e          by;
-    const char         *format;
-    const char         *html;
-    const char         *cookie;
-    const char         *cookie_name;
-    const char         *id;
-    const char         *policy_path;    /* cookies */
-    const char         *inventory_path;
-    const char         *lang;
-    const char         *site;
-    char              **files;
-    size_t              nfiles;
-
-    /* reading */
-    consent_verify_t   *verify;
-    int                 parse;          /* the command needs records */
-    audit_record_pt     handler;
-    uint64_t            problems;
-    uint64_t            skipped;        /* lines not given to the verifier */
-    uint64_t            shown;          /* problems printed */
-    int                 print_all;      /* verify: every problem */
-    FILE               *problem_out;
-    int                 json_problems;  /* verify --json: stream them */
-
-    /* kept for the report and verify --json */
-    audit_msg_t        *kept;
-    size_t              nkept;
-    audit_msg_t        *notes;
-    size_t              nnotes;
-    uint64_t            notes_dropped;
-
-    /* show */
-    uint64_t            found;
-    int64_t             cookie_issued;
-    uint32_t            cookie_revision;
-    uint32_t            cookie_granted;
-    const char         *cookie_file;    /* of its record; NULL: none */
-    uint64_t            cookie_line;
-    int                 cookie_mismatch;
-    uint64_t            cookie_later;   /* records of the id after it */
-    char                last_action[16];
-
-    /* export */
-    uint64_t            rows;
-
-    audit_stats_t      *stats;
-};
-
-
-typedef struct {
-    const char         *name;
-    int                 has_arg;
-    int                 id;
-} audit_opt_t;
-
-
-enum {
-    OPT_HELP = 1,
-    OPT_JSON,
-    OPT_KEYS,
-    OPT_PARTIAL,
-    OPT_COOKIE,
-    OPT_COOKIE_NAME,
-    OPT_SINCE,
-    OPT_UNTIL,
-    OPT_BY,
-    OPT_FORMAT,
-    OPT_HTML,
-    OPT_POLICY,
-    OPT_INVENTORY,
-    OPT_LANG,
-    OPT_SITE
-};
+#include "tools/audit/audit.h"
 
 
 static int audit_main(int argc, char **argv);
 static int audit_dispatch(audit_t *a, int argc, char **argv);
 static void audit_cleanup(audit_t *a);
-static int audit_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 static void audit_help(const char *cmd);
-static int audit_parse_args(audit_t *a, int argc, char **argv,
-    const audit_opt_t *opts);
 static int audit_parse_time(const char *s, int end, int64_t *ms);
 static int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);
 static void audit_civil_from_days(int64_t z, int64_t *y, unsigned *m,
     unsigned *d);
-static void audit_format_ts(int64_t ms, char *out, size_t len);
-static int audit_check_files(audit_t *a);
-static int audit_load_keys(audit_t *a);
 
 static int audit_reader_open(audit_reader_t *r, const char *name);
 static void audit_reader_close(audit_reader_t *r);
@@ -309,11 +53,9 @@ static int audit_reader_fill(audit_reader_t *r);
 static int audit_is_binary(const unsigned char *p, size_t n);
 static int audit_reader_next(audit_reader_t *r);
 
-static int audit_run(audit_t *a);
 static int audit_scan_file(audit_t *a, const char *name);
 static void audit_feed(audit_t *a, const char *file, audit_reader_t *r);
 static int audit_rec_view(audit_rec_t *r, json_t *root);
-static const char *audit_json_str(json_t *root, const char *key);
 static void audit_problem(audit_t *a, const char *file, uint64_t line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void audit_verify_problem(void *data, const char *file,
@@ -325,18 +67,10 @@ static int audit_keep(audit_msg_t **list, size_t *n, size_t max,
 static void audit_free_msgs(audit_msg_t *list, size_t n);
 static void audit_print_problem(audit_t *a, const char *file, uint64_t line,
     const char *msg);
-static void audit_problems_tail(audit_t *a);
 
-static void audit_put_text(FILE *f, const char *s);
-static void audit_put_json(FILE *f, const char *s);
 static size_t audit_json_plain(const char *s);
 static size_t audit_utf8_len(const unsigned char *p);
-static void audit_put_html(FILE *f, const char *s);
-static void audit_put_csv(FILE *f, const char *s);
-static void audit_put_list(FILE *f, json_t *list, const char *sep);
 static size_t audit_list_len(json_t *list);
-static const char *audit_pct(uint64_t n, uint64_t of, char *buf,
-    size_t len);
 
 static int audit_cmd_verify(audit_t *a, int argc, char **argv);
 static int audit_cmd_show(audit_t *a, int argc, char **argv);
@@ -472,7 +206,9 @@ static const char audit_help_show[] =
 "id field and of the log's \"id\"): every record, in log order, with\n"
 "time, action, mechanism, policy revision and hash (which notice the\n"
 "visitor saw), categories granted and denied, Global Privacy Control,\n"
-"page and language.\n"
+"page and language, and the notice itself: the banner's texts and\n"
+"categories in the visitor's language, rendered by the module's own\n"
+"code from the policy the log stores (checked against its hash).\n"
 "\n"
 "With --cookie, the value of a consent cookie: its fields, its key id\n"
 "and whether its MAC verifies with the key file, then the history of\n"
@@ -502,7 +238,11 @@ static const char audit_help_stats[] =
 "(records that granted it / records that asked about it; withdrawals\n"
 "count as choices that deny every optional category), in total, per\n"
 "policy revision (with its hash), per language, and with --by per\n"
-"period.\n"
+"period.  Then the consent rates: of the choices, those that accepted\n"
+"all, refused all (reject, withdraw) or chose some, in total, with and\n"
+"without GPC and per language; choices by action; per category granted\n"
+"and refused.  The log has no banners shown: the rate per banner shown\n"
+"is the consent_status endpoint's.\n"
 "\n"
 "options:\n"
 "  --since T    only records at or after T\n"
@@ -522,8 +262,8 @@ static const char audit_help_stats[] =
 "2 usage, 3 I/O error.\n";
 
 static const char audit_help_export[] =
-"usage: consent-audit export [--format csv|json] [--since T] [--until T]\n"
-"                            [--keys FILE] LOG...\n"
+"usage: consent-audit export [--format csv|json|iso27560] [--since T]\n"
+"                            [--until T] [--keys FILE] LOG...\n"
 "\n"
 "Writes one row per consent record on standard output, in log order\n"
 "(checkpoints are left out).\n"
@@ -537,9 +277,14 @@ static const char audit_help_export[] =
 "        (an id can start with -): remove it to get the logged value.\n"
 "  json  one JSON object a line (JSON lines) with the same fields, the\n"
 "        values exactly as logged.\n"
+"  iso27560  one JSON object a line, each record as an ISO/IEC TS 27560\n"
+"        consent record (schema_version, record_id, pii_principal_id,\n"
+"        privacy_notice, language, purposes, events...), the texts from\n"
+"        the policy stored in the log; fields the module cannot know\n"
+"        are null (docs/audit-log.md).\n"
 "\n"
 "options:\n"
-"  --format F   csv (default) or json; --json is --format json\n"
+"  --format F   csv (default), json or iso27560; --json is --format json\n"
 "  --since T, --until T   as for stats\n"
 "  --keys FILE  check HMACs while reading\n"
 "  --partial    older rotations were deleted (as for verify)\n"
@@ -555,7 +300,8 @@ static const char audit_help_report[] =
 "Writes one self-contained HTML file (inline CSS and SVG, no script,\n"
 "nothing loaded from elsewhere) to attach to an audit file: the\n"
 "verification verdict and its problems, the files read, the policy\n"
-"revisions and their hashes as seen in the log, a chart of choices\n"
+"revisions and their hashes as seen in the log, each revision's texts\n"
+"in every language (from the policy the log stores), a chart of choices\n"
 "over time, the acceptance rate per category, and the counts per\n"
 "action, mechanism, revision and language.\n"
 "\n"
@@ -734,13 +480,14 @@ audit_cleanup(audit_t *a)
     }
 
     audit_stats_free(a->stats);
+    audit_rates_free(a);
     audit_free_msgs(a->kept, a->nkept);
     audit_free_msgs(a->notes, a->nnotes);
     free(a->files);
 }
 
 
-static int
+int
 audit_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list  args;
@@ -805,7 +552,7 @@ audit_help(const char *cmd)
  * them); "--name value" and "--name=value" both work.  Returns -1 after
  * printing --help, AUDIT_USAGE on a usage error, else 0.
  */
-static int
+int
 audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
 {
     int                 i, j;
@@ -1159,7 +906,7 @@ audit_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 }
 
 
-static void
+void
 audit_format_ts(int64_t ms, char *out, size_t len)
 {
     int64_t   days, rem, y;
@@ -1182,7 +929,7 @@ audit_format_ts(int64_t ms, char *out, size_t len)
 
 
 /* every file must exist and be readable before any output */
-static int
+int
 audit_check_files(audit_t *a)
 {
     size_t       i;
@@ -1220,7 +967,7 @@ audit_check_files(audit_t *a)
 }
 
 
-static int
+int
 audit_load_keys(audit_t *a)
 {
     char  err[AUDIT_ERR_MAX];
@@ -1461,7 +1208,7 @@ audit_reader_next(audit_reader_t *r)
 
 /* the scan: every file in order, every line to the verifier */
 
-static int
+int
 audit_run(audit_t *a)
 {
     size_t                 i;
@@ -1471,6 +1218,7 @@ audit_run(audit_t *a)
     memset(&conf, 0, sizeof(consent_verify_conf_t));
     conf.keys = a->ks;
     conf.partial = a->partial;
+    conf.keep_policies = a->keep_policies;
     conf.problem = audit_verify_problem;
     conf.info = audit_verify_info;
     conf.data = a;
@@ -1644,7 +1392,7 @@ audit_rec_view(audit_rec_t *r, json_t *root)
 }
 
 
-static const char *
+const char *
 audit_json_str(json_t *root, const char *key)
 {
     const char  *s;
@@ -1781,7 +1529,7 @@ audit_print_problem(audit_t *a, const char *file, uint64_t line,
 
 
 /* other commands than verify show only the first problems */
-static void
+void
 audit_problems_tail(audit_t *a)
 {
     if (a->problems == 0) {
@@ -1802,7 +1550,7 @@ audit_problems_tail(audit_t *a)
 /* output */
 
 /* for a terminal: control characters of the log are shown, not run */
-static void
+void
 audit_put_text(FILE *f, const char *s)
 {
     unsigned char  c;
@@ -1821,7 +1569,7 @@ audit_put_text(FILE *f, const char *s)
 
 
 /* messages and file names may hold any bytes: output is valid UTF-8 */
-static void
+void
 audit_put_json(FILE *f, const char *s)
 {
     size_t                n;
@@ -1952,7 +1700,7 @@ audit_utf8_len(const unsigned char *p)
 }
 
 
-static void
+void
 audit_put_html(FILE *f, const char *s)
 {
     size_t                n;
@@ -2011,7 +1759,7 @@ audit_put_html(FILE *f, const char *s)
 
 
 /* RFC 4180, and no formula for a spreadsheet to run */
-static void
+void
 audit_put_csv(FILE *f, const char *s)
 {
     int          quote;
@@ -2049,7 +1797,7 @@ audit_put_csv(FILE *f, const char *s)
 
 
 /* the strings of a JSON array, joined (text output) */
-static void
+void
 audit_put_list(FILE *f, json_t *list, const char *sep)
 {
     size_t       i, n;
@@ -2091,7 +1839,7 @@ audit_list_len(json_t *list)
 }
 
 
-static const char *
+const char *
 audit_pct(uint64_t n, uint64_t of, char *buf, size_t len)
 {
     if (of == 0) {
@@ -2318,6 +2066,7 @@ audit_cmd_show(audit_t *a, int argc, char **argv)
     }
 
     a->parse = 1;
+    a->keep_policies = 1;
     a->handler = audit_show_record;
 
     if (a->json) {
@@ -2508,7 +2257,9 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
         audit_put_json(f, r->kid);
         fputs(",\"file\":", f);
         audit_put_json(f, r->file);
-        fprintf(f, ",\"line\":%" PRIu64 "}", r->line);
+        fprintf(f, ",\"line\":%" PRIu64, r->line);
+        audit_notice_json(a, r, f);
+        fputs("}", f);
         return;
     }
 
@@ -2534,6 +2285,7 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
     audit_put_text(f, r->host);
     audit_put_text(f, r->page);
     fputs("\n", f);
+    audit_notice_text(a, r, f);
 }
 
 
@@ -2744,6 +2496,11 @@ audit_cmd_stats(audit_t *a, int argc, char **argv)
     a->parse = 1;
     a->handler = audit_stats_record;
 
+    if (audit_rates_create(a) != 0) {
+        fputs("consent-audit: out of memory\n", stderr);
+        return AUDIT_IO;
+    }
+
     rc = audit_run(a);
     if (rc != 0) {
         return rc;
@@ -2754,6 +2511,7 @@ audit_cmd_stats(audit_t *a, int argc, char **argv)
 
     } else {
         audit_stats_text(a->stats);
+        audit_rates_text(a, stdout);
     }
 
     audit_problems_tail(a);
@@ -2890,6 +2648,10 @@ audit_stats_record(audit_t *a, const audit_rec_t *r)
         if (period) {
             audit_counts_add(st, period, r, cats, granted, n);
         }
+    }
+
+    if (a->rates) {
+        audit_rates_record(a, r);
     }
 }
 
@@ -3445,6 +3207,8 @@ audit_stats_json(audit_t *a, audit_stats_t *st)
         fputs("]", stdout);
     }
 
+    audit_rates_json(a, stdout);
+
     fprintf(stdout, ",\n\"not_counted\":{\"categories\":%" PRIu64
             ",\"revisions\":%" PRIu64 ",\"periods\":%" PRIu64 "}"
             ",\n\"log_intact\":%s,\"problem_count\":%" PRIu64
@@ -3530,9 +3294,13 @@ audit_cmd_export(audit_t *a, int argc, char **argv)
     } else if (strcmp(a->format, "json") == 0) {
         a->json = 1;
 
+    } else if (strcmp(a->format, "iso27560") == 0) {
+        a->json = 1;
+        a->keep_policies = 1;
+
     } else {
-        return audit_usage_error(a->cmd, "--format: \"%s\": csv or json "
-                                 "expected", a->format);
+        return audit_usage_error(a->cmd, "--format: \"%s\": csv, json or "
+                                 "iso27560 expected", a->format);
     }
 
     rc = audit_check_files(a);
@@ -3549,7 +3317,8 @@ audit_cmd_export(audit_t *a, int argc, char **argv)
     }
 
     a->parse = 1;
-    a->handler = audit_export_record;
+    a->handler = a->keep_policies ? audit_iso27560_record
+                                  : audit_export_record;
 
     rc = audit_run(a);
     if (rc != 0) {
@@ -3733,6 +3502,7 @@ audit_cmd_report(audit_t *a, int argc, char **argv)
     }
 
     a->parse = 1;
+    a->keep_policies = 1;
     a->handler = audit_stats_record;
 
     rc = audit_run(a);
@@ -3960,9 +3730,10 @@ audit_report_write(audit_t *a, FILE *f)
     /* which notices the visitors were shown */
 
     fputs("<h2>Policy revisions seen</h2>\n<p>The revision and the SHA-256 "
-          "of the policy file in force when each choice was made: compare "
-          "the hash with <code>sha256sum</code> of the archived policy "
-          "files to know the exact text a visitor saw.</p>\n"
+          "of the policy file in force when each choice was made; the "
+          "texts of each are below, from the log itself when it stores "
+          "the policy, or compare the hash with <code>sha256sum</code> of "
+          "the archived policy files.</p>\n"
           "<table>\n<tr><th>revision</th><th class=\"l\">policy_sha256</th>"
           "<th class=\"l\">first record</th><th class=\"l\">last record"
           "</th><th>records</th></tr>\n", f);
@@ -3991,6 +3762,8 @@ audit_report_write(audit_t *a, FILE *f)
     }
 
     fputs("</table>\n", f);
+
+    audit_notice_report(a, f);
 
     fputs("<h2>Choices over time</h2>\n", f);
     audit_report_chart_time(st, a->by, f);
