@@ -1660,6 +1660,18 @@ consent_chain_policy_forget(consent_chain_t *chain)
 }
 
 
+void
+consent_chain_free(consent_chain_t *chain)
+{
+    consent_chain_policy_forget(chain);
+
+    free(chain->policies);
+    chain->policies = NULL;
+    chain->npolicies = 0;
+    chain->apolicies = 0;
+}
+
+
 /* every part but the last holds CONSENT_POLICY_PART bytes */
 
 static int

@@ -158,6 +158,9 @@ int consent_chain_policy_stored(consent_chain_t *chain,
 /* a new file: the policies are stored again (and one begun restarts) */
 void consent_chain_policy_forget(consent_chain_t *chain);
 
+/* the memory of a chain that ends */
+void consent_chain_free(consent_chain_t *chain);
+
 /* the line was written: it becomes the head */
 void consent_chain_advance(consent_chain_t *chain, const char *line,
     size_t len);

@@ -142,6 +142,8 @@ my ($rc, $out) = audit('verify', '--keys', $keys, "$dir/consent.log");
 is($rc, 0, 'verify --keys passes') or diag($out);
 unlike($out, qr/does not store/, 'without a note of a missing policy')
     or diag($out);
+like($out, qr/^policies: 1 stored in the log \(\d+ policy records\), each hashing to the policy_sha256 of its records$/m,
+    'and says the policy is proven') or diag($out);
 
 # show: the notice as the banner served by nginx showed it
 

@@ -1919,11 +1919,14 @@ audit_cmd_verify(audit_t *a, int argc, char **argv)
                 ",\"hmacs_checked\":%s,\"files\":%zu,\"lines\":%" PRIu64
                 ",\"records\":%" PRIu64 ",\"checkpoints\":%" PRIu64
                 ",\"chains\":%" PRIu64 ",\"open_chains\":%" PRIu64
-                ",\"hmacs\":%" PRIu64 ",\"first\":",
+                ",\"hmacs\":%" PRIu64,
                 a->problems ? "false" : "true", a->problems,
                 a->ks ? "true" : "false", a->nfiles,
                 vs->lines + a->skipped, vs->records, vs->checkpoints,
                 vs->chains, vs->open_chains, vs->hmacs);
+
+        audit_notice_summary(a, stdout, 1);
+        fputs(",\"first\":", stdout);
 
         if (vs->ts_first >= 0) {
             audit_put_json(stdout, first);
@@ -1980,6 +1983,8 @@ audit_cmd_verify(audit_t *a, int argc, char **argv)
     } else {
         fputs(", HMACs not checked (no --keys)\n", stdout);
     }
+
+    audit_notice_summary(a, stdout, 0);
 
     return a->problems ? AUDIT_PROBLEMS : AUDIT_OK;
 }

@@ -206,6 +206,57 @@ audit_notice_report(audit_t *a, FILE *f)
 }
 
 
+/* verify: the policies proven (and named but not stored) */
+
+void
+audit_notice_summary(audit_t *a, FILE *f, int json)
+{
+    size_t                          i;
+    uint64_t                        stored, missing;
+    const consent_proof_policy_t   *e;
+    const struct consent_proof_s   *pf;
+    const consent_verify_stats_t   *vs;
+
+    pf = consent_verify_policies(a->verify);
+    vs = consent_verify_stats(a->verify);
+
+    stored = 0;
+    missing = 0;
+
+    for (i = 0; i < consent_proof_count(pf); i++) {
+        e = consent_proof_get(pf, i);
+
+        if (e->stored) {
+            stored++;
+
+        } else if (e->uses) {
+            missing++;
+        }
+    }
+
+    if (json) {
+        fprintf(f, ",\"policy_records\":%" PRIu64 ",\"policies_stored\":%"
+                PRIu64 ",\"policies_not_stored\":%" PRIu64,
+                vs->policy_records, stored, missing);
+        return;
+    }
+
+    if (vs->policy_records == 0) {
+        return;
+    }
+
+    fprintf(f, "policies: %" PRIu64 " stored in the log (%" PRIu64
+            " policy records), each hashing to the policy_sha256 of its "
+            "records", stored, vs->policy_records);
+
+    if (missing) {
+        fprintf(f, "; %" PRIu64 " named by records but not stored", missing);
+    }
+
+    fputs("\n", f);
+}
+
+
 static void
 audit_notice_lines(FILE *f, const char *text, const char *prefix)
 {

@@ -341,7 +341,9 @@ audit_rates_row(FILE *f, const char *label, const audit_rate_t *rt)
     fprintf(f, "  %-15s %7" PRIu64, label, rt->choices);
 
     for (k = 0; k < AUDIT_RATE_N; k++) {
-        fprintf(f, "   %7" PRIu64 " %-6s", rt->kind[k],
+        fprintf(f, k < AUDIT_RATE_N - 1 ? "   %7" PRIu64 " %-6s"
+                                        : "   %7" PRIu64 " %s",
+                rt->kind[k],
                 audit_pct(rt->kind[k], rt->choices, pct, sizeof(pct)));
     }
 
