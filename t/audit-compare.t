@@ -88,7 +88,7 @@ sub audit {
 
 for (1 .. 33) {
     choice();
-    collect(0.02);
+    collect(0);
 }
 sleep 2.5;
 collect();

@@ -302,6 +302,11 @@ const char *audit_json_str(json_t *root, const char *key);
 const char *audit_pct(uint64_t n, uint64_t of, char *buf,
     size_t len);
 
+/* output.c */
+size_t audit_json_plain(const char *s);
+size_t audit_utf8_len(const unsigned char *p);
+size_t audit_list_len(json_t *list);
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
