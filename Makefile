@@ -79,6 +79,13 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
+# consent-audit's time parser, with its unit test (not in the core)
+$(BUILD)/unit/audit-time: t/unit/audit-time.c src/tools/audit/time.c \
+	    $(wildcard src/tools/audit/*.h) t/unit/tap.h $(BUILD)/libconsent-san.a
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
+	    src/tools/audit/time.c $(BUILD)/libconsent-san.a $(LIBS) -o $@
+
 # the auditor's tool
 AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c \
               src/tools/consent-keygen.c $(wildcard src/tools/audit/*.c)

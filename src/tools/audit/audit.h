@@ -307,6 +307,12 @@ size_t audit_json_plain(const char *s);
 size_t audit_utf8_len(const unsigned char *p);
 size_t audit_list_len(json_t *list);
 
+/* time.c */
+int audit_parse_time(const char *s, int end, int64_t *ms);
+int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);
+void audit_civil_from_days(int64_t z, int64_t *y, unsigned *m,
+    unsigned *d);
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
