@@ -313,6 +313,27 @@ int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);
 void audit_civil_from_days(int64_t z, int64_t *y, unsigned *m,
     unsigned *d);
 
+/* reader.c */
+int audit_reader_open(audit_reader_t *r, const char *name);
+void audit_reader_close(audit_reader_t *r);
+int audit_reader_fill(audit_reader_t *r);
+int audit_is_binary(const unsigned char *p, size_t n);
+int audit_reader_next(audit_reader_t *r);
+int audit_scan_file(audit_t *a, const char *name);
+void audit_feed(audit_t *a, const char *file, audit_reader_t *r);
+int audit_rec_view(audit_rec_t *r, json_t *root);
+void audit_problem(audit_t *a, const char *file, uint64_t line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void audit_verify_problem(void *data, const char *file,
+    uint64_t line, const char *msg);
+void audit_verify_info(void *data, const char *file, uint64_t line,
+    const char *msg);
+int audit_keep(audit_msg_t **list, size_t *n, size_t max,
+    const char *file, uint64_t line, const char *msg);
+void audit_free_msgs(audit_msg_t *list, size_t n);
+void audit_print_problem(audit_t *a, const char *file, uint64_t line,
+    const char *msg);
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
