@@ -284,6 +284,10 @@ enum {
 };
 
 
+/* consent-audit.c: the help of a command */
+void audit_help(const char *cmd);
+
+/* args.c */
 int audit_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int audit_parse_args(audit_t *a, int argc, char **argv,
