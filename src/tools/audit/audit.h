@@ -338,6 +338,10 @@ void audit_free_msgs(audit_msg_t *list, size_t n);
 void audit_print_problem(audit_t *a, const char *file, uint64_t line,
     const char *msg);
 
+/* verify.c */
+int audit_cmd_verify(audit_t *a, int argc, char **argv);
+extern const char audit_help_verify[];
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
