@@ -342,6 +342,12 @@ void audit_print_problem(audit_t *a, const char *file, uint64_t line,
 int audit_cmd_verify(audit_t *a, int argc, char **argv);
 extern const char audit_help_verify[];
 
+/* export.c */
+int audit_cmd_export(audit_t *a, int argc, char **argv);
+void audit_export_csv_header(void);
+void audit_export_record(audit_t *a, const audit_rec_t *r);
+extern const char audit_help_export[];
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
