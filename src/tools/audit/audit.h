@@ -348,6 +348,15 @@ void audit_export_csv_header(void);
 void audit_export_record(audit_t *a, const audit_rec_t *r);
 extern const char audit_help_export[];
 
+/* show.c */
+int audit_cmd_show(audit_t *a, int argc, char **argv);
+void audit_show_record(audit_t *a, const audit_rec_t *r);
+void audit_show_print(audit_t *a, const audit_rec_t *r);
+int audit_show_cookie(audit_t *a, consent_token_t *tok, int *state);
+void audit_show_cookie_print(audit_t *a, const consent_token_t *tok,
+    int state);
+extern const char audit_help_show[];
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
