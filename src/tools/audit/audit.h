@@ -357,6 +357,32 @@ void audit_show_cookie_print(audit_t *a, const consent_token_t *tok,
     int state);
 extern const char audit_help_show[];
 
+/* stats.c */
+int audit_cmd_stats(audit_t *a, int argc, char **argv);
+audit_stats_t *audit_stats_create(audit_by_e by);
+void audit_stats_free(audit_stats_t *st);
+void audit_stats_record(audit_t *a, const audit_rec_t *r);
+void audit_counts_add(audit_stats_t *st, audit_counts_t *c,
+    const audit_rec_t *r, const int *cats, const int *granted, size_t n);
+int audit_stats_cat(audit_stats_t *st, const char *name);
+audit_rev_t *audit_stats_rev(audit_stats_t *st, json_int_t rev);
+audit_lang_t *audit_stats_lang(audit_stats_t *st, const char *lang);
+audit_counts_t *audit_stats_period(audit_stats_t *st, int64_t key);
+int64_t audit_period_key(audit_by_e by, int64_t ms);
+void audit_period_label(audit_by_e by, int64_t key, char *out,
+    size_t len);
+const char *audit_by_name(audit_by_e by);
+extern const char audit_help_stats[];
+extern const char *audit_act_names[AUDIT_NACTS];
+extern const char *audit_mech_names[AUDIT_NMECHS];
+
+/* stats-print.c */
+void audit_stats_text(audit_stats_t *st);
+void audit_stats_text_table(audit_stats_t *st, const char *title,
+    const char *col, const char **labels, audit_counts_t **rows, size_t n);
+void audit_stats_json(audit_t *a, audit_stats_t *st);
+void audit_counts_json(audit_stats_t *st, const audit_counts_t *c);
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
