@@ -383,6 +383,18 @@ void audit_stats_text_table(audit_stats_t *st, const char *title,
 void audit_stats_json(audit_t *a, audit_stats_t *st);
 void audit_counts_json(audit_stats_t *st, const audit_counts_t *c);
 
+/* report.c */
+int audit_cmd_report(audit_t *a, int argc, char **argv);
+int audit_report_write(audit_t *a, FILE *f);
+extern const char audit_help_report[];
+
+/* report-charts.c */
+void audit_report_chart_time(audit_stats_t *st, audit_by_e want,
+    FILE *f);
+void audit_report_chart_cats(audit_stats_t *st, FILE *f);
+void audit_report_table(audit_stats_t *st, FILE *f, const char *col,
+    const char **labels, audit_counts_t **rows, size_t n);
+
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"
 
