@@ -4,10 +4,15 @@
  *
  * consent-audit: the auditor's tool for the consent log written by
  * ngx_http_consent_module (docs/audit-log.md).  It verifies the hash
- * chains and HMACs, shows the history of one consent, counts choices,
- * exports rows for a spreadsheet or a SIEM and draws a self-contained
- * HTML report.  Logs are streamed: verify, show and export run in
- * constant memory; stats and report keep bounded tables.
+ * chains and HMACs, shows the history of one consent and the notice
+ * shown, counts choices, exports rows for a spreadsheet, a SIEM or
+ * another consent system and draws a self-contained HTML report.  Logs
+ * are streamed: verify, show and export run in constant memory; stats
+ * and report keep bounded tables.
+ *
+ * This file holds main(), the dispatch to the subcommands and their
+ * help, and the cookies subcommand; each other subcommand has its file
+ * in src/tools/audit/, with the helpers they share (audit.h).
  */
 
 
@@ -50,9 +55,6 @@ static void audit_cookies_print(audit_t *a, FILE *f,
     int html);
 
 
-/* Okabe-Ito colours: told apart with any colour vision */
-
-
 static const char audit_help_main[] =
 "usage: consent-audit [--json] COMMAND [OPTIONS] LOG...\n"
 "\n"
@@ -62,10 +64,12 @@ static const char audit_help_main[] =
 "\n"
 "commands:\n"
 "  verify   check every record, the hash chains and (with --keys) HMACs\n"
-"  show     the full history of one consent id, or of a cookie\n"
+"  show     the full history of one consent id, or of a cookie, with\n"
+"           the notice the visitor was shown\n"
 "  stats    choices per action and mechanism, acceptance per category,\n"
 "           per policy revision, per language, per period\n"
-"  export   one row per consent record: CSV or JSON lines\n"
+"  export   one row per consent record: CSV, JSON lines or ISO/IEC TS\n"
+"           27560 consent records\n"
 "  report   one self-contained HTML file for an audit file\n"
 "  compare  a collector's copy against the servers' files: every record\n"
 "           missing at either side\n"
@@ -300,9 +304,6 @@ audit_help(const char *cmd)
 
     fputs(text, stdout);
 }
-
-
-/* output */
 
 
 /* cookies: the declaration table */

@@ -76,7 +76,6 @@ typedef enum {
     AUDIT_BY_YEAR
 } audit_by_e;
 
-
 /* a line as read from a log file */
 typedef struct {
     const char         *name;
@@ -96,7 +95,6 @@ typedef struct {
     int                 binary;         /* the first block is not text */
     char                err[AUDIT_ERR_MAX];
 } audit_reader_t;
-
 
 /* a consent record, as the commands see it */
 typedef struct {
@@ -130,7 +128,6 @@ typedef struct audit_s  audit_t;
 
 typedef void (*audit_record_pt)(audit_t *a, const audit_rec_t *r);
 
-
 /* counts of one group of records: all, a revision, a language, a day */
 typedef struct {
     int64_t             key;
@@ -157,7 +154,6 @@ typedef struct {
     audit_counts_t      c;
     char                name[CONSENT_LANG_MAX + 1];
 } audit_lang_t;
-
 
 /* the bounded tables of stats and report */
 typedef struct {
@@ -287,56 +283,36 @@ enum {
 /* consent-audit.c: the help of a command */
 void audit_help(const char *cmd);
 
-/* args.c */
+/* args.c: the command line, files and keys */
 int audit_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int audit_parse_args(audit_t *a, int argc, char **argv,
     const audit_opt_t *opts);
-void audit_format_ts(int64_t ms, char *out, size_t len);
 int audit_check_files(audit_t *a);
 int audit_load_keys(audit_t *a);
+
+/* reader.c: the log read, verified and handed to a command */
 int audit_run(audit_t *a);
+void audit_problems_tail(audit_t *a);
+void audit_free_msgs(audit_msg_t *list, size_t n);
+const char *audit_json_str(json_t *root, const char *key);
+
+/* output.c: text, JSON, HTML and CSV out */
 void audit_put_text(FILE *f, const char *s);
 void audit_put_json(FILE *f, const char *s);
 void audit_put_html(FILE *f, const char *s);
 void audit_put_csv(FILE *f, const char *s);
 void audit_put_list(FILE *f, json_t *list, const char *sep);
-void audit_problems_tail(audit_t *a);
-const char *audit_json_str(json_t *root, const char *key);
-const char *audit_pct(uint64_t n, uint64_t of, char *buf,
-    size_t len);
-
-/* output.c */
-size_t audit_json_plain(const char *s);
+const char *audit_pct(uint64_t n, uint64_t of, char *buf, size_t len);
 size_t audit_utf8_len(const unsigned char *p);
 size_t audit_list_len(json_t *list);
 
-/* time.c */
+/* time.c: UTC times in and out */
 int audit_parse_time(const char *s, int end, int64_t *ms);
+void audit_format_ts(int64_t ms, char *out, size_t len);
 int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);
 void audit_civil_from_days(int64_t z, int64_t *y, unsigned *m,
     unsigned *d);
-
-/* reader.c */
-int audit_reader_open(audit_reader_t *r, const char *name);
-void audit_reader_close(audit_reader_t *r);
-int audit_reader_fill(audit_reader_t *r);
-int audit_is_binary(const unsigned char *p, size_t n);
-int audit_reader_next(audit_reader_t *r);
-int audit_scan_file(audit_t *a, const char *name);
-void audit_feed(audit_t *a, const char *file, audit_reader_t *r);
-int audit_rec_view(audit_rec_t *r, json_t *root);
-void audit_problem(audit_t *a, const char *file, uint64_t line,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void audit_verify_problem(void *data, const char *file,
-    uint64_t line, const char *msg);
-void audit_verify_info(void *data, const char *file, uint64_t line,
-    const char *msg);
-int audit_keep(audit_msg_t **list, size_t *n, size_t max,
-    const char *file, uint64_t line, const char *msg);
-void audit_free_msgs(audit_msg_t *list, size_t n);
-void audit_print_problem(audit_t *a, const char *file, uint64_t line,
-    const char *msg);
 
 /* verify.c */
 int audit_cmd_verify(audit_t *a, int argc, char **argv);
@@ -344,17 +320,10 @@ extern const char audit_help_verify[];
 
 /* export.c */
 int audit_cmd_export(audit_t *a, int argc, char **argv);
-void audit_export_csv_header(void);
-void audit_export_record(audit_t *a, const audit_rec_t *r);
 extern const char audit_help_export[];
 
 /* show.c */
 int audit_cmd_show(audit_t *a, int argc, char **argv);
-void audit_show_record(audit_t *a, const audit_rec_t *r);
-void audit_show_print(audit_t *a, const audit_rec_t *r);
-int audit_show_cookie(audit_t *a, consent_token_t *tok, int *state);
-void audit_show_cookie_print(audit_t *a, const consent_token_t *tok,
-    int state);
 extern const char audit_help_show[];
 
 /* stats.c */
@@ -362,12 +331,6 @@ int audit_cmd_stats(audit_t *a, int argc, char **argv);
 audit_stats_t *audit_stats_create(audit_by_e by);
 void audit_stats_free(audit_stats_t *st);
 void audit_stats_record(audit_t *a, const audit_rec_t *r);
-void audit_counts_add(audit_stats_t *st, audit_counts_t *c,
-    const audit_rec_t *r, const int *cats, const int *granted, size_t n);
-int audit_stats_cat(audit_stats_t *st, const char *name);
-audit_rev_t *audit_stats_rev(audit_stats_t *st, json_int_t rev);
-audit_lang_t *audit_stats_lang(audit_stats_t *st, const char *lang);
-audit_counts_t *audit_stats_period(audit_stats_t *st, int64_t key);
 int64_t audit_period_key(audit_by_e by, int64_t ms);
 void audit_period_label(audit_by_e by, int64_t key, char *out,
     size_t len);
@@ -378,14 +341,10 @@ extern const char *audit_mech_names[AUDIT_NMECHS];
 
 /* stats-print.c */
 void audit_stats_text(audit_stats_t *st);
-void audit_stats_text_table(audit_stats_t *st, const char *title,
-    const char *col, const char **labels, audit_counts_t **rows, size_t n);
 void audit_stats_json(audit_t *a, audit_stats_t *st);
-void audit_counts_json(audit_stats_t *st, const audit_counts_t *c);
 
 /* report.c */
 int audit_cmd_report(audit_t *a, int argc, char **argv);
-int audit_report_write(audit_t *a, FILE *f);
 extern const char audit_help_report[];
 
 /* report-charts.c */

@@ -16,6 +16,9 @@
 #include "tools/audit/audit.h"
 
 
+static void audit_export_csv_header(void);
+static void audit_export_record(audit_t *a, const audit_rec_t *r);
+
 const char audit_help_export[] =
 "usage: consent-audit export [--format csv|json|iso27560] [--since T]\n"
 "                            [--until T] [--keys FILE] LOG...\n"
@@ -48,8 +51,6 @@ const char audit_help_export[] =
 "error and make the exit status 1.  Exit status: 0 ok, 1 problems,\n"
 "2 usage, 3 I/O error.\n";
 
-
-/* export */
 
 int
 audit_cmd_export(audit_t *a, int argc, char **argv)
@@ -124,7 +125,7 @@ audit_cmd_export(audit_t *a, int argc, char **argv)
 }
 
 
-void
+static void
 audit_export_csv_header(void)
 {
     fputs("ts,id,action,mechanism,revision,policy_sha256,granted,denied,"
@@ -132,7 +133,7 @@ audit_export_csv_header(void)
 }
 
 
-void
+static void
 audit_export_record(audit_t *a, const audit_rec_t *r)
 {
     FILE        *f;

@@ -14,6 +14,8 @@
 #include "tools/audit/audit.h"
 
 
+static size_t audit_json_plain(const char *s);
+
 /* for a terminal: control characters of the log are shown, not run */
 void
 audit_put_text(FILE *f, const char *s)
@@ -102,7 +104,7 @@ audit_put_json(FILE *f, const char *s)
 
 
 /* the length of the ASCII span that needs no escaping */
-size_t
+static size_t
 audit_json_plain(const char *s)
 {
     const unsigned char  *p;

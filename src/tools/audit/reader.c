@@ -21,9 +21,26 @@
 #include "tools/audit/audit.h"
 
 
-/* reading */
+static int audit_reader_open(audit_reader_t *r, const char *name);
+static void audit_reader_close(audit_reader_t *r);
+static int audit_reader_fill(audit_reader_t *r);
+static int audit_is_binary(const unsigned char *p, size_t n);
+static int audit_reader_next(audit_reader_t *r);
+static int audit_scan_file(audit_t *a, const char *name);
+static void audit_feed(audit_t *a, const char *file, audit_reader_t *r);
+static int audit_rec_view(audit_rec_t *r, json_t *root);
+static void audit_problem(audit_t *a, const char *file, uint64_t line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void audit_verify_problem(void *data, const char *file,
+    uint64_t line, const char *msg);
+static void audit_verify_info(void *data, const char *file, uint64_t line,
+    const char *msg);
+static int audit_keep(audit_msg_t **list, size_t *n, size_t max,
+    const char *file, uint64_t line, const char *msg);
+static void audit_print_problem(audit_t *a, const char *file, uint64_t line,
+    const char *msg);
 
-int
+static int
 audit_reader_open(audit_reader_t *r, const char *name)
 {
     int  fd;
@@ -66,7 +83,7 @@ audit_reader_open(audit_reader_t *r, const char *name)
 }
 
 
-void
+static void
 audit_reader_close(audit_reader_t *r)
 {
     if (r->gz) {
@@ -83,7 +100,7 @@ audit_reader_close(audit_reader_t *r)
 
 
 /* 1 data, 0 end of file, -1 error (r->err; r->io_error for the system) */
-int
+static int
 audit_reader_fill(audit_reader_t *r)
 {
     int          n, errnum;
@@ -138,7 +155,7 @@ audit_reader_fill(audit_reader_t *r)
  * JSON lines never hold a NUL or other raw control bytes (JSON escapes
  * them): a few in the first bytes mean another kind of file.
  */
-int
+static int
 audit_is_binary(const unsigned char *p, size_t n)
 {
     size_t  i, ctl;
@@ -165,7 +182,7 @@ audit_is_binary(const unsigned char *p, size_t n)
  * bytes kept, r->full_len is the whole length), 0 at the end, -1 on an
  * error (a partial line read before it is lost, as the error says).
  */
-int
+static int
 audit_reader_next(audit_reader_t *r)
 {
     int      rc;
@@ -269,7 +286,7 @@ audit_run(audit_t *a)
 }
 
 
-int
+static int
 audit_scan_file(audit_t *a, const char *name)
 {
     int             rc;
@@ -330,7 +347,7 @@ audit_scan_file(audit_t *a, const char *name)
 }
 
 
-void
+static void
 audit_feed(audit_t *a, const char *file, audit_reader_t *r)
 {
     int                      rc;
@@ -394,7 +411,7 @@ audit_feed(audit_t *a, const char *file, audit_reader_t *r)
 }
 
 
-int
+static int
 audit_rec_view(audit_rec_t *r, json_t *root)
 {
     r->root = root;
@@ -430,7 +447,7 @@ audit_json_str(json_t *root, const char *key)
 }
 
 
-void
+static void
 audit_problem(audit_t *a, const char *file, uint64_t line,
     const char *fmt, ...)
 {
@@ -445,7 +462,7 @@ audit_problem(audit_t *a, const char *file, uint64_t line,
 }
 
 
-void
+static void
 audit_verify_problem(void *data, const char *file, uint64_t line,
     const char *msg)
 {
@@ -462,7 +479,7 @@ audit_verify_problem(void *data, const char *file, uint64_t line,
 }
 
 
-void
+static void
 audit_verify_info(void *data, const char *file, uint64_t line,
     const char *msg)
 {
@@ -476,7 +493,7 @@ audit_verify_info(void *data, const char *file, uint64_t line,
 }
 
 
-int
+static int
 audit_keep(audit_msg_t **list, size_t *n, size_t max, const char *file,
     uint64_t line, const char *msg)
 {
@@ -524,7 +541,7 @@ audit_free_msgs(audit_msg_t *list, size_t n)
 }
 
 
-void
+static void
 audit_print_problem(audit_t *a, const char *file, uint64_t line,
     const char *msg)
 {

@@ -15,6 +15,7 @@
 #include "tools/audit/audit.h"
 
 
+/* Okabe-Ito colours: told apart with any colour vision */
 static const char *audit_act_colours[AUDIT_NACTS] = {
     "#009e73", "#0072b2", "#e69f00", "#d55e00", "#999999"
 };

@@ -17,6 +17,8 @@
 #include "tools/audit/audit.h"
 
 
+static int audit_report_write(audit_t *a, FILE *f);
+
 const char audit_help_report[] =
 "usage: consent-audit report --html FILE [--keys FILE] [--since T]\n"
 "                            [--until T] [--by PERIOD] LOG...\n"
@@ -65,8 +67,6 @@ static const char audit_report_css[] =
 "footer{margin-top:3em;color:#555;font-size:.9em}"
 "@media print{body{margin:0}h2{break-after:avoid}}";
 
-
-/* report */
 
 int
 audit_cmd_report(audit_t *a, int argc, char **argv)
@@ -158,7 +158,7 @@ audit_cmd_report(audit_t *a, int argc, char **argv)
 }
 
 
-int
+static int
 audit_report_write(audit_t *a, FILE *f)
 {
     int                            i;

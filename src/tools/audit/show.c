@@ -17,6 +17,12 @@
 #include "tools/audit/audit.h"
 
 
+static void audit_show_record(audit_t *a, const audit_rec_t *r);
+static void audit_show_print(audit_t *a, const audit_rec_t *r);
+static int audit_show_cookie(audit_t *a, consent_token_t *tok, int *state);
+static void audit_show_cookie_print(audit_t *a, const consent_token_t *tok,
+    int state);
+
 const char audit_help_show[] =
 "usage: consent-audit show [--keys FILE] [--json] ID LOG...\n"
 "       consent-audit show --cookie VALUE --keys FILE [--cookie-name N]\n"
@@ -48,8 +54,6 @@ const char audit_help_show[] =
 "Exit status: 0 found (and the cookie verifies), 1 not found, cookie\n"
 "invalid or problems in the log, 2 usage, 3 I/O error.\n";
 
-
-/* show */
 
 int
 audit_cmd_show(audit_t *a, int argc, char **argv)
@@ -239,7 +243,7 @@ audit_cmd_show(audit_t *a, int argc, char **argv)
 }
 
 
-void
+static void
 audit_show_record(audit_t *a, const audit_rec_t *r)
 {
     int     i, agrees;
@@ -290,7 +294,7 @@ audit_show_record(audit_t *a, const audit_rec_t *r)
 }
 
 
-void
+static void
 audit_show_print(audit_t *a, const audit_rec_t *r)
 {
     FILE  *f;
@@ -358,7 +362,7 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
  * issue time and the revision in force its own, so that neither its age
  * nor a newer policy hides whether the servers signed it.
  */
-int
+static int
 audit_show_cookie(audit_t *a, consent_token_t *tok, int *state)
 {
     char                *p, *dot;
@@ -443,7 +447,7 @@ audit_show_cookie(audit_t *a, consent_token_t *tok, int *state)
 }
 
 
-void
+static void
 audit_show_cookie_print(audit_t *a, const consent_token_t *tok, int state)
 {
     int          i, first, known;

@@ -14,6 +14,10 @@
 #include "tools/audit/audit.h"
 
 
+static void audit_stats_text_table(audit_stats_t *st, const char *title,
+    const char *col, const char **labels, audit_counts_t **rows, size_t n);
+static void audit_counts_json(audit_stats_t *st, const audit_counts_t *c);
+
 void
 audit_stats_text(audit_stats_t *st)
 {
@@ -163,7 +167,7 @@ done:
 
 
 /* a table: records, actions, then the acceptance rate of each category */
-void
+static void
 audit_stats_text_table(audit_stats_t *st, const char *title,
     const char *col, const char **labels, audit_counts_t **rows, size_t n)
 {
@@ -303,7 +307,7 @@ audit_stats_json(audit_t *a, audit_stats_t *st)
 }
 
 
-void
+static void
 audit_counts_json(audit_stats_t *st, const audit_counts_t *c)
 {
     int     i;

@@ -17,6 +17,13 @@
 #include "tools/audit/audit.h"
 
 
+static void audit_counts_add(audit_stats_t *st, audit_counts_t *c,
+    const audit_rec_t *r, const int *cats, const int *granted, size_t n);
+static int audit_stats_cat(audit_stats_t *st, const char *name);
+static audit_rev_t *audit_stats_rev(audit_stats_t *st, json_int_t rev);
+static audit_lang_t *audit_stats_lang(audit_stats_t *st, const char *lang);
+static audit_counts_t *audit_stats_period(audit_stats_t *st, int64_t key);
+
 const char audit_help_stats[] =
 "usage: consent-audit stats [--since T] [--until T] [--by PERIOD]\n"
 "                           [--keys FILE] [--json] LOG...\n"
@@ -58,8 +65,6 @@ const char *audit_mech_names[AUDIT_NMECHS] = {
     "accept_all", "reject_all", "save", "withdraw", "api", "other"
 };
 
-
-/* stats */
 
 int
 audit_cmd_stats(audit_t *a, int argc, char **argv)
@@ -259,7 +264,7 @@ audit_stats_record(audit_t *a, const audit_rec_t *r)
 }
 
 
-void
+static void
 audit_counts_add(audit_stats_t *st, audit_counts_t *c, const audit_rec_t *r,
     const int *cats, const int *granted, size_t n)
 {
@@ -297,7 +302,7 @@ audit_counts_add(audit_stats_t *st, audit_counts_t *c, const audit_rec_t *r,
 }
 
 
-int
+static int
 audit_stats_cat(audit_stats_t *st, const char *name)
 {
     size_t  i, len;
@@ -321,7 +326,7 @@ audit_stats_cat(audit_stats_t *st, const char *name)
 }
 
 
-audit_rev_t *
+static audit_rev_t *
 audit_stats_rev(audit_stats_t *st, json_int_t revision)
 {
     size_t        lo, hi, mid;
@@ -364,7 +369,7 @@ audit_stats_rev(audit_stats_t *st, json_int_t revision)
 }
 
 
-audit_lang_t *
+static audit_lang_t *
 audit_stats_lang(audit_stats_t *st, const char *lang)
 {
     size_t         i, len;
@@ -390,7 +395,7 @@ audit_stats_lang(audit_stats_t *st, const char *lang)
 
 
 /* records come nearly in time order: the last period is tried first */
-audit_counts_t *
+static audit_counts_t *
 audit_stats_period(audit_stats_t *st, int64_t key)
 {
     size_t           lo, hi, mid;

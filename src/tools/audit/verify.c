@@ -42,8 +42,6 @@ const char audit_help_verify[] =
 "2 usage, 3 I/O error.\n";
 
 
-/* verify */
-
 int
 audit_cmd_verify(audit_t *a, int argc, char **argv)
 {
