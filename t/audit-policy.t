@@ -320,6 +320,30 @@ sub forge {
     return join('', map { "$_\n" } @l);
 }
 
+# a log written before the module stored policies: the same records
+# without the policy lines, the chains linked again
+
+{
+    my @l = grep { length && !/"type":"policy"/ } split /\n/, $log;
+    my (%last, @out);
+    for my $line (@l) {
+        my ($c) = $line =~ /"chain":"(\w+)"/;
+        my $prev = exists $last{$c} ? sha256_hex($last{$c}) : '0' x 64;
+        $line =~ s/"seq":\d+/'"seq":' . (++$last{"$c#"})/e;
+        $line =~ s/"prev":"[0-9a-f]{64}"/"prev":"$prev"/;
+        $last{$c} = $line;
+        push @out, $line;
+    }
+    $t->write_file('old.log', join('', map { "$_\n" } @out));
+    ($rc, $out) = audit('verify', "$dir/old.log");
+    is($rc, 0, 'a log without policies still verifies') or diag($out);
+    like($out, qr/^note: 7 consent records name policy \Q${\ substr($sha, 0, 12)}\E \(revision 1\), which the log does not store/m,
+        '... with a note') or diag($out);
+    ($rc, $out) = audit('show', $ids[0], "$dir/old.log");
+    like($out, qr/notice    not stored in this log/,
+        'show says the notice is not in the log') or diag($out);
+}
+
 my $other = $src =~ s/"Accept all"/"Accept ALL"/r;
 isnt($other, $src, 'another notice of the same length');
 my $forged = forge($other);

@@ -348,6 +348,8 @@ SKIP: {
     ok(@lines > 20, 'syslog received every decision (' . @lines . ')');
     $out = `$audit verify --keys $keys $dir/syslog.log 2>&1`;
     is($? >> 8, 0, 'the syslog copy verifies with the keys') or diag($out);
+    like($out, qr/^policies: 1 stored in the log/m,
+        'the syslog copy stores the policy too') or diag($out);
 }
 
 done_testing();
