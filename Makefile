@@ -79,12 +79,21 @@ $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(BUILD)/libconsent-san.a
 	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
 	    $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
+# consent-audit's time parser, with its unit test (not in the core)
+$(BUILD)/unit/audit-time: t/unit/audit-time.c src/tools/audit/time.c \
+	    $(wildcard src/tools/audit/*.h) t/unit/tap.h $(BUILD)/libconsent-san.a
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
+	    src/tools/audit/time.c $(BUILD)/libconsent-san.a $(LIBS) -o $@
+
 # the auditor's tool
 AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c \
-              src/tools/consent-keygen.c src/tools/consent-audit-cookies.c
+              src/tools/consent-keygen.c src/tools/consent-audit-cookies.c \
+              $(wildcard src/tools/audit/*.c)
 
 $(AUDIT): $(AUDIT_SRCS) src/tools/consent-audit-compare.h \
 	    src/tools/consent-keygen.h src/tools/consent-audit-cookies.h \
+	    $(wildcard src/tools/audit/*.h) \
 	    $(BUILD)/libconsent.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
 	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@

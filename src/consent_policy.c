@@ -249,6 +249,18 @@ consent_policy_parse(const char *data, size_t len, char *err, size_t errlen)
 
     p->sha256_hex[64] = '\0';
 
+    /* kept as hashed, so that the audit log can prove the notice */
+    p->source = malloc(len ? len : 1);
+
+    if (p->source == NULL) {
+        consent_error(&e, NULL, "out of memory");
+        consent_policy_free(p);
+        return NULL;
+    }
+
+    memcpy(p->source, data, len);
+    p->source_len = len;
+
     /* RFC 8259 lets a parser ignore a UTF-8 byte order mark */
     if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
         data += 3;
@@ -421,6 +433,7 @@ consent_policy_free(consent_policy_t *p)
 
     free(p->cookies);
     consent_regimes_free(p);
+    free(p->source);
     free(p);
 }
 

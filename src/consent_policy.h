@@ -168,6 +168,10 @@ typedef struct {
 
     unsigned char       sha256[32];     /* of the file's bytes */
     char                sha256_hex[65];
+
+    /* the file's bytes as hashed: the audit log stores them */
+    char               *source;
+    size_t              source_len;
 } consent_policy_t;
 
 

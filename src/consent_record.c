@@ -14,12 +14,14 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <zlib.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "consent_base64.h"
 #include "consent_record.h"
 
 
@@ -69,6 +71,8 @@ static int consent_parse_consent(consent_record_parsed_t *rec, json_t *root,
     char *err, size_t errlen);
 static int consent_parse_checkpoint(consent_record_parsed_t *rec,
     json_t *root, char *err, size_t errlen);
+static int consent_parse_policy(consent_record_parsed_t *rec,
+    json_t *root, char *err, size_t errlen);
 static int consent_parse_ids(json_t *arr, const char *key, char *err,
     size_t errlen);
 static int consent_get_hex(json_t *root, const char *key, size_t hexlen,
@@ -116,6 +120,25 @@ static const consent_field_t  consent_checkpoint_fields[] = {
     { "seq", JSON_INTEGER },
     { "reason", JSON_STRING },
     { "records", JSON_INTEGER },
+    { "kid", JSON_STRING },
+    { "prev", JSON_STRING },
+    { "hmac", JSON_STRING },
+    { NULL, 0 }
+};
+
+
+static const consent_field_t  consent_policy_fields[] = {
+    { "v", JSON_INTEGER },
+    { "type", JSON_STRING },
+    { "ts", JSON_STRING },
+    { "chain", JSON_STRING },
+    { "seq", JSON_INTEGER },
+    { "revision", JSON_INTEGER },
+    { "policy_sha256", JSON_STRING },
+    { "part", JSON_INTEGER },
+    { "parts", JSON_INTEGER },
+    { "size", JSON_INTEGER },
+    { "data", JSON_STRING },
     { "kid", JSON_STRING },
     { "prev", JSON_STRING },
     { "hmac", JSON_STRING },
@@ -459,6 +482,14 @@ consent_record_parse(const char *line, size_t len,
             goto failed;
         }
 
+    } else if (strcmp(s, "policy") == 0) {
+        if (consent_parse_fields(root, consent_policy_fields, err,
+                                 errlen) != 0
+            || consent_parse_policy(rec, root, err, errlen) != 0)
+        {
+            goto failed;
+        }
+
     } else {
         consent_error(err, errlen, "unknown \"type\"");
         goto failed;
@@ -466,7 +497,7 @@ consent_record_parse(const char *line, size_t len,
 
     memcpy(rec->type, s, strlen(s) + 1);
 
-    /* fields common to both types */
+    /* fields common to every type */
 
     v = json_object_get(root, "ts");
     if (consent_ts_parse(json_string_value(v), json_string_length(v),
@@ -1484,4 +1515,236 @@ consent_error(char *err, size_t errlen, const char *fmt, ...)
     va_start(args, fmt);
     (void) vsnprintf(err, errlen, fmt, args);
     va_end(args);
+}
+
+
+int
+consent_policy_pack(const consent_policy_t *p, unsigned char **out,
+    size_t *len)
+{
+    uLongf          n;
+    unsigned char  *buf;
+
+    if (p == NULL || (p->source == NULL && p->source_len)) {
+        return -1;
+    }
+
+    n = compressBound((uLong) p->source_len);
+
+    buf = malloc(n);
+    if (buf == NULL) {
+        return -1;
+    }
+
+    if (compress2(buf, &n, (const Bytef *) p->source,
+                  (uLong) p->source_len, Z_BEST_COMPRESSION)
+        != Z_OK)
+    {
+        free(buf);
+        return -1;
+    }
+
+    *out = buf;
+    *len = n;
+
+    return 0;
+}
+
+
+size_t
+consent_policy_parts(size_t packed_len)
+{
+    if (packed_len == 0) {
+        return 1;
+    }
+
+    return (packed_len + CONSENT_POLICY_PART - 1) / CONSENT_POLICY_PART;
+}
+
+
+char *
+consent_policy_line(const consent_policy_t *p, const unsigned char *packed,
+    size_t packed_len, int64_t ts_ms, size_t part,
+    const consent_chain_t *chain, const consent_key_t *key, size_t *len)
+{
+    char     prev[CONSENT_HASH_HEX_LEN + 1];
+    char     data[consent_b64url_len(CONSENT_POLICY_PART) + 1];
+    char    *line;
+    size_t   off, n, parts;
+    json_t  *obj;
+
+    parts = consent_policy_parts(packed_len);
+
+    if (p == NULL || chain == NULL || key == NULL || part < 1
+        || part > parts || (packed == NULL && packed_len))
+    {
+        return NULL;
+    }
+
+    off = (part - 1) * CONSENT_POLICY_PART;
+    n = packed_len - off;
+
+    if (n > CONSENT_POLICY_PART) {
+        n = CONSENT_POLICY_PART;
+    }
+
+    consent_b64url_encode(packed + off, n, data);
+    data[consent_b64url_len(n)] = '\0';
+
+    consent_prev_hex(chain, prev);
+
+    obj = json_object();
+    if (obj == NULL) {
+        return NULL;
+    }
+
+    if (consent_head_fields(obj, "policy", ts_ms, chain) != 0
+        || consent_set(obj, "revision", json_integer(p->revision))
+        || consent_set(obj, "policy_sha256", json_string(p->sha256_hex))
+        || consent_set(obj, "part", json_integer((json_int_t) part))
+        || consent_set(obj, "parts", json_integer((json_int_t) parts))
+        || consent_set(obj, "size", json_integer((json_int_t) p->source_len))
+        || consent_set(obj, "data", json_string(data))
+        || consent_set(obj, "kid", json_string(key->kid))
+        || consent_set(obj, "prev", json_string(prev)))
+    {
+        json_decref(obj);
+        return NULL;
+    }
+
+    line = consent_sign(obj, key, len);
+
+    json_decref(obj);
+
+    return line;
+}
+
+
+int
+consent_chain_policy_needed(const consent_chain_t *chain,
+    const consent_policy_t *p)
+{
+    size_t  i;
+
+    for (i = 0; i < chain->npolicies; i++) {
+        if (memcmp(chain->policies[i], p->sha256, 32) == 0) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
+consent_chain_policy_stored(consent_chain_t *chain,
+    const consent_policy_t *p)
+{
+    size_t          n;
+    unsigned char (*a)[32];
+
+    if (!consent_chain_policy_needed(chain, p)) {
+        return 0;
+    }
+
+    if (chain->npolicies == chain->apolicies) {
+        n = chain->apolicies ? 2 * chain->apolicies : 4;
+
+        a = realloc(chain->policies, n * 32);
+        if (a == NULL) {
+            return -1;
+        }
+
+        chain->policies = a;
+        chain->apolicies = n;
+    }
+
+    memcpy(chain->policies[chain->npolicies++], p->sha256, 32);
+
+    return 0;
+}
+
+
+void
+consent_chain_policy_forget(consent_chain_t *chain)
+{
+    chain->npolicies = 0;
+
+    free(chain->packed);
+    chain->packed = NULL;
+    chain->packed_len = 0;
+    chain->storing = NULL;
+    chain->next_part = 0;
+}
+
+
+void
+consent_chain_free(consent_chain_t *chain)
+{
+    consent_chain_policy_forget(chain);
+
+    free(chain->policies);
+    chain->policies = NULL;
+    chain->npolicies = 0;
+    chain->apolicies = 0;
+}
+
+
+/* every part but the last holds CONSENT_POLICY_PART bytes */
+
+static int
+consent_parse_policy(consent_record_parsed_t *rec, json_t *root,
+    char *err, size_t errlen)
+{
+    json_t         *v;
+    json_int_t      rev, part, parts, size;
+    const char     *s;
+    size_t          len, n;
+    unsigned char   buf[CONSENT_POLICY_PART];
+
+    rev = json_integer_value(json_object_get(root, "revision"));
+    part = json_integer_value(json_object_get(root, "part"));
+    parts = json_integer_value(json_object_get(root, "parts"));
+    size = json_integer_value(json_object_get(root, "size"));
+
+    if (rev < 0 || rev > UINT32_MAX) {
+        consent_error(err, errlen, "\"revision\" out of range");
+        return -1;
+    }
+
+    if (consent_get_hex(root, "policy_sha256", 64, NULL, err, errlen) != 0) {
+        return -1;
+    }
+
+    /* zlib's output is at most a little longer than its input */
+
+    if (size < 0 || size > CONSENT_POLICY_MAX_SIZE
+        || parts < 1
+        || parts > CONSENT_POLICY_MAX_SIZE / CONSENT_POLICY_PART + 2
+        || part < 1 || part > parts)
+    {
+        consent_error(err, errlen, "\"part\", \"parts\" or \"size\" "
+                      "out of range");
+        return -1;
+    }
+
+    v = json_object_get(root, "data");
+    s = json_string_value(v);
+    len = json_string_length(v);
+
+    n = len * 3 / 4;
+
+    if (n > CONSENT_POLICY_PART || (part < parts && n != CONSENT_POLICY_PART)
+        || n == 0 || consent_b64url_decode_exact(s, len, buf, n) != 0)
+    {
+        consent_error(err, errlen, "\"data\" is not base64url of %s",
+                      part < parts ? "4096 bytes" : "at most 4096 bytes");
+        return -1;
+    }
+
+    rec->part = (uint64_t) part;
+    rec->parts = (uint64_t) parts;
+    rec->size = (uint64_t) size;
+
+    return 0;
 }

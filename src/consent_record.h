@@ -30,6 +30,7 @@
 #define CONSENT_LANG_FIELD_MAX   64
 #define CONSENT_REASON_MAX       16      /* a-z and "_" */
 #define CONSENT_TS_LEN           24      /* 2026-11-28T03:19:58.123Z */
+#define CONSENT_POLICY_PART      4096    /* policy bytes a record holds */
 
 
 /* a string that need not be NUL-terminated (nginx's are not) */
@@ -52,6 +53,17 @@ typedef struct {
     uint64_t            seq;            /* of the last record, 0: none */
     uint64_t            records;        /* consent records, not checkpoints */
     unsigned char       head[32];       /* SHA-256 of the last line */
+
+    /* policies stored in the chain since its file was (re)opened */
+    unsigned char     (*policies)[32];
+    size_t              npolicies;
+    size_t              apolicies;
+
+    /* a policy being stored a few parts at a time (syslog) */
+    const consent_policy_t *storing;
+    unsigned char      *packed;
+    size_t              packed_len;
+    size_t              next_part;
 } consent_chain_t;
 
 
@@ -115,6 +127,44 @@ char *consent_record_line(const consent_record_t *rec,
 char *consent_checkpoint_line(const consent_checkpoint_t *cp,
     const consent_chain_t *chain, const consent_key_t *key, size_t *len);
 
+/*
+ * The policy the visitor is shown, stored in the log so that each file
+ * proves the notice on its own: the bytes of the policy file (whose
+ * SHA-256 every consent record carries), packed with zlib (RFC 1950),
+ * cut into consent_policy_parts() records of CONSENT_POLICY_PART bytes
+ * (the last one fewer), each base64url:
+ *   policy:     v type ts chain seq revision policy_sha256 part parts
+ *               size data kid prev hmac
+ * part counts from 1; size is the policy file's length.  Written
+ * before the first consent record of a chain that names the policy,
+ * and again after every reopen.
+ */
+
+/* the packed policy, malloc'ed; 0 or -1 */
+int consent_policy_pack(const consent_policy_t *p, unsigned char **out,
+    size_t *len);
+
+size_t consent_policy_parts(size_t packed_len);
+
+char *consent_policy_line(const consent_policy_t *p,
+    const unsigned char *packed, size_t packed_len, int64_t ts_ms,
+    size_t part, const consent_chain_t *chain, const consent_key_t *key,
+    size_t *len);
+
+/* 1 if the chain has not stored the policy since the last reopen */
+int consent_chain_policy_needed(const consent_chain_t *chain,
+    const consent_policy_t *p);
+
+/* every part was written; 0, or -1 (out of memory: stored again) */
+int consent_chain_policy_stored(consent_chain_t *chain,
+    const consent_policy_t *p);
+
+/* a new file: the policies are stored again (and one begun restarts) */
+void consent_chain_policy_forget(consent_chain_t *chain);
+
+/* the memory of a chain that ends */
+void consent_chain_free(consent_chain_t *chain);
+
 /* the line was written: it becomes the head */
 void consent_chain_advance(consent_chain_t *chain, const char *line,
     size_t len);
@@ -136,7 +186,7 @@ const char *consent_record_action(const char *mechanism, int had_consent,
 
 typedef struct {
     int                 version;
-    char                type[16];       /* "consent" or "checkpoint" */
+    char                type[16];       /* consent, checkpoint, policy */
     char                chain[CONSENT_CHAIN_ID_LEN + 1];
     uint64_t            seq;
     int64_t             ts_ms;
@@ -152,6 +202,11 @@ typedef struct {
     /* checkpoints */
     char                reason[CONSENT_REASON_MAX + 1];
     uint64_t            records;
+
+    /* policy records; the data is "data" in root */
+    uint64_t            part;
+    uint64_t            parts;
+    uint64_t            size;
 
     void               *root;           /* json_t *, owned */
 } consent_record_parsed_t;

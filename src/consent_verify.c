@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consent_proof.h"
 #include "consent_verify.h"
 
 
@@ -84,7 +85,8 @@ typedef struct {
 typedef enum {
     CONSENT_KIND_CONSENT = 0,
     CONSENT_KIND_CHECKPOINT,
-    CONSENT_KIND_STOP                       /* a "stop" checkpoint */
+    CONSENT_KIND_STOP,                      /* a "stop" checkpoint */
+    CONSENT_KIND_POLICY                     /* a part of a policy */
 } consent_verify_kind_e;
 
 
@@ -120,6 +122,8 @@ struct consent_verify_s {
     size_t                  *table;         /* index + 1; 0: empty */
     size_t                   table_size;    /* a power of 2 */
 
+    consent_proof_t         *proof;         /* the policies */
+
     consent_verify_pos_t     pos;           /* of the current line */
     unsigned                 line_problem:1;
     unsigned                 finished:1;
@@ -139,6 +143,9 @@ static void consent_verify_fork_lost(consent_verify_t *v,
     consent_verify_chain_t *c, int head_lost);
 static void consent_verify_hmac(consent_verify_t *v, const char *line,
     size_t len, const consent_record_parsed_t *rec);
+static void consent_verify_policy(consent_verify_t *v,
+    const consent_record_parsed_t *rec);
+static void consent_verify_policies_end(consent_verify_t *v);
 static consent_verify_kind_e consent_verify_kind(
     const consent_record_parsed_t *rec);
 static consent_verify_chain_t *consent_verify_find(consent_verify_t *v,
@@ -176,7 +183,11 @@ consent_verify_create(const consent_verify_conf_t *conf)
     v->table_size = 64;
     v->table = calloc(v->table_size, sizeof(size_t));
 
-    if (v->table == NULL) {
+    v->proof = consent_proof_create(conf->keep_policies);
+
+    if (v->table == NULL || v->proof == NULL) {
+        consent_proof_free(v->proof);
+        free(v->table);
         free(v);
         return NULL;
     }
@@ -229,6 +240,9 @@ consent_verify_line(consent_verify_t *v, const char *file, uint64_t lineno,
     if (strcmp(rec.type, "consent") == 0) {
         v->stats.records++;
 
+    } else if (strcmp(rec.type, "policy") == 0) {
+        v->stats.policy_records++;
+
     } else {
         v->stats.checkpoints++;
     }
@@ -247,6 +261,8 @@ consent_verify_line(consent_verify_t *v, const char *file, uint64_t lineno,
 
     consent_record_hash(line, len, hash);
     consent_verify_record(v, &rec, hash);
+
+    consent_verify_policy(v, &rec);
 
     consent_record_parsed_free(&rec);
 
@@ -267,6 +283,8 @@ consent_verify_finish(consent_verify_t *v)
 
     v->finished = 1;
 
+    consent_verify_policies_end(v);
+
     for (i = 0; i < v->nchains; i++) {
         c = &v->chains[i];
 
@@ -282,7 +300,9 @@ consent_verify_finish(consent_verify_t *v)
             c->has_alt = 0;
         }
 
-        if (c->head_kind == CONSENT_KIND_CONSENT) {
+        if (c->head_kind == CONSENT_KIND_CONSENT
+            || c->head_kind == CONSENT_KIND_POLICY)
+        {
             v->stats.open_chains++;
 
             consent_verify_info(v, c->head_pos, "chain %.*s ends at seq %"
@@ -302,6 +322,59 @@ consent_verify_stats(const consent_verify_t *v)
 }
 
 
+const struct consent_proof_s *
+consent_verify_policies(const consent_verify_t *v)
+{
+    return v->proof;
+}
+
+
+/*
+ * The stored policies must hash to the policy_sha256 they claim; a
+ * consent record whose policy the log does not store is a note at the
+ * end (a log written before the module stored them).
+ */
+
+static void
+consent_verify_policy(consent_verify_t *v, const consent_record_parsed_t *rec)
+{
+    int          rc;
+    char         msg[CONSENT_PROOF_MSG_MAX];
+    int64_t      revision;
+    const char  *sha;
+
+    if (strcmp(rec->type, "policy") == 0) {
+        rc = consent_proof_part(v->proof, rec, v->conf.partial, msg,
+                                sizeof(msg));
+
+    } else if (strcmp(rec->type, "consent") == 0) {
+        sha = consent_record_get_str(rec, "policy_sha256", NULL);
+
+        if (sha == NULL
+            || consent_record_get_int(rec, "revision", &revision) != 0)
+        {
+            return;
+        }
+
+        rc = consent_proof_use(v->proof, sha, revision, rec->ts_ms, msg,
+                               sizeof(msg));
+
+    } else {
+        return;
+    }
+
+    if (rc == -1) {
+        consent_verify_problem(v, v->pos, "out of memory");
+
+    } else if (rc == 1) {
+        consent_verify_problem(v, v->pos, "%s", msg);
+
+    } else if (rc == 2) {
+        consent_verify_info(v, v->pos, "%s", msg);
+    }
+}
+
+
 void
 consent_verify_free(consent_verify_t *v)
 {
@@ -316,6 +389,7 @@ consent_verify_free(consent_verify_t *v)
     }
 
     free(v->files);
+    consent_proof_free(v->proof);
     free(v->chains);
     free(v->table);
     free(v);
@@ -558,6 +632,10 @@ consent_verify_accept(consent_verify_t *v, consent_verify_chain_t *c,
         return;
     }
 
+    if (c->head_kind == CONSENT_KIND_POLICY) {
+        return;
+    }
+
     /* a checkpoint: its count must agree with the records counted */
 
     if (c->base < 0) {
@@ -663,6 +741,10 @@ consent_verify_kind(const consent_record_parsed_t *rec)
 {
     if (strcmp(rec->type, "consent") == 0) {
         return CONSENT_KIND_CONSENT;
+    }
+
+    if (strcmp(rec->type, "policy") == 0) {
+        return CONSENT_KIND_POLICY;
     }
 
     return strcmp(rec->reason, "stop") == 0 ? CONSENT_KIND_STOP
@@ -828,4 +910,41 @@ consent_verify_info(consent_verify_t *v, consent_verify_pos_t pos,
 
     v->conf.info(v->conf.data, v->nfiles ? v->files[pos.file] : "-",
                  pos.line, msg);
+}
+
+
+static void
+consent_verify_policies_end(consent_verify_t *v)
+{
+    char                           msg[CONSENT_PROOF_MSG_MAX];
+    size_t                         i;
+    consent_verify_pos_t           none;
+    const consent_proof_policy_t  *e;
+
+    none.file = 0;
+    none.line = 0;
+
+    for (i = 0; consent_proof_unfinished(v->proof, i, msg, sizeof(msg));
+         i++)
+    {
+        consent_verify_info(v, none, "%s", msg);
+    }
+
+    for (i = 0; i < consent_proof_count(v->proof); i++) {
+        e = consent_proof_get(v->proof, i);
+
+        if (e->stored || e->uses == 0) {
+            continue;
+        }
+
+        consent_verify_info(v, none, "%" PRIu64 " consent record%s name%s "
+                            "policy %.12s (revision %" PRId64 "), which "
+                            "the log does not store (written before the "
+                            "module stored policies, or by a part of the "
+                            "log not read): the notice shown cannot be "
+                            "proven from the log", e->uses,
+                            e->uses == 1 ? "" : "s",
+                            e->uses == 1 ? "s" : "", e->sha256_hex,
+                            e->revision);
+    }
 }

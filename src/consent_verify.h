@@ -42,6 +42,12 @@ typedef struct {
      */
     int                         partial;
 
+    /*
+     * Keep the policies stored in the log (consent_verify_policies()),
+     * to show them; otherwise only their hashes are checked.
+     */
+    int                         keep_policies;
+
     consent_verify_report_pt    problem;    /* the log is not intact */
     consent_verify_report_pt    info;       /* may be NULL */
     void                       *data;       /* passed to both */
@@ -52,6 +58,7 @@ typedef struct {
     uint64_t            lines;          /* fed, blank and broken included */
     uint64_t            records;        /* consent records parsed */
     uint64_t            checkpoints;    /* checkpoints parsed */
+    uint64_t            policy_records; /* "policy" records parsed */
     uint64_t            chains;         /* distinct chain ids */
     uint64_t            open_chains;    /* after finish: no "stop" at end */
     uint64_t            hmacs;          /* HMACs checked and good */
@@ -85,6 +92,13 @@ int consent_verify_line(consent_verify_t *v, const char *file,
 void consent_verify_finish(consent_verify_t *v);
 
 const consent_verify_stats_t *consent_verify_stats(const consent_verify_t *v);
+
+/*
+ * The policies the log stores and its consent records name
+ * (consent_proof.h): a stored one was checked against its SHA-256.
+ */
+const struct consent_proof_s *consent_verify_policies(
+    const consent_verify_t *v);
 
 void consent_verify_free(consent_verify_t *v);
 

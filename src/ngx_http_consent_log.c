@@ -32,6 +32,8 @@ static void ngx_http_consent_log_lost(ngx_http_consent_log_t *log,
 static void ngx_http_consent_log_timer_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
     ngx_log_t *elog);
+static ngx_int_t ngx_http_consent_log_policy(ngx_http_consent_log_t *log,
+    ngx_log_t *elog, const consent_policy_t *policy, const consent_key_t *key);
 
 
 /* a warning at most this often, in seconds, per worker */
@@ -43,6 +45,9 @@ static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
 
 /* files are made readable by the owner and the group only */
 #define NGX_HTTP_CONSENT_LOG_MODE       0640
+
+/* parts of a policy sent to a syslog destination before a record */
+#define NGX_HTTP_CONSENT_POLICY_BURST   4
 
 /* ngx_sprintf() has no octal: the three digits of a mode */
 #define NGX_HTTP_CONSENT_OCTAL(m)                                            \
@@ -659,6 +664,11 @@ ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
         (void) ngx_http_consent_log_checkpoint(file->data, elog,
                                                exiting ? "stop" : "reopen");
 
+        /* the new file stores the policies again: it stands alone */
+
+        consent_chain_policy_forget(
+                       &((ngx_http_consent_log_t *) file->data)->chain);
+
         /* a rotation seals the syslog destinations' chains too */
 
         cmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
@@ -670,6 +680,7 @@ ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
             if (lp[i]->syslog) {
                 (void) ngx_http_consent_log_checkpoint(lp[i], elog,
                                                        "reopen");
+                consent_chain_policy_forget(&lp[i]->chain);
             }
         }
     }
@@ -767,6 +778,16 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
                 continue;
             }
 
+            if ((log->chain.storing
+                 || consent_chain_policy_needed(&log->chain, rec->policy))
+                && ngx_http_consent_log_policy(log, r->connection->log,
+                                               rec->policy,
+                                               &clcf->keys->keys[0])
+                   == NGX_ERROR)
+            {
+                return NGX_ERROR;
+            }
+
             line = consent_record_line(rec, &log->chain,
                                        &clcf->keys->keys[0], &len);
             if (line == NULL) {
@@ -812,6 +833,114 @@ ngx_http_consent_log_decision(ngx_http_request_t *r, consent_record_t *rec)
             }
         }
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The notice itself goes into the chain before the first record that
+ * names it, and again in each new file: a log proves what the visitor
+ * was shown without the policy file the operator kept.  A file takes
+ * the whole policy at once; a syslog destination takes a few parts
+ * before each record, so that no burst of datagrams fills a daemon's
+ * queue (a unix socket holds 10), and a part that cannot be sent is
+ * sent again before the next record: the notice is best effort there,
+ * the record is not.  On a file, a record that cannot follow its notice
+ * is refused like the record itself.
+ */
+
+static ngx_int_t
+ngx_http_consent_log_policy(ngx_http_consent_log_t *log, ngx_log_t *elog,
+    const consent_policy_t *policy, const consent_key_t *key)
+{
+    char             *line;
+    size_t            len, parts, n;
+    int64_t           ts_ms;
+    ngx_int_t         rc;
+    consent_chain_t  *chain;
+
+    chain = &log->chain;
+
+    if (chain->storing == NULL) {
+        if (consent_policy_pack(policy, &chain->packed, &chain->packed_len)
+            != 0)
+        {
+            ngx_log_error(NGX_LOG_ALERT, elog, 0,
+                          "consent_log \"%V\": cannot pack the policy",
+                          &log->name);
+            return log->syslog ? NGX_DECLINED : NGX_ERROR;
+        }
+
+        chain->storing = policy;
+        chain->next_part = 1;
+    }
+
+    /* another policy begun on this destination is finished first */
+
+    policy = chain->storing;
+    parts = consent_policy_parts(chain->packed_len);
+    ts_ms = (int64_t) ngx_cached_time->sec * 1000 + ngx_cached_time->msec;
+
+    for (n = 0; chain->next_part <= parts; n++) {
+
+        if (log->syslog && n == NGX_HTTP_CONSENT_POLICY_BURST) {
+            return NGX_DECLINED;
+        }
+
+        line = consent_policy_line(policy, chain->packed, chain->packed_len,
+                                   ts_ms, chain->next_part, chain, key,
+                                   &len);
+        if (line == NULL) {
+            ngx_log_error(NGX_LOG_ALERT, elog, 0,
+                          "consent_log \"%V\": cannot build the policy "
+                          "record", &log->name);
+            return log->syslog ? NGX_DECLINED : NGX_ERROR;
+        }
+
+        rc = ngx_http_consent_log_write(log, elog, line, len);
+
+        if (rc != NGX_OK && log->syslog) {
+            free(line);
+            return NGX_DECLINED;
+        }
+
+        if (rc == NGX_OK || !log->required) {
+            consent_chain_advance(chain, line, len);
+            log->key = key;
+
+            if (log->ended) {
+                log->ended = 0;
+                log->unsealed_since = ngx_current_msec;
+            }
+        }
+
+        free(line);
+
+        if (rc != NGX_OK) {
+            if (log->required) {
+                return NGX_ERROR;
+            }
+
+            /* the gap shows in the chain; the policy starts again */
+
+            ngx_http_consent_log_lost(log, elog, 1);
+            chain->next_part = 1;
+            return NGX_DECLINED;
+        }
+
+        chain->next_part++;
+    }
+
+    if (consent_chain_policy_stored(chain, policy) != 0) {
+        ngx_log_error(NGX_LOG_ALERT, elog, 0,
+                      "consent_log \"%V\": out of memory", &log->name);
+    }
+
+    free(chain->packed);
+    chain->packed = NULL;
+    chain->packed_len = 0;
+    chain->storing = NULL;
 
     return NGX_OK;
 }

@@ -61,9 +61,12 @@ sub choice {
 
 my @raw;
 
+# read as a collector does, as the datagrams come (a policy stored in
+# the log is a burst of them, more than a socket's buffer keeps)
 sub collect {
+    my ($wait) = @_;
     my $d;
-    while (IO::Select->new($udp)->can_read(0.3)) {
+    while (IO::Select->new($udp)->can_read($wait // 0.3)) {
         $udp->recv($d, 65536);
         push @raw, $d;
     }
@@ -83,7 +86,10 @@ sub audit {
 # 33 choices; the records are sealed by the 10th of each chain and,
 # for the rest, within a second
 
-choice() for 1 .. 33;
+for (1 .. 33) {
+    choice();
+    collect(0);
+}
 sleep 2.5;
 collect();
 

@@ -102,10 +102,13 @@ sub worker_pids {
     return sort @w;
 }
 
+# the decisions in the log (not the lines that store the policy)
 sub log_lines {
     open my $fh, '<', $LOG or return 0;
     my $n = 0;
-    $n++ while <$fh>;
+    while (<$fh>) {
+        $n++ unless /^\{"v":1,"type":"policy"/;
+    }
     close $fh;
     return $n;
 }

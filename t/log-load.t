@@ -128,13 +128,17 @@ for my $c (1 .. $CLIENTS) {
 is_deeply(\%status, { 200 => $TOTAL * 5 / 8, 303 => $TOTAL * 3 / 8 },
     'every request answered, no 5xx');
 
-my (%recorded, $records, $checkpoints);
+my (%recorded, $records, $checkpoints, $policy_parts);
 for my $f ("$dir/consent.log.1", "$dir/consent.log") {
     open my $fh, '<', $f or die "$f: $!";
     while (my $l = <$fh>) {
         my $rec = decode_json($l);
         if ($rec->{type} eq 'checkpoint') {
             $checkpoints++;
+            next;
+        }
+        if ($rec->{type} eq 'policy') {
+            $policy_parts++;
             next;
         }
         $records++;
@@ -144,6 +148,7 @@ for my $f ("$dir/consent.log.1", "$dir/consent.log") {
 
 is($records, $TOTAL, "exactly $TOTAL records");
 ok($checkpoints >= 2, "checkpoints at rotation and reload ($checkpoints)");
+ok($policy_parts, "the policy stored ($policy_parts parts)");
 is_deeply(\%recorded, \%issued,
     'every record names an issued cookie, as often as it was issued');
 

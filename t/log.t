@@ -108,10 +108,25 @@ sub post {
                 : 'application/x-www-form-urlencoded', @h]);
 }
 
-sub lines {
+# the records of the log, without the policy records that store the
+# notice (t/audit-policy.t tests those)
+sub all_lines {
     my ($name) = @_;
     my $s = $t->read_file($name) // '';
     return map { decode_json($_) } grep { length } split /\n/, $s;
+}
+
+sub lines { grep { $_->{type} ne 'policy' } all_lines(@_) }
+
+# datagrams are read as they come: a policy is a burst of them, more
+# than a socket's buffer holds until the end of the test
+my @syslog;
+sub drain {
+    my $d;
+    while (IO::Select->new($udp)->can_read(0.05)) {
+        $udp->recv($d, 65536);
+        push @syslog, $d;
+    }
 }
 
 # one decision, every field
@@ -142,13 +157,24 @@ is($rec->{host}, '127.0.0.1', 'host');
 is($rec->{page}, '/news/a', 'page, without its query');
 like($rec->{ua}, qr/^Mozilla\/5\.0 "quoted"/, 'user agent, escaped');
 is($rec->{ip}, '127.0.0.0', 'address truncated to /24');
-is($rec->{seq}, 1, 'first of its chain');
-is($rec->{prev}, '0' x 64, 'links to nothing');
+my @policy = grep { $_->{type} eq 'policy' }
+    map { decode_json($_) } grep { length } split /\n/,
+    $t->read_file('consent.log');
+ok(@policy >= 1, 'the policy is stored before the first record');
+is($policy[0]{seq}, 1, 'first of its chain');
+is($policy[0]{prev}, '0' x 64, 'links to nothing');
+is($rec->{seq}, @policy + 1, 'the record follows it');
 like($rec->{hmac}, qr/^[0-9a-f]{64}$/, 'signed');
 is($rec->{kid}, 'k1', 'key id');
 
 my $got = '';
-$udp->recv($got, 65536) if IO::Select->new($udp)->can_read(5);
+my @stored;
+while (IO::Select->new($udp)->can_read(5)) {
+    $udp->recv($got, 65536);
+    last unless $got =~ /"type":"policy"/;
+    push @stored, $got;
+}
+ok(@stored >= 1, 'syslog got the policy first');
 like($got, qr/consent: \{"v":1,"type":"consent"/, 'syslog got it');
 like($got, qr/"id":"\Q$cid\E"/, 'the same decision');
 
@@ -194,6 +220,7 @@ is($r->{status}, 200, 'consent_log off: decisions still work');
 
 for (1 .. 20) {
     post(8080, '{"action":"accept_all"}');
+    drain();
 }
 
 rename "$dir/consent.log", "$dir/consent.log.1" or die $!;
@@ -214,12 +241,22 @@ is(mode_of("$dir/hashed.log"), '0640',
 
 for (1 .. 20) {
     post(8080, '{"action":"reject_all"}');
+    drain();
 }
 
-my @old = lines('consent.log.1');
-my @new = lines('consent.log');
+my @old = all_lines('consent.log.1');
+my @new = all_lines('consent.log');
 ok(scalar(grep { $_->{type} eq 'checkpoint' && $_->{reason} eq 'reopen' }
     @old), 'a reopen checkpoint ends the old file');
+
+# each file proves the notice on its own: a chain's first lines in the
+# new file store the policy again
+my %first;
+for my $x (@new) {
+    $first{$x->{chain}} //= $x;
+}
+ok(%first && !grep({ $_->{type} eq 'consent' } values %first),
+    'after the reopen, every chain stores the policy again first');
 is(scalar(grep { $_->{type} eq "consent" } @old, @new), 24 + 20,
     'no record lost');
 
@@ -302,12 +339,8 @@ SKIP: {
     like($out, qr/tampered\.log:\d+:/, 'and is located') or diag($out);
 
     # what syslog received is a log of its own that verifies too
-    my @lines = ($got);
-    my $d;
-    while (IO::Select->new($udp)->can_read(1)) {
-        $udp->recv($d, 65536);
-        push @lines, $d;
-    }
+    drain();
+    my @lines = (@stored, $got, @syslog);
     s/^.*? consent: // for @lines;
     ok(scalar(grep { /"type":"checkpoint".*"reason":"reopen"/ } @lines),
         'the reopen seals the syslog chains too');
@@ -315,6 +348,8 @@ SKIP: {
     ok(@lines > 20, 'syslog received every decision (' . @lines . ')');
     $out = `$audit verify --keys $keys $dir/syslog.log 2>&1`;
     is($? >> 8, 0, 'the syslog copy verifies with the keys') or diag($out);
+    like($out, qr/^policies: 1 stored in the log/m,
+        'the syslog copy stores the policy too') or diag($out);
 }
 
 done_testing();

@@ -54,10 +54,11 @@ fuzz_parse(const char *line, size_t len)
     static const char *const  fields[] = {
         "v", "type", "ts", "chain", "id", "action", "mechanism",
         "policy_sha256", "lang", "host", "page", "ua", "ip", "kid", "prev",
-        "hmac", "reason", "nothing"
+        "hmac", "reason", "data", "nothing"
     };
     static const char *const  ints[] = {
-        "v", "seq", "revision", "records", "ts", "gpc"
+        "v", "seq", "revision", "records", "ts", "gpc", "part", "parts",
+        "size"
     };
 
     memset(err, 'x', sizeof(err));
@@ -74,7 +75,12 @@ fuzz_parse(const char *line, size_t len)
     }
 
     fuzz_check(strcmp(rec.type, "consent") == 0
-               || strcmp(rec.type, "checkpoint") == 0, "a known type");
+               || strcmp(rec.type, "checkpoint") == 0
+               || strcmp(rec.type, "policy") == 0, "a known type");
+    fuzz_check(strcmp(rec.type, "policy") != 0
+               || (rec.part >= 1 && rec.part <= rec.parts
+                   && rec.size <= CONSENT_POLICY_MAX_SIZE),
+               "a policy part in its range");
     fuzz_check(rec.signed_len <= len, "the HMAC covers part of the line");
 
     for (i = 0; i < keys->nkeys; i++) {

@@ -17,7 +17,9 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 
+use Compress::Zlib qw(compress);
 use Digest::SHA qw(hmac_sha256_hex sha256_hex);
+use MIME::Base64 qw(encode_base64url);
 use File::Basename qw(basename);
 use File::Path qw(make_path);
 use Consent::Token qw(mint b64url);
@@ -313,7 +315,8 @@ sub consent_line {
         '"id":' . jstr($r{id} // 'vNcLQvcfRoRZfNIckZs3Tg'),
         '"action":' . jstr($r{action} // 'grant'),
         '"mechanism":' . jstr($r{mechanism} // 'save'),
-        '"revision":1', '"policy_sha256":' . jstr(sha256_hex('policy')),
+        '"revision":1',
+        '"policy_sha256":' . jstr($r{policy} // sha256_hex('policy')),
         '"granted":["necessary","analytics"]',
         '"denied":["preferences","marketing"]',
         '"gpc":' . ($r{gpc} ? 'true' : 'false'),
@@ -334,6 +337,26 @@ sub checkpoint_line {
         '"reason":' . jstr($reason), '"records":' . $c->{records},
         '"kid":"k1"', '"prev":' . jstr($c->{head});
     return sign($c, $body);
+}
+
+# the parts of a policy file, as the module stores it in the log
+sub policy_lines {
+    my ($c, $text, $size) = @_;
+    my @parts = unpack('(a4096)*', compress($text));
+    my @l;
+    for my $i (0 .. $#parts) {
+        $c->{seq}++;
+        push @l, sign($c, join ',',
+            '"v":1', '"type":"policy"',
+            '"ts":' . jstr(sprintf '2026-11-28T03:57:%02d.000Z', $c->{seq}),
+            '"chain":' . jstr($c->{id}), '"seq":' . $c->{seq},
+            '"revision":1', '"policy_sha256":' . jstr(sha256_hex($text)),
+            '"part":' . ($i + 1), '"parts":' . scalar(@parts),
+            '"size":' . ($size // length $text),
+            '"data":' . jstr(encode_base64url($parts[$i])),
+            '"kid":"k1"', '"prev":' . jstr($c->{head}));
+    }
+    return @l;
 }
 
 my @doc = grep { /^\{"v":1/ } split /\n/, slurp("$REPO/docs/audit-log.md");
@@ -383,5 +406,25 @@ seed('verify', "\x01" . join("\n", @log[0, 0, 1]) . "\n\n"
     . substr($log[2], 0, 100));
 seed('verify', "\x01" . join("\n", $log[0] =~ s/"gpc":false/"gpc":true/r,
     @log[1 .. 6]));
+
+# logs that store their policy (bit 4: the verifier keeps it): a small
+# one, and text that packs into two parts
+srand(27560);
+my $noise = join '', map { chr(32 + int rand 90) } 1 .. 6000;
+for my $text ('{"revision":1}', $noise) {
+    my $c = { id => 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', seq => 0,
+        head => '0' x 64, records => 0 };
+    my @p = policy_lines($c, $text);
+    my @l = (@p, consent_line($c, policy => sha256_hex($text)));
+    seed('verify', "\x11" . join("\n", @l) . "\n");
+    seed('verify', "\x10" . join("\n", @p[1 .. $#p], $l[-1]) . "\n");
+    seed('record', "\x00$p[0]");
+}
+{
+    my $c = { id => 'dddddddddddddddddddddddddddddddd', seq => 0,
+        head => '0' x 64, records => 0 };
+    seed('verify', "\x11" . join("\n", policy_lines($c, '{"revision":1}', 3),
+        consent_line($c, policy => sha256_hex('{"revision":1}'))) . "\n");
+}
 
 printf "%-8s %d seeds\n", $_, $n{$_} for sort keys %n;

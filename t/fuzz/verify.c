@@ -7,8 +7,9 @@
  *
  * Input: 1 byte of set-up (bit 0: keys given, so HMACs are checked;
  * bit 1: partial, earlier files missing; bit 2: the last line has no
- * '\n'; bit 3: a second file begins at the first form feed), then log
- * lines separated by '\n'.
+ * '\n'; bit 3: a second file begins at the first form feed; bit 4: the
+ * stored policies are kept and parsed), then log lines separated by
+ * '\n'.
  *
  * Properties: the verifier returns 0, 1 or -1 per line, as many problems
  * as it says, counts every line fed, and a chain count no larger than
@@ -74,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     vc.keys = (setup & 1) ? keys : NULL;
     vc.partial = (setup >> 1) & 1;
+    vc.keep_policies = (setup >> 4) & 1;
     vc.problem = report;
     vc.info = note;
     vc.data = &problems;
@@ -120,7 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check(st->problems == problems, "as many problems as reported");
     fuzz_check(problems >= flagged, "a flagged line was reported");
     fuzz_check(st->chains <= fed, "no more chains than lines");
-    fuzz_check(st->records + st->checkpoints <= fed, "records and lines");
+    fuzz_check(st->records + st->checkpoints + st->policy_records <= fed,
+               "records and lines");
 
     consent_verify_free(v);
 

@@ -1,0 +1,281 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * The notice a visitor was shown, proven from the log alone: the
+ * policies the module stores in the log ("policy" records, checked
+ * against their SHA-256 while the log is verified) rendered by the
+ * module's own banner code (consent_proof_notice()) in the visitor's
+ * language.  Used by show (per record) and report (every revision).
+ */
+
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/audit/audit.h"
+
+
+static void audit_notice_lines(FILE *f, const char *text,
+    const char *prefix);
+static void audit_notice_missing(FILE *f, const char *sha256_hex);
+
+
+const consent_proof_policy_t *
+audit_notice_policy(audit_t *a, const char *sha256_hex)
+{
+    const struct consent_proof_s  *pf;
+
+    if (a->verify == NULL) {
+        return NULL;
+    }
+
+    pf = consent_verify_policies(a->verify);
+
+    return pf ? consent_proof_find(pf, sha256_hex) : NULL;
+}
+
+
+void
+audit_notice_text(audit_t *a, const audit_rec_t *r, FILE *f)
+{
+    char                          *text, key[sizeof(a->notice_last)];
+    const consent_proof_policy_t  *e;
+
+    e = audit_notice_policy(a, r->policy);
+
+    if (e == NULL || e->stored == 0) {
+        audit_notice_missing(f, r->policy);
+        return;
+    }
+
+    if (e->policy == NULL) {
+        fputs("    notice    stored in the log, but this consent-audit "
+              "cannot read it: ", f);
+        audit_put_text(f, e->parse_error ? e->parse_error : "?");
+        fputs("\n", f);
+        return;
+    }
+
+    /* a history repeats its notice: printed once while it stays */
+
+    (void) snprintf(key, sizeof(key), "%s/%s/%d", r->policy, r->lang,
+                    r->gpc);
+
+    if (strcmp(key, a->notice_last) == 0) {
+        fputs("    notice    the same as above\n", f);
+        return;
+    }
+
+    memcpy(a->notice_last, key, sizeof(key));
+
+    text = consent_proof_notice(e->policy, r->lang, r->gpc, NULL);
+    if (text == NULL) {
+        fputs("    notice    cannot be rendered (out of memory)\n", f);
+        return;
+    }
+
+    fprintf(f, "    notice    as the banner showed it (revision %" PRId64
+            ", language ", e->revision);
+    audit_put_text(f, r->lang[0] ? r->lang : e->policy->default_lang);
+    fputs(", from the policy stored in the log):\n", f);
+
+    audit_notice_lines(f, text, "      | ");
+
+    free(text);
+}
+
+
+void
+audit_notice_json(audit_t *a, const audit_rec_t *r, FILE *f)
+{
+    char                          *text, *p, *nl;
+    const consent_proof_policy_t  *e;
+
+    e = audit_notice_policy(a, r->policy);
+
+    if (e == NULL || e->stored == 0 || e->policy == NULL) {
+        fputs(",\"notice\":{\"stored\":", f);
+        fputs(e && e->stored ? "true,\"readable\":false}" : "false}", f);
+        return;
+    }
+
+    text = consent_proof_notice(e->policy, r->lang, r->gpc, NULL);
+
+    fprintf(f, ",\"notice\":{\"stored\":true,\"revision\":%" PRId64
+            ",\"lang\":", e->revision);
+    audit_put_json(f, r->lang[0] ? r->lang : e->policy->default_lang);
+    fputs(",\"text\":[", f);
+
+    for (p = text; p && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        *nl = '\0';
+        fputs(p == text ? "" : ",", f);
+        audit_put_json(f, p);
+    }
+
+    fputs("]}", f);
+
+    free(text);
+}
+
+
+/* every policy the log names, with its texts in every language */
+
+void
+audit_notice_report(audit_t *a, FILE *f)
+{
+    char                           first[AUDIT_BUF], last[AUDIT_BUF];
+    char                          *text;
+    size_t                         i, k;
+    const consent_proof_policy_t  *e;
+    const struct consent_proof_s  *pf;
+
+    pf = a->verify ? consent_verify_policies(a->verify) : NULL;
+
+    fputs("<h2>Notices stored in the log</h2>\n<p>Each policy file the "
+          "records name, as the module stored it in the log and as "
+          "checked against the SHA-256 the records carry, rendered by "
+          "the module's own banner code in each of its languages: the "
+          "text a visitor read.  A policy the log does not store (a log "
+          "written before the module stored them) can only be proven "
+          "with the archived policy file.</p>\n", f);
+
+    if (pf == NULL || consent_proof_count(pf) == 0) {
+        fputs("<p>No record names a policy.</p>\n", f);
+        return;
+    }
+
+    for (i = 0; i < consent_proof_count(pf); i++) {
+        e = consent_proof_get(pf, i);
+
+        fprintf(f, "<h3>Revision %" PRId64 "</h3>\n<p class=\"hash\">",
+                e->revision);
+        audit_put_html(f, e->sha256_hex);
+        fputs("</p>\n", f);
+
+        if (e->uses) {
+            audit_format_ts(e->first_ms, first, sizeof(first));
+            audit_format_ts(e->last_ms, last, sizeof(last));
+            fprintf(f, "<p>%" PRIu64 " consent record%s, %s .. %s.</p>\n",
+                    e->uses, e->uses == 1 ? "" : "s", first, last);
+        }
+
+        if (e->stored == 0) {
+            fputs("<p><strong>Not stored in this log</strong>: keep the "
+                  "policy file with this SHA-256.</p>\n", f);
+            continue;
+        }
+
+        if (e->policy == NULL) {
+            fputs("<p><strong>Stored, but this consent-audit cannot read "
+                  "it:</strong> ", f);
+            audit_put_html(f, e->parse_error ? e->parse_error : "?");
+            fputs("</p>\n", f);
+            continue;
+        }
+
+        fprintf(f, "<p>Stored %" PRIu64 " time%s, intact; %zu categor%s, "
+                "%zu language%s, consent valid for %" PRId64 " days; "
+                "privacy policy: ", e->stored, e->stored == 1 ? "" : "s",
+                e->policy->ncategories,
+                e->policy->ncategories == 1 ? "y" : "ies",
+                e->policy->nlangs, e->policy->nlangs == 1 ? "" : "s",
+                e->policy->max_age / 86400);
+        audit_put_html(f, e->policy->privacy_url ? e->policy->privacy_url
+                                                 : "-");
+        fputs("</p>\n", f);
+
+        for (k = 0; k < e->policy->nlangs; k++) {
+            text = consent_proof_notice(e->policy, e->policy->langs[k], 0,
+                                        NULL);
+            if (text == NULL) {
+                continue;
+            }
+
+            fputs("<details><summary>", f);
+            audit_put_html(f, e->policy->langs[k]);
+            fputs("</summary>\n<pre class=\"notice\">", f);
+            audit_put_html(f, text);
+            fputs("</pre></details>\n", f);
+
+            free(text);
+        }
+    }
+}
+
+
+/* verify: the policies proven (and named but not stored) */
+
+void
+audit_notice_summary(audit_t *a, FILE *f, int json)
+{
+    size_t                          i;
+    uint64_t                        stored, missing;
+    const consent_proof_policy_t   *e;
+    const struct consent_proof_s   *pf;
+    const consent_verify_stats_t   *vs;
+
+    pf = consent_verify_policies(a->verify);
+    vs = consent_verify_stats(a->verify);
+
+    stored = 0;
+    missing = 0;
+
+    for (i = 0; i < consent_proof_count(pf); i++) {
+        e = consent_proof_get(pf, i);
+
+        if (e->stored) {
+            stored++;
+
+        } else if (e->uses) {
+            missing++;
+        }
+    }
+
+    if (json) {
+        fprintf(f, ",\"policy_records\":%" PRIu64 ",\"policies_stored\":%"
+                PRIu64 ",\"policies_not_stored\":%" PRIu64,
+                vs->policy_records, stored, missing);
+        return;
+    }
+
+    if (vs->policy_records == 0) {
+        return;
+    }
+
+    fprintf(f, "policies: %" PRIu64 " stored in the log (%" PRIu64
+            " policy records), each hashing to the policy_sha256 of its "
+            "records", stored, vs->policy_records);
+
+    if (missing) {
+        fprintf(f, "; %" PRIu64 " named by records but not stored", missing);
+    }
+
+    fputs("\n", f);
+}
+
+
+static void
+audit_notice_lines(FILE *f, const char *text, const char *prefix)
+{
+    const char  *p, *nl;
+
+    for (p = text; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+
+        fputs(prefix, f);
+        fwrite(p, 1, (size_t) (nl - p), f);
+        fputs("\n", f);
+    }
+}
+
+
+static void
+audit_notice_missing(FILE *f, const char *sha256_hex)
+{
+    fputs("    notice    not stored in this log (written before the "
+          "module stored policies): only the policy file whose SHA-256 is "
+          "above proves it\n", f);
+}
