@@ -182,6 +182,19 @@ ngx_http_consent_handoff_start(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    /*
+     * The token carries no regime, and the other domain would read the
+     * categories as explicit opt-in grants: a choice made under another
+     * regime (an opt-out's defaults) stays where it was made
+     */
+
+    if (tok->regime[0] != '\0') {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: a choice under the regime \"%s\" is not "
+                      "carried to consent_domains", tok->regime);
+        return NGX_OK;
+    }
+
     cscf = ngx_http_get_module_srv_conf(r, ngx_http_consent_module);
 
     h = ngx_pcalloc(r->pool, sizeof(consent_handoff_t));

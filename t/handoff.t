@@ -59,6 +59,8 @@ http {
 @{[ server('c.example') ]}
 @{[ server('d.example', 'consent_domains d.example b.example;') ]}
 @{[ server('e.example', 'consent_domains off;') ]}
+@{[ server('f.example',
+    'consent_domains f.example b.example; consent_regime opt-out;') ]}
 }
 EOF
 
@@ -419,5 +421,19 @@ EOF
     like($out, qr/$re.* in \S+\.conf:\d+/, '... saying why, with file and line')
         or diag($out);
 }
+
+# a choice under another regime than opt-in stays where it was made: the
+# token carries no regime, and b.example would read opt-out's defaults
+# as opt-in grants
+
+$r = req('f.example', method => 'POST', uri => '/consent/',
+    body => '{"action":"accept_all"}',
+    headers => ['Content-Type' => 'application/json',
+        Referer => origin('f.example') . '/']);
+is($r->{status}, 200, 'opt-out: a choice on f.example');
+like(cookie_value($r, 'consent') // '', qr/^2\./,
+    'opt-out: its cookie carries the regime');
+ok(!exists $json->decode($r->{body})->{handoff},
+    'opt-out: no hand-off to b.example');
 
 done_testing();
