@@ -15,6 +15,7 @@
 
 #include "consent_base64.h"
 #include "consent_proof.h"
+#include "consent_regime.h"
 #include "consent_render.h"
 
 
@@ -510,12 +511,13 @@ consent_proof_msg(char *msg, size_t msglen, const char *fmt, ...)
 
 char *
 consent_proof_notice(const consent_policy_t *p, const char *lang, int gpc,
-    size_t *len)
+    const char *regime, size_t *len)
 {
-    char                   *html, *text;
-    size_t                  hlen;
-    consent_tpl_vars_t      vars;
-    consent_render_conf_t   rc;
+    char                     *html, *text;
+    size_t                    hlen;
+    consent_tpl_vars_t        vars;
+    consent_render_conf_t     rc;
+    const consent_regime_t   *rg;
 
     /* what the visitor reads does not depend on these */
 
@@ -532,7 +534,29 @@ consent_proof_notice(const consent_policy_t *p, const char *lang, int gpc,
     vars.granted = p->required_mask;
     vars.gpc = gpc ? 1 : 0;
 
-    html = consent_render_banner(p, lang, &rc, &vars, &hlen);
+    rg = NULL;
+
+    if (regime != NULL && regime[0] != '\0') {
+        rg = consent_regime_find(p, regime, strlen(regime));
+        if (rg == NULL) {
+            return NULL;
+        }
+    }
+
+    /* as the module picks the banner of a regime */
+
+    if (rg != NULL && rg->model == CONSENT_MODEL_OFF) {
+        html = strdup("");
+        hlen = 0;
+
+    } else if (rg != NULL && rg->model == CONSENT_MODEL_NOTICE) {
+        html = consent_regime_notice_banner(p, rg, lang, &rc, &vars, &hlen);
+
+    } else {
+        html = consent_render_banner(rg && rg->shown ? rg->shown : p, lang,
+                                     &rc, &vars, &hlen);
+    }
+
     if (html == NULL) {
         return NULL;
     }

@@ -87,13 +87,15 @@ const consent_proof_policy_t *consent_proof_find(const consent_proof_t *pf,
 
 /*
  * The banner as the module renders it for lang (and with the GPC
- * paragraph when gpc), reduced to its visible text: one line for each
- * block (heading, paragraph, label, button), entities decoded, white
- * space collapsed as a browser does.  malloc'ed, NUL-terminated, each
- * line ending in '\n'; NULL on failure.
+ * paragraph when gpc) under the regime named regime (NULL or "": none,
+ * the policy's own banner), reduced to its visible text: one line for
+ * each block (heading, paragraph, label, button), entities decoded,
+ * white space collapsed as a browser does.  malloc'ed, NUL-terminated,
+ * each line ending in '\n' (empty under a regime that shows no
+ * banner); NULL on failure or for a regime the policy does not have.
  */
 char *consent_proof_notice(const consent_policy_t *p, const char *lang,
-    int gpc, size_t *len);
+    int gpc, const char *regime, size_t *len);
 
 /* the visible text of HTML as above (the banner's own markup) */
 char *consent_proof_text(const char *html, size_t len, size_t *outlen);

@@ -357,6 +357,8 @@ my $log = $t->path('consent.log');
 my $show = `'$build/consent-audit' show --keys '$keys' '$oid' '$log' 2>&1`;
 is($?, 0, 'consent-audit show finds the opt-out');
 like($show, qr{\n    regime    opt-out\n}, 'show: its regime');
+like($show, qr{regime opt-out, from the policy stored in the log\):\n(?:      \| .*\n)*      \| Do Not Sell or Share My Personal Information\n},
+    'show: the notice is the opt-out banner the visitor saw');
 $show = `'$build/consent-audit' show --json --keys '$keys' '$oid' '$log' 2>&1`;
 like($show, qr{"gpc":false,"regime":"opt-out","lang":}, 'show --json: its regime');
 $show = `'$build/consent-audit' show --keys '$keys' --cookie '$opted' '$log' 2>&1`;

@@ -604,14 +604,14 @@ test_notice(void)
 {
     char  *t;
 
-    t = consent_proof_notice(small, "fr", 0, NULL);
+    t = consent_proof_notice(small, "fr", 0, NULL, NULL);
     is_str(t, "Les cookies\nNous demandons. Politique\n"
               "N\xc3\xa9" "cessaires (Toujours)\nRequis.\nMesure\nCompte.\n"
               "Enregistrer\nOui\nNon\nChoisir\n",
            "the banner in French, as the module renders it");
     free(t);
 
-    t = consent_proof_notice(small, "en", 1, NULL);
+    t = consent_proof_notice(small, "en", 1, NULL, NULL);
     ok(t && strstr(t, "Cookies & you\nWe ask <first>. Policy\n"
                       "GPC honoured\n") == t,
        "in English, with the GPC paragraph, entities decoded");

@@ -247,7 +247,8 @@ struct audit_s {
     /* the policies stored in the log are kept (show, report, export) */
     int                 keep_policies;
     char                notice_last[CONSENT_HASH_HEX_LEN
-                                    + CONSENT_LANG_FIELD_MAX + 4];
+                                    + CONSENT_LANG_FIELD_MAX + 4
+                                    + 32];      /* a regime's name */
 
     /* stats: consent rates (rates.c) */
     struct audit_rates_s *rates;

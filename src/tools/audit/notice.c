@@ -60,8 +60,8 @@ audit_notice_text(audit_t *a, const audit_rec_t *r, FILE *f)
 
     /* a history repeats its notice: printed once while it stays */
 
-    (void) snprintf(key, sizeof(key), "%s/%s/%d", r->policy, r->lang,
-                    r->gpc);
+    (void) snprintf(key, sizeof(key), "%s/%s/%d/%s", r->policy, r->lang,
+                    r->gpc, r->regime);
 
     if (strcmp(key, a->notice_last) == 0) {
         fputs("    notice    the same as above\n", f);
@@ -70,15 +70,23 @@ audit_notice_text(audit_t *a, const audit_rec_t *r, FILE *f)
 
     memcpy(a->notice_last, key, sizeof(key));
 
-    text = consent_proof_notice(e->policy, r->lang, r->gpc, NULL);
+    text = consent_proof_notice(e->policy, r->lang, r->gpc, r->regime,
+                                NULL);
     if (text == NULL) {
-        fputs("    notice    cannot be rendered (out of memory)\n", f);
+        fputs("    notice    cannot be rendered (out of memory, or a regime "
+              "the stored policy does not have)\n", f);
         return;
     }
 
     fprintf(f, "    notice    as the banner showed it (revision %" PRId64
             ", language ", e->revision);
     audit_put_text(f, r->lang[0] ? r->lang : e->policy->default_lang);
+
+    if (r->regime[0]) {
+        fputs(", regime ", f);
+        audit_put_text(f, r->regime);
+    }
+
     fputs(", from the policy stored in the log):\n", f);
 
     audit_notice_lines(f, text, "      | ");
@@ -101,7 +109,8 @@ audit_notice_json(audit_t *a, const audit_rec_t *r, FILE *f)
         return;
     }
 
-    text = consent_proof_notice(e->policy, r->lang, r->gpc, NULL);
+    text = consent_proof_notice(e->policy, r->lang, r->gpc, r->regime,
+                                NULL);
 
     fprintf(f, ",\"notice\":{\"stored\":true,\"revision\":%" PRId64
             ",\"lang\":", e->revision);
@@ -189,7 +198,7 @@ audit_notice_report(audit_t *a, FILE *f)
 
         for (k = 0; k < e->policy->nlangs; k++) {
             text = consent_proof_notice(e->policy, e->policy->langs[k], 0,
-                                        NULL);
+                                        NULL, NULL);
             if (text == NULL) {
                 continue;
             }
