@@ -117,7 +117,8 @@ static int consent_al_covers(const char *range, size_t rlen,
     const char *lang);
 
 
-static const char  *consent_text_names[CONSENT_TEXT_N] = {
+/* the texts' keys in the policy, in the order of consent_text_e */
+const char *const  consent_text_names[CONSENT_TEXT_N] = {
     "title",
     "message",
     "accept_all",

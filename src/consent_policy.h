@@ -53,6 +53,9 @@ typedef enum {
 /* the texts every policy has in its default language */
 #define CONSENT_TEXT_REQUIRED_N  CONSENT_TEXT_COOKIES
 
+/* the key of each text in the policy's "texts", by consent_text_e */
+extern const char *const  consent_text_names[CONSENT_TEXT_N];
+
 
 /* Google Consent Mode v2 signals, bit positions */
 typedef enum {

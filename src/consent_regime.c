@@ -64,12 +64,6 @@ static void consent_rbuf_html(consent_rbuf_t *b, const char *s);
 
 /* the keys of "texts", in consent_text_e order (consent_policy.c's) */
 
-static const char *const  consent_regime_text_names[CONSENT_TEXT_N] = {
-    "title", "message", "accept_all", "reject_all", "customise", "save",
-    "withdraw", "privacy_link", "manage", "always_on", "gpc_honoured",
-    "cookies", "lifetime"
-};
-
 static const char *const  consent_model_names[] = {
     "off", "notice", "opt-out", "opt-in"
 };
@@ -733,7 +727,7 @@ consent_regime_texts(consent_rparse_t *rp, consent_regime_t *rg, json_t *obj)
 
         json_object_foreach(lt, key, v) {
             for (k = 0; k < CONSENT_TEXT_N; k++) {
-                if (strcmp(key, consent_regime_text_names[k]) == 0) {
+                if (strcmp(key, consent_text_names[k]) == 0) {
                     break;
                 }
             }

@@ -581,6 +581,11 @@ EOF
                     $c->{$k} = { en => $c->{$k}{en} };
                 }
             }
+            # a regime's texts name only languages of the policy's texts
+            for my $rg (values %{ $_[0]{regimes} || {} }) {
+                next unless ref $rg->{texts};
+                $rg->{texts} = { en => $rg->{texts}{en} };
+            }
         });
         $u->allow_log(qr/consent_status_zone is full/);
         $u->reload;

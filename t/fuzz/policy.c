@@ -59,7 +59,11 @@ count_str(const char *s, size_t len, const char *sub)
 
 
 static consent_render_conf_t  rconf = {
-    "/consent/", 9, "0123456789abcdef", CONSENT_POSITION_BOTTOM, 1, NULL, 0
+    .endpoint = "/consent/",
+    .endpoint_len = 9,
+    .version = "0123456789abcdef",
+    .position = CONSENT_POSITION_BOTTOM,
+    .manage_button = 1
 };
 
 static consent_tpl_vars_t  bvars = {

@@ -48,7 +48,11 @@ static const char  head[] =
 static size_t  notice_lt;
 
 static consent_render_conf_t  rconf = {
-    "/consent/", 9, "0123456789abcdef", CONSENT_POSITION_BOTTOM, 1
+    .endpoint = "/consent/",
+    .endpoint_len = 9,
+    .version = "0123456789abcdef",
+    .position = CONSENT_POSITION_BOTTOM,
+    .manage_button = 1
 };
 
 
