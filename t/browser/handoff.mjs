@@ -10,7 +10,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { config, ARGS, CHROMIUM, until, banner } from './lib/browser.mjs';
-import { SEL, ready, get } from './lib/consent.mjs';
+import { SEL, ready, get, bannerShown } from './lib/consent.mjs';
 import { ok, is, like, note, scenario, done } from './lib/tap.mjs';
 
 const cfg = config();
@@ -114,7 +114,8 @@ await scenario('Accept all on a.example, then b.example', async () => {
     const { context, page, seen } = await visitor();
     await page.goto(A + '/', { waitUntil: 'load' });
     ok(await ready(page), 'the banner script runs');
-    const shown = await banner(page);
+    // the banner fades in: wait for it as the other browser tests do
+    const shown = await bannerShown(page);
     ok(shown.visible, 'a.example shows the banner');
     const list = await page.locator('#consent-banner .consent-domains').textContent();
     like(list || '', /a\.example, b\.example, c\.example/, 'the banner lists the domains the choice covers');
