@@ -33,6 +33,7 @@
 #endif
 
 #include "consent_html.h"
+#include "consent_css.h"
 
 
 #define CONSENT_HTML_TAG_MIN     64         /* room for any name we hold */
@@ -116,6 +117,7 @@ enum {
     CONSENT_R_LOOKAHEAD,                /* a script tag and its text */
     CONSENT_R_DRAIN,                    /* a long value that loads nothing */
     CONSENT_R_CDTAG,                    /* a tag in CDATA, preload-scanned */
+    CONSENT_R_CSSURL,                   /* a URL in a <style>, from its start */
     CONSENT_R_FAIL                      /* a tag failed closed, streamed */
 };
 
@@ -173,7 +175,8 @@ enum {
     CONSENT_ID_FEIMAGE,
     CONSENT_ID_ANIMATE,
     CONSENT_ID_NOFRAMES,
-    CONSENT_ID_NOSCRIPT
+    CONSENT_ID_NOSCRIPT,
+    CONSENT_ID_STYLE
 };
 
 
@@ -257,7 +260,14 @@ struct consent_html_s {
     unsigned                body:1;     /* a <body> start tag seen */
     unsigned                frameset:1; /* a frameset page: no banner */
     unsigned                noscript:1; /* in <noscript>, read as markup */
-    unsigned                css:1;      /* style= url()s may be gated */
+    unsigned                css:1;      /* CSS url()s may be gated */
+    unsigned                in_style:1; /* in a <style>: its CSS is read */
+    unsigned                css_fresh:1;    /* ... from its start */
+    unsigned                css_let:1;  /* the URL held goes unjudged */
+    unsigned                css_gate:1; /* the held tag's style= is gated */
+    unsigned                css_only:1; /* ... and nothing else of it */
+    uint32_t                css_mask;   /* the categories of its url()s */
+    uint64_t                css_lt;     /* the last '<' in the <style> */
 
     /* tokenizer */
     int                     state;
@@ -351,6 +361,9 @@ struct consent_html_s {
     unsigned                fw_quiet:1; /* nothing renamed yet, nor shown */
     size_t                  fw_name_len;
     char                    fw_name[CONSENT_HTML_FNAME_MAX];
+
+    /* CSS: a <style>'s text, or a style= value */
+    consent_css_t           cs;
 };
 
 
@@ -455,8 +468,20 @@ static const char *consent_html_cdata(consent_html_t *h, const char *p,
 static void consent_html_cdata_tag(consent_html_t *h, const char *p);
 static int consent_html_in_script(consent_html_t *h);
 static int consent_html_css_maybe(const char *s, const char *e);
+static int consent_html_has(const char *s, const char *e, const char *lit,
+    size_t len);
 static uint32_t consent_html_css(consent_html_t *h, const char *v,
     size_t len, consent_html_t *out);
+static uint32_t consent_html_css_judge(consent_html_t *h, const char *raw,
+    size_t raw_len);
+static void consent_html_css_prefix(consent_html_t *h, uint32_t mask);
+static const char *consent_html_style(consent_html_t *h, const char *p,
+    const char *lim);
+static void consent_html_css_begin(consent_html_t *h, const char *q);
+static void consent_html_css_url(consent_html_t *h, const char *p);
+static void consent_html_css_over(consent_html_t *h);
+static void consent_html_style_end(consent_html_t *h, const char *p,
+    uint64_t at);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -687,7 +712,7 @@ static const consent_html_name_t  consent_html_names[] = {
     { "set", 3, CONSENT_ID_SET, CONSENT_EL_OTHER, 0 },
     { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "style", 5, CONSENT_ID_STYLE, CONSENT_EL_OTHER, CONSENT_N_RAW },
     { "script", 6, CONSENT_ID_SCRIPT, CONSENT_EL_SCRIPT, CONSENT_N_VOID },
     { "source", 6, CONSENT_ID_OTHER, CONSENT_EL_SOURCE, CONSENT_N_VOID },
     { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -1738,6 +1763,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
         case CONSENT_S_RCDATA:
         case CONSENT_S_RAWTEXT:
         case CONSENT_S_SCRIPT:
+            if (h->in_style) {
+                p = consent_html_style(h, p, lim);
+                break;
+            }
+
             q = memchr(p, '<', (size_t) (lim - p));
 
             if (q == NULL) {
@@ -1760,6 +1790,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             c = (unsigned char) *p;
 
             if (c == '/') {
+                if (h->in_style) {
+                    (void) consent_html_style(h, p, p + 1);
+                }
+
                 p++;
                 h->state = CONSENT_S_TEXT_END_TAG_OPEN;
 
@@ -1797,6 +1831,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 if (h->k < h->text_tag_len
                     && consent_html_lower(c) == h->text_tag[h->k])
                 {
+                    if (h->in_style) {
+                        (void) consent_html_style(h, p, p + 1);
+                    }
+
                     h->k++;
                     p++;
 
@@ -1815,6 +1853,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 p++;
                 h->is_end = 1;
                 h->from_text = 1;
+
+                if (h->in_style) {
+                    consent_html_style_end(h, p, h->css_lt);
+                }
 
                 if (h->region == CONSENT_R_LOOKAHEAD) {
                     consent_html_lookahead_done(h, h->la_lt, p);
@@ -2522,9 +2564,13 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
-        /* any other element: only a url() in its style= can load */
-        if (!end && !marks && h->css
-            && memchr(q, '(', (size_t) (p - q)) != NULL
+        /*
+         * any other element (and an <a>, a <td>...: the table's that load
+         * by one attribute): a url() in its style= can load
+         */
+        if (!end && (!marks || (flags & CONSENT_N_MAYBE)) && h->css
+            && (memchr(q, '(', (size_t) (p - q)) != NULL
+                || memchr(q, '&', (size_t) (p - q)) != NULL)
             && consent_html_css_maybe(q, p))
         {
             goto done;
@@ -2867,8 +2913,6 @@ static int
 consent_html_maybe(const consent_html_name_t *n, const char *s,
     const char *e)
 {
-    size_t       len, i;
-    uint64_t     w, x, c;
     const char  *lit;
 
     switch (n->el) {
@@ -2898,35 +2942,7 @@ consent_html_maybe(const consent_html_name_t *n, const char *s,
         return 1;
     }
 
-    len = strlen(lit);
-
-    /* eight bytes at a time, for the first letter in either case */
-    c = CONSENT_HTML_ONES * (unsigned char) lit[0];
-
-    for ( /* void */ ; e - s >= 8; s += 8) {
-        memcpy(&w, s, 8);
-        x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
-        x = (x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7);
-
-        /* the bytes that may be it (a borrow may add a few more) */
-        while (x != 0) {
-            i = (size_t) __builtin_ctzll(x) / 8;
-
-            if (s + i + len <= e && consent_html_ieq(s + i, lit, len)) {
-                return 1;
-            }
-
-            x &= x - 1;
-        }
-    }
-
-    for ( /* void */ ; s + len <= e; s++) {
-        if (consent_html_ieq(s, lit, len)) {
-            return 1;
-        }
-    }
-
-    return 0;
+    return consent_html_has(s, e, lit, strlen(lit));
 }
 
 
@@ -3364,6 +3380,13 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
         h->text_tag = h->known->name;
         h->text_tag_len = h->known->len;
         h->text = h->state;
+
+        /* a stylesheet: the URLs it fetches are judged as it streams */
+        if (id == CONSENT_ID_STYLE && h->css) {
+            h->in_style = 1;
+            h->css_fresh = 1;
+        }
+
         return;
     }
 
@@ -3635,40 +3658,66 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         return;
     }
 
-    /* an <a>, a <td>...: of interest only with what it loads by */
-    if (h->el > CONSENT_EL_SOURCE && !consent_html_loader(h)) {
-        consent_html_release(h);
-        return;
+    /* what the url()s of its style= fetch (a preload scanner reads none) */
+    h->css_gate = 0;
+    h->css_only = 0;
+    h->css_mask = 0;
+    a = h->css && !h->in_cdata ? consent_html_attr(h, "style") : NULL;
+
+    if (a != NULL) {
+        h->css_mask = consent_html_css(h, a->value, a->value_len, NULL);
     }
 
     h->inert = h->el == CONSENT_EL_SCRIPT && consent_html_inert(h);
     h->has_dc = consent_html_attr(h, "data-consent") != NULL;
 
-    if (h->el == CONSENT_HTML_EL_CSS) {
-        /* judged by the url()s of its style= alone, not by marks */
-        a = consent_html_attr(h, "style");
-        m.mask = consent_html_css(h, a->value, a->value_len, NULL);
-        m.by = CONSENT_BY_RULE;
+    /*
+     * an <a>, a <td>... without what it loads by, and any other element:
+     * judged by the url()s of its style= alone, not by marks
+     */
+    if (h->el == CONSENT_HTML_EL_CSS
+        || (h->el > CONSENT_EL_SOURCE && !consent_html_loader(h)))
+    {
+    css_only:
 
-        for (m.category = 31; m.category >= 0
-             && !(m.mask & ((uint32_t) 1 << m.category)); m.category--)
-        {
-            /* void */
-        }
-
-        if (m.mask == 0 || consent_html_granted(h, m.mask)) {
+        if (h->css_mask == 0 || consent_html_granted(h, h->css_mask)) {
             consent_html_release(h);
             return;
         }
 
+        for (m.category = 31; m.category >= 0
+             && !(h->css_mask & ((uint32_t) 1 << m.category)); m.category--)
+        {
+            /* void */
+        }
+
+        h->css_gate = 1;
+        h->css_only = 1;
         h->category = m.category;
-        h->mask = m.mask;
+        h->mask = h->css_mask;
         consent_html_rewrite(h, p, CONSENT_W_GATE);
         h->stats.gated++;
         return;
     }
 
     m = consent_html_match(h);
+
+    /* only its style= fetches a tracker: only that is held back */
+    if (h->css_mask != 0 && m.by == CONSENT_BY_NONE) {
+        goto css_only;
+    }
+
+    /* the rules' verdict on its URLs covers those of its style= */
+    if (h->css_mask != 0 && m.by == CONSENT_BY_RULE) {
+        m.by = CONSENT_BY_RULE;
+        m.mask |= h->css_mask;
+
+        for (m.category = 31; m.category >= 0
+             && !(m.mask & ((uint32_t) 1 << m.category)); m.category--)
+        {
+            /* void */
+        }
+    }
 
     h->category = m.category;
     h->mask = m.mask;
@@ -3714,6 +3763,7 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         return;
     }
 
+    h->css_gate = h->css_mask != 0;
     consent_html_rewrite(h, p, CONSENT_W_GATE);
     h->stats.gated++;
 }
@@ -4563,7 +4613,7 @@ consent_html_insert(consent_html_t *h, int mode)
         n++;
     }
 
-    if (h->el == CONSENT_HTML_EL_CSS) {
+    if (h->css_gate) {
         /* the style without the url()s held back (it wins: it is first) */
         a = consent_html_attr(h, "style");
         consent_html_own_str(h, " style=\"");
@@ -4605,6 +4655,16 @@ consent_html_rename(consent_html_t *h, const char *name, size_t len,
     int mode)
 {
     size_t  k;
+
+    if (mode == CONSENT_W_GATE && h->css_gate
+        && consent_html_is(name, len, "style"))
+    {
+        return "data-consent-style";
+    }
+
+    if (mode == CONSENT_W_GATE && h->css_only) {
+        return NULL;
+    }
 
     if (mode == CONSENT_W_ACTIVATE || h->el == CONSENT_EL_SCRIPT) {
         if (mode == CONSENT_W_GATE && h->inert) {
@@ -4733,6 +4793,7 @@ consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
                 || (off + 3 <= end
                     && (consent_html_region_is(h, off, 3, "url")
                         || consent_html_region_is(h, off, 3, "ima")
+                        || consent_html_region_is(h, off, 3, "src")
                         || consent_html_region_is(h, off, 3, "@im"))))
             {
                 return 0;
@@ -5176,8 +5237,9 @@ consent_html_fail_name(consent_html_t *h)
 
 
 /*
- * Whether a tag may have a url() in it: "url(" in any case, or a
- * character reference (which may spell one)
+ * Whether a tag may fetch by its style=: a "style" in it, in any case,
+ * and a '(' after "url", "set" (image-set), "age" (image) or "src", in
+ * any case, or a '\' or a character reference (which may spell one)
  */
 
 static int
@@ -5185,7 +5247,13 @@ consent_html_css_maybe(const char *s, const char *e)
 {
     const char  *p;
 
-    if (memchr(s, '&', (size_t) (e - s)) != NULL) {
+    if (!consent_html_has(s, e, "style", 5)) {
+        return 0;
+    }
+
+    if (memchr(s, '&', (size_t) (e - s)) != NULL
+        || memchr(s, '\\', (size_t) (e - s)) != NULL)
+    {
         return 1;
     }
 
@@ -5196,7 +5264,49 @@ consent_html_css_maybe(const char *s, const char *e)
             return 0;
         }
 
-        if (consent_html_ieq(p - 3, "url", 3)) {
+        if (consent_html_ieq(p - 3, "url", 3)
+            || consent_html_ieq(p - 3, "set", 3)
+            || consent_html_ieq(p - 3, "age", 3)
+            || consent_html_ieq(p - 3, "src", 3))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* lit (lower case, len bytes) is in s..e, ASCII case aside */
+
+static int
+consent_html_has(const char *s, const char *e, const char *lit, size_t len)
+{
+    size_t    i;
+    uint64_t  w, x, c;
+
+    /* eight bytes at a time, for the first letter in either case */
+    c = CONSENT_HTML_ONES * (unsigned char) lit[0];
+
+    for ( /* void */ ; e - s >= 8; s += 8) {
+        memcpy(&w, s, 8);
+        x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
+        x = (x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7);
+
+        /* the bytes that may be it (a borrow may add a few more) */
+        while (x != 0) {
+            i = (size_t) __builtin_ctzll(x) / 8;
+
+            if (s + i + len <= e && consent_html_ieq(s + i, lit, len)) {
+                return 1;
+            }
+
+            x &= x - 1;
+        }
+    }
+
+    for ( /* void */ ; s + len <= e; s++) {
+        if (consent_html_ieq(s, lit, len)) {
             return 1;
         }
     }
@@ -5206,72 +5316,55 @@ consent_html_css_maybe(const char *s, const char *e)
 
 
 /*
- * The categories of the url()s of a style= value that match a rule;
- * out: also writes the value with each of those url()s as "none" (the
- * rest as it is, escaped for a double-quoted attribute)
+ * The categories of the URLs a style= value fetches (consent_css.c)
+ * that match a rule; out: also writes the value with each of them
+ * neutralised (consent_html_css_prefix()), the rest as it is, escaped
+ * for a double-quoted attribute
  */
 
 static uint32_t
 consent_html_css(consent_html_t *h, const char *v, size_t len,
     consent_html_t *out)
 {
-    int          cat, q;
-    size_t       i, j, us, ue, from;
-    uint32_t     mask;
+    int             ev;
+    size_t          from;
+    uint32_t        mask, m;
+    const char     *p, *e;
+    consent_css_t  *c;
+
+    c = &h->cs;
+    c->stop_lt = 0;
+    consent_css_init(c);
 
     mask = 0;
     from = 0;
+    p = v;
+    e = v + len;
 
-    for (i = 0; i + 4 <= len; i++) {
-        if (v[i] != '(' || i < 3 || !consent_html_ieq(v + i - 3, "url", 3)
-            || (i > 3 && (consent_html_alnum((unsigned char) v[i - 4])
-                          || v[i - 4] == '-' || v[i - 4] == '_')))
-        {
-            continue;
+    for ( ;; ) {
+        if (p < e) {
+            p = consent_css_scan(c, p, e, &ev);
+
+        } else {
+            ev = consent_css_end(c, c->pos);
         }
 
-        /* url( spaces, an optional quote, the URL, the quote, spaces ) */
-        for (j = i + 1; j < len && consent_html_space((unsigned char) v[j]);
-             j++)
-        {
-            /* void */
+        if (ev == CONSENT_CSS_URL) {
+            m = consent_html_css_judge(h, v + c->url_start,
+                                       (size_t) (c->url_end - c->url_start));
+            mask |= m;
+
+            if (m != 0 && out != NULL) {
+                consent_html_own_escaped(out, v + from,
+                                         (size_t) c->url_start - from);
+                consent_html_css_prefix(out, m);
+                from = (size_t) c->url_start;
+            }
         }
 
-        q = (j < len && (v[j] == '"' || v[j] == '\'')) ? v[j++] : 0;
-        us = j;
-
-        while (j < len && (q ? v[j] != q : v[j] != ')'
-                               && !consent_html_space((unsigned char) v[j])))
-        {
-            j++;
-        }
-
-        ue = j;
-
-        while (j < len && v[j] != ')') {
-            j++;
-        }
-
-        if (j == len) {
+        if (p >= e && ev == CONSENT_CSS_NONE) {
             break;
         }
-
-        cat = consent_match_url_base(h->conf.policy, v + us, ue - us,
-                                     h->base);
-
-        if (cat < 0 || cat >= 32) {
-            continue;
-        }
-
-        mask |= (uint32_t) 1 << cat;
-
-        if (out != NULL) {
-            consent_html_own_escaped(out, v + from, i - 3 - from);
-            consent_html_own_str(out, "none");
-            from = j + 1;
-        }
-
-        i = j;
     }
 
     if (out != NULL) {
@@ -5279,6 +5372,271 @@ consent_html_css(consent_html_t *h, const char *v, size_t len,
     }
 
     return mask;
+}
+
+
+/*
+ * The categories of the URL that consent_css_scan() or _end() found:
+ * as decoded, and as written (raw, when it has a '\': Chromium's
+ * preload scanner reads an @import without decoding escapes).  A data:
+ * URL fetches nothing, but for the stylesheet of an @import, which is
+ * looked into.  One too long to keep (or whose bytes are gone) is
+ * held for every category (fail closed).
+ */
+
+static uint32_t
+consent_html_css_judge(consent_html_t *h, const char *raw, size_t raw_len)
+{
+    int             cat;
+    size_t          i;
+    uint32_t        mask;
+    consent_css_t  *c;
+
+    c = &h->cs;
+
+    if (c->url_over || raw == NULL) {
+        return h->conf.policy->all_mask & ~h->conf.policy->required_mask;
+    }
+
+    if (consent_css_data(c)) {
+        if (c->url_kind != CONSENT_CSS_K_IMPORT) {
+            return 0;
+        }
+
+        for (i = 0; c->url[i] != ':'; i++) {
+            /* void */
+        }
+
+        return consent_html_content(h, c->url + i + 1, c->url_len - i - 1,
+                                    1);
+    }
+
+    mask = 0;
+    cat = consent_match_url_base(h->conf.policy, c->url, c->url_len,
+                                 h->base);
+
+    if (cat >= 0 && cat < 32) {
+        mask |= (uint32_t) 1 << cat;
+    }
+
+    if (memchr(raw, '\\', raw_len) != NULL) {
+        cat = consent_match_url_base(h->conf.policy, raw, raw_len, h->base);
+
+        if (cat >= 0 && cat < 32) {
+            mask |= (uint32_t) 1 << cat;
+        }
+    }
+
+    return mask;
+}
+
+
+/*
+ * A URL held back in CSS: "data:x-consent/IDS,#" before it, where IDS
+ * are its categories joined by '+' (empty: none the banner gives
+ * back).  What follows '#' is the fragment of an empty data: URL, so
+ * nothing is fetched and the rest of the CSS stays valid; the banner's
+ * script takes the prefix out again.
+ */
+
+static void
+consent_html_css_prefix(consent_html_t *h, uint32_t mask)
+{
+    size_t               i;
+    const char          *sep;
+    consent_category_t  *cat;
+
+    consent_html_own_str(h, "data:x-consent/");
+    sep = "";
+
+    for (i = 0; i < h->conf.policy->ncategories && i < 32; i++) {
+        if (!(mask & ((uint32_t) 1 << i))) {
+            continue;
+        }
+
+        cat = &h->conf.policy->categories[i];
+        consent_html_own_str(h, sep);
+        consent_html_own(h, cat->id, cat->id_len);
+        sep = "+";
+    }
+
+    consent_html_own_str(h, ",#");
+    h->stats.changed = 1;
+}
+
+
+/*
+ * The text of a <style>, from p up to lim, read as CSS: a URL it
+ * fetches is held from its first byte (CONSENT_R_CSSURL) and judged
+ * at its end; one longer than tag_max is let go unjudged when it is a
+ * data: URL that loads nothing, else neutralised for every category
+ * (fail closed) at that byte, however the page arrives.  Stops after
+ * a '<', for the states to look for the end tag (which feed it here
+ * what they read of it).
+ */
+
+static const char *
+consent_html_style(consent_html_t *h, const char *p, const char *lim)
+{
+    int          ev;
+    size_t       held;
+    const char  *q, *l;
+
+    if (h->css_fresh) {
+        h->css_fresh = 0;
+        h->cs.stop_lt = 1;
+        consent_css_init(&h->cs);
+    }
+
+    while (p < lim) {
+        l = lim;
+
+        if (h->region == CONSENT_R_CSSURL && !h->css_let) {
+            held = consent_html_off(h, p);
+
+            if (held >= h->tag_max) {
+                consent_html_css_over(h);
+                continue;
+            }
+
+            if ((size_t) (lim - p) > h->tag_max - held) {
+                l = p + (h->tag_max - held);
+            }
+        }
+
+        q = consent_css_scan(&h->cs, p, l, &ev);
+
+        switch (ev) {
+
+        case CONSENT_CSS_LT:
+            /* the '<' is CSS too, unless the end tag begins there */
+            h->css_lt = h->cs.pos;
+            h->cs.stop_lt = 0;
+            q = consent_css_scan(&h->cs, q, q + 1, &ev);
+
+            if (ev == CONSENT_CSS_BEGIN) {
+                consent_html_css_begin(h, q);
+                q = consent_css_scan(&h->cs, q, q + 1, &ev);
+            }
+
+            h->cs.stop_lt = 1;
+            h->text = CONSENT_S_RAWTEXT;
+            h->state = CONSENT_S_TEXT_LT;
+            return q;
+
+        case CONSENT_CSS_BEGIN:
+            consent_html_css_begin(h, q);
+            break;
+
+        case CONSENT_CSS_URL:
+            consent_html_css_url(h, q);
+            break;
+
+        default:
+            break;
+        }
+
+        p = q;
+    }
+
+    return p;
+}
+
+
+static void
+consent_html_css_begin(consent_html_t *h, const char *q)
+{
+    if (h->region != CONSENT_R_NONE) {
+        /* not expected: the URL before it has ended */
+        consent_html_release(h);
+    }
+
+    consent_html_begin(h, q);
+    h->region = CONSENT_R_CSSURL;
+    h->css_let = 0;
+}
+
+
+/* the URL held in a <style> ends before p: judged, then let go */
+
+static void
+consent_html_css_url(consent_html_t *h, const char *p)
+{
+    size_t       n, len;
+    uint32_t     mask;
+    const char  *t;
+
+    if (h->region != CONSENT_R_CSSURL) {
+        return;
+    }
+
+    if (h->css_let) {
+        consent_html_release(h);
+        return;
+    }
+
+    t = consent_html_text(h, p, &n);
+    len = (size_t) (h->cs.url_end - h->cs.url_start);
+
+    if (t != NULL && len > n) {
+        t = NULL;
+    }
+
+    mask = consent_html_css_judge(h, t, len);
+
+    if (mask != 0 && !consent_html_granted(h, mask)) {
+        consent_html_input(h, h->out, h->mark);
+        h->out = h->mark;
+        consent_html_css_prefix(h, mask);
+        h->stats.gated++;
+    }
+
+    consent_html_release(h);
+}
+
+
+/*
+ * A URL in a <style> reaches tag_max bytes: a data: URL (not of an
+ * @import) loads nothing and goes on unjudged; any other is held back
+ * for every category, and its bytes stream on
+ */
+
+static void
+consent_html_css_over(consent_html_t *h)
+{
+    if (!consent_css_data(&h->cs)
+        || h->cs.url_kind == CONSENT_CSS_K_IMPORT)
+    {
+        consent_html_input(h, h->out, h->mark);
+        h->out = h->mark;
+        consent_html_css_prefix(h, h->conf.policy->all_mask
+                                   & ~h->conf.policy->required_mask);
+        h->stats.overlong++;
+        h->stats.gated++;
+    }
+
+    h->css_let = 1;
+    consent_html_release(h);
+}
+
+
+/*
+ * The <style> ends (at its end tag's '<', at, or the end of the
+ * page): a URL open there is one the browser fetches
+ */
+
+static void
+consent_html_style_end(consent_html_t *h, const char *p, uint64_t at)
+{
+    h->in_style = 0;
+
+    if (consent_css_end(&h->cs, at) == CONSENT_CSS_URL) {
+        consent_html_css_url(h, p);
+    }
+
+    if (h->region == CONSENT_R_CSSURL) {
+        consent_html_release(h);
+    }
 }
 
 
@@ -5633,6 +5991,11 @@ consent_html_finish(consent_html_t *h, const char *p)
 
     open = consent_html_open_end(h);
 
+    if (h->in_style) {
+        /* the page ends in a <style>: so does its CSS */
+        consent_html_style_end(h, p, h->cs.pos);
+    }
+
     if (h->region == CONSENT_R_LOOKAHEAD
         && h->state == CONSENT_S_MARKUP_DECL)
     {
@@ -5857,6 +6220,13 @@ consent_html_buffer_end(consent_html_t *h, const char *end)
         {
             /* too long to judge: fail closed */
             consent_html_fail(h, end);
+        }
+
+        if (h->region == CONSENT_R_CSSURL
+            && h->hold_len + (size_t) (end - h->mark) > limit)
+        {
+            /* not expected: a URL is judged at tag_max bytes */
+            consent_html_css_over(h);
         }
 
         if (h->region == CONSENT_R_FAIL) {
