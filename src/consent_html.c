@@ -187,7 +187,8 @@ enum {
     CONSENT_PV_DATA,
     CONSENT_PV_LT,
     CONSENT_PV_NAME,
-    CONSENT_PV_ATTRS
+    CONSENT_PV_ATTRS,
+    CONSENT_PV_SCRIPT                   /* script data, to "</script" */
 };
 
 
@@ -353,6 +354,7 @@ struct consent_html_s {
     /* CDATA in foreign content, as a preload scanner reads it */
     int                     pv;
     int                     pv_ts;      /* the tag's state after its name */
+    size_t                  pv_k;       /* of "</script" matched */
     unsigned                in_cdata:1; /* the tag judged is one of it */
 
     /* a tag failed closed: its attribute names as they stream by */
@@ -1574,15 +1576,22 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 }
 
                 /*
-                 * a preload scanner sees a bogus comment, then tags; not
-                 * followed in an SVG script's text, whatever is looked
-                 * at in it (the same however the page arrives)
+                 * a preload scanner sees a bogus comment, then tags (in
+                 * an SVG script: script data, whose end tag may be in
+                 * the section, then tags)
                  */
-                if (h->conf.policy != NULL && !h->all_granted
-                    && h->region != CONSENT_R_LOOKAHEAD
-                    && !consent_html_in_script(h))
-                {
-                    h->pv = CONSENT_PV_BOGUS;
+                if (h->conf.policy != NULL && !h->all_granted) {
+                    if (consent_html_in_script(h)) {
+                        /*
+                         * in an SVG script, a preload scanner is in
+                         * script data: its "</script" ends that
+                         */
+                        h->pv = CONSENT_PV_SCRIPT;
+                        h->pv_k = 0;
+
+                    } else if (h->region != CONSENT_R_LOOKAHEAD) {
+                        h->pv = CONSENT_PV_BOGUS;
+                    }
                 }
 
                 h->state = CONSENT_S_CDATA;
@@ -5736,6 +5745,37 @@ consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
                 consent_html_cdata_tag(h, p);
             }
 
+            break;
+
+        case CONSENT_PV_SCRIPT:
+            if (h->pv_k < 8) {
+                if ((h->pv_k < 2 ? c : consent_html_lower(c))
+                    == "</script"[h->pv_k])
+                {
+                    h->pv_k++;
+
+                } else {
+                    h->pv_k = (c == '<');
+                }
+
+                break;
+            }
+
+            if (c == '>' || c == '/' || consent_html_space(c)) {
+                /*
+                 * the preload scanner's script ends: what the look into
+                 * it has seen judges it, and tags follow its end tag
+                 */
+                if (h->region == CONSENT_R_LOOKAHEAD) {
+                    consent_html_lookahead_done(h, consent_html_off(h, p) - 9,
+                                                p);
+                }
+
+                h->pv = (c == '>') ? CONSENT_PV_DATA : CONSENT_PV_BOGUS;
+                break;
+            }
+
+            h->pv_k = (c == '<');
             break;
 
         default:
