@@ -48,6 +48,14 @@
 #define CONSENT_HTML_FNAME_MAX   16         /* an attribute name renamed */
 #define CONSENT_HTML_ONES        0x0101010101010101ULL
 
+/* attribute names a tag passed over is looked at for (tag_end) */
+#define CONSENT_HTML_A_STYLE     0x01
+#define CONSENT_HTML_A_MARK      0x02      /* data-c...: a consent mark */
+#define CONSENT_HTML_A_PING      0x04
+#define CONSENT_HTML_A_BG        0x08      /* background */
+#define CONSENT_HTML_A_SRC       0x10
+#define CONSENT_HTML_A_EQUIV     0x20      /* http-equiv */
+
 /*
  * consent_html_skip() is a loop of its own: inlined into the states'
  * loop, its variables would live on the stack (-1% of a page's scan)
@@ -395,15 +403,15 @@ static void consent_html_rec_step(consent_html_t *h, int s, int ns,
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim) CONSENT_HTML_NOINLINE;
 static int consent_html_stops(const consent_html_name_t *n);
-static const char *consent_html_tag_end(const char *p, const char *lim);
+static const char *consent_html_tag_end(const char *p, const char *lim,
+    unsigned *seen);
+static unsigned consent_html_aname(const char *s, size_t len);
 static const char *consent_html_near(const char *p, const char *lim, int c);
 #if defined(__SSE2__)
 static uint64_t consent_html_lt64(const char *p);
 #endif
 static void consent_html_skipped(consent_html_t *h);
-static int consent_html_marked(const char *s, const char *e);
-static int consent_html_maybe(const consent_html_name_t *n, const char *s,
-    const char *e) CONSENT_HTML_NOINLINE;
+static unsigned consent_html_maybe(const consent_html_name_t *n);
 static int consent_html_ieq(const char *s, const char *lit, size_t len);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
@@ -786,6 +794,18 @@ static const uint16_t  consent_html_look[26] = {
 
 
 /*
+ * The same for end tags, of which only those that end the skip
+ * matter (consent_html_stops())
+ */
+static const uint16_t  consent_html_look_end[26] = {
+    0x0000, 0x0010, 0x0000, 0x0000, 0x0000, 0x0100, 0x0000, 0x0010,
+    0x0000, 0x0000, 0x0000, 0x0000, 0x0010, 0x0100, 0x0000, 0x0200,
+    0x0000, 0x0000, 0x0048, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+    0x0000, 0x0000
+};
+
+
+/*
  * Named character references decoded in attribute values: the ones
  * that can spell a URL (the ASCII punctuation the HTML Standard names)
  * and a few common ones; the rest stay as written (docs/gating.md).
@@ -1020,10 +1040,11 @@ consent_html_selfcheck(void)
 {
     size_t                      i, n;
     unsigned                    c;
-    uint16_t                    want[26];
+    uint16_t                    want[26], want_end[26];
     const consent_html_name_t  *e;
 
     memset(want, 0, sizeof(want));
+    memset(want_end, 0, sizeof(want_end));
 
     n = sizeof(consent_html_names) / sizeof(consent_html_names[0]);
 
@@ -1038,6 +1059,10 @@ consent_html_selfcheck(void)
             return -1;
         }
 
+        if (consent_html_stops(e)) {
+            want_end[c] |= (uint16_t) (1u << e->len);
+        }
+
         /* what consent_html_skip() stops at or counts apart */
         if (consent_html_stops(e)
             || (e->flags & (CONSENT_N_RAW | CONSENT_N_RC | CONSENT_N_VOID))
@@ -1047,7 +1072,9 @@ consent_html_selfcheck(void)
         }
     }
 
-    return memcmp(want, consent_html_look, sizeof(want)) == 0 ? 0 : -1;
+    return memcmp(want, consent_html_look, sizeof(want)) == 0
+           && memcmp(want_end, consent_html_look_end, sizeof(want_end)) == 0
+           ? 0 : -1;
 }
 
 
@@ -2466,7 +2493,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
     int                         end, marks, last_end;
     size_t                      len, slot, last_len, name_end;
-    unsigned                    c, first, flags;
+    unsigned                    c, first, flags, names;
     uint32_t                    hash, last_hash;
     const char                 *p, *n, *last_q, *last_n;
     const consent_html_name_t  *known;
@@ -2537,7 +2564,9 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * change nothing here but the count (p, li): their first letter
          * and length are not looked up
          */
-        known = (len < 16 && (consent_html_look[first] & (1u << len)))
+        known = (len < 16 && ((end ? consent_html_look_end[first]
+                                   : consent_html_look[first])
+                              & (1u << len)))
                 ? consent_html_find_raw(n, len) : NULL;
         flags = 0;
         marks = 0;
@@ -2565,8 +2594,10 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
+        names = 0;
+
         if (*p++ != '>') {
-            p = consent_html_tag_end(p, lim);
+            p = consent_html_tag_end(p, lim, &names);
 
             if (p == NULL) {
                 goto done;
@@ -2577,9 +2608,8 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * any other element (and an <a>, a <td>...: the table's that load
          * by one attribute): a url() in its style= can load
          */
-        if (!end && (!marks || (flags & CONSENT_N_MAYBE)) && h->css
-            && (memchr(q, '(', (size_t) (p - q)) != NULL
-                || memchr(q, '&', (size_t) (p - q)) != NULL)
+        if ((names & CONSENT_HTML_A_STYLE) && !end
+            && (!marks || (flags & CONSENT_N_MAYBE)) && h->css
             && consent_html_css_maybe(q, p))
         {
             goto done;
@@ -2590,14 +2620,13 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * mark, when a mark alone can gate)
          */
         if (marks && (flags & CONSENT_N_MAYBE)) {
-            if (h->all_granted ? consent_html_marked(q, p)
-                                 && consent_html_maybe(known, q, p)
-                               : consent_html_maybe(known, q, p))
+            if ((names & consent_html_maybe(known))
+                && (!h->all_granted || (names & CONSENT_HTML_A_MARK)))
             {
                 goto done;
             }
 
-        } else if (marks && consent_html_marked(q, p)) {
+        } else if (marks && (names & CONSENT_HTML_A_MARK)) {
             goto done;
         }
 
@@ -2711,20 +2740,21 @@ consent_html_stops(const consent_html_name_t *n)
 /*
  * consent_html_attrs() from before an attribute name (after whitespace
  * or '/') to the end of the tag, for a tag that is passed over: only its
- * end matters.  The states that go on alike are one here: before a name,
- * after a value and after '/' (their rows of consent_html_next agree),
- * and a name with the whitespace after it.  NULL: the end is not before
- * lim.  consent_html_rec_tag() follows the same states and notes the
- * attributes; without a note to take, this walk costs 3% less of a
- * page's scan than that one would (callgrind), so both are kept, and
- * the html fuzz harness checks that they and the states agree.
+ * end matters, and the names of its attributes that say it must be held
+ * after all (*seen: CONSENT_HTML_A_*).  The states that go on alike are
+ * one here: before a name, after a value and after '/' (their rows of
+ * consent_html_next agree).  NULL: the end is not before lim.
+ * consent_html_rec_tag() follows the same states and notes the
+ * attributes; without a note to take, this walk costs less (callgrind),
+ * so both are kept, and the html fuzz harness checks that they and the
+ * states agree.
  */
 
 static const char *
-consent_html_tag_end(const char *p, const char *lim)
+consent_html_tag_end(const char *p, const char *lim, unsigned *seen)
 {
     unsigned     k;
-    const char  *q;
+    const char  *q, *n;
 
 between:
 
@@ -2734,54 +2764,77 @@ between:
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
         if (k == 3) {
-            return p;
+            return p + 1;
         }
 
         if (k != 1 && k != 2) {
             break;
         }
+
+        p++;
     }
 
-    /* an attribute name (anything but '/', '>' and '=' goes on) */
-    for ( ;; ) {
-        if (p == lim) {
+name:
+
+    /* an attribute name: its first byte may be '=', then up to '=' */
+    n = p;
+
+    do {
+        if (++p == lim) {
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
-            return p;
+    } while (k == 0 || k >= 5);
+
+    *seen |= consent_html_aname(n, (size_t) (p - n));
+
+    /* and the whitespace after it */
+    while (k == 1) {
+        if (++p == lim) {
+            return NULL;
         }
 
-        if (k == 2) {
-            goto between;
-        }
+        k = consent_html_class[(unsigned char) *p];
+    }
 
-        if (k == 4) {
-            break;
-        }
+    switch (k) {
+
+    case 2:
+        p++;
+        goto between;
+
+    case 3:
+        return p + 1;
+
+    case 4:
+        break;
+
+    default:
+        /* another attribute */
+        goto name;
     }
 
     /* before the value */
     do {
-        if (p == lim) {
+        if (++p == lim) {
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
     } while (k == 1);
 
     if (k == 3) {
-        return p;
+        return p + 1;
     }
 
     if (k == 5 || k == 6) {
-        q = consent_html_near(p, lim, (k == 5) ? '"' : '\'');
+        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2793,20 +2846,58 @@ between:
 
     /* an unquoted value, up to whitespace or '>' */
     for ( ;; ) {
-        if (p == lim) {
+        if (++p == lim) {
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
         if (k == 3) {
-            return p;
+            return p + 1;
         }
 
         if (k == 1) {
+            p++;
             goto between;
         }
     }
+}
+
+
+/* the attribute names a tag passed over is looked at for */
+
+static unsigned
+consent_html_aname(const char *s, size_t len)
+{
+    switch (len) {
+
+    case 3:
+        return consent_html_ieq(s, "src", 3) ? CONSENT_HTML_A_SRC : 0;
+
+    case 4:
+        return consent_html_ieq(s, "ping", 4) ? CONSENT_HTML_A_PING : 0;
+
+    case 5:
+        return consent_html_ieq(s, "style", 5) ? CONSENT_HTML_A_STYLE : 0;
+
+    case 10:
+        if (consent_html_ieq(s, "background", 10)) {
+            return CONSENT_HTML_A_BG;
+        }
+
+        if (consent_html_ieq(s, "http-equiv", 10)) {
+            return CONSENT_HTML_A_EQUIV;
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    /* data-consent, data-cookieconsent, data-category... */
+    return (len >= 6 && consent_html_ieq(s, "data-c", 6))
+           ? CONSENT_HTML_A_MARK : 0;
 }
 
 
@@ -2882,76 +2973,32 @@ consent_html_skipped(consent_html_t *h)
 
 
 /*
- * Whether a tag may carry a consent mark: data-consent, data-cookieconsent,
- * data-category or data-cookiecategory, in any case, anywhere in it (a
- * value that only looks like one costs the full look, nothing more)
+ * The attribute by which an element that loads only by one attribute
+ * (an <a ping>, a <td background>, an <input type=image src>, a
+ * <meta http-equiv=refresh>) loads: a tag passed over without it is of
+ * no interest (a mark alone does not make it load)
  */
 
-static int
-consent_html_marked(const char *s, const char *e)
+static unsigned
+consent_html_maybe(const consent_html_name_t *n)
 {
-    const char  *p;
-
-    for (p = s + 5; p + 1 < e; p++) {
-        p = memchr(p, '-', (size_t) (e - p));
-
-        if (p == NULL || p + 1 >= e) {
-            return 0;
-        }
-
-        if ((p[1] | 0x20) == 'c'
-            && (p[-4] | 0x20) == 'd' && (p[-3] | 0x20) == 'a'
-            && (p[-2] | 0x20) == 't' && (p[-1] | 0x20) == 'a')
-        {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
-/*
- * Whether a tag of an element that loads only by one attribute (an
- * <a ping>, a <td background>) may have it: its name, in any case,
- * anywhere in the tag (or a character reference, which may spell a
- * value that decides, as http-equiv="refresh" does)
- */
-
-static int
-consent_html_maybe(const consent_html_name_t *n, const char *s,
-    const char *e)
-{
-    const char  *lit;
-
     switch (n->el) {
 
     case CONSENT_HTML_EL_PING:
-        lit = "ping";
-        break;
+        return CONSENT_HTML_A_PING;
 
     case CONSENT_HTML_EL_BG:
-        lit = "background";
-        break;
+        return CONSENT_HTML_A_BG;
 
     case CONSENT_HTML_EL_INPUT:
-        lit = "src";
-        break;
+        return CONSENT_HTML_A_SRC;
 
     case CONSENT_HTML_EL_META:
-        /* http-equiv="&#x72;efresh" decides as "refresh" does */
-        if (memchr(s, '&', (size_t) (e - s)) != NULL) {
-            return 1;
-        }
-
-        lit = "refresh";
-        break;
+        return CONSENT_HTML_A_EQUIV;
 
     default:
-        return 1;
+        return ~0u;
     }
-
-    return consent_html_has(s, e, lit, strlen(lit));
 }
 
 
