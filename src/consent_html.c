@@ -341,9 +341,7 @@ struct consent_html_s {
     unsigned                rec_over:1;
     size_t                  rec_cur;    /* the raw being recorded */
     size_t                  rec_end;    /* region offset of the end */
-    consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
     size_t                  nattrs;
-    consent_attr_t          dups[CONSENT_HTML_ATTRS_MAX];  /* duplicates */
     size_t                  ndups;
     const char             *dname;      /* its name, decoded */
     size_t                  dname_len;
@@ -371,6 +369,13 @@ struct consent_html_s {
     unsigned                fw_quiet:1; /* nothing renamed yet, nor shown */
     size_t                  fw_name_len;
     char                    fw_name[CONSENT_HTML_FNAME_MAX];
+
+    /*
+     * Not cleared at init (4 KB, and 2 KB): only read as far as written,
+     * up to nattrs, ndups; the CSS tokenizer is set up when it is used
+     */
+    consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
+    consent_attr_t          dups[CONSENT_HTML_ATTRS_MAX];  /* duplicates */
 
     /* CSS: a <style>'s text, or a style= value */
     consent_css_t           cs;
@@ -966,7 +971,8 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
     }
 
     h = mem;
-    memset(h, 0, sizeof(consent_html_t));
+
+    memset(h, 0, offsetof(consent_html_t, attrs));
 
     h->conf = *conf;
 
