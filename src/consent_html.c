@@ -33,6 +33,7 @@
 #endif
 
 #include "consent_html.h"
+#include "consent_css.h"
 
 
 #define CONSENT_HTML_TAG_MIN     64         /* room for any name we hold */
@@ -46,6 +47,14 @@
 #define CONSENT_HTML_COPY_MAX    256        /* input copied, not referenced */
 #define CONSENT_HTML_FNAME_MAX   16         /* an attribute name renamed */
 #define CONSENT_HTML_ONES        0x0101010101010101ULL
+
+/* attribute names a tag passed over is looked at for (tag_end) */
+#define CONSENT_HTML_A_STYLE     0x01
+#define CONSENT_HTML_A_MARK      0x02      /* data-c...: a consent mark */
+#define CONSENT_HTML_A_PING      0x04
+#define CONSENT_HTML_A_BG        0x08      /* background */
+#define CONSENT_HTML_A_SRC       0x10
+#define CONSENT_HTML_A_EQUIV     0x20      /* http-equiv */
 
 /*
  * consent_html_skip() is a loop of its own: inlined into the states'
@@ -116,6 +125,7 @@ enum {
     CONSENT_R_LOOKAHEAD,                /* a script tag and its text */
     CONSENT_R_DRAIN,                    /* a long value that loads nothing */
     CONSENT_R_CDTAG,                    /* a tag in CDATA, preload-scanned */
+    CONSENT_R_CSSURL,                   /* a URL in a <style>, from its start */
     CONSENT_R_FAIL                      /* a tag failed closed, streamed */
 };
 
@@ -173,7 +183,8 @@ enum {
     CONSENT_ID_FEIMAGE,
     CONSENT_ID_ANIMATE,
     CONSENT_ID_NOFRAMES,
-    CONSENT_ID_NOSCRIPT
+    CONSENT_ID_NOSCRIPT,
+    CONSENT_ID_STYLE
 };
 
 
@@ -184,7 +195,8 @@ enum {
     CONSENT_PV_DATA,
     CONSENT_PV_LT,
     CONSENT_PV_NAME,
-    CONSENT_PV_ATTRS
+    CONSENT_PV_ATTRS,
+    CONSENT_PV_SCRIPT                   /* script data, to "</script" */
 };
 
 
@@ -257,8 +269,15 @@ struct consent_html_s {
     unsigned                body:1;     /* a <body> start tag seen */
     unsigned                frameset:1; /* a frameset page: no banner */
     unsigned                noscript:1; /* in <noscript>, read as markup */
-    unsigned                css:1;      /* style= url()s may be gated */
+    unsigned                css:1;      /* CSS url()s may be gated */
     int                     host_mark;  /* conf.host_seen: a mark's */
+    unsigned                in_style:1; /* in a <style>: its CSS is read */
+    unsigned                css_fresh:1;    /* ... from its start */
+    unsigned                css_let:1;  /* the URL held goes unjudged */
+    unsigned                css_gate:1; /* the held tag's style= is gated */
+    unsigned                css_only:1; /* ... and nothing else of it */
+    uint32_t                css_mask;   /* the categories of its url()s */
+    uint64_t                css_lt;     /* the last '<' in the <style> */
 
     /* tokenizer */
     int                     state;
@@ -323,9 +342,7 @@ struct consent_html_s {
     unsigned                rec_over:1;
     size_t                  rec_cur;    /* the raw being recorded */
     size_t                  rec_end;    /* region offset of the end */
-    consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
     size_t                  nattrs;
-    consent_attr_t          dups[CONSENT_HTML_ATTRS_MAX];  /* duplicates */
     size_t                  ndups;
     const char             *dname;      /* its name, decoded */
     size_t                  dname_len;
@@ -344,6 +361,7 @@ struct consent_html_s {
     /* CDATA in foreign content, as a preload scanner reads it */
     int                     pv;
     int                     pv_ts;      /* the tag's state after its name */
+    size_t                  pv_k;       /* of "</script" matched */
     unsigned                in_cdata:1; /* the tag judged is one of it */
 
     /* a tag failed closed: its attribute names as they stream by */
@@ -352,6 +370,16 @@ struct consent_html_s {
     unsigned                fw_quiet:1; /* nothing renamed yet, nor shown */
     size_t                  fw_name_len;
     char                    fw_name[CONSENT_HTML_FNAME_MAX];
+
+    /*
+     * Not cleared at init (4 KB, and 2 KB): only read as far as written,
+     * up to nattrs, ndups; the CSS tokenizer is set up when it is used
+     */
+    consent_attr_t          attrs[CONSENT_HTML_ATTRS_MAX];
+    consent_attr_t          dups[CONSENT_HTML_ATTRS_MAX];  /* duplicates */
+
+    /* CSS: a <style>'s text, or a style= value */
+    consent_css_t           cs;
 };
 
 
@@ -381,15 +409,15 @@ static void consent_html_rec_step(consent_html_t *h, int s, int ns,
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim) CONSENT_HTML_NOINLINE;
 static int consent_html_stops(const consent_html_name_t *n);
-static const char *consent_html_tag_end(const char *p, const char *lim);
+static const char *consent_html_tag_end(const char *p, const char *lim,
+    unsigned *seen);
+static unsigned consent_html_aname(const char *s, size_t len);
 static const char *consent_html_near(const char *p, const char *lim, int c);
 #if defined(__SSE2__)
 static uint64_t consent_html_lt64(const char *p);
 #endif
 static void consent_html_skipped(consent_html_t *h);
-static int consent_html_marked(const char *s, const char *e);
-static int consent_html_maybe(const consent_html_name_t *n, const char *s,
-    const char *e) CONSENT_HTML_NOINLINE;
+static unsigned consent_html_maybe(const consent_html_name_t *n);
 static int consent_html_ieq(const char *s, const char *lit, size_t len);
 static void consent_html_tag_open(consent_html_t *h, const char *p, int c);
 static void consent_html_tag_begin(consent_html_t *h, const char *p,
@@ -456,12 +484,24 @@ static const char *consent_html_cdata(consent_html_t *h, const char *p,
 static void consent_html_cdata_tag(consent_html_t *h, const char *p);
 static int consent_html_in_script(consent_html_t *h);
 static int consent_html_css_maybe(const char *s, const char *e);
+static int consent_html_has(const char *s, const char *e, const char *lit,
+    size_t len);
 static uint32_t consent_html_css(consent_html_t *h, const char *v,
     size_t len, consent_html_t *out);
 static void consent_html_host(consent_html_t *h, const char *v, size_t len,
     int cat);
 static void consent_html_srcset_hosts(consent_html_t *h,
     const consent_attr_t *a);
+static uint32_t consent_html_css_judge(consent_html_t *h, const char *raw,
+    size_t raw_len);
+static void consent_html_css_prefix(consent_html_t *h, uint32_t mask);
+static const char *consent_html_style(consent_html_t *h, const char *p,
+    const char *lim);
+static void consent_html_css_begin(consent_html_t *h, const char *q);
+static void consent_html_css_url(consent_html_t *h, const char *p);
+static void consent_html_css_over(consent_html_t *h);
+static void consent_html_style_end(consent_html_t *h, const char *p,
+    uint64_t at);
 static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
@@ -692,7 +732,7 @@ static const consent_html_name_t  consent_html_names[] = {
     { "set", 3, CONSENT_ID_SET, CONSENT_EL_OTHER, 0 },
     { "span", 4, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
     { "small", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
-    { "style", 5, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_RAW },
+    { "style", 5, CONSENT_ID_STYLE, CONSENT_EL_OTHER, CONSENT_N_RAW },
     { "script", 6, CONSENT_ID_SCRIPT, CONSENT_EL_SCRIPT, CONSENT_N_VOID },
     { "source", 6, CONSENT_ID_OTHER, CONSENT_EL_SOURCE, CONSENT_N_VOID },
     { "strike", 6, CONSENT_ID_OTHER, CONSENT_EL_OTHER, CONSENT_N_BRK },
@@ -759,6 +799,18 @@ static const uint16_t  consent_html_look[26] = {
     0x0032, 0x0194, 0x0008, 0x0000, 0x0020, 0x0120, 0x0000, 0x0014,
     0x0068, 0x0000, 0x0040, 0x0010, 0x0010, 0x0180, 0x0040, 0x0220,
     0x0000, 0x0000, 0x0068, 0x0124, 0x0000, 0x0020, 0x0008, 0x0008,
+    0x0000, 0x0000
+};
+
+
+/*
+ * The same for end tags, of which only those that end the skip
+ * matter (consent_html_stops())
+ */
+static const uint16_t  consent_html_look_end[26] = {
+    0x0000, 0x0010, 0x0000, 0x0000, 0x0000, 0x0100, 0x0000, 0x0010,
+    0x0000, 0x0000, 0x0000, 0x0000, 0x0010, 0x0100, 0x0000, 0x0200,
+    0x0000, 0x0000, 0x0048, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     0x0000, 0x0000
 };
 
@@ -924,7 +976,8 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
     }
 
     h = mem;
-    memset(h, 0, sizeof(consent_html_t));
+
+    memset(h, 0, offsetof(consent_html_t, attrs));
 
     h->conf = *conf;
 
@@ -1003,10 +1056,11 @@ consent_html_selfcheck(void)
 {
     size_t                      i, n;
     unsigned                    c;
-    uint16_t                    want[26];
+    uint16_t                    want[26], want_end[26];
     const consent_html_name_t  *e;
 
     memset(want, 0, sizeof(want));
+    memset(want_end, 0, sizeof(want_end));
 
     n = sizeof(consent_html_names) / sizeof(consent_html_names[0]);
 
@@ -1021,6 +1075,10 @@ consent_html_selfcheck(void)
             return -1;
         }
 
+        if (consent_html_stops(e)) {
+            want_end[c] |= (uint16_t) (1u << e->len);
+        }
+
         /* what consent_html_skip() stops at or counts apart */
         if (consent_html_stops(e)
             || (e->flags & (CONSENT_N_RAW | CONSENT_N_RC | CONSENT_N_VOID))
@@ -1030,7 +1088,9 @@ consent_html_selfcheck(void)
         }
     }
 
-    return memcmp(want, consent_html_look, sizeof(want)) == 0 ? 0 : -1;
+    return memcmp(want, consent_html_look, sizeof(want)) == 0
+           && memcmp(want_end, consent_html_look_end, sizeof(want_end)) == 0
+           ? 0 : -1;
 }
 
 
@@ -1559,15 +1619,22 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 }
 
                 /*
-                 * a preload scanner sees a bogus comment, then tags; not
-                 * followed in an SVG script's text, whatever is looked
-                 * at in it (the same however the page arrives)
+                 * a preload scanner sees a bogus comment, then tags (in
+                 * an SVG script: script data, whose end tag may be in
+                 * the section, then tags)
                  */
-                if (h->conf.policy != NULL && !h->all_granted
-                    && h->region != CONSENT_R_LOOKAHEAD
-                    && !consent_html_in_script(h))
-                {
-                    h->pv = CONSENT_PV_BOGUS;
+                if (h->conf.policy != NULL && !h->all_granted) {
+                    if (consent_html_in_script(h)) {
+                        /*
+                         * in an SVG script, a preload scanner is in
+                         * script data: its "</script" ends that
+                         */
+                        h->pv = CONSENT_PV_SCRIPT;
+                        h->pv_k = 0;
+
+                    } else if (h->region != CONSENT_R_LOOKAHEAD) {
+                        h->pv = CONSENT_PV_BOGUS;
+                    }
                 }
 
                 h->state = CONSENT_S_CDATA;
@@ -1748,6 +1815,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
         case CONSENT_S_RCDATA:
         case CONSENT_S_RAWTEXT:
         case CONSENT_S_SCRIPT:
+            if (h->in_style) {
+                p = consent_html_style(h, p, lim);
+                break;
+            }
+
             q = memchr(p, '<', (size_t) (lim - p));
 
             if (q == NULL) {
@@ -1770,6 +1842,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             c = (unsigned char) *p;
 
             if (c == '/') {
+                if (h->in_style) {
+                    (void) consent_html_style(h, p, p + 1);
+                }
+
                 p++;
                 h->state = CONSENT_S_TEXT_END_TAG_OPEN;
 
@@ -1807,6 +1883,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 if (h->k < h->text_tag_len
                     && consent_html_lower(c) == h->text_tag[h->k])
                 {
+                    if (h->in_style) {
+                        (void) consent_html_style(h, p, p + 1);
+                    }
+
                     h->k++;
                     p++;
 
@@ -1825,6 +1905,10 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 p++;
                 h->is_end = 1;
                 h->from_text = 1;
+
+                if (h->in_style) {
+                    consent_html_style_end(h, p, h->css_lt);
+                }
 
                 if (h->region == CONSENT_R_LOOKAHEAD) {
                     consent_html_lookahead_done(h, h->la_lt, p);
@@ -2425,7 +2509,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
     int                         end, marks, last_end;
     size_t                      len, slot, last_len, name_end;
-    unsigned                    c, first, flags;
+    unsigned                    c, first, flags, names;
     uint32_t                    hash, last_hash;
     const char                 *p, *n, *last_q, *last_n;
     const consent_html_name_t  *known;
@@ -2496,7 +2580,9 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * change nothing here but the count (p, li): their first letter
          * and length are not looked up
          */
-        known = (len < 16 && (consent_html_look[first] & (1u << len)))
+        known = (len < 16 && ((end ? consent_html_look_end[first]
+                                   : consent_html_look[first])
+                              & (1u << len)))
                 ? consent_html_find_raw(n, len) : NULL;
         flags = 0;
         marks = 0;
@@ -2524,17 +2610,22 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             }
         }
 
+        names = 0;
+
         if (*p++ != '>') {
-            p = consent_html_tag_end(p, lim);
+            p = consent_html_tag_end(p, lim, &names);
 
             if (p == NULL) {
                 goto done;
             }
         }
 
-        /* any other element: only a url() in its style= can load */
-        if (!end && !marks && h->css
-            && memchr(q, '(', (size_t) (p - q)) != NULL
+        /*
+         * any other element (and an <a>, a <td>...: the table's that load
+         * by one attribute): a url() in its style= can load
+         */
+        if ((names & CONSENT_HTML_A_STYLE) && !end
+            && (!marks || (flags & CONSENT_N_MAYBE)) && h->css
             && consent_html_css_maybe(q, p))
         {
             goto done;
@@ -2545,14 +2636,13 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * mark, when a mark alone can gate)
          */
         if (marks && (flags & CONSENT_N_MAYBE)) {
-            if (h->all_granted ? consent_html_marked(q, p)
-                                 && consent_html_maybe(known, q, p)
-                               : consent_html_maybe(known, q, p))
+            if ((names & consent_html_maybe(known))
+                && (!h->all_granted || (names & CONSENT_HTML_A_MARK)))
             {
                 goto done;
             }
 
-        } else if (marks && consent_html_marked(q, p)) {
+        } else if (marks && (names & CONSENT_HTML_A_MARK)) {
             goto done;
         }
 
@@ -2666,20 +2756,21 @@ consent_html_stops(const consent_html_name_t *n)
 /*
  * consent_html_attrs() from before an attribute name (after whitespace
  * or '/') to the end of the tag, for a tag that is passed over: only its
- * end matters.  The states that go on alike are one here: before a name,
- * after a value and after '/' (their rows of consent_html_next agree),
- * and a name with the whitespace after it.  NULL: the end is not before
- * lim.  consent_html_rec_tag() follows the same states and notes the
- * attributes; without a note to take, this walk costs 3% less of a
- * page's scan than that one would (callgrind), so both are kept, and
- * the html fuzz harness checks that they and the states agree.
+ * end matters, and the names of its attributes that say it must be held
+ * after all (*seen: CONSENT_HTML_A_*).  The states that go on alike are
+ * one here: before a name, after a value and after '/' (their rows of
+ * consent_html_next agree).  NULL: the end is not before lim.
+ * consent_html_rec_tag() follows the same states and notes the
+ * attributes; without a note to take, this walk costs less (callgrind),
+ * so both are kept, and the html fuzz harness checks that they and the
+ * states agree.
  */
 
 static const char *
-consent_html_tag_end(const char *p, const char *lim)
+consent_html_tag_end(const char *p, const char *lim, unsigned *seen)
 {
     unsigned     k;
-    const char  *q;
+    const char  *q, *n;
 
 between:
 
@@ -2689,54 +2780,77 @@ between:
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
         if (k == 3) {
-            return p;
+            return p + 1;
         }
 
         if (k != 1 && k != 2) {
             break;
         }
+
+        p++;
     }
 
-    /* an attribute name (anything but '/', '>' and '=' goes on) */
-    for ( ;; ) {
-        if (p == lim) {
+name:
+
+    /* an attribute name: its first byte may be '=', then up to '=' */
+    n = p;
+
+    do {
+        if (++p == lim) {
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
-            return p;
+    } while (k == 0 || k >= 5);
+
+    *seen |= consent_html_aname(n, (size_t) (p - n));
+
+    /* and the whitespace after it */
+    while (k == 1) {
+        if (++p == lim) {
+            return NULL;
         }
 
-        if (k == 2) {
-            goto between;
-        }
+        k = consent_html_class[(unsigned char) *p];
+    }
 
-        if (k == 4) {
-            break;
-        }
+    switch (k) {
+
+    case 2:
+        p++;
+        goto between;
+
+    case 3:
+        return p + 1;
+
+    case 4:
+        break;
+
+    default:
+        /* another attribute */
+        goto name;
     }
 
     /* before the value */
     do {
-        if (p == lim) {
+        if (++p == lim) {
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
     } while (k == 1);
 
     if (k == 3) {
-        return p;
+        return p + 1;
     }
 
     if (k == 5 || k == 6) {
-        q = consent_html_near(p, lim, (k == 5) ? '"' : '\'');
+        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2748,20 +2862,58 @@ between:
 
     /* an unquoted value, up to whitespace or '>' */
     for ( ;; ) {
-        if (p == lim) {
+        if (++p == lim) {
             return NULL;
         }
 
-        k = consent_html_class[(unsigned char) *p++];
+        k = consent_html_class[(unsigned char) *p];
 
         if (k == 3) {
-            return p;
+            return p + 1;
         }
 
         if (k == 1) {
+            p++;
             goto between;
         }
     }
+}
+
+
+/* the attribute names a tag passed over is looked at for */
+
+static unsigned
+consent_html_aname(const char *s, size_t len)
+{
+    switch (len) {
+
+    case 3:
+        return consent_html_ieq(s, "src", 3) ? CONSENT_HTML_A_SRC : 0;
+
+    case 4:
+        return consent_html_ieq(s, "ping", 4) ? CONSENT_HTML_A_PING : 0;
+
+    case 5:
+        return consent_html_ieq(s, "style", 5) ? CONSENT_HTML_A_STYLE : 0;
+
+    case 10:
+        if (consent_html_ieq(s, "background", 10)) {
+            return CONSENT_HTML_A_BG;
+        }
+
+        if (consent_html_ieq(s, "http-equiv", 10)) {
+            return CONSENT_HTML_A_EQUIV;
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    /* data-consent, data-cookieconsent, data-category... */
+    return (len >= 6 && consent_html_ieq(s, "data-c", 6))
+           ? CONSENT_HTML_A_MARK : 0;
 }
 
 
@@ -2837,106 +2989,32 @@ consent_html_skipped(consent_html_t *h)
 
 
 /*
- * Whether a tag may carry a consent mark: data-consent, data-cookieconsent,
- * data-category or data-cookiecategory, in any case, anywhere in it (a
- * value that only looks like one costs the full look, nothing more)
+ * The attribute by which an element that loads only by one attribute
+ * (an <a ping>, a <td background>, an <input type=image src>, a
+ * <meta http-equiv=refresh>) loads: a tag passed over without it is of
+ * no interest (a mark alone does not make it load)
  */
 
-static int
-consent_html_marked(const char *s, const char *e)
+static unsigned
+consent_html_maybe(const consent_html_name_t *n)
 {
-    const char  *p;
-
-    for (p = s + 5; p + 1 < e; p++) {
-        p = memchr(p, '-', (size_t) (e - p));
-
-        if (p == NULL || p + 1 >= e) {
-            return 0;
-        }
-
-        if ((p[1] | 0x20) == 'c'
-            && (p[-4] | 0x20) == 'd' && (p[-3] | 0x20) == 'a'
-            && (p[-2] | 0x20) == 't' && (p[-1] | 0x20) == 'a')
-        {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
-/*
- * Whether a tag of an element that loads only by one attribute (an
- * <a ping>, a <td background>) may have it: its name, in any case,
- * anywhere in the tag (or a character reference, which may spell a
- * value that decides, as http-equiv="refresh" does)
- */
-
-static int
-consent_html_maybe(const consent_html_name_t *n, const char *s,
-    const char *e)
-{
-    size_t       len, i;
-    uint64_t     w, x, c;
-    const char  *lit;
-
     switch (n->el) {
 
     case CONSENT_HTML_EL_PING:
-        lit = "ping";
-        break;
+        return CONSENT_HTML_A_PING;
 
     case CONSENT_HTML_EL_BG:
-        lit = "background";
-        break;
+        return CONSENT_HTML_A_BG;
 
     case CONSENT_HTML_EL_INPUT:
-        lit = "src";
-        break;
+        return CONSENT_HTML_A_SRC;
 
     case CONSENT_HTML_EL_META:
-        /* http-equiv="&#x72;efresh" decides as "refresh" does */
-        if (memchr(s, '&', (size_t) (e - s)) != NULL) {
-            return 1;
-        }
-
-        lit = "refresh";
-        break;
+        return CONSENT_HTML_A_EQUIV;
 
     default:
-        return 1;
+        return ~0u;
     }
-
-    len = strlen(lit);
-
-    /* eight bytes at a time, for the first letter in either case */
-    c = CONSENT_HTML_ONES * (unsigned char) lit[0];
-
-    for ( /* void */ ; e - s >= 8; s += 8) {
-        memcpy(&w, s, 8);
-        x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
-        x = (x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7);
-
-        /* the bytes that may be it (a borrow may add a few more) */
-        while (x != 0) {
-            i = (size_t) __builtin_ctzll(x) / 8;
-
-            if (s + i + len <= e && consent_html_ieq(s + i, lit, len)) {
-                return 1;
-            }
-
-            x &= x - 1;
-        }
-    }
-
-    for ( /* void */ ; s + len <= e; s++) {
-        if (consent_html_ieq(s, lit, len)) {
-            return 1;
-        }
-    }
-
-    return 0;
 }
 
 
@@ -3374,6 +3452,13 @@ consent_html_start_tag(consent_html_t *h, int self_closing, int parsed)
         h->text_tag = h->known->name;
         h->text_tag_len = h->known->len;
         h->text = h->state;
+
+        /* a stylesheet: the URLs it fetches are judged as it streams */
+        if (id == CONSENT_ID_STYLE && h->css) {
+            h->in_style = 1;
+            h->css_fresh = 1;
+        }
+
         return;
     }
 
@@ -3645,40 +3730,66 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         return;
     }
 
-    /* an <a>, a <td>...: of interest only with what it loads by */
-    if (h->el > CONSENT_EL_SOURCE && !consent_html_loader(h)) {
-        consent_html_release(h);
-        return;
+    /* what the url()s of its style= fetch (a preload scanner reads none) */
+    h->css_gate = 0;
+    h->css_only = 0;
+    h->css_mask = 0;
+    a = h->css && !h->in_cdata ? consent_html_attr(h, "style") : NULL;
+
+    if (a != NULL) {
+        h->css_mask = consent_html_css(h, a->value, a->value_len, NULL);
     }
 
     h->inert = h->el == CONSENT_EL_SCRIPT && consent_html_inert(h);
     h->has_dc = consent_html_attr(h, "data-consent") != NULL;
 
-    if (h->el == CONSENT_HTML_EL_CSS) {
-        /* judged by the url()s of its style= alone, not by marks */
-        a = consent_html_attr(h, "style");
-        m.mask = consent_html_css(h, a->value, a->value_len, NULL);
-        m.by = CONSENT_BY_RULE;
+    /*
+     * an <a>, a <td>... without what it loads by, and any other element:
+     * judged by the url()s of its style= alone, not by marks
+     */
+    if (h->el == CONSENT_HTML_EL_CSS
+        || (h->el > CONSENT_EL_SOURCE && !consent_html_loader(h)))
+    {
+    css_only:
 
-        for (m.category = 31; m.category >= 0
-             && !(m.mask & ((uint32_t) 1 << m.category)); m.category--)
-        {
-            /* void */
-        }
-
-        if (m.mask == 0 || consent_html_granted(h, m.mask)) {
+        if (h->css_mask == 0 || consent_html_granted(h, h->css_mask)) {
             consent_html_release(h);
             return;
         }
 
+        for (m.category = 31; m.category >= 0
+             && !(h->css_mask & ((uint32_t) 1 << m.category)); m.category--)
+        {
+            /* void */
+        }
+
+        h->css_gate = 1;
+        h->css_only = 1;
         h->category = m.category;
-        h->mask = m.mask;
+        h->mask = h->css_mask;
         consent_html_rewrite(h, p, CONSENT_W_GATE);
         h->stats.gated++;
         return;
     }
 
     m = consent_html_match(h);
+
+    /* only its style= fetches a tracker: only that is held back */
+    if (h->css_mask != 0 && m.by == CONSENT_BY_NONE) {
+        goto css_only;
+    }
+
+    /* the rules' verdict on its URLs covers those of its style= */
+    if (h->css_mask != 0 && m.by == CONSENT_BY_RULE) {
+        m.by = CONSENT_BY_RULE;
+        m.mask |= h->css_mask;
+
+        for (m.category = 31; m.category >= 0
+             && !(m.mask & ((uint32_t) 1 << m.category)); m.category--)
+        {
+            /* void */
+        }
+    }
 
     h->category = m.category;
     h->mask = m.mask;
@@ -3724,6 +3835,7 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         return;
     }
 
+    h->css_gate = h->css_mask != 0;
     consent_html_rewrite(h, p, CONSENT_W_GATE);
     h->stats.gated++;
 }
@@ -4598,7 +4710,7 @@ consent_html_insert(consent_html_t *h, int mode)
         n++;
     }
 
-    if (h->el == CONSENT_HTML_EL_CSS) {
+    if (h->css_gate) {
         /* the style without the url()s held back (it wins: it is first) */
         a = consent_html_attr(h, "style");
         consent_html_own_str(h, " style=\"");
@@ -4640,6 +4752,16 @@ consent_html_rename(consent_html_t *h, const char *name, size_t len,
     int mode)
 {
     size_t  k;
+
+    if (mode == CONSENT_W_GATE && h->css_gate
+        && consent_html_is(name, len, "style"))
+    {
+        return "data-consent-style";
+    }
+
+    if (mode == CONSENT_W_GATE && h->css_only) {
+        return NULL;
+    }
 
     if (mode == CONSENT_W_ACTIVATE || h->el == CONSENT_EL_SCRIPT) {
         if (mode == CONSENT_W_GATE && h->inert) {
@@ -4768,6 +4890,7 @@ consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
                 || (off + 3 <= end
                     && (consent_html_region_is(h, off, 3, "url")
                         || consent_html_region_is(h, off, 3, "ima")
+                        || consent_html_region_is(h, off, 3, "src")
                         || consent_html_region_is(h, off, 3, "@im"))))
             {
                 return 0;
@@ -5211,8 +5334,9 @@ consent_html_fail_name(consent_html_t *h)
 
 
 /*
- * Whether a tag may have a url() in it: "url(" in any case, or a
- * character reference (which may spell one)
+ * Whether a tag may fetch by its style=: a "style" in it, in any case,
+ * and a '(' after "url", "set" (image-set), "age" (image) or "src", in
+ * any case, or a '\' or a character reference (which may spell one)
  */
 
 static int
@@ -5220,7 +5344,13 @@ consent_html_css_maybe(const char *s, const char *e)
 {
     const char  *p;
 
-    if (memchr(s, '&', (size_t) (e - s)) != NULL) {
+    if (!consent_html_has(s, e, "style", 5)) {
+        return 0;
+    }
+
+    if (memchr(s, '&', (size_t) (e - s)) != NULL
+        || memchr(s, '\\', (size_t) (e - s)) != NULL)
+    {
         return 1;
     }
 
@@ -5231,7 +5361,49 @@ consent_html_css_maybe(const char *s, const char *e)
             return 0;
         }
 
-        if (consent_html_ieq(p - 3, "url", 3)) {
+        if (consent_html_ieq(p - 3, "url", 3)
+            || consent_html_ieq(p - 3, "set", 3)
+            || consent_html_ieq(p - 3, "age", 3)
+            || consent_html_ieq(p - 3, "src", 3))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* lit (lower case, len bytes) is in s..e, ASCII case aside */
+
+static int
+consent_html_has(const char *s, const char *e, const char *lit, size_t len)
+{
+    size_t    i;
+    uint64_t  w, x, c;
+
+    /* eight bytes at a time, for the first letter in either case */
+    c = CONSENT_HTML_ONES * (unsigned char) lit[0];
+
+    for ( /* void */ ; e - s >= 8; s += 8) {
+        memcpy(&w, s, 8);
+        x = (w | (CONSENT_HTML_ONES * 0x20)) ^ c;
+        x = (x - CONSENT_HTML_ONES) & ~x & (CONSENT_HTML_ONES << 7);
+
+        /* the bytes that may be it (a borrow may add a few more) */
+        while (x != 0) {
+            i = (size_t) __builtin_ctzll(x) / 8;
+
+            if (s + i + len <= e && consent_html_ieq(s + i, lit, len)) {
+                return 1;
+            }
+
+            x &= x - 1;
+        }
+    }
+
+    for ( /* void */ ; s + len <= e; s++) {
+        if (consent_html_ieq(s, lit, len)) {
             return 1;
         }
     }
@@ -5241,76 +5413,55 @@ consent_html_css_maybe(const char *s, const char *e)
 
 
 /*
- * The categories of the url()s of a style= value that match a rule;
- * out: also writes the value with each of those url()s as "none" (the
- * rest as it is, escaped for a double-quoted attribute)
+ * The categories of the URLs a style= value fetches (consent_css.c)
+ * that match a rule; out: also writes the value with each of them
+ * neutralised (consent_html_css_prefix()), the rest as it is, escaped
+ * for a double-quoted attribute
  */
 
 static uint32_t
 consent_html_css(consent_html_t *h, const char *v, size_t len,
     consent_html_t *out)
 {
-    int          cat, q;
-    size_t       i, j, us, ue, from;
-    uint32_t     mask;
+    int             ev;
+    size_t          from;
+    uint32_t        mask, m;
+    const char     *p, *e;
+    consent_css_t  *c;
+
+    c = &h->cs;
+    c->stop_lt = 0;
+    consent_css_init(c);
 
     mask = 0;
     from = 0;
+    p = v;
+    e = v + len;
 
-    for (i = 0; i + 4 <= len; i++) {
-        if (v[i] != '(' || i < 3 || !consent_html_ieq(v + i - 3, "url", 3)
-            || (i > 3 && (consent_html_alnum((unsigned char) v[i - 4])
-                          || v[i - 4] == '-' || v[i - 4] == '_')))
-        {
-            continue;
+    for ( ;; ) {
+        if (p < e) {
+            p = consent_css_scan(c, p, e, &ev);
+
+        } else {
+            ev = consent_css_end(c, c->pos);
         }
 
-        /* url( spaces, an optional quote, the URL, the quote, spaces ) */
-        for (j = i + 1; j < len && consent_html_space((unsigned char) v[j]);
-             j++)
-        {
-            /* void */
+        if (ev == CONSENT_CSS_URL) {
+            m = consent_html_css_judge(h, v + c->url_start,
+                                       (size_t) (c->url_end - c->url_start));
+            mask |= m;
+
+            if (m != 0 && out != NULL) {
+                consent_html_own_escaped(out, v + from,
+                                         (size_t) c->url_start - from);
+                consent_html_css_prefix(out, m);
+                from = (size_t) c->url_start;
+            }
         }
 
-        q = (j < len && (v[j] == '"' || v[j] == '\'')) ? v[j++] : 0;
-        us = j;
-
-        while (j < len && (q ? v[j] != q : v[j] != ')'
-                               && !consent_html_space((unsigned char) v[j])))
-        {
-            j++;
-        }
-
-        ue = j;
-
-        while (j < len && v[j] != ')') {
-            j++;
-        }
-
-        if (j == len) {
+        if (p >= e && ev == CONSENT_CSS_NONE) {
             break;
         }
-
-        cat = consent_match_url_base(h->conf.policy, v + us, ue - us,
-                                     h->base);
-
-        if (out == NULL && h->conf.host_seen != NULL) {
-            consent_html_host(h, v + us, ue - us, cat);
-        }
-
-        if (cat < 0 || cat >= 32) {
-            continue;
-        }
-
-        mask |= (uint32_t) 1 << cat;
-
-        if (out != NULL) {
-            consent_html_own_escaped(out, v + from, i - 3 - from);
-            consent_html_own_str(out, "none");
-            from = j + 1;
-        }
-
-        i = j;
     }
 
     if (out != NULL) {
@@ -5385,6 +5536,276 @@ consent_html_srcset_hosts(consent_html_t *h, const consent_attr_t *a)
         consent_html_host(h, url, n,
                           consent_match_url_base(h->conf.policy, url, n,
                                                  h->base));
+    }
+}
+
+
+/*
+ * The categories of the URL that consent_css_scan() or _end() found:
+ * as decoded, and as written (raw, when it has a '\': Chromium's
+ * preload scanner reads an @import without decoding escapes).  A data:
+ * URL fetches nothing, but for the stylesheet of an @import, which is
+ * looked into.  One too long to keep (or whose bytes are gone) is
+ * held for every category (fail closed).
+ */
+
+static uint32_t
+consent_html_css_judge(consent_html_t *h, const char *raw, size_t raw_len)
+{
+    int             cat;
+    size_t          i;
+    uint32_t        mask;
+    consent_css_t  *c;
+
+    c = &h->cs;
+
+    if (c->url_over || raw == NULL) {
+        return h->conf.policy->all_mask & ~h->conf.policy->required_mask;
+    }
+
+    if (consent_css_data(c)) {
+        if (c->url_kind != CONSENT_CSS_K_IMPORT) {
+            return 0;
+        }
+
+        for (i = 0; c->url[i] != ':'; i++) {
+            /* void */
+        }
+
+        return consent_html_content(h, c->url + i + 1, c->url_len - i - 1,
+                                    1);
+    }
+
+    mask = 0;
+    cat = consent_match_url_base(h->conf.policy, c->url, c->url_len,
+                                 h->base);
+
+    if (h->conf.host_seen != NULL) {
+        /* style= is judged twice; the inventory counts a host a page */
+        consent_html_host(h, c->url, c->url_len, cat);
+    }
+
+    if (cat >= 0 && cat < 32) {
+        mask |= (uint32_t) 1 << cat;
+    }
+
+    if (memchr(raw, '\\', raw_len) != NULL) {
+        cat = consent_match_url_base(h->conf.policy, raw, raw_len, h->base);
+
+        if (cat >= 0 && cat < 32) {
+            mask |= (uint32_t) 1 << cat;
+        }
+    }
+
+    return mask;
+}
+
+
+/*
+ * A URL held back in CSS: "data:x-consent/IDS,#" before it, where IDS
+ * are its categories joined by '+' (empty: none the banner gives
+ * back).  What follows '#' is the fragment of an empty data: URL, so
+ * nothing is fetched and the rest of the CSS stays valid; the banner's
+ * script takes the prefix out again.
+ */
+
+static void
+consent_html_css_prefix(consent_html_t *h, uint32_t mask)
+{
+    size_t               i;
+    const char          *sep;
+    consent_category_t  *cat;
+
+    consent_html_own_str(h, "data:x-consent/");
+    sep = "";
+
+    for (i = 0; i < h->conf.policy->ncategories && i < 32; i++) {
+        if (!(mask & ((uint32_t) 1 << i))) {
+            continue;
+        }
+
+        cat = &h->conf.policy->categories[i];
+        consent_html_own_str(h, sep);
+        consent_html_own(h, cat->id, cat->id_len);
+        sep = "+";
+    }
+
+    consent_html_own_str(h, ",#");
+    h->stats.changed = 1;
+}
+
+
+/*
+ * The text of a <style>, from p up to lim, read as CSS: a URL it
+ * fetches is held from its first byte (CONSENT_R_CSSURL) and judged
+ * at its end; one longer than tag_max is let go unjudged when it is a
+ * data: URL that loads nothing, else neutralised for every category
+ * (fail closed) at that byte, however the page arrives.  Stops after
+ * a '<', for the states to look for the end tag (which feed it here
+ * what they read of it).
+ */
+
+static const char *
+consent_html_style(consent_html_t *h, const char *p, const char *lim)
+{
+    int          ev;
+    size_t       held;
+    const char  *q, *l;
+
+    if (h->css_fresh) {
+        h->css_fresh = 0;
+        h->cs.stop_lt = 1;
+        consent_css_init(&h->cs);
+    }
+
+    while (p < lim) {
+        l = lim;
+
+        if (h->region == CONSENT_R_CSSURL && !h->css_let) {
+            held = consent_html_off(h, p);
+
+            if (held >= h->tag_max) {
+                consent_html_css_over(h);
+                continue;
+            }
+
+            if ((size_t) (lim - p) > h->tag_max - held) {
+                l = p + (h->tag_max - held);
+            }
+        }
+
+        q = consent_css_scan(&h->cs, p, l, &ev);
+
+        switch (ev) {
+
+        case CONSENT_CSS_LT:
+            /* the '<' is CSS too, unless the end tag begins there */
+            h->css_lt = h->cs.pos;
+            h->cs.stop_lt = 0;
+            q = consent_css_scan(&h->cs, q, q + 1, &ev);
+
+            if (ev == CONSENT_CSS_BEGIN) {
+                consent_html_css_begin(h, q);
+                q = consent_css_scan(&h->cs, q, q + 1, &ev);
+            }
+
+            h->cs.stop_lt = 1;
+            h->text = CONSENT_S_RAWTEXT;
+            h->state = CONSENT_S_TEXT_LT;
+            return q;
+
+        case CONSENT_CSS_BEGIN:
+            consent_html_css_begin(h, q);
+            break;
+
+        case CONSENT_CSS_URL:
+            consent_html_css_url(h, q);
+            break;
+
+        default:
+            break;
+        }
+
+        p = q;
+    }
+
+    return p;
+}
+
+
+static void
+consent_html_css_begin(consent_html_t *h, const char *q)
+{
+    if (h->region != CONSENT_R_NONE) {
+        /* not expected: the URL before it has ended */
+        consent_html_release(h);
+    }
+
+    consent_html_begin(h, q);
+    h->region = CONSENT_R_CSSURL;
+    h->css_let = 0;
+}
+
+
+/* the URL held in a <style> ends before p: judged, then let go */
+
+static void
+consent_html_css_url(consent_html_t *h, const char *p)
+{
+    size_t       n, len;
+    uint32_t     mask;
+    const char  *t;
+
+    if (h->region != CONSENT_R_CSSURL) {
+        return;
+    }
+
+    if (h->css_let) {
+        consent_html_release(h);
+        return;
+    }
+
+    t = consent_html_text(h, p, &n);
+    len = (size_t) (h->cs.url_end - h->cs.url_start);
+
+    if (t != NULL && len > n) {
+        t = NULL;
+    }
+
+    mask = consent_html_css_judge(h, t, len);
+
+    if (mask != 0 && !consent_html_granted(h, mask)) {
+        consent_html_input(h, h->out, h->mark);
+        h->out = h->mark;
+        consent_html_css_prefix(h, mask);
+        h->stats.gated++;
+    }
+
+    consent_html_release(h);
+}
+
+
+/*
+ * A URL in a <style> reaches tag_max bytes: a data: URL (not of an
+ * @import) loads nothing and goes on unjudged; any other is held back
+ * for every category, and its bytes stream on
+ */
+
+static void
+consent_html_css_over(consent_html_t *h)
+{
+    if (!consent_css_data(&h->cs)
+        || h->cs.url_kind == CONSENT_CSS_K_IMPORT)
+    {
+        consent_html_input(h, h->out, h->mark);
+        h->out = h->mark;
+        consent_html_css_prefix(h, h->conf.policy->all_mask
+                                   & ~h->conf.policy->required_mask);
+        h->stats.overlong++;
+        h->stats.gated++;
+    }
+
+    h->css_let = 1;
+    consent_html_release(h);
+}
+
+
+/*
+ * The <style> ends (at its end tag's '<', at, or the end of the
+ * page): a URL open there is one the browser fetches
+ */
+
+static void
+consent_html_style_end(consent_html_t *h, const char *p, uint64_t at)
+{
+    h->in_style = 0;
+
+    if (consent_css_end(&h->cs, at) == CONSENT_CSS_URL) {
+        consent_html_css_url(h, p);
+    }
+
+    if (h->region == CONSENT_R_CSSURL) {
+        consent_html_release(h);
     }
 }
 
@@ -5485,6 +5906,37 @@ consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
                 consent_html_cdata_tag(h, p);
             }
 
+            break;
+
+        case CONSENT_PV_SCRIPT:
+            if (h->pv_k < 8) {
+                if ((h->pv_k < 2 ? c : consent_html_lower(c))
+                    == "</script"[h->pv_k])
+                {
+                    h->pv_k++;
+
+                } else {
+                    h->pv_k = (c == '<');
+                }
+
+                break;
+            }
+
+            if (c == '>' || c == '/' || consent_html_space(c)) {
+                /*
+                 * the preload scanner's script ends: what the look into
+                 * it has seen judges it, and tags follow its end tag
+                 */
+                if (h->region == CONSENT_R_LOOKAHEAD) {
+                    consent_html_lookahead_done(h, consent_html_off(h, p) - 9,
+                                                p);
+                }
+
+                h->pv = (c == '>') ? CONSENT_PV_DATA : CONSENT_PV_BOGUS;
+                break;
+            }
+
+            h->pv_k = (c == '<');
             break;
 
         default:
@@ -5740,6 +6192,11 @@ consent_html_finish(consent_html_t *h, const char *p)
 
     open = consent_html_open_end(h);
 
+    if (h->in_style) {
+        /* the page ends in a <style>: so does its CSS */
+        consent_html_style_end(h, p, h->cs.pos);
+    }
+
     if (h->region == CONSENT_R_LOOKAHEAD
         && h->state == CONSENT_S_MARKUP_DECL)
     {
@@ -5964,6 +6421,13 @@ consent_html_buffer_end(consent_html_t *h, const char *end)
         {
             /* too long to judge: fail closed */
             consent_html_fail(h, end);
+        }
+
+        if (h->region == CONSENT_R_CSSURL
+            && h->hold_len + (size_t) (end - h->mark) > limit)
+        {
+            /* not expected: a URL is judged at tag_max bytes */
+            consent_html_css_over(h);
         }
 
         if (h->region == CONSENT_R_FAIL) {

@@ -164,10 +164,27 @@ function other(el) {
     }
 }
 
+// a <style> whose URLs the filter held back as data:x-consent/IDS,#URL:
+// those whose categories are all granted now are given back
+function sheet(el) {
+    var t = el.textContent,
+        u = t.replace(/data:x-consent\/([a-z0-9_+-]*),#/g, function (m, c) {
+            return c && c.split('+').every(function (x) {
+                return has(st.granted, x);
+            }) ? '' : m;
+        });
+    if (u !== t) {
+        el.textContent = u;
+    }
+}
+
 function activate() {
-    var all = d.querySelectorAll('[data-consent]'), i, el, v;
+    var all = d.querySelectorAll('[data-consent], style'), i, el, v;
     for (i = 0; i < all.length; i++) {
         el = all[i];
+        if (el.localName === 'style' && !el.closest('[data-consent-ui]')) {
+            sheet(el);
+        }
         v = el.getAttribute('data-consent');
         if (!v || taken.indexOf(el) >= 0 || el.closest('[data-consent-ui]')
             || !v.split(' ').every(function (c) { return has(st.granted, c); }))

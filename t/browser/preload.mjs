@@ -120,7 +120,10 @@ await scenario('every category granted: the trackers load', async () => {
 // tree builder reads them, as the page would with no preload scanner)
 const BACK = ['video-poster', 'body-background', 'table-background',
               'svg-image', 'svg-set', 'input-image', 'iframe-srcdoc',
-              'style-url', 'link-stylesheet', 'noscript-style'];
+              'style-url', 'link-stylesheet', 'noscript-style',
+              'style-import', 'style-element-url', 'style-escape',
+              'style-image-set', 'style-font-face', 'style-unterminated',
+              'a-style'];
 
 await scenario('Accept all: the banner\'s script lets them load', async () => {
     const queue = BACK.filter((n) => cfg.pages.includes(n));

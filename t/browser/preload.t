@@ -2,7 +2,8 @@
 
 # What Chromium fetches from pages built to reach trackers past a
 # tokenizer: duplicated attributes as the preload scanner reads them,
-# CDATA in SVG, long tags, every element and attribute that loads.
+# CDATA in SVG (and in an SVG script), long tags, every element and
+# attribute that loads, the URLs of CSS in <style> and style=.
 # Without consent not one request may reach a tracker host; with every
 # category granted each page's trackers do load (so the test can fail
 # both ways). The corpus is written here into the fixture site's
@@ -60,6 +61,23 @@ my @pages = (
     'style-url' =>
         qq{<div style="width: 10px; height: 10px; background: url(${FB}style) no-repeat">x</div>},
     'link-stylesheet' => qq{<link rel="stylesheet" href="https://connect.facebook.net/x.css">},
+    'style-import' => qq{<style>\@import "https://connect.facebook.net/import.css";</style>},
+    'style-element-url' =>
+        qq{<style>body { background: url(${FB}styleel) no-repeat }</style><p>x</p>},
+    'style-escape' => qq{<style>div.e { background: u\\72l(${FB}esc) }</style>}
+        . qq{<div class="e" style="width: 10px; height: 10px">x</div>},
+    'style-image-set' =>
+        qq{<style>div.i { background-image: image-set("${FB}imgset" 1x) }</style>}
+        . qq{<div class="i" style="width: 10px; height: 10px">x</div>},
+    'style-font-face' =>
+        qq{<style>\@font-face { font-family: t; src: url(${FB}font) }}
+        . qq{ p.f { font-family: t }</style><p class="f">text</p>},
+    'style-unterminated' =>
+        qq!<style>body { background: url(${FB}eof</style><p>x</p>!,
+    'a-style' => qq{<a href="/x" style="display: block; width: 10px; height: 10px;}
+        . qq{ background: url(${FB}astyle)">x</a>},
+    'svg-script-cdata' => qq{<svg><script><![CDATA[ var a = 1; </script>}
+        . qq{<img src="${FB}svgcdata"> ]]></script></svg>},
 );
 
 my $b = Consent::Browser->new;

@@ -374,30 +374,347 @@ function kindOf(el) {
     return null;
 }
 
-// consent_html_css(): the url()s of a style= that match a rule, and the
-// value with each of those as "none"
-function cssGate(P, v) {
-    const re = /url\(([ \t\n\f\r]*)(?:"([^"]*)"|'([^']*)'|([^'" \t\n\f\r)]*))[^)]*\)/gi;
-    let mask = 0, out = '', from = 0, m;
+// The URLs a stylesheet or a style= value fetches, as the CSS Syntax
+// standard tokenizes it (written here from the standard, apart from
+// src/consent_css.c): url() quoted or not, the strings of image-set(),
+// -webkit-image-set(), image() and src(), the string after @import;
+// [{ start, end, url, kind, bad }], start and end the URL's bytes as
+// written in t (a bad url's up to its ')'), url decoded; kind 3 @import
+const CSS_WS = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\r'
+                      || c === '\f';
+const CSS_NL = (c) => c === '\n' || c === '\r' || c === '\f';
+const CSS_HEX = (c) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+const CSS_DIGIT = (c) => c !== undefined && /^[0-9]$/.test(c);
+const CSS_START = (c) => c !== undefined
+    && (/^[A-Za-z_]$/.test(c) || c.charCodeAt(0) >= 0x80 || c === '\0');
+const CSS_NAME = (c) => CSS_START(c) || (c !== undefined && /^[0-9-]$/.test(c));
+const CSS_NP = (c) => c !== undefined && /^[\x01-\x08\x0b\x0e-\x1f\x7f]$/.test(c);
 
-    while ((m = re.exec(v)) !== null) {
-        const i = m.index;
+function cssUrls(t) {
+    const out = [];
+    const stack = [];
+    let i = 0, imp = false;
 
-        if (i > 0 && /[A-Za-z0-9_-]/.test(v[i - 1])) {
+    const validEsc = (j) => t[j] === '\\' && !CSS_NL(t[j + 1]);
+    const startsIdent = (j) => t[j] === '-'
+        ? CSS_START(t[j + 1]) || t[j + 1] === '-' || validEsc(j + 1)
+        : CSS_START(t[j]) || validEsc(j);
+
+    // an escape at t[j] ('\'): [what it stands for, the index after it]
+    const esc = (j) => {
+        j++;
+
+        if (j >= t.length) {
+            return ['\ufffd', j];
+        }
+
+        if (CSS_HEX(t[j])) {
+            let k = j;
+
+            while (k < t.length && k - j < 6 && CSS_HEX(t[k])) {
+                k++;
+            }
+
+            let cp = parseInt(t.slice(j, k), 16);
+
+            if (cp === 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+                cp = 0xfffd;
+            }
+
+            if (t[k] === '\r' && t[k + 1] === '\n') {
+                k += 2;
+            } else if (CSS_WS(t[k])) {
+                k++;
+            }
+
+            return [String.fromCodePoint(cp), k];
+        }
+
+        const cp = t.codePointAt(j);
+        const ch = String.fromCodePoint(cp);
+
+        return [cp === 0 ? '\ufffd' : ch, j + ch.length];
+    };
+
+    const name = (j) => {
+        let n = '';
+
+        for (;;) {
+            if (CSS_NAME(t[j])) {
+                n += t[j++];
+            } else if (validEsc(j)) {
+                const [c, k] = esc(j);
+                n += c;
+                j = k;
+            } else {
+                return [n, j];
+            }
+        }
+    };
+
+    const string = (j, kind, fetch) => {
+        const q = t[j];
+        let k = j + 1, v = '', bad = false;
+
+        for (;;) {
+            if (k >= t.length || t[k] === q) {
+                break;
+            }
+
+            if (CSS_NL(t[k])) {
+                bad = true;
+                break;
+            }
+
+            if (t[k] === '\\') {
+                if (k + 1 >= t.length) {
+                    k++;
+                } else if (CSS_NL(t[k + 1])) {
+                    k += t[k + 1] === '\r' && t[k + 2] === '\n' ? 3 : 2;
+                } else {
+                    const [c, m] = esc(k);
+                    v += c;
+                    k = m;
+                }
+
+                continue;
+            }
+
+            v += t[k] === '\0' ? '\ufffd' : t[k];
+            k++;
+        }
+
+        if (fetch) {
+            out.push({ start: j + 1, end: k, url: v, kind, bad });
+        }
+
+        return !bad && k < t.length ? k + 1 : k;
+    };
+
+    while (i < t.length) {
+        const c = t[i];
+
+        if (t.startsWith('/*', i)) {
+            const e = t.indexOf('*/', i + 2);
+            i = e < 0 ? t.length : e + 2;
             continue;
         }
 
-        const url = m[2] !== undefined ? m[2] : m[3] !== undefined ? m[3]
-                                                                     : m[4];
-        const c = urlRule(P, url);
-
-        if (c < 0) {
+        if (CSS_WS(c)) {
+            i++;
             continue;
         }
 
+        if (c === '"' || c === "'") {
+            const fetch = imp || stack.some(Boolean);
+            i = string(i, imp ? 3 : 4, fetch);
+            imp = false;
+            continue;
+        }
+
+        imp = false;
+
+        if (c === '#') {
+            i = CSS_NAME(t[i + 1]) || validEsc(i + 1) ? name(i + 1)[1] : i + 1;
+            continue;
+        }
+
+        if (c === '@') {
+            if (startsIdent(i + 1)) {
+                const [n, j] = name(i + 1);
+                i = j;
+                imp = asciiLower(n) === 'import';
+            } else {
+                i++;
+            }
+
+            continue;
+        }
+
+        if (CSS_DIGIT(c)
+            || ((c === '+' || c === '-' || c === '.')
+                && (CSS_DIGIT(t[i + 1])
+                    || (c !== '.' && t[i + 1] === '.' && CSS_DIGIT(t[i + 2])))))
+        {
+            i++;
+
+            while (CSS_DIGIT(t[i]) || (t[i] === '.' && CSS_DIGIT(t[i + 1]))) {
+                i++;
+            }
+
+            if (startsIdent(i)) {
+                i = name(i)[1];
+            }
+
+            continue;
+        }
+
+        if (startsIdent(i)) {
+            const [n, j] = name(i);
+            i = j;
+
+            if (t[i] !== '(') {
+                continue;
+            }
+
+            i++;
+            const fn = asciiLower(n);
+
+            if (fn !== 'url') {
+                stack.push(['image-set', '-webkit-image-set', 'image', 'src']
+                           .includes(fn));
+                continue;
+            }
+
+            let k = i;
+
+            while (CSS_WS(t[k])) {
+                k++;
+            }
+
+            if (t[k] === '"' || t[k] === "'") {
+                stack.push(true);
+                i = string(k, 2, true);
+                continue;
+            }
+
+            if (k >= t.length || t[k] === ')') {
+                i = k < t.length ? k + 1 : k;
+                continue;
+            }
+
+            // a url token, from k
+            const k0 = k;
+            let v = '', bad = false, end = -1;
+
+            for (;;) {
+                if (k >= t.length) {
+                    break;
+                }
+
+                const d = t[k];
+
+                if (d === ')') {
+                    k++;
+                    break;
+                }
+
+                if (!bad && CSS_WS(d)) {
+                    end = k;
+
+                    while (CSS_WS(t[k])) {
+                        k++;
+                    }
+
+                    if (k >= t.length || t[k] === ')') {
+                        continue;
+                    }
+
+                    bad = true;
+                    continue;
+                }
+
+                if (!bad && (d === '"' || d === "'" || d === '('
+                             || CSS_NP(d)))
+                {
+                    bad = true;
+                    k++;
+                    continue;
+                }
+
+                if (d === '\\') {
+                    if (validEsc(k) || k + 1 >= t.length) {
+                        const [e, m] = esc(k);
+
+                        if (!bad) {
+                            v += e;
+                        }
+
+                        k = m;
+                        continue;
+                    }
+
+                    bad = true;
+                    k++;
+                    continue;
+                }
+
+                if (!bad) {
+                    v += d === '\0' ? '\ufffd' : d;
+                }
+
+                k++;
+            }
+
+            if (bad || end < 0) {
+                end = t[k - 1] === ')' ? k - 1 : k;
+            }
+
+            out.push({ start: k0, end, url: v, kind: 1, bad });
+            i = k;
+            continue;
+        }
+
+        if (c === '(') {
+            stack.push(false);
+        } else if (c === ')') {
+            stack.pop();
+        }
+
+        i++;
+    }
+
+    return out;
+}
+
+// the categories a URL found by cssUrls() fetches (consent_html_css_judge)
+function cssMask(P, t, u) {
+    const d = u.url.replace(/^[\x00-\x20]+/, '');
+
+    if (/^data:/i.test(d)) {
+        return u.kind === 3 ? contentMask(P, d.slice(5), 1) : 0;
+    }
+
+    let mask = 0;
+    const c = urlRule(P, u.url);
+
+    if (c >= 0) {
         mask |= 1 << c;
-        out += v.slice(from, i) + 'none';
-        from = i + m[0].length;
+    }
+
+    const raw = t.slice(u.start, u.end);
+
+    if (raw.includes('\\')) {
+        const r = urlRule(P, raw);
+
+        if (r >= 0) {
+            mask |= 1 << r;
+        }
+    }
+
+    return mask;
+}
+
+// "data:x-consent/IDS,#" before a URL held back (consent_html_css_prefix)
+const cssPrefix = (P, mask) => 'data:x-consent/'
+    + categoryList(P, mask).replace(/ /g, '+') + ',#';
+
+// consent_html_css(): the URLs of a style= that match a rule, and the
+// value with each of them held back; the text of a <style> with those
+// not granted held back (only: when sheet)
+function cssGate(P, v, sheet, granted) {
+    let mask = 0, out = '', from = 0;
+
+    for (const u of cssUrls(v)) {
+        const m = cssMask(P, v, u);
+
+        if (m === 0 || (sheet && (m & ~granted) === 0)) {
+            continue;
+        }
+
+        mask |= m;
+        out += v.slice(from, u.start) + cssPrefix(P, m);
+        from = u.start;
     }
 
     return { mask, value: out + v.slice(from) };
@@ -931,12 +1248,17 @@ function verdict(ctx, el, k, text) {
 
     const Q = allVals(ctx, el);
 
+    // what the URLs of its style= fetch (every element's)
+    const style = attr(el, 'style');
+    const css = !allGranted && style !== null
+        ? cssGate(P, style, false, granted) : { mask: 0 };
+
     // an <a>, a <td>, a <div>...: of interest only with what it loads by
     if ((k.more || k.kind === 'track' || k.kind === 'input'
          || k.kind === 'bg' || k.kind === 'ping' || k.kind === 'meta'
          || k.kind === 'base')
-        && (!urlNames(k).some((n) => Q.has(n))
-            || (k.kind === 'css' && !/url\(/i.test(attr(el, 'style')))))
+        && css.mask === 0
+        && (!urlNames(k).some((n) => Q.has(n)) || k.kind === 'css'))
     {
         return { action: 'pass', why: 'nothing it loads by' };
     }
@@ -956,24 +1278,19 @@ function verdict(ctx, el, k, text) {
 
     const V = allVals(ctx, el);
 
+    // only the URLs of its style=: only those are held back
+    const cssOnly = () => (css.mask & ~granted)
+        ? { action: 'gate', cat: categoryList(P, css.mask),
+            why: 'style url()', style: css.value, cssOnly: true }
+        : { action: 'pass', why: 'style url(), none to gate' };
+
     // an <a>, a <td>...: of interest only with what it loads by
     if (k.more || k.kind === 'track' || k.kind === 'input' || k.kind === 'bg'
         || k.kind === 'ping' || k.kind === 'meta' || k.kind === 'base')
     {
-        if (!urlNames(k).some((n) => V.has(n))) {
-            return { action: 'pass', why: 'nothing it loads by' };
+        if (k.kind === 'css' || !urlNames(k).some((n) => V.has(n))) {
+            return cssOnly();
         }
-    }
-
-    if (k.kind === 'css') {
-        const g = cssGate(P, attr(el, 'style'));
-
-        if (!allGranted && (g.mask & ~granted)) {
-            return { action: 'gate', cat: categoryList(P, g.mask),
-                     why: 'style url()', style: g.value };
-        }
-
-        return { action: 'pass', why: 'style url(), none to gate' };
     }
 
     let m = match(P, el, k);
@@ -981,6 +1298,14 @@ function verdict(ctx, el, k, text) {
     if (m.urls) {
         const mask = allGranted ? 0 : urlsMask(ctx, P, el, k);
         m = { by: mask ? 'rule' : 'none', unknown: false, mask };
+    }
+
+    if (css.mask && m.by === 'none' && !m.unknown) {
+        return cssOnly();
+    }
+
+    if (css.mask && m.by === 'rule') {
+        m = { ...m, mask: m.mask | css.mask };
     }
 
     if (m.unknown) {
@@ -998,7 +1323,8 @@ function verdict(ctx, el, k, text) {
             return { action: 'pass', why: m.by + ', granted' };
         }
 
-        return { action: 'gate', cat: categoryList(P, m.mask), why: m.by };
+        return { action: 'gate', cat: categoryList(P, m.mask), why: m.by,
+                 style: css.mask ? css.value : undefined };
     }
 
     // speculation rules: the URLs they would prefetch or prerender
@@ -1394,7 +1720,7 @@ function rewrite(el, k, v) {
             out.push(['type', 'text/plain']);
         }
 
-        if (k.kind === 'css') {
+        if (v.style !== undefined) {
             out.push(['style', v.style]);
         }
 
@@ -1403,7 +1729,11 @@ function rewrite(el, k, v) {
         }
 
         for (const [n, val] of orig) {
-            out.push([inert ? n : renamed(k, n, 'gate') || n, val]);
+            const sn = v.style !== undefined && n.toLowerCase() === 'style'
+                ? 'data-consent-style' : null;
+            out.push([sn || (inert || v.cssOnly ? n
+                                                : renamed(k, n, 'gate') || n),
+                      val]);
         }
     }
     }
@@ -1586,7 +1916,12 @@ function compare(ctx, a, b, where) {
             // filter gates those (docs/gating.md)
             if (x.value !== y.value
                 && !(/>(svg|math|noscript)/.test(where)
-                     && ungate(y.value) === x.value))
+                     && ungate(y.value) === x.value)
+                && !(/>style$/.test(where)
+                     && !/>(svg|math|noscript)/.test(where)
+                     && ctx.P && (ctx.P.all & ~ctx.granted)
+                     && cssGate(ctx.P, x.value, true, ctx.granted).value
+                        === y.value))
             {
                 ctx.diags.push(`${where}: text ${differ(x.value, y.value)}`);
             }

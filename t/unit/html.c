@@ -93,6 +93,7 @@ static int setup_parse(setup_t *st, const char *page, size_t len);
 static uint32_t categories(const char *list, size_t len);
 static char *slurp(const char *path, size_t *len);
 static int same(const char *a, size_t alen, const char *b, size_t blen);
+static void regen(const char *path, const char *data, size_t len);
 static void show_diff(const char *got, size_t glen, const char *want,
     size_t wlen);
 static void fixture(const char *name);
@@ -255,9 +256,9 @@ long_tags(void)
     memset(&dummy, 0, sizeof(out_t));
     conf_init(&conf, &st, &dummy);
 
-    ok(consent_html_size(&conf) < 40 * 1024,
+    ok(consent_html_size(&conf) < 44 * 1024,
        "long tags: %zu bytes a request with the defaults (documented: "
-       "about 38 KiB)", consent_html_size(&conf));
+       "about 42 KiB)", consent_html_size(&conf));
 
     n = 2 * 1024 * 1024;
     page = malloc(n + 128);
@@ -353,6 +354,12 @@ fixture(const char *name)
 
     if (!ok(same(got, glen, want, wlen), "%s: output", name)) {
         show_diff(got, glen, want, wlen);
+
+        /* CONSENT_HTML_REGEN=1: the output becomes the expected one */
+        if (getenv("CONSENT_HTML_REGEN") != NULL) {
+            snprintf(path, sizeof(path), "%s/%s.out", FIXTURES, name);
+            regen(path, got, glen);
+        }
     }
 
     v[0] = (int) stats.gated;
@@ -1315,6 +1322,20 @@ static int
 same(const char *a, size_t alen, const char *b, size_t blen)
 {
     return a != NULL && b != NULL && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+
+static void
+regen(const char *path, const char *data, size_t len)
+{
+    FILE  *f;
+
+    f = fopen(path, "wb");
+
+    if (f != NULL) {
+        fwrite(data, 1, len, f);
+        fclose(f);
+    }
 }
 
 
