@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "consent_policy.h"
+#include "consent_tcf_map.h"
 
 
 #define CONSENT_PATH_MAX       256     /* a JSON path in a message */
@@ -85,6 +86,8 @@ static int consent_parse_consent_mode(consent_policy_t *p,
     uint32_t *gcm_seen, consent_err_t *e);
 static int consent_parse_i18n(consent_policy_t *p, json_t *obj,
     const char *path, consent_i18n_t *out, consent_err_t *e);
+static int consent_parse_tcf(consent_policy_t *p, json_t *root,
+    consent_err_t *e);
 static int consent_parse_rules(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_rule(consent_policy_t *p, json_t *obj,
@@ -152,7 +155,7 @@ static const char  *consent_gcm_names[CONSENT_GCM_N] = {
 
 static const char *const  consent_root_keys[] = {
     "revision", "max_age", "default_language", "privacy_url",
-    "categories", "texts", "rules", NULL
+    "categories", "texts", "rules", "tcf", NULL
 };
 
 static const char *const  consent_category_keys[] = {
@@ -369,6 +372,7 @@ consent_policy_free(consent_policy_t *p)
 
     free(p->default_lang);
     free(p->privacy_url);
+    consent_tcf_map_free(p->tcf);
 
     for (i = 0; i < p->ncategories; i++) {
         free(p->categories[i].id);
@@ -940,7 +944,7 @@ consent_parse_root(consent_policy_t *p, json_t *root, consent_err_t *e)
 
     if (consent_check_keys(root, "", consent_root_keys,
                            "revision, max_age, default_language, "
-                           "privacy_url, categories, texts or rules", e)
+                           "privacy_url, categories, texts, rules or tcf", e)
         != 0)
     {
         return -1;
@@ -953,10 +957,37 @@ consent_parse_root(consent_policy_t *p, json_t *root, consent_err_t *e)
         || consent_parse_privacy_url(p, root, e) != 0
         || consent_parse_texts(p, root, e) != 0
         || consent_parse_categories(p, root, e) != 0
-        || consent_parse_rules(p, root, e) != 0)
+        || consent_parse_rules(p, root, e) != 0
+        || consent_parse_tcf(p, root, e) != 0)
     {
         return -1;
     }
+
+    return 0;
+}
+
+
+/* the "tcf" section, for consent_tcf bridge (src/consent_tcf_map.c) */
+
+static int
+consent_parse_tcf(consent_policy_t *p, json_t *root, consent_err_t *e)
+{
+    json_t             *v;
+    char                buf[512];
+    consent_tcf_map_t  *m;
+
+    v = json_object_get(root, "tcf");
+
+    if (v == NULL) {
+        return 0;
+    }
+
+    if (consent_tcf_map_parse(p, v, &m, buf, sizeof(buf)) != 0) {
+        consent_error(e, NULL, "%s", buf);
+        return -1;
+    }
+
+    p->tcf = m;
 
     return 0;
 }

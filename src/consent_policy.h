@@ -156,6 +156,8 @@ typedef struct {
     consent_cookie_decl_t *cookies;     /* of every category, file order */
     size_t              ncookies;
 
+    void               *tcf;            /* consent_tcf_map_t, or NULL */
+
     unsigned char       sha256[32];     /* of the file's bytes */
     char                sha256_hex[65];
 } consent_policy_t;

@@ -270,6 +270,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_tcf"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_tcf,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -308,6 +315,10 @@ ngx_module_t  ngx_http_consent_module = {
 static ngx_int_t
 ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_consent_tcf_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_consent_add_variables(cf);
 }
 
@@ -460,6 +471,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->strip_cookies = NGX_CONF_UNSET;
     clcf->expire_cookies = NGX_CONF_UNSET;
     clcf->request_cookies = NGX_CONF_UNSET_UINT;
+    clcf->tcf = NGX_CONF_UNSET_UINT;
 
     return clcf;
 }
@@ -512,6 +524,10 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (ngx_http_consent_check_unknown(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_consent_tcf_merge(cf, conf, prev) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -26,6 +26,7 @@
 #include "consent_sniff.h"
 #include "consent_cookie.h"
 #include "consent_inventory.h"
+#include "consent_tcf.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -130,6 +131,11 @@ typedef struct {
     ngx_str_t                    unknown_name;     /* as configured */
     ngx_str_t                    unknown_file;
     ngx_uint_t                   unknown_line;
+
+    /* consent_tcf (ngx_http_consent_tcf.c) */
+    ngx_uint_t                   tcf;
+    ngx_str_t                    tcf_file;
+    ngx_uint_t                   tcf_line;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -158,6 +164,9 @@ typedef struct {
     /* the first bytes, while the filter cannot tell how to read them */
     u_char                      *prefix;
     size_t                       nprefix;
+
+    /* consent_tcf bridge: the visitor's TC string, if usable */
+    consent_tcf_t               *tcf;
 
     unsigned                     resolved:1;
     unsigned                     done:1;      /* passing buffers on as is */
@@ -275,6 +284,17 @@ void ngx_http_consent_inventory_record(ngx_http_request_t *r,
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
+
+/* consent_tcf (ngx_http_consent_tcf.c) */
+#define NGX_HTTP_CONSENT_TCF_OFF     0
+#define NGX_HTTP_CONSENT_TCF_BRIDGE  1
+
+char *ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_consent_tcf_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, ngx_http_consent_loc_conf_t *prev);
+ngx_int_t ngx_http_consent_tcf_add_variables(ngx_conf_t *cf);
+consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
 
 
 #endif /* _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_ */

@@ -1,0 +1,352 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * consent_tcf bridge: the visitor's consent read from the euconsent-v2
+ * cookie (and Google's addtl_consent) that the operator's certified CMP
+ * sets, instead of the module's own signed cookie; the policy's "tcf"
+ * section says which categories a TC string grants
+ * (src/consent_tcf_map.c).  The $consent_tcf_* variables.
+ */
+
+
+#include "ngx_http_consent_module.h"
+#include "consent_tcf_map.h"
+
+
+#define NGX_HTTP_CONSENT_TCF_COOKIE   "euconsent-v2"
+#define NGX_HTTP_CONSENT_AC_COOKIE    "addtl_consent"
+#define NGX_HTTP_CONSENT_TCF_VENDOR   "consent_tcf_vendor_"
+
+
+static ngx_int_t ngx_http_consent_tcf_cookie(ngx_http_request_t *r,
+    const char *name, size_t nlen, ngx_str_t *value);
+static ngx_int_t ngx_http_consent_tcf_purposes_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static consent_tcf_t *ngx_http_consent_tcf_get(ngx_http_request_t *r);
+
+
+static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
+
+    { ngx_string("consent_tcf_purposes"), NULL,
+      ngx_http_consent_tcf_purposes_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string(NGX_HTTP_CONSENT_TCF_VENDOR), NULL,
+      ngx_http_consent_tcf_vendor_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+      ngx_http_null_variable
+};
+
+
+char *
+ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t  *value;
+
+    if (clcf->tcf != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "bridge") == 0) {
+        clcf->tcf = NGX_HTTP_CONSENT_TCF_BRIDGE;
+
+    } else if (ngx_strcmp(value[1].data, "off") == 0) {
+        clcf->tcf = NGX_HTTP_CONSENT_TCF_OFF;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be \"bridge\" or \"off\"",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    clcf->tcf_file = cf->conf_file->file.name;
+    clcf->tcf_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
+    ngx_http_consent_loc_conf_t *prev)
+{
+    if (conf->tcf == NGX_CONF_UNSET_UINT) {
+        conf->tcf = prev->tcf == NGX_CONF_UNSET_UINT
+                    ? NGX_HTTP_CONSENT_TCF_OFF : prev->tcf;
+        conf->tcf_file = prev->tcf_file;
+        conf->tcf_line = prev->tcf_line;
+    }
+
+    if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE
+        && (conf->policy == NULL || conf->policy->tcf == NULL))
+    {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf bridge\" requires a policy with a "
+                      "\"tcf\" section in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_int_t
+ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_consent_tcf_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the first cookie of the name */
+
+static ngx_int_t
+ngx_http_consent_tcf_cookie(ngx_http_request_t *r, const char *name,
+    size_t nlen, ngx_str_t *value)
+{
+    size_t        pos, vlen;
+    const char   *v;
+
+#if (nginx_version >= 1023000)
+    ngx_table_elt_t  *c;
+
+    for (c = r->headers_in.cookie; c; c = c->next) {
+        pos = 0;
+
+        if (consent_cookie_next((const char *) c->value.data, c->value.len,
+                                &pos, name, nlen, &v, &vlen))
+        {
+            value->data = (u_char *) v;
+            value->len = vlen;
+            return NGX_OK;
+        }
+    }
+#else
+    ngx_uint_t         i;
+    ngx_table_elt_t  **h;
+
+    h = r->headers_in.cookies.elts;
+
+    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
+        pos = 0;
+
+        if (consent_cookie_next((const char *) h[i]->value.data,
+                                h[i]->value.len, &pos, name, nlen, &v,
+                                &vlen))
+        {
+            value->data = (u_char *) v;
+            value->len = vlen;
+            return NGX_OK;
+        }
+    }
+#endif
+
+    return NGX_DECLINED;
+}
+
+
+consent_view_t *
+ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    int                rc;
+    ngx_str_t          s;
+    const char        *why;
+    uint32_t           granted;
+    consent_tcf_t     *tc;
+    consent_state_e    state;
+    consent_tcf_ac_t  *ac;
+
+    ctx->tcf = NULL;
+    granted = 0;
+    why = "";
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                    &s)
+        != NGX_OK)
+    {
+        state = CONSENT_STATE_ABSENT;
+        goto done;
+    }
+
+    /* large (bitmaps of every vendor id): freed with the request */
+    tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+    if (tc == NULL) {
+        return NULL;
+    }
+
+    if (consent_tcf_decode((const char *) s.data, s.len, tc, &why) != 0) {
+        state = CONSENT_STATE_INVALID;
+        goto done;
+    }
+
+    rc = consent_tcf_usable(tc, (int64_t) ngx_time(), &why);
+
+    if (rc < 0) {
+        state = CONSENT_STATE_INVALID;
+        goto done;
+    }
+
+    if (rc > 0) {
+        state = CONSENT_STATE_EXPIRED;
+        goto done;
+    }
+
+    state = CONSENT_STATE_VALID;
+    ctx->tcf = tc;
+    ac = NULL;
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
+                                    &s)
+        == NGX_OK)
+    {
+        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+        if (ac == NULL) {
+            return NULL;
+        }
+
+        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
+            != 0)
+        {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "consent: the addtl_consent cookie is refused: "
+                          "%s", why);
+            ac = NULL;
+        }
+    }
+
+    granted = consent_tcf_map_granted(clcf->policy->tcf, clcf->policy, tc,
+                                      ac);
+
+done:
+
+    if (state == CONSENT_STATE_INVALID || state == CONSENT_STATE_EXPIRED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the euconsent-v2 cookie is %s: %s",
+                      consent_state_name(state), why);
+    }
+
+    consent_view_init(&ctx->view, clcf->policy, state, NULL);
+    ctx->view.state = state;
+    ctx->view.granted |= granted;
+    ctx->policy = clcf->policy;
+    ctx->resolved = 1;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent tcf state: %s, granted %uxD",
+                   consent_state_name(state), ctx->view.granted);
+
+    return &ctx->view;
+}
+
+
+static consent_tcf_t *
+ngx_http_consent_tcf_get(ngx_http_request_t *r)
+{
+    ngx_http_consent_ctx_t  *ctx;
+
+    if (ngx_http_consent_view(r) == NULL) {
+        return NULL;
+    }
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
+
+    return ctx ? ctx->tcf : NULL;
+}
+
+
+/* "1,2,3": the purposes the TC string consents to, "" without one */
+
+static ngx_int_t
+ngx_http_consent_tcf_purposes_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char         *p, *start;
+    ngx_uint_t      i;
+    consent_tcf_t  *tc;
+
+    tc = ngx_http_consent_tcf_get(r);
+
+    p = ngx_pnalloc(r->pool, CONSENT_TCF_PURPOSES * 3);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    start = p;
+
+    for (i = 0; tc && i < CONSENT_TCF_PURPOSES; i++) {
+        if (tc->purpose_consents & ((uint32_t) 1 << i)) {
+            if (p != start) {
+                *p++ = ',';
+            }
+
+            p = ngx_sprintf(p, "%ui", i + 1);
+        }
+    }
+
+    v->data = start;
+    v->len = p - start;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* $consent_tcf_vendor_755: "1" with that vendor's consent, else "0" */
+
+static ngx_int_t
+ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t *name = (ngx_str_t *) data;
+
+    size_t          plen;
+    ngx_int_t       id;
+    consent_tcf_t  *tc;
+
+    plen = sizeof(NGX_HTTP_CONSENT_TCF_VENDOR) - 1;
+    id = ngx_atoi(name->data + plen, name->len - plen);
+
+    if (id < 1 || id > CONSENT_TCF_MAX_ID) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    tc = ngx_http_consent_tcf_get(r);
+
+    v->data = (u_char *) ((tc && consent_tcf_set_has(&tc->vendor_consents,
+                                                     (unsigned) id))
+                          ? "1" : "0");
+    v->len = 1;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}

@@ -1,0 +1,235 @@
+#!/usr/bin/perl
+
+# consent_tcf bridge: the visitor's consent is the euconsent-v2 cookie
+# (and Google's addtl_consent) that the operator's certified CMP sets;
+# the policy's "tcf" section maps TCF purposes, special features,
+# vendors and Google ATPs to categories.  TC strings here are written by
+# IAB's own @iabtechlabtcf/core (t/lib/tcf.mjs), not by the module.
+# Gating, consent_require and the variables follow the TC string; the
+# module's banner is not shown; nginx -t refuses a bad "tcf" section or
+# a bridge without one.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Test::More;
+use Consent::Test;
+
+my $node = $ENV{NODE} || 'node';
+
+ok(-f "$FindBin::Bin/../node_modules/\@iabtechlabtcf/core/package.json",
+   '@iabtechlabtcf/core is installed')
+    or BAIL_OUT('node_modules/@iabtechlabtcf/core is missing: run "npm ci"');
+
+my $t = Consent::Test->new();
+my $keys = $t->keyfile();
+
+my %tcf = (
+    analytics => { purposes => [1, 8, 9] },
+    marketing => { purposes => [1, 2, 3, 4], special_features => [1],
+                   vendors => [755], google_atps => [89] },
+);
+
+my $policy = $t->policy_file(modify => sub { $_[0]{tcf} = \%tcf });
+my $plain = $t->policy_file(file => 'plain.json');
+
+$t->write_file('html/collect', "collected\n");
+$t->write_file('html/ads', "ads\n");
+$t->write_file('html/page.html', <<'EOF');
+<!doctype html>
+<html><head><title>t</title>
+<script async src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>
+</head><body>
+<p>article</p>
+<img height="1" width="1" src="https://www.facebook.com/tr?id=1">
+</body></html>
+EOF
+
+my $conf = <<"EOF";
+http {
+    consent_keys $keys;
+    consent_policy %%POLICY%%;
+
+    server {
+        listen 127.0.0.1:%%PORT_8080%%;
+        server_name localhost;
+        root %%TESTDIR%%/html;
+        default_type text/html;
+
+        consent_tcf bridge;
+        consent on;
+
+        add_header X-Consent "\$consent_state|\$consent_categories|\$consent_tcf_purposes|\$consent_tcf_vendor_755|\$consent_tcf_vendor_1" always;
+
+        location /consent/ { consent_endpoint; }
+        location = /collect { consent_require analytics; }
+        location = /ads { consent_require marketing; }
+    }
+}
+EOF
+
+(my $good = $conf) =~ s/%%POLICY%%/$policy/;
+$t->config($good);
+$t->run();
+
+# TC strings by @iabtechlabtcf/core: one JSON state a line in, one out
+
+my $now = int(time() * 10);
+
+sub tc {
+    my (%f) = @_;
+    my %s = (
+        created => $now, lastUpdated => $now, cmpId => 300,
+        cmpVersion => 1, consentLanguage => 'EN', vendorListVersion => 100,
+        policyVersion => 5, isServiceSpecific => JSON::PP::true,
+        publisherCountryCode => 'DE', vendorsDisclosed => [1, 755],
+        %f,
+    );
+    return JSON::PP->new->canonical->encode(\%s);
+}
+
+my %states = (
+    all => tc(purposeConsents => [1 .. 11], specialFeatureOptins => [1],
+              vendorConsents => [1, 755]),
+    analytics => tc(purposeConsents => [1, 8, 9, 10],
+                    vendorConsents => [755]),
+    no_vendor => tc(purposeConsents => [1 .. 11],
+                    specialFeatureOptins => [1], vendorConsents => [1]),
+    no_feature => tc(purposeConsents => [1 .. 11], vendorConsents => [755]),
+    restricted => tc(purposeConsents => [1 .. 11],
+                     specialFeatureOptins => [1], vendorConsents => [755],
+                     publisherRestrictions => [
+                         { purpose => 2, type => 0, vendors => [755] } ]),
+    expired => tc(purposeConsents => [1 .. 11], specialFeatureOptins => [1],
+                  vendorConsents => [755], created => $now - 400 * 864000,
+                  lastUpdated => $now - 400 * 864000),
+    policy2 => tc(purposeConsents => [1 .. 11], specialFeatureOptins => [1],
+                  vendorConsents => [755], policyVersion => 2,
+                  vendorsDisclosed => undef),
+    future => tc(purposeConsents => [1 .. 11], created => $now + 864000 * 3,
+                 lastUpdated => $now + 864000 * 3),
+);
+
+my @names = sort keys %states;
+my $dir = $t->testdir();
+$t->write_file('states', join('', map { "$states{$_}\n" } @names));
+my @strings = `$node t/lib/tcf.mjs encode < $dir/states`;
+chomp @strings;
+is(scalar(@strings), scalar(@names), 'the library wrote every string');
+ok(!(grep { /^error/ } @strings), 'without an error')
+    or diag(join("\n", @strings));
+my %tc = map { $names[$_] => $strings[$_] } 0 .. $#names;
+
+sub get {
+    my ($uri, $tc, $ac) = @_;
+    my @c;
+    push @c, "euconsent-v2=$tc" if defined $tc;
+    push @c, "addtl_consent=$ac" if defined $ac;
+    return $t->http(method => 'GET', uri => $uri,
+                    headers => @c ? [Cookie => join('; ', @c)] : []);
+}
+
+sub xc { my $r = get(@_); return ($r->{headers}{"x-consent"} || [""])->[0] }
+
+my $ac = '2~1.89~dv.9';
+
+# state, categories and the TCF variables
+
+is(xc('/collect', undef), 'absent|necessary||0|0', 'no TC string: absent');
+is(xc('/collect', $tc{all}, $ac),
+   'valid|necessary,analytics,marketing|1,2,3,4,5,6,7,8,9,10,11|1|1',
+   'every purpose, vendor 755, ATP 89: analytics and marketing');
+is(xc('/collect', $tc{all}),
+   'valid|necessary,analytics|1,2,3,4,5,6,7,8,9,10,11|1|1',
+   'the same without the AC string: no marketing (it needs ATP 89)');
+is(xc('/collect', $tc{all}, 'garbage'),
+   'valid|necessary,analytics|1,2,3,4,5,6,7,8,9,10,11|1|1',
+   'a malformed AC string counts as none');
+is(xc('/collect', $tc{analytics}, $ac),
+   'valid|necessary,analytics|1,8,9,10|1|0', 'purposes 1, 8, 9: analytics');
+is(xc('/collect', $tc{no_vendor}, $ac),
+   'valid|necessary,analytics|1,2,3,4,5,6,7,8,9,10,11|0|1',
+   'without vendor 755: no marketing');
+is(xc('/collect', $tc{no_feature}, $ac),
+   'valid|necessary,analytics|1,2,3,4,5,6,7,8,9,10,11|1|0',
+   'without special feature 1: no marketing');
+is(xc('/collect', $tc{restricted}, $ac),
+   'valid|necessary,analytics|1,2,3,4,5,6,7,8,9,10,11|1|0',
+   'the publisher forbids vendor 755 purpose 2: no marketing');
+is(xc('/collect', $tc{expired}, $ac), 'expired|necessary||0|0',
+   'updated 400 days ago: expired');
+is(xc('/collect', $tc{policy2}, $ac), 'invalid|necessary||0|0',
+   'TCF policy version 2: invalid');
+is(xc('/collect', $tc{future}, $ac), 'invalid|necessary||0|0',
+   'created in the future: invalid');
+is(xc('/collect', 'CPnotatcstring'), 'invalid|necessary||0|0',
+   'not a TC string: invalid');
+
+# consent_require
+
+is(get('/collect', undef)->{status}, 403, '/collect without: 403');
+is(get('/collect', $tc{analytics})->{status}, 200, '/collect: 200');
+is(get('/ads', $tc{analytics}, $ac)->{status}, 403, '/ads: 403');
+is(get('/ads', $tc{all}, $ac)->{status}, 200, '/ads with all: 200');
+is(get('/ads', $tc{expired}, $ac)->{status}, 403, '/ads expired: 403');
+
+# gating, and no banner of the module's own
+
+my $r = get('/page.html', undef);
+like($r->{body}, qr{<script type="text/plain" data-consent="analytics"},
+     'no TC string: gtag held back');
+like($r->{body}, qr{<img data-consent="marketing"[^>]*data-consent-src=},
+     'and the pixel');
+unlike($r->{body}, qr{consent-banner}, 'no banner of the module');
+
+$r = get('/page.html', $tc{analytics}, $ac);
+like($r->{body}, qr{<script async src="https://www\.googletagmanager},
+     'analytics granted by the TC string: gtag passes');
+like($r->{body}, qr{<img data-consent="marketing"},
+     'the pixel still held back');
+
+$r = get('/page.html', $tc{all}, $ac);
+like($r->{body}, qr{<img height="1" width="1" src="https://www\.facebook},
+     'marketing granted: the pixel passes');
+unlike($r->{body}, qr{consent-banner}, 'still no banner');
+
+# nginx -t
+
+(my $bare = $conf) =~ s/%%POLICY%%/$plain/;
+my ($rc, $out) = $t->test_config($bare);
+isnt($rc, 0, 'a bridge without a "tcf" section: nginx -t fails');
+like($out, qr/"consent_tcf bridge" requires a policy with a "tcf" section in \S+nginx-test\.conf:\d+/,
+     'and says where') or diag($out);
+
+my @bad = (
+    [ { nosuch => { purposes => [1] } }, qr/tcf\.nosuch: no such category/ ],
+    [ { necessary => { purposes => [1] } }, qr/required category/ ],
+    [ { analytics => { purposes => [12] } },
+      qr/tcf\.analytics\.purposes\[0\]: must be an integer from 1 to 11/ ],
+    [ { analytics => { purposes => [1, 1] } }, qr/repeated/ ],
+    [ { analytics => { special_features => [3] } },
+      qr/special_features\[0\]/ ],
+    [ { analytics => { vendors => [0] } }, qr/vendors\[0\]/ ],
+    [ { analytics => { google_atps => ['x'] } }, qr/google_atps\[0\]/ ],
+    [ { analytics => { purpose => [1] } }, qr/unknown key/ ],
+    [ { analytics => {} }, qr/needs nothing/ ],
+    [ [], qr/tcf: must be an object/ ],
+);
+
+my $i = 0;
+
+for my $b (@bad) {
+    my ($section, $re) = @$b;
+    my $f = $t->policy_file(file => 'bad' . $i++ . '.json',
+                            modify => sub { $_[0]{tcf} = $section });
+    (my $c = $conf) =~ s/%%POLICY%%/$f/;
+    my ($rc, $out) = $t->test_config($c);
+    isnt($rc, 0, "bad tcf section $i: nginx -t fails");
+    like($out, qr/\Q$f\E.*$re|$re.*\Q$f\E/, "and names the file: $re")
+        or diag($out);
+}
+
+done_testing();
