@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "consent_tcf_map.h"
 
 
@@ -357,6 +359,21 @@ consent_tcf_usable(const consent_tcf_t *tc, int64_t now, const char **why)
     if (updated + CONSENT_TCF_MAX_AGE < now) {
         *why = "older than 13 months";
         return 1;
+    }
+
+    return 0;
+}
+
+
+int
+consent_tcf_digest(const char *s, size_t len, unsigned char out[32])
+{
+    unsigned int  n;
+
+    n = 0;
+
+    if (EVP_Digest(s, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32) {
+        return -1;
     }
 
     return 0;

@@ -85,5 +85,11 @@ uint32_t consent_tcf_map_granted(const consent_tcf_map_t *m,
 int consent_tcf_usable(const consent_tcf_t *tc, int64_t now,
     const char **why);
 
+/*
+ * SHA-256 of a TC string: the audit log keeps this, never the string
+ * (personal data, CJEU C-604/22).  0 or -1.
+ */
+int consent_tcf_digest(const char *s, size_t len, unsigned char out[32]);
+
 
 #endif /* _CONSENT_TCF_MAP_H_INCLUDED_ */

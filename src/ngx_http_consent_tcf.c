@@ -26,6 +26,8 @@ static ngx_int_t ngx_http_consent_tcf_purposes_variable(
 static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static consent_tcf_t *ngx_http_consent_tcf_get(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_tcf_record_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -349,4 +351,160 @@ ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
     v->not_found = 0;
 
     return NGX_OK;
+}
+
+
+/*
+ * consent_tcf_record: a location the page's script calls (POST, same
+ * site) once the CMP says the visitor chose (__tcfapi event
+ * "useractioncomplete"): the choice then in the euconsent-v2 cookie goes
+ * into the audit log, under an id made of the first 128 bits of the TC
+ * string's SHA-256 (never the string itself).
+ */
+
+char *
+ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *core;
+
+    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    core->handler = ngx_http_consent_tcf_record_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_tcf_cross_site(ngx_http_request_t *r)
+{
+    u_char            *p;
+    ngx_str_t          self;
+    ngx_table_elt_t   *origin, *sfs;
+
+    origin = ngx_http_consent_header_in_str(r, "Origin");
+    sfs = ngx_http_consent_header_in_str(r, "Sec-Fetch-Site");
+
+    if (r->headers_in.host == NULL) {
+        return 1;
+    }
+
+    self.len = sizeof("https://") - 1 + r->headers_in.host->value.len;
+    self.data = ngx_pnalloc(r->pool, self.len);
+    if (self.data == NULL) {
+        return 1;
+    }
+
+#if (NGX_HTTP_SSL)
+    p = ngx_sprintf(self.data, "%s://%V",
+                    r->connection->ssl ? "https" : "http",
+                    &r->headers_in.host->value);
+#else
+    p = ngx_sprintf(self.data, "http://%V", &r->headers_in.host->value);
+#endif
+
+    self.len = p - self.data;
+
+    return consent_cross_site(origin ? (const char *) origin->value.data
+                                     : NULL,
+                              origin ? origin->value.len : 0,
+                              (const char *) self.data, self.len,
+                              sfs ? (const char *) sfs->value.data : NULL,
+                              sfs ? sfs->value.len : 0);
+}
+
+
+static ngx_int_t
+ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
+{
+    char                          ip[64], id[CONSENT_ID_B64_LEN + 1];
+    ngx_int_t                     rc;
+    ngx_str_t                     s;
+    unsigned char                 digest[32];
+    consent_view_t               *view;
+    consent_record_t              rec;
+    ngx_table_elt_t              *h;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    if (r->method != NGX_HTTP_POST) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_consent_tcf_cross_site(r)) {
+        return NGX_HTTP_FORBIDDEN;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    if (clcf->tcf != NGX_HTTP_CONSENT_TCF_BRIDGE) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    view = ngx_http_consent_view(r);
+    if (view == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (view->state != CONSENT_STATE_VALID
+        || ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                  sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                  &s)
+           != NGX_OK)
+    {
+        /* nothing usable to record */
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (consent_tcf_digest((const char *) s.data, s.len, digest) != 0) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    consent_id_format(digest, id);
+
+    ngx_memzero(&rec, sizeof(consent_record_t));
+
+    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
+                + ngx_cached_time->msec;
+    rec.id.data = id;
+    rec.id.len = CONSENT_ID_B64_LEN;
+    rec.mechanism = "tcf";
+    rec.action = consent_record_action(rec.mechanism, 0, view->granted,
+                                       clcf->policy->required_mask);
+    rec.policy = clcf->policy;
+    rec.granted = view->granted;
+    rec.gpc = ngx_http_consent_gpc(r);
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    rec.lang.data = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+    rec.lang.len = ngx_strlen(rec.lang.data);
+
+    rec.host.data = (const char *) r->headers_in.server.data;
+    rec.host.len = r->headers_in.server.len;
+
+    if (r->headers_in.user_agent) {
+        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
+        rec.ua.len = r->headers_in.user_agent->value.len;
+    }
+
+    rec.ip.data = ip;
+    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
+                                      (consent_ip_mode_e) clcf->log_ip,
+                                      &clcf->keys->keys[0], ip);
+
+    rc = ngx_http_consent_log_decision(r, &rec);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->header_only = 1;
+    r->headers_out.content_length_n = 0;
+
+    return ngx_http_send_header(r);
 }

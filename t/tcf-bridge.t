@@ -17,6 +17,8 @@ use lib "$FindBin::Bin/lib";
 
 use Test::More;
 use Consent::Test;
+use Digest::SHA ();
+use MIME::Base64 ();
 
 my $node = $ENV{NODE} || 'node';
 
@@ -52,6 +54,7 @@ my $conf = <<"EOF";
 http {
     consent_keys $keys;
     consent_policy %%POLICY%%;
+    consent_log %%TESTDIR%%/consent.log;
 
     server {
         listen 127.0.0.1:%%PORT_8080%%;
@@ -67,6 +70,7 @@ http {
         location /consent/ { consent_endpoint; }
         location = /collect { consent_require analytics; }
         location = /ads { consent_require marketing; }
+        location = /tcf-record { consent_tcf_record; }
     }
 }
 EOF
@@ -196,10 +200,60 @@ like($r->{body}, qr{<img height="1" width="1" src="https://www\.facebook},
      'marketing granted: the pixel passes');
 unlike($r->{body}, qr{consent-banner}, 'still no banner');
 
+# consent_tcf_record: the CMP's choice into the audit log, by its hash
+
+sub post {
+    my ($tc, @h) = @_;
+    return $t->http(method => 'POST', uri => '/tcf-record',
+        headers => [ (defined $tc ? (Cookie => "euconsent-v2=$tc; "
+                                     . "addtl_consent=$ac") : ()), @h ]);
+}
+
+is(post($tc{all})->{status}, 204, 'a same-site POST with a TC string: 204');
+is(post($tc{analytics}, 'Sec-Fetch-Site' => 'same-origin')->{status}, 204,
+   'another');
+is(post($tc{all}, 'Sec-Fetch-Site' => 'cross-site')->{status}, 403,
+   'a cross-site one: 403');
+is(post($tc{all}, Origin => 'https://evil.example')->{status}, 403,
+   'another origin: 403');
+is(post(undef)->{status}, 400, 'no TC string: 400');
+is(post($tc{expired})->{status}, 400, 'an expired one: 400');
+is($t->http(method => 'GET', uri => '/tcf-record')->{status}, 405,
+   'GET: 405');
+
+my $log = $t->read_file('consent.log') // '';
+my @recs = map { JSON::PP->new->decode($_) } grep { /"type":"consent"/ }
+    split /\n/, $log;
+is(scalar(@recs), 2, 'two records');
+
+sub hid {
+    my $id = MIME::Base64::encode_base64(
+        substr(Digest::SHA::sha256($_[0]), 0, 16), '');
+    $id =~ tr{+/}{-_};
+    $id =~ s/=+$//;
+    return $id;
+}
+
+is($recs[0]{id}, hid($tc{all}),
+   'its id: the first 128 bits of the TC string\'s SHA-256');
+is($recs[0]{mechanism}, 'tcf', 'mechanism tcf');
+is($recs[0]{action}, 'grant', 'a grant');
+is(join(',', @{ $recs[0]{granted} }), 'necessary,analytics,marketing',
+   'of what the TC string grants');
+is(join(',', @{ $recs[1]{granted} }), 'necessary,analytics', 'the second');
+is($recs[1]{id}, hid($tc{analytics}), 'under its own hash');
+ok(index($log, $tc{all}) < 0 && index($log, substr($tc{all}, 0, 20)) < 0,
+   'the TC string itself is nowhere in the log');
+
+my $audit = ($ENV{CONSENT_BUILD} // "$FindBin::Bin/../build")
+    . '/consent-audit';
+my $out = `$audit verify --keys $keys $dir/consent.log 2>&1`;
+is($? >> 8, 0, 'consent-audit verify passes') or diag($out);
+
 # nginx -t
 
 (my $bare = $conf) =~ s/%%POLICY%%/$plain/;
-my ($rc, $out) = $t->test_config($bare);
+(my $rc, $out) = $t->test_config($bare);
 isnt($rc, 0, 'a bridge without a "tcf" section: nginx -t fails');
 like($out, qr/"consent_tcf bridge" requires a policy with a "tcf" section in \S+nginx-test\.conf:\d+/,
      'and says where') or diag($out);
