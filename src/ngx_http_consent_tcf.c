@@ -174,8 +174,9 @@ ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     ngx_http_consent_loc_conf_t *clcf)
 {
     int                rc;
-    ngx_str_t          s;
+    ngx_str_t          s, tcs;
     const char        *why;
+    unsigned char      digest[32];
     uint32_t           granted;
     consent_tcf_t     *tc;
     consent_state_e    state;
@@ -193,6 +194,8 @@ ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
         state = CONSENT_STATE_ABSENT;
         goto done;
     }
+
+    tcs = s;
 
     /* large (bitmaps of every vendor id): freed with the request */
     tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
@@ -255,6 +258,14 @@ done:
     consent_view_init(&ctx->view, clcf->policy, state, NULL);
     ctx->view.state = state;
     ctx->view.granted |= granted;
+
+    /* $consent_id: the id the TC string's audit records carry */
+
+    if ((state == CONSENT_STATE_VALID || state == CONSENT_STATE_EXPIRED)
+        && consent_tcf_digest((const char *) tcs.data, tcs.len, digest) == 0)
+    {
+        ngx_memcpy(ctx->view.token.id, digest, CONSENT_ID_LEN);
+    }
     ctx->policy = clcf->policy;
     ctx->resolved = 1;
 

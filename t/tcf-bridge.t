@@ -66,6 +66,7 @@ http {
         consent on;
 
         add_header X-Consent "\$consent_state|\$consent_categories|\$consent_tcf_purposes|\$consent_tcf_vendor_755|\$consent_tcf_vendor_1" always;
+        add_header X-Consent-Id "\$consent_id" always;
 
         location /consent/ { consent_endpoint; }
         location = /collect { consent_require analytics; }
@@ -244,6 +245,11 @@ is(join(',', @{ $recs[1]{granted} }), 'necessary,analytics', 'the second');
 is($recs[1]{id}, hid($tc{analytics}), 'under its own hash');
 ok(index($log, $tc{all}) < 0 && index($log, substr($tc{all}, 0, 20)) < 0,
    'the TC string itself is nowhere in the log');
+
+is(get('/collect', $tc{all})->{headers}{'x-consent-id'}[0], hid($tc{all}),
+   '$consent_id: the same id');
+ok(!get('/collect', 'garbage')->{headers}{'x-consent-id'},
+   'and none for an invalid TC string');
 
 my $audit = ($ENV{CONSENT_BUILD} // "$FindBin::Bin/../build")
     . '/consent-audit';
