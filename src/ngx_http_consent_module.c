@@ -277,6 +277,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_tcf_gvl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_tcf_gvl,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_tcf_record"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_consent_tcf_record,
@@ -479,6 +486,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->expire_cookies = NGX_CONF_UNSET;
     clcf->request_cookies = NGX_CONF_UNSET_UINT;
     clcf->tcf = NGX_CONF_UNSET_UINT;
+    clcf->tcf_gvl = NGX_CONF_UNSET_PTR;
 
     return clcf;
 }

@@ -136,6 +136,8 @@ typedef struct {
     ngx_uint_t                   tcf;
     ngx_str_t                    tcf_file;
     ngx_uint_t                   tcf_line;
+    void                        *tcf_gvl;     /* consent_tcf_gvl_t */
+    ngx_str_t                    tcf_gvl_path;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -294,6 +296,8 @@ char *ngx_http_consent_tcf_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf, ngx_http_consent_loc_conf_t *prev);
 ngx_int_t ngx_http_consent_tcf_add_variables(ngx_conf_t *cf);
 char *ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);

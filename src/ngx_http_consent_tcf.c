@@ -12,6 +12,7 @@
 
 #include "ngx_http_consent_module.h"
 #include "consent_tcf_map.h"
+#include "consent_tcf_gvl.h"
 
 
 #define NGX_HTTP_CONSENT_TCF_COOKIE   "euconsent-v2"
@@ -28,6 +29,9 @@ static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
 static consent_tcf_t *ngx_http_consent_tcf_get(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_tcf_record_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
+static void ngx_http_consent_tcf_gvl_cleanup(void *data);
+static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -89,6 +93,12 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
         conf->tcf_line = prev->tcf_line;
     }
 
+    if (conf->tcf_gvl == NGX_CONF_UNSET_PTR) {
+        conf->tcf_gvl = prev->tcf_gvl == NGX_CONF_UNSET_PTR
+                        ? NULL : prev->tcf_gvl;
+        conf->tcf_gvl_path = prev->tcf_gvl_path;
+    }
+
     if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE
         && (conf->policy == NULL || conf->policy->tcf == NULL))
     {
@@ -99,7 +109,108 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
         return NGX_CONF_ERROR;
     }
 
+    if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE && conf->tcf_gvl != NULL) {
+        return ngx_http_consent_tcf_check_gvl(cf, conf);
+    }
+
     return NGX_CONF_OK;
+}
+
+
+/* every vendor the policy's "tcf" section names is on the GVL */
+
+static char *
+ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf)
+{
+    size_t                       c, i;
+    consent_tcf_map_t           *map;
+    consent_tcf_gvl_t           *gvl;
+    const consent_tcf_vendor_t  *v;
+
+    map = conf->policy->tcf;
+    gvl = conf->tcf_gvl;
+
+    for (c = 0; c < conf->policy->ncategories; c++) {
+        for (i = 0; i < map->need[c].nvendors; i++) {
+            v = consent_tcf_gvl_vendor(gvl, map->need[c].vendors[i]);
+
+            if (v != NULL && !v->deleted) {
+                continue;
+            }
+
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "vendor %ud of the policy's tcf.%s is %s the "
+                          "vendor list \"%V\" (version %ud) in %V:%ui",
+                          (ngx_uint_t) map->need[c].vendors[i],
+                          conf->policy->categories[c].id,
+                          v ? "deleted from" : "not on",
+                          &conf->tcf_gvl_path,
+                          (ngx_uint_t) gvl->vendor_list_version,
+                          &conf->tcf_file, conf->tcf_line);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * consent_tcf_gvl PATH: IAB's Global Vendor List (v3 JSON), a local file
+ * the operator refreshes; read and checked here, at nginx -t and reload
+ */
+
+char *
+ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    char                 err[512];
+    ngx_str_t           *value, path;
+    consent_tcf_gvl_t   *gvl;
+    ngx_pool_cleanup_t  *cln;
+
+    if (clcf->tcf_gvl != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    path = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    err[0] = '\0';
+    gvl = consent_tcf_gvl_load((const char *) path.data, err, sizeof(err));
+
+    if (gvl == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "consent_tcf_gvl \"%V\": %s", &path, err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        consent_tcf_gvl_free(gvl);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_consent_tcf_gvl_cleanup;
+    cln->data = gvl;
+
+    clcf->tcf_gvl = gvl;
+    clcf->tcf_gvl_path = path;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_consent_tcf_gvl_cleanup(void *data)
+{
+    consent_tcf_gvl_free(data);
 }
 
 

@@ -264,6 +264,79 @@ isnt($rc, 0, 'a bridge without a "tcf" section: nginx -t fails');
 like($out, qr/"consent_tcf bridge" requires a policy with a "tcf" section in \S+nginx-test\.conf:\d+/,
      'and says where') or diag($out);
 
+# consent_tcf_gvl: a synthetic Global Vendor List of a few hundred vendors
+
+sub gvl {
+    my (%o) = @_;
+    my %named = map { $_ => { id => $_, name => "P$_" } } 1 .. 11;
+    my %v;
+
+    for my $id (1 .. 400, 755) {
+        next if $o{without} && $id == $o{without};
+        $v{$id} = { id => $id, name => "Vendor $id",
+                    purposes => [1, 3, 4], legIntPurposes => [2, 7],
+                    flexiblePurposes => [2], specialPurposes => [1],
+                    features => [1], specialFeatures => [1] };
+        $v{$id}{deletedDate} = '2026-01-01T00:00:00Z'
+            if $o{deleted} && $id == $o{deleted};
+    }
+
+    return JSON::PP->new->canonical->encode({
+        gvlSpecificationVersion => $o{spec} // 3,
+        vendorListVersion => 120, tcfPolicyVersion => 5,
+        lastUpdated => '2026-12-03T16:00:00Z',
+        purposes => \%named,
+        specialPurposes => { map { $_ => { id => $_, name => "S$_" } } 1, 2 },
+        features => { map { $_ => { id => $_, name => "F$_" } } 1 .. 3 },
+        specialFeatures => { map { $_ => { id => $_, name => "X$_" } } 1, 2 },
+        stacks => { 1 => { id => 1, name => 'st', purposes => [2, 3],
+                           specialFeatures => [] } },
+        vendors => \%v,
+    });
+}
+
+sub with_gvl {
+    my ($name, $text) = @_;
+    my $f = $t->write_file($name, $text);
+    (my $c = $good) =~ s/consent_tcf bridge;/consent_tcf bridge;\n        consent_tcf_gvl $f;/;
+    return ($f, $t->test_config($c));
+}
+
+my ($gf, $grc, $gout) = with_gvl('gvl.json', gvl());
+is($grc, 0, 'a GVL of 401 vendors with vendor 755: nginx -t passes')
+    or diag($gout);
+
+($gf, $grc, $gout) = with_gvl('gvl-no755.json', gvl(without => 755));
+isnt($grc, 0, 'vendor 755 not on the GVL: nginx -t fails');
+like($gout, qr/vendor 755 of the policy's tcf\.marketing is not on the vendor list "\Q$gf\E" \(version 120\) in \S+:\d+/,
+     'and says which, where') or diag($gout);
+
+($gf, $grc, $gout) = with_gvl('gvl-del.json', gvl(deleted => 755));
+isnt($grc, 0, 'vendor 755 deleted: nginx -t fails');
+like($gout, qr/vendor 755 .* is deleted from the vendor list/,
+     'and says so') or diag($gout);
+
+($gf, $grc, $gout) = with_gvl('gvl-v2.json', gvl(spec => 2));
+isnt($grc, 0, 'a GVL of format version 2: nginx -t fails');
+like($gout, qr/consent_tcf_gvl "\Q$gf\E": gvlSpecificationVersion: must be an integer from 3 to 3 in \S+nginx-test\.conf:\d+/,
+     'names the file, the field and the line') or diag($gout);
+
+($gf, $grc, $gout) = with_gvl('gvl-bad.json', '{"vendors": ');
+isnt($grc, 0, 'a truncated GVL: nginx -t fails');
+like($gout, qr/consent_tcf_gvl "\Q$gf\E": line 1, column \d+/,
+     'with the line and column of the JSON error') or diag($gout);
+
+# consent-tcf gvl: the same check for a cron job, before a swap
+
+my $cli = ($ENV{CONSENT_BUILD} // "$FindBin::Bin/../build") . '/consent-tcf';
+my $sum = `$cli gvl $dir/gvl.json`;
+is($? >> 8, 0, 'consent-tcf gvl: a good list passes');
+like($sum, qr/"vendorListVersion":120,.*"vendors":401,"deleted":0,"maxVendorId":755/,
+     'with its summary');
+$sum = `$cli gvl $dir/gvl-v2.json`;
+is($? >> 8, 1, 'a bad one fails');
+like($sum, qr/^error: \S+gvl-v2\.json: gvlSpecificationVersion/, 'and why');
+
 my @bad = (
     [ { nosuch => { purposes => [1] } }, qr/tcf\.nosuch: no such category/ ],
     [ { necessary => { purposes => [1] } }, qr/required category/ ],

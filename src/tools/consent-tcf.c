@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "consent_tcf.h"
+#include "consent_tcf_gvl.h"
 
 
 #define CONSENT_TCF_LINE  (1024 * 1024)
@@ -50,6 +51,7 @@ static int consent_tcf_cli_encode(const char *s, FILE *out);
 static int consent_tcf_cli_ac_decode(const char *s, FILE *out);
 static int consent_tcf_cli_ac_encode(const char *s, FILE *out);
 static int consent_tcf_cli_one(int mode, char *line, FILE *out);
+static int consent_tcf_cli_gvl(const char *path, FILE *out);
 
 
 static consent_tcf_t     consent_tcf_cli_tc;
@@ -62,6 +64,7 @@ consent_tcf_cli_usage(FILE *f)
 {
     fprintf(f,
         "usage: consent-tcf decode|encode|ac-decode|ac-encode [ITEM...]\n"
+        "       consent-tcf gvl FILE...\n"
         "\n"
         "Decodes IAB TCF v2 TC strings (the euconsent-v2 cookie: Core,\n"
         "Disclosed Vendors and Publisher TC segments) into one JSON object\n"
@@ -71,6 +74,10 @@ consent_tcf_cli_usage(FILE *f)
         "Items come from the arguments or, with none, one a line from the\n"
         "standard input.  Fields missing from an object to encode are 0,\n"
         "empty or false, with version 2 and policyVersion 5.\n"
+        "\n"
+        "gvl checks Global Vendor List files (v3 JSON) as consent_tcf_gvl\n"
+        "does at nginx -t, and prints a summary of each, for a cron job\n"
+        "to check a fresh list before it replaces the one in use.\n"
         "\n"
         "Exit: 0 every item done, 1 one was refused (\"error: ...\"),\n"
         "2 usage.\n");
@@ -698,6 +705,33 @@ consent_tcf_cli_one(int mode, char *line, FILE *out)
 }
 
 
+static int
+consent_tcf_cli_gvl(const char *path, FILE *out)
+{
+    char                err[512];
+    consent_tcf_gvl_t  *gvl;
+
+    err[0] = '\0';
+    gvl = consent_tcf_gvl_load(path, err, sizeof(err));
+
+    if (gvl == NULL) {
+        fprintf(out, "error: %s: %s\n", path, err);
+        return 1;
+    }
+
+    fprintf(out, "{\"vendorListVersion\":%u,\"tcfPolicyVersion\":%u,"
+            "\"lastUpdated\":\"%s\",\"vendors\":%u,\"deleted\":%u,"
+            "\"maxVendorId\":%u,\"stacks\":%u}\n",
+            gvl->vendor_list_version, gvl->policy_version,
+            gvl->last_updated, gvl->nvendors, gvl->ndeleted,
+            gvl->max_vendor, gvl->nstacks);
+
+    consent_tcf_gvl_free(gvl);
+
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -707,6 +741,16 @@ main(int argc, char **argv)
     if (argc < 2) {
         consent_tcf_cli_usage(stderr);
         return 2;
+    }
+
+    if (strcmp(argv[1], "gvl") == 0) {
+        failed = (argc < 3);
+
+        for (i = 2; i < argc; i++) {
+            failed |= consent_tcf_cli_gvl(argv[i], stdout);
+        }
+
+        return failed;
     }
 
     if (strcmp(argv[1], "decode") == 0) {
