@@ -28,6 +28,24 @@ static int consent_tcf_gvl_stacks(consent_tcf_gvl_t *gvl, json_t *root,
     char *err, size_t errlen);
 static int consent_tcf_gvl_vendors(consent_tcf_gvl_t *gvl, json_t *root,
     char *err, size_t errlen);
+static int consent_tcf_letters_check(const consent_tcf_t *tc);
+
+
+static int
+consent_tcf_letters_check(const consent_tcf_t *tc)
+{
+    unsigned  i;
+
+    for (i = 0; i < 2; i++) {
+        if (tc->consent_language[i] < 'A' || tc->consent_language[i] > 'Z'
+            || tc->publisher_cc[i] < 'A' || tc->publisher_cc[i] > 'Z')
+        {
+            return -1;
+        }
+    }
+
+    return 0;
+}
 
 
 /* "755" -> 755: decimal, no sign nor leading zero, 1..max; else -1 */
@@ -497,4 +515,71 @@ consent_tcf_gvl_vendor(const consent_tcf_gvl_t *gvl, unsigned id)
     }
 
     return &gvl->vendors[id];
+}
+
+
+int
+consent_tcf_choice(consent_tcf_t *tc, const consent_tcf_gvl_t *gvl,
+    unsigned cmp_id, unsigned cmp_version, const char *lang,
+    const char *cc, int64_t now, const consent_tcf_choice_t *choice,
+    const char **why)
+{
+    unsigned                     id;
+    const consent_tcf_vendor_t  *v;
+
+    consent_tcf_init(tc);
+
+    if (cmp_id < 2 || cmp_id > 4095 || cmp_version > 4095 || now < 0
+        || strlen(lang) != 2 || strlen(cc) != 2)
+    {
+        *why = "a CMP id, version, time, language or country out of range";
+        return -1;
+    }
+
+    tc->created = (uint64_t) (now - now % 86400) * 10;
+    tc->last_updated = tc->created;
+    tc->cmp_id = cmp_id;
+    tc->cmp_version = cmp_version;
+    memcpy(tc->consent_language, lang, 3);
+    memcpy(tc->publisher_cc, cc, 3);
+    tc->vendor_list_version = gvl->vendor_list_version;
+    tc->policy_version = gvl->policy_version;
+    tc->is_service_specific = 1;
+    tc->has_disclosed = 1;
+
+    tc->purpose_consents = choice->purposes & gvl->purposes;
+    tc->purpose_li = choice->li_purposes & gvl->purposes
+                     & ~((1u << 0) | (1u << 2) | (1u << 3) | (1u << 4)
+                         | (1u << 5));
+    tc->special_feature_opt_ins = choice->special_features
+                                  & gvl->special_features;
+
+    for (id = 1; id <= gvl->max_vendor; id++) {
+        v = &gvl->vendors[id];
+
+        if (v->name == NULL || v->deleted) {
+            continue;
+        }
+
+        consent_tcf_set_add(&tc->disclosed, id);
+
+        if (choice->vendors && consent_tcf_set_has(choice->vendors, id)
+            && v->purposes != 0)
+        {
+            consent_tcf_set_add(&tc->vendor_consents, id);
+        }
+
+        if (choice->li_vendors && consent_tcf_set_has(choice->li_vendors, id)
+            && (v->li_purposes != 0 || v->special_purposes != 0))
+        {
+            consent_tcf_set_add(&tc->vendor_li, id);
+        }
+    }
+
+    if (consent_tcf_letters_check(tc) != 0) {
+        *why = "a language or country not two letters A-Z";
+        return -1;
+    }
+
+    return 0;
 }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consent_tcf.h"
+
 
 #define CONSENT_TCF_GVL_MAX_SIZE  (16 * 1024 * 1024)
 
@@ -70,6 +72,38 @@ consent_tcf_gvl_t *consent_tcf_gvl_load(const char *path, char *err,
     size_t errlen);
 
 void consent_tcf_gvl_free(consent_tcf_gvl_t *gvl);
+
+/*
+ * A visitor's choice, as a CMP's second layer collects it: purposes
+ * consented to, purposes whose legitimate interest was not objected to,
+ * special features opted in, vendors consented to, vendors whose
+ * legitimate interest was not objected to.
+ */
+typedef struct {
+    uint32_t            purposes;
+    uint32_t            li_purposes;
+    uint32_t            special_features;
+    const consent_tcf_set_t *vendors;
+    const consent_tcf_set_t *li_vendors;
+} consent_tcf_choice_t;
+
+
+/*
+ * Fills tc with the TC string's fields for choice under gvl, as a
+ * registered CMP (cmp_id, cmp_version) writes them under TCF 2.3:
+ * created and last updated at now's day (UTC), the list's vendor list
+ * and policy versions, service-specific, every vendor of the list not
+ * deleted disclosed, and only signals the list allows: a purpose or
+ * special feature it defines, no legitimate interest for purposes 1,
+ * 3-6, vendor consent for a vendor declaring a consent purpose, vendor
+ * legitimate interest for one declaring a legitimate interest purpose
+ * or a special purpose (IAB's rules of June 2021).  lang and cc: two
+ * letters A-Z.  0, or -1 with *why.
+ */
+int consent_tcf_choice(consent_tcf_t *tc, const consent_tcf_gvl_t *gvl,
+    unsigned cmp_id, unsigned cmp_version, const char *lang,
+    const char *cc, int64_t now, const consent_tcf_choice_t *choice,
+    const char **why);
 
 /* the vendor, or NULL when the list has no such id */
 const consent_tcf_vendor_t *consent_tcf_gvl_vendor(

@@ -52,6 +52,8 @@ static int consent_tcf_cli_ac_decode(const char *s, FILE *out);
 static int consent_tcf_cli_ac_encode(const char *s, FILE *out);
 static int consent_tcf_cli_one(int mode, char *line, FILE *out);
 static int consent_tcf_cli_gvl(const char *path, FILE *out);
+static int consent_tcf_cli_choose(const consent_tcf_gvl_t *gvl,
+    const char *s, FILE *out);
 
 
 static consent_tcf_t     consent_tcf_cli_tc;
@@ -65,6 +67,7 @@ consent_tcf_cli_usage(FILE *f)
     fprintf(f,
         "usage: consent-tcf decode|encode|ac-decode|ac-encode [ITEM...]\n"
         "       consent-tcf gvl FILE...\n"
+        "       consent-tcf choose GVL [CHOICE...]\n"
         "\n"
         "Decodes IAB TCF v2 TC strings (the euconsent-v2 cookie: Core,\n"
         "Disclosed Vendors and Publisher TC segments) into one JSON object\n"
@@ -78,6 +81,11 @@ consent_tcf_cli_usage(FILE *f)
         "gvl checks Global Vendor List files (v3 JSON) as consent_tcf_gvl\n"
         "does at nginx -t, and prints a summary of each, for a cron job\n"
         "to check a fresh list before it replaces the one in use.\n"
+        "choose writes the TC string of a visitor's choice under a GVL as\n"
+        "a CMP would: CHOICE is {\"cmpId\", \"cmpVersion\",\n"
+        "\"consentLanguage\", \"publisherCountryCode\", \"now\" (seconds),\n"
+        "\"purposes\", \"legitimateInterests\", \"specialFeatures\",\n"
+        "\"vendors\", \"vendorLegitimateInterests\"}.\n"
         "\n"
         "Exit: 0 every item done, 1 one was refused (\"error: ...\"),\n"
         "2 usage.\n");
@@ -732,6 +740,83 @@ consent_tcf_cli_gvl(const char *path, FILE *out)
 }
 
 
+static int
+consent_tcf_cli_choose(const consent_tcf_gvl_t *gvl, const char *s,
+    FILE *out)
+{
+    json_t                *o;
+    uint64_t               bits;
+    const char            *why, *lang, *cc;
+    json_error_t           err;
+    unsigned long long     cmp, ver, now;
+    consent_tcf_choice_t   ch;
+    static consent_tcf_set_t  vendors, li_vendors;
+
+    o = json_loads(s, 0, &err);
+
+    if (o == NULL || !json_is_object(o)) {
+        fprintf(out, "error: not a JSON object\n");
+        json_decref(o);
+        return 1;
+    }
+
+    memset(&ch, 0, sizeof(consent_tcf_choice_t));
+    cmp = 0;
+    ver = 0;
+    now = 0;
+    why = "bad choice";
+    lang = json_string_value(json_object_get(o, "consentLanguage"));
+    cc = json_string_value(json_object_get(o, "publisherCountryCode"));
+
+    if (consent_tcf_cli_get_uint(o, "cmpId", 4095, &cmp) != 0
+        || consent_tcf_cli_get_uint(o, "cmpVersion", 4095, &ver) != 0
+        || consent_tcf_cli_get_uint(o, "now", 0xfffffffffULL, &now) != 0
+        || consent_tcf_cli_get_ids(json_object_get(o, "purposes"),
+                                   CONSENT_TCF_PURPOSES, &bits) != 0
+        || (ch.purposes = (uint32_t) bits,
+            consent_tcf_cli_get_ids(json_object_get(o,
+                                                    "legitimateInterests"),
+                                    CONSENT_TCF_PURPOSES, &bits)) != 0
+        || (ch.li_purposes = (uint32_t) bits,
+            consent_tcf_cli_get_ids(json_object_get(o, "specialFeatures"),
+                                    CONSENT_TCF_SPECIAL_FEATURES, &bits))
+           != 0
+        || (ch.special_features = (uint32_t) bits,
+            consent_tcf_cli_get_set(json_object_get(o, "vendors"), &vendors))
+           != 0
+        || consent_tcf_cli_get_set(json_object_get(o,
+                                            "vendorLegitimateInterests"),
+                                   &li_vendors) != 0)
+    {
+        goto failed;
+    }
+
+    ch.vendors = &vendors;
+    ch.li_vendors = &li_vendors;
+
+    if (consent_tcf_choice(&consent_tcf_cli_tc, gvl, (unsigned) cmp,
+                           (unsigned) ver, lang ? lang : "EN",
+                           cc ? cc : "AA", (int64_t) now, &ch, &why) != 0
+        || consent_tcf_encode(&consent_tcf_cli_tc, consent_tcf_cli_buf,
+                              sizeof(consent_tcf_cli_buf), &why) < 0)
+    {
+        goto failed;
+    }
+
+    json_decref(o);
+    fprintf(out, "%s\n", consent_tcf_cli_buf);
+
+    return 0;
+
+failed:
+
+    json_decref(o);
+    fprintf(out, "error: %s\n", why);
+
+    return 1;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -749,6 +834,41 @@ main(int argc, char **argv)
         for (i = 2; i < argc; i++) {
             failed |= consent_tcf_cli_gvl(argv[i], stdout);
         }
+
+        return failed;
+    }
+
+    if (strcmp(argv[1], "choose") == 0) {
+        static char         err[512];
+        consent_tcf_gvl_t  *gvl;
+
+        if (argc < 3) {
+            consent_tcf_cli_usage(stderr);
+            return 2;
+        }
+
+        gvl = consent_tcf_gvl_load(argv[2], err, sizeof(err));
+
+        if (gvl == NULL) {
+            fprintf(stdout, "error: %s: %s\n", argv[2], err);
+            return 1;
+        }
+
+        failed = 0;
+
+        if (argc > 3) {
+            for (i = 3; i < argc; i++) {
+                failed |= consent_tcf_cli_choose(gvl, argv[i], stdout);
+            }
+
+        } else {
+            while (fgets(line, sizeof(line), stdin) != NULL) {
+                failed |= consent_tcf_cli_choose(gvl, line, stdout);
+                fflush(stdout);
+            }
+        }
+
+        consent_tcf_gvl_free(gvl);
 
         return failed;
     }

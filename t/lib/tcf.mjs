@@ -4,6 +4,12 @@
 //
 //   node t/lib/tcf.mjs encode < JSON    one TC string a line
 //   node t/lib/tcf.mjs decode < STRINGS one JSON object a string
+//   node t/lib/tcf.mjs choose GVL < CHOICES
+//                                       a visitor's choice under a GVL,
+//                                       as the library's TCString.encode
+//                                       writes it (with its semantic
+//                                       pre-encoding), Core and Disclosed
+//                                       Vendors segments
 //
 // A JSON line has the fields build/consent-tcf prints, in its order:
 // version, created and lastUpdated (deciseconds), cmpId, ..., id lists
@@ -27,7 +33,7 @@ try {
 }
 
 const { TCModel, TCString, SegmentEncoder, Segment, PurposeRestriction,
-        Base64Url } = tcf;
+        Base64Url, GVL } = tcf;
 
 // every vendor id is known and may carry every restriction
 const ANY_GVL = { vendorIds: { has: () => true } };
@@ -146,12 +152,43 @@ export function decode(str) {
     return JSON.stringify(out);
 }
 
+let gvlJson;
+
+export function choose(line) {
+    const c = JSON.parse(line);
+    const m = new TCModel(new GVL(structuredClone(gvlJson)));
+    const day = new Date((c.now - c.now % 86400) * 1000);
+
+    m.cmpId = c.cmpId;
+    m.cmpVersion = c.cmpVersion;
+    m.publisherCountryCode = c.publisherCountryCode;
+    m.isServiceSpecific = true;
+    m.created = day;
+    m.lastUpdated = day;
+    m.purposeConsents.set(c.purposes);
+    m.purposeLegitimateInterests.set(c.legitimateInterests);
+    m.specialFeatureOptins.set(c.specialFeatures);
+    m.vendorConsents.set(c.vendors);
+    m.vendorLegitimateInterests.set(c.vendorLegitimateInterests);
+    m.vendorsDisclosed.set(Object.values(gvlJson.vendors)
+        .filter((v) => !v.deletedDate).map((v) => v.id));
+
+    return TCString.encode(m, {
+        segments: [Segment.CORE, Segment.VENDORS_DISCLOSED] });
+}
+
 const mode = process.argv[2];
 
 if (import.meta.url === 'file://' + process.argv[1]) {
-    if (mode !== 'encode' && mode !== 'decode') {
-        console.error('usage: node t/lib/tcf.mjs encode|decode < LINES');
+    if (mode !== 'encode' && mode !== 'decode' && mode !== 'choose') {
+        console.error('usage: node t/lib/tcf.mjs encode|decode|choose [GVL]'
+                      + ' < LINES');
         process.exit(2);
+    }
+
+    if (mode === 'choose') {
+        const { readFileSync } = await import('node:fs');
+        gvlJson = JSON.parse(readFileSync(process.argv[3], 'utf8'));
     }
 
     const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -160,7 +197,8 @@ if (import.meta.url === 'file://' + process.argv[1]) {
         let out;
 
         try {
-            out = mode === 'encode' ? encode(line) : decode(line.trim());
+            out = mode === 'encode' ? encode(line)
+                  : mode === 'choose' ? choose(line) : decode(line.trim());
         } catch (e) {
             out = 'error: ' + String(e.message || e).replace(/\s+/g, ' ');
         }

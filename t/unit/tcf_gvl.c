@@ -142,6 +142,54 @@ main(void)
     ok(consent_tcf_gvl_vendor(gvl, 756) == NULL, "no vendor 756");
     ok(consent_tcf_gvl_vendor(gvl, 0) == NULL, "no vendor 0");
 
+    /* a choice under it */
+    {
+    static consent_tcf_t      tc;
+    static consent_tcf_set_t  vs, lis;
+    consent_tcf_choice_t      ch;
+    const char               *why;
+
+    consent_tcf_set_add(&vs, 755);
+    consent_tcf_set_add(&vs, 5);
+    consent_tcf_set_add(&vs, 32);
+    consent_tcf_set_add(&vs, 6);
+    consent_tcf_set_add(&lis, 755);
+    consent_tcf_set_add(&lis, 5);
+
+    ch.purposes = 0x7 | (1u << 20);
+    ch.li_purposes = 0x3;
+    ch.special_features = 0x3;
+    ch.vendors = &vs;
+    ch.li_vendors = &lis;
+
+    why = NULL;
+    is_int(consent_tcf_choice(&tc, gvl, 300, 2, "EN", "DE",
+                              1765000000 + 3600, &ch, &why), 0,
+           "a choice under the list");
+    is_int(tc.created, 17649792000ULL, "created at the day's start");
+    is_int(tc.vendor_list_version, 120, "the list's version");
+    is_int(tc.policy_version, 5, "and policy version");
+    is_int(tc.purpose_consents, 0x7, "only purposes the list defines");
+    is_int(tc.purpose_li, 0x2, "no legitimate interest for purpose 1");
+    is_int(tc.special_feature_opt_ins, 0x1, "only special feature 1");
+    ok(consent_tcf_set_has(&tc.vendor_consents, 755)
+       && consent_tcf_set_has(&tc.vendor_consents, 5)
+       && !consent_tcf_set_has(&tc.vendor_consents, 32)
+       && !consent_tcf_set_has(&tc.vendor_consents, 6),
+       "vendor consent: not for a deleted vendor nor one not listed");
+    ok(consent_tcf_set_has(&tc.vendor_li, 755)
+       && !consent_tcf_set_has(&tc.vendor_li, 5),
+       "vendor LI: only one declaring LI or special purposes");
+    ok(tc.has_disclosed && consent_tcf_set_has(&tc.disclosed, 5)
+       && consent_tcf_set_has(&tc.disclosed, 755)
+       && !consent_tcf_set_has(&tc.disclosed, 32),
+       "every vendor not deleted disclosed");
+    ok(consent_tcf_choice(&tc, gvl, 1, 2, "EN", "DE", 0, &ch, &why) == -1,
+       "CMP id 1 refused");
+    ok(consent_tcf_choice(&tc, gvl, 300, 2, "e1", "DE", 0, &ch, &why) == -1,
+       "a language not A-Z refused");
+    }
+
     consent_tcf_gvl_free(gvl);
 
     return done_testing();
