@@ -1176,11 +1176,12 @@ consent_tcf_ac_put(char *out, size_t size, size_t n,
     int       k;
     char      num[8];
     size_t    l;
-    unsigned  id, first;
+    unsigned  id, first, max;
 
     first = 1;
+    max = consent_tcf_set_max(set);
 
-    for (id = 1; id <= CONSENT_TCF_MAX_ID; id++) {
+    for (id = 1; id <= max; id++) {
         if (!consent_tcf_set_has(set, id)) {
             continue;
         }
