@@ -18,6 +18,7 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use Consent::Test;
 use Digest::SHA ();
+use JSON::PP ();
 use MIME::Base64 ();
 
 my $node = $ENV{NODE} || 'node';
