@@ -35,11 +35,13 @@ MODULE      = $(BUILD)/ngx_http_consent_module.so
 AUDIT       = $(BUILD)/consent-audit
 FILTER      = $(BUILD)/consent-filter
 GPP         = $(BUILD)/consent-gpp
+TCF         = $(BUILD)/consent-tcf
 URLTOOL     = $(BUILD)/consent-url
 
-.PHONY: all core unit module audit filter gpp urltool test demo deps clean
+.PHONY: all core unit module audit filter gpp tcf urltool test demo deps \
+        clean
 
-all: $(BUILD)/.deps core unit module audit filter gpp urltool
+all: $(BUILD)/.deps core unit module audit filter gpp tcf urltool
 
 core: $(BUILD)/libconsent.a
 
@@ -52,6 +54,8 @@ audit: $(AUDIT)
 filter: $(FILTER)
 
 gpp: $(GPP)
+
+tcf: $(TCF)
 
 urltool: $(URLTOOL)
 
@@ -106,6 +110,11 @@ $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a
 # GPP strings on the command line, for t/gpp-differential.t
 $(GPP): src/tools/consent-gpp.c $(BUILD)/libconsent.a
 	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-gpp.c \
+	    $(BUILD)/libconsent.a $(LIBS) -o $@
+
+# TC strings on the command line, for t/tcf-differential.t
+$(TCF): src/tools/consent-tcf.c $(BUILD)/libconsent.a
+	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-tcf.c \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
 # the URL parser on the command line, for t/url-differential.t

@@ -18,6 +18,7 @@
 
 #include "consent_policy.h"
 #include "consent_regime.h"
+#include "consent_tcf_map.h"
 
 
 #define CONSENT_PATH_MAX       256     /* a JSON path in a message */
@@ -88,6 +89,8 @@ static int consent_parse_consent_mode(consent_policy_t *p,
     uint32_t *gcm_seen, consent_err_t *e);
 static int consent_parse_i18n(consent_policy_t *p, json_t *obj,
     const char *path, consent_i18n_t *out, consent_err_t *e);
+static int consent_parse_tcf(consent_policy_t *p, json_t *root,
+    consent_err_t *e);
 static int consent_parse_rules(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_rule(consent_policy_t *p, json_t *obj,
@@ -158,7 +161,7 @@ static const char  *consent_gcm_names[CONSENT_GCM_N] = {
 
 static const char *const  consent_root_keys[] = {
     "revision", "max_age", "default_language", "privacy_url",
-    "categories", "texts", "rules", "regimes", NULL
+    "categories", "texts", "rules", "regimes", "tcf", NULL
 };
 
 static const char *const  consent_category_keys[] = {
@@ -389,6 +392,7 @@ consent_policy_free(consent_policy_t *p)
 
     free(p->default_lang);
     free(p->privacy_url);
+    consent_tcf_map_free(p->tcf);
 
     for (i = 0; i < p->ncategories; i++) {
         free(p->categories[i].id);
@@ -962,8 +966,8 @@ consent_parse_root(consent_policy_t *p, json_t *root, consent_err_t *e)
 
     if (consent_check_keys(root, "", consent_root_keys,
                            "revision, max_age, default_language, "
-                           "privacy_url, categories, texts, rules or "
-                           "regimes", e)
+                           "privacy_url, categories, texts, rules, "
+                           "regimes or tcf", e)
         != 0)
     {
         return -1;
@@ -976,10 +980,37 @@ consent_parse_root(consent_policy_t *p, json_t *root, consent_err_t *e)
         || consent_parse_privacy_url(p, root, e) != 0
         || consent_parse_texts(p, root, e) != 0
         || consent_parse_categories(p, root, e) != 0
-        || consent_parse_rules(p, root, e) != 0)
+        || consent_parse_rules(p, root, e) != 0
+        || consent_parse_tcf(p, root, e) != 0)
     {
         return -1;
     }
+
+    return 0;
+}
+
+
+/* the "tcf" section, for consent_tcf bridge (src/consent_tcf_map.c) */
+
+static int
+consent_parse_tcf(consent_policy_t *p, json_t *root, consent_err_t *e)
+{
+    json_t             *v;
+    char                buf[512];
+    consent_tcf_map_t  *m;
+
+    v = json_object_get(root, "tcf");
+
+    if (v == NULL) {
+        return 0;
+    }
+
+    if (consent_tcf_map_parse(p, v, &m, buf, sizeof(buf)) != 0) {
+        consent_error(e, NULL, "%s", buf);
+        return -1;
+    }
+
+    p->tcf = m;
 
     return 0;
 }

@@ -168,6 +168,7 @@ typedef struct {
 
     consent_regime_t   *regimes;        /* built-in ones first */
     size_t              nregimes;
+    void               *tcf;            /* consent_tcf_map_t, or NULL */
 
     unsigned char       sha256[32];     /* of the file's bytes */
     char                sha256_hex[65];

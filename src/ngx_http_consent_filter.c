@@ -556,8 +556,11 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     cscf = ngx_http_get_module_srv_conf(r, ngx_http_consent_module);
 
-    if (cscf->endpoint.len == 0) {
-        /* no endpoint in this server: nothing to post a choice to */
+    if (cscf->endpoint.len == 0
+        || clcf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE)
+    {
+        /* no endpoint in this server: nothing to post a choice to; or
+           the operator's own CMP asks (consent_tcf bridge) */
         return NGX_OK;
     }
 

@@ -292,6 +292,27 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_tcf"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_tcf,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_tcf_gvl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_tcf_gvl,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("consent_tcf_record"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_consent_tcf_record,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -331,6 +352,10 @@ static ngx_int_t
 ngx_http_consent_preconfiguration(ngx_conf_t *cf)
 {
     if (ngx_http_consent_regime_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_consent_tcf_add_variables(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -492,6 +517,8 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->request_cookies = NGX_CONF_UNSET_UINT;
     clcf->domains = NGX_CONF_UNSET_PTR;
     clcf->regime = NGX_CONF_UNSET_PTR;
+    clcf->tcf = NGX_CONF_UNSET_UINT;
+    clcf->tcf_gvl = NGX_CONF_UNSET_PTR;
 
     return clcf;
 }
@@ -549,6 +576,10 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (ngx_http_consent_regime_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_consent_tcf_merge(cf, conf, prev) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -29,6 +29,7 @@
 #include "consent_handoff.h"
 #include "consent_status.h"
 #include "consent_regime.h"
+#include "consent_tcf.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -163,6 +164,12 @@ typedef struct {
     ngx_uint_t                   regime_line;
     consent_tpl_t              **regime_tpls;  /* a regime's banner in each
                                                   language, per worker */
+    /* consent_tcf (ngx_http_consent_tcf.c) */
+    ngx_uint_t                   tcf;
+    ngx_str_t                    tcf_file;
+    ngx_uint_t                   tcf_line;
+    void                        *tcf_gvl;     /* consent_tcf_gvl_t */
+    ngx_str_t                    tcf_gvl_path;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -191,6 +198,9 @@ typedef struct {
     /* the first bytes, while the filter cannot tell how to read them */
     u_char                      *prefix;
     size_t                       nprefix;
+
+    /* consent_tcf bridge: the visitor's TC string, if usable */
+    consent_tcf_t               *tcf;
 
     unsigned                     resolved:1;
     unsigned                     done:1;      /* passing buffers on as is */
@@ -368,6 +378,21 @@ ngx_uint_t ngx_http_consent_regime_off(consent_view_t *view);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
+
+/* consent_tcf (ngx_http_consent_tcf.c) */
+#define NGX_HTTP_CONSENT_TCF_OFF     0
+#define NGX_HTTP_CONSENT_TCF_BRIDGE  1
+
+char *ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_consent_tcf_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, ngx_http_consent_loc_conf_t *prev);
+ngx_int_t ngx_http_consent_tcf_add_variables(ngx_conf_t *cf);
+char *ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
 
 
 #endif /* _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_ */

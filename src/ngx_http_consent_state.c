@@ -65,6 +65,12 @@ ngx_http_consent_view(ngx_http_request_t *r)
         return &ctx->view;
     }
 
+    /* consent_tcf bridge: the operator's CMP holds the consent */
+
+    if (clcf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE) {
+        return ngx_http_consent_tcf_view(r, ctx, clcf);
+    }
+
     /* every cookie of the name counts: the core keeps the most restrictive */
 
     consent_pick_init(&pick);

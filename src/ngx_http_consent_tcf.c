@@ -1,0 +1,632 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * consent_tcf bridge: the visitor's consent read from the euconsent-v2
+ * cookie (and Google's addtl_consent) that the operator's certified CMP
+ * sets, instead of the module's own signed cookie; the policy's "tcf"
+ * section says which categories a TC string grants
+ * (src/consent_tcf_map.c).  The $consent_tcf_* variables.
+ */
+
+
+#include "ngx_http_consent_module.h"
+#include "consent_tcf_map.h"
+#include "consent_tcf_gvl.h"
+
+
+#define NGX_HTTP_CONSENT_TCF_COOKIE   "euconsent-v2"
+#define NGX_HTTP_CONSENT_AC_COOKIE    "addtl_consent"
+#define NGX_HTTP_CONSENT_TCF_VENDOR   "consent_tcf_vendor_"
+
+
+static ngx_int_t ngx_http_consent_tcf_cookie(ngx_http_request_t *r,
+    const char *name, size_t nlen, ngx_str_t *value);
+static ngx_int_t ngx_http_consent_tcf_purposes_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static consent_tcf_t *ngx_http_consent_tcf_get(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_tcf_record_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
+static void ngx_http_consent_tcf_gvl_cleanup(void *data);
+static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf);
+
+
+static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
+
+    { ngx_string("consent_tcf_purposes"), NULL,
+      ngx_http_consent_tcf_purposes_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string(NGX_HTTP_CONSENT_TCF_VENDOR), NULL,
+      ngx_http_consent_tcf_vendor_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+      ngx_http_null_variable
+};
+
+
+char *
+ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_str_t  *value;
+
+    if (clcf->tcf != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "bridge") == 0) {
+        clcf->tcf = NGX_HTTP_CONSENT_TCF_BRIDGE;
+
+    } else if (ngx_strcmp(value[1].data, "off") == 0) {
+        clcf->tcf = NGX_HTTP_CONSENT_TCF_OFF;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be \"bridge\" or \"off\"",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    clcf->tcf_file = cf->conf_file->file.name;
+    clcf->tcf_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
+    ngx_http_consent_loc_conf_t *prev)
+{
+    if (conf->tcf == NGX_CONF_UNSET_UINT) {
+        conf->tcf = prev->tcf == NGX_CONF_UNSET_UINT
+                    ? NGX_HTTP_CONSENT_TCF_OFF : prev->tcf;
+        conf->tcf_file = prev->tcf_file;
+        conf->tcf_line = prev->tcf_line;
+    }
+
+    if (conf->tcf_gvl == NGX_CONF_UNSET_PTR) {
+        conf->tcf_gvl = prev->tcf_gvl == NGX_CONF_UNSET_PTR
+                        ? NULL : prev->tcf_gvl;
+        conf->tcf_gvl_path = prev->tcf_gvl_path;
+    }
+
+    if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE
+        && (conf->policy == NULL || conf->policy->tcf == NULL))
+    {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf bridge\" requires a policy with a "
+                      "\"tcf\" section in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE && conf->tcf_gvl != NULL) {
+        return ngx_http_consent_tcf_check_gvl(cf, conf);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* every vendor the policy's "tcf" section names is on the GVL */
+
+static char *
+ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf)
+{
+    size_t                       c, i;
+    consent_tcf_map_t           *map;
+    consent_tcf_gvl_t           *gvl;
+    const consent_tcf_vendor_t  *v;
+
+    map = conf->policy->tcf;
+    gvl = conf->tcf_gvl;
+
+    for (c = 0; c < conf->policy->ncategories; c++) {
+        for (i = 0; i < map->need[c].nvendors; i++) {
+            v = consent_tcf_gvl_vendor(gvl, map->need[c].vendors[i]);
+
+            if (v != NULL && !v->deleted) {
+                continue;
+            }
+
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "vendor %ud of the policy's tcf.%s is %s the "
+                          "vendor list \"%V\" (version %ud) in %V:%ui",
+                          (ngx_uint_t) map->need[c].vendors[i],
+                          conf->policy->categories[c].id,
+                          v ? "deleted from" : "not on",
+                          &conf->tcf_gvl_path,
+                          (ngx_uint_t) gvl->vendor_list_version,
+                          &conf->tcf_file, conf->tcf_line);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * consent_tcf_gvl PATH: IAB's Global Vendor List (v3 JSON), a local file
+ * the operator refreshes; read and checked here, at nginx -t and reload
+ */
+
+char *
+ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    char                 err[512];
+    ngx_str_t           *value, path;
+    consent_tcf_gvl_t   *gvl;
+    ngx_pool_cleanup_t  *cln;
+
+    if (clcf->tcf_gvl != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    path = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    err[0] = '\0';
+    gvl = consent_tcf_gvl_load((const char *) path.data, err, sizeof(err));
+
+    if (gvl == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "consent_tcf_gvl \"%V\": %s", &path, err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        consent_tcf_gvl_free(gvl);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_consent_tcf_gvl_cleanup;
+    cln->data = gvl;
+
+    clcf->tcf_gvl = gvl;
+    clcf->tcf_gvl_path = path;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_consent_tcf_gvl_cleanup(void *data)
+{
+    consent_tcf_gvl_free(data);
+}
+
+
+ngx_int_t
+ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_consent_tcf_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the first cookie of the name */
+
+static ngx_int_t
+ngx_http_consent_tcf_cookie(ngx_http_request_t *r, const char *name,
+    size_t nlen, ngx_str_t *value)
+{
+    size_t        pos, vlen;
+    const char   *v;
+
+#if (nginx_version >= 1023000)
+    ngx_table_elt_t  *c;
+
+    for (c = r->headers_in.cookie; c; c = c->next) {
+        pos = 0;
+
+        if (consent_cookie_next((const char *) c->value.data, c->value.len,
+                                &pos, name, nlen, &v, &vlen))
+        {
+            value->data = (u_char *) v;
+            value->len = vlen;
+            return NGX_OK;
+        }
+    }
+#else
+    ngx_uint_t         i;
+    ngx_table_elt_t  **h;
+
+    h = r->headers_in.cookies.elts;
+
+    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
+        pos = 0;
+
+        if (consent_cookie_next((const char *) h[i]->value.data,
+                                h[i]->value.len, &pos, name, nlen, &v,
+                                &vlen))
+        {
+            value->data = (u_char *) v;
+            value->len = vlen;
+            return NGX_OK;
+        }
+    }
+#endif
+
+    return NGX_DECLINED;
+}
+
+
+consent_view_t *
+ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
+    ngx_http_consent_loc_conf_t *clcf)
+{
+    int                rc;
+    ngx_str_t          s, tcs;
+    const char        *why;
+    unsigned char      digest[32];
+    uint32_t           granted;
+    consent_tcf_t     *tc;
+    consent_state_e    state;
+    consent_tcf_ac_t  *ac;
+
+    ctx->tcf = NULL;
+    granted = 0;
+    why = "";
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                    &s)
+        != NGX_OK)
+    {
+        state = CONSENT_STATE_ABSENT;
+        goto done;
+    }
+
+    tcs = s;
+
+    /* large (bitmaps of every vendor id): freed with the request */
+    tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+    if (tc == NULL) {
+        return NULL;
+    }
+
+    if (consent_tcf_decode((const char *) s.data, s.len, tc, &why) != 0) {
+        state = CONSENT_STATE_INVALID;
+        goto done;
+    }
+
+    rc = consent_tcf_usable(tc, (int64_t) ngx_time(), &why);
+
+    if (rc < 0) {
+        state = CONSENT_STATE_INVALID;
+        goto done;
+    }
+
+    if (rc > 0) {
+        state = CONSENT_STATE_EXPIRED;
+        goto done;
+    }
+
+    state = CONSENT_STATE_VALID;
+    ctx->tcf = tc;
+    ac = NULL;
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
+                                    &s)
+        == NGX_OK)
+    {
+        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+        if (ac == NULL) {
+            return NULL;
+        }
+
+        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
+            != 0)
+        {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "consent: the addtl_consent cookie is refused: "
+                          "%s", why);
+            ac = NULL;
+        }
+    }
+
+    granted = consent_tcf_map_granted(clcf->policy->tcf, clcf->policy, tc,
+                                      ac);
+
+done:
+
+    if (state == CONSENT_STATE_INVALID || state == CONSENT_STATE_EXPIRED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the euconsent-v2 cookie is %s: %s",
+                      consent_state_name(state), why);
+    }
+
+    consent_view_init(&ctx->view, clcf->policy, state, NULL);
+    ctx->view.state = state;
+    ctx->view.granted |= granted;
+
+    /* $consent_id: the id the TC string's audit records carry */
+
+    if ((state == CONSENT_STATE_VALID || state == CONSENT_STATE_EXPIRED)
+        && consent_tcf_digest((const char *) tcs.data, tcs.len, digest) == 0)
+    {
+        ngx_memcpy(ctx->view.token.id, digest, CONSENT_ID_LEN);
+    }
+    ctx->policy = clcf->policy;
+    ctx->resolved = 1;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent tcf state: %s, granted %uxD",
+                   consent_state_name(state), ctx->view.granted);
+
+    return &ctx->view;
+}
+
+
+static consent_tcf_t *
+ngx_http_consent_tcf_get(ngx_http_request_t *r)
+{
+    ngx_http_consent_ctx_t  *ctx;
+
+    if (ngx_http_consent_view(r) == NULL) {
+        return NULL;
+    }
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
+
+    return ctx ? ctx->tcf : NULL;
+}
+
+
+/* "1,2,3": the purposes the TC string consents to, "" without one */
+
+static ngx_int_t
+ngx_http_consent_tcf_purposes_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char         *p, *start;
+    ngx_uint_t      i;
+    consent_tcf_t  *tc;
+
+    tc = ngx_http_consent_tcf_get(r);
+
+    p = ngx_pnalloc(r->pool, CONSENT_TCF_PURPOSES * 3);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    start = p;
+
+    for (i = 0; tc && i < CONSENT_TCF_PURPOSES; i++) {
+        if (tc->purpose_consents & ((uint32_t) 1 << i)) {
+            if (p != start) {
+                *p++ = ',';
+            }
+
+            p = ngx_sprintf(p, "%ui", i + 1);
+        }
+    }
+
+    v->data = start;
+    v->len = p - start;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* $consent_tcf_vendor_755: "1" with that vendor's consent, else "0" */
+
+static ngx_int_t
+ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t *name = (ngx_str_t *) data;
+
+    size_t          plen;
+    ngx_int_t       id;
+    consent_tcf_t  *tc;
+
+    plen = sizeof(NGX_HTTP_CONSENT_TCF_VENDOR) - 1;
+    id = ngx_atoi(name->data + plen, name->len - plen);
+
+    if (id < 1 || id > CONSENT_TCF_MAX_ID) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    tc = ngx_http_consent_tcf_get(r);
+
+    v->data = (u_char *) ((tc && consent_tcf_set_has(&tc->vendor_consents,
+                                                     (unsigned) id))
+                          ? "1" : "0");
+    v->len = 1;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * consent_tcf_record: a location the page's script calls (POST, same
+ * site) once the CMP says the visitor chose (__tcfapi event
+ * "useractioncomplete"): the choice then in the euconsent-v2 cookie goes
+ * into the audit log, under an id made of the first 128 bits of the TC
+ * string's SHA-256 (never the string itself).
+ */
+
+char *
+ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *core;
+
+    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    core->handler = ngx_http_consent_tcf_record_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_tcf_cross_site(ngx_http_request_t *r)
+{
+    u_char            *p;
+    ngx_str_t          self;
+    ngx_table_elt_t   *origin, *sfs;
+
+    origin = ngx_http_consent_header_in_str(r, "Origin");
+    sfs = ngx_http_consent_header_in_str(r, "Sec-Fetch-Site");
+
+    if (r->headers_in.host == NULL) {
+        return 1;
+    }
+
+    self.len = sizeof("https://") - 1 + r->headers_in.host->value.len;
+    self.data = ngx_pnalloc(r->pool, self.len);
+    if (self.data == NULL) {
+        return 1;
+    }
+
+#if (NGX_HTTP_SSL)
+    p = ngx_sprintf(self.data, "%s://%V",
+                    r->connection->ssl ? "https" : "http",
+                    &r->headers_in.host->value);
+#else
+    p = ngx_sprintf(self.data, "http://%V", &r->headers_in.host->value);
+#endif
+
+    self.len = p - self.data;
+
+    return consent_cross_site(origin ? (const char *) origin->value.data
+                                     : NULL,
+                              origin ? origin->value.len : 0,
+                              (const char *) self.data, self.len,
+                              sfs ? (const char *) sfs->value.data : NULL,
+                              sfs ? sfs->value.len : 0);
+}
+
+
+static ngx_int_t
+ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
+{
+    char                          ip[64], id[CONSENT_ID_B64_LEN + 1];
+    ngx_int_t                     rc;
+    ngx_str_t                     s;
+    unsigned char                 digest[32];
+    consent_view_t               *view;
+    consent_record_t              rec;
+    ngx_table_elt_t              *h;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    if (r->method != NGX_HTTP_POST) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_consent_tcf_cross_site(r)) {
+        return NGX_HTTP_FORBIDDEN;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+
+    if (clcf->tcf != NGX_HTTP_CONSENT_TCF_BRIDGE) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    view = ngx_http_consent_view(r);
+    if (view == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (view->state != CONSENT_STATE_VALID
+        || ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                  sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                  &s)
+           != NGX_OK)
+    {
+        /* nothing usable to record */
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (consent_tcf_digest((const char *) s.data, s.len, digest) != 0) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    consent_id_format(digest, id);
+
+    ngx_memzero(&rec, sizeof(consent_record_t));
+
+    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
+                + ngx_cached_time->msec;
+    rec.id.data = id;
+    rec.id.len = CONSENT_ID_B64_LEN;
+    rec.mechanism = "tcf";
+    rec.action = consent_record_action(rec.mechanism, 0, view->granted,
+                                       clcf->policy->required_mask);
+    rec.policy = clcf->policy;
+    rec.granted = view->granted;
+    rec.gpc = ngx_http_consent_gpc(r);
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    rec.lang.data = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+    rec.lang.len = ngx_strlen(rec.lang.data);
+
+    rec.host.data = (const char *) r->headers_in.server.data;
+    rec.host.len = r->headers_in.server.len;
+
+    if (r->headers_in.user_agent) {
+        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
+        rec.ua.len = r->headers_in.user_agent->value.len;
+    }
+
+    rec.ip.data = ip;
+    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
+                                      (consent_ip_mode_e) clcf->log_ip,
+                                      &clcf->keys->keys[0], ip);
+
+    rc = ngx_http_consent_log_decision(r, &rec);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->header_only = 1;
+    r->headers_out.content_length_n = 0;
+
+    return ngx_http_send_header(r);
+}
