@@ -252,14 +252,21 @@ consent_accept_gzip(const char *value, size_t len)
 size_t
 consent_accept_encoding_ours(const char *value, size_t len, char *out)
 {
-    size_t       n, tn;
+    size_t       n, tn, kept;
     const char  *p, *end, *start, *tok;
 
     p = value;
     end = value + len;
     n = 0;
+    kept = 0;
 
-    while (p < end) {
+    /*
+     * Each coding kept after the first costs one byte more than its
+     * ',' did ("a,b" becomes "a, b"): at most 8 are kept, so the value
+     * stays within len + 8 bytes (no browser sends so many)
+     */
+
+    while (p < end && kept < CONSENT_AE_CODINGS_MAX) {
 
         while (p < end && (*p == ' ' || *p == '\t' || *p == ',')) {
             p++;
@@ -304,6 +311,7 @@ consent_accept_encoding_ours(const char *value, size_t len, char *out)
 
             memcpy(out + n, start, tn);
             n += tn;
+            kept++;
         }
     }
 

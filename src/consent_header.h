@@ -50,9 +50,12 @@ int consent_accept_gzip(const char *value, size_t len);
 /*
  * An Accept-Encoding value that asks only for what the filter can read:
  * the gzip, x-gzip, deflate and identity codings of value, with their
- * parameters, in order; "identity" if none is left.  out has room for
- * len + 8 bytes; returns the new length.
+ * parameters, in order, the first CONSENT_AE_CODINGS_MAX of them;
+ * "identity" if none is left.  out has room for len + 8 bytes; returns
+ * the new length.
  */
+#define CONSENT_AE_CODINGS_MAX  8
+
 size_t consent_accept_encoding_ours(const char *value, size_t len,
     char *out);
 
