@@ -392,6 +392,10 @@ $r = req('a.example', uri => '/');
 like($r->{body},
     qr{<p class="consent-domains">This choice applies to: a\.example, b\.example, c\.example</p>},
     'the banner lists the domains the choice covers');
+$r = req('a.example', uri => '/', headers => ['Accept-Language' => 'de']);
+like($r->{body},
+    qr{<p class="consent-domains">Diese Auswahl gilt für: a\.example, b\.example, c\.example</p>},
+    'in the visitor\'s language');
 $r = req('e.example', uri => '/');
 unlike($r->{body}, qr/consent-domains/, 'and says nothing without them');
 
