@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_handoff.h"
 
@@ -41,7 +42,6 @@ static long consent_b64url_decode_var(const consent_field_t *f,
     unsigned char *out, size_t outcap);
 static int consent_handoff_list(const char *list, size_t len,
     consent_domains_t *d);
-static int consent_handoff_lower(int c);
 static char *consent_handoff_html(char *p, const char *s, size_t n);
 static void consent_handoff_error(char *err, size_t errlen,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -131,7 +131,7 @@ consent_domains_add(consent_domains_t *d, const char *host, size_t len,
     }
 
     for (i = 0; i < len; i++) {
-        d->host[d->n][i] = (char) consent_handoff_lower(host[i]);
+        d->host[d->n][i] = (char) consent_ascii_lower(host[i]);
     }
 
     d->host[d->n][len] = '\0';
@@ -167,7 +167,7 @@ consent_domains_find(const consent_domains_t *d, const char *host,
         }
 
         for (j = 0; j < len; j++) {
-            if (d->host[i][j] != consent_handoff_lower(host[j])) {
+            if (d->host[i][j] != consent_ascii_lower(host[j])) {
                 break;
             }
         }
@@ -967,13 +967,6 @@ consent_handoff_list(const char *list, size_t len, consent_domains_t *d)
     }
 
     return d->n >= 2 ? 0 : -1;
-}
-
-
-static int
-consent_handoff_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 

@@ -21,6 +21,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_record.h"
 
@@ -61,7 +62,6 @@ static char *consent_sign(json_t *obj, const consent_key_t *key,
     size_t *len);
 static int consent_hmac(const consent_key_t *key, const void *data,
     size_t len, unsigned char out[32]);
-static void consent_hex(const unsigned char *in, size_t len, char *out);
 static int consent_unhex(const char *in, size_t len, unsigned char *out);
 static int consent_word_valid(const char *s, size_t len, size_t max);
 static int consent_action_valid(const char *s);
@@ -157,7 +157,7 @@ consent_chain_init(consent_chain_t *chain)
         return -1;
     }
 
-    consent_hex(raw, sizeof(raw), chain->id);
+    consent_hex_encode(raw, sizeof(raw), chain->id);
 
     return 0;
 }
@@ -343,7 +343,7 @@ consent_ip_anonymise(const struct sockaddr *sa, consent_ip_mode_e mode,
         }
 
         memcpy(out, "h:", 2);
-        consent_hex(mac, 8, out + 2);
+        consent_hex_encode(mac, 8, out + 2);
 
         return 2 + 16;
     }
@@ -975,7 +975,7 @@ consent_prev_hex(const consent_chain_t *chain, char *out)
         return;
     }
 
-    consent_hex(chain->head, 32, out);
+    consent_hex_encode(chain->head, 32, out);
 }
 
 
@@ -1174,7 +1174,7 @@ consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
     q += slen;
     memcpy(q, CONSENT_HMAC_PREFIX, CONSENT_HMAC_PREFIX_LEN);
     q += CONSENT_HMAC_PREFIX_LEN;
-    consent_hex(mac, 32, q);
+    consent_hex_encode(mac, 32, q);
     q += 64;
     memcpy(q, "\"}\n", 4);
 
@@ -1205,23 +1205,6 @@ consent_hmac(const consent_key_t *key, const void *data, size_t len,
     }
 
     return 0;
-}
-
-
-/* lower-case hex of len bytes and a NUL */
-
-static void
-consent_hex(const unsigned char *in, size_t len, char *out)
-{
-    size_t             i;
-    static const char  hex[] = "0123456789abcdef";
-
-    for (i = 0; i < len; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 0xf];
-    }
-
-    out[2 * len] = '\0';
 }
 
 
