@@ -24,6 +24,7 @@
 #include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_record.h"
+#include "consent_time.h"
 
 
 /* the signature closes every line: ,"hmac":"<64 hex>"} */
@@ -78,7 +79,6 @@ static int consent_parse_ids(json_t *arr, const char *key, char *err,
 static int consent_get_hex(json_t *root, const char *key, size_t hexlen,
     unsigned char *out, char *err, size_t errlen);
 static unsigned consent_digits(const char *p, size_t n);
-static int64_t consent_days_from_civil(int64_t y, unsigned m, unsigned d);
 static void consent_error(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -773,24 +773,6 @@ consent_digits(const char *p, size_t n)
     }
 
     return v;
-}
-
-
-/* days since 1970-01-01 of a proleptic Gregorian date (Hinnant) */
-
-static int64_t
-consent_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t   era;
-    unsigned  yoe, doy, doe;
-
-    y -= m <= 2;
-    era = y / 400;
-    yoe = (unsigned) (y - era * 400);
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + (int64_t) doe - 719468;
 }
 
 
