@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "consent_ascii.h"
 #include "consent_cookie.h"
 
 
@@ -14,7 +15,6 @@ static int consent_cookie_find(const consent_policy_t *p, const char *name,
 static size_t consent_cookie_name_prefix(const char *name, size_t len,
     int *host);
 static int consent_cookie_ws(int c);
-static int consent_cookie_lower(int c);
 static int consent_cookie_ieq(const char *a, size_t alen, const char *b);
 static void consent_cookie_trim(const char **s, size_t *len);
 static int consent_cookie_is_ip(const char *host, size_t len);
@@ -441,8 +441,8 @@ consent_cookie_domain_match(const char *host, size_t len,
     }
 
     for (i = 0; i < domain_len; i++) {
-        if (consent_cookie_lower((unsigned char) host[len - domain_len + i])
-            != consent_cookie_lower((unsigned char) domain[i]))
+        if (consent_ascii_lower((unsigned char) host[len - domain_len + i])
+            != consent_ascii_lower((unsigned char) domain[i]))
         {
             return 0;
         }
@@ -559,29 +559,12 @@ consent_cookie_ws(int c)
 }
 
 
-static int
-consent_cookie_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-
 /* b is lower case and NUL-terminated */
 
 static int
 consent_cookie_ieq(const char *a, size_t alen, const char *b)
 {
-    size_t  i;
-
-    for (i = 0; i < alen; i++) {
-        if (b[i] == '\0'
-            || consent_cookie_lower((unsigned char) a[i]) != b[i])
-        {
-            return 0;
-        }
-    }
-
-    return b[alen] == '\0';
+    return consent_ascii_ieq_lit(a, alen, b, strlen(b));
 }
 
 
@@ -626,7 +609,7 @@ consent_cookie_is_ip(const char *host, size_t len)
         && (host[start + 1] == 'x' || host[start + 1] == 'X'))
     {
         for (i = start + 2; i < len; i++) {
-            c = consent_cookie_lower((unsigned char) host[i]);
+            c = consent_ascii_lower((unsigned char) host[i]);
 
             if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
                 return 0;

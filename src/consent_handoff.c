@@ -15,7 +15,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
+#include "consent_escape.h"
 #include "consent_handoff.h"
 
 
@@ -41,8 +43,6 @@ static long consent_b64url_decode_var(const consent_field_t *f,
     unsigned char *out, size_t outcap);
 static int consent_handoff_list(const char *list, size_t len,
     consent_domains_t *d);
-static int consent_handoff_lower(int c);
-static char *consent_handoff_html(char *p, const char *s, size_t n);
 static void consent_handoff_error(char *err, size_t errlen,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -131,7 +131,7 @@ consent_domains_add(consent_domains_t *d, const char *host, size_t len,
     }
 
     for (i = 0; i < len; i++) {
-        d->host[d->n][i] = (char) consent_handoff_lower(host[i]);
+        d->host[d->n][i] = (char) consent_ascii_lower(host[i]);
     }
 
     d->host[d->n][len] = '\0';
@@ -167,7 +167,7 @@ consent_domains_find(const consent_domains_t *d, const char *host,
         }
 
         for (j = 0; j < len; j++) {
-            if (d->host[i][j] != consent_handoff_lower(host[j])) {
+            if (d->host[i][j] != consent_ascii_lower(host[j])) {
                 break;
             }
         }
@@ -623,9 +623,7 @@ consent_handoff_page(const char *reason, const char *next, size_t next_len,
 
     rlen = strlen(reason);
 
-    /* every character escaped at most as "&quot;" */
-
-    out = malloc(512 + 6 * rlen + 2 * 6 * next_len);
+    out = malloc(512 + CONSENT_ESCAPE_MAX * (rlen + 2 * next_len));
     if (out == NULL) {
         return NULL;
     }
@@ -636,17 +634,17 @@ consent_handoff_page(const char *reason, const char *next, size_t next_len,
 
     if (next) {
         p += sprintf(p, "<meta http-equiv=\"refresh\" content=\"0;url=");
-        p = consent_handoff_html(p, next, next_len);
+        p = consent_escape_html(p, next, next_len, 0);
         p += sprintf(p, "\">");
     }
 
     p += sprintf(p, "<title>Privacy choice</title></head>\n<body><p>");
-    p = consent_handoff_html(p, reason, rlen);
+    p = consent_escape_html(p, reason, rlen, 0);
     p += sprintf(p, "</p>\n");
 
     if (next) {
         p += sprintf(p, "<p><a href=\"");
-        p = consent_handoff_html(p, next, next_len);
+        p = consent_escape_html(p, next, next_len, 0);
         p += sprintf(p, "\">Continue</a></p>\n");
     }
 
@@ -655,43 +653,6 @@ consent_handoff_page(const char *reason, const char *next, size_t next_len,
     *len = p - out;
 
     return out;
-}
-
-
-static char *
-consent_handoff_html(char *p, const char *s, size_t n)
-{
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        switch (s[i]) {
-
-        case '&':
-            memcpy(p, "&amp;", 5);
-            p += 5;
-            break;
-
-        case '"':
-            memcpy(p, "&quot;", 6);
-            p += 6;
-            break;
-
-        case '<':
-            memcpy(p, "&lt;", 4);
-            p += 4;
-            break;
-
-        case '>':
-            memcpy(p, "&gt;", 4);
-            p += 4;
-            break;
-
-        default:
-            *p++ = s[i];
-        }
-    }
-
-    return p;
 }
 
 
@@ -967,13 +928,6 @@ consent_handoff_list(const char *list, size_t len, consent_domains_t *d)
     }
 
     return d->n >= 2 ? 0 : -1;
-}
-
-
-static int
-consent_handoff_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 

@@ -7,19 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "consent_ascii.h"
 #include "consent_header.h"
 
 
 static int consent_has_ci(const char *s, size_t len, const char *what);
-static int consent_lc(int c);
 static int consent_token_is(const char *s, size_t len, const char *what);
-
-
-static int
-consent_lc(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
 
 
 static int
@@ -31,7 +24,7 @@ consent_has_ci(const char *s, size_t len, const char *what)
 
     for (i = 0; i + n <= len; i++) {
         for (j = 0; j < n; j++) {
-            if (consent_lc((unsigned char) s[i + j]) != what[j]) {
+            if (consent_ascii_lower((unsigned char) s[i + j]) != what[j]) {
                 break;
             }
         }
@@ -101,7 +94,7 @@ consent_token_is(const char *s, size_t len, const char *what)
     }
 
     for (i = 0; i < n; i++) {
-        if (consent_lc((unsigned char) s[i]) != what[i]) {
+        if (consent_ascii_lower((unsigned char) s[i]) != what[i]) {
             return 0;
         }
     }

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "consent_ascii.h"
 #include "consent_match.h"
 
 
@@ -74,11 +75,7 @@ typedef enum {
 } consent_attr_e;
 
 
-static int consent_lower(int c);
 static int consent_space(int c);
-static int consent_hex(int c);
-static int consent_ieq(const char *s, size_t len, const char *lit,
-    size_t litlen);
 static int consent_attr_id(const char *name, size_t len);
 static int consent_blank(const consent_attr_t *a);
 static consent_match_t consent_match_do(const consent_policy_t *policy,
@@ -127,57 +124,57 @@ consent_element(const char *name, size_t len)
     switch (len) {
 
     case 3:
-        if (consent_ieq(name, len, "img", 3)) {
+        if (consent_ascii_ieq_lit(name, len, "img", 3)) {
             return CONSENT_EL_IMG;
         }
 
         break;
 
     case 4:
-        if (consent_ieq(name, len, "link", 4)) {
+        if (consent_ascii_ieq_lit(name, len, "link", 4)) {
             return CONSENT_EL_LINK;
         }
 
         break;
 
     case 5:
-        if (consent_ieq(name, len, "frame", 5)) {
+        if (consent_ascii_ieq_lit(name, len, "frame", 5)) {
             return CONSENT_EL_FRAME;
         }
 
-        if (consent_ieq(name, len, "embed", 5)) {
+        if (consent_ascii_ieq_lit(name, len, "embed", 5)) {
             return CONSENT_EL_EMBED;
         }
 
-        if (consent_ieq(name, len, "video", 5)) {
+        if (consent_ascii_ieq_lit(name, len, "video", 5)) {
             return CONSENT_EL_VIDEO;
         }
 
-        if (consent_ieq(name, len, "audio", 5)) {
+        if (consent_ascii_ieq_lit(name, len, "audio", 5)) {
             return CONSENT_EL_AUDIO;
         }
 
         /* the HTML parser turns <image> into <img> */
-        if (consent_ieq(name, len, "image", 5)) {
+        if (consent_ascii_ieq_lit(name, len, "image", 5)) {
             return CONSENT_EL_IMG;
         }
 
         break;
 
     case 6:
-        if (consent_ieq(name, len, "script", 6)) {
+        if (consent_ascii_ieq_lit(name, len, "script", 6)) {
             return CONSENT_EL_SCRIPT;
         }
 
-        if (consent_ieq(name, len, "iframe", 6)) {
+        if (consent_ascii_ieq_lit(name, len, "iframe", 6)) {
             return CONSENT_EL_IFRAME;
         }
 
-        if (consent_ieq(name, len, "object", 6)) {
+        if (consent_ascii_ieq_lit(name, len, "object", 6)) {
             return CONSENT_EL_OBJECT;
         }
 
-        if (consent_ieq(name, len, "source", 6)) {
+        if (consent_ascii_ieq_lit(name, len, "source", 6)) {
             return CONSENT_EL_SOURCE;
         }
 
@@ -511,57 +508,12 @@ consent_match_inline(const consent_policy_t *policy, const char *text,
 /* helpers */
 
 
-static int
-consent_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-
 /* ASCII whitespace of the HTML Standard */
 
 static int
 consent_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-
-static int
-consent_hex(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c = consent_lower(c);
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
-/* ASCII case-insensitive; lit is lower-case */
-
-static int
-consent_ieq(const char *s, size_t len, const char *lit, size_t litlen)
-{
-    size_t  i;
-
-    if (len != litlen) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (consent_lower((unsigned char) s[i]) != lit[i]) {
-            return 0;
-        }
-    }
-
-    return 1;
 }
 
 
@@ -809,7 +761,9 @@ consent_migrated(const consent_policy_t *p, const consent_attr_t *a,
             i++;
         }
 
-        if (cookiebot && consent_ieq(s + start, i - start, "ignore", 6)) {
+        if (cookiebot
+            && consent_ascii_ieq_lit(s + start, i - start, "ignore", 6))
+        {
             continue;
         }
 
@@ -838,7 +792,8 @@ consent_lookup(const consent_policy_t *p, const char *s, size_t len,
     size_t  i;
 
     for (i = 0; i < p->ncategories; i++) {
-        if (consent_ieq(s, len, p->categories[i].id, p->categories[i].id_len))
+        if (consent_ascii_ieq_lit(s, len, p->categories[i].id,
+                                  p->categories[i].id_len))
         {
             return (int) i;
         }
@@ -849,7 +804,9 @@ consent_lookup(const consent_policy_t *p, const char *s, size_t len,
     }
 
     for (i = 0; i < p->naliases; i++) {
-        if (consent_ieq(s, len, p->aliases[i].name, p->aliases[i].len)) {
+        if (consent_ascii_ieq_lit(s, len, p->aliases[i].name,
+                                  p->aliases[i].len))
+        {
             return (int) p->aliases[i].category;
         }
     }
@@ -878,7 +835,7 @@ consent_text_plain(const consent_attr_t *type)
         len--;
     }
 
-    if (len < 10 || !consent_ieq(s, 10, "text/plain", 10)) {
+    if (len < 10 || !consent_ascii_ieq_lit(s, 10, "text/plain", 10)) {
         return 0;
     }
 
@@ -914,10 +871,10 @@ consent_rel_fetches(const consent_attr_t *rel)
 
         n = i - start;
 
-        if (consent_ieq(s + start, n, "preload", 7)
-            || consent_ieq(s + start, n, "modulepreload", 13)
-            || consent_ieq(s + start, n, "prefetch", 8)
-            || consent_ieq(s + start, n, "stylesheet", 10))
+        if (consent_ascii_ieq_lit(s + start, n, "preload", 7)
+            || consent_ascii_ieq_lit(s + start, n, "modulepreload", 13)
+            || consent_ascii_ieq_lit(s + start, n, "prefetch", 8)
+            || consent_ascii_ieq_lit(s + start, n, "stylesheet", 10))
         {
             return 1;
         }
@@ -1091,11 +1048,11 @@ consent_raw_host(const char *s, size_t len, char *host, size_t *hlen)
          * host from an http page (from an https one the first two are
          * relative): read them as the page that fetches
          */
-        if (!(consent_ieq(scheme, n, "https", 5)
-              || consent_ieq(scheme, n, "http", 4)
-              || consent_ieq(scheme, n, "wss", 3)
-              || consent_ieq(scheme, n, "ws", 2)
-              || consent_ieq(scheme, n, "ftp", 3)))
+        if (!(consent_ascii_ieq_lit(scheme, n, "https", 5)
+              || consent_ascii_ieq_lit(scheme, n, "http", 4)
+              || consent_ascii_ieq_lit(scheme, n, "wss", 3)
+              || consent_ascii_ieq_lit(scheme, n, "ws", 2)
+              || consent_ascii_ieq_lit(scheme, n, "ftp", 3)))
         {
             return 0;
         }
@@ -1184,8 +1141,8 @@ consent_raw_host(const char *s, size_t len, char *host, size_t *hlen)
 
         if (c == '%') {
             pos = s + i + 1;
-            h = consent_hex(consent_url_next(&pos, s + len));
-            l = consent_hex(consent_url_next(&pos, s + len));
+            h = consent_hex_value(consent_url_next(&pos, s + len));
+            l = consent_hex_value(consent_url_next(&pos, s + len));
 
             if (h >= 0 && l >= 0) {
                 c = (unsigned) ((h << 4) | l);
@@ -1430,7 +1387,7 @@ consent_ipv4_number(const char *s, size_t len, uint64_t *n)
     *n = 0;
 
     for ( /* void */ ; i < len; i++) {
-        d = consent_hex((unsigned char) s[i]);
+        d = consent_hex_value((unsigned char) s[i]);
 
         if (d < 0 || d >= radix) {
             return -1;
@@ -1563,11 +1520,11 @@ consent_url_rules(const consent_policy_t *p, const char *s, size_t len,
 
             } else if (c == '%') {
                 pos = s + i + 1;
-                h = consent_hex(consent_url_next(&pos, end));
-                lo = consent_hex(consent_url_next(&pos, end));
+                h = consent_hex_value(consent_url_next(&pos, end));
+                lo = consent_hex_value(consent_url_next(&pos, end));
 
                 if (h >= 0 && lo >= 0) {
-                    c = (unsigned) consent_lower((h << 4) | lo);
+                    c = (unsigned) consent_ascii_lower((h << 4) | lo);
                     i = (size_t) (pos - s) - 1;
                 }
             }

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "consent_ascii.h"
 #include "consent_policy.h"
 #include "consent_regime.h"
 #include "consent_tcf_map.h"
@@ -45,9 +46,6 @@ static void consent_path_key(char *buf, size_t size, const char *parent,
 static void consent_path_index(char *buf, size_t size, const char *parent,
     size_t index);
 static char *consent_strndup(const char *s, size_t len);
-static int consent_lower(int c);
-static int consent_ieq(const char *a, size_t alen, const char *b,
-    size_t blen);
 static int consent_check_keys(json_t *obj, const char *path,
     const char *const *allowed, const char *expected, consent_err_t *e);
 static json_t *consent_get(json_t *obj, const char *key, const char *path,
@@ -101,7 +99,6 @@ static int consent_parse_patterns(consent_policy_t *p, json_t *arr,
 static int consent_check_host(const char *s, size_t len, const char *path,
     consent_err_t *e);
 static size_t consent_fold_url(const char *s, size_t len, char *out);
-static int consent_hex(int c);
 static int consent_byte_rank(int c);
 static int consent_add_rule(consent_policy_t *p, consent_rule_kind_e kind,
     const char *s, size_t len, unsigned cat);
@@ -181,7 +178,7 @@ static const char *const  consent_rule_keys[] = {
 consent_policy_t *
 consent_policy_parse(const char *data, size_t len, char *err, size_t errlen)
 {
-    size_t             i, line, col;
+    size_t             line, col;
     json_t            *root;
     const char        *nul, *s;
     unsigned int       mdlen;
@@ -246,12 +243,7 @@ consent_policy_parse(const char *data, size_t len, char *err, size_t errlen)
         return NULL;
     }
 
-    for (i = 0; i < sizeof(p->sha256); i++) {
-        p->sha256_hex[2 * i] = "0123456789abcdef"[p->sha256[i] >> 4];
-        p->sha256_hex[2 * i + 1] = "0123456789abcdef"[p->sha256[i] & 0xf];
-    }
-
-    p->sha256_hex[64] = '\0';
+    consent_hex_encode(p->sha256, sizeof(p->sha256), p->sha256_hex);
 
     /* kept as hashed, so that the audit log can prove the notice */
     p->source = malloc(len ? len : 1);
@@ -771,34 +763,6 @@ consent_strndup(const char *s, size_t len)
 
 
 static int
-consent_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-
-static int
-consent_ieq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t  i;
-
-    if (alen != blen) {
-        return 0;
-    }
-
-    for (i = 0; i < alen; i++) {
-        if (consent_lower((unsigned char) a[i])
-            != consent_lower((unsigned char) b[i]))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-static int
 consent_check_keys(json_t *obj, const char *path, const char *const *allowed,
     const char *expected, consent_err_t *e)
 {
@@ -907,7 +871,7 @@ consent_lang_key(const char *key, const char *path, char *out,
     }
 
     for (i = 0; i < len; i++) {
-        out[i] = (char) consent_lower((unsigned char) key[i]);
+        out[i] = (char) consent_ascii_lower((unsigned char) key[i]);
     }
 
     out[len] = '\0';
@@ -1820,7 +1784,7 @@ consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
         }
 
         for (j = 0; j < len; j++) {
-            d->domain[j] = (char) consent_lower((unsigned char) s[j]);
+            d->domain[j] = (char) consent_ascii_lower((unsigned char) s[j]);
         }
 
         d->domain_len = len;
@@ -2552,7 +2516,7 @@ consent_check_host(const char *s, size_t len, const char *path,
     }
 
     for (i = 0; i < len; i++) {
-        c = consent_lower((unsigned char) s[i]);
+        c = consent_ascii_lower((unsigned char) s[i]);
 
         if (c == '/' || c == ':') {
             consent_error(e, path, "%s: a host name has no port and no "
@@ -2609,34 +2573,17 @@ consent_fold_url(const char *s, size_t len, char *out)
             c = '/';
 
         } else if (c == '%' && i + 2 < n
-                   && (h = consent_hex((unsigned char) out[i + 1])) >= 0
-                   && (l = consent_hex((unsigned char) out[i + 2])) >= 0)
+                   && (h = consent_hex_value((unsigned char) out[i + 1])) >= 0
+                   && (l = consent_hex_value((unsigned char) out[i + 2])) >= 0)
         {
             c = (h << 4) | l;
             i += 2;
         }
 
-        out[m++] = (char) consent_lower(c);
+        out[m++] = (char) consent_ascii_lower(c);
     }
 
     return m;
-}
-
-
-static int
-consent_hex(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c = consent_lower(c);
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
 }
 
 
@@ -2728,7 +2675,7 @@ consent_add_rule(consent_policy_t *p, consent_rule_kind_e kind,
 
     if (kind == CONSENT_RULE_HOST) {
         for (i = 0; i < len; i++) {
-            r->pattern[i] = (char) consent_lower((unsigned char) s[i]);
+            r->pattern[i] = (char) consent_ascii_lower((unsigned char) s[i]);
         }
     }
 
@@ -2791,7 +2738,7 @@ consent_i18n_find(const consent_i18n_t *t, const char *lang, size_t len)
     size_t  i;
 
     for (i = 0; i < t->n; i++) {
-        if (consent_ieq(t->lang[i], strlen(t->lang[i]), lang, len)) {
+        if (consent_ascii_ieq(t->lang[i], strlen(t->lang[i]), lang, len)) {
             return t->text[i];
         }
     }
@@ -2967,7 +2914,7 @@ consent_al_covers(const char *range, size_t rlen, const char *lang)
         return 0;
     }
 
-    return consent_ieq(range, rlen, lang, rlen)
+    return consent_ascii_ieq(range, rlen, lang, rlen)
            && (rlen == llen || lang[rlen] == '-');
 }
 
@@ -3008,7 +2955,7 @@ consent_al_match(const consent_policy_t *p, const char *range, size_t len,
             continue;
         }
 
-        if (consent_ieq(lang, llen, range, llen)
+        if (consent_ascii_ieq(lang, llen, range, llen)
             && (llen == len || range[llen] == '-'))
         {
             best = (int) i;
@@ -3029,7 +2976,7 @@ consent_al_match(const consent_policy_t *p, const char *range, size_t len,
         llen = strlen(lang);
 
         if (!excluded[i] && llen > primary && lang[primary] == '-'
-            && consent_ieq(lang, primary, range, primary))
+            && consent_ascii_ieq(lang, primary, range, primary))
         {
             return (int) i;
         }
@@ -3041,8 +2988,9 @@ consent_al_match(const consent_policy_t *p, const char *range, size_t len,
      */
 
     if (primary == 2
-        && (consent_ieq(range, 2, "no", 2) || consent_ieq(range, 2, "nb", 2)
-            || consent_ieq(range, 2, "nn", 2)))
+        && (consent_ascii_ieq(range, 2, "no", 2)
+            || consent_ascii_ieq(range, 2, "nb", 2)
+            || consent_ascii_ieq(range, 2, "nn", 2)))
     {
         for (i = 0; i < p->nlangs && i < CONSENT_LANGS_MAX; i++) {
             lang = p->langs[i];
@@ -3050,9 +2998,9 @@ consent_al_match(const consent_policy_t *p, const char *range, size_t len,
 
             if (!excluded[i]
                 && (llen == 2 || (llen > 2 && lang[2] == '-'))
-                && (consent_ieq(lang, 2, "no", 2)
-                    || consent_ieq(lang, 2, "nb", 2)
-                    || consent_ieq(lang, 2, "nn", 2)))
+                && (consent_ascii_ieq(lang, 2, "no", 2)
+                    || consent_ascii_ieq(lang, 2, "nb", 2)
+                    || consent_ascii_ieq(lang, 2, "nn", 2)))
             {
                 return (int) i;
             }

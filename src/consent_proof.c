@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_proof.h"
 #include "consent_regime.h"
@@ -233,7 +234,6 @@ consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
     char                     hex[CONSENT_HASH_HEX_LEN + 1];
     char                     err[CONSENT_PROOF_MSG_MAX / 2];
     char                    *raw;
-    size_t                   i;
     uLongf                   rawlen;
     unsigned int             mdlen;
     unsigned char            md[32];
@@ -272,12 +272,7 @@ consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
         return -1;
     }
 
-    for (i = 0; i < 32; i++) {
-        hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
-        hex[2 * i + 1] = "0123456789abcdef"[md[i] & 0xf];
-    }
-
-    hex[64] = '\0';
+    consent_hex_encode(md, 32, hex);
 
     if (strcmp(hex, o->sha256_hex) != 0) {
         consent_proof_msg(msg, msglen, "chain %.8s: the policy stored "

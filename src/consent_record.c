@@ -21,8 +21,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_record.h"
+#include "consent_time.h"
 
 
 /* the signature closes every line: ,"hmac":"<64 hex>"} */
@@ -61,7 +63,6 @@ static char *consent_sign(json_t *obj, const consent_key_t *key,
     size_t *len);
 static int consent_hmac(const consent_key_t *key, const void *data,
     size_t len, unsigned char out[32]);
-static void consent_hex(const unsigned char *in, size_t len, char *out);
 static int consent_unhex(const char *in, size_t len, unsigned char *out);
 static int consent_word_valid(const char *s, size_t len, size_t max);
 static int consent_action_valid(const char *s);
@@ -78,7 +79,6 @@ static int consent_parse_ids(json_t *arr, const char *key, char *err,
 static int consent_get_hex(json_t *root, const char *key, size_t hexlen,
     unsigned char *out, char *err, size_t errlen);
 static unsigned consent_digits(const char *p, size_t n);
-static int64_t consent_days_from_civil(int64_t y, unsigned m, unsigned d);
 static void consent_error(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -157,7 +157,7 @@ consent_chain_init(consent_chain_t *chain)
         return -1;
     }
 
-    consent_hex(raw, sizeof(raw), chain->id);
+    consent_hex_encode(raw, sizeof(raw), chain->id);
 
     return 0;
 }
@@ -343,7 +343,7 @@ consent_ip_anonymise(const struct sockaddr *sa, consent_ip_mode_e mode,
         }
 
         memcpy(out, "h:", 2);
-        consent_hex(mac, 8, out + 2);
+        consent_hex_encode(mac, 8, out + 2);
 
         return 2 + 16;
     }
@@ -776,24 +776,6 @@ consent_digits(const char *p, size_t n)
 }
 
 
-/* days since 1970-01-01 of a proleptic Gregorian date (Hinnant) */
-
-static int64_t
-consent_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t   era;
-    unsigned  yoe, doy, doe;
-
-    y -= m <= 2;
-    era = y / 400;
-    yoe = (unsigned) (y - era * 400);
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + (int64_t) doe - 719468;
-}
-
-
 static json_t *
 consent_record_object(const consent_record_t *rec,
     const consent_chain_t *chain, const consent_key_t *key)
@@ -975,7 +957,7 @@ consent_prev_hex(const consent_chain_t *chain, char *out)
         return;
     }
 
-    consent_hex(chain->head, 32, out);
+    consent_hex_encode(chain->head, 32, out);
 }
 
 
@@ -1174,7 +1156,7 @@ consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
     q += slen;
     memcpy(q, CONSENT_HMAC_PREFIX, CONSENT_HMAC_PREFIX_LEN);
     q += CONSENT_HMAC_PREFIX_LEN;
-    consent_hex(mac, 32, q);
+    consent_hex_encode(mac, 32, q);
     q += 64;
     memcpy(q, "\"}\n", 4);
 
@@ -1205,23 +1187,6 @@ consent_hmac(const consent_key_t *key, const void *data, size_t len,
     }
 
     return 0;
-}
-
-
-/* lower-case hex of len bytes and a NUL */
-
-static void
-consent_hex(const unsigned char *in, size_t len, char *out)
-{
-    size_t             i;
-    static const char  hex[] = "0123456789abcdef";
-
-    for (i = 0; i < len; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 0xf];
-    }
-
-    out[2 * len] = '\0';
 }
 
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "consent_escape.h"
 #include "consent_regime.h"
 
 
@@ -1540,25 +1541,20 @@ consent_rbuf_str(consent_rbuf_t *b, const char *s)
 static void
 consent_rbuf_html(consent_rbuf_t *b, const char *s)
 {
-    const char  *rep;
+    char    esc[CONSENT_ESCAPE_MAX * 256], *e;
+    size_t  n, k;
 
     if (s == NULL) {
         return;
     }
 
-    for ( /* void */ ; *s; s++) {
-        switch (*s) {
-        case '&':  rep = "&amp;";  break;
-        case '<':  rep = "&lt;";   break;
-        case '>':  rep = "&gt;";   break;
-        case '"':  rep = "&quot;"; break;
-        case '\'': rep = "&#39;";  break;
-        default:
-            consent_rbuf_add(b, s, 1);
-            continue;
-        }
+    /* in pieces, so that the buffer grows as the bytes come */
 
-        consent_rbuf_str(b, rep);
+    for (n = strlen(s); n; n -= k) {
+        k = n < 256 ? n : 256;
+        e = consent_escape_html(esc, s, k, CONSENT_ESCAPE_APOS);
+        consent_rbuf_add(b, esc, e - esc);
+        s += k;
     }
 }
 

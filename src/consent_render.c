@@ -11,6 +11,7 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "consent_escape.h"
 #include "consent_render.h"
 #include "consent_regime.h"
 
@@ -38,7 +39,6 @@ static consent_tpl_t *consent_tpl_make(consent_buf_t *b,
     const consent_policy_t *policy);
 static char *consent_tpl_ids(char *o, const consent_policy_t *policy,
     uint32_t mask);
-static char *consent_tpl_html(char *o, const char *s, size_t n);
 static char *consent_tpl_once(consent_tpl_t *tpl,
     const consent_tpl_vars_t *vars, size_t *len);
 static void consent_tpl_button(consent_buf_t *b,
@@ -686,10 +686,9 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
 size_t
 consent_tpl_size(const consent_tpl_t *tpl, const consent_tpl_vars_t *vars)
 {
-    /* an escaped byte takes at most 6 bytes ("&quot;") */
-
-    return tpl->len + tpl->nret * 6 * vars->ret_len
-           + tpl->nnonce * (6 * vars->nonce_len + sizeof(" nonce=\"\""))
+    return tpl->len + tpl->nret * CONSENT_ESCAPE_MAX * vars->ret_len
+           + tpl->nnonce * (CONSENT_ESCAPE_MAX * vars->nonce_len
+                            + sizeof(" nonce=\"\""))
            + tpl->nother * 10 + 2 * tpl->ids;
 }
 
@@ -718,32 +717,6 @@ consent_tpl_ids(char *o, const consent_policy_t *policy, uint32_t mask)
     }
 
     *o++ = ']';
-
-    return o;
-}
-
-
-static char *
-consent_tpl_html(char *o, const char *s, size_t n)
-{
-    size_t       i;
-    const char  *rep;
-
-    for (i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':  rep = "&amp;";  break;
-        case '<':  rep = "&lt;";   break;
-        case '>':  rep = "&gt;";   break;
-        case '"':  rep = "&quot;"; break;
-        case '\'': rep = "&#39;";  break;
-        default:
-            *o++ = s[i];
-            continue;
-        }
-
-        memcpy(o, rep, strlen(rep));
-        o += strlen(rep);
-    }
 
     return o;
 }
@@ -785,7 +758,8 @@ consent_tpl_fill(const consent_tpl_t *tpl, const consent_tpl_vars_t *vars,
             break;
 
         case 'R':
-            o = consent_tpl_html(o, vars->ret, vars->ret_len);
+            o = consent_escape_html(o, vars->ret, vars->ret_len,
+                                    CONSENT_ESCAPE_APOS);
             break;
 
         case 'S':
@@ -819,7 +793,8 @@ consent_tpl_fill(const consent_tpl_t *tpl, const consent_tpl_vars_t *vars,
         case 'N':
             if (vars->nonce_len) {
                 memcpy(o, " nonce=\"", 8);
-                o = consent_tpl_html(o + 8, vars->nonce, vars->nonce_len);
+                o = consent_escape_html(o + 8, vars->nonce,
+                                        vars->nonce_len, CONSENT_ESCAPE_APOS);
                 *o++ = '"';
             }
             break;
@@ -958,49 +933,25 @@ consent_buf_str(consent_buf_t *b, const char *s)
 }
 
 
-/* escapes for both text and quoted attribute values */
+/*
+ * escapes for both text and quoted attribute values, with no control
+ * character; in pieces, so that the buffer grows as the bytes come
+ */
 
 static void
 consent_buf_html(consent_buf_t *b, const char *s, size_t n)
 {
-    size_t       i, start;
-    const char  *rep;
+    char    esc[CONSENT_ESCAPE_MAX * 256], *e;
+    size_t  k;
 
-    start = 0;
-
-    for (i = 0; i < n; i++) {
-
-        switch (s[i]) {
-        case '&':  rep = "&amp;";  break;
-        case '<':  rep = "&lt;";   break;
-        case '>':  rep = "&gt;";   break;
-        case '"':  rep = "&quot;"; break;
-        case '\'': rep = "&#39;";  break;
-
-        default:
-
-            /*
-             * no control character in HTML text (nor one that a
-             * template would take for a slot)
-             */
-
-            if (((unsigned char) s[i] < 0x20 && s[i] != '\t'
-                 && s[i] != '\n' && s[i] != '\r')
-                || s[i] == 0x7f)
-            {
-                rep = "";
-                break;
-            }
-
-            continue;
-        }
-
-        consent_buf_add(b, s + start, i - start);
-        consent_buf_str(b, rep);
-        start = i + 1;
+    while (n) {
+        k = n < 256 ? n : 256;
+        e = consent_escape_html(esc, s, k,
+                                CONSENT_ESCAPE_APOS | CONSENT_ESCAPE_CTRL);
+        consent_buf_add(b, esc, e - esc);
+        s += k;
+        n -= k;
     }
-
-    consent_buf_add(b, s + start, n - start);
 }
 
 

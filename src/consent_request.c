@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "consent_ascii.h"
 #include "consent_request.h"
 
 
@@ -23,10 +24,6 @@ static void consent_err_name(char *err, size_t errlen, const char *what,
     const char *name, size_t len);
 static long consent_form_decode(const char *in, size_t len, char *out,
     size_t outcap);
-static int consent_hexval(int c);
-static int consent_lower(int c);
-static int consent_ieq(const char *a, size_t alen, const char *b,
-    size_t blen);
 static size_t consent_authority(const char *s, size_t len,
     const char **auth);
 static int consent_find_ci(const char *s, size_t len, const char *what);
@@ -358,8 +355,8 @@ consent_form_decode(const char *in, size_t len, char *out, size_t outcap)
                 return -1;
             }
 
-            hi = consent_hexval((unsigned char) in[i + 1]);
-            lo = consent_hexval((unsigned char) in[i + 2]);
+            hi = consent_hex_value((unsigned char) in[i + 1]);
+            lo = consent_hex_value((unsigned char) in[i + 2]);
 
             if (hi < 0 || lo < 0) {
                 return -1;
@@ -383,30 +380,6 @@ consent_form_decode(const char *in, size_t len, char *out, size_t outcap)
     out[n] = '\0';
 
     return (long) n;
-}
-
-
-static int
-consent_hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c = consent_lower(c);
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
-static int
-consent_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
 
@@ -456,27 +429,6 @@ consent_return_path_ok(const char *path, size_t len)
 }
 
 
-static int
-consent_ieq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t  i;
-
-    if (alen != blen) {
-        return 0;
-    }
-
-    for (i = 0; i < alen; i++) {
-        if (consent_lower((unsigned char) a[i])
-            != consent_lower((unsigned char) b[i]))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 /*
  * The host[:port] of an origin, without a default port, so that
  * "https://example.com" and a Host header "example.com" compare equal
@@ -516,7 +468,7 @@ consent_cross_site(const char *origin, size_t origin_len, const char *self,
     size_t       olen, slen;
     const char  *o, *s;
 
-    if (sfs != NULL && consent_ieq(sfs, sfs_len, "cross-site", 10)) {
+    if (sfs != NULL && consent_ascii_ieq(sfs, sfs_len, "cross-site", 10)) {
         return 1;
     }
 
@@ -524,25 +476,25 @@ consent_cross_site(const char *origin, size_t origin_len, const char *self,
         return 0;
     }
 
-    if (origin_len == 0 || consent_ieq(origin, origin_len, "null", 4)) {
+    if (origin_len == 0 || consent_ascii_ieq(origin, origin_len, "null", 4)) {
         return 1;
     }
 
     olen = consent_authority(origin, origin_len, &o);
     slen = consent_authority(self, self_len, &s);
 
-    return !consent_ieq(o, olen, s, slen);
+    return !consent_ascii_ieq(o, olen, s, slen);
 }
 
 
 consent_prefix_e
 consent_cookie_prefix(const char *name, size_t len)
 {
-    if (consent_ieq(name, len < 7 ? len : 7, "__Host-", 7)) {
+    if (consent_ascii_ieq(name, len < 7 ? len : 7, "__Host-", 7)) {
         return CONSENT_PREFIX_HOST;
     }
 
-    if (consent_ieq(name, len < 9 ? len : 9, "__Secure-", 9)) {
+    if (consent_ascii_ieq(name, len < 9 ? len : 9, "__Secure-", 9)) {
         return CONSENT_PREFIX_SECURE;
     }
 
@@ -656,7 +608,7 @@ consent_referer_path(const char *referer, size_t len, const char *self,
     alen = consent_authority(referer, start, &a);
     slen = consent_authority(self, self_len, &s);
 
-    if (!consent_ieq(a, alen, s, slen)
+    if (!consent_ascii_ieq(a, alen, s, slen)
         || !consent_return_path_ok(referer + start, len - start))
     {
         return 0;
@@ -692,7 +644,7 @@ consent_find_ci(const char *s, size_t len, const char *what)
     n = strlen(what);
 
     for (i = 0; i + n <= len; i++) {
-        if (consent_ieq(s + i, n, what, n)) {
+        if (consent_ascii_ieq(s + i, n, what, n)) {
             return 1;
         }
     }
@@ -738,5 +690,5 @@ consent_media_type_is(const char *content_type, size_t len,
         end--;
     }
 
-    return consent_ieq(content_type, end, type, strlen(type));
+    return consent_ascii_ieq(content_type, end, type, strlen(type));
 }

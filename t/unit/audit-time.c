@@ -3,16 +3,15 @@
  * Copyright (C) ngx_http_consent_module authors
  *
  * Unit tests of consent-audit's times (src/tools/audit/time.c): the
- * --since and --until parser, the civil calendar both ways over its
- * whole range, and the times it prints.  Built with that file (the
- * Makefile has a rule of its own for it).
+ * --since and --until parser and the times it prints (the calendar
+ * under them is src/consent_time.c, tested by t/unit/time.c).  Built
+ * with that file (the Makefile has a rule of its own for it).
  */
 
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "tap.h"
 #include "tools/audit/audit.h"
@@ -20,7 +19,6 @@
 
 static void test_parse(void);
 static void test_refused(void);
-static void test_calendar(void);
 static void test_format(void);
 
 
@@ -29,7 +27,6 @@ main(void)
 {
     test_parse();
     test_refused();
-    test_calendar();
     test_format();
 
     return done_testing();
@@ -93,51 +90,6 @@ test_refused(void)
     for (i = 0; bad[i]; i++) {
         is_int(parse(bad[i], 0), -1, "refused: \"%s\"", bad[i]);
     }
-}
-
-
-/* both ways over the range, and against the C library's timegm() */
-
-static void
-test_calendar(void)
-{
-    int64_t   z, y, bad;
-    unsigned  m, d;
-    time_t    t;
-    struct tm tm;
-
-    bad = 0;
-
-    for (z = -719468; z <= 2932896; z += 1) {
-        audit_civil_from_days(z, &y, &m, &d);
-
-        if (audit_days_from_civil(y, m, d) != z) {
-            bad++;
-        }
-    }
-
-    is_int(bad, 0, "every day from 0000-03-01 to 9999-12-31 converts "
-           "both ways");
-
-    bad = 0;
-
-    for (z = 0; z <= 2932896; z += 97) {
-        t = (time_t) (z * 86400);
-        gmtime_r(&t, &tm);
-        audit_civil_from_days(z, &y, &m, &d);
-
-        if (y != tm.tm_year + 1900 || m != (unsigned) tm.tm_mon + 1
-            || d != (unsigned) tm.tm_mday)
-        {
-            bad++;
-        }
-    }
-
-    is_int(bad, 0, "the same dates as gmtime() from 1970 to 9999");
-
-    audit_civil_from_days(-1, &y, &m, &d);
-    ok(y == 1969 && m == 12 && d == 31, "the day before the epoch");
-    is_int(audit_days_from_civil(1, 1, 1), -719162, "0001-01-01");
 }
 
 

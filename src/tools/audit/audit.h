@@ -314,9 +314,6 @@ size_t audit_list_len(json_t *list);
 /* time.c: UTC times in and out */
 int audit_parse_time(const char *s, int end, int64_t *ms);
 void audit_format_ts(int64_t ms, char *out, size_t len);
-int64_t audit_days_from_civil(int64_t y, unsigned m, unsigned d);
-void audit_civil_from_days(int64_t z, int64_t *y, unsigned *m,
-    unsigned *d);
 
 /* verify.c */
 int audit_cmd_verify(audit_t *a, int argc, char **argv);

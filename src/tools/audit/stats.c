@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consent_time.h"
 #include "tools/audit/audit.h"
 
 
@@ -468,11 +469,11 @@ audit_period_key(audit_by_e by, int64_t ms)
         return days - ((days + 3) % 7);
 
     case AUDIT_BY_MONTH:
-        audit_civil_from_days(days, &y, &m, &d);
+        consent_civil_from_days(days, &y, &m, &d);
         return y * 12 + (m - 1);
 
     case AUDIT_BY_YEAR:
-        audit_civil_from_days(days, &y, &m, &d);
+        consent_civil_from_days(days, &y, &m, &d);
         return y;
 
     default:
@@ -492,9 +493,9 @@ audit_period_label(audit_by_e by, int64_t key, char *out, size_t len)
     case AUDIT_BY_WEEK:
         /* the ISO year of a week is the year of its Thursday */
         thursday = key + 3;
-        audit_civil_from_days(thursday, &y, &m, &d);
+        consent_civil_from_days(thursday, &y, &m, &d);
         snprintf(out, len, "%04" PRId64 "-W%02d", y,
-                 (int) ((thursday - audit_days_from_civil(y, 1, 1)) / 7
+                 (int) ((thursday - consent_days_from_civil(y, 1, 1)) / 7
                         + 1));
         return;
 
@@ -508,7 +509,7 @@ audit_period_label(audit_by_e by, int64_t key, char *out, size_t len)
         return;
 
     default:
-        audit_civil_from_days(key, &y, &m, &d);
+        consent_civil_from_days(key, &y, &m, &d);
         snprintf(out, len, "%04" PRId64 "-%02u-%02u", y, m, d);
         return;
     }

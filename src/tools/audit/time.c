@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "consent_time.h"
 #include "tools/audit/audit.h"
 
 
@@ -76,7 +77,7 @@ audit_parse_time(const char *s, int end, int64_t *ms)
         return -1;
     }
 
-    days = audit_days_from_civil(y, (unsigned) mo, (unsigned) d);
+    days = consent_days_from_civil(y, (unsigned) mo, (unsigned) d);
 
     if (len == 10) {
         *ms = (days + (end ? 1 : 0)) * AUDIT_MS_DAY;
@@ -158,42 +159,6 @@ audit_parse_time(const char *s, int end, int64_t *ms)
 }
 
 
-/* days since 1970-01-01 of a proleptic Gregorian date */
-int64_t
-audit_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t   era;
-    unsigned  yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned) (y - era * 400);
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + (int64_t) doe - 719468;
-}
-
-
-void
-audit_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t   era;
-    unsigned  doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned) (z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t) yoe + era * 400 + (*m <= 2);
-}
-
-
 void
 audit_format_ts(int64_t ms, char *out, size_t len)
 {
@@ -208,7 +173,7 @@ audit_format_ts(int64_t ms, char *out, size_t len)
     days = ms / AUDIT_MS_DAY;
     rem = ms % AUDIT_MS_DAY;
 
-    audit_civil_from_days(days, &y, &m, &d);
+    consent_civil_from_days(days, &y, &m, &d);
 
     snprintf(out, len, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%03dZ",
              y, m, d, (int) (rem / 3600000), (int) (rem / 60000 % 60),

@@ -1,0 +1,112 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * ASCII case folding and hex digits, one definition per contract for the
+ * whole core.  Never locale-dependent (tolower() and strcasecmp() are):
+ * HTTP, HTML and URL names fold only A-Z.  Static inline because the
+ * scanner and matcher call them per byte.  Pure C.
+ */
+
+
+#ifndef _CONSENT_ASCII_H_INCLUDED_
+#define _CONSENT_ASCII_H_INCLUDED_
+
+
+#include <stddef.h>
+
+
+/* A-Z to a-z, any other value unchanged */
+
+static inline int
+consent_ascii_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+
+/* ASCII case-insensitive equality, both sides folded */
+
+static inline int
+consent_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t  i;
+
+    if (alen != blen) {
+        return 0;
+    }
+
+    for (i = 0; i < alen; i++) {
+        if (consent_ascii_lower((unsigned char) a[i])
+            != consent_ascii_lower((unsigned char) b[i]))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * ASCII case-insensitive equality with a literal already in lower case:
+ * only s is folded, so an upper-case byte in lit never matches
+ */
+
+static inline int
+consent_ascii_ieq_lit(const char *s, size_t len, const char *lit,
+    size_t litlen)
+{
+    size_t  i;
+
+    if (len != litlen) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (consent_ascii_lower((unsigned char) s[i]) != lit[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* value of a hex digit of either case, or -1 */
+
+static inline int
+consent_hex_value(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c = consent_ascii_lower(c);
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}
+
+
+/* lower-case hex of len bytes into out[2 * len + 1], NUL-terminated */
+
+static inline void
+consent_hex_encode(const unsigned char *in, size_t len, char *out)
+{
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 0xf];
+    }
+
+    out[2 * len] = '\0';
+}
+
+
+#endif /* _CONSENT_ASCII_H_INCLUDED_ */

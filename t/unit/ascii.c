@@ -1,0 +1,178 @@
+
+/*
+ * Copyright (C) ngx_http_consent_module authors
+ *
+ * Unit tests of src/consent_ascii.h: case folding of A-Z only (never the
+ * locale's), the two equality contracts (both sides folded, or a literal
+ * already in lower case), hex digits in and out.
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "consent_ascii.h"
+
+
+static void test_lower(void);
+static void test_ieq(void);
+static void test_ieq_lit(void);
+static void test_hex_value(void);
+static void test_hex_encode(void);
+
+
+static void
+test_lower(void)
+{
+    int  c, bad, want;
+
+    bad = -1;
+
+    for (c = -1; c < 256; c++) {
+        want = c;
+
+        if (c >= 'A' && c <= 'Z') {
+            want = "abcdefghijklmnopqrstuvwxyz"[c - 'A'];
+        }
+
+        if (consent_ascii_lower(c) != want && bad < 0) {
+            bad = c;
+        }
+    }
+
+    is_int(bad, -1, "lower folds A-Z and nothing else, over -1..255");
+    is_int(consent_ascii_lower(0xc4), 0xc4, "Latin-1 A umlaut unchanged");
+    is_int(consent_ascii_lower('@'), '@', "@ (before A) unchanged");
+    is_int(consent_ascii_lower('['), '[', "[ (after Z) unchanged");
+}
+
+
+static void
+test_ieq(void)
+{
+    ok(consent_ascii_ieq("Content-Type", 12, "content-type", 12),
+       "mixed case against lower");
+    ok(consent_ascii_ieq("content-type", 12, "CONTENT-TYPE", 12),
+       "lower against upper: both sides fold");
+    ok(consent_ascii_ieq("", 0, "", 0), "empty equals empty");
+    ok(consent_ascii_ieq("abc", 0, "xyz", 0), "zero lengths only");
+    ok(!consent_ascii_ieq("abc", 3, "abcd", 4), "lengths differ");
+    ok(!consent_ascii_ieq("abcd", 4, "abc", 3), "lengths differ, other way");
+    ok(!consent_ascii_ieq("\xc4", 1, "\xe4", 1), "no fold above ASCII");
+    ok(!consent_ascii_ieq("@", 1, "`", 1), "@ and ` are not a case pair");
+    ok(!consent_ascii_ieq("[", 1, "{", 1), "[ and { are not a case pair");
+    ok(consent_ascii_ieq("a\0b", 3, "A\0B", 3), "NUL is an ordinary byte");
+    ok(!consent_ascii_ieq("a\0b", 3, "A\0C", 3), "bytes after a NUL count");
+}
+
+
+static void
+test_ieq_lit(void)
+{
+    ok(consent_ascii_ieq_lit("SCRIPT", 6, "script", 6), "upper input");
+    ok(consent_ascii_ieq_lit("ScRiPt", 6, "script", 6), "mixed input");
+    ok(!consent_ascii_ieq_lit("script", 6, "SCRIPT", 6),
+       "an upper-case literal never matches (only the input folds)");
+    ok(!consent_ascii_ieq_lit("script", 6, "scripts", 7), "lengths differ");
+    ok(!consent_ascii_ieq_lit("scripx", 6, "script", 6), "last byte differs");
+    ok(consent_ascii_ieq_lit("", 0, "", 0), "empty equals empty");
+    ok(!consent_ascii_ieq_lit("\xc4", 1, "\xe4", 1), "no fold above ASCII");
+}
+
+
+static void
+test_hex_value(void)
+{
+    int          c, bad, want;
+    const char  *p;
+
+    static const char  digits[] = "0123456789abcdef";
+    static const char  upper[] = "0123456789ABCDEF";
+
+    bad = -2;
+
+    for (c = -1; c < 256; c++) {
+        want = -1;
+
+        if (c > 0 && (p = strchr(digits, c)) != NULL) {
+            want = (int) (p - digits);
+
+        } else if (c > 0 && (p = strchr(upper, c)) != NULL) {
+            want = (int) (p - upper);
+        }
+
+        if (consent_hex_value(c) != want && bad == -2) {
+            bad = c;
+        }
+    }
+
+    is_int(bad, -2, "hex value of every byte -1..255");
+    is_int(consent_hex_value('F'), 15, "F");
+    is_int(consent_hex_value('f'), 15, "f");
+    is_int(consent_hex_value('g'), -1, "g");
+    is_int(consent_hex_value('G'), -1, "G");
+    is_int(consent_hex_value('/'), -1, "/ (before 0)");
+    is_int(consent_hex_value(':'), -1, ": (after 9)");
+    is_int(consent_hex_value('`'), -1, "` (before a)");
+    is_int(consent_hex_value('@'), -1, "@ (before A)");
+}
+
+
+static void
+test_hex_encode(void)
+{
+    int            bad;
+    size_t         i;
+    unsigned char  in[256];
+    char           out[2 * 256 + 2];
+
+    for (i = 0; i < 256; i++) {
+        in[i] = (unsigned char) i;
+    }
+
+    memset(out, 'x', sizeof(out));
+    consent_hex_encode(in, 256, out);
+
+    bad = -1;
+
+    for (i = 0; i < 256; i++) {
+        if (consent_hex_value((unsigned char) out[2 * i]) != (int) (i >> 4)
+            || consent_hex_value((unsigned char) out[2 * i + 1])
+               != (int) (i & 0xf)
+            || out[2 * i] < '0' || (out[2 * i] > '9' && out[2 * i] < 'a')
+            || out[2 * i + 1] < '0'
+            || (out[2 * i + 1] > '9' && out[2 * i + 1] < 'a'))
+        {
+            bad = (int) i;
+            break;
+        }
+    }
+
+    is_int(bad, -1, "every byte to two lower-case hex digits");
+    is_int(out[512], '\0', "NUL-terminated");
+    is_int(out[513], 'x', "nothing written past the NUL");
+
+    memset(out, 'x', sizeof(out));
+    consent_hex_encode((const unsigned char *) "\x00\x7f\xab\xff", 4, out);
+    is_str(out, "007fabff", "4 bytes");
+
+    memset(out, 'x', sizeof(out));
+    consent_hex_encode(in, 0, out);
+    is_str(out, "", "no bytes: an empty string");
+    is_int(out[1], 'x', "only the NUL written");
+}
+
+
+int
+main(void)
+{
+    test_lower();
+    test_ieq();
+    test_ieq_lit();
+    test_hex_value();
+    test_hex_encode();
+
+    return done_testing();
+}
