@@ -37,6 +37,8 @@ FILTER      = $(BUILD)/consent-filter
 GPP         = $(BUILD)/consent-gpp
 TCF         = $(BUILD)/consent-tcf
 URLTOOL     = $(BUILD)/consent-url
+# every tool: the nginx matrix links them beside each version's module
+TOOLS       = $(AUDIT) $(FILTER) $(GPP) $(TCF) $(URLTOOL)
 
 .PHONY: all core unit module audit filter gpp tcf urltool test demo deps \
         clean

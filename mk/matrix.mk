@@ -19,8 +19,8 @@
 #                         place in objs/ngx_modules.c, then the suite
 #
 # Each version's logs: build/matrix/X.Y.Z/{build,prove}.log.  The suite's
-# unit and tool binaries (consent-audit, consent-filter) are the main
-# build's: build/matrix/X.Y.Z/ links to them, and is CONSENT_BUILD.
+# unit and tool binaries (every one of TOOLS in the Makefile) are the
+# main build's: build/matrix/X.Y.Z/ links to them, and is CONSENT_BUILD.
 
 MATRIX_SRC     ?= $(abspath $(CURDIR)/../shared/nginx-src)
 MATRIX_DIR      = $(BUILD)/matrix
@@ -140,11 +140,10 @@ $(MATRIX_DIR)/%/tree/objs/Makefile: $(MATRIX_DIR)/%/src/.done config \
 
 # nginx and the module; the tools are the main build's
 $(MATRIX_DIR)/%/nginx: $(MATRIX_DIR)/%/tree/objs/Makefile $(MATRIX_SRCS) \
-	    $(AUDIT) $(FILTER) $(GPP) $(URLTOOL)
+	    $(TOOLS)
 	$(MAKE) -C $(MATRIX_DIR)/$*/tree -f objs/Makefile
 	cp $(MATRIX_DIR)/$*/tree/objs/ngx_http_consent_module.so $(@D)/
-	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(CURDIR)/$(GPP) \
-	    $(CURDIR)/$(URLTOOL) $(@D)/
+	ln -sf $(addprefix $(CURDIR)/,$(TOOLS)) $(@D)/
 	cp $(MATRIX_DIR)/$*/tree/objs/nginx $@.tmp && mv -f $@.tmp $@
 
 # the static build: the module in the binary, placed in the filter chain
@@ -194,10 +193,9 @@ $(MATRIX_SDIR)/tree/objs/Makefile: $(MATRIX_DIR)/$(MATRIX_SV)/src/.done \
 	    sh auto/configure-nginx
 
 $(MATRIX_SDIR)/nginx: $(MATRIX_SDIR)/tree/objs/Makefile $(MATRIX_SRCS) \
-	    $(AUDIT) $(FILTER) $(GPP) $(URLTOOL)
+	    $(TOOLS)
 	$(MAKE) -C $(MATRIX_SDIR)/tree -f objs/Makefile
-	ln -sf $(CURDIR)/$(AUDIT) $(CURDIR)/$(FILTER) $(CURDIR)/$(GPP) \
-	    $(CURDIR)/$(URLTOOL) $(@D)/
+	ln -sf $(addprefix $(CURDIR)/,$(TOOLS)) $(@D)/
 	cp $(MATRIX_SDIR)/tree/objs/nginx $@.tmp && mv -f $@.tmp $@
 
 # the table, and a closing line "matrix: N passed, N failed" (tests of
