@@ -26,6 +26,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -34,6 +36,26 @@
 
 #include "consent_html.h"
 #include "consent_css.h"
+
+
+/*
+ * Checks of the scanner's own invariants that abort: on in the builds
+ * with the sanitizers (the unit tests, the fuzzers), off in the module
+ * unless -DCONSENT_HTML_CHECKS=1, where a failed one fails the page closed
+ */
+#ifndef CONSENT_HTML_CHECKS
+#if defined(__SANITIZE_ADDRESS__)
+#define CONSENT_HTML_CHECKS      1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CONSENT_HTML_CHECKS      1
+#endif
+#endif
+#endif
+
+#ifndef CONSENT_HTML_CHECKS
+#define CONSENT_HTML_CHECKS      0
+#endif
 
 
 #define CONSENT_HTML_TAG_MIN     64         /* room for any name we hold */
@@ -65,6 +87,23 @@
 #else
 #define CONSENT_HTML_NOINLINE
 #endif
+
+
+/* the classes of consent_html_class[] (the order matters, see there) */
+#define CONSENT_HC_OTHER         0
+#define CONSENT_HC_SPACE         1
+#define CONSENT_HC_SLASH         2
+#define CONSENT_HC_GT            3
+#define CONSENT_HC_EQ            4
+#define CONSENT_HC_DQ            5
+#define CONSENT_HC_SQ            6
+#define CONSENT_HC_N             7
+
+/* what the markup declaration, script data and its escapes compare */
+#define CONSENT_HTML_DASHES_LEN  (sizeof("--") - 1)
+#define CONSENT_HTML_DOCTYPE_LEN (sizeof("doctype") - 1)
+#define CONSENT_HTML_CDATA_LEN   (sizeof("[CDATA[") - 1)
+#define CONSENT_HTML_SCRIPT_LEN  (sizeof("script") - 1)
 
 
 /* tokenizer states */
@@ -396,6 +435,7 @@ static const consent_html_name_t *consent_html_find_raw(const char *name,
 static int consent_html_id(consent_html_t *h);
 static unsigned consent_html_flags(consent_html_t *h);
 static int consent_html_tag_step(int s, int c);
+static void consent_html_bad_state(consent_html_t *h);
 static const char *consent_html_scan(consent_html_t *h, const char *p,
     const char *lim);
 static const char *consent_html_attrs(int *sp, const char *p,
@@ -542,10 +582,18 @@ static int consent_html_text_plain(const consent_attr_t *a);
 static int consent_html_runs(const consent_attr_t *a);
 
 
-/* the characters that matter in a tag */
+/*
+ * The characters that matter in a tag, by class.  The walkers rely on
+ * the order: whitespace, '/' and '>' (the bytes that end a name) are the
+ * classes 1 to CONSENT_HC_GT, and the quotes are from CONSENT_HC_DQ on;
+ * the classes are also the columns of consent_html_next.
+ */
 static const unsigned char  consent_html_class[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
-    ['/'] = 2, ['>'] = 3, ['='] = 4, ['"'] = 5, ['\''] = 6
+    ['\t'] = CONSENT_HC_SPACE, ['\n'] = CONSENT_HC_SPACE,
+    ['\f'] = CONSENT_HC_SPACE, ['\r'] = CONSENT_HC_SPACE,
+    [' '] = CONSENT_HC_SPACE, ['/'] = CONSENT_HC_SLASH,
+    ['>'] = CONSENT_HC_GT, ['='] = CONSENT_HC_EQ, ['"'] = CONSENT_HC_DQ,
+    ['\''] = CONSENT_HC_SQ
 };
 
 
@@ -619,7 +667,7 @@ static const unsigned char  consent_html_dec_class[256] = {
 #define T_SC     CONSENT_S_SELF_CLOSING
 #define T_END    CONSENT_S_TAG_END
 
-static const unsigned char  consent_html_next[10][7] = {
+static const unsigned char  consent_html_next[10][CONSENT_HC_N] = {
     /*            other   space   /       >       =       "       '      */
     /* name */  { T_NAME, T_BAN,  T_SC,   T_END,  T_NAME, T_NAME, T_NAME },
     /* ban  */  { T_AN,   T_BAN,  T_SC,   T_END,  T_AN,   T_AN,   T_AN   },
@@ -1355,6 +1403,25 @@ consent_html_tag_step(int s, int c)
 
 
 /*
+ * A state consent_html_scan() has no case for: a bug.  Builds with the
+ * sanitizers (the unit tests, the fuzzers) or with CONSENT_HTML_CHECKS
+ * abort at once; a release build fails the page closed, as when the
+ * output cannot be written: consent_html_feed() returns -1 from now on.
+ */
+
+static void
+consent_html_bad_state(consent_html_t *h)
+{
+#if (CONSENT_HTML_CHECKS)
+    fprintf(stderr, "consent_html: no case for state %d\n", h->state);
+    abort();
+#endif
+
+    h->failed = 1;
+}
+
+
+/*
  * Runs the tokenizer from p up to lim; returns where it stopped: lim,
  * or earlier when a look-ahead began or ended (the caller bounds it).
  */
@@ -1467,8 +1534,8 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             for ( ;; ) {
                 c = (unsigned char) *p;
 
-                if (consent_html_class[c] != 0
-                    && consent_html_class[c] <= 3)
+                if (consent_html_class[c] != CONSENT_HC_OTHER
+                    && consent_html_class[c] <= CONSENT_HC_GT)
                 {
                     /* whitespace, '/', '>' */
                     break;
@@ -1584,15 +1651,19 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             c = (unsigned char) *p;
             d = h->decl;
 
-            if (h->k >= 2 || c != '-') {
+            if (h->k >= CONSENT_HTML_DASHES_LEN || c != '-') {
                 d &= ~CONSENT_DECL_DASH;
             }
 
-            if (h->k >= 7 || consent_html_lower(c) != "doctype"[h->k]) {
+            if (h->k >= CONSENT_HTML_DOCTYPE_LEN
+                || consent_html_lower(c) != "doctype"[h->k])
+            {
                 d &= ~CONSENT_DECL_DOCTYPE;
             }
 
-            if (h->k >= 7 || c != "[CDATA["[h->k]) {
+            if (h->k >= CONSENT_HTML_CDATA_LEN
+                || c != "[CDATA["[h->k])
+            {
                 d &= ~CONSENT_DECL_CDATA;
             }
 
@@ -1612,7 +1683,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             h->k++;
             h->decl = d;
 
-            if ((d & CONSENT_DECL_CDATA) && h->k == 7) {
+            if ((d & CONSENT_DECL_CDATA) && h->k == CONSENT_HTML_CDATA_LEN) {
                 /* a CDATA section in an SVG script is part of its text */
                 if (h->region != CONSENT_R_LOOKAHEAD) {
                     consent_html_release(h);
@@ -1641,8 +1712,9 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 break;
             }
 
-            if (((d & CONSENT_DECL_DASH) && h->k == 2)
-                || ((d & CONSENT_DECL_DOCTYPE) && h->k == 7))
+            if (((d & CONSENT_DECL_DASH) && h->k == CONSENT_HTML_DASHES_LEN)
+                || ((d & CONSENT_DECL_DOCTYPE)
+                    && h->k == CONSENT_HTML_DOCTYPE_LEN))
             {
                 if (h->region == CONSENT_R_LOOKAHEAD) {
                     consent_html_lookahead_cut(h, p);
@@ -1995,10 +2067,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 
             if (c == '>' || c == '/' || consent_html_space(c)) {
                 p++;
-                h->state = (h->k == 6) ? CONSENT_S_SCRIPT_DESC
-                                       : CONSENT_S_SCRIPT_ESC;
+                h->state = (h->k == CONSENT_HTML_SCRIPT_LEN)
+                           ? CONSENT_S_SCRIPT_DESC : CONSENT_S_SCRIPT_ESC;
 
-            } else if (consent_html_alpha(c) && h->k < 6
+            } else if (consent_html_alpha(c)
+                       && h->k < CONSENT_HTML_SCRIPT_LEN
                        && consent_html_lower(c) == "script"[h->k])
             {
                 p++;
@@ -2053,15 +2126,16 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 
             break;
 
-        default: /* CONSENT_S_SCRIPT_DESC_END */
+        case CONSENT_S_SCRIPT_DESC_END:
             c = (unsigned char) *p;
 
             if (c == '>' || c == '/' || consent_html_space(c)) {
                 p++;
-                h->state = (h->k == 6) ? CONSENT_S_SCRIPT_ESC
-                                       : CONSENT_S_SCRIPT_DESC;
+                h->state = (h->k == CONSENT_HTML_SCRIPT_LEN)
+                           ? CONSENT_S_SCRIPT_ESC : CONSENT_S_SCRIPT_DESC;
 
-            } else if (consent_html_alpha(c) && h->k < 6
+            } else if (consent_html_alpha(c)
+                       && h->k < CONSENT_HTML_SCRIPT_LEN
                        && consent_html_lower(c) == "script"[h->k])
             {
                 p++;
@@ -2072,6 +2146,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             }
 
             break;
+
+        default:
+            /* a state without a case: never guessed at as another one */
+            consent_html_bad_state(h);
+            return lim;
         }
     }
 
@@ -2115,7 +2194,9 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
         case CONSENT_S_ATTR_NAME:
         case CONSENT_S_ATTR_VALUE_UQ:
             /* what changes nothing is skipped */
-            while (consent_html_class[(unsigned char) *p] == 0) {
+            while (consent_html_class[(unsigned char) *p]
+                   == CONSENT_HC_OTHER)
+            {
                 if (++p == lim) {
                     *sp = s;
                     return NULL;
@@ -2208,7 +2289,9 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
 
         } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
         {
-            while (consent_html_class[(unsigned char) *p] == 0) {
+            while (consent_html_class[(unsigned char) *p]
+                   == CONSENT_HC_OTHER)
+            {
                 if (++p == lim) {
                     *sp = s;
                     return NULL;
@@ -2280,14 +2363,14 @@ between:
 
         k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
+        if (k == CONSENT_HC_GT) {
             return p + 1;
         }
 
-        if (k == 1) {
+        if (k == CONSENT_HC_SPACE) {
             *sc = 0;
 
-        } else if (k == 2) {
+        } else if (k == CONSENT_HC_SLASH) {
             *sc = 1;
 
         } else {
@@ -2325,14 +2408,14 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 0 || k >= 5);
+    } while (k == CONSENT_HC_OTHER || k >= CONSENT_HC_DQ);
 
     if (r != NULL) {
         r->name_len = base + (size_t) (p - start) - r->name_off;
     }
 
     /* and the whitespace after it */
-    while (k == 1) {
+    while (k == CONSENT_HC_SPACE) {
         if (++p == lim) {
             return NULL;
         }
@@ -2342,15 +2425,15 @@ name:
 
     switch (k) {
 
-    case 2:
+    case CONSENT_HC_SLASH:
         *sc = 1;
         p++;
         goto between;
 
-    case 3:
+    case CONSENT_HC_GT:
         return p + 1;
 
-    case 4:
+    case CONSENT_HC_EQ:
         break;
 
     default:
@@ -2371,18 +2454,18 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 1);
+    } while (k == CONSENT_HC_SPACE);
 
-    if (k == 3) {
+    if (k == CONSENT_HC_GT) {
         return p + 1;
     }
 
-    if (k == 5 || k == 6) {
+    if (k == CONSENT_HC_DQ || k == CONSENT_HC_SQ) {
         if (r != NULL) {
             r->value_off = base + (size_t) (p - start) + 1;
         }
 
-        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
+        q = consent_html_near(p + 1, lim, (k == CONSENT_HC_DQ) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2408,13 +2491,13 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k != 1 && k != 3);
+    } while (k != CONSENT_HC_SPACE && k != CONSENT_HC_GT);
 
     if (r != NULL) {
         r->value_len = base + (size_t) (p - start) - r->value_off;
     }
 
-    if (k == 3) {
+    if (k == CONSENT_HC_GT) {
         return p + 1;
     }
 
@@ -2782,11 +2865,11 @@ between:
 
         k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
+        if (k == CONSENT_HC_GT) {
             return p + 1;
         }
 
-        if (k != 1 && k != 2) {
+        if (k != CONSENT_HC_SPACE && k != CONSENT_HC_SLASH) {
             break;
         }
 
@@ -2805,12 +2888,12 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 0 || k >= 5);
+    } while (k == CONSENT_HC_OTHER || k >= CONSENT_HC_DQ);
 
     *seen |= consent_html_aname(n, (size_t) (p - n));
 
     /* and the whitespace after it */
-    while (k == 1) {
+    while (k == CONSENT_HC_SPACE) {
         if (++p == lim) {
             return NULL;
         }
@@ -2820,14 +2903,14 @@ name:
 
     switch (k) {
 
-    case 2:
+    case CONSENT_HC_SLASH:
         p++;
         goto between;
 
-    case 3:
+    case CONSENT_HC_GT:
         return p + 1;
 
-    case 4:
+    case CONSENT_HC_EQ:
         break;
 
     default:
@@ -2843,14 +2926,14 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 1);
+    } while (k == CONSENT_HC_SPACE);
 
-    if (k == 3) {
+    if (k == CONSENT_HC_GT) {
         return p + 1;
     }
 
-    if (k == 5 || k == 6) {
-        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
+    if (k == CONSENT_HC_DQ || k == CONSENT_HC_SQ) {
+        q = consent_html_near(p + 1, lim, (k == CONSENT_HC_DQ) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2868,11 +2951,11 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
+        if (k == CONSENT_HC_GT) {
             return p + 1;
         }
 
-        if (k == 1) {
+        if (k == CONSENT_HC_SPACE) {
             p++;
             goto between;
         }
@@ -5878,7 +5961,9 @@ consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
 
         case CONSENT_PV_NAME:
         name:
-            if (consent_html_class[c] == 0 || consent_html_class[c] > 3) {
+            if (consent_html_class[c] == CONSENT_HC_OTHER
+                || consent_html_class[c] > CONSENT_HC_GT)
+            {
                 c = consent_html_lower(c);
 
                 if (h->name_len < CONSENT_HTML_NAME_MAX) {
@@ -6646,7 +6731,9 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
 
         } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
         {
-            while (i + 1 < n && consent_html_class[(unsigned char) t[i]] == 0)
+            while (i + 1 < n
+                   && consent_html_class[(unsigned char) t[i]]
+                      == CONSENT_HC_OTHER)
             {
                 i++;
             }
