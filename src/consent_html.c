@@ -57,6 +57,16 @@
 #define CONSENT_HTML_CHECKS      0
 #endif
 
+#if (CONSENT_HTML_CHECKS)
+#define consent_html_assert(c)                                               \
+    if (!(c)) {                                                              \
+        fprintf(stderr, "consent_html.c:%d: %s\n", __LINE__, #c);            \
+        abort();                                                             \
+    }
+#else
+#define consent_html_assert(c)
+#endif
+
 
 #define CONSENT_HTML_TAG_MIN     64         /* room for any name we hold */
 #define CONSENT_HTML_LIMIT       (64 * 1024 * 1024)
@@ -436,6 +446,7 @@ static int consent_html_id(consent_html_t *h);
 static unsigned consent_html_flags(consent_html_t *h);
 static int consent_html_tag_step(int s, int c);
 static void consent_html_bad_state(consent_html_t *h);
+static int consent_html_skip_may(consent_html_t *h);
 static const char *consent_html_scan(consent_html_t *h, const char *p,
     const char *lim);
 static const char *consent_html_attrs(int *sp, const char *p,
@@ -1433,6 +1444,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
     unsigned     d;
     const char  *q;
 
+    /* an observer sees every token: the states make them */
     fast = h->observe == NULL;
 
     while (p < lim) {
@@ -1469,11 +1481,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                  * Text and tags of no interest, as long as they last;
                  * not in foreign content, nor before a pending injection
                  */
-                if (fast && h->region == CONSENT_R_NONE && h->fdepth == 0
-                    && h->fover == 0
-                    && (h->conf.head == NULL || h->stats.head_injected
-                        || !h->stats.document))
-                {
+                if (fast && consent_html_skip_may(h)) {
                     q = consent_html_skip(h, q, lim);
 
                     if (q == NULL) {
@@ -2578,12 +2586,30 @@ consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
 
 
 /*
+ * Whether consent_html_skip() may pass over what follows a '<' in text:
+ * nothing is held (it keeps no region), no foreign content is open (its
+ * elements are counted apart and its tags can end differently) and no
+ * injection is pending (the states must see the tag it goes after).
+ * Nor may an observer be set (consent_html_scan() checks that once a
+ * buffer: every token is then made by the states).
+ */
+
+static int
+consent_html_skip_may(consent_html_t *h)
+{
+    return h->region == CONSENT_R_NONE && h->fdepth == 0 && h->fover == 0
+           && (h->conf.head == NULL || h->stats.head_injected
+               || !h->stats.document);
+}
+
+
+/*
  * Tags of no interest from q (a '<'), and the text between them, passed
  * over at once with the same steps and the same effects as the states
  * they would go through: the '<' of the first tag that is to be followed
  * through the states, or NULL when the text after the last one reaches
- * lim.  The caller makes sure that nothing is held, no foreign content
- * is open and no injection is pending; none of that changes here.  What
+ * lim.  The caller makes sure of consent_html_skip_may(); none of that
+ * changes here.  What
  * the states would leave of the last tag is left once, at the end.
  */
 
@@ -2609,6 +2635,8 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     seen = q;
     lts = 0;
 #endif
+
+    consent_html_assert(consent_html_skip_may(h) && h->observe == NULL);
 
     last_q = NULL;
     last_n = NULL;
