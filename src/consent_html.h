@@ -139,8 +139,8 @@ int consent_html_selfcheck(void);
  * (whitespace, '/' or '>'); consent_html_skip() also reads the name
  * (none: not run).  0 when all agree, else the bits below of those that
  * do not; -1 for another first byte, a name the states would end, or no
- * memory.  Only in builds with CONSENT_HTML_CHECKS (those with the
- * sanitizers: the unit tests, the fuzzers); for the unit tests.
+ * memory; always -1 without CONSENT_HTML_CHECKS (on in the builds with
+ * the sanitizers: the unit tests, the fuzzers).  For the unit tests.
  */
 #define CONSENT_HTML_WALK_ATTRS      0x01   /* consent_html_attrs() */
 #define CONSENT_HTML_WALK_RESUMED    0x02   /* the same, in two buffers */
