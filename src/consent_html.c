@@ -26,6 +26,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -34,6 +36,39 @@
 
 #include "consent_html.h"
 #include "consent_css.h"
+
+
+/*
+ * Checks of the scanner's own invariants that abort: on in the builds
+ * with the sanitizers (the unit tests, the fuzzers) or with
+ * -DCONSENT_HTML_CHECKS=1, off in the module, where they cost nothing
+ * (and a state without a case fails the page closed instead)
+ */
+#ifndef CONSENT_HTML_CHECKS
+#if defined(__SANITIZE_ADDRESS__)
+#define CONSENT_HTML_CHECKS      1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CONSENT_HTML_CHECKS      1
+#endif
+#endif
+#endif
+
+#ifndef CONSENT_HTML_CHECKS
+#define CONSENT_HTML_CHECKS      0
+#endif
+
+#if (CONSENT_HTML_CHECKS)
+#define consent_html_assert(c)                                               \
+    do {                                                                     \
+        if (!(c)) {                                                          \
+            fprintf(stderr, "consent_html.c:%d: %s\n", __LINE__, #c);        \
+            abort();                                                         \
+        }                                                                    \
+    } while (0)
+#else
+#define consent_html_assert(c)
+#endif
 
 
 #define CONSENT_HTML_TAG_MIN     64         /* room for any name we hold */
@@ -65,6 +100,23 @@
 #else
 #define CONSENT_HTML_NOINLINE
 #endif
+
+
+/* the classes of consent_html_class[] (the order matters, see there) */
+#define CONSENT_HC_OTHER         0
+#define CONSENT_HC_SPACE         1
+#define CONSENT_HC_SLASH         2
+#define CONSENT_HC_GT            3
+#define CONSENT_HC_EQ            4
+#define CONSENT_HC_DQ            5
+#define CONSENT_HC_SQ            6
+#define CONSENT_HC_N             7
+
+/* what the markup declaration, script data and its escapes compare */
+#define CONSENT_HTML_DASHES_LEN  (sizeof("--") - 1)
+#define CONSENT_HTML_DOCTYPE_LEN (sizeof("doctype") - 1)
+#define CONSENT_HTML_CDATA_LEN   (sizeof("[CDATA[") - 1)
+#define CONSENT_HTML_SCRIPT_LEN  (sizeof("script") - 1)
 
 
 /* tokenizer states */
@@ -396,6 +448,8 @@ static const consent_html_name_t *consent_html_find_raw(const char *name,
 static int consent_html_id(consent_html_t *h);
 static unsigned consent_html_flags(consent_html_t *h);
 static int consent_html_tag_step(int s, int c);
+static void consent_html_bad_state(consent_html_t *h);
+static int consent_html_skip_may(consent_html_t *h);
 static const char *consent_html_scan(consent_html_t *h, const char *p,
     const char *lim);
 static const char *consent_html_attrs(int *sp, const char *p,
@@ -542,10 +596,18 @@ static int consent_html_text_plain(const consent_attr_t *a);
 static int consent_html_runs(const consent_attr_t *a);
 
 
-/* the characters that matter in a tag */
+/*
+ * The characters that matter in a tag, by class.  The walkers rely on
+ * the order: whitespace, '/' and '>' (the bytes that end a name) are the
+ * classes 1 to CONSENT_HC_GT, and the quotes are from CONSENT_HC_DQ on;
+ * the classes are also the columns of consent_html_next.
+ */
 static const unsigned char  consent_html_class[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
-    ['/'] = 2, ['>'] = 3, ['='] = 4, ['"'] = 5, ['\''] = 6
+    ['\t'] = CONSENT_HC_SPACE, ['\n'] = CONSENT_HC_SPACE,
+    ['\f'] = CONSENT_HC_SPACE, ['\r'] = CONSENT_HC_SPACE,
+    [' '] = CONSENT_HC_SPACE, ['/'] = CONSENT_HC_SLASH,
+    ['>'] = CONSENT_HC_GT, ['='] = CONSENT_HC_EQ, ['"'] = CONSENT_HC_DQ,
+    ['\''] = CONSENT_HC_SQ
 };
 
 
@@ -619,7 +681,7 @@ static const unsigned char  consent_html_dec_class[256] = {
 #define T_SC     CONSENT_S_SELF_CLOSING
 #define T_END    CONSENT_S_TAG_END
 
-static const unsigned char  consent_html_next[10][7] = {
+static const unsigned char  consent_html_next[10][CONSENT_HC_N] = {
     /*            other   space   /       >       =       "       '      */
     /* name */  { T_NAME, T_BAN,  T_SC,   T_END,  T_NAME, T_NAME, T_NAME },
     /* ban  */  { T_AN,   T_BAN,  T_SC,   T_END,  T_AN,   T_AN,   T_AN   },
@@ -1355,6 +1417,25 @@ consent_html_tag_step(int s, int c)
 
 
 /*
+ * A state consent_html_scan() has no case for: a bug.  Builds with the
+ * sanitizers (the unit tests, the fuzzers) or with CONSENT_HTML_CHECKS
+ * abort at once; a release build fails the page closed, as when the
+ * output cannot be written: consent_html_feed() returns -1 from now on.
+ */
+
+static void
+consent_html_bad_state(consent_html_t *h)
+{
+#if (CONSENT_HTML_CHECKS)
+    fprintf(stderr, "consent_html: no case for state %d\n", h->state);
+    abort();
+#endif
+
+    h->failed = 1;
+}
+
+
+/*
  * Runs the tokenizer from p up to lim; returns where it stopped: lim,
  * or earlier when a look-ahead began or ended (the caller bounds it).
  */
@@ -1366,6 +1447,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
     unsigned     d;
     const char  *q;
 
+    /* an observer sees every token: the states make them */
     fast = h->observe == NULL;
 
     while (p < lim) {
@@ -1402,11 +1484,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                  * Text and tags of no interest, as long as they last;
                  * not in foreign content, nor before a pending injection
                  */
-                if (fast && h->region == CONSENT_R_NONE && h->fdepth == 0
-                    && h->fover == 0
-                    && (h->conf.head == NULL || h->stats.head_injected
-                        || !h->stats.document))
-                {
+                if (fast && consent_html_skip_may(h)) {
                     q = consent_html_skip(h, q, lim);
 
                     if (q == NULL) {
@@ -1467,8 +1545,8 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             for ( ;; ) {
                 c = (unsigned char) *p;
 
-                if (consent_html_class[c] != 0
-                    && consent_html_class[c] <= 3)
+                if (consent_html_class[c] != CONSENT_HC_OTHER
+                    && consent_html_class[c] <= CONSENT_HC_GT)
                 {
                     /* whitespace, '/', '>' */
                     break;
@@ -1584,15 +1662,19 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             c = (unsigned char) *p;
             d = h->decl;
 
-            if (h->k >= 2 || c != '-') {
+            if (h->k >= CONSENT_HTML_DASHES_LEN || c != '-') {
                 d &= ~CONSENT_DECL_DASH;
             }
 
-            if (h->k >= 7 || consent_html_lower(c) != "doctype"[h->k]) {
+            if (h->k >= CONSENT_HTML_DOCTYPE_LEN
+                || consent_html_lower(c) != "doctype"[h->k])
+            {
                 d &= ~CONSENT_DECL_DOCTYPE;
             }
 
-            if (h->k >= 7 || c != "[CDATA["[h->k]) {
+            if (h->k >= CONSENT_HTML_CDATA_LEN
+                || c != "[CDATA["[h->k])
+            {
                 d &= ~CONSENT_DECL_CDATA;
             }
 
@@ -1612,7 +1694,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             h->k++;
             h->decl = d;
 
-            if ((d & CONSENT_DECL_CDATA) && h->k == 7) {
+            if ((d & CONSENT_DECL_CDATA) && h->k == CONSENT_HTML_CDATA_LEN) {
                 /* a CDATA section in an SVG script is part of its text */
                 if (h->region != CONSENT_R_LOOKAHEAD) {
                     consent_html_release(h);
@@ -1641,8 +1723,9 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
                 break;
             }
 
-            if (((d & CONSENT_DECL_DASH) && h->k == 2)
-                || ((d & CONSENT_DECL_DOCTYPE) && h->k == 7))
+            if (((d & CONSENT_DECL_DASH) && h->k == CONSENT_HTML_DASHES_LEN)
+                || ((d & CONSENT_DECL_DOCTYPE)
+                    && h->k == CONSENT_HTML_DOCTYPE_LEN))
             {
                 if (h->region == CONSENT_R_LOOKAHEAD) {
                     consent_html_lookahead_cut(h, p);
@@ -1995,10 +2078,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 
             if (c == '>' || c == '/' || consent_html_space(c)) {
                 p++;
-                h->state = (h->k == 6) ? CONSENT_S_SCRIPT_DESC
-                                       : CONSENT_S_SCRIPT_ESC;
+                h->state = (h->k == CONSENT_HTML_SCRIPT_LEN)
+                           ? CONSENT_S_SCRIPT_DESC : CONSENT_S_SCRIPT_ESC;
 
-            } else if (consent_html_alpha(c) && h->k < 6
+            } else if (consent_html_alpha(c)
+                       && h->k < CONSENT_HTML_SCRIPT_LEN
                        && consent_html_lower(c) == "script"[h->k])
             {
                 p++;
@@ -2053,15 +2137,16 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 
             break;
 
-        default: /* CONSENT_S_SCRIPT_DESC_END */
+        case CONSENT_S_SCRIPT_DESC_END:
             c = (unsigned char) *p;
 
             if (c == '>' || c == '/' || consent_html_space(c)) {
                 p++;
-                h->state = (h->k == 6) ? CONSENT_S_SCRIPT_ESC
-                                       : CONSENT_S_SCRIPT_DESC;
+                h->state = (h->k == CONSENT_HTML_SCRIPT_LEN)
+                           ? CONSENT_S_SCRIPT_ESC : CONSENT_S_SCRIPT_DESC;
 
-            } else if (consent_html_alpha(c) && h->k < 6
+            } else if (consent_html_alpha(c)
+                       && h->k < CONSENT_HTML_SCRIPT_LEN
                        && consent_html_lower(c) == "script"[h->k])
             {
                 p++;
@@ -2072,6 +2157,11 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
             }
 
             break;
+
+        default:
+            /* a state without a case: never guessed at as another one */
+            consent_html_bad_state(h);
+            return lim;
         }
     }
 
@@ -2115,7 +2205,9 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
         case CONSENT_S_ATTR_NAME:
         case CONSENT_S_ATTR_VALUE_UQ:
             /* what changes nothing is skipped */
-            while (consent_html_class[(unsigned char) *p] == 0) {
+            while (consent_html_class[(unsigned char) *p]
+                   == CONSENT_HC_OTHER)
+            {
                 if (++p == lim) {
                     *sp = s;
                     return NULL;
@@ -2208,7 +2300,9 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
 
         } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
         {
-            while (consent_html_class[(unsigned char) *p] == 0) {
+            while (consent_html_class[(unsigned char) *p]
+                   == CONSENT_HC_OTHER)
+            {
                 if (++p == lim) {
                     *sp = s;
                     return NULL;
@@ -2280,14 +2374,14 @@ between:
 
         k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
+        if (k == CONSENT_HC_GT) {
             return p + 1;
         }
 
-        if (k == 1) {
+        if (k == CONSENT_HC_SPACE) {
             *sc = 0;
 
-        } else if (k == 2) {
+        } else if (k == CONSENT_HC_SLASH) {
             *sc = 1;
 
         } else {
@@ -2325,14 +2419,14 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 0 || k >= 5);
+    } while (k == CONSENT_HC_OTHER || k >= CONSENT_HC_DQ);
 
     if (r != NULL) {
         r->name_len = base + (size_t) (p - start) - r->name_off;
     }
 
     /* and the whitespace after it */
-    while (k == 1) {
+    while (k == CONSENT_HC_SPACE) {
         if (++p == lim) {
             return NULL;
         }
@@ -2342,15 +2436,15 @@ name:
 
     switch (k) {
 
-    case 2:
+    case CONSENT_HC_SLASH:
         *sc = 1;
         p++;
         goto between;
 
-    case 3:
+    case CONSENT_HC_GT:
         return p + 1;
 
-    case 4:
+    case CONSENT_HC_EQ:
         break;
 
     default:
@@ -2371,18 +2465,18 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 1);
+    } while (k == CONSENT_HC_SPACE);
 
-    if (k == 3) {
+    if (k == CONSENT_HC_GT) {
         return p + 1;
     }
 
-    if (k == 5 || k == 6) {
+    if (k == CONSENT_HC_DQ || k == CONSENT_HC_SQ) {
         if (r != NULL) {
             r->value_off = base + (size_t) (p - start) + 1;
         }
 
-        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
+        q = consent_html_near(p + 1, lim, (k == CONSENT_HC_DQ) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2408,13 +2502,13 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k != 1 && k != 3);
+    } while (k != CONSENT_HC_SPACE && k != CONSENT_HC_GT);
 
     if (r != NULL) {
         r->value_len = base + (size_t) (p - start) - r->value_off;
     }
 
-    if (k == 3) {
+    if (k == CONSENT_HC_GT) {
         return p + 1;
     }
 
@@ -2495,12 +2589,30 @@ consent_html_rec_step(consent_html_t *h, int s, int ns, size_t i)
 
 
 /*
+ * Whether consent_html_skip() may pass over what follows a '<' in text:
+ * nothing is held (it keeps no region), no foreign content is open (its
+ * elements are counted apart and its tags can end differently) and no
+ * injection is pending (the states must see the tag it goes after).
+ * Nor may an observer be set (consent_html_scan() checks that once a
+ * buffer: every token is then made by the states).
+ */
+
+static int
+consent_html_skip_may(consent_html_t *h)
+{
+    return h->region == CONSENT_R_NONE && h->fdepth == 0 && h->fover == 0
+           && (h->conf.head == NULL || h->stats.head_injected
+               || !h->stats.document);
+}
+
+
+/*
  * Tags of no interest from q (a '<'), and the text between them, passed
  * over at once with the same steps and the same effects as the states
  * they would go through: the '<' of the first tag that is to be followed
  * through the states, or NULL when the text after the last one reaches
- * lim.  The caller makes sure that nothing is held, no foreign content
- * is open and no injection is pending; none of that changes here.  What
+ * lim.  The caller makes sure of consent_html_skip_may(); none of that
+ * changes here.  What
  * the states would leave of the last tag is left once, at the end.
  */
 
@@ -2526,6 +2638,8 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     seen = q;
     lts = 0;
 #endif
+
+    consent_html_assert(consent_html_skip_may(h) && h->observe == NULL);
 
     last_q = NULL;
     last_n = NULL;
@@ -2762,8 +2876,8 @@ consent_html_stops(const consent_html_name_t *n)
  * consent_html_next agree).  NULL: the end is not before lim.
  * consent_html_rec_tag() follows the same states and notes the
  * attributes; without a note to take, this walk costs less (callgrind),
- * so both are kept, and the html fuzz harness checks that they and the
- * states agree.
+ * so both are kept, and consent_html_walkcheck() (t/unit/walk.c) and
+ * the html fuzz harness check that they and the states agree.
  */
 
 static const char *
@@ -2782,11 +2896,11 @@ between:
 
         k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
+        if (k == CONSENT_HC_GT) {
             return p + 1;
         }
 
-        if (k != 1 && k != 2) {
+        if (k != CONSENT_HC_SPACE && k != CONSENT_HC_SLASH) {
             break;
         }
 
@@ -2805,12 +2919,12 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 0 || k >= 5);
+    } while (k == CONSENT_HC_OTHER || k >= CONSENT_HC_DQ);
 
     *seen |= consent_html_aname(n, (size_t) (p - n));
 
     /* and the whitespace after it */
-    while (k == 1) {
+    while (k == CONSENT_HC_SPACE) {
         if (++p == lim) {
             return NULL;
         }
@@ -2820,14 +2934,14 @@ name:
 
     switch (k) {
 
-    case 2:
+    case CONSENT_HC_SLASH:
         p++;
         goto between;
 
-    case 3:
+    case CONSENT_HC_GT:
         return p + 1;
 
-    case 4:
+    case CONSENT_HC_EQ:
         break;
 
     default:
@@ -2843,14 +2957,14 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == 1);
+    } while (k == CONSENT_HC_SPACE);
 
-    if (k == 3) {
+    if (k == CONSENT_HC_GT) {
         return p + 1;
     }
 
-    if (k == 5 || k == 6) {
-        q = consent_html_near(p + 1, lim, (k == 5) ? '"' : '\'');
+    if (k == CONSENT_HC_DQ || k == CONSENT_HC_SQ) {
+        q = consent_html_near(p + 1, lim, (k == CONSENT_HC_DQ) ? '"' : '\'');
 
         if (q == NULL) {
             return NULL;
@@ -2868,11 +2982,11 @@ name:
 
         k = consent_html_class[(unsigned char) *p];
 
-        if (k == 3) {
+        if (k == CONSENT_HC_GT) {
             return p + 1;
         }
 
-        if (k == 1) {
+        if (k == CONSENT_HC_SPACE) {
             p++;
             goto between;
         }
@@ -5878,7 +5992,9 @@ consent_html_cdata(consent_html_t *h, const char *p, const char *lim)
 
         case CONSENT_PV_NAME:
         name:
-            if (consent_html_class[c] == 0 || consent_html_class[c] > 3) {
+            if (consent_html_class[c] == CONSENT_HC_OTHER
+                || consent_html_class[c] > CONSENT_HC_GT)
+            {
                 c = consent_html_lower(c);
 
                 if (h->name_len < CONSENT_HTML_NAME_MAX) {
@@ -6646,7 +6762,9 @@ consent_html_parse(consent_html_t *h, const char *t, size_t n)
 
         } else if (s == CONSENT_S_ATTR_NAME || s == CONSENT_S_ATTR_VALUE_UQ)
         {
-            while (i + 1 < n && consent_html_class[(unsigned char) t[i]] == 0)
+            while (i + 1 < n
+                   && consent_html_class[(unsigned char) t[i]]
+                      == CONSENT_HC_OTHER)
             {
                 i++;
             }
@@ -7193,3 +7311,222 @@ consent_html_runs(const consent_attr_t *a)
 
     return 0;
 }
+
+
+#if (CONSENT_HTML_CHECKS)
+
+/*
+ * The walkers written by hand against the states of consent_html_next,
+ * on the bytes of a tag after its name: see consent_html.h.  Built only
+ * with the checks, so that a second caller does not change what the
+ * compiler inlines in the module.
+ */
+
+int
+consent_html_walkcheck(const consent_html_conf_t *conf, const char *name,
+    size_t name_len, const char *t, size_t n)
+{
+    int                  bad, s, ns, s0, want_s, sc, want_sc;
+    size_t               i, j, end, name_off, want_nraw, len;
+    unsigned             seen, want_seen, want_over;
+    uint32_t             hash;
+    char                *buf;
+    void                *mem;
+    const char          *q;
+    consent_html_t      *h;
+    consent_html_raw_t   want_raw[CONSENT_HTML_ATTRS_MAX];
+
+    if (n == 0
+        || consent_html_class[(unsigned char) t[0]] == CONSENT_HC_OTHER
+        || consent_html_class[(unsigned char) t[0]] > CONSENT_HC_GT)
+    {
+        return -1;
+    }
+
+    for (i = 0; i < name_len; i++) {
+        if (consent_html_tag_step(CONSENT_S_TAG_NAME, (unsigned char) name[i])
+            != CONSENT_S_TAG_NAME)
+        {
+            return -1;
+        }
+    }
+
+    mem = malloc(consent_html_size(conf));
+    buf = malloc(1 + name_len + n + sizeof("<script>"));
+
+    if (mem == NULL || buf == NULL) {
+        free(mem);
+        free(buf);
+        return -1;
+    }
+
+    h = consent_html_init(mem, conf);
+
+    if (h == NULL) {
+        free(mem);
+        free(buf);
+        return -1;
+    }
+
+    bad = 0;
+
+    /* the states, noting as consent_html_parse() notes */
+    h->nraw = 0;
+    h->rec_over = 0;
+    h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+
+    s = CONSENT_S_TAG_NAME;
+    end = 0;
+    name_off = 0;
+    want_seen = 0;
+
+    for (i = 0; i < n; i++) {
+        ns = consent_html_tag_step(s, (unsigned char) t[i]);
+
+        if (ns == s) {
+            continue;
+        }
+
+        consent_html_rec_step(h, s, ns, i);
+
+        if (s == CONSENT_S_ATTR_NAME) {
+            want_seen |= consent_html_aname(t + name_off, i - name_off);
+        }
+
+        if (ns == CONSENT_S_ATTR_NAME) {
+            name_off = i;
+        }
+
+        if (ns == CONSENT_S_TAG_END) {
+            end = i + 1;
+            break;
+        }
+
+        s = ns;
+    }
+
+    want_s = s;
+    want_sc = (s == CONSENT_S_SELF_CLOSING);
+    want_nraw = h->nraw;
+    want_over = h->rec_over;
+    memcpy(want_raw, h->raw, want_nraw * sizeof(consent_html_raw_t));
+
+    if (end != 0) {
+        /* what follows the tag is not its walkers' */
+        n = end;
+    }
+
+    /* consent_html_attrs(), whole and resumed at each byte */
+    for (j = 0; j <= n; j++) {
+        s = CONSENT_S_TAG_NAME;
+        q = consent_html_attrs(&s, t, t + j);
+
+        if (q == NULL && j < n) {
+            q = consent_html_attrs(&s, t + j, t + n);
+        }
+
+        if ((q == NULL ? end != 0 : (size_t) (q - t) != end)
+            || s != want_s)
+        {
+            bad |= (j == n) ? CONSENT_HTML_WALK_ATTRS
+                            : CONSENT_HTML_WALK_RESUMED;
+        }
+
+        if (j == 0 && n > 256) {
+            /* long tags: whole only */
+            j = n - 1;
+        }
+    }
+
+    /* consent_html_tag_end(), from after the byte that ended the name */
+    seen = 0;
+    q = (t[0] == '>') ? t + 1 : consent_html_tag_end(t + 1, t + n, &seen);
+
+    if (q == NULL ? end != 0
+                  : ((size_t) (q - t) != end || seen != want_seen))
+    {
+        bad |= CONSENT_HTML_WALK_TAG_END;
+    }
+
+    /* consent_html_rec_tag(), from where consent_html_attrs_rec() calls it */
+    s0 = consent_html_tag_step(CONSENT_S_TAG_NAME, (unsigned char) t[0]);
+
+    if (s0 != CONSENT_S_TAG_END) {
+        h->nraw = 0;
+        h->rec_over = 0;
+        h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+        sc = (s0 == CONSENT_S_SELF_CLOSING);
+
+        q = consent_html_rec_tag(h, t + 1, t + n, 1, &sc);
+
+        if (q == NULL ? end != 0
+                      : ((size_t) (q - t) != end || sc != want_sc
+                         || h->nraw != want_nraw
+                         || h->rec_over != want_over
+                         || memcmp(h->raw, want_raw,
+                                   want_nraw * sizeof(consent_html_raw_t))
+                            != 0))
+        {
+            bad |= CONSENT_HTML_WALK_REC_TAG;
+        }
+    }
+
+    /*
+     * consent_html_skip() over '<', the name and the tag, then "<script>",
+     * where it stops: there, or at the tag when it leaves the tag (or the
+     * name) to the states
+     */
+    h = (name_len != 0) ? consent_html_init(mem, conf) : NULL;
+
+    if (h != NULL) {
+        buf[0] = '<';
+        memcpy(buf + 1, name, name_len);
+        len = 1 + name_len;
+        memcpy(buf + len, t, n);
+        len += n;
+
+        if (end != 0) {
+            memcpy(buf + len, "<script>", sizeof("<script>") - 1);
+            len += sizeof("<script>") - 1;
+        }
+
+        q = consent_html_skip(h, buf, buf + len);
+
+        if (q != buf && (end == 0 || q != buf + 1 + name_len + end)) {
+            bad |= CONSENT_HTML_WALK_SKIP;
+        }
+
+        /* passed over: the name left as the name state reads it */
+        if (q != buf) {
+            hash = 2166136261u;
+
+            for (i = 0; i < name_len; i++) {
+                hash = (hash ^ (uint32_t) consent_html_lower(
+                                              (unsigned char) name[i]))
+                       * 16777619;
+            }
+
+            if (h->name_len != name_len || h->name_hash != hash) {
+                bad |= CONSENT_HTML_WALK_SKIP;
+            }
+        }
+    }
+
+    free(mem);
+    free(buf);
+
+    return bad;
+}
+
+#else
+
+/* the module's: the same symbol as the one t/sources.t looks for */
+
+int
+consent_html_walkcheck(const consent_html_conf_t *conf, const char *name,
+    size_t name_len, const char *t, size_t n)
+{
+    return -1;
+}
+
+#endif

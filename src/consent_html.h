@@ -132,5 +132,24 @@ const consent_html_stats_t *consent_html_stats(const consent_html_t *h);
  */
 int consent_html_selfcheck(void);
 
+/*
+ * The walkers written by hand for speed, each against the states of the
+ * table consent_html_next (what consent_html_parse() follows), on the
+ * bytes t of a tag after its name, from the one that ends the name
+ * (whitespace, '/' or '>'); consent_html_skip() also reads the name
+ * (none: not run).  0 when all agree, else the bits below of those that
+ * do not; -1 for another first byte, a name the states would end, or no
+ * memory; always -1 without CONSENT_HTML_CHECKS (on in the builds with
+ * the sanitizers: the unit tests, the fuzzers).  For the unit tests.
+ */
+#define CONSENT_HTML_WALK_ATTRS      0x01   /* consent_html_attrs() */
+#define CONSENT_HTML_WALK_RESUMED    0x02   /* the same, in two buffers */
+#define CONSENT_HTML_WALK_TAG_END    0x04   /* consent_html_tag_end() */
+#define CONSENT_HTML_WALK_REC_TAG    0x08   /* consent_html_rec_tag() */
+#define CONSENT_HTML_WALK_SKIP       0x10   /* consent_html_skip() */
+
+int consent_html_walkcheck(const consent_html_conf_t *conf,
+    const char *name, size_t name_len, const char *t, size_t n);
+
 
 #endif /* _CONSENT_HTML_H_INCLUDED_ */
