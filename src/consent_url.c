@@ -213,7 +213,9 @@ relative:
         {
             consent_url_put(u, "//", 2);
 
-            if (consent_url_authority(u, in, &i, n, 0) != 0) {
+            /* the scheme, and so its default port, is not known here */
+
+            if (consent_url_authority(u, in, &i, n, -1) != 0) {
                 return CONSENT_URL_FAILURE;
             }
 
