@@ -512,12 +512,10 @@ static ngx_uint_t
 ngx_http_consent_cookies_idle(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_array_t *sent)
 {
-    size_t            pos, name_len, pair_len;
-    ngx_str_t        *v;
-    ngx_uint_t        i;
-    const char       *name, *pair;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    size_t       pos, name_len, pair_len;
+    ngx_str_t   *v;
+    ngx_uint_t   i;
+    const char  *name, *pair;
 
     v = sent->elts;
 
@@ -535,29 +533,10 @@ ngx_http_consent_cookies_idle(ngx_http_request_t *r,
         }
     }
 
-    part = &r->headers_out.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash != 0
-            && ngx_http_consent_cookies_is(&h[i], "Set-Cookie", 10))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return ngx_http_consent_header_find(&r->headers_out.headers,
+                                        "Set-Cookie",
+                                        sizeof("Set-Cookie") - 1)
+           == NULL;
 }
 
 

@@ -670,9 +670,9 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
 
 
 /*
- * scheme://host[:port] and either ENDPOINT?handoff=TOKEN or a path: the
- * scheme and the port are the request's, so that every domain is
- * reached as this one was
+ * An absolute URL of host (with the request's scheme and port, so that
+ * every domain is reached as this one was), and either
+ * ENDPOINT?handoff=TOKEN or a path
  */
 
 static ngx_int_t

@@ -151,30 +151,7 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
         audit_put_json(f, r->ts);
         fputs(",\"id\":", f);
         audit_put_json(f, r->id);
-        fputs(",\"action\":", f);
-        audit_put_json(f, r->action);
-        fputs(",\"mechanism\":", f);
-        audit_put_json(f, r->mechanism);
-        fprintf(f, ",\"revision\":%" JSON_INTEGER_FORMAT
-                ",\"policy_sha256\":", r->revision);
-        audit_put_json(f, r->policy);
-        fputs(",\"granted\":", f);
-        json_dumpf(r->granted, f, JSON_COMPACT | JSON_ENCODE_ANY);
-        fputs(",\"denied\":", f);
-        json_dumpf(r->denied, f, JSON_COMPACT | JSON_ENCODE_ANY);
-        fprintf(f, ",\"gpc\":%s", r->gpc ? "true" : "false");
-
-        if (r->regime[0]) {
-            fputs(",\"regime\":", f);
-            audit_put_json(f, r->regime);
-        }
-
-        fputs(",\"lang\":", f);
-        audit_put_json(f, r->lang);
-        fputs(",\"host\":", f);
-        audit_put_json(f, r->host);
-        fputs(",\"page\":", f);
-        audit_put_json(f, r->page);
+        audit_rec_json_choice(f, r);
         fputs(",\"ua\":", f);
         audit_put_json(f, r->ua);
         fputs(",\"ip\":", f);

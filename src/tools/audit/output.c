@@ -318,3 +318,38 @@ audit_pct(uint64_t n, uint64_t of, char *buf, size_t len)
 
     return buf;
 }
+
+
+/*
+ * The members of a choice record from "action" to "page", as show and
+ * export --format json write them (each adds its own around them)
+ */
+
+void
+audit_rec_json_choice(FILE *f, const audit_rec_t *r)
+{
+    fputs(",\"action\":", f);
+    audit_put_json(f, r->action);
+    fputs(",\"mechanism\":", f);
+    audit_put_json(f, r->mechanism);
+    fprintf(f, ",\"revision\":%" JSON_INTEGER_FORMAT
+            ",\"policy_sha256\":", r->revision);
+    audit_put_json(f, r->policy);
+    fputs(",\"granted\":", f);
+    json_dumpf(r->granted, f, JSON_COMPACT | JSON_ENCODE_ANY);
+    fputs(",\"denied\":", f);
+    json_dumpf(r->denied, f, JSON_COMPACT | JSON_ENCODE_ANY);
+    fprintf(f, ",\"gpc\":%s", r->gpc ? "true" : "false");
+
+    if (r->regime[0]) {
+        fputs(",\"regime\":", f);
+        audit_put_json(f, r->regime);
+    }
+
+    fputs(",\"lang\":", f);
+    audit_put_json(f, r->lang);
+    fputs(",\"host\":", f);
+    audit_put_json(f, r->host);
+    fputs(",\"page\":", f);
+    audit_put_json(f, r->page);
+}
