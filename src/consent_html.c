@@ -189,6 +189,12 @@ enum {
 };
 
 
+/* what decided, by consent_by_e, for conf.decided */
+static const char  *consent_html_by[] = {
+    "no match", "rule", "data-consent", "migrated markup"
+};
+
+
 /* what a known name is to the tokenizer and the tree builder */
 #define CONSENT_N_RAW            0x01      /* its text is RAWTEXT */
 #define CONSENT_N_RC             0x02      /* its text is RCDATA */
@@ -527,7 +533,10 @@ static int consent_html_idle(consent_html_t *h, const consent_html_raw_t *r,
 static int consent_html_long(consent_html_t *h, const char *p, int complete);
 static void consent_html_rerec(consent_html_t *h, size_t n, int complete);
 static void consent_html_drained(consent_html_t *h, const char *p);
-static void consent_html_fail(consent_html_t *h, const char *p);
+static void consent_html_fail(consent_html_t *h, const char *p,
+    const char *why);
+static void consent_html_decided(consent_html_t *h, int what,
+    const char *at, const char *by, uint32_t mask);
 static void consent_html_fail_walk(consent_html_t *h, const char *s,
     size_t len, int input);
 static void consent_html_fail_out(consent_html_t *h, const char *s,
@@ -3385,7 +3394,7 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
             if (consent_html_judged(h)) {
                 /* long values that load nothing are let go first */
                 if (consent_html_long(h, p, 1) != 0) {
-                    consent_html_fail(h, p);
+                    consent_html_fail(h, p, "a tag over tag_max");
                 }
 
             } else {
@@ -3408,7 +3417,7 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
             } else if (h->region == CONSENT_R_TAG && consent_html_judged(h))
             {
                 /* too many attributes to judge: fail closed */
-                consent_html_fail(h, p);
+                consent_html_fail(h, p, "too many attributes to judge");
             }
         }
     }
@@ -3881,6 +3890,8 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         h->css_only = 1;
         h->category = m.category;
         h->mask = h->css_mask;
+        consent_html_decided(h, CONSENT_HTML_GATED, p, "style url()",
+                             h->mask);
         consent_html_rewrite(h, p, CONSENT_W_GATE);
         h->stats.gated++;
         return;
@@ -3940,16 +3951,22 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
         if (m.by == CONSENT_BY_MIGRATED && h->el == CONSENT_EL_SCRIPT
             && h->inert && !h->in_cdata)
         {
+            consent_html_decided(h, CONSENT_HTML_ACTIVATED, p,
+                                 consent_html_by[m.by], m.mask);
             consent_html_rewrite(h, p, CONSENT_W_ACTIVATE);
             h->stats.activated++;
             return;
         }
 
+        consent_html_decided(h, CONSENT_HTML_RELEASED, p,
+                             consent_html_by[m.by], m.mask);
         consent_html_release(h);
         return;
     }
 
     h->css_gate = h->css_mask != 0;
+    consent_html_decided(h, CONSENT_HTML_GATED, p, consent_html_by[m.by],
+                         m.mask);
     consent_html_rewrite(h, p, CONSENT_W_GATE);
     h->stats.gated++;
 }
@@ -4660,6 +4677,12 @@ consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
     }
 
     if (cat < 0 || consent_html_granted(h, mask)) {
+        if (cat >= 0) {
+            consent_html_decided(h, CONSENT_HTML_RELEASED, p,
+                                 h->la_urls ? "speculation rules"
+                                            : "inline rule", mask);
+        }
+
         consent_html_release(h);
         return;
     }
@@ -4667,6 +4690,9 @@ consent_html_lookahead_done(consent_html_t *h, size_t end, const char *p)
     h->category = cat;
     h->mask = mask;
 
+    consent_html_decided(h, CONSENT_HTML_GATED, p,
+                         h->la_urls ? "speculation rules" : "inline rule",
+                         mask);
     consent_html_rewrite(h, p, CONSENT_W_GATE);
     h->stats.gated++;
 }
@@ -4702,6 +4728,8 @@ consent_html_lookahead_cut(consent_html_t *h, const char *p)
         h->category = cat;
         h->mask = (uint32_t) 1 << cat;
 
+        consent_html_decided(h, CONSENT_HTML_GATED, p, "inline rule",
+                             h->mask);
         consent_html_edit(h, cut, CONSENT_W_GATE);
         h->stats.gated++;
 
@@ -5275,9 +5303,11 @@ consent_html_drained(consent_html_t *h, const char *p)
  */
 
 static void
-consent_html_fail(consent_html_t *h, const char *p)
+consent_html_fail(consent_html_t *h, const char *p, const char *why)
 {
     size_t  n, skip;
+
+    consent_html_decided(h, CONSENT_HTML_FAILED, p, why, 0);
 
     n = consent_html_off(h, p);
 
@@ -5869,6 +5899,8 @@ consent_html_css_url(consent_html_t *h, const char *p)
     mask = consent_html_css_judge(h, t, len);
 
     if (mask != 0 && !consent_html_granted(h, mask)) {
+        consent_html_decided(h, CONSENT_HTML_GATED, p, "rule, a <style> url()",
+                             mask);
         consent_html_input(h, h->out, h->mark);
         h->out = h->mark;
         consent_html_css_prefix(h, mask);
@@ -5891,6 +5923,8 @@ consent_html_css_over(consent_html_t *h)
     if (!consent_css_data(&h->cs)
         || h->cs.url_kind == CONSENT_CSS_K_IMPORT)
     {
+        consent_html_decided(h, CONSENT_HTML_FAILED, h->mark,
+                             "a <style> url() over tag_max", 0);
         consent_html_input(h, h->out, h->mark);
         h->out = h->mark;
         consent_html_css_prefix(h, h->conf.policy->all_mask
@@ -6370,6 +6404,9 @@ consent_html_finish(consent_html_t *h, const char *p)
         if (open || h->frameset) {
             /* gated all the same; the adapter may log it */
             h->stats.banner_skipped = 1;
+            consent_html_decided(h, CONSENT_HTML_BANNER_SKIPPED, p,
+                                 h->frameset ? "a frameset page"
+                                 : "the page ends inside markup", 0);
             return;
         }
 
@@ -6422,12 +6459,14 @@ consent_html_inject(consent_html_t *h, int banner)
     }
 
     if (h->conf.head != NULL && !h->stats.head_injected) {
+        consent_html_decided(h, CONSENT_HTML_HEAD, h->out, NULL, 0);
         consent_html_own(h, h->conf.head, h->conf.head_len);
         h->stats.head_injected = 1;
         h->stats.changed = 1;
     }
 
     if (banner) {
+        consent_html_decided(h, CONSENT_HTML_BANNER, h->out, NULL, 0);
         consent_html_own(h, h->conf.banner, h->conf.banner_len);
         h->stats.banner_injected = 1;
         h->stats.changed = 1;
@@ -6476,6 +6515,42 @@ consent_html_release(consent_html_t *h)
     }
 
     h->region = CONSENT_R_NONE;
+}
+
+
+/*
+ * conf.decided, when set: at is where the decision is made in the
+ * buffer being fed; what is held of the region came before it
+ */
+
+static void
+consent_html_decided(consent_html_t *h, int what, const char *at,
+    const char *by, uint32_t mask)
+{
+    consent_html_decision_t  d;
+
+    if (h->conf.decided == NULL) {
+        return;
+    }
+
+    d.what = (consent_html_decision_e) what;
+    d.at = at;
+    d.back = h->region != CONSENT_R_NONE ? consent_html_off(h, at) : 0;
+    d.name = h->region == CONSENT_R_CSSURL ? "style" : h->name;
+    d.name_len = h->region == CONSENT_R_CSSURL
+                 ? 5 : h->name_len < CONSENT_HTML_NAME_MAX
+                       ? h->name_len : CONSENT_HTML_NAME_MAX;
+    d.by = by;
+    d.mask = mask;
+
+    if (what == CONSENT_HTML_HEAD || what == CONSENT_HTML_BANNER
+        || what == CONSENT_HTML_BANNER_SKIPPED)
+    {
+        d.name = "";
+        d.name_len = 0;
+    }
+
+    h->conf.decided(h->conf.decided_ctx, &d);
 }
 
 
@@ -6536,7 +6611,7 @@ consent_html_buffer_end(consent_html_t *h, const char *end)
             && consent_html_judged(h) && consent_html_long(h, end, 0) != 0)
         {
             /* too long to judge: fail closed */
-            consent_html_fail(h, end);
+            consent_html_fail(h, end, "a tag over tag_max");
         }
 
         if (h->region == CONSENT_R_CSSURL

@@ -30,6 +30,28 @@
 typedef struct consent_html_s  consent_html_t;
 
 
+/* a decision of the scanner, for consent-filter --trace (conf.decided) */
+typedef enum {
+    CONSENT_HTML_GATED = 0,         /* an element held back */
+    CONSENT_HTML_ACTIVATED,         /* another manager's script let run */
+    CONSENT_HTML_RELEASED,          /* classified, but granted: as it is */
+    CONSENT_HTML_FAILED,            /* held back for every category */
+    CONSENT_HTML_HEAD,              /* the head snippet injected */
+    CONSENT_HTML_BANNER,            /* the banner injected */
+    CONSENT_HTML_BANNER_SKIPPED     /* no place where it would parse */
+} consent_html_decision_e;
+
+typedef struct {
+    consent_html_decision_e  what;
+    const char         *at;         /* where, in the buffer being fed */
+    size_t              back;       /* bytes of the element before at */
+    const char         *name;       /* the element, lower case */
+    size_t              name_len;
+    const char         *by;         /* what decided, or why it failed */
+    uint32_t            mask;       /* the categories */
+} consent_html_decision_t;
+
+
 /*
  * Output, in order.  input: data points into the buffer being fed (the
  * caller may reference it instead of copying); otherwise data is the
@@ -77,6 +99,15 @@ typedef struct {
                                    int classified, const char *el,
                                    size_t el_len);
     void               *host_ctx;
+
+    /*
+     * Each decision, as it is made (the element's bytes are at - back
+     * to at, maybe fed in earlier buffers).  NULL: not called, at no
+     * cost: it is called only where a decision is made, never in the
+     * scan's loop.
+     */
+    void              (*decided)(void *ctx, const consent_html_decision_t *d);
+    void               *decided_ctx;
 } consent_html_conf_t;
 
 

@@ -29,11 +29,29 @@ typedef struct {
 } consent_filter_out_t;
 
 
+/* --trace: where the byte being fed is, for the offsets */
+typedef struct {
+    FILE                   *f;
+    const consent_policy_t *policy;
+    const char             *buf;        /* the buffer being fed */
+    size_t                  len;
+    size_t                  fed;        /* bytes fed before it */
+} consent_filter_trace_t;
+
+
 static int consent_filter_emit(void *ctx, const char *data, size_t len,
     int input);
 static int consent_filter_granted(const consent_policy_t *policy,
     const char *list, uint32_t *granted);
 static void consent_filter_usage(FILE *f);
+static size_t consent_filter_at(consent_filter_trace_t *t, const char *at);
+static void consent_filter_str(FILE *f, const char *s, size_t len,
+    size_t max);
+static void consent_filter_token(void *ctx, consent_token_kind_e kind,
+    const char *name, size_t name_len, const consent_attr_t *attrs,
+    size_t nattrs, int self_closing);
+static void consent_filter_decided(void *ctx,
+    const consent_html_decision_t *d);
 
 
 static void
@@ -56,6 +74,9 @@ consent_filter_usage(FILE *f)
         "                    65536), as nginx would in buffers\n"
         "  --tag-max N       consent_tag_max (default %d)\n"
         "  --stats           print what was done on the standard error\n"
+        "  --trace           print each token and decision, with its\n"
+        "                    byte offsets in PAGE, on the standard error\n"
+        "                    (the page is then fed a byte at a time)\n"
         "\n"
         "Exit: 0 done, 1 the filter failed, 2 usage, 3 I/O error.\n",
         CONSENT_HTML_TAG_MAX);
@@ -73,6 +94,135 @@ consent_filter_emit(void *ctx, const char *data, size_t len, int input)
     }
 
     return 0;
+}
+
+
+/* the offset in the page of a pointer into the buffer being fed */
+
+static size_t
+consent_filter_at(consent_filter_trace_t *t, const char *at)
+{
+    if (at == NULL || t->buf == NULL || at < t->buf
+        || at > t->buf + t->len)
+    {
+        return t->fed + t->len;
+    }
+
+    return t->fed + (size_t) (at - t->buf);
+}
+
+
+/* a name or value on one line: quotes, backslashes and controls escaped */
+
+static void
+consent_filter_str(FILE *f, const char *s, size_t len, size_t max)
+{
+    size_t         i;
+    unsigned char  c;
+
+    for (i = 0; i < len && i < max; i++) {
+        c = (unsigned char) s[i];
+
+        if (c == '"' || c == '\\') {
+            fprintf(f, "\\%c", c);
+
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\x%02x", c);
+
+        } else {
+            fputc(c, f);
+        }
+    }
+
+    if (len > max) {
+        fputs("...", f);
+    }
+}
+
+
+/*
+ * A token, when the scanner sees it: the page is fed a byte at a time,
+ * so it ends with the byte being fed
+ */
+
+static void
+consent_filter_token(void *ctx, consent_token_kind_e kind, const char *name,
+    size_t name_len, const consent_attr_t *attrs, size_t nattrs,
+    int self_closing)
+{
+    consent_filter_trace_t *t = ctx;
+
+    size_t                  i;
+    static const char      *kinds[] = {
+        "start-tag", "end-tag", "comment", "doctype"
+    };
+
+    fprintf(t->f, "%zu token %s ", consent_filter_at(t, t->buf + t->len),
+            kinds[kind]);
+    consent_filter_str(t->f, name, name_len, 60);
+
+    for (i = 0; i < nattrs; i++) {
+        fputc(' ', t->f);
+        consent_filter_str(t->f, attrs[i].name, attrs[i].name_len, 60);
+        fputs("=\"", t->f);
+        consent_filter_str(t->f, attrs[i].value, attrs[i].value_len, 100);
+        fputc('"', t->f);
+    }
+
+    fputs(self_closing ? " /\n" : "\n", t->f);
+}
+
+
+static void
+consent_filter_decided(void *ctx, const consent_html_decision_t *d)
+{
+    consent_filter_trace_t *t = ctx;
+
+    int                     sep;
+    size_t                  at, start, i;
+    static const char      *whats[] = {
+        "gated", "activated", "released", "failed-closed", "inject head",
+        "inject banner", "banner skipped"
+    };
+
+    /* the element, or what is held where an injection goes, began back */
+    at = consent_filter_at(t, d->at);
+    start = at > d->back ? at - d->back : 0;
+
+    if (d->name_len) {
+        fprintf(t->f, "%zu-%zu %s ", start, at, whats[d->what]);
+        consent_filter_str(t->f, d->name, d->name_len, 60);
+
+    } else {
+        fprintf(t->f, "%zu %s", start, whats[d->what]);
+    }
+
+    if (d->what == CONSENT_HTML_FAILED || d->what == CONSENT_HTML_BANNER_SKIPPED)
+    {
+        fprintf(t->f, ": %s", d->by);
+
+    } else if (d->by != NULL) {
+        fprintf(t->f, " by %s", d->by);
+    }
+
+    if (d->what <= CONSENT_HTML_RELEASED) {
+        fputs(": ", t->f);
+        sep = 0;
+
+        for (i = 0; i < t->policy->ncategories; i++) {
+            if (d->mask & ((uint32_t) 1 << i)) {
+                fprintf(t->f, "%s%s", sep ? "," : "",
+                        t->policy->categories[i].id);
+                sep = 1;
+            }
+        }
+
+        if (!sep) {
+            fputs("(unknown category)", t->f);
+        }
+    }
+
+    fputc('\n', t->f);
 }
 
 
@@ -117,7 +267,7 @@ consent_filter_granted(const consent_policy_t *policy, const char *list,
 int
 main(int argc, char **argv)
 {
-    int                    i, rc, stats, inject;
+    int                    i, rc, stats, inject, trace;
     char                   err[512], *buf, *head, *banner;
     void                  *mem;
     FILE                  *in;
@@ -131,6 +281,7 @@ main(int argc, char **argv)
     consent_policy_t      *policy;
     consent_html_conf_t    hc;
     consent_filter_out_t   out;
+    consent_filter_trace_t tr;
     const consent_html_stats_t  *st;
 
     policy_path = NULL;
@@ -140,6 +291,7 @@ main(int argc, char **argv)
     chunk = CONSENT_FILTER_CHUNK;
     stats = 0;
     inject = 0;
+    trace = 0;
 
     memset(&hc, 0, sizeof(consent_html_conf_t));
 
@@ -151,6 +303,9 @@ main(int argc, char **argv)
 
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats = 1;
+
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            trace = 1;
 
         } else if (strcmp(argv[i], "--inject") == 0) {
             inject = 1;
@@ -246,6 +401,17 @@ main(int argc, char **argv)
     hc.emit = consent_filter_emit;
     hc.ctx = &out;
 
+    memset(&tr, 0, sizeof(consent_filter_trace_t));
+    tr.f = stderr;
+    tr.policy = policy;
+
+    if (trace) {
+        /* a byte at a time, so that a token's end is the byte fed */
+        chunk = 1;
+        hc.decided = consent_filter_decided;
+        hc.decided_ctx = &tr;
+    }
+
     buf = malloc(chunk);
     mem = malloc(consent_html_size(&hc));
     h = mem ? consent_html_init(mem, &hc) : NULL;
@@ -253,6 +419,10 @@ main(int argc, char **argv)
     if (buf == NULL || h == NULL) {
         fprintf(stderr, "consent-filter: out of memory\n");
         return 1;
+    }
+
+    if (trace) {
+        consent_html_observe(h, consent_filter_token, &tr);
     }
 
     rc = 0;
@@ -267,11 +437,21 @@ main(int argc, char **argv)
         }
 
         len = n;
+        tr.buf = buf;
+        tr.len = len;
 
         if (consent_html_feed(h, buf, len, n < chunk) != 0) {
             rc = out.failed ? 3 : 1;
+
+            if (trace) {
+                fprintf(stderr, "%zu stop: the filter failed\n",
+                        tr.fed + len);
+            }
+
             break;
         }
+
+        tr.fed += len;
 
         if (n < chunk) {
             break;
