@@ -92,17 +92,31 @@ $(BUILD)/unit/audit-time: t/unit/audit-time.c src/tools/audit/time.c \
 	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
 	    src/tools/audit/time.c $(BUILD)/libconsent-san.a $(LIBS) -o $@
 
-# the auditor's tool
+# consent-audit's template renderer, with its unit test (not in the core)
+$(BUILD)/unit/audit-tpl: t/unit/audit-tpl.c src/tools/audit/tpl.c \
+	    src/tools/audit/tpl.h t/unit/tap.h | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SANITIZE) $(WARNINGS) -Isrc -It/unit $< \
+	    src/tools/audit/tpl.c -o $@
+
+# the auditor's tool, with its report's template embedded
 AUDIT_SRCS  = src/tools/consent-audit.c src/tools/consent-audit-compare.c \
               src/tools/consent-keygen.c src/tools/consent-audit-cookies.c \
               $(wildcard src/tools/audit/*.c)
+AUDIT_TPL   = $(BUILD)/audit/report-html.c
 
-$(AUDIT): $(AUDIT_SRCS) src/tools/consent-audit-compare.h \
+$(AUDIT_TPL): src/tools/audit/report.html auto/embed
+	@mkdir -p $(@D)
+	sh auto/embed --text audit_report_html src/tools/audit/report.html \
+	    > $@.tmp
+	mv -f $@.tmp $@
+
+$(AUDIT): $(AUDIT_SRCS) $(AUDIT_TPL) src/tools/consent-audit-compare.h \
 	    src/tools/consent-keygen.h src/tools/consent-audit-cookies.h \
 	    $(wildcard src/tools/audit/*.h) \
 	    $(BUILD)/libconsent.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Isrc $(AUDIT_SRCS) \
-	    $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
+	    $(AUDIT_TPL) $(BUILD)/libconsent.a $(LDFLAGS) $(LIBS) -o $@
 
 # the filter on a file, outside nginx
 $(FILTER): src/tools/consent-filter.c $(BUILD)/libconsent.a

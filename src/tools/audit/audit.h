@@ -353,8 +353,6 @@ extern const char audit_help_report[];
 void audit_report_chart_time(audit_stats_t *st, audit_by_e want,
     FILE *f);
 void audit_report_chart_cats(audit_stats_t *st, FILE *f);
-void audit_report_table(audit_stats_t *st, FILE *f, const char *col,
-    const char **labels, audit_counts_t **rows, size_t n);
 
 /* subcommands and parts of them in their own files */
 #include "tools/audit/commands.h"

@@ -19,7 +19,6 @@ const consent_proof_policy_t *audit_notice_policy(audit_t *a,
     const char *sha256_hex);
 void audit_notice_text(audit_t *a, const audit_rec_t *r, FILE *f);
 void audit_notice_json(audit_t *a, const audit_rec_t *r, FILE *f);
-void audit_notice_report(audit_t *a, FILE *f);
 void audit_notice_summary(audit_t *a, FILE *f, int json);
 
 /* iso27560.c: export --format iso27560 */

@@ -6,7 +6,8 @@
  * policies the module stores in the log ("policy" records, checked
  * against their SHA-256 while the log is verified) rendered by the
  * module's own banner code (consent_proof_notice()) in the visitor's
- * language.  Used by show (per record) and report (every revision).
+ * language.  Used by show (per record) and verify (the summary);
+ * report fills its template's notices from the same proofs.
  */
 
 
@@ -127,91 +128,6 @@ audit_notice_json(audit_t *a, const audit_rec_t *r, FILE *f)
     fputs("]}", f);
 
     free(text);
-}
-
-
-/* every policy the log names, with its texts in every language */
-
-void
-audit_notice_report(audit_t *a, FILE *f)
-{
-    char                           first[AUDIT_BUF], last[AUDIT_BUF];
-    char                          *text;
-    size_t                         i, k;
-    const consent_proof_policy_t  *e;
-    const struct consent_proof_s  *pf;
-
-    pf = a->verify ? consent_verify_policies(a->verify) : NULL;
-
-    fputs("<h2>Notices stored in the log</h2>\n<p>Each policy file the "
-          "records name, as the module stored it in the log and as "
-          "checked against the SHA-256 the records carry, rendered by "
-          "the module's own banner code in each of its languages: the "
-          "text a visitor read.  A policy the log does not store (a log "
-          "written before the module stored them) can only be proven "
-          "with the archived policy file.</p>\n", f);
-
-    if (pf == NULL || consent_proof_count(pf) == 0) {
-        fputs("<p>No record names a policy.</p>\n", f);
-        return;
-    }
-
-    for (i = 0; i < consent_proof_count(pf); i++) {
-        e = consent_proof_get(pf, i);
-
-        fprintf(f, "<h3>Revision %" PRId64 "</h3>\n<p class=\"hash\">",
-                e->revision);
-        audit_put_html(f, e->sha256_hex);
-        fputs("</p>\n", f);
-
-        if (e->uses) {
-            audit_format_ts(e->first_ms, first, sizeof(first));
-            audit_format_ts(e->last_ms, last, sizeof(last));
-            fprintf(f, "<p>%" PRIu64 " consent record%s, %s .. %s.</p>\n",
-                    e->uses, e->uses == 1 ? "" : "s", first, last);
-        }
-
-        if (e->stored == 0) {
-            fputs("<p><strong>Not stored in this log</strong>: keep the "
-                  "policy file with this SHA-256.</p>\n", f);
-            continue;
-        }
-
-        if (e->policy == NULL) {
-            fputs("<p><strong>Stored, but this consent-audit cannot read "
-                  "it:</strong> ", f);
-            audit_put_html(f, e->parse_error ? e->parse_error : "?");
-            fputs("</p>\n", f);
-            continue;
-        }
-
-        fprintf(f, "<p>Stored %" PRIu64 " time%s, intact; %zu categor%s, "
-                "%zu language%s, consent valid for %" PRId64 " days; "
-                "privacy policy: ", e->stored, e->stored == 1 ? "" : "s",
-                e->policy->ncategories,
-                e->policy->ncategories == 1 ? "y" : "ies",
-                e->policy->nlangs, e->policy->nlangs == 1 ? "" : "s",
-                e->policy->max_age / 86400);
-        audit_put_html(f, e->policy->privacy_url ? e->policy->privacy_url
-                                                 : "-");
-        fputs("</p>\n", f);
-
-        for (k = 0; k < e->policy->nlangs; k++) {
-            text = consent_proof_notice(e->policy, e->policy->langs[k], 0,
-                                        NULL, NULL);
-            if (text == NULL) {
-                continue;
-            }
-
-            fputs("<details><summary>", f);
-            audit_put_html(f, e->policy->langs[k]);
-            fputs("</summary>\n<pre class=\"notice\">", f);
-            audit_put_html(f, text);
-            fputs("</pre></details>\n", f);
-
-            free(text);
-        }
-    }
 }
 
 

@@ -3,7 +3,7 @@
  * Copyright (C) ngx_http_consent_module authors
  *
  * consent-audit report: the inline SVG charts (choices over time,
- * acceptance per category) and the tables of counts.
+ * acceptance per category), which go into the template's raw slots.
  */
 
 
@@ -241,55 +241,4 @@ audit_report_chart_cats(audit_stats_t *st, FILE *f)
     }
 
     fputs("</svg>\n", f);
-}
-
-
-void
-audit_report_table(audit_stats_t *st, FILE *f, const char *col,
-    const char **labels, audit_counts_t **rows, size_t n)
-{
-    int     i;
-    char    pct[16];
-    size_t  k, r;
-
-    if (n == 0) {
-        fputs("<p>None.</p>\n", f);
-        return;
-    }
-
-    fputs("<table>\n<tr><th class=\"l\">", f);
-    audit_put_html(f, col);
-    fputs("</th><th>records</th>", f);
-
-    for (i = 0; i < AUDIT_ACT_OTHER; i++) {
-        fprintf(f, "<th>%s</th>", audit_act_names[i]);
-    }
-
-    for (k = 0; k < st->ncats; k++) {
-        fputs("<th>", f);
-        audit_put_html(f, st->cats[k]);
-        fputs(" accepted</th>", f);
-    }
-
-    fputs("</tr>\n", f);
-
-    for (r = 0; r < n; r++) {
-        fputs("<tr><td class=\"l\">", f);
-        audit_put_html(f, labels[r]);
-        fprintf(f, "</td><td>%" PRIu64 "</td>", rows[r]->records);
-
-        for (i = 0; i < AUDIT_ACT_OTHER; i++) {
-            fprintf(f, "<td>%" PRIu64 "</td>", rows[r]->actions[i]);
-        }
-
-        for (k = 0; k < st->ncats; k++) {
-            fprintf(f, "<td>%s</td>", audit_pct(rows[r]->granted[k],
-                                                rows[r]->asked[k], pct,
-                                                sizeof(pct)));
-        }
-
-        fputs("</tr>\n", f);
-    }
-
-    fputs("</table>\n", f);
 }

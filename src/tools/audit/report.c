@@ -15,9 +15,18 @@
 #include <string.h>
 
 #include "tools/audit/audit.h"
+#include "tools/audit/tpl.h"
 
 
 static int audit_report_write(audit_t *a, FILE *f);
+static void audit_report_fill(audit_t *a, audit_tpl_t *d);
+static void audit_report_msgs(audit_tpl_t *d, const char *name,
+    const audit_msg_t *msgs, size_t n);
+static void audit_report_notices(audit_t *a, audit_tpl_t *d);
+static void audit_report_counts(audit_tpl_t *d, audit_stats_t *st,
+    const char *title, const char *column, const char **labels,
+    audit_counts_t **rows, size_t n);
+static char *audit_report_svg(audit_t *a, int chart);
 
 const char audit_help_report[] =
 "usage: consent-audit report --html FILE [--keys FILE] [--since T]\n"
@@ -42,30 +51,9 @@ const char audit_help_report[] =
 "Exit status: 0 report written and the log intact, 1 report written\n"
 "and problems found, 2 usage, 3 I/O error.\n";
 
-static const char audit_report_css[] =
-"body{font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",sans-serif;"
-"color:#1a1a1a;max-width:980px;margin:2em auto;padding:0 1em}"
-"h1{font-size:1.6em;margin-bottom:.2em}"
-"h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}"
-".verdict h2{margin-top:0}"
-".meta{color:#555}"
-".verdict{padding:.8em 1em;border-radius:6px;margin:1em 0}"
-".ok{background:#e6f4ea;border:1px solid #009e73}"
-".bad{background:#fdecea;border:1px solid #d55e00}"
-"table{border-collapse:collapse;margin:.5em 0;font-size:.92em}"
-"th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}"
-"th{background:#f4f4f4}"
-"td.l,th.l{text-align:left}"
-"code,.hash{font-family:ui-monospace,Menlo,Consolas,monospace;"
-"font-size:.9em;word-break:break-all}"
-"ul.problems{font-family:ui-monospace,Menlo,Consolas,monospace;"
-"font-size:.88em}"
-"svg{max-width:100%;height:auto;font:11px sans-serif}"
-".legend span{display:inline-block;margin-right:1.2em}"
-".legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;"
-"vertical-align:-.1em}"
-"footer{margin-top:3em;color:#555;font-size:.9em}"
-"@media print{body{margin:0}h2{break-after:avoid}}";
+/* src/tools/audit/report.html, embedded by auto/embed --text */
+extern const char    audit_report_html[];
+extern const size_t  audit_report_html_len;
 
 
 int
@@ -131,9 +119,16 @@ audit_cmd_report(audit_t *a, int argc, char **argv)
         }
     }
 
-    rc = audit_report_write(a, f);
+    /* it says why it failed (the template's line, no memory) */
+    if (audit_report_write(a, f) != 0) {
+        if (f != stdout) {
+            fclose(f);
+        }
 
-    if (fflush(f) != 0 || ferror(f) || rc != 0) {
+        return AUDIT_IO;
+    }
+
+    if (fflush(f) != 0 || ferror(f)) {
         fprintf(stderr, "consent-audit: %s: write error: %s\n", a->html,
                 strerror(errno ? errno : EIO));
         if (f != stdout) {
@@ -158,14 +153,49 @@ audit_cmd_report(audit_t *a, int argc, char **argv)
 }
 
 
+/* the report: the template filled */
+
 static int
 audit_report_write(audit_t *a, FILE *f)
 {
+    int           rc;
+    char          err[256];
+    audit_tpl_t  *d;
+
+    d = audit_tpl_create();
+    if (d == NULL) {
+        fputs("consent-audit: out of memory\n", stderr);
+        return -1;
+    }
+
+    audit_report_fill(a, d);
+
+    rc = audit_tpl_render(audit_report_html, audit_report_html_len,
+                          "src/tools/audit/report.html", d, audit_put_html,
+                          f, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "consent-audit: %s\n", err);
+    }
+
+    audit_tpl_free(d);
+
+    return rc;
+}
+
+
+/*
+ * Every slot of report.html: a name set here is one the template may
+ * use; a list says the names of its rows
+ */
+
+static void
+audit_report_fill(audit_t *a, audit_tpl_t *d)
+{
     int                            i;
-    char                           first[AUDIT_BUF], last[AUDIT_BUF];
-    char                           now[AUDIT_BUF], **labels;
+    char                           buf[AUDIT_BUF], **labels;
     size_t                         k, nrows;
     time_t                         t;
+    audit_tpl_t                   *row, *sub;
     audit_stats_t                 *st;
     audit_counts_t               **rows;
     const char                    *one[1];
@@ -175,244 +205,192 @@ audit_report_write(audit_t *a, FILE *f)
     vs = consent_verify_stats(a->verify);
 
     t = time(NULL);
-    audit_format_ts((int64_t) t * 1000, now, sizeof(now));
+    audit_format_ts((int64_t) t * 1000, buf, sizeof(buf));
+    audit_tpl_set(d, "now", buf);
 
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-            "<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, "
-            "initial-scale=1\">\n"
-            "<title>Consent log report</title>\n<style>%s</style>\n"
-            "</head>\n<body>\n<h1>Consent log report</h1>\n",
-            audit_report_css);
+    audit_tpl_setf(d, "nfiles", "%zu", a->nfiles);
+    audit_tpl_flag(d, "one_file", a->nfiles == 1);
+    audit_format_ts(vs->ts_first, buf, sizeof(buf));
+    audit_tpl_set(d, "log_first", buf);
+    audit_format_ts(vs->ts_last, buf, sizeof(buf));
+    audit_tpl_set(d, "log_last", buf);
 
-    audit_format_ts(vs->ts_first, first, sizeof(first));
-    audit_format_ts(vs->ts_last, last, sizeof(last));
+    /* --since and --until limit the counts, not the verification */
+    audit_tpl_flag(d, "limited",
+                   a->since != AUDIT_TS_MIN || a->until != AUDIT_TS_MAX);
+    audit_format_ts(a->since == AUDIT_TS_MIN ? 0 : a->since, buf,
+                    sizeof(buf));
+    audit_tpl_set(d, "since", buf);
+    buf[0] = '\0';
 
-    fprintf(f, "<p class=\"meta\">Written %s by consent-audit from %zu "
-            "log file%s; the log covers %s to %s (UTC).",
-            now, a->nfiles, a->nfiles == 1 ? "" : "s", first, last);
-
-    if (a->since != AUDIT_TS_MIN || a->until != AUDIT_TS_MAX) {
-        audit_format_ts(a->since == AUDIT_TS_MIN ? 0 : a->since, first,
-                        sizeof(first));
-        fprintf(f, " Counts and charts are limited to records from %s",
-                first);
-
-        if (a->until != AUDIT_TS_MAX) {
-            audit_format_ts(a->until, last, sizeof(last));
-            fprintf(f, " to before %s", last);
-        }
-
-        fputs("; the verification covers every line.", f);
+    if (a->until != AUDIT_TS_MAX) {
+        audit_format_ts(a->until, buf, sizeof(buf));
     }
 
-    fputs("</p>\n", f);
+    audit_tpl_set(d, "until", buf);
 
     /* the verdict */
 
-    fprintf(f, "<section class=\"verdict %s\">\n<h2>Verification</h2>\n",
-            a->problems ? "bad" : "ok");
+    audit_tpl_flag(d, "intact", a->problems == 0);
+    audit_tpl_setf(d, "problems", "%" PRIu64, a->problems);
+    audit_tpl_flag(d, "one_problem", a->problems == 1);
+    audit_tpl_flag(d, "hmacs_checked", a->ks != NULL);
+    audit_tpl_setf(d, "hmacs", "%" PRIu64, vs->hmacs);
+    audit_tpl_setf(d, "lines", "%" PRIu64, vs->lines + a->skipped);
+    audit_tpl_setf(d, "records", "%" PRIu64, vs->records);
+    audit_tpl_setf(d, "checkpoints", "%" PRIu64, vs->checkpoints);
+    audit_tpl_setf(d, "chains", "%" PRIu64, vs->chains);
+    audit_tpl_setf(d, "open_chains", "%" PRIu64, vs->open_chains);
 
-    if (a->problems) {
-        fprintf(f, "<p><strong>NOT INTACT: %" PRIu64 " problem%s "
-                "found.</strong> The log was changed, cut or damaged after "
-                "it was written, or the files are incomplete or out of "
-                "order.</p>\n", a->problems, a->problems == 1 ? "" : "s");
+    audit_tpl_flag(d, "any_problems", a->nkept > 0);
+    audit_report_msgs(d, "problem_list", a->kept, a->nkept);
+    buf[0] = '\0';
 
-    } else {
-        fputs("<p><strong>INTACT.</strong> Every line is a well-formed "
-              "record, every hash chain is complete and in order", f);
-
-        if (a->ks) {
-            fputs(", and every record's HMAC verifies with the key file.",
-                  f);
-
-        } else {
-            fputs(". HMACs were <strong>not</strong> checked (no key "
-                  "file given): this proves the chains are consistent, "
-                  "not who wrote them.", f);
-        }
-
-        fputs("</p>\n", f);
+    if (a->problems > a->nkept) {
+        snprintf(buf, sizeof(buf), "%" PRIu64, a->problems - a->nkept);
     }
 
-    fprintf(f, "<table>\n<tr><th class=\"l\">lines</th><td>%" PRIu64
-            "</td></tr>\n<tr><th class=\"l\">consent records</th><td>%"
-            PRIu64 "</td></tr>\n<tr><th class=\"l\">checkpoints</th><td>%"
-            PRIu64 "</td></tr>\n<tr><th class=\"l\">chains</th><td>%" PRIu64
-            "</td></tr>\n<tr><th class=\"l\">chains without a final stop "
-            "checkpoint</th><td>%" PRIu64 "</td></tr>\n"
-            "<tr><th class=\"l\">HMACs verified</th><td>",
-            vs->lines + a->skipped, vs->records, vs->checkpoints, vs->chains,
-            vs->open_chains);
+    audit_tpl_set(d, "more_problems", buf);
+    audit_tpl_flag(d, "any_notes", a->nnotes > 0);
+    audit_report_msgs(d, "notes", a->notes, a->nnotes);
 
-    if (a->ks) {
-        fprintf(f, "%" PRIu64, vs->hmacs);
-
-    } else {
-        fputs("not checked", f);
-    }
-
-    fputs("</td></tr>\n</table>\n", f);
-
-    if (a->nkept) {
-        fputs("<ul class=\"problems\">\n", f);
-
-        for (k = 0; k < a->nkept; k++) {
-            fputs("<li>", f);
-            audit_put_html(f, a->kept[k].file);
-
-            if (a->kept[k].line) {
-                fprintf(f, ":%" PRIu64, a->kept[k].line);
-            }
-
-            fputs(": ", f);
-            audit_put_html(f, a->kept[k].msg);
-            fputs("</li>\n", f);
-        }
-
-        if (a->problems > a->nkept) {
-            fprintf(f, "<li>... and %" PRIu64 " more: run consent-audit "
-                    "verify for all of them</li>\n",
-                    a->problems - a->nkept);
-        }
-
-        fputs("</ul>\n", f);
-    }
-
-    if (a->nnotes) {
-        fputs("<p>Notes (not problems):</p>\n<ul class=\"problems\">\n", f);
-
-        for (k = 0; k < a->nnotes; k++) {
-            fputs("<li>", f);
-            audit_put_html(f, a->notes[k].file);
-
-            if (a->notes[k].line) {
-                fprintf(f, ":%" PRIu64, a->notes[k].line);
-            }
-
-            fputs(": ", f);
-            audit_put_html(f, a->notes[k].msg);
-            fputs("</li>\n", f);
-        }
-
-        fputs("</ul>\n", f);
-    }
-
-    fputs("</section>\n<h2>Files read, in this order</h2>\n<ol>\n", f);
+    audit_tpl_list(d, "files", "name path");
 
     for (k = 0; k < a->nfiles; k++) {
-        fputs("<li><code>", f);
-        audit_put_html(f, strcmp(a->files[k], "-") == 0
-                          ? "(standard input)" : a->files[k]);
-        fputs("</code></li>\n", f);
-    }
+        row = audit_tpl_row(d, "files");
+        if (row == NULL) {
+            return;
+        }
 
-    fputs("</ol>\n", f);
+        audit_tpl_set(row, "name", strcmp(a->files[k], "-") == 0
+                                   ? "(standard input)" : a->files[k]);
+        audit_tpl_set(row, "path", a->files[k]);
+    }
 
     /* which notices the visitors were shown */
 
-    fputs("<h2>Policy revisions seen</h2>\n<p>The revision and the SHA-256 "
-          "of the policy file in force when each choice was made; the "
-          "texts of each are below, from the log itself when it stores "
-          "the policy, or compare the hash with <code>sha256sum</code> of "
-          "the archived policy files.</p>\n"
-          "<table>\n<tr><th>revision</th><th class=\"l\">policy_sha256</th>"
-          "<th class=\"l\">first record</th><th class=\"l\">last record"
-          "</th><th>records</th></tr>\n", f);
+    audit_tpl_list(d, "revisions",
+                   "revision hashes(hash later) changed first_use last_use "
+                   "records");
 
     for (k = 0; k < st->nrevs; k++) {
-        audit_format_ts(st->revs[k].first_ms, first, sizeof(first));
-        audit_format_ts(st->revs[k].last_ms, last, sizeof(last));
+        row = audit_tpl_row(d, "revisions");
+        if (row == NULL) {
+            return;
+        }
 
-        fprintf(f, "<tr><td>%" PRId64 "</td><td class=\"l hash\">",
-                st->revs[k].c.key);
+        audit_tpl_setf(row, "revision", "%" PRId64, st->revs[k].c.key);
+        audit_tpl_list(row, "hashes", "hash later");
 
         for (i = 0; (size_t) i < st->revs[k].nhashes; i++) {
-            fprintf(f, "%s", i ? "<br>" : "");
-            audit_put_html(f, st->revs[k].hashes[i]);
+            sub = audit_tpl_row(row, "hashes");
+            if (sub == NULL) {
+                return;
+            }
+
+            audit_tpl_set(sub, "hash", st->revs[k].hashes[i]);
+            audit_tpl_flag(sub, "later", i > 0);
         }
 
-        if (st->revs[k].nhashes > 1 || st->revs[k].more_hashes) {
-            fputs("<br><strong>different policy files were logged under "
-                  "this revision: the policy changed without a new "
-                  "revision</strong>", f);
-        }
-
-        fprintf(f, "</td><td class=\"l\">%s</td><td class=\"l\">%s</td>"
-                "<td>%" PRIu64 "</td></tr>\n", first, last,
-                st->revs[k].c.records);
+        audit_tpl_flag(row, "changed", st->revs[k].nhashes > 1
+                                       || st->revs[k].more_hashes);
+        audit_format_ts(st->revs[k].first_ms, buf, sizeof(buf));
+        audit_tpl_set(row, "first_use", buf);
+        audit_format_ts(st->revs[k].last_ms, buf, sizeof(buf));
+        audit_tpl_set(row, "last_use", buf);
+        audit_tpl_setf(row, "records", "%" PRIu64, st->revs[k].c.records);
     }
 
-    fputs("</table>\n", f);
+    audit_report_notices(a, d);
 
-    audit_notice_report(a, f);
+    /* the charts: SVG drawn by report-charts.c */
+    audit_tpl_raw(d, "chart_time", audit_report_svg(a, 0));
+    audit_tpl_raw(d, "chart_categories", audit_report_svg(a, 1));
 
-    fputs("<h2>Choices over time</h2>\n", f);
-    audit_report_chart_time(st, a->by, f);
+    audit_tpl_setf(d, "nactions", "%d", AUDIT_NACTS);
+    audit_tpl_setf(d, "nmechanisms", "%d", AUDIT_NMECHS);
+    audit_tpl_setf(d, "gpc", "%" PRIu64, st->all.gpc);
+    audit_tpl_list(d, "actions", "name count");
+    audit_tpl_list(d, "choices", "name");
+    audit_tpl_list(d, "mechanisms", "name count");
+    audit_tpl_list(d, "categories", "name");
 
-    fputs("<h2>Acceptance per category</h2>\n<p>Records that granted the "
-          "category, of the records that asked about it (withdrawals "
-          "count as choices that deny every optional category).</p>\n", f);
-    audit_report_chart_cats(st, f);
+    for (i = 0; i < AUDIT_NACTS; i++) {
+        row = audit_tpl_row(d, "actions");
+        if (row == NULL) {
+            return;
+        }
+
+        audit_tpl_set(row, "name", audit_act_names[i]);
+        audit_tpl_setf(row, "count", "%" PRIu64, st->all.actions[i]);
+
+        /* the tables of counts leave out "other" */
+        if (i < AUDIT_ACT_OTHER) {
+            row = audit_tpl_row(d, "choices");
+            if (row == NULL) {
+                return;
+            }
+
+            audit_tpl_set(row, "name", audit_act_names[i]);
+        }
+    }
+
+    for (i = 0; i < AUDIT_NMECHS; i++) {
+        row = audit_tpl_row(d, "mechanisms");
+        if (row == NULL) {
+            return;
+        }
+
+        audit_tpl_set(row, "name", audit_mech_names[i]);
+        audit_tpl_setf(row, "count", "%" PRIu64, st->all.mechanisms[i]);
+    }
+
+    for (k = 0; k < st->ncats; k++) {
+        row = audit_tpl_row(d, "categories");
+        if (row == NULL) {
+            return;
+        }
+
+        audit_tpl_set(row, "name", st->cats[k]);
+    }
+
+    /* the tables of counts: all, per revision, per language */
+
+    audit_tpl_list(d, "count_tables",
+                   "title column has_rows "
+                   "rows(label records counts(n) rates(rate))");
 
     nrows = st->nrevs > st->nlangs + 1 ? st->nrevs : st->nlangs + 1;
 
     rows = calloc(nrows + 1, sizeof(audit_counts_t *));
     labels = calloc(nrows + 1, sizeof(char *));
 
+    /* out of memory: a raw slot of NULL fails the render */
+
     if (rows == NULL || labels == NULL) {
-        free(rows);
-        free(labels);
-        return -1;
+        audit_tpl_raw(d, "count_tables", NULL);
+        goto done;
     }
 
     for (k = 0; k < nrows; k++) {
         labels[k] = malloc(AUDIT_BUF);
         if (labels[k] == NULL) {
+            audit_tpl_raw(d, "count_tables", NULL);
             goto done;
         }
     }
 
-    fprintf(f, "<h2>Choices by action and mechanism</h2>\n<table>\n"
-            "<tr><th colspan=\"%d\">action</th><th colspan=\"%d\">"
-            "mechanism</th><th rowspan=\"2\">with Sec-GPC</th></tr>\n<tr>",
-            AUDIT_NACTS, AUDIT_NMECHS);
-
-    for (i = 0; i < AUDIT_NACTS; i++) {
-        fprintf(f, "<th>%s</th>", audit_act_names[i]);
-    }
-
-    for (i = 0; i < AUDIT_NMECHS; i++) {
-        fprintf(f, "<th>%s</th>", audit_mech_names[i]);
-    }
-
-    fputs("</tr>\n<tr>", f);
-
-    for (i = 0; i < AUDIT_NACTS; i++) {
-        fprintf(f, "<td>%" PRIu64 "</td>", st->all.actions[i]);
-    }
-
-    for (i = 0; i < AUDIT_NMECHS; i++) {
-        fprintf(f, "<td>%" PRIu64 "</td>", st->all.mechanisms[i]);
-    }
-
-    fprintf(f, "<td>%" PRIu64 "</td></tr>\n</table>\n", st->all.gpc);
-
     one[0] = "all";
     rows[0] = &st->all;
-
-    fputs("<h2>Totals</h2>\n", f);
-    audit_report_table(st, f, "", one, rows, 1);
+    audit_report_counts(d, st, "Totals", "", one, rows, 1);
 
     for (k = 0; k < st->nrevs; k++) {
         snprintf(labels[k], AUDIT_BUF, "%" PRId64, st->revs[k].c.key);
         rows[k] = &st->revs[k].c;
     }
 
-    fputs("<h2>Per policy revision</h2>\n", f);
-    audit_report_table(st, f, "revision", (const char **) labels, rows,
-                       st->nrevs);
+    audit_report_counts(d, st, "Per policy revision", "revision",
+                        (const char **) labels, rows, st->nrevs);
 
     for (k = 0; k < st->nlangs; k++) {
         snprintf(labels[k], AUDIT_BUF, "%s", st->langs[k].name[0]
@@ -425,28 +403,225 @@ audit_report_write(audit_t *a, FILE *f)
         rows[k++] = &st->other_lang.c;
     }
 
-    fputs("<h2>Per language</h2>\n", f);
-    audit_report_table(st, f, "language", (const char **) labels, rows, k);
-
-    fputs("<footer>To check this log yourself: <code>consent-audit verify "
-          "--keys KEYFILE", f);
-
-    for (k = 0; k < a->nfiles; k++) {
-        fputc(' ', f);
-        audit_put_html(f, a->files[k]);
-    }
-
-    fputs("</code>. Record fields are explained in docs/audit-log.md."
-          "</footer>\n</body>\n</html>\n", f);
+    audit_report_counts(d, st, "Per language", "language",
+                        (const char **) labels, rows, k);
 
 done:
 
-    for (k = 0; k < nrows; k++) {
+    for (k = 0; labels != NULL && k < nrows; k++) {
         free(labels[k]);
     }
 
     free(labels);
     free(rows);
+}
 
-    return 0;
+
+/* problems or notes: where ("FILE" or "FILE:LINE") and the message */
+
+static void
+audit_report_msgs(audit_tpl_t *d, const char *name, const audit_msg_t *msgs,
+    size_t n)
+{
+    char          where[AUDIT_BUF];
+    size_t        k;
+    audit_tpl_t  *row;
+
+    audit_tpl_list(d, name, "where message");
+
+    for (k = 0; k < n; k++) {
+        row = audit_tpl_row(d, name);
+        if (row == NULL) {
+            return;
+        }
+
+        if (msgs[k].line) {
+            snprintf(where, sizeof(where), "%s:%" PRIu64, msgs[k].file,
+                     msgs[k].line);
+            audit_tpl_set(row, "where", where);
+
+        } else {
+            audit_tpl_set(row, "where", msgs[k].file);
+        }
+
+        audit_tpl_set(row, "message", msgs[k].msg);
+    }
+}
+
+
+/*
+ * Each policy the records name, as the log stores it, with its notice
+ * in each of its languages as the module's banner code renders it
+ */
+
+static void
+audit_report_notices(audit_t *a, audit_tpl_t *d)
+{
+    char                          *text, buf[AUDIT_BUF];
+    size_t                         i, k;
+    audit_tpl_t                   *row, *lang;
+    const consent_policy_t        *p;
+    const consent_proof_policy_t  *e;
+    const struct consent_proof_s  *pf;
+
+    audit_tpl_list(d, "notices",
+                   "revision sha256 used uses one_use first_use last_use "
+                   "in_log cannot_read read_error readable stored one_store "
+                   "ncategories one_category nlangs one_lang days "
+                   "privacy_url texts(lang text)");
+
+    pf = a->verify ? consent_verify_policies(a->verify) : NULL;
+
+    for (i = 0; pf != NULL && i < consent_proof_count(pf); i++) {
+        e = consent_proof_get(pf, i);
+        p = e->policy;
+
+        row = audit_tpl_row(d, "notices");
+        if (row == NULL) {
+            return;
+        }
+
+        audit_tpl_setf(row, "revision", "%" PRId64, e->revision);
+        audit_tpl_set(row, "sha256", e->sha256_hex);
+        audit_tpl_flag(row, "used", e->uses > 0);
+        audit_tpl_setf(row, "uses", "%" PRIu64, e->uses);
+        audit_tpl_flag(row, "one_use", e->uses == 1);
+        audit_format_ts(e->first_ms, buf, sizeof(buf));
+        audit_tpl_set(row, "first_use", buf);
+        audit_format_ts(e->last_ms, buf, sizeof(buf));
+        audit_tpl_set(row, "last_use", buf);
+
+        audit_tpl_flag(row, "in_log", e->stored > 0);
+        audit_tpl_flag(row, "cannot_read", e->stored > 0 && p == NULL);
+        audit_tpl_set(row, "read_error",
+                      e->parse_error ? e->parse_error : "?");
+        audit_tpl_flag(row, "readable", e->stored > 0 && p != NULL);
+        audit_tpl_setf(row, "stored", "%" PRIu64, e->stored);
+        audit_tpl_flag(row, "one_store", e->stored == 1);
+        audit_tpl_setf(row, "ncategories", "%zu", p ? p->ncategories : 0);
+        audit_tpl_flag(row, "one_category", p && p->ncategories == 1);
+        audit_tpl_setf(row, "nlangs", "%zu", p ? p->nlangs : 0);
+        audit_tpl_flag(row, "one_lang", p && p->nlangs == 1);
+        audit_tpl_setf(row, "days", "%" PRId64, p ? p->max_age / 86400 : 0);
+        audit_tpl_set(row, "privacy_url",
+                      p && p->privacy_url ? p->privacy_url : "-");
+        audit_tpl_list(row, "texts", "lang text");
+
+        if (e->stored == 0 || p == NULL) {
+            continue;
+        }
+
+        for (k = 0; k < p->nlangs; k++) {
+            text = consent_proof_notice(p, p->langs[k], 0, NULL, NULL);
+            if (text == NULL) {
+                continue;
+            }
+
+            lang = audit_tpl_row(row, "texts");
+
+            if (lang != NULL) {
+                audit_tpl_set(lang, "lang", p->langs[k]);
+                audit_tpl_set(lang, "text", text);
+            }
+
+            free(text);
+        }
+    }
+}
+
+
+/* a table of counts: one row per label, a column per choice, category */
+
+static void
+audit_report_counts(audit_tpl_t *d, audit_stats_t *st, const char *title,
+    const char *column, const char **labels, audit_counts_t **rows,
+    size_t n)
+{
+    int           i;
+    char          pct[16];
+    size_t        k, r;
+    audit_tpl_t  *t, *row, *cell;
+
+    t = audit_tpl_row(d, "count_tables");
+    if (t == NULL) {
+        return;
+    }
+
+    audit_tpl_set(t, "title", title);
+    audit_tpl_set(t, "column", column);
+    audit_tpl_flag(t, "has_rows", n > 0);
+    audit_tpl_list(t, "rows", "label records counts(n) rates(rate)");
+
+    for (r = 0; r < n; r++) {
+        row = audit_tpl_row(t, "rows");
+        if (row == NULL) {
+            return;
+        }
+
+        audit_tpl_set(row, "label", labels[r]);
+        audit_tpl_setf(row, "records", "%" PRIu64, rows[r]->records);
+        audit_tpl_list(row, "counts", "n");
+        audit_tpl_list(row, "rates", "rate");
+
+        for (i = 0; i < AUDIT_ACT_OTHER; i++) {
+            cell = audit_tpl_row(row, "counts");
+            if (cell == NULL) {
+                return;
+            }
+
+            audit_tpl_setf(cell, "n", "%" PRIu64, rows[r]->actions[i]);
+        }
+
+        for (k = 0; k < st->ncats; k++) {
+            cell = audit_tpl_row(row, "rates");
+            if (cell == NULL) {
+                return;
+            }
+
+            audit_tpl_set(cell, "rate",
+                          audit_pct(rows[r]->granted[k], rows[r]->asked[k],
+                                    pct, sizeof(pct)));
+        }
+    }
+}
+
+
+/*
+ * A chart's SVG (and its legend) without its last newline, malloc()ed;
+ * NULL: out of memory
+ */
+
+static char *
+audit_report_svg(audit_t *a, int chart)
+{
+    char    *buf;
+    FILE    *f;
+    size_t   len;
+
+    buf = NULL;
+    len = 0;
+
+    f = open_memstream(&buf, &len);
+    if (f == NULL) {
+        return NULL;
+    }
+
+    if (chart == 0) {
+        audit_report_chart_time(a->stats, a->by, f);
+
+    } else {
+        audit_report_chart_cats(a->stats, f);
+    }
+
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+
+    /* the template's line ends it */
+    if (len > 0 && buf[len - 1] == '\n') {
+        buf[len - 1] = '\0';
+    }
+
+    return buf;
 }
