@@ -10,6 +10,17 @@
 # that libFuzzer found and that are worth keeping (make fuzz-merge) sit
 # beside them under their SHA-1 names.  Deterministic: running it again
 # rewrites the same files.
+#
+# It writes the seeds of the harnesses below (html, hosts, keys, match,
+# policy, record, request, token, verify) and of no other: those of
+# cookie_hdr, css, gpp, handoff, inflate, precond, regime, status, tcf,
+# tcf_gvl and url were written by hand with their harnesses and are
+# left as they are (as is every file not named seed-*).  The html and hosts
+# seeds are made from t/html/, t/diff/ and conf/demo/, in the order of
+# their names, and the policy seeds from conf/policy.json: a fixture
+# added or a policy changed renumbers or changes them, so run it again
+# and commit its output with such a change (the committed corpora are
+# its output as of the last run).
 
 use strict;
 use warnings;
@@ -44,15 +55,12 @@ sub seed {
     my ($name, $bytes) = @_;
     my $dir = "$OUT/$name";
     make_path($dir);
+    # the old seeds of a harness written here go, the first time only
+    unlink glob "$dir/seed-*" unless $n{$name};
     my $file = sprintf '%s/seed-%03d', $dir, ++$n{$name};
     open my $fh, '>:raw', $file or die "$file: $!";
     print {$fh} $bytes;
     close $fh;
-}
-
-# remove the old seeds, keep what libFuzzer found
-for my $f (glob "$OUT/*/seed-*") {
-    unlink $f;
 }
 
 # ---------------------------------------------------------------------------
