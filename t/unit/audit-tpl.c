@@ -240,6 +240,13 @@ test_errors(void)
            "... named");
     free(out);
 
+    audit_tpl_list(d, "grid", "cells(v)");
+    out = render("{{#grid}}{{#cells}}{{v}}{{w}}{{/cells}}{{/grid}}", d, err,
+                 sizeof(err));
+    ok(out == NULL && strstr(err, "{{w}}") != NULL,
+       "... also in a list in the rows of a list with no rows: %s", err);
+    free(out);
+
     out = render("{{#missing}}{{/missing}}", d, err, sizeof(err));
     ok(out == NULL, "an unknown section is an error");
 

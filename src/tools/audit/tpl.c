@@ -92,12 +92,11 @@ static int audit_tpl_standalone(const char *tpl, const char *tag,
     const char *end, const char *lim, const char **next);
 static int audit_tpl_spec_find(const char *spec, size_t len,
     const char *name, size_t nlen, const char **sub, size_t *sub_len);
-static int audit_tpl_check(audit_tpl_run_t *r, size_t from, size_t to,
-    audit_tpl_scope_t *sc, size_t nsc);
-static audit_tpl_val_t *audit_tpl_find(audit_tpl_scope_t *sc, size_t nsc,
-    const audit_tpl_tok_t *t);
-static int audit_tpl_write(audit_tpl_run_t *r, size_t from, size_t to,
-    audit_tpl_scope_t *sc, size_t nsc);
+static int audit_tpl_find(audit_tpl_scope_t *sc, size_t nsc,
+    const audit_tpl_tok_t *t, audit_tpl_val_t **v, const char **sub,
+    size_t *sub_len);
+static int audit_tpl_walk(audit_tpl_run_t *r, size_t from, size_t to,
+    audit_tpl_scope_t *sc, size_t nsc, int dry);
 static int audit_tpl_error(audit_tpl_run_t *r, const audit_tpl_tok_t *t,
     const char *what);
 
@@ -349,11 +348,11 @@ audit_tpl_render(const char *tpl, size_t len, const char *file,
     rc = audit_tpl_parse(&r, tpl, len);
 
     if (rc == 0) {
-        rc = audit_tpl_check(&r, 0, r.n, sc, 1);
+        rc = audit_tpl_walk(&r, 0, r.n, sc, 1, 1);
     }
 
     if (rc == 0) {
-        rc = audit_tpl_write(&r, 0, r.n, sc, 1);
+        rc = audit_tpl_walk(&r, 0, r.n, sc, 1, 0);
     }
 
     free(r.toks);
@@ -630,14 +629,61 @@ audit_tpl_spec_find(const char *spec, size_t len, const char *name,
 }
 
 
-/* every slot of toks[from, to) is known, the right kind, in its scope */
+/*
+ * A slot's value in the scopes, innermost first: 1 and the value (NULL
+ * in a list's field names), a list's field names in sub; 0 if unknown
+ */
 
 static int
-audit_tpl_check(audit_tpl_run_t *r, size_t from, size_t to,
-    audit_tpl_scope_t *sc, size_t nsc)
+audit_tpl_find(audit_tpl_scope_t *sc, size_t nsc, const audit_tpl_tok_t *t,
+    audit_tpl_val_t **v, const char **sub, size_t *sub_len)
 {
-    int               found;
-    size_t            i, j, sub_len;
+    size_t            i, j;
+    audit_tpl_val_t  *x;
+
+    *v = NULL;
+
+    for (j = nsc; j-- > 0; ) {
+        if (sc[j].d == NULL) {
+            if (audit_tpl_spec_find(sc[j].spec, sc[j].spec_len, t->s,
+                                    t->len, sub, sub_len))
+            {
+                return 1;
+            }
+
+            continue;
+        }
+
+        for (i = sc[j].d->n; i-- > 0; ) {
+            x = &sc[j].d->vals[i];
+
+            if (strlen(x->name) == t->len
+                && memcmp(x->name, t->s, t->len) == 0)
+            {
+                *v = x;
+                *sub = x->kind == AUDIT_TPL_LIST ? x->fields : NULL;
+                *sub_len = *sub ? strlen(*sub) : 0;
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Writes toks[from, to); dry: writes nothing but checks that every
+ * slot is known and of the right kind, each section walked once (a
+ * list's with the names of its rows, whether it has rows or not)
+ */
+
+static int
+audit_tpl_walk(audit_tpl_run_t *r, size_t from, size_t to,
+    audit_tpl_scope_t *sc, size_t nsc, int dry)
+{
+    int               on;
+    size_t            i, k, sub_len;
     const char       *sub;
     audit_tpl_tok_t  *t;
     audit_tpl_val_t  *v;
@@ -645,39 +691,25 @@ audit_tpl_check(audit_tpl_run_t *r, size_t from, size_t to,
     for (i = from; i < to; i++) {
         t = &r->toks[i];
 
-        if (t->type == AUDIT_TPL_T_TEXT || t->type == AUDIT_TPL_T_END) {
+        if (t->type == AUDIT_TPL_T_TEXT) {
+            if (!dry) {
+                fwrite(t->s, 1, t->len, r->out);
+            }
+
             continue;
         }
 
-        /* innermost first: a row's names, then the outer ones */
-        found = 0;
-        sub = NULL;
-        sub_len = 0;
-        v = NULL;
-
-        for (j = nsc; j-- > 0 && !found; ) {
-            if (sc[j].d == NULL) {
-                found = audit_tpl_spec_find(sc[j].spec, sc[j].spec_len,
-                                            t->s, t->len, &sub, &sub_len);
-                continue;
-            }
-
-            v = audit_tpl_find(&sc[j], 1, t);
-
-            if (v != NULL) {
-                found = 1;
-                sub = v->kind == AUDIT_TPL_LIST ? v->fields : NULL;
-                sub_len = sub ? strlen(sub) : 0;
-            }
+        if (t->type == AUDIT_TPL_T_END) {
+            continue;
         }
 
-        if (!found) {
-            return audit_tpl_error(r, t, "is not a slot the report fills");
+        if (!audit_tpl_find(sc, nsc, t, &v, &sub, &sub_len)) {
+            return audit_tpl_error(r, t, dry ? "is not a slot the report "
+                                               "fills"
+                                             : "is not set in this row");
         }
 
-        if ((t->type == AUDIT_TPL_T_RAW) != (v != NULL
-                                             && v->kind == AUDIT_TPL_RAW))
-        {
+        if ((t->type == AUDIT_TPL_T_RAW) != (v && v->kind == AUDIT_TPL_RAW)) {
             return audit_tpl_error(r, t, t->type == AUDIT_TPL_T_RAW
                                    ? "is text: write it {{name}}"
                                    : "is HTML: write it {{{name}}}");
@@ -687,115 +719,64 @@ audit_tpl_check(audit_tpl_run_t *r, size_t from, size_t to,
             return audit_tpl_error(r, t, "is a list: use {{#name}}");
         }
 
-        if (t->type == AUDIT_TPL_T_SEC && sub != NULL) {
-            if (nsc > AUDIT_TPL_DEPTH) {
-                return audit_tpl_error(r, t, "is nested too deep");
+        if (t->type == AUDIT_TPL_T_VAR || t->type == AUDIT_TPL_T_RAW) {
+            if (dry) {
+                continue;
             }
 
-            sc[nsc].d = NULL;
-            sc[nsc].spec = sub;
-            sc[nsc].spec_len = sub_len;
+            if (t->type == AUDIT_TPL_T_RAW) {
+                fputs(v->s, r->out);
 
-            if (audit_tpl_check(r, i + 1, t->end, sc, nsc + 1) != 0) {
+            } else {
+                r->escape(r->out, v->kind == AUDIT_TPL_FLAG
+                                  ? (v->on ? "1" : "") : v->s);
+            }
+
+            continue;
+        }
+
+        if (nsc > AUDIT_TPL_DEPTH) {
+            return audit_tpl_error(r, t, "is nested too deep");
+        }
+
+        if (dry) {
+            /* a list's rows have their own names; the rest: as outside */
+            if (t->type == AUDIT_TPL_T_SEC && sub != NULL) {
+                sc[nsc].d = NULL;
+                sc[nsc].spec = sub;
+                sc[nsc].spec_len = sub_len;
+
+                if (audit_tpl_walk(r, i + 1, t->end, sc, nsc + 1, 1) != 0) {
+                    return -1;
+                }
+
+                i = t->end;
+            }
+
+            continue;
+        }
+
+        on = v->kind == AUDIT_TPL_LIST ? v->nrows > 0
+             : v->kind == AUDIT_TPL_FLAG ? v->on : v->s[0] != '\0';
+
+        if (t->type == AUDIT_TPL_T_INV || v->kind != AUDIT_TPL_LIST) {
+            if (on == (t->type == AUDIT_TPL_T_SEC)
+                && audit_tpl_walk(r, i + 1, t->end, sc, nsc, 0) != 0)
+            {
                 return -1;
             }
 
-            i = t->end;
-        }
-    }
+        } else {
+            for (k = 0; k < v->nrows; k++) {
+                sc[nsc].d = v->rows[k];
 
-    return 0;
-}
-
-
-static audit_tpl_val_t *
-audit_tpl_find(audit_tpl_scope_t *sc, size_t nsc, const audit_tpl_tok_t *t)
-{
-    size_t            i, j;
-    audit_tpl_val_t  *v;
-
-    for (j = nsc; j-- > 0; ) {
-        for (i = sc[j].d != NULL ? sc[j].d->n : 0; i-- > 0; ) {
-            v = &sc[j].d->vals[i];
-
-            if (strlen(v->name) == t->len
-                && memcmp(v->name, t->s, t->len) == 0)
-            {
-                return v;
-            }
-        }
-    }
-
-    return NULL;
-}
-
-
-static int
-audit_tpl_write(audit_tpl_run_t *r, size_t from, size_t to,
-    audit_tpl_scope_t *sc, size_t nsc)
-{
-    int               on;
-    size_t            i, k;
-    audit_tpl_tok_t  *t;
-    audit_tpl_val_t  *v;
-
-    for (i = from; i < to; i++) {
-        t = &r->toks[i];
-
-        if (t->type == AUDIT_TPL_T_TEXT) {
-            fwrite(t->s, 1, t->len, r->out);
-            continue;
-        }
-
-        if (t->type == AUDIT_TPL_T_END) {
-            continue;
-        }
-
-        v = audit_tpl_find(sc, nsc, t);
-
-        if (v == NULL) {
-            /* a list's row without one of its names */
-            return audit_tpl_error(r, t, "is not set in this row");
-        }
-
-        switch (t->type) {
-
-        case AUDIT_TPL_T_VAR:
-            r->escape(r->out, v->kind == AUDIT_TPL_FLAG
-                              ? (v->on ? "1" : "") : v->s);
-            break;
-
-        case AUDIT_TPL_T_RAW:
-            fputs(v->s, r->out);
-            break;
-
-        default:
-            on = v->kind == AUDIT_TPL_LIST ? v->nrows > 0
-                 : v->kind == AUDIT_TPL_FLAG ? v->on : v->s[0] != '\0';
-
-            if (t->type == AUDIT_TPL_T_INV) {
-                if (!on && audit_tpl_write(r, i + 1, t->end, sc, nsc) != 0) {
+                if (audit_tpl_walk(r, i + 1, t->end, sc, nsc + 1, 0) != 0) {
                     return -1;
                 }
-
-            } else if (v->kind != AUDIT_TPL_LIST) {
-                if (on && audit_tpl_write(r, i + 1, t->end, sc, nsc) != 0) {
-                    return -1;
-                }
-
-            } else {
-                for (k = 0; k < v->nrows; k++) {
-                    sc[nsc].d = v->rows[k];
-
-                    if (audit_tpl_write(r, i + 1, t->end, sc, nsc + 1) != 0)
-                    {
-                        return -1;
-                    }
-                }
             }
-
-            i = t->end;
         }
+
+        i = t->end;
     }
 
     return 0;
