@@ -82,6 +82,10 @@ static int ngx_http_consent_emit(void *data, const char *p, size_t len,
 static ngx_chain_t *ngx_http_consent_out_buf(ngx_http_consent_ctx_t *ctx);
 static ngx_chain_t *ngx_http_consent_own_buf(ngx_http_consent_ctx_t *ctx,
     size_t len);
+#if (NGX_DEBUG)
+static void ngx_http_consent_decided(void *data,
+    const consent_html_decision_t *d);
+#endif
 static ngx_int_t ngx_http_consent_output(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx);
 
@@ -181,6 +185,9 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
             }
         }
 
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: not read: 304");
+
         ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_STATUS);
         return ngx_http_next_header_filter(r);
     }
@@ -190,6 +197,10 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
         || status < NGX_HTTP_OK
         || r->headers_out.content_length_n == 0)
     {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: not read: status %ui or no body",
+                       status);
+
         ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, status == NGX_HTTP_OK
                               ? CONSENT_UNF_EMPTY : CONSENT_UNF_STATUS);
         return ngx_http_next_header_filter(r);
@@ -217,6 +228,10 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
             || ngx_http_consent_header_out_has(r, "X-Content-Type-Options",
                                                "nosniff"))
         {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "consent filter: not read: type \"%V\"",
+                           &r->headers_out.content_type);
+
             ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_TYPE);
             return ngx_http_next_header_filter(r);
         }
@@ -234,6 +249,9 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     }
 
     if (ngx_http_consent_regime_off(view)) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: not read: regime off");
+
         return ngx_http_next_header_filter(r);
     }
 
@@ -254,6 +272,10 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     if (coding == CONSENT_CODING_OTHER) {
         if (ctx->all_granted) {
             /* nothing to hold back from this visitor */
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "consent filter: not read: Content-Encoding "
+                           "\"%V\", every category granted", &ce);
+
             ngx_http_consent_stat(CONSENT_STAT_UNFILTERED,
                                   CONSENT_UNF_ENCODING);
             return ngx_http_next_header_filter(r);
@@ -273,6 +295,10 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
             r->headers_out.charset.len))
     {
         if (ctx->all_granted) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "consent filter: not read: a charset not "
+                           "ASCII-compatible, every category granted");
+
             ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_CHARSET);
             return ngx_http_next_header_filter(r);
         }
@@ -321,6 +347,9 @@ ngx_http_consent_header_filter(ngx_http_request_t *r)
     }
 
     if (r->header_only) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: not read: no body sent (HEAD)");
+
         ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_HEAD);
         return ngx_http_next_header_filter(r);
     }
@@ -383,6 +412,10 @@ ngx_http_consent_refuse(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     } else {
         ngx_http_consent_unlogged[kind]++;
     }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: failed closed, 502: %s \"%V\"",
+                   why, what);
 
     ctx->refused = 1;
     ngx_http_consent_stat(CONSENT_STAT_REFUSED, kind);
@@ -522,6 +555,20 @@ ngx_http_consent_filter_start(ngx_http_request_t *r,
     if (ngx_http_consent_injections(r, clcf, view, &hc) != NGX_OK) {
         return NGX_ERROR;
     }
+
+#if (NGX_DEBUG)
+    /* each element gated or let go, each injection, in the debug log */
+    if (r->connection->log->log_level & NGX_LOG_DEBUG_HTTP) {
+        hc.decided = ngx_http_consent_decided;
+        hc.decided_ctx = r;
+    }
+#endif
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: reading the page, granted %uxD, "
+                   "head %uz, banner %uz bytes, sniffed %ui",
+                   hc.granted, hc.head_len, hc.banner_len,
+                   (ngx_uint_t) ctx->sniff);
 
     mem = ngx_palloc(r->pool, consent_html_size(&hc));
     if (mem == NULL) {
@@ -778,6 +825,14 @@ ngx_http_consent_page_end(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
     ngx_http_consent_stat_page(r, ctx);
 
     st = consent_html_stats(ctx->html);
+
+    ngx_log_debug5(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: page done, gated %ui (over "
+                   "consent_tag_max %ui), head %ui, banner %ui, banner "
+                   "skipped %ui", (ngx_uint_t) st->gated,
+                   (ngx_uint_t) st->overlong, (ngx_uint_t) st->head_injected,
+                   (ngx_uint_t) st->banner_injected,
+                   (ngx_uint_t) st->banner_skipped);
 
     if (st->overlong) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -1038,6 +1093,9 @@ ngx_http_consent_start_of_body(ngx_http_request_t *r,
     } else if (html == 0) {
         /* a browser would not render it: not ours */
         ctx->done = 1;
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent filter: not read: the body is not HTML");
+
         ngx_http_consent_stat(CONSENT_STAT_UNFILTERED, CONSENT_UNF_NOT_HTML);
     }
 
@@ -1059,6 +1117,9 @@ static ngx_int_t
 ngx_http_consent_refuse_body(ngx_http_request_t *r, ngx_uint_t k,
     const char *why)
 {
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: failed closed: %s", why);
+
     if (ngx_time() - ngx_http_consent_logged[k] >= NGX_HTTP_CONSENT_LOG_EVERY)
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -1479,6 +1540,29 @@ ngx_http_consent_output(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
  * The page's own URL, which its relative URLs resolve against; NULL if
  * it cannot be made (they are then matched as paths of the page's host)
  */
+
+#if (NGX_DEBUG)
+
+/* a decision of the scanner (consent_html.h), as consent-filter --trace */
+
+static void
+ngx_http_consent_decided(void *data, const consent_html_decision_t *d)
+{
+    ngx_http_request_t  *r = data;
+
+    static const char  *what[] = {
+        "gated", "activated", "released", "failed closed", "head injected",
+        "banner injected", "banner skipped"
+    };
+
+    ngx_log_debug5(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "consent filter: %s <%*s> %s, categories %uxD",
+                   what[d->what], d->name_len, d->name,
+                   d->by ? d->by : "", d->mask);
+}
+
+#endif
+
 
 static consent_url_t *
 ngx_http_consent_page_url(ngx_http_request_t *r)

@@ -233,6 +233,9 @@ ngx_http_consent_regime_get(ngx_http_request_t *r,
     rg = consent_regime_find(clcf->policy, (const char *) v.data, v.len);
 
     if (rg != NULL) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "consent regime: \"%s\"", rg->name);
+
         return rg;
     }
 
