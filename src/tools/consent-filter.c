@@ -197,7 +197,8 @@ consent_filter_decided(void *ctx, const consent_html_decision_t *d)
         fprintf(t->f, "%zu %s", start, whats[d->what]);
     }
 
-    if (d->what == CONSENT_HTML_FAILED || d->what == CONSENT_HTML_BANNER_SKIPPED)
+    if (d->what == CONSENT_HTML_FAILED
+        || d->what == CONSENT_HTML_BANNER_SKIPPED)
     {
         fprintf(t->f, ": %s", d->by);
 
