@@ -3,7 +3,8 @@
 # The banner in the page's first paint (issue 19): the benchmark's news
 # pages (bench/gen-pages.py) served by nginx with the module, Chromium
 # with a 4x CPU throttle; the banner's first painted frame against the
-# first contentful paint of the same load, and no layout shift.
+# first contentful paint of the same load, and no layout shift; for a
+# visitor who has chosen, the manage link in the first paint.
 # (t/browser/paint.mjs drives Chromium and prints the assertions.)
 
 use strict;
