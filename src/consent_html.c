@@ -3453,6 +3453,20 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
         h->out = p;
         consent_html_inject(h, 0);
     }
+
+    /*
+     * the banner right after the first <body> tag, so that it is painted
+     * with the page's first frame; that tag also tells the parser to
+     * ignore any later <frameset>, which an implied body does not
+     */
+    if (consent_html_id(h) == CONSENT_ID_BODY && h->body
+        && h->conf.banner != NULL && !h->stats.banner_injected
+        && !h->frameset)
+    {
+        consent_html_input(h, h->out, p);
+        h->out = p;
+        consent_html_inject(h, 1);
+    }
 }
 
 

@@ -664,7 +664,14 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
                         "aria-expanded=\"false\">");
     consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_CUSTOMISE,
                                              lang));
-    consent_buf_str(&b, "</button>\n</div>\n</form>\n</div>");
+    /*
+     * the end mark: the stylesheet keeps the banner unseen until the
+     * parser has reached it, so that no frame shows it half parsed and
+     * then growing (a layout shift)
+     */
+    consent_buf_str(&b, "</button>\n</div>\n"
+                        "<i class=\"consent-end\" hidden></i></form>\n"
+                        "</div>");
 
     if (rc->manage_button) {
         consent_buf_str(&b, "\n<a href=\"");

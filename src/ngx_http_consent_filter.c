@@ -30,6 +30,12 @@
  */
 #define NGX_HTTP_CONSENT_BUFFERED  0x40
 
+/*
+ * what is made of a buffer that is not the page's last may wait, up to
+ * this much, for the next one within the same turn of the event loop
+ */
+#define NGX_HTTP_CONSENT_HOLD  65536
+
 /* the error log hears of each kind of refusal at most once a minute */
 #define NGX_HTTP_CONSENT_LOG_EVERY  60
 
@@ -86,6 +92,10 @@ static ngx_chain_t *ngx_http_consent_own_buf(ngx_http_consent_ctx_t *ctx,
 static void ngx_http_consent_decided(void *data,
     const consent_html_decision_t *d);
 #endif
+static ngx_uint_t ngx_http_consent_hold(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx);
+static void ngx_http_consent_hold_handler(ngx_event_t *ev);
+static void ngx_http_consent_hold_cleanup(void *data);
 static ngx_int_t ngx_http_consent_output(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx);
 
@@ -776,7 +786,7 @@ ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_consent_inflate_body(r, ctx, in);
     }
 
-    if (in == NULL && ctx->busy == NULL) {
+    if (in == NULL && ctx->busy == NULL && ctx->out == NULL) {
         return ngx_http_next_body_filter(r, in);
     }
 
@@ -810,6 +820,10 @@ ngx_http_consent_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         if (b->last_buf) {
             ngx_http_consent_page_end(r, ctx);
         }
+    }
+
+    if (in != NULL && ngx_http_consent_hold(r, ctx)) {
+        return NGX_OK;
     }
 
     return ngx_http_consent_output(r, ctx);
@@ -1483,12 +1497,124 @@ ngx_http_consent_own_buf(ngx_http_consent_ctx_t *ctx, size_t len)
 }
 
 
+/*
+ * What is made of a buffer that is not the page's last waits for the
+ * next one, which the producer most often has at hand (a file read in
+ * output_buffers, an upstream's buffers read at once): both then go out
+ * in one write, which wakes the client once.  It never waits for the
+ * network or an upstream: a posted event sends it at the end of this
+ * turn of the event loop, before the worker waits again.  Nor does it
+ * wait past NGX_HTTP_CONSENT_HOLD bytes, a flush or the page's end.
+ */
+
+static ngx_uint_t
+ngx_http_consent_hold(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
+{
+    off_t                size;
+    ngx_buf_t           *b;
+    ngx_chain_t         *cl;
+    ngx_event_t         *ev;
+    ngx_pool_cleanup_t  *cln;
+
+    size = 0;
+
+    for (cl = ctx->out; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->last_buf || b->last_in_chain || b->flush) {
+            return 0;
+        }
+
+        size += ngx_buf_size(b);
+    }
+
+    if (size == 0 || size >= NGX_HTTP_CONSENT_HOLD) {
+        return 0;
+    }
+
+    ev = ctx->hold;
+
+    if (ev == NULL) {
+        ev = ngx_pcalloc(r->pool, sizeof(ngx_event_t));
+        if (ev == NULL) {
+            return 0;
+        }
+
+        cln = ngx_pool_cleanup_add(r->pool, 0);
+        if (cln == NULL) {
+            return 0;
+        }
+
+        cln->handler = ngx_http_consent_hold_cleanup;
+        cln->data = ev;
+
+        ev->handler = ngx_http_consent_hold_handler;
+        ev->data = r;
+        ev->log = r->connection->log;
+
+        ctx->hold = ev;
+    }
+
+    ngx_post_event(ev, &ngx_posted_events);
+
+    /* not done while something is held: finalizing waits for it */
+    r->connection->buffered |= NGX_HTTP_CONSENT_BUFFERED;
+
+    return 1;
+}
+
+
+static void
+ngx_http_consent_hold_handler(ngx_event_t *ev)
+{
+    ngx_connection_t        *c;
+    ngx_http_request_t      *r;
+    ngx_http_consent_ctx_t  *ctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_consent_module);
+
+    if (ctx == NULL || ctx->out == NULL) {
+        return;
+    }
+
+    if (ngx_http_consent_output(r, ctx) == NGX_ERROR) {
+        c->error = 1;
+    }
+
+    /*
+     * the producer may be waiting for these buffers, and no write event
+     * comes for data that went out at once: the request's writer runs
+     */
+    ngx_post_event(c->write, &ngx_posted_events);
+}
+
+
+static void
+ngx_http_consent_hold_cleanup(void *data)
+{
+    ngx_event_t  *ev = data;
+
+    if (ev->posted) {
+        ngx_delete_posted_event(ev);
+    }
+}
+
+
 static ngx_int_t
 ngx_http_consent_output(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
 {
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
+
+    if (ctx->hold != NULL && ctx->hold->posted) {
+        ngx_delete_posted_event(ctx->hold);
+    }
+
+    r->connection->buffered &= ~NGX_HTTP_CONSENT_BUFFERED;
 
     rc = ngx_http_next_body_filter(r, ctx->out);
 

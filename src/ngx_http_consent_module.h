@@ -190,6 +190,7 @@ typedef struct {
     ngx_chain_t                 *zbufs;       /* inflated page, in pieces */
     ngx_chain_t                 *zin;         /* compressed, waiting */
     ngx_buf_t                   *last_made;
+    ngx_event_t                 *hold;        /* sends what is held back */
 
     /* the visitor's language, for the variant and the banner */
     const char                  *lang;

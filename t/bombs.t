@@ -264,8 +264,9 @@ is($r->{len} - $size{big}, $delta + length('/big.html') - length('/small.html'),
 is($r->{count}{$GTM_GATED}, 2, '100 MB page: the trackers at both ends gated');
 is($r->{count}{$PIXEL_GATED}, 1, '100 MB page: the one in the middle too');
 is($r->{count}{'id="consent-banner"'}, 1, '100 MB page: one banner');
-like($r->{tail}, qr/id="consent-banner".*<\/body><\/html>\n$/s,
-    '100 MB page: the banner before </body>');
+like($r->{first}, qr/<body><div id="consent-banner"/,
+    '100 MB page: the banner right after <body>');
+like($r->{tail}, qr/<\/body><\/html>\n$/, '100 MB page: the end as it was');
 is($r->{count}{'data-consent-ui'}, $small->{count}{'data-consent-ui'},
     '100 MB page: injected once, as the small page');
 bounded('100 MB page', $r, $size{big});
@@ -309,8 +310,10 @@ $r = stream('/comment.html', count => { $PIXEL => 1, $PIXEL_GATED => 1,
 is($r->{status}, 200, 'an endless comment');
 is($r->{count}{$PIXEL_GATED}, 0, 'an endless comment: nothing gated in it');
 ok($r->{count}{$PIXEL} > 100_000, 'an endless comment: passed on as it was');
-is($r->{count}{'id="consent-banner"'}, 0,
-    'an endless comment: no banner inside it, where it would not show');
+is($r->{count}{'id="consent-banner"'}, 1,
+    'an endless comment: one banner');
+like($r->{first}, qr{<body><div id="consent-banner".*?</form>\n</div>\n<!--}s,
+    'an endless comment: the banner after <body>, not inside the comment');
 bounded('an endless comment', $r, $size{comment});
 
 $r = stream('/comment2.html', count => { $PIXEL_GATED => 1 });

@@ -197,8 +197,8 @@ like($r->{body},
     'a commented-out tag is untouched');
 like($r->{body}, qr{<head>\n?<script type="application/json" id="consent-state" data-consent-ui>\{"state":"absent"},
     'head snippet right after <head>');
-like($r->{body}, qr{<div id="consent-banner" role="dialog"[^>]*data-consent-ui>.*</div></body>}s,
-    'banner right before </body>');
+like($r->{body}, qr{<body[^>]*><div id="consent-banner" role="dialog"[^>]*data-consent-ui>}s,
+    'banner right after <body>');
 like($r->{body}, qr{<button type="submit" name="action" value="reject_all">},
     'banner has reject');
 like($r->{body}, qr{name="return" value="/index\.html"}, 'banner returns here');
