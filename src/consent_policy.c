@@ -1917,8 +1917,7 @@ consent_check_cookie_name(const char *s, size_t len, const char *path,
             continue;
         }
 
-        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?={}", c))
-        {
+        if (!consent_ascii_token(c)) {
             if (c > 0x20 && c < 0x7f) {
                 consent_error(e, path, "%s is not a cookie name: '%c' is "
                               "not allowed (a name is printable ASCII "

@@ -880,7 +880,7 @@ ngx_http_consent_inventory_host_seen(void *data, const char *host,
         h->categories = 0;
     }
 
-    if (classified > 0 && classified <= 32) {
+    if (classified > 0 && classified <= CONSENT_MAX_CATEGORIES) {
         h->categories |= (uint32_t) 1 << (classified - 1);
 
     } else {
