@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>             /* the commands read the clock (time()) */
 
 #include <jansson.h>
 #include <zlib.h>
