@@ -342,6 +342,9 @@ char *ngx_http_consent_status_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_consent_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_consent_status_init(ngx_conf_t *cf);
+char *ngx_http_consent_zone_add(ngx_conf_t *cf, ngx_command_t *cmd,
+    const char *name, ngx_shm_zone_t **zone, ngx_shm_zone_init_pt init,
+    void *data, ssize_t *size);
 void ngx_http_consent_stat(ngx_uint_t metric, ngx_uint_t label);
 void ngx_http_consent_stat_add(ngx_uint_t metric, ngx_uint_t i, ngx_uint_t j,
     ngx_uint_t n);
