@@ -1209,7 +1209,11 @@ consent_unhex(const char *in, size_t len, unsigned char *out)
 }
 
 
-/* 1 to max characters from a-z, 0-9 and "_" */
+/*
+ * 1 to max characters from a-z, 0-9 and "_": the record's own words
+ * (kid, mechanism, reason), not a regime's tag (consent_token.c), which
+ * takes '-' and starts with a letter
+ */
 
 static int
 consent_word_valid(const char *s, size_t len, size_t max)

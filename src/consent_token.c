@@ -98,7 +98,6 @@ static int consent_token_parse(const char *p, size_t len,
     consent_token_parsed_t *pt);
 static unsigned consent_pick_rank(consent_state_e state);
 static unsigned consent_bits(uint32_t v);
-static int consent_regime_tag_valid(const char *s, size_t len);
 static const char *consent_parse_uint(const char *p, const char *last,
     int hex, size_t maxdigits, uint64_t *value);
 
@@ -1339,9 +1338,7 @@ consent_parse_uint(const char *p, const char *last, int hex,
 }
 
 
-/* a regime's tag: 1 to 16 of a-z 0-9 -, starting with a letter */
-
-static int
+int
 consent_regime_tag_valid(const char *s, size_t len)
 {
     size_t  i;

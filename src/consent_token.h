@@ -164,6 +164,12 @@ consent_state_e consent_token_verify(const consent_keyset_t *ks,
 int consent_token_unknown_kid(const consent_keyset_t *ks, const char *value,
     size_t len, char kid[CONSENT_KID_MAX + 1]);
 
+/*
+ * A regime's tag, as a cookie carries it and a policy names it: 1 to
+ * CONSENT_REGIME_TAG_MAX of a-z 0-9 -, a letter first.  1 if valid.
+ */
+int consent_regime_tag_valid(const char *s, size_t len);
+
 
 /*
  * What the consent cookies of one request add up to, when a browser
