@@ -605,9 +605,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     size_t                         len;
     uint64_t                       evicted, cut;
     ngx_int_t                      rc;
-    ngx_buf_t                     *b;
     ngx_uint_t                     n;
-    ngx_chain_t                    out;
     ngx_queue_t                   *q;
     consent_inv_entry_t           *e, *entries;
     ngx_http_consent_inv_zone_t   *z;
@@ -730,27 +728,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
         r->header_only = 1;
     }
 
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = p;
-    b->last = p + len + 1;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_consent_send_memory(r, p, len + 1);
 }
 
 

@@ -1002,7 +1002,6 @@ ngx_http_consent_status_handler(ngx_http_request_t *r)
     ngx_str_t                      format;
     ngx_buf_t                     *b;
     ngx_uint_t                     i, n, use_json;
-    ngx_chain_t                    out;
     consent_status_sample_t       *samples;
     ngx_http_consent_stat_zone_t  *z;
 
@@ -1107,21 +1106,5 @@ ngx_http_consent_status_handler(ngx_http_request_t *r)
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = len;
 
-    b->pos = b->start;
-    b->last = b->start + len;
-    b->end = b->last;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_consent_send_memory(r, b->start, len);
 }
