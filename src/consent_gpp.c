@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "consent_base64.h"
 #include "consent_gpp.h"
 
 
@@ -38,7 +39,6 @@ typedef struct {
 } consent_gpp_bits_t;
 
 
-static int consent_gpp_digit(unsigned char c);
 static int consent_gpp_bit(consent_gpp_bits_t *b);
 static void consent_gpp_emit(consent_gpp_bits_t *b, unsigned bit);
 static void consent_gpp_fail(consent_gpp_bits_t *b, const char *why);
@@ -92,43 +92,12 @@ static const uint32_t  consent_gpp_fib[CONSENT_GPP_FIB_BITS] = {
 };
 
 
-static const char  consent_gpp_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-
 #define consent_gpp_set(why, what)                                            \
     do {                                                                      \
         if ((why) != NULL) {                                                  \
             *(why) = (what);                                                  \
         }                                                                     \
     } while (0)
-
-
-static int
-consent_gpp_digit(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-
-    if (c == '-') {
-        return 62;
-    }
-
-    if (c == '_') {
-        return 63;
-    }
-
-    return -1;
-}
 
 
 static void
@@ -152,7 +121,7 @@ consent_gpp_bit(consent_gpp_bits_t *b)
         return -1;
     }
 
-    d = consent_gpp_digit((unsigned char) b->in[b->pos / 6]);
+    d = consent_b64url_digit((unsigned char) b->in[b->pos / 6]);
 
     if (d < 0) {
         consent_gpp_fail(b, "a character outside base64url");
@@ -180,7 +149,7 @@ consent_gpp_emit(consent_gpp_bits_t *b, unsigned bit)
         consent_gpp_fail(b, "no room");
 
     } else {
-        b->out[b->nout] = consent_gpp_chars[b->acc & 0x3f];
+        b->out[b->nout] = consent_b64url_chars[b->acc & 0x3f];
     }
 
     b->nout++;
@@ -705,7 +674,7 @@ consent_gpp_raw_ok(const char *s, size_t len)
     }
 
     for (i = 0; i < len; i++) {
-        if (s[i] != '.' && consent_gpp_digit((unsigned char) s[i]) < 0) {
+        if (s[i] != '.' && consent_b64url_digit((unsigned char) s[i]) < 0) {
             return 0;
         }
     }
@@ -871,6 +840,12 @@ consent_gpp_usnat_visitor(consent_gpp_usnat_t *u,
     u->gpc = v->gpc ? 1 : 0;
 }
 
+
+/*
+ * usnat's rules over usca's fields, written out again on purpose: the
+ * two sections are different structs, and each mapping reads as its
+ * section's table in the spec
+ */
 
 void
 consent_gpp_usca_visitor(consent_gpp_usca_t *c,

@@ -67,6 +67,11 @@ const char *audit_mech_names[AUDIT_NMECHS] = {
 };
 
 
+/*
+ * Every command starts alike: its own table of options (data, not code
+ * to share), audit_parse_args(), audit_open().
+ */
+
 int
 audit_cmd_stats(audit_t *a, int argc, char **argv)
 {
