@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_http_consent_module authors
  *
- * ASCII case folding and hex digits, one definition per contract for the
- * whole core.  Never locale-dependent (tolower() and strcasecmp() are):
- * HTTP, HTML and URL names fold only A-Z.  Static inline because the
- * scanner and matcher call them per byte.  Pure C.
+ * ASCII case folding, hex digits and token characters, one definition
+ * per contract for the whole core.  Never locale-dependent (tolower()
+ * and strcasecmp() are): HTTP, HTML and URL names fold only A-Z.
+ * Static inline because the scanner and matcher call them per byte.
+ * Pure C.
  */
 
 
@@ -14,6 +15,7 @@
 
 
 #include <stddef.h>
+#include <string.h>
 
 
 /* A-Z to a-z, any other value unchanged */
@@ -70,6 +72,18 @@ consent_ascii_ieq_lit(const char *s, size_t len, const char *lit,
     }
 
     return 1;
+}
+
+
+/*
+ * 1 for a token character (RFC 9110 tchar, RFC 6265 cookie-name):
+ * printable ASCII but space and ()<>@,;:\"/[]?={}
+ */
+
+static inline int
+consent_ascii_token(int c)
+{
+    return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?={}", c) == NULL;
 }
 
 

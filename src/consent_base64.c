@@ -19,7 +19,7 @@ static int consent_b64_decode(const char *in, size_t inlen,
     unsigned char *out, int alphabet);
 
 
-static const char  consent_b64url_chars[] =
+const char  consent_b64url_chars[65] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 
@@ -121,6 +121,13 @@ consent_b64_decode_any(const char *in, size_t inlen,
     }
 
     return (long) declen;
+}
+
+
+int
+consent_b64url_digit(unsigned char c)
+{
+    return consent_b64_digit(c, CONSENT_B64_URL);
 }
 
 

@@ -19,6 +19,10 @@
 
 
 /* writes consent_b64url_len(len) bytes, no padding, no NUL */
+/* the base64url character of a 6-bit value, and back (-1: not one) */
+extern const char  consent_b64url_chars[65];
+int consent_b64url_digit(unsigned char c);
+
 void consent_b64url_encode(const unsigned char *in, size_t len, char *out);
 
 /*

@@ -493,6 +493,51 @@ consent_cookie_expiry(const char *name, size_t name_len, const char *domain,
 }
 
 
+consent_cookie_check_e
+consent_cookie_name_check(const char *name, size_t len, size_t *bad)
+{
+    size_t  i;
+
+    if (len == 0 || len > CONSENT_COOKIE_OWN_NAME_MAX) {
+        return CONSENT_COOKIE_NAME_LENGTH;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!consent_ascii_token((unsigned char) name[i])) {
+            *bad = i;
+            return CONSENT_COOKIE_NAME_BYTE;
+        }
+    }
+
+    return CONSENT_COOKIE_NAME_OK;
+}
+
+
+consent_cookie_check_e
+consent_cookie_domain_check(const char *domain, size_t len, size_t *bad)
+{
+    size_t  i;
+    int     c;
+
+    if (len == 0 || len > CONSENT_COOKIE_DOMAIN_MAX) {
+        return CONSENT_COOKIE_NAME_LENGTH;
+    }
+
+    for (i = 0; i < len; i++) {
+        c = consent_ascii_lower((unsigned char) domain[i]);
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+              || c == '-' || c == '.'))
+        {
+            *bad = i;
+            return CONSENT_COOKIE_NAME_BYTE;
+        }
+    }
+
+    return CONSENT_COOKIE_NAME_OK;
+}
+
+
 /* helpers */
 
 

@@ -26,6 +26,10 @@
 #define CONSENT_COOKIE_DOMAINS_MAX  6     /* Domain values per cookie */
 #define CONSENT_COOKIE_EXPIRE_MAX   16    /* cookies expired per response */
 
+/* the consent cookie's own name and Domain (consent_cookie_name, _domain) */
+#define CONSENT_COOKIE_OWN_NAME_MAX 64
+#define CONSENT_COOKIE_DOMAIN_MAX   253   /* a DNS name's text (RFC 1035) */
+
 /* room for one expiring header, besides the name and the domain */
 #define CONSENT_COOKIE_EXPIRY_EXTRA 64
 
@@ -60,6 +64,14 @@ typedef struct {
     const char         *data;
     size_t              len;
 } consent_span_t;
+
+
+/* what consent_cookie_name_check() and consent_cookie_domain_check() say */
+typedef enum {
+    CONSENT_COOKIE_NAME_OK = 0,
+    CONSENT_COOKIE_NAME_LENGTH,       /* empty or too long */
+    CONSENT_COOKIE_NAME_BYTE          /* a byte not allowed, at *bad */
+} consent_cookie_check_e;
 
 
 /*
@@ -144,6 +156,20 @@ int consent_cookie_domain_match(const char *host, size_t len,
  */
 size_t consent_cookie_expiry(const char *name, size_t name_len,
     const char *domain, size_t domain_len, int secure, char *out);
+
+/*
+ * The consent cookie's name, as consent_cookie_name takes it: 1 to
+ * CONSENT_COOKIE_OWN_NAME_MAX token characters (RFC 6265 cookie-name).
+ */
+consent_cookie_check_e consent_cookie_name_check(const char *name,
+    size_t len, size_t *bad);
+
+/*
+ * The consent cookie's Domain, as consent_cookie_domain takes it: 1 to
+ * CONSENT_COOKIE_DOMAIN_MAX letters (either case), digits, '-' and '.'.
+ */
+consent_cookie_check_e consent_cookie_domain_check(const char *domain,
+    size_t len, size_t *bad);
 
 
 #endif /* _CONSENT_COOKIE_H_INCLUDED_ */

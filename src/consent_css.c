@@ -619,6 +619,9 @@ consent_css_scan(consent_css_t *c, const char *p, const char *lim, int *ev)
             goto again;
 
         case CONSENT_CSS_S_BADURL:
+
+            /* each state ends a url() itself, as the scanner's states do */
+
             if (b == ')') {
                 /* as written, up to the ')' */
                 c->url_end = c->pos;

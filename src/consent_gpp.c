@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "consent_base64.h"
 #include "consent_gpp.h"
 
 
@@ -38,7 +39,6 @@ typedef struct {
 } consent_gpp_bits_t;
 
 
-static int consent_gpp_digit(unsigned char c);
 static int consent_gpp_bit(consent_gpp_bits_t *b);
 static void consent_gpp_emit(consent_gpp_bits_t *b, unsigned bit);
 static void consent_gpp_fail(consent_gpp_bits_t *b, const char *why);
@@ -62,6 +62,9 @@ static void consent_gpp_usnat_core(consent_gpp_bits_t *b,
 static void consent_gpp_usca_core(consent_gpp_bits_t *b,
     consent_gpp_usca_t *c);
 static void consent_gpp_gpc(consent_gpp_bits_t *b, uint8_t *gpc);
+static int consent_gpp_gpc_end(consent_gpp_bits_t *b, char *out, size_t size,
+    uint8_t gpc_segment, uint8_t gpc, const char *const *msg,
+    const char **why);
 static int consent_gpp_section(const char *s, size_t len, uint8_t *gpc,
     uint8_t *gpc_segment, void *core, int usnat, const char **why);
 static int consent_gpp_header_write(consent_gpp_bits_t *b,
@@ -73,15 +76,20 @@ static int consent_gpp_gather(const consent_gpp_t *gpp, uint16_t *ids,
     int *from, const char **why);
 
 
+static const char *const  consent_gpp_usnat_msg[] = {
+    "usnat: gpc_segment", "usnat: Gpc without its subsection"
+};
+
+static const char *const  consent_gpp_usca_msg[] = {
+    "usca: gpc_segment", "usca: Gpc without its subsection"
+};
+
+
 /* a value of F(2), F(3), ...: 1, 2, 3, 5, 8, ... */
 static const uint32_t  consent_gpp_fib[CONSENT_GPP_FIB_BITS] = {
     1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597,
     2584, 4181, 6765, 10946, 17711, 28657, 46368, 75025
 };
-
-
-static const char  consent_gpp_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 
 #define consent_gpp_set(why, what)                                            \
@@ -90,33 +98,6 @@ static const char  consent_gpp_chars[] =
             *(why) = (what);                                                  \
         }                                                                     \
     } while (0)
-
-
-static int
-consent_gpp_digit(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-
-    if (c == '-') {
-        return 62;
-    }
-
-    if (c == '_') {
-        return 63;
-    }
-
-    return -1;
-}
 
 
 static void
@@ -140,7 +121,7 @@ consent_gpp_bit(consent_gpp_bits_t *b)
         return -1;
     }
 
-    d = consent_gpp_digit((unsigned char) b->in[b->pos / 6]);
+    d = consent_b64url_digit((unsigned char) b->in[b->pos / 6]);
 
     if (d < 0) {
         consent_gpp_fail(b, "a character outside base64url");
@@ -168,7 +149,7 @@ consent_gpp_emit(consent_gpp_bits_t *b, unsigned bit)
         consent_gpp_fail(b, "no room");
 
     } else {
-        b->out[b->nout] = consent_gpp_chars[b->acc & 0x3f];
+        b->out[b->nout] = consent_b64url_chars[b->acc & 0x3f];
     }
 
     b->nout++;
@@ -693,7 +674,7 @@ consent_gpp_raw_ok(const char *s, size_t len)
     }
 
     for (i = 0; i < len; i++) {
-        if (s[i] != '.' && consent_gpp_digit((unsigned char) s[i]) < 0) {
+        if (s[i] != '.' && consent_b64url_digit((unsigned char) s[i]) < 0) {
             return 0;
         }
     }
@@ -860,6 +841,12 @@ consent_gpp_usnat_visitor(consent_gpp_usnat_t *u,
 }
 
 
+/*
+ * usnat's rules over usca's fields, written out again on purpose: the
+ * two sections are different structs, and each mapping reads as its
+ * section's table in the spec
+ */
+
 void
 consent_gpp_usca_visitor(consent_gpp_usca_t *c,
     const consent_gpp_visitor_t *v)
@@ -908,7 +895,6 @@ int
 consent_gpp_usnat_encode(const consent_gpp_usnat_t *u, char *out,
     size_t size, const char **why)
 {
-    int                  n, m;
     consent_gpp_bits_t   b;
     consent_gpp_usnat_t  copy;
 
@@ -922,44 +908,8 @@ consent_gpp_usnat_encode(const consent_gpp_usnat_t *u, char *out,
     consent_gpp_writer(&b, out, size);
     consent_gpp_usnat_core(&b, &copy);
 
-    if (b.why == NULL && copy.gpc_segment > 1) {
-        consent_gpp_fail(&b, "usnat: gpc_segment");
-    }
-
-    n = consent_gpp_write_end(&b);
-
-    if (n < 0) {
-        consent_gpp_set(why, b.why);
-        return -1;
-    }
-
-    if (!copy.gpc_segment) {
-        if (copy.gpc) {
-            consent_gpp_set(why, "usnat: Gpc without its subsection");
-            return -1;
-        }
-
-        return n;
-    }
-
-    if ((size_t) n + 2 >= size) {
-        consent_gpp_set(why, "no room");
-        return -1;
-    }
-
-    out[n] = '.';
-
-    consent_gpp_writer(&b, out + n + 1, size - n - 1);
-    consent_gpp_gpc(&b, &copy.gpc);
-
-    m = consent_gpp_write_end(&b);
-
-    if (m < 0) {
-        consent_gpp_set(why, b.why);
-        return -1;
-    }
-
-    return n + 1 + m;
+    return consent_gpp_gpc_end(&b, out, size, copy.gpc_segment, copy.gpc,
+                               consent_gpp_usnat_msg, why);
 }
 
 
@@ -967,7 +917,6 @@ int
 consent_gpp_usca_encode(const consent_gpp_usca_t *c, char *out, size_t size,
     const char **why)
 {
-    int                  n, m;
     consent_gpp_bits_t   b;
     consent_gpp_usca_t   copy;
 
@@ -981,20 +930,39 @@ consent_gpp_usca_encode(const consent_gpp_usca_t *c, char *out, size_t size,
     consent_gpp_writer(&b, out, size);
     consent_gpp_usca_core(&b, &copy);
 
-    if (b.why == NULL && copy.gpc_segment > 1) {
-        consent_gpp_fail(&b, "usca: gpc_segment");
+    return consent_gpp_gpc_end(&b, out, size, copy.gpc_segment, copy.gpc,
+                               consent_gpp_usca_msg, why);
+}
+
+
+/*
+ * A section's core segment written into out by b: ended, then its GPC
+ * subsection after a '.' when gpc_segment says it is there.  The
+ * length of both, or -1 with why (msg: the section's messages for a bad
+ * gpc_segment and for a Gpc without its subsection).
+ */
+
+static int
+consent_gpp_gpc_end(consent_gpp_bits_t *b, char *out, size_t size,
+    uint8_t gpc_segment, uint8_t gpc, const char *const *msg,
+    const char **why)
+{
+    int  n, m;
+
+    if (b->why == NULL && gpc_segment > 1) {
+        consent_gpp_fail(b, msg[0]);
     }
 
-    n = consent_gpp_write_end(&b);
+    n = consent_gpp_write_end(b);
 
     if (n < 0) {
-        consent_gpp_set(why, b.why);
+        consent_gpp_set(why, b->why);
         return -1;
     }
 
-    if (!copy.gpc_segment) {
-        if (copy.gpc) {
-            consent_gpp_set(why, "usca: Gpc without its subsection");
+    if (!gpc_segment) {
+        if (gpc) {
+            consent_gpp_set(why, msg[1]);
             return -1;
         }
 
@@ -1008,13 +976,13 @@ consent_gpp_usca_encode(const consent_gpp_usca_t *c, char *out, size_t size,
 
     out[n] = '.';
 
-    consent_gpp_writer(&b, out + n + 1, size - n - 1);
-    consent_gpp_gpc(&b, &copy.gpc);
+    consent_gpp_writer(b, out + n + 1, size - n - 1);
+    consent_gpp_gpc(b, &gpc);
 
-    m = consent_gpp_write_end(&b);
+    m = consent_gpp_write_end(b);
 
     if (m < 0) {
-        consent_gpp_set(why, b.why);
+        consent_gpp_set(why, b->why);
         return -1;
     }
 

@@ -780,8 +780,6 @@ static int
 consent_handoff_mac(const consent_key_t *key, const char *data, size_t len,
     unsigned char mac[CONSENT_MAC_LEN])
 {
-    size_t              outl;
-    EVP_MAC_CTX        *ctx;
     static const char   label[] = CONSENT_HANDOFF_LABEL;
 
     /*
@@ -789,20 +787,7 @@ consent_handoff_mac(const consent_key_t *key, const char *data, size_t len,
      * cookie's, whose label differs before the first 0x00
      */
 
-    ctx = key->cookie_mac;
-
-    if (ctx == NULL
-        || EVP_MAC_init(ctx, NULL, 0, NULL) != 1
-        || EVP_MAC_update(ctx, (const unsigned char *) label, sizeof(label))
-           != 1
-        || EVP_MAC_update(ctx, (const unsigned char *) data, len) != 1
-        || EVP_MAC_final(ctx, mac, &outl, CONSENT_MAC_LEN) != 1
-        || outl != CONSENT_MAC_LEN)
-    {
-        return -1;
-    }
-
-    return 0;
+    return consent_key_mac(key, label, sizeof(label), data, len, mac);
 }
 
 

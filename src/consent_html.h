@@ -24,6 +24,13 @@
 
 #define CONSENT_HTML_TAG_MAX      8192   /* default cap on a held tag */
 #define CONSENT_HTML_INLINE_MAX   2048   /* default inline look-ahead */
+/*
+ * what consent_tag_max takes (nginx -t refuses the rest): a tag fits a
+ * URL of any sane length and the hold stays bounded; the scanner itself
+ * only clamps tag_max to what it can work with
+ */
+#define CONSENT_HTML_TAG_CONF_MIN 256
+#define CONSENT_HTML_TAG_CONF_MAX (1024 * 1024)
 #define CONSENT_HTML_BASE_MAX     2048   /* a <base href> as parsed */
 
 

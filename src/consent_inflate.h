@@ -17,6 +17,10 @@
 #include <stdint.h>
 
 
+/* the limit when none is given: consent_inflate_max_size's default */
+#define CONSENT_INFLATE_MAX_DEFAULT  (32 * 1024 * 1024)
+
+
 typedef enum {
     CONSENT_CODING_NONE = 0,      /* absent, empty or "identity" */
     CONSENT_CODING_GZIP,          /* "gzip", "x-gzip" */

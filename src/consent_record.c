@@ -18,7 +18,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "consent_ascii.h"
@@ -61,8 +60,6 @@ static size_t consent_sanitise(const consent_str_t *s, size_t max, char *out);
 static size_t consent_utf8_len(const unsigned char *p, size_t n);
 static char *consent_sign(json_t *obj, const consent_key_t *key,
     size_t *len);
-static int consent_hmac(const consent_key_t *key, const void *data,
-    size_t len, unsigned char out[32]);
 static int consent_unhex(const char *in, size_t len, unsigned char *out);
 static int consent_word_valid(const char *s, size_t len, size_t max);
 static int consent_action_valid(const char *s);
@@ -338,7 +335,7 @@ consent_ip_anonymise(const struct sockaddr *sa, consent_ip_mode_e mode,
         memcpy(msg, "ip", 3);
         memcpy(msg + 3, addr, n);
 
-        if (consent_hmac(key, msg, 3 + n, mac) != 0) {
+        if (consent_key_log_mac(key, msg, 3 + n, mac) != 0) {
             return 0;
         }
 
@@ -585,7 +582,7 @@ consent_record_hmac_ok(const char *line, size_t len,
         return 0;
     }
 
-    if (consent_hmac(key, line, rec->signed_len, mac) != 0) {
+    if (consent_key_log_mac(key, line, rec->signed_len, mac) != 0) {
         return 0;
     }
 
@@ -1140,7 +1137,9 @@ consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
     slen--;
     total = slen + CONSENT_HMAC_SUFFIX_LEN + 1;
 
-    if (total > CONSENT_RECORD_MAX || consent_hmac(key, s, slen, mac) != 0) {
+    if (total > CONSENT_RECORD_MAX
+        || consent_key_log_mac(key, s, slen, mac) != 0)
+    {
         free(s);
         return NULL;
     }
@@ -1167,26 +1166,6 @@ consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
     }
 
     return line;
-}
-
-
-static int
-consent_hmac(const consent_key_t *key, const void *data, size_t len,
-    unsigned char out[32])
-{
-    unsigned int  mdlen;
-
-    mdlen = 0;
-
-    if (HMAC(EVP_sha256(), key->log_key, CONSENT_LOG_KEY_LEN, data, len, out,
-             &mdlen)
-        == NULL
-        || mdlen != 32)
-    {
-        return -1;
-    }
-
-    return 0;
 }
 
 
@@ -1230,7 +1209,11 @@ consent_unhex(const char *in, size_t len, unsigned char *out)
 }
 
 
-/* 1 to max characters from a-z, 0-9 and "_" */
+/*
+ * 1 to max characters from a-z, 0-9 and "_": the record's own words
+ * (kid, mechanism, reason), not a regime's tag (consent_token.c), which
+ * takes '-' and starts with a letter
+ */
 
 static int
 consent_word_valid(const char *s, size_t len, size_t max)

@@ -42,7 +42,6 @@ static size_t consent_regime_line(const char *data, size_t len,
 static void consent_regime_builtin(consent_policy_t *p, consent_regime_t *rg,
     consent_model_e model);
 static int consent_regime_model(const char *s, consent_model_e *model);
-static int consent_regime_name_valid(const char *s, size_t len);
 static int consent_regime_one(consent_rparse_t *rp, const char *name,
     json_t *obj);
 static int consent_regime_categories(consent_rparse_t *rp,
@@ -246,28 +245,6 @@ consent_regime_model(const char *s, consent_model_e *model)
 
 
 static int
-consent_regime_name_valid(const char *s, size_t len)
-{
-    size_t  i;
-
-    if (len == 0 || len > CONSENT_REGIME_TAG_MAX || s[0] < 'a' || s[0] > 'z')
-    {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == '-'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-static int
 consent_regime_one(consent_rparse_t *rp, const char *name, json_t *obj)
 {
     size_t             i, len;
@@ -281,7 +258,7 @@ consent_regime_one(consent_rparse_t *rp, const char *name, json_t *obj)
     len = strlen(name);
     model = CONSENT_MODEL_OPT_IN;
 
-    if (!consent_regime_name_valid(name, len)) {
+    if (!consent_regime_tag_valid(name, len)) {
         consent_regime_error(rp, name, NULL, NULL,
                              "a regime's name is 1 to %d characters of "
                              "a-z, 0-9 and \"-\", starting with a letter",
@@ -1181,7 +1158,11 @@ consent_regime_gpp(const consent_policy_t *p, const consent_view_t *view,
 }
 
 
-/* a section's fields, named as IAB's CMP API names them */
+/*
+ * a section's fields, named as IAB's CMP API names them; usnat and usca
+ * end in the same names, written out twice on purpose: the two structs
+ * differ, and each block reads as its section's table in the spec
+ */
 
 static json_t *
 consent_regime_fields(const consent_gpp_usnat_t *u,

@@ -18,6 +18,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
@@ -40,6 +41,13 @@
 
 /* the key file's mark of a key that verifies and never signs */
 #define CONSENT_VERIFY_ONLY     "verify-only"
+
+
+/* a key's derived secrets, malloc'ed a key: never out of this file */
+struct consent_key_secret_s {
+    EVP_MAC_CTX        *cookie_mac;    /* HMAC-SHA256, cookie key set */
+    unsigned char       log_key[CONSENT_LOG_KEY_LEN];
+};
 
 
 typedef struct {
@@ -74,6 +82,7 @@ static int consent_keyset_add(consent_keyparse_t *kp, const char *kid,
     size_t kid_len, const unsigned char *secret, size_t len);
 static int consent_key_init(consent_key_t *key, const unsigned char *secret,
     size_t len, EVP_KDF *kdf, EVP_MAC *mac);
+static void consent_key_secret_free(consent_key_secret_t *sec);
 static int consent_key_derive(EVP_KDF *kdf, const unsigned char *secret,
     size_t len, const char *info, unsigned char *out, size_t outlen);
 static int consent_kid_valid(const char *kid, size_t len);
@@ -89,7 +98,6 @@ static int consent_token_parse(const char *p, size_t len,
     consent_token_parsed_t *pt);
 static unsigned consent_pick_rank(consent_state_e state);
 static unsigned consent_bits(uint32_t v);
-static int consent_regime_tag_valid(const char *s, size_t len);
 static const char *consent_parse_uint(const char *p, const char *last,
     int hex, size_t maxdigits, uint64_t *value);
 
@@ -285,8 +293,7 @@ consent_keyset_free(consent_keyset_t *ks)
     }
 
     for (i = 0; i < ks->nkeys; i++) {
-        EVP_MAC_CTX_free(ks->keys[i].cookie_mac);
-        OPENSSL_cleanse(ks->keys[i].log_key, CONSENT_LOG_KEY_LEN);
+        consent_key_secret_free(ks->keys[i].secret);
     }
 
     free(ks->keys);
@@ -457,6 +464,52 @@ consent_state_name(consent_state_e state)
     }
 
     return "unknown";
+}
+
+
+int
+consent_key_mac(const consent_key_t *key, const char *label,
+    size_t label_len, const void *data, size_t len,
+    unsigned char mac[CONSENT_MAC_LEN])
+{
+    size_t        outl;
+    EVP_MAC_CTX  *ctx;
+
+    ctx = (key != NULL && key->secret != NULL) ? key->secret->cookie_mac
+                                               : NULL;
+
+    if (ctx == NULL
+        || EVP_MAC_init(ctx, NULL, 0, NULL) != 1
+        || EVP_MAC_update(ctx, (const unsigned char *) label, label_len)
+           != 1
+        || EVP_MAC_update(ctx, (const unsigned char *) data, len) != 1
+        || EVP_MAC_final(ctx, mac, &outl, CONSENT_MAC_LEN) != 1
+        || outl != CONSENT_MAC_LEN)
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+consent_key_log_mac(const consent_key_t *key, const void *data, size_t len,
+    unsigned char mac[CONSENT_MAC_LEN])
+{
+    unsigned int  mdlen;
+
+    mdlen = 0;
+
+    if (HMAC(EVP_sha256(), key->secret->log_key, CONSENT_LOG_KEY_LEN, data,
+             len, mac, &mdlen)
+        == NULL
+        || mdlen != CONSENT_MAC_LEN)
+    {
+        return -1;
+    }
+
+    return 0;
 }
 
 
@@ -929,9 +982,15 @@ consent_keyset_add(consent_keyparse_t *kp, const char *kid, size_t kid_len,
     key->kid[kid_len] = '\0';
     key->kid_len = kid_len;
 
+    key->secret = calloc(1, sizeof(consent_key_secret_t));
+    if (key->secret == NULL) {
+        consent_keyparse_error(kp, "out of memory");
+        return -1;
+    }
+
     if (consent_key_init(key, secret, len, kp->kdf, kp->mac) != 0) {
-        EVP_MAC_CTX_free(key->cookie_mac);
-        OPENSSL_cleanse(key->log_key, CONSENT_LOG_KEY_LEN);
+        consent_key_secret_free(key->secret);
+        key->secret = NULL;
         consent_keyparse_error(kp, "key derivation failed in OpenSSL");
         return -1;
     }
@@ -951,7 +1010,7 @@ consent_key_init(consent_key_t *key, const unsigned char *secret, size_t len,
     OSSL_PARAM     params[2];
 
     if (consent_key_derive(kdf, secret, len, CONSENT_LOG_INFO,
-                           key->log_key, CONSENT_LOG_KEY_LEN)
+                           key->secret->log_key, CONSENT_LOG_KEY_LEN)
         != 0)
     {
         return -1;
@@ -965,8 +1024,8 @@ consent_key_init(consent_key_t *key, const unsigned char *secret, size_t len,
         return -1;
     }
 
-    key->cookie_mac = EVP_MAC_CTX_new(mac);
-    if (key->cookie_mac == NULL) {
+    key->secret->cookie_mac = EVP_MAC_CTX_new(mac);
+    if (key->secret->cookie_mac == NULL) {
         OPENSSL_cleanse(cookie_key, sizeof(cookie_key));
         return -1;
     }
@@ -975,12 +1034,25 @@ consent_key_init(consent_key_t *key, const unsigned char *secret, size_t len,
                                                  (char *) "SHA256", 0);
     params[1] = OSSL_PARAM_construct_end();
 
-    rc = EVP_MAC_init(key->cookie_mac, cookie_key, sizeof(cookie_key),
-                      params);
+    rc = EVP_MAC_init(key->secret->cookie_mac, cookie_key,
+                      sizeof(cookie_key), params);
 
     OPENSSL_cleanse(cookie_key, sizeof(cookie_key));
 
     return rc == 1 ? 0 : -1;
+}
+
+
+static void
+consent_key_secret_free(consent_key_secret_t *sec)
+{
+    if (sec == NULL) {
+        return;
+    }
+
+    EVP_MAC_CTX_free(sec->cookie_mac);
+    OPENSSL_cleanse(sec->log_key, CONSENT_LOG_KEY_LEN);
+    free(sec);
 }
 
 
@@ -1088,7 +1160,7 @@ consent_token_mac(const consent_key_t *key, const char *name,
     static const char    label[] = CONSENT_COOKIE_LABEL;
     static const char    zero[1] = { 0 };
 
-    ctx = key->cookie_mac;
+    ctx = key->secret->cookie_mac;
 
     if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1) {
         return -1;
@@ -1266,9 +1338,7 @@ consent_parse_uint(const char *p, const char *last, int hex,
 }
 
 
-/* a regime's tag: 1 to 16 of a-z 0-9 -, starting with a letter */
-
-static int
+int
 consent_regime_tag_valid(const char *s, size_t len)
 {
     size_t  i;

@@ -13,7 +13,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <openssl/evp.h>
 
 
 #define CONSENT_KID_MAX        8
@@ -28,13 +27,20 @@
 #define CONSENT_REGIME_TAG_MAX 16      /* a regime's name, a-z 0-9 - */
 
 
+/*
+ * What a key derives from its secret (the cookie key's MAC state, the
+ * log key): inside consent_token.c only, used through consent_key_mac()
+ * and consent_key_log_mac().
+ */
+typedef struct consent_key_secret_s  consent_key_secret_t;
+
+
 typedef struct {
-    char                kid[CONSENT_KID_MAX + 1];
-    size_t              kid_len;
-    EVP_MAC_CTX        *cookie_mac;    /* HMAC-SHA256, cookie key set */
-    unsigned char       log_key[CONSENT_LOG_KEY_LEN];
-    size_t              line;          /* in the key file */
-    unsigned            verify_only:1; /* "verify-only": never signs */
+    char                  kid[CONSENT_KID_MAX + 1];
+    size_t                kid_len;
+    consent_key_secret_t *secret;
+    size_t                line;          /* in the key file */
+    unsigned              verify_only:1; /* "verify-only": never signs */
 } consent_key_t;
 
 
@@ -107,6 +113,19 @@ const consent_key_t *consent_keyset_find(const consent_keyset_t *ks,
 
 const char *consent_state_name(consent_state_e state);
 
+/*
+ * HMAC-SHA256 with the key's cookie key of label (label_len bytes, its
+ * NUL counted: a label of its own for each kind of token) and data: the
+ * consent_domains hand-off token's MAC.  0 or -1.
+ */
+int consent_key_mac(const consent_key_t *key, const char *label,
+    size_t label_len, const void *data, size_t len,
+    unsigned char mac[CONSENT_MAC_LEN]);
+
+/* HMAC-SHA256 with the key's log key: the audit log's lines.  0 or -1 */
+int consent_key_log_mac(const consent_key_t *key, const void *data,
+    size_t len, unsigned char mac[CONSENT_MAC_LEN]);
+
 /* RAND_bytes; 0 or -1 */
 int consent_id_generate(unsigned char id[CONSENT_ID_LEN]);
 
@@ -144,6 +163,12 @@ consent_state_e consent_token_verify(const consent_keyset_t *ks,
  */
 int consent_token_unknown_kid(const consent_keyset_t *ks, const char *value,
     size_t len, char kid[CONSENT_KID_MAX + 1]);
+
+/*
+ * A regime's tag, as a cookie carries it and a policy names it: 1 to
+ * CONSENT_REGIME_TAG_MAX of a-z 0-9 -, a letter first.  1 if valid.
+ */
+int consent_regime_tag_valid(const char *s, size_t len);
 
 
 /*

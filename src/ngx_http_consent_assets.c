@@ -19,9 +19,7 @@ ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
 {
     size_t                  vlen;
     ngx_int_t               rc, gzip;
-    ngx_buf_t              *b;
     ngx_str_t               v;
-    ngx_chain_t             out;
     ngx_table_elt_t        *h;
     const consent_asset_t  *a;
 
@@ -94,25 +92,7 @@ ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
 
     /* nginx's not-modified filter answers If-None-Match from the ETag */
 
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = (u_char *) (gzip ? a->gz : a->data);
-    b->last = b->pos + (gzip ? a->gz_len : a->len);
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_consent_send_memory(r,
+                                        (u_char *) (gzip ? a->gz : a->data),
+                                        gzip ? a->gz_len : a->len);
 }

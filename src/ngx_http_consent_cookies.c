@@ -43,19 +43,8 @@ static ngx_uint_t ngx_http_consent_cookies_idle(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_consent_cookies_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_consent_cookies_handler;
-
-    return NGX_OK;
+    return ngx_http_consent_phase_add(cf, NGX_HTTP_REWRITE_PHASE,
+                                      ngx_http_consent_cookies_handler);
 }
 
 
@@ -156,6 +145,8 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
     }
 
     empty = 0;
+
+    /* the list walked as nginx walks one (ngx_http_consent_header_find) */
 
     part = &r->headers_in.headers.part;
     h = part->elts;

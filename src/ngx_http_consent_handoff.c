@@ -592,9 +592,6 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
     char             *out;
     u_char           *p;
     size_t            len;
-    ngx_int_t         rc;
-    ngx_buf_t        *b;
-    ngx_chain_t       cl;
     ngx_table_elt_t  *accept;
     char              id[CONSENT_ID_B64_LEN + 1];
 
@@ -645,27 +642,7 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = p;
-    b->last = p + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    cl.buf = b;
-    cl.next = NULL;
-
-    return ngx_http_output_filter(r, &cl);
+    return ngx_http_consent_send_memory(r, p, len);
 }
 
 

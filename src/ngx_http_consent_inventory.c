@@ -177,23 +177,10 @@ ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_consent_main_conf_t *cmcf = conf;
 
     ssize_t                       size;
-    ngx_str_t                    *value, name;
     ngx_http_consent_inv_zone_t  *z;
 
     if (cmcf->inventory) {
         return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    size = ngx_parse_size(&value[1]);
-
-    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid size \"%V\" in "
-                           "\"consent_inventory_zone\": at least %uz",
-                           &value[1], 8 * ngx_pagesize);
-        return NGX_CONF_ERROR;
     }
 
     z = ngx_pcalloc(cf->pool, sizeof(ngx_http_consent_inv_zone_t));
@@ -205,22 +192,10 @@ ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
      * the layout of its entries is in the name: a reload into a module
      * of another layout starts a new zone instead of misreading the old
      */
-    ngx_str_set(&name, "consent_inventory_2");
-
-    cmcf->inventory = ngx_shared_memory_add(cf, &name, size,
-                                            &ngx_http_consent_module);
-    if (cmcf->inventory == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (cmcf->inventory->data) {
-        return "is duplicate";
-    }
-
-    cmcf->inventory->init = ngx_http_consent_inventory_init_zone;
-    cmcf->inventory->data = z;
-
-    return NGX_CONF_OK;
+    return ngx_http_consent_zone_add(cf, cmd, "consent_inventory_2",
+                                     &cmcf->inventory,
+                                     ngx_http_consent_inventory_init_zone, z,
+                                     &size);
 }
 
 
@@ -630,9 +605,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     size_t                         len;
     uint64_t                       evicted, cut;
     ngx_int_t                      rc;
-    ngx_buf_t                     *b;
     ngx_uint_t                     n;
-    ngx_chain_t                    out;
     ngx_queue_t                   *q;
     consent_inv_entry_t           *e, *entries;
     ngx_http_consent_inv_zone_t   *z;
@@ -755,27 +728,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
         r->header_only = 1;
     }
 
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = p;
-    b->last = p + len + 1;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_consent_send_memory(r, p, len + 1);
 }
 
 
@@ -880,7 +833,7 @@ ngx_http_consent_inventory_host_seen(void *data, const char *host,
         h->categories = 0;
     }
 
-    if (classified > 0 && classified <= 32) {
+    if (classified > 0 && classified <= CONSENT_MAX_CATEGORIES) {
         h->categories |= (uint32_t) 1 << (classified - 1);
 
     } else {

@@ -408,14 +408,14 @@ ngx_http_consent_init(ngx_conf_t *cf)
 }
 
 
-/* a tag must fit a URL of any sane length, and stay a bounded hold */
+/* the bounds are the core's (consent_html.h); the message names them */
 
 static char *
 ngx_http_consent_check_tag_max(ngx_conf_t *cf, void *post, void *data)
 {
     size_t *sp = data;
 
-    if (*sp < 256 || *sp > 1024 * 1024) {
+    if (*sp < CONSENT_HTML_TAG_CONF_MIN || *sp > CONSENT_HTML_TAG_CONF_MAX) {
         return "must be between 256 and 1m";
     }
 
@@ -553,7 +553,7 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_size_value(conf->tag_max, prev->tag_max,
                               CONSENT_HTML_TAG_MAX);
     ngx_conf_merge_off_value(conf->inflate_max, prev->inflate_max,
-                             32 * 1024 * 1024);
+                             CONSENT_INFLATE_MAX_DEFAULT);
     ngx_conf_merge_value(conf->cache_private, prev->cache_private, 1);
     ngx_conf_merge_value(conf->manage_button, prev->manage_button, 0);
     ngx_conf_merge_uint_value(conf->position, prev->position,
@@ -982,9 +982,8 @@ ngx_http_consent_cookie_name(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_consent_loc_conf_t *clcf = conf;
 
-    u_char      c;
+    size_t      bad;
     ngx_str_t  *value;
-    ngx_uint_t  i;
 
     if (clcf->cookie_name.data) {
         return "is duplicate";
@@ -992,22 +991,23 @@ ngx_http_consent_cookie_name(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    if (value[1].len == 0 || value[1].len > 64) {
+    /* an RFC 6265 cookie-name: a token (the core's limits) */
+
+    switch (consent_cookie_name_check((const char *) value[1].data,
+                                      value[1].len, &bad))
+    {
+    case CONSENT_COOKIE_NAME_OK:
+        break;
+
+    case CONSENT_COOKIE_NAME_LENGTH:
         return "must be 1 to 64 characters long";
-    }
 
-    /* an RFC 6265 cookie-name: a token */
-
-    for (i = 0; i < value[1].len; i++) {
-        c = value[1].data[i];
-
-        if (c <= 0x20 || c >= 0x7f || ngx_strchr("()<>@,;:\\\"/[]?={}", c))
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid cookie name \"%V\": character "
-                               "'%c' is not allowed", &value[1], c);
-            return NGX_CONF_ERROR;
-        }
+    default:
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid cookie name \"%V\": character "
+                           "'%c' is not allowed", &value[1],
+                           value[1].data[bad]);
+        return NGX_CONF_ERROR;
     }
 
     clcf->cookie_name = value[1];
@@ -1022,9 +1022,8 @@ ngx_http_consent_cookie_domain(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_consent_loc_conf_t *clcf = conf;
 
-    u_char      c;
+    size_t      bad;
     ngx_str_t  *value;
-    ngx_uint_t  i;
 
     if (clcf->cookie_domain.data) {
         return "is duplicate";
@@ -1037,20 +1036,19 @@ ngx_http_consent_cookie_domain(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_OK;
     }
 
-    if (value[1].len == 0 || value[1].len > 253) {
+    switch (consent_cookie_domain_check((const char *) value[1].data,
+                                        value[1].len, &bad))
+    {
+    case CONSENT_COOKIE_NAME_OK:
+        break;
+
+    case CONSENT_COOKIE_NAME_LENGTH:
         return "must be a domain name";
-    }
 
-    for (i = 0; i < value[1].len; i++) {
-        c = ngx_tolower(value[1].data[i]);
-
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-              || c == '-' || c == '.'))
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid cookie domain \"%V\"", &value[1]);
-            return NGX_CONF_ERROR;
-        }
+    default:
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid cookie domain \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
     }
 
     clcf->cookie_domain = value[1];

@@ -239,6 +239,10 @@ consent_view_t *ngx_http_consent_view(ngx_http_request_t *r);
 ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
     consent_view_t *view);
 
+ngx_int_t ngx_http_consent_send_memory(ngx_http_request_t *r, u_char *p,
+    size_t len);
+ngx_int_t ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
+    ngx_http_handler_pt handler);
 ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
     const char *name, size_t len);
 
@@ -343,6 +347,9 @@ char *ngx_http_consent_status_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_consent_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_consent_status_init(ngx_conf_t *cf);
+char *ngx_http_consent_zone_add(ngx_conf_t *cf, ngx_command_t *cmd,
+    const char *name, ngx_shm_zone_t **zone, ngx_shm_zone_init_pt init,
+    void *data, ssize_t *size);
 void ngx_http_consent_stat(ngx_uint_t metric, ngx_uint_t label);
 void ngx_http_consent_stat_add(ngx_uint_t metric, ngx_uint_t i, ngx_uint_t j,
     ngx_uint_t n);

@@ -36,25 +36,14 @@ static void ngx_http_consent_req_cleanup(void *data);
 ngx_int_t
 ngx_http_consent_precond_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
     /*
      * the preaccess phase: after the rewrite module, so that "consent on"
      * in an "if" block counts, and before any content handler answers or
      * passes the request on
      */
 
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_consent_precond_handler;
-
-    return NGX_OK;
+    return ngx_http_consent_phase_add(cf, NGX_HTTP_PREACCESS_PHASE,
+                                      ngx_http_consent_precond_handler);
 }
 
 

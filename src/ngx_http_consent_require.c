@@ -16,25 +16,14 @@ static ngx_int_t ngx_http_consent_require_handler(ngx_http_request_t *r);
 ngx_int_t
 ngx_http_consent_require_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
     /*
      * the rewrite phase: a handler of a module loaded after the rewrite
      * module runs before its "return" in the same location, and no
      * "satisfy any" of the access phase can let the request through
      */
 
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_consent_require_handler;
-
-    return NGX_OK;
+    return ngx_http_consent_phase_add(cf, NGX_HTTP_REWRITE_PHASE,
+                                      ngx_http_consent_require_handler);
 }
 
 

@@ -166,7 +166,70 @@ ngx_http_consent_set_view(ngx_http_request_t *r, consent_view_t *view)
 }
 
 
-/* a header by name, for the ones nginx does not keep apart */
+/*
+ * The response's header, then len bytes at p (memory that outlives the
+ * request's output) as its whole body: how the module's own content
+ * handlers end.
+ */
+
+ngx_int_t
+ngx_http_consent_send_memory(ngx_http_request_t *r, u_char *p, size_t len)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = p;
+    b->last = p + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/* a handler of the module's in one of nginx's phases (postconfiguration) */
+
+ngx_int_t
+ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
+    ngx_http_handler_pt handler)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[phase].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = handler;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A header by name, for the ones nginx does not keep apart.  The walk
+ * over an ngx_list_t is written out wherever a list is read, as nginx's
+ * own modules write it, rather than behind a callback.
+ */
 
 ngx_table_elt_t *
 ngx_http_consent_header_find(ngx_list_t *list, const char *name, size_t len)

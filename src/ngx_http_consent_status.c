@@ -136,24 +136,10 @@ ngx_http_consent_status_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_consent_main_conf_t *cmcf = conf;
 
-    ssize_t                        size;
-    ngx_str_t                     *value, name;
     ngx_http_consent_stat_zone_t  *z;
 
     if (cmcf->status) {
         return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    size = ngx_parse_size(&value[1]);
-
-    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid size \"%V\" in "
-                           "\"consent_status_zone\": at least %uz",
-                           &value[1], 8 * ngx_pagesize);
-        return NGX_CONF_ERROR;
     }
 
     z = ngx_pcalloc(cf->pool, sizeof(ngx_http_consent_stat_zone_t));
@@ -161,24 +147,55 @@ ngx_http_consent_status_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    z->size = size;
     z->file = cf->conf_file->file.name;
     z->line = cf->conf_file->line;
 
-    ngx_str_set(&name, "consent_status");
+    return ngx_http_consent_zone_add(cf, cmd, "consent_status",
+                                     &cmcf->status,
+                                     ngx_http_consent_status_init_zone, z,
+                                     &z->size);
+}
 
-    cmcf->status = ngx_shared_memory_add(cf, &name, size,
-                                         &ngx_http_consent_module);
-    if (cmcf->status == NULL) {
+
+/*
+ * A zone directive's work ("consent_status_zone size;",
+ * "consent_inventory_zone size;"): the size, at least 8 pages, into
+ * *size; the shared zone added as name, with init and data.
+ */
+
+char *
+ngx_http_consent_zone_add(ngx_conf_t *cf, ngx_command_t *cmd,
+    const char *name, ngx_shm_zone_t **zone, ngx_shm_zone_init_pt init,
+    void *data, ssize_t *size)
+{
+    ngx_str_t  *value, zname;
+
+    value = cf->args->elts;
+
+    *size = ngx_parse_size(&value[1]);
+
+    if (*size == NGX_ERROR || *size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid size \"%V\" in \"%V\": at least %uz",
+                           &value[1], &cmd->name, 8 * ngx_pagesize);
         return NGX_CONF_ERROR;
     }
 
-    if (cmcf->status->data) {
+    zname.data = (u_char *) name;
+    zname.len = ngx_strlen(name);
+
+    *zone = ngx_shared_memory_add(cf, &zname, *size,
+                                  &ngx_http_consent_module);
+    if (*zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if ((*zone)->data) {
         return "is duplicate";
     }
 
-    cmcf->status->init = ngx_http_consent_status_init_zone;
-    cmcf->status->data = z;
+    (*zone)->init = init;
+    (*zone)->data = data;
 
     return NGX_CONF_OK;
 }
@@ -985,7 +1002,6 @@ ngx_http_consent_status_handler(ngx_http_request_t *r)
     ngx_str_t                      format;
     ngx_buf_t                     *b;
     ngx_uint_t                     i, n, use_json;
-    ngx_chain_t                    out;
     consent_status_sample_t       *samples;
     ngx_http_consent_stat_zone_t  *z;
 
@@ -1090,21 +1106,5 @@ ngx_http_consent_status_handler(ngx_http_request_t *r)
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = len;
 
-    b->pos = b->start;
-    b->last = b->start + len;
-    b->end = b->last;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_consent_send_memory(r, b->start, len);
 }

@@ -4,7 +4,7 @@
  *
  * Unit tests of src/consent_ascii.h: case folding of A-Z only (never the
  * locale's), the two equality contracts (both sides folded, or a literal
- * already in lower case), hex digits in and out.
+ * already in lower case), hex digits in and out, token characters.
  */
 
 
@@ -21,6 +21,7 @@ static void test_ieq(void);
 static void test_ieq_lit(void);
 static void test_hex_value(void);
 static void test_hex_encode(void);
+static void test_token(void);
 
 
 static void
@@ -165,6 +166,33 @@ test_hex_encode(void)
 }
 
 
+/* RFC 9110 tchar, written out as the RFC lists it */
+
+static void
+test_token(void)
+{
+    int          c, bad, want;
+    const char  *tchar = "!#$%&'*+-.^_`|~";
+
+    bad = -2;                          /* none: -1 is a byte tested */
+
+    for (c = -1; c < 256; c++) {
+        want = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+               || (c >= 'A' && c <= 'Z')
+               || (c > 0 && strchr(tchar, c) != NULL);
+
+        if (consent_ascii_token(c) != want && bad == -2) {
+            bad = c;
+        }
+    }
+
+    is_int(bad, -2, "token characters: every byte as RFC 9110 lists them");
+    ok(!consent_ascii_token(0), "NUL is no token character");
+    ok(!consent_ascii_token(' ') && !consent_ascii_token(0x7f),
+       "space and DEL are not");
+}
+
+
 int
 main(void)
 {
@@ -173,6 +201,7 @@ main(void)
     test_ieq_lit();
     test_hex_value();
     test_hex_encode();
+    test_token();
 
     return done_testing();
 }

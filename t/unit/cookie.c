@@ -58,6 +58,7 @@ static void test_filter(void);
 static void test_domains(void);
 static void test_expiry(void);
 static void test_shipped(void);
+static void test_own_checks(void);
 static int lookup(const char *name);
 static const char *filter(uint32_t granted, int unknown, const char *h,
     size_t *removed);
@@ -446,6 +447,72 @@ test_shipped(void)
 }
 
 
+/* the consent cookie's own name and Domain, as the directives take them */
+
+static void
+test_own_checks(void)
+{
+    size_t  bad;
+    char    buf[CONSENT_COOKIE_DOMAIN_MAX + 2];
+
+    bad = 99;
+    is_int(consent_cookie_name_check(S("consent"), &bad),
+           CONSENT_COOKIE_NAME_OK, "name: consent");
+    is_int(bad, 99, "name: bad untouched when valid");
+    is_int(consent_cookie_name_check(S("__Host-c!#$%&'*+-.^_`|~9"), &bad),
+           CONSENT_COOKIE_NAME_OK, "name: every tchar");
+    is_int(consent_cookie_name_check("", 0, &bad),
+           CONSENT_COOKIE_NAME_LENGTH, "name: empty");
+
+    memset(buf, 'a', sizeof(buf));
+    is_int(consent_cookie_name_check(buf, CONSENT_COOKIE_OWN_NAME_MAX, &bad),
+           CONSENT_COOKIE_NAME_OK, "name: %d bytes",
+           CONSENT_COOKIE_OWN_NAME_MAX);
+    is_int(consent_cookie_name_check(buf, CONSENT_COOKIE_OWN_NAME_MAX + 1,
+                                     &bad),
+           CONSENT_COOKIE_NAME_LENGTH, "name: %d bytes",
+           CONSENT_COOKIE_OWN_NAME_MAX + 1);
+    is_int(CONSENT_COOKIE_OWN_NAME_MAX, 64, "name: 64 as documented");
+
+    is_int(consent_cookie_name_check(S("a;b"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "name: a;b");
+    is_int(bad, 1, "name: the ';' is named");
+    is_int(consent_cookie_name_check(S("ab c"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "name: a space");
+    is_int(bad, 2, "name: the space is named");
+    is_int(consent_cookie_name_check(S("c\x80"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "name: a non-ASCII byte");
+    is_int(consent_cookie_name_check(S("a=b"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "name: '='");
+    is_int(consent_cookie_name_check(S("a\x00b"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "name: NUL");
+
+    is_int(consent_cookie_domain_check(S("example.com"), &bad),
+           CONSENT_COOKIE_NAME_OK, "domain: example.com");
+    is_int(consent_cookie_domain_check(S(".Sub-1.EXAMPLE.com"), &bad),
+           CONSENT_COOKIE_NAME_OK, "domain: either case, a leading dot");
+    is_int(consent_cookie_domain_check("", 0, &bad),
+           CONSENT_COOKIE_NAME_LENGTH, "domain: empty");
+
+    memset(buf, 'a', sizeof(buf));
+    is_int(consent_cookie_domain_check(buf, CONSENT_COOKIE_DOMAIN_MAX, &bad),
+           CONSENT_COOKIE_NAME_OK, "domain: 253 bytes");
+    is_int(consent_cookie_domain_check(buf, CONSENT_COOKIE_DOMAIN_MAX + 1,
+                                       &bad),
+           CONSENT_COOKIE_NAME_LENGTH, "domain: 254 bytes");
+
+    is_int(consent_cookie_domain_check(S("exa_mple.com"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "domain: '_'");
+    is_int(bad, 3, "domain: the '_' is named");
+    is_int(consent_cookie_domain_check(S("ex ample.com"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "domain: a space");
+    is_int(consent_cookie_domain_check(S("example.com;x"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "domain: ';'");
+    is_int(consent_cookie_domain_check(S("b\xc3\xbc" "cher.de"), &bad),
+           CONSENT_COOKIE_NAME_BYTE, "domain: not A-label");
+}
+
+
 int
 main(void)
 {
@@ -466,6 +533,7 @@ main(void)
     test_domains();
     test_expiry();
     test_shipped();
+    test_own_checks();
 
     consent_policy_free(policy);
 

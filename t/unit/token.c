@@ -1078,23 +1078,50 @@ static void
 test_derivation(void)
 {
     char               b[64], text[256];
-    unsigned char      secret[32], want[32];
+    unsigned int       mdlen;
+    unsigned char      secret[32], want[32], key[32], mac[32];
     consent_keyset_t  *ks;
+    static const char  probe[] = "a line of the audit log";
 
     secret_bytes(secret, sizeof(secret), 1);
 
-    ref_hkdf(secret, sizeof(secret), "ngx_http_consent log v1", want);
-    ok(memcmp(ks_a->keys[0].log_key, want, 32) == 0,
+    /* the log key is inside the key: seen through the MAC it makes */
+
+    ok(consent_key_log_mac(&ks_a->keys[0], probe, sizeof(probe), mac) == 0,
+       "log MAC made");
+
+    ref_hkdf(secret, sizeof(secret), "ngx_http_consent log v1", key);
+    HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *) probe,
+         sizeof(probe), want, &mdlen);
+    ok(memcmp(mac, want, 32) == 0,
        "log key is HKDF-SHA256(secret, \"ngx_http_consent log v1\")");
 
-    ref_hkdf(secret, sizeof(secret), LABEL, want);
-    ok(memcmp(ks_a->keys[0].log_key, want, 32) != 0,
-       "log key differs from the cookie key");
+    ref_hkdf(secret, sizeof(secret), LABEL, key);
+    HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *) probe,
+         sizeof(probe), want, &mdlen);
+    ok(memcmp(mac, want, 32) != 0, "log key differs from the cookie key");
+
+    /* the cookie key's MAC under another label: the hand-off token's */
+
+    memcpy(text, "label", 6);
+    memcpy(text + 6, probe, sizeof(probe));
+    HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *) text,
+         6 + sizeof(probe), want, &mdlen);
+    ok(consent_key_mac(&ks_a->keys[0], "label", 6, probe, sizeof(probe),
+                       mac) == 0
+       && memcmp(mac, want, 32) == 0,
+       "consent_key_mac: HMAC(cookie key, label 0x00 data)");
+    ok(consent_key_mac(NULL, "label", 6, probe, sizeof(probe), mac) == -1,
+       "consent_key_mac: no key");
+
+    consent_key_log_mac(&ks_a->keys[0], probe, sizeof(probe), mac);
 
     secret_b64(2, 32, b);
     snprintf(text, sizeof(text), "k1 %s\n", b);
     ks = keys(text);
-    ok(ks && memcmp(ks->keys[0].log_key, ks_a->keys[0].log_key, 32) != 0,
+    ok(ks && consent_key_log_mac(&ks->keys[0], probe, sizeof(probe), want)
+             == 0
+       && memcmp(want, mac, 32) != 0,
        "other secret, other log key");
     consent_keyset_free(ks);
 }

@@ -226,6 +226,18 @@ audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
 }
 
 
+/* what every command that reads the log does first: files, then keys */
+int
+audit_open(audit_t *a)
+{
+    int  rc;
+
+    rc = audit_check_files(a);
+
+    return rc != 0 ? rc : audit_load_keys(a);
+}
+
+
 /* every file must exist and be readable before any output */
 int
 audit_check_files(audit_t *a)

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>             /* the commands read the clock (time()) */
 
 #include <jansson.h>
 #include <zlib.h>
@@ -292,6 +293,7 @@ int audit_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int audit_parse_args(audit_t *a, int argc, char **argv,
     const audit_opt_t *opts);
+int audit_open(audit_t *a);
 int audit_check_files(audit_t *a);
 int audit_load_keys(audit_t *a);
 

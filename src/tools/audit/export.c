@@ -91,11 +91,7 @@ audit_cmd_export(audit_t *a, int argc, char **argv)
                                  "iso27560 expected", a->format);
     }
 
-    rc = audit_check_files(a);
-    if (rc == 0) {
-        rc = audit_load_keys(a);
-    }
-
+    rc = audit_open(a);
     if (rc != 0) {
         return rc;
     }

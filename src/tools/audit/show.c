@@ -85,11 +85,7 @@ audit_cmd_show(audit_t *a, int argc, char **argv)
             return audit_usage_error(a->cmd, "--cookie needs --keys FILE");
         }
 
-        rc = audit_check_files(a);
-        if (rc == 0) {
-            rc = audit_load_keys(a);
-        }
-
+        rc = audit_open(a);
         if (rc != 0) {
             return rc;
         }
@@ -124,11 +120,7 @@ audit_cmd_show(audit_t *a, int argc, char **argv)
                                      "(22 characters of base64url)", a->id);
         }
 
-        rc = audit_check_files(a);
-        if (rc == 0) {
-            rc = audit_load_keys(a);
-        }
-
+        rc = audit_open(a);
         if (rc != 0) {
             return rc;
         }

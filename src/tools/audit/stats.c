@@ -67,6 +67,11 @@ const char *audit_mech_names[AUDIT_NMECHS] = {
 };
 
 
+/*
+ * Every command starts alike: its own table of options (data, not code
+ * to share), audit_parse_args(), audit_open().
+ */
+
 int
 audit_cmd_stats(audit_t *a, int argc, char **argv)
 {
@@ -87,11 +92,7 @@ audit_cmd_stats(audit_t *a, int argc, char **argv)
         return rc < 0 ? AUDIT_OK : rc;
     }
 
-    rc = audit_check_files(a);
-    if (rc == 0) {
-        rc = audit_load_keys(a);
-    }
-
+    rc = audit_open(a);
     if (rc != 0) {
         return rc;
     }

@@ -64,11 +64,7 @@ audit_cmd_verify(audit_t *a, int argc, char **argv)
         return rc < 0 ? AUDIT_OK : rc;
     }
 
-    rc = audit_check_files(a);
-    if (rc == 0) {
-        rc = audit_load_keys(a);
-    }
-
+    rc = audit_open(a);
     if (rc != 0) {
         return rc;
     }
