@@ -30,13 +30,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * SSE2 for the next '<' and a value's end where the compiler has it (every
+ * x86-64); -DCONSENT_NO_SIMD builds the portable path, which make
+ * test-unit-nosimd tests
+ */
+#if defined(__SSE2__) && !defined(CONSENT_NO_SIMD)
+#define CONSENT_HTML_SSE2        1
+#include <emmintrin.h>
+#else
+#define CONSENT_HTML_SSE2        0
+#endif
+
 #include "consent_html.h"
 #include "consent_css.h"
-#include "consent_simd.h"
-
-#if (CONSENT_SIMD)
-#include <emmintrin.h>
-#endif
 
 
 /*
@@ -297,33 +304,6 @@ typedef struct {
 } consent_html_name_t;
 
 
-#if (CONSENT_SIMD)
-
-/*
- * The structural index of what consent_html_skip() passes over: the
- * masks (consent_simd.h) of CONSENT_HTML_WIN blocks of 64 bytes from
- * base, made again from where the walk is when it leaves them
- */
-#define CONSENT_HTML_WIN         4
-
-typedef struct {
-    const char         *base;           /* the first block's first byte */
-    const char         *end;            /* base + 64 x the blocks made */
-    const char         *lim;
-    consent_simd_blk_t  b[CONSENT_HTML_WIN];
-} consent_html_win_t;
-
-/* what consent_html_win_find() looks for (consent_html_win_mask()) */
-#define CONSENT_HTML_K_LT        0      /* '<' */
-#define CONSENT_HTML_K_NAME      1      /* a tag name's end: ws, '/', '>' */
-#define CONSENT_HTML_K_ANAME     2      /* an attribute name's: and '=' */
-#define CONSENT_HTML_K_BETWEEN   3      /* neither whitespace nor '/' */
-#define CONSENT_HTML_K_NOT_WS    4      /* not whitespace */
-#define CONSENT_HTML_K_UQ        5      /* an unquoted value's end: ws, '>' */
-
-#endif
-
-
 typedef struct {
     const char         *name;
     unsigned char       len;
@@ -491,20 +471,12 @@ static void consent_html_rec_step(consent_html_t *h, int s, int ns,
 static const char *consent_html_skip(consent_html_t *h, const char *q,
     const char *lim) CONSENT_HTML_NOINLINE;
 static int consent_html_stops(const consent_html_name_t *n);
-#if !(CONSENT_SIMD) || (CONSENT_HTML_CHECKS)
 static const char *consent_html_tag_end(const char *p, const char *lim,
     unsigned *seen);
-#endif
 static unsigned consent_html_aname(const char *s, size_t len);
 static const char *consent_html_near(const char *p, const char *lim, int c);
-#if (CONSENT_SIMD)
-static const char *consent_html_tag_end_win(consent_html_win_t *w,
-    const char *p, unsigned *seen);
-#endif
-#if (CONSENT_SIMD)
-static uint64_t consent_html_win_mask(const consent_simd_blk_t *b, int k);
-static const char *consent_html_win_find(consent_html_win_t *w,
-    const char *p, int k);
+#if (CONSENT_HTML_SSE2)
+static uint64_t consent_html_lt64(const char *p);
 #endif
 static void consent_html_skipped(consent_html_t *h);
 static unsigned consent_html_maybe(const consent_html_name_t *n);
@@ -2657,23 +2629,22 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
     int                         end, marks, last_end;
     size_t                      len, slot, last_len, name_end;
-    unsigned                    first, flags, names;
+    unsigned                    c, first, flags, names;
     uint32_t                    hash, last_hash;
     const char                 *p, *n, *last_q, *last_n;
     const consent_html_name_t  *known;
-#if (CONSENT_SIMD)
-    const char                 *e;
-    consent_html_win_t          w;
+#if (CONSENT_HTML_SSE2)
+    uint64_t                    lts;
+    const char                 *blk, *seen, *next;
 
     /*
-     * The ends of names, of values and of tags and the next '<' come
-     * from the structural index of the bytes ahead, made 64 at a time
+     * The '<' after the current one come from masks of 64 bytes, made
+     * one after another apart from where each tag ends: the next tag
+     * can be read while the end of this one is still being looked for
      */
-    w.base = q;
-    w.end = q;
-    w.lim = lim;
-#else
-    unsigned                    c;
+    blk = q;
+    seen = q;
+    lts = 0;
 #endif
 
     consent_html_assert(consent_html_skip_may(h) && h->observe == NULL);
@@ -2710,17 +2681,6 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
         n = p;
         hash = 2166136261u;
 
-#if (CONSENT_SIMD)
-        e = consent_html_win_find(&w, p + 1, CONSENT_HTML_K_NAME);
-
-        if (e == NULL) {
-            goto done;
-        }
-
-        do {
-            hash = (hash ^ consent_html_nm[(unsigned char) *p]) * 16777619;
-        } while (++p < e);
-#else
         for ( ;; ) {
             c = consent_html_nm[(unsigned char) *p];
 
@@ -2734,7 +2694,6 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
                 goto done;
             }
         }
-#endif
 
         len = (size_t) (p - n);
 
@@ -2776,11 +2735,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
         names = 0;
 
         if (*p++ != '>') {
-#if (CONSENT_SIMD)
-            p = consent_html_tag_end_win(&w, p, &names);
-#else
             p = consent_html_tag_end(p, lim, &names);
-#endif
 
             if (p == NULL) {
                 goto done;
@@ -2835,8 +2790,36 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             name_end = (size_t) (n + len - q);
         }
 
-#if (CONSENT_SIMD)
-        q = consent_html_win_find(&w, p, CONSENT_HTML_K_LT);
+#if (CONSENT_HTML_SSE2)
+
+        /* the first '<' at or after the tag's end */
+        for ( ;; ) {
+            if (lts != 0) {
+                next = blk + __builtin_ctzll(lts);
+                lts &= lts - 1;
+
+                if (next >= p) {
+                    break;
+                }
+
+                continue;
+            }
+
+            /* the next 64 bytes not yet looked at, or from the end on */
+            blk = (p - seen >= 64) ? p : seen;
+
+            if (lim - blk < 64) {
+                next = NULL;
+                break;
+            }
+
+            seen = blk + 64;
+            lts = consent_html_lt64(blk);
+        }
+
+        q = (next != NULL) ? next
+                           : consent_html_near(p > seen ? p : seen, lim, '<');
+
 #else
         q = consent_html_near(p, lim, '<');
 #endif
@@ -2891,8 +2874,6 @@ consent_html_stops(const consent_html_name_t *n)
     }
 }
 
-
-#if !(CONSENT_SIMD) || (CONSENT_HTML_CHECKS)
 
 /*
  * consent_html_attrs() from before an attribute name (after whitespace
@@ -3020,8 +3001,6 @@ name:
     }
 }
 
-#endif
-
 
 /* the attribute names a tag passed over is looked at for */
 
@@ -3070,7 +3049,7 @@ consent_html_aname(const char *s, size_t len)
 static const char *
 consent_html_near(const char *p, const char *lim, int c)
 {
-#if (CONSENT_SIMD)
+#if (CONSENT_HTML_SSE2)
     int      m;
     __m128i  v;
 
@@ -3090,176 +3069,28 @@ consent_html_near(const char *p, const char *lim, int c)
 }
 
 
-#if (CONSENT_SIMD)
+#if (CONSENT_HTML_SSE2)
 
-/* the bits of a block of the structural index that kind k looks for */
+/* bit i: p[i] is '<', for 64 bytes */
 
-static inline uint64_t
-consent_html_win_mask(const consent_simd_blk_t *b, int k)
+static uint64_t
+consent_html_lt64(const char *p)
 {
-    switch (k) {
+    __m128i   lt;
+    uint64_t  m0, m1, m2, m3;
 
-    case CONSENT_HTML_K_LT:
-        return b->lt;
+    lt = _mm_set1_epi8('<');
 
-    case CONSENT_HTML_K_NAME:
-        return b->ws | b->sl | b->gt;
+    m0 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) p), lt));
+    m1 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) (p + 16)), lt));
+    m2 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) (p + 32)), lt));
+    m3 = (unsigned) _mm_movemask_epi8(_mm_cmpeq_epi8(
+             _mm_loadu_si128((const __m128i *) (const void *) (p + 48)), lt));
 
-    case CONSENT_HTML_K_ANAME:
-        return b->ws | b->sl | b->gt | b->eq;
-
-    case CONSENT_HTML_K_BETWEEN:
-        return ~(b->ws | b->sl);
-
-    case CONSENT_HTML_K_NOT_WS:
-        return ~b->ws;
-
-    default:
-        return b->ws | b->gt;
-    }
-}
-
-
-/*
- * The first byte at or after p (p <= lim) of what kind k looks for, from
- * the structural index (made further when p leaves it); NULL: none
- * before lim
- */
-
-static inline const char *
-consent_html_win_find(consent_html_win_t *w, const char *p, int k)
-{
-    size_t    off, n;
-    uint64_t  m;
-
-    for ( ;; ) {
-        if (p >= w->end) {
-            if (p >= w->lim) {
-                return NULL;
-            }
-
-            n = consent_simd_index(p, w->lim, w->b, CONSENT_HTML_WIN);
-            w->base = p;
-            w->end = ((size_t) (w->lim - p) > n * 64) ? p + n * 64 : w->lim;
-        }
-
-        off = (size_t) (p - w->base);
-        m = consent_html_win_mask(&w->b[off >> 6], k) >> (off & 63);
-
-        if (m != 0) {
-            p += __builtin_ctzll(m);
-            return (p < w->lim) ? p : NULL;
-        }
-
-        /* the next block, or the end of what was made */
-        p = ((size_t) (w->end - p) > 64 - (off & 63)) ? p + 64 - (off & 63)
-                                                       : w->end;
-    }
-}
-
-
-/*
- * consent_html_tag_end() on the structural index: the same states, each
- * run of bytes that one of them passes over found from its masks
- */
-
-static const char *
-consent_html_tag_end_win(consent_html_win_t *w, const char *p,
-    unsigned *seen)
-{
-    const char  *n;
-
-between:
-
-    /* before an attribute name, after a value, after '/' */
-    p = consent_html_win_find(w, p, CONSENT_HTML_K_BETWEEN);
-
-    if (p == NULL) {
-        return NULL;
-    }
-
-    if (*p == '>') {
-        return p + 1;
-    }
-
-name:
-
-    /* an attribute name: its first byte may be '=', then up to '=' */
-    n = p;
-    p = consent_html_win_find(w, p + 1, CONSENT_HTML_K_ANAME);
-
-    if (p == NULL) {
-        return NULL;
-    }
-
-    *seen |= consent_html_aname(n, (size_t) (p - n));
-
-    /* and the whitespace after it */
-    if (consent_html_class[(unsigned char) *p] == CONSENT_HC_SPACE) {
-        p = consent_html_win_find(w, p + 1, CONSENT_HTML_K_NOT_WS);
-
-        if (p == NULL) {
-            return NULL;
-        }
-    }
-
-    switch (*p) {
-
-    case '/':
-        p++;
-        goto between;
-
-    case '>':
-        return p + 1;
-
-    case '=':
-        break;
-
-    default:
-        /* another attribute */
-        goto name;
-    }
-
-    /* before the value */
-    p = consent_html_win_find(w, p + 1, CONSENT_HTML_K_NOT_WS);
-
-    if (p == NULL) {
-        return NULL;
-    }
-
-    switch (*p) {
-
-    case '>':
-        return p + 1;
-
-    case '"':
-    case '\'':
-        p = consent_html_near(p + 1, w->lim, *p);
-
-        if (p == NULL) {
-            return NULL;
-        }
-
-        p++;
-        goto between;
-
-    default:
-        break;
-    }
-
-    /* an unquoted value, up to whitespace or '>' */
-    p = consent_html_win_find(w, p + 1, CONSENT_HTML_K_UQ);
-
-    if (p == NULL) {
-        return NULL;
-    }
-
-    if (*p == '>') {
-        return p + 1;
-    }
-
-    p++;
-    goto between;
+    return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
 }
 
 #endif
@@ -7512,9 +7343,6 @@ consent_html_walkcheck(const consent_html_conf_t *conf, const char *name,
     const char          *q;
     consent_html_t      *h;
     consent_html_raw_t   want_raw[CONSENT_HTML_ATTRS_MAX];
-#if (CONSENT_SIMD)
-    consent_html_win_t   w;
-#endif
 
     if (n == 0
         || consent_html_class[(unsigned char) t[0]] == CONSENT_HC_OTHER
@@ -7627,23 +7455,6 @@ consent_html_walkcheck(const consent_html_conf_t *conf, const char *name,
     {
         bad |= CONSENT_HTML_WALK_TAG_END;
     }
-
-#if (CONSENT_SIMD)
-
-    /* consent_html_tag_end_win(), the same on the structural index */
-    seen = 0;
-    w.base = t + 1;
-    w.end = t + 1;
-    w.lim = t + n;
-    q = (t[0] == '>') ? t + 1 : consent_html_tag_end_win(&w, t + 1, &seen);
-
-    if (q == NULL ? end != 0
-                  : ((size_t) (q - t) != end || seen != want_seen))
-    {
-        bad |= CONSENT_HTML_WALK_TAG_END;
-    }
-
-#endif
 
     /* consent_html_rec_tag(), from where consent_html_attrs_rec() calls it */
     s0 = consent_html_tag_step(CONSENT_S_TAG_NAME, (unsigned char) t[0]);

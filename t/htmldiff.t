@@ -2,7 +2,7 @@
 
 # The scanner against a reference build of itself, byte for byte (the
 # output, the statistics, the hosts seen, the tokens observed; whole, in
-# pieces, split at many points; every SIMD kernel of this processor):
+# pieces, split at many points):
 # build/htmldiff against the same source without SIMD, and, when
 # `make htmldiff-ref HTMLDIFF_REF=commit` has built it,
 # build/htmldiff-ref against that commit's scanner. Over the fixtures of

@@ -8,8 +8,7 @@
  * without consent and one who granted everything, with and without
  * injections, whole and in pieces (1, 7, 64 and 1024 bytes, and split
  * in two at every point of pages up to HTMLDIFF_EVERY bytes, at every
- * 61st point of pages up to 64 KB, at 30 points of longer ones).  With SIMD, the scanner runs once with each
- * kernel the processor has (consent_simd.h).
+ * 61st point of pages up to 64 KB, at 30 points of longer ones).
  *
  *   htmldiff --policy FILE [--policy FILE] PAGE...
  *
@@ -23,7 +22,6 @@
 #include <string.h>
 
 #include "consent_policy.h"
-#include "consent_simd.h"
 #include "htmldiff.h"
 
 
@@ -79,7 +77,7 @@ htmldiff_one(const consent_policy_t *policy, unsigned mode, const char *name,
     const char *page, size_t len, const size_t *cuts, size_t ncuts,
     const char *how)
 {
-    int             rc, k, kernels;
+    int             rc;
     size_t          i;
     htmldiff_buf_t  a, b;
 
@@ -92,39 +90,28 @@ htmldiff_one(const consent_policy_t *policy, unsigned mode, const char *name,
         return -1;
     }
 
+    memset(&b, 0, sizeof(htmldiff_buf_t));
     rc = 0;
-    kernels = consent_simd_kernels();
 
-    for (k = 0; k < kernels && rc == 0; k++) {
-        consent_simd_use(k);
-        memset(&b, 0, sizeof(htmldiff_buf_t));
+    if (consent_html_diff_run(policy, mode, page, len, cuts, ncuts, &b) != 0)
+    {
+        fprintf(stderr, "%s: the scanner failed to run\n", name);
+        rc = -1;
 
-        if (consent_html_diff_run(policy, mode, page, len, cuts, ncuts, &b)
-            != 0)
-        {
-            fprintf(stderr, "%s: the scanner failed to run\n", name);
-            rc = -1;
-
-        } else if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
-            for (i = 0; i < a.len && i < b.len && a.data[i] == b.data[i];
-                 i++)
-            {
-                /* void */
-            }
-
-            printf("# %s: mode 0x%02x, %s, kernel %s: differs at byte %zu"
-                   " of %zu / %zu\n#   reference: %.*s\n#   scanner:   "
-                   "%.*s\n", name, mode, how, consent_simd_name(k), i, a.len,
-                   b.len, (int) (a.len - i < 120 ? a.len - i : 120),
-                   a.data + i, (int) (b.len - i < 120 ? b.len - i : 120),
-                   b.data + i);
-            rc = 1;
+    } else if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+        for (i = 0; i < a.len && i < b.len && a.data[i] == b.data[i]; i++) {
+            /* void */
         }
 
-        free(b.data);
+        printf("# %s: mode 0x%02x, %s: differs at byte %zu of %zu / %zu\n"
+               "#   reference: %.*s\n#   scanner:   %.*s\n", name, mode, how,
+               i, a.len, b.len, (int) (a.len - i < 120 ? a.len - i : 120),
+               a.data + i, (int) (b.len - i < 120 ? b.len - i : 120),
+               b.data + i);
+        rc = 1;
     }
 
-    consent_simd_use(-1);
+    free(b.data);
     free(a.data);
 
     return rc;
@@ -299,13 +286,8 @@ main(int argc, char **argv)
         free(page);
     }
 
-    printf("%lu scans compared, kernels:", runs);
-
-    for (i = 0; i < consent_simd_kernels(); i++) {
-        printf(" %s", consent_simd_name(i));
-    }
-
-    printf("; %s\n", failed ? "DIFFERENCES" : "all the same");
+    printf("%lu scans compared; %s\n", runs,
+           failed ? "DIFFERENCES" : "all the same");
     free(cuts);
 
     return failed;
