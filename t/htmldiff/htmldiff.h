@@ -21,7 +21,8 @@
 #define HTMLDIFF_OBSERVE   0x08     /* every token reported */
 #define HTMLDIFF_SMALL     0x10     /* tag cap 64, look-ahead 16 */
 
-#define HTMLDIFF_HEAD    "<link data-consent-ui rel=\"stylesheet\" href=\"/c\">"
+#define HTMLDIFF_HEAD                                                        \
+    "<link data-consent-ui rel=\"stylesheet\" href=\"/c\">"
 #define HTMLDIFF_BANNER  "<div data-consent-ui id=\"consent-banner\"></div>"
 
 

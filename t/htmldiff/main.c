@@ -98,7 +98,9 @@ htmldiff_one(const consent_policy_t *policy, unsigned mode, const char *name,
         fprintf(stderr, "%s: the scanner failed to run\n", name);
         rc = -1;
 
-    } else if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+    } else if (a.len != b.len
+               || (a.len != 0 && memcmp(a.data, b.data, a.len) != 0))
+    {
         for (i = 0; i < a.len && i < b.len && a.data[i] == b.data[i]; i++) {
             /* void */
         }
