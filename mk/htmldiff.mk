@@ -68,3 +68,12 @@ htmldiff-ref: $(HTMLDIFF_SRCS) $(HTMLDIFF_DIR)/ref/run.c $(BUILD)/libconsent.a
 	    $(HTMLDIFF_DIR)/ref/run.o $(BUILD)/libconsent.a $(LIBS) \
 	    -o $(BUILD)/htmldiff-ref
 	@echo "$(HTMLDIFF_REF)" > $(BUILD)/htmldiff-ref.rev
+
+# the scanner's instructions a page (bench/scan-callgrind.sh): the figure
+# to decide a change to the scanner by, beside make bench-micro's times
+.PHONY: bench-scan-callgrind
+
+bench-scan-callgrind: $(BUILD)/consent-bench
+	@mkdir -p $(BUILD)/bench/html
+	@python3 bench/gen-pages.py $(BUILD)/bench/html
+	@BUILD="$(BUILD)" sh bench/scan-callgrind.sh
