@@ -3482,7 +3482,7 @@ consent_html_passable(consent_html_t *h, const char *t, size_t n)
         || known == NULL || known->el == CONSENT_EL_OTHER
         || h->el != known->el || h->svg || h->special || h->resumed
         || !h->rec || !h->rec_done || h->rec_end != n || h->rec_over
-        || h->fdepth != 0 || h->fover != 0
+        || n > h->tag_max || h->fdepth != 0 || h->fover != 0
         || (h->conf.head != NULL && !h->stats.head_injected
             && h->stats.document)
         || consent_html_stops(known)
