@@ -30,8 +30,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SSE2__)
+/*
+ * SSE2 for the next '<' and a value's end where the compiler has it (every
+ * x86-64); -DCONSENT_NO_SIMD builds the portable path, which make
+ * test-unit-nosimd tests
+ */
+#if defined(__SSE2__) && !defined(CONSENT_NO_SIMD)
+#define CONSENT_HTML_SSE2        1
 #include <emmintrin.h>
+#else
+#define CONSENT_HTML_SSE2        0
 #endif
 
 #include "consent_html.h"
@@ -473,7 +481,7 @@ static const char *consent_html_tag_end(const char *p, const char *lim,
     unsigned *seen);
 static unsigned consent_html_aname(const char *s, size_t len);
 static const char *consent_html_near(const char *p, const char *lim, int c);
-#if defined(__SSE2__)
+#if (CONSENT_HTML_SSE2)
 static uint64_t consent_html_lt64(const char *p);
 #endif
 static void consent_html_skipped(consent_html_t *h);
@@ -486,6 +494,8 @@ static void consent_html_named(consent_html_t *h, const char *p,
     int complete);
 static void consent_html_tag_done(consent_html_t *h, const char *p,
     int self_closing);
+static int consent_html_passable(consent_html_t *h, const char *t,
+    size_t n);
 static void consent_html_start_tag(consent_html_t *h, int self_closing,
     int parsed);
 static void consent_html_end_tag(consent_html_t *h);
@@ -2634,7 +2644,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     uint32_t                    hash, last_hash;
     const char                 *p, *n, *last_q, *last_n;
     const consent_html_name_t  *known;
-#if defined(__SSE2__)
+#if (CONSENT_HTML_SSE2)
     uint64_t                    lts;
     const char                 *blk, *seen, *next;
 
@@ -2791,7 +2801,7 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             name_end = (size_t) (n + len - q);
         }
 
-#if defined(__SSE2__)
+#if (CONSENT_HTML_SSE2)
 
         /* the first '<' at or after the tag's end */
         for ( ;; ) {
@@ -3050,7 +3060,7 @@ consent_html_aname(const char *s, size_t len)
 static const char *
 consent_html_near(const char *p, const char *lim, int c)
 {
-#if defined(__SSE2__)
+#if (CONSENT_HTML_SSE2)
     int      m;
     __m128i  v;
 
@@ -3070,7 +3080,7 @@ consent_html_near(const char *p, const char *lim, int c)
 }
 
 
-#if defined(__SSE2__)
+#if (CONSENT_HTML_SSE2)
 
 /* bit i: p[i] is '<', for 64 bytes */
 
@@ -3411,6 +3421,10 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
                 /* no url() in it: nothing to judge (as the skip has it) */
                 consent_html_release(h);
 
+            } else if (t != NULL && consent_html_passable(h, t, n)) {
+                /* a tag the skip passes over when it is in one buffer */
+                consent_html_release(h);
+
             } else if (t != NULL && consent_html_parse(h, t, n) == 0) {
                 parsed = 1;
 
@@ -3467,6 +3481,64 @@ consent_html_tag_done(consent_html_t *h, const char *p, int self_closing)
         h->out = p;
         consent_html_inject(h, 1);
     }
+}
+
+
+/*
+ * Whether consent_html_skip() would have passed over the held start tag
+ * t of n bytes, an element that may load, had it been whole in one
+ * buffer: the same decision, from the attribute names the states noted
+ * on the way (a tag cut by the end of a buffer comes here; judging it
+ * would change nothing, at the cost of parsing it)
+ */
+
+static int
+consent_html_passable(consent_html_t *h, const char *t, size_t n)
+{
+    size_t                      i;
+    unsigned                    names, flags;
+    const consent_html_name_t  *known;
+
+    known = h->known;
+
+    if (h->region != CONSENT_R_TAG || h->observe != NULL || h->is_end
+        || known == NULL || known->el == CONSENT_EL_OTHER
+        || h->el != known->el || h->svg || h->special || h->resumed
+        || !h->rec || !h->rec_done || h->rec_end != n || h->rec_over
+        || n > h->tag_max || h->fdepth != 0 || h->fover != 0
+        || (h->conf.head != NULL && !h->stats.head_injected
+            && h->stats.document)
+        || consent_html_stops(known)
+        || (known->flags & (CONSENT_N_RAW | CONSENT_N_RC)))
+    {
+        return 0;
+    }
+
+    flags = known->flags;
+
+    if (!h->all_granted && !(flags & CONSENT_N_MAYBE)) {
+        return 0;
+    }
+
+    names = 0;
+
+    for (i = 0; i < h->nraw; i++) {
+        names |= consent_html_aname(t + h->raw[i].name_off,
+                                    h->raw[i].name_len);
+    }
+
+    if (flags & CONSENT_N_MAYBE) {
+        if ((names & CONSENT_HTML_A_STYLE) && h->css
+            && consent_html_css_maybe(t, t + n))
+        {
+            return 0;
+        }
+
+        return !((names & consent_html_maybe(known))
+                 && (!h->all_granted || (names & CONSENT_HTML_A_MARK)));
+    }
+
+    return !(names & CONSENT_HTML_A_MARK);
 }
 
 
