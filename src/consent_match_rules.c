@@ -56,8 +56,9 @@ struct consent_matcher_s {
     consent_dfa_t       url;            /* Aho-Corasick; row 0 root */
     uint32_t            hot;            /* url: offsets >= hot accept or
                                            need the fold ('%') */
-    uint32_t            escape;         /* url: where '%', TAB, LF, CR
-                                           lead, past the table */
+    uint32_t            escape;         /* url: '%', TAB, LF and CR lead
+                                           from the row at offset o to
+                                           escape + o, past the table */
     unsigned char       raw[256];       /* url: class of a raw byte */
     uint32_t            first_url;      /* the first URL rule's index */
 };
@@ -376,8 +377,8 @@ consent_match_hosts(const consent_policy_t *p, const char *host,
  * links by breadth, every missing transition filled from the failure
  * state, and each state's rule the smallest of its own and its failure
  * state's.  Then the states are renumbered so that those that accept
- * come last, and the class of '%' leads to a state past them all: one
- * comparison a byte sends both to the slow path.
+ * come last, and the class of '%' leads past them all (to escape plus
+ * the row it left): one comparison a byte sends both to the slow path.
  */
 
 static int
@@ -505,7 +506,7 @@ consent_url_compile(consent_matcher_t *m, const consent_policy_t *p)
                                 (uint32_t) (order[old[i * w + c] / w] * w);
         }
 
-        d->next[order[i] * w + ncls] = (uint32_t) (n * w);
+        d->next[order[i] * w + ncls] = (uint32_t) ((n + order[i]) * w);
         d->next[order[i] * w + w - 1] = old[i * w + w - 1];
     }
 
@@ -546,11 +547,10 @@ consent_match_urls(const consent_policy_t *p, const char *s, size_t len,
     size_t limit)
 {
     int                       c;
-    size_t                    w, best;
-    uint32_t                  st, prev, hot, esc, rule;
-    const char               *pos, *end;
+    size_t                    w, best, st, hot, esc, rule;
+    const char               *pos;
     const uint32_t           *next;
-    const unsigned char      *raw, *cls;
+    const unsigned char      *raw, *cls, *u, *end;
     const consent_matcher_t  *m;
 
     m = p->matcher;
@@ -567,27 +567,30 @@ consent_match_urls(const consent_policy_t *p, const char *s, size_t len,
     esc = m->escape;
     best = limit;
     st = 0;
-    pos = s;
-    end = s + len;
+    u = (const unsigned char *) s;
+    end = u + len;
 
-    while (pos < end) {
-        prev = st;
-        st = next[st + raw[(unsigned char) *pos++]];
-
-        if (st < hot) {
-            continue;
-        }
-
-        if (st == esc) {
-            /* an escape, or a byte the fold drops: fold from there */
-            pos--;
-            c = consent_fold_next(&pos, end);
-
-            if (c < 0) {
-                break;
+    for ( ;; ) {
+        /* the common run: states that neither accept nor fold */
+        do {
+            if (u == end) {
+                return best;
             }
 
-            st = next[prev + cls[c]];
+            st = next[st + raw[*u++]];
+        } while (st < hot);
+
+        if (st >= esc) {
+            /* an escape, or a byte the fold drops: fold from there */
+            pos = (const char *) u - 1;
+            c = consent_fold_next(&pos, (const char *) end);
+
+            if (c < 0) {
+                return best;
+            }
+
+            u = (const unsigned char *) pos;
+            st = next[st - esc + cls[c]];
 
             if (st < hot) {
                 continue;
@@ -600,10 +603,8 @@ consent_match_urls(const consent_policy_t *p, const char *s, size_t len,
             best = rule;
 
             if (best == m->first_url) {
-                break;
+                return best;
             }
         }
     }
-
-    return best;
 }
