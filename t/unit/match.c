@@ -62,6 +62,7 @@ static void test_spellings(const consent_policy_t *p);
 static void test_base(const consent_policy_t *p);
 static consent_policy_t *rules_policy(const char *rules);
 static void test_compiled(void);
+static void test_compile_limit(void);
 
 
 static consent_attr_t  attrs_buf[MAX_ATTRS];
@@ -1613,6 +1614,89 @@ test_compiled(void)
 }
 
 
+/*
+ * The URL automaton's table is bounded (16 MB): a policy whose patterns
+ * would need more is refused with a message, not loaded half-compiled.
+ * Two patterns escape every byte from 0x80 up (many classes), then long
+ * patterns of letters add states.
+ */
+
+static void
+test_compile_limit(void)
+{
+    int                i, j, k, n;
+    char              *rules, err[512], *doc;
+    size_t             len;
+    uint64_t           x;
+    consent_policy_t  *p;
+
+    rules = malloc(200000);
+    doc = malloc(210000);
+    if (rules == NULL || doc == NULL) {
+        abort();
+    }
+
+    for (k = 0; k < 2; k++) {
+        n = sprintf(rules, "{\"category\": \"a\", \"urls\": [");
+        x = 19;
+
+        for (i = 0x80; i < 0x100; i += 64) {
+            n += sprintf(rules + n, "%s\"", i > 0x80 ? ", " : "");
+
+            for (j = i; j < i + 64; j++) {
+                n += sprintf(rules + n, "%%%02x", j);
+            }
+
+            rules[n++] = '"';
+        }
+
+        /* with 157 classes: 70 patterns pass (18,000 states), 130 do not */
+        for (i = 0; i < (k ? 130 : 70); i++) {
+            n += sprintf(rules + n, ", \"");
+
+            for (j = 0; j < 256; j++) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                rules[n++] = (char) ('a' + (x >> 33) % 26);
+            }
+
+            rules[n++] = '"';
+        }
+
+        n += sprintf(rules + n, "]}");
+        rules[n] = '\0';
+
+        len = (size_t) sprintf(doc,
+            "{\"revision\": 1, \"default_language\": \"en\", "
+            "\"privacy_url\": \"/p\", \"texts\": {\"en\": {\"title\": "
+            "\"t\", \"message\": \"m\", \"accept_all\": \"a\", "
+            "\"reject_all\": \"r\", \"customise\": \"c\", \"save\": \"s\", "
+            "\"withdraw\": \"w\", \"privacy_link\": \"p\", \"manage\": "
+            "\"m\", \"always_on\": \"o\", \"gpc_honoured\": \"g\"}}, "
+            "\"categories\": [{\"id\": \"necessary\", \"required\": true, "
+            "\"label\": {\"en\": \"N\"}, \"description\": {\"en\": \"N\"}}, "
+            "{\"id\": \"a\", \"label\": {\"en\": \"A\"}, "
+            "\"description\": {\"en\": \"A\"}}], \"rules\": [%s]}", rules);
+
+        err[0] = '\0';
+        p = consent_policy_parse(doc, len, err, sizeof(err));
+
+        if (k == 0) {
+            ok(p != NULL, "72 URL patterns of 64 and 256 bytes compile");
+
+        } else {
+            ok(p == NULL, "132 such patterns are too many");
+            is_str(err, "rules: the URL rules are too many to compile "
+                   "(more than 4194304 table entries)", "the message");
+        }
+
+        consent_policy_free(p);
+    }
+
+    free(rules);
+    free(doc);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1638,6 +1722,7 @@ main(int argc, char **argv)
     test_long_urls(p);
     test_small();
     test_compiled();
+    test_compile_limit();
     test_inline(p);
     test_marks(p);
     test_marks_only(p);
