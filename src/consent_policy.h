@@ -102,7 +102,7 @@ typedef struct {
 typedef struct {
     consent_rule_kind_e kind;
     char               *pattern;        /* lower-cased for HOST, folded
-                                           for URL (consent_match.c) */
+                                           for URL (consent_match_fold()) */
     size_t              len;
     size_t              rare;           /* offset of its least common
                                            byte, for memchr() */
