@@ -60,6 +60,8 @@ struct consent_matcher_s {
                                            from the row at offset o to
                                            escape + o, past the table */
     unsigned char       raw[256];       /* url: class of a raw byte */
+    unsigned char       start[256];     /* url: 1 if the byte leaves the
+                                           root (or needs the fold) */
     uint32_t            first_url;      /* the first URL rule's index */
 };
 
@@ -533,6 +535,11 @@ consent_url_compile(consent_matcher_t *m, const consent_policy_t *p)
     m->raw['\n'] = (unsigned char) ncls;
     m->raw['\r'] = (unsigned char) ncls;
 
+    /* the root never accepts: a byte that keeps it there can be skipped */
+    for (i = 0; i < 256; i++) {
+        m->start[i] = d->next[m->raw[i]] != 0;
+    }
+
     return 0;
 }
 
@@ -550,7 +557,7 @@ consent_match_urls(const consent_policy_t *p, const char *s, size_t len,
     size_t                    i, w, best, st, hot, esc, rule;
     const char               *pos;
     const uint32_t           *next;
-    const unsigned char      *raw, *cls, *u;
+    const unsigned char      *raw, *cls, *u, *start;
     const consent_matcher_t  *m;
 
     m = p->matcher;
@@ -566,56 +573,38 @@ consent_match_urls(const consent_policy_t *p, const char *s, size_t len,
     hot = m->hot;
     esc = m->escape;
     best = limit;
+    start = m->start;
     st = 0;
     u = (const unsigned char *) s;
     i = 0;
 
     for ( ;; ) {
-        /*
-         * The common run, through states that neither accept nor fold,
-         * four bytes a turn; it leaves with u[i - 1] the byte that led
-         * to st
-         */
-        for ( ;; ) {
-            if (len - i >= 4) {
-                st = next[st + raw[u[i]]];
-
-                if (st >= hot) {
-                    i += 1;
-                    break;
-                }
-
-                st = next[st + raw[u[i + 1]]];
-
-                if (st >= hot) {
-                    i += 2;
-                    break;
-                }
-
-                st = next[st + raw[u[i + 2]]];
-
-                if (st >= hot) {
-                    i += 3;
-                    break;
-                }
-
-                st = next[st + raw[u[i + 3]]];
+        if (st == 0) {
+            /*
+             * At the root, the bytes that lead nowhere else are passed
+             * over, four a turn: independent loads, where the automaton
+             * is a chain of dependent ones
+             */
+            while (len - i >= 4
+                   && (start[u[i]] | start[u[i + 1]] | start[u[i + 2]]
+                       | start[u[i + 3]]) == 0)
+            {
                 i += 4;
-
-                if (st >= hot) {
-                    break;
-                }
-
-            } else if (i < len) {
-                st = next[st + raw[u[i++]]];
-
-                if (st >= hot) {
-                    break;
-                }
-
-            } else {
-                return best;
             }
+
+            while (i < len && start[u[i]] == 0) {
+                i++;
+            }
+        }
+
+        if (i == len) {
+            return best;
+        }
+
+        st = next[st + raw[u[i++]]];
+
+        if (st < hot) {
+            continue;
         }
 
         if (st >= esc) {
