@@ -12,7 +12,8 @@
  *   no pattern ends with ("...org" when no rule ends in "g").
  * - URL rules: an Aho-Corasick automaton, as a DFA over classes of
  *   bytes, run over the URL as it is folded (one fold, below, for the
- *   patterns and the URLs).
+ *   patterns and the URLs); at its root, the bytes that keep it there
+ *   are passed over through a table.
  *
  * Each accepting state carries the smallest rule index among the
  * patterns it ends (its own and its failure chain's), so a pass gives
@@ -38,14 +39,16 @@
 
 
 /*
- * A table of nstates rows of ncls + 1 entries: the next state of each
- * class, as the offset of its row (state * (ncls + 1)), then the rule
- * the state accepts (CONSENT_MATCH_NO_RULE if none).
+ * A table of nstates rows of width entries: the next state for each
+ * class, as the offset of its row (state * width), then the rule the
+ * state accepts (CONSENT_MATCH_NO_RULE if none).  The URL automaton has
+ * one class more, that of '%', TAB, LF and CR, whose entries lead past
+ * the table (to the slow path).
  */
 typedef struct {
     uint32_t           *next;
     size_t              nstates;
-    size_t              width;          /* ncls + 1 */
+    size_t              width;          /* classes + 1 */
     unsigned char       cls[256];       /* byte -> class; 0: in no pattern */
 } consent_dfa_t;
 
