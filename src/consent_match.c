@@ -20,8 +20,11 @@
  *   URL) with TAB, LF and CR removed, "\" as "/", percent-escapes
  *   decoded once and ASCII case folded: the host part is
  *   case-insensitive anyway and a path that differs only in case or
- *   escaping is as likely to reach the tracker (the policy folds its
- *   patterns the same way);
+ *   escaping is as likely to reach the tracker (the patterns are folded
+ *   by the same function, consent_match_fold());
+ * - the rules of each reading are run by the automata that
+ *   consent_match_rules.c compiles when the policy is loaded: one pass
+ *   over the host, one over the URL, the first rule in policy order.
  * - inline markers are case-sensitive byte strings: JavaScript is.
  */
 
@@ -35,25 +38,37 @@
 
 
 #define CONSENT_HOST_BUF       512     /* a host's tail; rules are <= 253 */
-#define CONSENT_VIEW_BUF       4096    /* a URL folded, one piece a time */
 #define CONSENT_PARSED_BUF     2048    /* a parsed URL; a longer one is cut */
-
-
-/* what the URL fold changes: TAB, LF, CR, '%', '\\' and upper case */
-static const unsigned char  consent_url_dirty[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['%'] = 1, ['\\'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1
-};
 
 
 /* the ASCII bytes that end, split or escape a host */
 static const unsigned char  consent_host_special[128] = {
     ['/'] = 1, ['\\'] = 1, ['?'] = 1, ['#'] = 1, ['\t'] = 1, ['\n'] = 1,
     ['\r'] = 1, ['@'] = 1, [':'] = 1, ['%'] = 1
+};
+
+
+/*
+ * A common byte of a host, lower-cased: 0 for NUL, the bytes of
+ * consent_host_special and non-ASCII ones, which the slow path reads
+ */
+static const unsigned char  consent_host_plain[256] = {
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+    0x08, 0x00, 0x00, 0x0b, 0x0c, 0x00, 0x0e, 0x0f,
+    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x20, 0x21, 0x22, 0x00, 0x24, 0x00, 0x26, 0x27,
+    0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x00,
+    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
+    0x38, 0x39, 0x00, 0x3b, 0x3c, 0x3d, 0x3e, 0x00,
+    0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
+    0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+    0x78, 0x79, 0x7a, 0x5b, 0x00, 0x5d, 0x5e, 0x5f,
+    0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
+    0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+    0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f
 };
 
 
@@ -104,12 +119,6 @@ static int consent_raw_host(const char *s, size_t len, char *host,
 static size_t consent_host_map(char *host, size_t len);
 static int consent_ipv4(char *host, size_t *hlen);
 static int consent_ipv4_number(const char *s, size_t len, uint64_t *n);
-static size_t consent_host_rules(const consent_policy_t *p,
-    const char *host, size_t hlen);
-static size_t consent_url_rules(const consent_policy_t *p, const char *s,
-    size_t len, size_t limit);
-static size_t consent_url_search(const consent_policy_t *p,
-    const char *view, size_t n, size_t limit);
 static int consent_find(const char *hay, size_t hlen,
     const consent_rule_t *r);
 
@@ -430,13 +439,13 @@ consent_readings(const consent_policy_t *p, const char *url, size_t len,
     hlen = 0;
 
     if (consent_raw_host(url, len, host, &hlen)) {
-        hb = consent_host_rules(p, host, hlen);
+        hb = consent_match_hosts(p, host, hlen);
 
     } else {
         hlen = 0;
     }
 
-    *raw = consent_url_rules(p, url, len, hb);
+    *raw = consent_match_urls(p, url, len, hb);
     *parsed = *raw;
 
     /* most URLs are written as the parser would write them */
@@ -457,7 +466,7 @@ consent_readings(const consent_policy_t *p, const char *url, size_t len,
 
     if (u.host_type == CONSENT_HOST_IPV6) {
         if (u.v4[0] != '\0') {
-            ph = consent_host_rules(p, u.v4, strlen(u.v4));
+            ph = consent_match_hosts(p, u.v4, strlen(u.v4));
         }
 
     } else if (u.host_len == hlen && hlen > 0
@@ -466,14 +475,14 @@ consent_readings(const consent_policy_t *p, const char *url, size_t len,
         ph = hb;
 
     } else if (u.host_len > 0) {
-        ph = consent_host_rules(p, buf + u.host, u.host_len);
+        ph = consent_match_hosts(p, buf + u.host, u.host_len);
     }
 
     if (ph == hb && u.len == len && memcmp(buf, url, len) == 0) {
         return;
     }
 
-    *parsed = consent_url_rules(p, buf, u.len, ph);
+    *parsed = consent_match_urls(p, buf, u.len, ph);
 }
 
 
@@ -1014,7 +1023,7 @@ static int
 consent_raw_host(const char *s, size_t len, char *host, size_t *hlen)
 {
     int          h, l, wide, trunc;
-    size_t       i, n, half;
+    size_t       i, n, half, stop;
     unsigned     c;
     const char  *pos;
     char         scheme[6];
@@ -1096,9 +1105,22 @@ consent_raw_host(const char *s, size_t len, char *host, size_t *hlen)
     trunc = 0;
 
     for ( /* void */ ; i < len; i++) {
+
+        /* the common bytes of a host, in a run, while there is room */
+        stop = i + (len - i < CONSENT_HOST_BUF - n ? len - i
+                                                   : CONSENT_HOST_BUF - n);
+
+        while (i < stop && (c = consent_host_plain[(unsigned char) s[i]])) {
+            host[n++] = (char) c;
+            i++;
+        }
+
+        if (i == len) {
+            break;
+        }
+
         c = (unsigned char) s[i];
 
-        /* the common byte of a host, in a short one */
         if (c < 0x80 && !consent_host_special[c] && n < CONSENT_HOST_BUF) {
             host[n++] = (char) (c | ((c - 'A' < 26) << 5));
             continue;
@@ -1399,160 +1421,6 @@ consent_ipv4_number(const char *s, size_t len, uint64_t *n)
     }
 
     return 0;
-}
-
-
-/* the first host rule the host equals or ends in "." followed by */
-
-static size_t
-consent_host_rules(const consent_policy_t *p, const char *host, size_t hlen)
-{
-    size_t                      i;
-    const consent_rule_t       *r;
-    const consent_rule_list_t  *l;
-
-    l = &p->by_kind[CONSENT_RULE_HOST];
-
-    for (i = 0; i < l->n; i++) {
-        r = &p->rules[l->index[i]];
-
-        /* the last bytes differ, most often */
-        if (r->len > hlen || r->len == 0
-            || host[hlen - 1] != r->pattern[r->len - 1])
-        {
-            continue;
-        }
-
-        if ((r->len == hlen || host[hlen - r->len - 1] == '.')
-            && memcmp(host + hlen - r->len, r->pattern, r->len) == 0)
-        {
-            return l->index[i];
-        }
-    }
-
-    return p->nrules;
-}
-
-
-/*
- * The first URL rule before limit found in the URL folded as the
- * policy folds its patterns (consent_fold_url() there); a long URL is
- * folded a piece at a time, each piece starting with the last
- * CONSENT_PATTERN_MAX - 1 bytes of the one before.
- */
-
-static size_t
-consent_url_rules(const consent_policy_t *p, const char *s, size_t len,
-    size_t limit)
-{
-    int                         h, lo;
-    size_t                      i, n, keep, stop;
-    unsigned                    c;
-    const char                 *pos, *end;
-    const consent_rule_list_t  *list;
-    char                        view[CONSENT_VIEW_BUF];
-
-    list = &p->by_kind[CONSENT_RULE_URL];
-
-    if (list->n == 0 || list->index[0] >= limit) {
-        return limit;
-    }
-
-    /*
-     * Most URLs are their own fold: searched as they are, whole (a
-     * match the pieces below would find is in the whole and the first
-     * rule found wins either way)
-     */
-    for (i = 0; i + 4 <= len; i += 4) {
-        if (consent_url_dirty[(unsigned char) s[i]]
-            | consent_url_dirty[(unsigned char) s[i + 1]]
-            | consent_url_dirty[(unsigned char) s[i + 2]]
-            | consent_url_dirty[(unsigned char) s[i + 3]])
-        {
-            break;
-        }
-    }
-
-    while (i < len && !consent_url_dirty[(unsigned char) s[i]]) {
-        i++;
-    }
-
-    if (i == len) {
-        return consent_url_search(p, s, len, limit);
-    }
-
-    /* the clean part before i is its own fold too */
-    if (i > CONSENT_VIEW_BUF) {
-        i = 0;
-    }
-
-    memcpy(view, s, i);
-
-    keep = CONSENT_PATTERN_MAX - 1;
-    end = s + len;
-    n = i;
-
-    while (i < len) {
-        if (n == CONSENT_VIEW_BUF) {
-            limit = consent_url_search(p, view, n, limit);
-            memmove(view, view + n - keep, keep);
-            n = keep;
-        }
-
-        /* one byte out at most per byte in: no bound check inside */
-        stop = i + (len - i < CONSENT_VIEW_BUF - n ? len - i
-                                                   : CONSENT_VIEW_BUF - n);
-
-        for ( /* void */ ; i < stop; i++) {
-            c = (unsigned char) s[i];
-
-            if (c > '%' && c != '\\') {
-                view[n++] = (char) (c | ((c - 'A' < 26) << 5));
-                continue;
-            }
-
-            if (c == '\t' || c == '\n' || c == '\r') {
-                continue;
-            }
-
-            if (c == '\\') {
-                c = '/';
-
-            } else if (c == '%') {
-                pos = s + i + 1;
-                h = consent_hex_value(consent_url_next(&pos, end));
-                lo = consent_hex_value(consent_url_next(&pos, end));
-
-                if (h >= 0 && lo >= 0) {
-                    c = (unsigned) consent_ascii_lower((h << 4) | lo);
-                    i = (size_t) (pos - s) - 1;
-                }
-            }
-
-            view[n++] = (char) c;
-        }
-    }
-
-    return consent_url_search(p, view, n, limit);
-}
-
-
-static size_t
-consent_url_search(const consent_policy_t *p, const char *view, size_t n,
-    size_t limit)
-{
-    size_t                      i;
-    const consent_rule_list_t  *l;
-
-    l = &p->by_kind[CONSENT_RULE_URL];
-
-    for (i = 0; i < l->n && l->index[i] < limit; i++) {
-        if (consent_find(view, n, &p->rules[l->index[i]])) {
-            return l->index[i];
-        }
-    }
-
-    return limit;
 }
 
 

@@ -132,4 +132,29 @@ int consent_match_inline(const consent_policy_t *policy, const char *text,
     size_t len);
 
 
+/*
+ * The host and URL rules compiled for the matcher (consent_match_rules.c,
+ * docs/url-matching.md); the policy parser calls these.
+ */
+
+/*
+ * A URL pattern folded as URLs are when matched: TAB, LF and CR removed,
+ * "\" as "/", percent-escapes decoded once, ASCII lower case; out holds
+ * len bytes; returns the folded length
+ */
+size_t consent_match_fold(const char *s, size_t len, char *out);
+
+/* builds p->matcher from p->rules and p->by_kind; 0, or -1 and err */
+int consent_match_compile(consent_policy_t *p, char *err, size_t errlen);
+void consent_match_free(consent_matcher_t *m);
+
+/* the first host rule, an index into p->rules, or p->nrules */
+size_t consent_match_hosts(const consent_policy_t *p, const char *host,
+    size_t hlen);
+
+/* the first URL rule before limit in the URL folded, an index, or limit */
+size_t consent_match_urls(const consent_policy_t *p, const char *s,
+    size_t len, size_t limit);
+
+
 #endif /* _CONSENT_MATCH_H_INCLUDED_ */

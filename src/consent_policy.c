@@ -18,6 +18,7 @@
 
 #include "consent_ascii.h"
 #include "consent_lang.h"
+#include "consent_match.h"
 #include "consent_policy.h"
 #include "consent_regime.h"
 #include "consent_tcf_map.h"
@@ -98,7 +99,6 @@ static int consent_parse_patterns(consent_policy_t *p, json_t *arr,
     consent_err_t *e);
 static int consent_check_host(const char *s, size_t len, const char *path,
     consent_err_t *e);
-static size_t consent_fold_url(const char *s, size_t len, char *out);
 static int consent_byte_rank(int c);
 static int consent_add_rule(consent_policy_t *p, consent_rule_kind_e kind,
     const char *s, size_t len, unsigned cat);
@@ -406,6 +406,8 @@ consent_policy_free(consent_policy_t *p)
     for (i = 0; i < 3; i++) {
         free(p->by_kind[i].index);
     }
+
+    consent_match_free(p->matcher);
 
     for (i = 0; i < p->naliases; i++) {
         free(p->aliases[i].name);
@@ -2229,6 +2231,7 @@ consent_parse_rules(consent_policy_t *p, json_t *root, consent_err_t *e)
     json_t               *arr, *obj;
     consent_rule_list_t  *l;
     char                  path[CONSENT_PATH_MAX];
+    char                  msg[128];
 
     arr = json_object_get(root, "rules");
 
@@ -2264,6 +2267,12 @@ consent_parse_rules(consent_policy_t *p, json_t *root, consent_err_t *e)
                 l->index[l->n++] = i;
             }
         }
+    }
+
+    /* the matcher runs them compiled, next to it */
+    if (consent_match_compile(p, msg, sizeof(msg)) != 0) {
+        consent_error(e, "rules", "%s", msg);
+        return -1;
     }
 
     return 0;
@@ -2405,7 +2414,7 @@ consent_parse_patterns(consent_policy_t *p, json_t *arr,
         }
 
         if (kind == CONSENT_RULE_URL) {
-            len = consent_fold_url(s, len, folded);
+            len = consent_match_fold(s, len, folded);
             s = folded;
 
             if (len == 0) {
@@ -2483,50 +2492,6 @@ consent_check_host(const char *s, size_t len, const char *path,
     }
 
     return 0;
-}
-
-
-/*
- * A URL pattern as consent_match.c sees a URL: TAB, LF and CR removed
- * (browsers drop them), a backslash as "/", percent-escapes decoded
- * once, then ASCII lower case.  The two must stay in step.  out holds
- * len bytes.
- */
-
-static size_t
-consent_fold_url(const char *s, size_t len, char *out)
-{
-    int     c, h, l;
-    size_t  i, n, m;
-
-    n = 0;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
-            out[n++] = s[i];
-        }
-    }
-
-    m = 0;
-
-    for (i = 0; i < n; i++) {
-        c = (unsigned char) out[i];
-
-        if (c == '\\') {
-            c = '/';
-
-        } else if (c == '%' && i + 2 < n
-                   && (h = consent_hex_value((unsigned char) out[i + 1])) >= 0
-                   && (l = consent_hex_value((unsigned char) out[i + 2])) >= 0)
-        {
-            c = (h << 4) | l;
-            i += 2;
-        }
-
-        out[m++] = (char) consent_ascii_lower(c);
-    }
-
-    return m;
 }
 
 

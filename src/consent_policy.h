@@ -30,6 +30,9 @@
 /* a consent regime (consent_regime.h) */
 typedef struct consent_regime_s  consent_regime_t;
 
+/* the host and URL rules compiled (consent_match.h) */
+typedef struct consent_matcher_s  consent_matcher_t;
+
 
 /* banner texts, keys of "texts" per language */
 typedef enum {
@@ -99,7 +102,7 @@ typedef struct {
 typedef struct {
     consent_rule_kind_e kind;
     char               *pattern;        /* lower-cased for HOST, folded
-                                           for URL (consent_match.c) */
+                                           for URL (consent_match_fold()) */
     size_t              len;
     size_t              rare;           /* offset of its least common
                                            byte, for memchr() */
@@ -159,6 +162,7 @@ typedef struct {
     consent_rule_t     *rules;
     size_t              nrules;
     consent_rule_list_t by_kind[3];     /* consent_rule_kind_e */
+    consent_matcher_t  *matcher;        /* consent_match_compile() */
 
     consent_alias_t    *aliases;        /* of every category, file order */
     size_t              naliases;

@@ -13,13 +13,16 @@
  *
  * Properties: a result is a category of the policy or NONE; a URL is
  * matched without regard to ASCII case (the same result for the URL in
- * lower case, in upper case); an element's category is the last of its
- * mask, NONE has an empty mask.
+ * lower case, in upper case); a URL and an element get what the old
+ * matcher (t/unit/match_ref.h, the rules tried one at a time) gives
+ * them; an element's category is the last of its mask, NONE has an
+ * empty mask.
  */
 
 
 #include "fuzz.h"
 #include "consent_match.h"
+#include "../unit/match_ref.h"
 
 
 #define FUZZ_ATTRS_MAX  64
@@ -47,6 +50,8 @@ fuzz_url(const char *s, size_t len)
     fuzz_check(a == CONSENT_MATCH_NONE
                || (a >= 0 && (size_t) a < policy->ncategories),
                "a category or none");
+    fuzz_check(a == ref_match_url(policy, s, len),
+               "the compiled rules match as the old matcher");
 
     lower = fuzz_copy(s, len);
     upper = fuzz_copy(s, len);
@@ -80,7 +85,7 @@ fuzz_element(fuzz_in_t *in)
 {
     size_t             n;
     consent_attr_t     attrs[FUZZ_ATTRS_MAX];
-    consent_match_t    m;
+    consent_match_t    m, r;
     consent_element_e  el;
 
     el = (consent_element_e) (fuzz_byte(in) % (CONSENT_EL_SOURCE + 1));
@@ -91,6 +96,10 @@ fuzz_element(fuzz_in_t *in)
     }
 
     m = consent_match_element(policy, el, attrs, n);
+    r = ref_match_element(policy, el, attrs, n);
+
+    fuzz_check(m.category == r.category && m.mask == r.mask && m.by == r.by,
+               "an element as the old matcher");
 
     if (m.category >= 0) {
         fuzz_check((size_t) m.category < policy->ncategories,

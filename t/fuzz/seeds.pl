@@ -293,6 +293,25 @@ for my $t (qw(script SCRIPT iframe frame embed object img link video audio
 }
 
 # ---------------------------------------------------------------------------
+# matchdiff: flags, then per rule its hosts and its URL patterns ("\n"
+# after each), NUL-separated, then the URL
+
+for my $c (["\x00", ["doubleclick.net\n", "/tr\n"],
+        ["x.doubleclick.net\n", "facebook.com/tr\n"],
+        'https://x.doubleclick.net/tr'],
+    ["\x01", ["", "/a.js\n/b.js\n"], ["", "a.js\n"], '../a.js'],
+    ["\x03", ["a.b\n", "%2F\nAB\n"], ["b\n", "\\x\n%%\n"],
+        "//A.B/%2f\\X%\t41"],
+    ["\x00", ["", "abc\nbc\nc\n"], ["", "bcd\n"], '/xabcd'],
+    ["\x05", ["10.0.0.1\n0.1\n", ""], ["", "/%7e\n"], 'http://0xa.1/~'])
+{
+    my ($flags, @rest) = @$c;
+    my $url = pop @rest;
+    seed('matchdiff', $flags . join('', map { "$_->[0]\0$_->[1]\0" } @rest)
+        . $url);
+}
+
+# ---------------------------------------------------------------------------
 # record and verify: lines of a log signed with k1's log key
 
 sub jstr {

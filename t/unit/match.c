@@ -60,6 +60,9 @@ static double time_inline(const consent_policy_t *p, const char *text,
 static void test_speed(const consent_policy_t *p);
 static void test_spellings(const consent_policy_t *p);
 static void test_base(const consent_policy_t *p);
+static consent_policy_t *rules_policy(const char *rules);
+static void test_compiled(void);
+static void test_compile_limit(void);
 
 
 static consent_attr_t  attrs_buf[MAX_ATTRS];
@@ -1483,6 +1486,217 @@ test_base(const consent_policy_t *p)
 }
 
 
+/* categories necessary, a (1), b (2), c (3), and these rules */
+
+static consent_policy_t *
+rules_policy(const char *rules)
+{
+    char               err[512], doc[4096];
+    consent_policy_t  *p;
+
+    snprintf(doc, sizeof(doc),
+        "{\"revision\": 1, \"default_language\": \"en\", "
+        "\"privacy_url\": \"/p\", \"texts\": {\"en\": {\"title\": \"t\", "
+        "\"message\": \"m\", \"accept_all\": \"a\", \"reject_all\": \"r\", "
+        "\"customise\": \"c\", \"save\": \"s\", \"withdraw\": \"w\", "
+        "\"privacy_link\": \"p\", \"manage\": \"m\", \"always_on\": \"o\", "
+        "\"gpc_honoured\": \"g\"}}, \"categories\": ["
+        "{\"id\": \"necessary\", \"required\": true, "
+        "\"label\": {\"en\": \"N\"}, \"description\": {\"en\": \"N\"}}, "
+        "{\"id\": \"a\", \"label\": {\"en\": \"A\"}, "
+        "\"description\": {\"en\": \"A\"}}, "
+        "{\"id\": \"b\", \"label\": {\"en\": \"B\"}, "
+        "\"description\": {\"en\": \"B\"}}, "
+        "{\"id\": \"c\", \"label\": {\"en\": \"C\"}, "
+        "\"description\": {\"en\": \"C\"}}], \"rules\": [%s]}", rules);
+
+    err[0] = '\0';
+    p = consent_policy_parse(doc, strlen(doc), err, sizeof(err));
+
+    if (p == NULL) {
+        printf("# rules policy: %s\n", err);
+    }
+
+    return p;
+}
+
+
+/*
+ * What the compiled rules (consent_match_rules.c) must keep of the rules
+ * tried one at a time: the first rule in policy order wins, wherever in
+ * the URL or the host it matches and whatever matched first in the text
+ * (a pattern found inside another through the automaton's failure
+ * links, a shorter host suffix before a longer one); a host rule ends at
+ * a label boundary; the first of two rules with the same pattern wins;
+ * patterns and URLs are folded by the same function.
+ * t/unit/match_diff.c compares the two matchers at large.
+ */
+
+static void
+test_compiled(void)
+{
+    size_t             i;
+    consent_policy_t  *p;
+
+    static const url_case_t  urls[] = {
+        /* rule 0 "abcx" (a), rule 1 "bc" (b), rule 2 "c" and "xa" (c) */
+        { "/abcx", 1 },
+        { "/abc", 2 },
+        { "/xabc", 2 },
+        { "/c", 3 },
+        { "/ABCX", 1 },
+        { "/%41bcx", 1 },
+        { "/%4\t1%62\nc%78", 1 },
+        { "/a\tb\rc\nx", 1 },
+        { "/ab%", N },
+        { "/ab%4", N },
+        { "/%%41bcx", 1 },
+        { "/b%63", 2 }
+    };
+
+    static const url_case_t  hosts[] = {
+        /* rule 0 host "b.c" (a), rule 1 host "a.b.c" (b), rule 2 "a.b.c" */
+        { "https://a.b.c/", 1 },
+        { "https://x.a.b.c/", 1 },
+        { "https://b.c/", 1 },
+        { "https://ab.c/", N },
+        { "https://xb.c/", N },
+        { "https://c/", N },
+        { "https://B.C./", 1 }
+    };
+
+    static const url_case_t  order[] = {
+        /* rule 0 host "a.b.c" (a), 1 host "b.c" (b), 2 URL "/p" (c) */
+        { "https://a.b.c/p", 1 },
+        { "https://x.b.c/p", 2 },
+        { "https://x.c/p", 3 },
+        { "https://x.c/%2F%70", 3 },
+        { "https://x.c\\p", 3 }
+    };
+
+    p = rules_policy("{\"category\": \"a\", \"urls\": [\"abcx\"]}, "
+                     "{\"category\": \"b\", \"urls\": [\"bc\"]}, "
+                     "{\"category\": \"c\", \"urls\": [\"c\", \"xa\", "
+                     "\"bc\"]}");
+
+    if (ok(p != NULL, "compiled: URL rules policy")) {
+        url_table(p, urls, sizeof(urls) / sizeof(urls[0]), "compiled urls");
+        consent_policy_free(p);
+    }
+
+    p = rules_policy("{\"category\": \"a\", \"hosts\": [\"b.c\"]}, "
+                     "{\"category\": \"b\", \"hosts\": [\"a.b.c\"]}, "
+                     "{\"category\": \"c\", \"hosts\": [\"A.b.c\"]}");
+
+    if (ok(p != NULL, "compiled: host rules policy")) {
+        url_table(p, hosts, sizeof(hosts) / sizeof(hosts[0]),
+                  "compiled hosts");
+        consent_policy_free(p);
+    }
+
+    p = rules_policy("{\"category\": \"a\", \"hosts\": [\"a.b.c\"]}, "
+                     "{\"category\": \"b\", \"hosts\": [\"b.c\"]}, "
+                     "{\"category\": \"c\", \"urls\": [\"/p\"]}");
+
+    if (ok(p != NULL, "compiled: mixed policy")) {
+        url_table(p, order, sizeof(order) / sizeof(order[0]),
+                  "compiled order");
+
+        /* the host rule before the URL rule, the URL rule alone */
+        i = consent_match_hosts(p, "x.a.b.c", 7);
+        is_int((long long) i, 0, "hosts: the first rule, longest suffix");
+        is_int((long long) consent_match_urls(p, "/p", 2, 3), 2,
+               "urls: rule 2");
+        is_int((long long) consent_match_urls(p, "/p", 2, 2), 2,
+               "urls: none before the limit");
+        consent_policy_free(p);
+    }
+}
+
+
+/*
+ * The URL automaton's table is bounded (16 MB): a policy whose patterns
+ * would need more is refused with a message, not loaded half-compiled.
+ * Two patterns escape every byte from 0x80 up (many classes), then long
+ * patterns of letters add states.
+ */
+
+static void
+test_compile_limit(void)
+{
+    int                i, j, k, n;
+    char              *rules, err[512], *doc;
+    size_t             len;
+    uint64_t           x;
+    consent_policy_t  *p;
+
+    rules = malloc(200000);
+    doc = malloc(210000);
+    if (rules == NULL || doc == NULL) {
+        abort();
+    }
+
+    for (k = 0; k < 2; k++) {
+        n = sprintf(rules, "{\"category\": \"a\", \"urls\": [");
+        x = 19;
+
+        for (i = 0x80; i < 0x100; i += 64) {
+            n += sprintf(rules + n, "%s\"", i > 0x80 ? ", " : "");
+
+            for (j = i; j < i + 64; j++) {
+                n += sprintf(rules + n, "%%%02x", j);
+            }
+
+            rules[n++] = '"';
+        }
+
+        /* with 157 classes: 70 patterns pass (18,000 states), 130 do not */
+        for (i = 0; i < (k ? 130 : 70); i++) {
+            n += sprintf(rules + n, ", \"");
+
+            for (j = 0; j < 256; j++) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                rules[n++] = (char) ('a' + (x >> 33) % 26);
+            }
+
+            rules[n++] = '"';
+        }
+
+        n += sprintf(rules + n, "]}");
+        rules[n] = '\0';
+
+        len = (size_t) sprintf(doc,
+            "{\"revision\": 1, \"default_language\": \"en\", "
+            "\"privacy_url\": \"/p\", \"texts\": {\"en\": {\"title\": "
+            "\"t\", \"message\": \"m\", \"accept_all\": \"a\", "
+            "\"reject_all\": \"r\", \"customise\": \"c\", \"save\": \"s\", "
+            "\"withdraw\": \"w\", \"privacy_link\": \"p\", \"manage\": "
+            "\"m\", \"always_on\": \"o\", \"gpc_honoured\": \"g\"}}, "
+            "\"categories\": [{\"id\": \"necessary\", \"required\": true, "
+            "\"label\": {\"en\": \"N\"}, \"description\": {\"en\": \"N\"}}, "
+            "{\"id\": \"a\", \"label\": {\"en\": \"A\"}, "
+            "\"description\": {\"en\": \"A\"}}], \"rules\": [%s]}", rules);
+
+        err[0] = '\0';
+        p = consent_policy_parse(doc, len, err, sizeof(err));
+
+        if (k == 0) {
+            ok(p != NULL, "72 URL patterns of 64 and 256 bytes compile");
+
+        } else {
+            ok(p == NULL, "132 such patterns are too many");
+            is_str(err, "rules: the URL rules are too many to compile "
+                   "(more than 4194304 table entries)", "the message");
+        }
+
+        consent_policy_free(p);
+    }
+
+    free(rules);
+    free(doc);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1507,6 +1721,8 @@ main(int argc, char **argv)
     test_url_rules(p);
     test_long_urls(p);
     test_small();
+    test_compiled();
+    test_compile_limit();
     test_inline(p);
     test_marks(p);
     test_marks_only(p);
