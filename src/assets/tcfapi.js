@@ -1,0 +1,169 @@
+/*
+ * ngx_http_consent_module: tcfapi.js, served by the consent endpoint on
+ * the pages of consent_tcf cmp (docs/tcf.md).  IAB TCF's CMP API v2 as
+ * window.__tcfapi (ping, addEventListener, removeEventListener,
+ * getTCData), answered from the TCData the server rendered into the page
+ * (#consent-tcf): nothing is decoded here.  It runs first in <head>, so
+ * no stub is needed before it; calls a page's own stub queued are
+ * answered.  Frames call it through the __tcfapiLocator frame with
+ * postMessage.  After a choice made in place (the banner's
+ * "consent:change" event), the new TCData is read from the endpoint and
+ * every listener hears "useractioncomplete".
+ * Comment lines and indentation are stripped when it is embedded.
+ */
+(function () {
+'use strict';
+
+var d = document, w = window, td, ep, gv, ls = [], n = 0, q = [];
+
+try {
+    gv = d.getElementById('consent-tcf');
+    td = JSON.parse(gv.textContent);
+    gv = +gv.getAttribute('data-gvl');
+    ep = new URL('.', d.currentScript.src).pathname;
+} catch (e) {
+    return;
+}
+
+function clone(o) {
+    return JSON.parse(JSON.stringify(o));
+}
+
+function data(id, vs) {
+    var o = clone(td), c = {}, l = {};
+    if (id !== undefined) {
+        o.listenerId = id;
+    }
+    // getTCData for some vendors: each of them, true or false
+    if (Array.isArray(vs)) {
+        vs.forEach(function (v) {
+            c[v] = !!td.vendor.consents[v];
+            l[v] = !!td.vendor.legitimateInterests[v];
+        });
+        o.vendor = {consents: c, legitimateInterests: l};
+    }
+    return o;
+}
+
+function ping() {
+    var b = d.getElementById('consent-banner');
+    return {
+        gdprApplies: td.gdprApplies,
+        cmpLoaded: true,
+        cmpStatus: 'loaded',
+        displayStatus: b ? (b.hidden ? 'hidden' : 'visible') : 'disabled',
+        apiVersion: '2.3',
+        cmpVersion: td.cmpVersion,
+        cmpId: td.cmpId,
+        gvlVersion: gv,
+        tcfPolicyVersion: td.tcfPolicyVersion
+    };
+}
+
+function call(cmd, v, cb, p) {
+    var i, f;
+    if (typeof cb !== 'function') {
+        return;
+    }
+    if (v && v !== 2) {
+        return cb(null, false);
+    }
+    if (cmd === 'ping') {
+        return cb(ping(), true);
+    }
+    if (cmd === 'getTCData') {
+        return cb(data(undefined, p), true);
+    }
+    if (cmd === 'addEventListener') {
+        ls.push({id: n, cb: cb});
+        return cb(data(n++), true);
+    }
+    if (cmd === 'removeEventListener') {
+        for (i = 0; i < ls.length && ls[i].id !== p; i++) {
+            continue;
+        }
+        f = i < ls.length;
+        if (f) {
+            ls.splice(i, 1);
+        }
+        return cb(f, f);
+    }
+    cb(null, false);
+}
+
+// what a page's stub queued before this script ran is answered now
+try {
+    q = (typeof w.__tcfapi === 'function' && w.__tcfapi()) || [];
+} catch (e) {
+    q = [];
+}
+
+w.__tcfapi = function (cmd, v, cb, p) {
+    if (!arguments.length) {
+        return [];
+    }
+    call(cmd, v, cb, p);
+};
+
+Array.prototype.forEach.call(q, function (a) {
+    call.apply(null, a);
+});
+
+// frames find the API through a frame named __tcfapiLocator
+function locator() {
+    var f;
+    if (w.frames.__tcfapiLocator) {
+        return;
+    }
+    if (!d.body) {
+        return d.addEventListener('DOMContentLoaded', locator);
+    }
+    f = d.createElement('iframe');
+    f.name = '__tcfapiLocator';
+    f.title = '';
+    f.hidden = true;
+    f.setAttribute('aria-hidden', 'true');
+    f.setAttribute('data-consent-ui', '');
+    d.body.appendChild(f);
+}
+
+locator();
+
+w.addEventListener('message', function (e) {
+    var m = e.data, s = typeof m === 'string', c;
+    try {
+        m = s ? JSON.parse(m) : m;
+    } catch (x) {
+        return;
+    }
+    c = m && m.__tcfapiCall;
+    if (!c || !e.source) {
+        return;
+    }
+    call(c.command, c.version, function (r, ok) {
+        var a = {__tcfapiReturn: {returnValue: r, success: ok,
+                                  callId: c.callId}};
+        e.source.postMessage(s ? JSON.stringify(a) : a, '*');
+    }, c.parameter);
+});
+
+// a choice made without a reload: the new TCData, then the event
+d.addEventListener('consent:change', function () {
+    fetch(ep, {credentials: 'same-origin',
+               headers: {'Accept': 'application/json'}})
+    .then(function (r) {
+        return r.json();
+    }).then(function (s) {
+        if (!s.tcf) {
+            return;
+        }
+        td = s.tcf;
+        td.eventStatus = 'useractioncomplete';
+        ls.slice().forEach(function (l) {
+            l.cb(data(l.id), true);
+        });
+    }, function () {
+        return null;
+    });
+});
+})();
