@@ -6,21 +6,21 @@
  * (#consent-tcf): nothing is decoded here.  It runs first in <head>, so
  * no stub is needed before it; calls a page's own stub queued are
  * answered.  Frames call it through the __tcfapiLocator frame with
- * postMessage.  After a choice made in place (the banner's
- * "consent:change" event), the new TCData is read from the endpoint and
- * every listener hears "useractioncomplete".
+ * postMessage.  After a choice made in place, the endpoint's answer
+ * (the banner's "consent:answer" event) has the new TCData and every
+ * listener hears "useractioncomplete"; IAB's URL macros in what the
+ * banner then releases ("consent:release") are filled in.
  * Comment lines and indentation are stripped when it is embedded.
  */
 (function () {
 'use strict';
 
-var d = document, w = window, td, ep, gv, ls = [], n = 0, q = [];
+var d = document, w = window, td, gv, ls = [], n = 0, q = [];
 
 try {
     gv = d.getElementById('consent-tcf');
     td = JSON.parse(gv.textContent);
     gv = +gv.getAttribute('data-gvl');
-    ep = new URL('.', d.currentScript.src).pathname;
 } catch (e) {
     return;
 }
@@ -147,23 +147,37 @@ w.addEventListener('message', function (e) {
     }, c.parameter);
 });
 
-// a choice made without a reload: the new TCData, then the event
-d.addEventListener('consent:change', function () {
-    fetch(ep, {credentials: 'same-origin',
-               headers: {'Accept': 'application/json'}})
-    .then(function (r) {
-        return r.json();
-    }).then(function (s) {
-        if (!s.tcf) {
-            return;
-        }
-        td = s.tcf;
-        td.eventStatus = 'useractioncomplete';
-        ls.slice().forEach(function (l) {
-            l.cb(data(l.id), true);
-        });
-    }, function () {
-        return null;
+// a choice made without a reload: the endpoint's answer has the new
+// TCData, before the banner releases what the choice allows
+d.addEventListener('consent:answer', function (e) {
+    if (!e.detail || !e.detail.tcf) {
+        return;
+    }
+    td = e.detail.tcf;
+    td.eventStatus = 'useractioncomplete';
+    ls.slice().forEach(function (l) {
+        l.cb(data(l.id), true);
     });
+});
+
+// IAB's URL macros in what the banner releases: ${GDPR},
+// ${GDPR_CONSENT_<vendor id>} (the TC string), ${ADDTL_CONSENT}
+function macros(v) {
+    return v.replace(/\$\{(GDPR|GDPR_CONSENT_\d+|ADDTL_CONSENT)\}/g,
+                     function (m, k) {
+        return k === 'GDPR' ? (td.gdprApplies ? '1' : '0')
+               : k === 'ADDTL_CONSENT' ? td.addtlConsent || ''
+               : td.tcString;
+    });
+}
+
+d.addEventListener('consent:release', function (e) {
+    var el = e.detail, i, a;
+    for (i = 0; el && el.attributes && i < el.attributes.length; i++) {
+        a = el.attributes[i];
+        if (a.value.indexOf('${') >= 0) {
+            a.value = macros(a.value);
+        }
+    }
 });
 })();

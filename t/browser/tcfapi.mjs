@@ -110,6 +110,15 @@ await scenario('accept: useractioncomplete, every purpose', async () => {
         'its tcString is the euconsent-v2 cookie the server set');
     is(e.ac, '2~89~dv.', 'addtlConsent: ATP 89');
     is(e.id, 0, 'to the listener registered first');
+    await until(() => log.trackers.some((r) => r.host === 'www.facebook.com'),
+        5000);
+    const px = log.trackers.find((r) => r.host === 'www.facebook.com');
+    ok(px, 'the pixel is released');
+    const q = px ? new URL(px.url).searchParams : new URLSearchParams();
+    is(q.get('gdpr'), '1', '${GDPR} filled: 1');
+    is(q.get('gdpr_consent'), e.tc, '${GDPR_CONSENT_755}: the TC string');
+    is(q.get('ac'), '2~89~dv.', '${ADDTL_CONSENT}: the AC string');
+    is(q.get('x'), '${OTHER}', 'another ${...} left as it is');
 
     const fr = frameOf(page);
     await until(async () => (await fr.evaluate(() => window.__got.length)) >= 3,
@@ -153,6 +162,8 @@ await scenario('reject: useractioncomplete, nothing', async () => {
     ok(e.tc && e.tc === await cookie(s, 'euconsent-v2'),
         'a TC string all the same, the cookie\'s');
     is(e.ac, '2~~dv.89', 'addtlConsent: ATP 89 disclosed, not consented');
+    ok(!log.trackers.some((r) => r.host === 'www.facebook.com'),
+        'the pixel stays held back');
     is(log.unexpected.length, 0, 'no request leaves the machine');
     await s.close();
 });

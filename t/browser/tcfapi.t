@@ -5,7 +5,8 @@
 # __tcfapiLocator frame and postMessage) see it: addEventListener fires
 # at once with the server-rendered TCData, then "useractioncomplete"
 # with the right purposes and vendors after accept, reject and a save
-# with TCF fields; ping, getTCData, removeEventListener; no request
+# with TCF fields; ping, getTCData, removeEventListener; IAB's URL
+# macros filled in the pixel the choice releases; no request
 # leaves the machine.  (t/browser/tcfapi.mjs drives Chromium.)
 
 use strict;
@@ -59,6 +60,7 @@ window.__tcfapi('addEventListener', 2, function (td, ok) {
 });
 </script>
 </head><body><main><h1>Article</h1><p>Text.</p>
+<img alt="" width="1" height="1" src="https://www.facebook.com/tr?id=1&amp;gdpr=${GDPR}&amp;gdpr_consent=${GDPR_CONSENT_755}&amp;ac=${ADDTL_CONSENT}&amp;x=${OTHER}">
 <iframe id="ad" title="ad" src="http://localhost:__PORT__/frame/ad.html"></iframe>
 </main></body></html>
 HTML
