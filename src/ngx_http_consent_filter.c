@@ -621,7 +621,7 @@ ngx_http_consent_injections(ngx_http_request_t *r,
 
     /* consent_tcf cmp: __tcfapi, first of all (ngx_http_consent_tcf.c) */
 
-    if (ngx_http_consent_tcf_head(r, clcf, view, &rc, &nonce, &out)
+    if (ngx_http_consent_tcf_head(r, clcf, view, &rc, &nonce, &out, hc)
         != NGX_OK)
     {
         return NGX_ERROR;

@@ -428,7 +428,8 @@ ngx_int_t ngx_http_consent_tcf_cookies(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_tcf_out_t *out);
 ngx_int_t ngx_http_consent_tcf_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
-    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head);
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    consent_html_conf_t *hc);
 
 
 #endif /* _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_ */

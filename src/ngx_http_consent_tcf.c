@@ -40,6 +40,8 @@ static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
 static u_char *ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce);
+static const char *ngx_http_consent_tcf_macro(void *ctx, const char *tag,
+    size_t len, size_t *out_len);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -1110,18 +1112,30 @@ ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_consent_tcf_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
-    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head)
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    consent_html_conf_t *hc)
 {
-    char     *json;
-    u_char   *start, *p;
-    size_t    len, size, attr;
-    json_t   *td;
+    char                 *json;
+    u_char               *start, *p;
+    size_t                len, size, attr;
+    json_t               *td;
+    consent_tcf_state_t   st;
 
     if (view->tcf == NULL) {
         return NGX_OK;
     }
 
-    td = consent_tcf_tcdata(view->tcf);
+    /* IAB's URL macros in the trackers the visitor's consent lets through */
+
+    hc->macro = ngx_http_consent_tcf_macro;
+    hc->macro_ctx = r;
+
+    /* in the page: the vendors as ranges (tcfapi.js expands them) */
+
+    st = *view->tcf;
+    st.compact = 1;
+
+    td = consent_tcf_tcdata(&st);
     if (td == NULL) {
         return NGX_ERROR;
     }
@@ -1188,4 +1202,40 @@ ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce)
     *p++ = '"';
 
     return p;
+}
+
+
+/* a tracker's tag let through, its URL macros filled from the TC string */
+
+static const char *
+ngx_http_consent_tcf_macro(void *ctx, const char *tag, size_t len,
+    size_t *out_len)
+{
+    ngx_http_request_t *r = ctx;
+
+    char            *out;
+    size_t           n;
+    unsigned         k;
+    consent_view_t  *view;
+
+    view = ngx_http_consent_view(r);
+
+    if (view == NULL || view->tcf == NULL) {
+        return NULL;
+    }
+
+    n = consent_tcf_macros(tag, len, view->tcf, NULL, &k);
+
+    if (k == 0) {
+        return NULL;
+    }
+
+    out = ngx_pnalloc(r->pool, n);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    *out_len = consent_tcf_macros(tag, len, view->tcf, out, &k);
+
+    return out;
 }

@@ -25,6 +25,24 @@ try {
     return;
 }
 
+// the page has the vendors as ranges, "1-6,9,755": an object again
+function expand(v) {
+    var o = {};
+    if (typeof v !== 'string') {
+        return v;
+    }
+    v.split(',').forEach(function (r) {
+        var a = r.split('-'), i = +a[0], e = +(a[1] || a[0]);
+        for (; r && i <= e; i++) {
+            o[i] = true;
+        }
+    });
+    return o;
+}
+
+td.vendor.consents = expand(td.vendor.consents);
+td.vendor.legitimateInterests = expand(td.vendor.legitimateInterests);
+
 function clone(o) {
     return JSON.parse(JSON.stringify(o));
 }
