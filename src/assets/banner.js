@@ -302,24 +302,6 @@ function plain(action) {
     HTMLFormElement.prototype.submit.call(form);
 }
 
-// consent_tcf cmp: the TCF fields of the form, as the endpoint's JSON
-var TCF = {tcf_purpose: 'purposes', tcf_purpose_li: 'purposes_li',
-    tcf_special_feature: 'special_features', tcf_vendor: 'vendors',
-    tcf_vendor_li: 'vendors_li', tcf_ac: 'google_atps'};
-
-function tcf() {
-    var o = null, i, e, k, els = form.querySelectorAll('input[name^="tcf"]');
-    for (i = 0; i < els.length; i++) {
-        e = els[i];
-        k = TCF[e.name];
-        o = o || {};
-        if (k && (e.type !== 'checkbox' || e.checked)) {
-            (o[k] = o[k] || []).push(+e.value);
-        }
-    }
-    return o;
-}
-
 function submit(e) {
     var b = e.submitter, a = b && b.name === 'action' && b.value, body, i,
         boxes;
@@ -339,10 +321,9 @@ function submit(e) {
         for (i = 0; i < boxes.length; i++) {
             body.granted.push(boxes[i].value);
         }
-        if ((i = tcf())) {
-            body.tcf = i;
-        }
     }
+    // what other scripts of the module add (tcfapi.js: the TCF fields)
+    d.dispatchEvent(new CustomEvent('consent:body', {detail: body}));
     // the page, for a hand-off's way back (it may send no Referer)
     fetch(st.endpoint + '?return=' + encodeURIComponent(location.pathname
                                                         + location.search), {

@@ -178,6 +178,29 @@ d.addEventListener('consent:answer', function (e) {
     });
 });
 
+// a save posted by the banner's script carries the form's TCF fields
+var TF = {tcf_purpose: 'purposes', tcf_purpose_li: 'purposes_li',
+    tcf_special_feature: 'special_features', tcf_vendor: 'vendors',
+    tcf_vendor_li: 'vendors_li', tcf_ac: 'google_atps'};
+
+d.addEventListener('consent:body', function (e) {
+    var b = e.detail, o = null, f = d.querySelector('#consent-banner form');
+    if (!b || b.action !== 'save' || !f) {
+        return;
+    }
+    Array.prototype.forEach.call(f.querySelectorAll('input[name^="tcf"]'),
+                                 function (i) {
+        var k = TF[i.name];
+        o = o || {};
+        if (k && (i.type !== 'checkbox' || i.checked)) {
+            (o[k] = o[k] || []).push(+i.value);
+        }
+    });
+    if (o) {
+        b.tcf = o;
+    }
+});
+
 // IAB's URL macros in what the banner releases: ${GDPR},
 // ${GDPR_CONSENT_<vendor id>} (the TC string), ${ADDTL_CONSENT}
 function macros(v) {
