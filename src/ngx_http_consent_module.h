@@ -30,6 +30,7 @@
 #include "consent_status.h"
 #include "consent_regime.h"
 #include "consent_tcf.h"
+#include "consent_tcf_cmp.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -170,6 +171,12 @@ typedef struct {
     ngx_uint_t                   tcf_line;
     void                        *tcf_gvl;     /* consent_tcf_gvl_t */
     ngx_str_t                    tcf_gvl_path;
+    /* consent_tcf_cmp: the module is the CMP (consent_tcf cmp) */
+    ngx_uint_t                   tcf_cmp_id;
+    ngx_uint_t                   tcf_cmp_version;
+    u_char                       tcf_cc[3];   /* publisher country */
+    ngx_str_t                    tcf_cmp_file;
+    ngx_uint_t                   tcf_cmp_line;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -390,6 +397,7 @@ ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
 /* consent_tcf (ngx_http_consent_tcf.c) */
 #define NGX_HTTP_CONSENT_TCF_OFF     0
 #define NGX_HTTP_CONSENT_TCF_BRIDGE  1
+#define NGX_HTTP_CONSENT_TCF_CMP     2
 
 char *ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_consent_tcf_merge(ngx_conf_t *cf,
@@ -399,8 +407,37 @@ char *ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
+
+/* consent_tcf cmp: what a choice writes (ngx_http_consent_tcf.c) */
+typedef struct {
+    ngx_str_t                    tc;          /* "": withdrawn */
+    ngx_str_t                    ac;          /* "": no Google ATPs */
+    char                         sha256[65];  /* of tc, hex */
+    consent_tcf_state_t         *state;
+} ngx_http_consent_tcf_out_t;
+
+#define ngx_http_consent_body_max(clcf)                                      \
+    ((clcf)->tcf == NGX_HTTP_CONSENT_TCF_CMP ? CONSENT_TCF_BODY_MAX          \
+                                             : CONSENT_BODY_MAX)
+
+ngx_int_t ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
+ngx_int_t ngx_http_consent_tcf_check(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_choice_t *choice, char *err,
+    size_t errlen);
+ngx_http_consent_tcf_out_t *ngx_http_consent_tcf_choose(
+    ngx_http_request_t *r, ngx_http_consent_loc_conf_t *clcf,
+    consent_choice_t *choice, uint32_t *granted);
+ngx_int_t ngx_http_consent_tcf_cookies(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_tcf_out_t *out);
+ngx_int_t ngx_http_consent_tcf_head(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    consent_html_conf_t *hc);
 
 
 #endif /* _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_ */

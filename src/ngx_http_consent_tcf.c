@@ -13,6 +13,7 @@
 #include "ngx_http_consent_module.h"
 #include "consent_tcf_map.h"
 #include "consent_tcf_gvl.h"
+#include "consent_tcf_cmp.h"
 
 
 #define NGX_HTTP_CONSENT_TCF_COOKIE   "euconsent-v2"
@@ -32,6 +33,15 @@ static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
 static void ngx_http_consent_tcf_gvl_cleanup(void *data);
 static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
+static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf);
+static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
+    consent_tcf_cmp_t *cmp);
+static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
+static u_char *ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce);
+static const char *ngx_http_consent_tcf_macro(void *ctx, const char *tag,
+    size_t len, size_t *out_len);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -64,13 +74,16 @@ ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (ngx_strcmp(value[1].data, "bridge") == 0) {
         clcf->tcf = NGX_HTTP_CONSENT_TCF_BRIDGE;
 
+    } else if (ngx_strcmp(value[1].data, "cmp") == 0) {
+        clcf->tcf = NGX_HTTP_CONSENT_TCF_CMP;
+
     } else if (ngx_strcmp(value[1].data, "off") == 0) {
         clcf->tcf = NGX_HTTP_CONSENT_TCF_OFF;
 
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid value \"%V\" in \"%V\" directive, "
-                           "it must be \"bridge\" or \"off\"",
+                           "it must be \"bridge\", \"cmp\" or \"off\"",
                            &value[1], &cmd->name);
         return NGX_CONF_ERROR;
     }
@@ -109,9 +122,126 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
         return NGX_CONF_ERROR;
     }
 
+    if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
+        conf->tcf_cmp_id = prev->tcf_cmp_id;
+        conf->tcf_cmp_version = prev->tcf_cmp_version;
+        ngx_memcpy(conf->tcf_cc, prev->tcf_cc, 3);
+        conf->tcf_cmp_file = prev->tcf_cmp_file;
+        conf->tcf_cmp_line = prev->tcf_cmp_line;
+    }
+
+    if (conf->tcf == NGX_HTTP_CONSENT_TCF_CMP) {
+        return ngx_http_consent_tcf_cmp_merge(cf, conf);
+    }
+
     if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE && conf->tcf_gvl != NULL) {
         return ngx_http_consent_tcf_check_gvl(cf, conf);
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* consent_tcf cmp: what writing TC strings needs, all at nginx -t */
+
+static char *
+ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf)
+{
+    if (conf->policy == NULL || conf->policy->tcf == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf cmp\" requires a policy with a "
+                      "\"tcf\" section in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->tcf_gvl == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf cmp\" requires \"consent_tcf_gvl\" "
+                      "(IAB's Global Vendor List) in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf cmp\" requires \"consent_tcf_cmp\" "
+                      "(the CMP id IAB Europe registered) in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_consent_tcf_check_gvl(cf, conf);
+}
+
+
+/*
+ * consent_tcf_cmp ID VERSION [publisher_cc=CC]: the CMP id IAB Europe
+ * gave the operator (2..4095), the CMP's version (1..4095), and the
+ * publisher's country (two letters; "AA", unknown, by default)
+ */
+
+char *
+ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_int_t   id, version;
+    ngx_str_t  *value, cc;
+
+    if (clcf->tcf_cmp_id != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    id = ngx_atoi(value[1].data, value[1].len);
+
+    if (id < 2 || id > 4095) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid CMP id \"%V\" in \"%V\" directive, "
+                           "it must be an integer from 2 to 4095",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    version = ngx_atoi(value[2].data, value[2].len);
+
+    if (version < 1 || version > 4095) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid CMP version \"%V\" in \"%V\" "
+                           "directive, it must be an integer from 1 to 4095",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(clcf->tcf_cc, "AA", 3);
+
+    if (cf->args->nelts == 4) {
+        cc = value[3];
+
+        if (cc.len != sizeof("publisher_cc=XX") - 1
+            || ngx_strncmp(cc.data, "publisher_cc=", 13) != 0
+            || cc.data[13] < 'A' || cc.data[13] > 'Z'
+            || cc.data[14] < 'A' || cc.data[14] > 'Z')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive, it must be \"publisher_cc=\" "
+                               "and two capital letters",
+                               &cc, &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        clcf->tcf_cc[0] = cc.data[13];
+        clcf->tcf_cc[1] = cc.data[14];
+    }
+
+    clcf->tcf_cmp_id = (ngx_uint_t) id;
+    clcf->tcf_cmp_version = (ngx_uint_t) version;
+    clcf->tcf_cmp_file = cf->conf_file->file.name;
+    clcf->tcf_cmp_line = cf->conf_file->line;
 
     return NGX_CONF_OK;
 }
@@ -629,4 +759,483 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
     r->headers_out.content_length_n = 0;
 
     return ngx_http_send_header(r);
+}
+
+
+/*
+ * consent_tcf cmp: the signed cookie says what the visitor chose, the
+ * euconsent-v2 cookie must still stand for it (the same CMP, the GVL's
+ * TCF policy version, not 390 days old); else the banner asks again
+ * (outdated or expired, nothing optional granted).  The TCData of
+ * __tcfapi is made of it.
+ */
+
+ngx_int_t
+ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf)
+{
+    unsigned              nvalid;
+    ngx_str_t             s;
+    const char           *why;
+    consent_tcf_t        *tc;
+    consent_state_e       state;
+    consent_token_t       tok;
+    consent_tcf_ac_t     *ac;
+    consent_tcf_cmp_t     cmp;
+    consent_tcf_state_t  *st;
+
+    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    if (st == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
+
+    st->cmp_id = cmp.cmp_id;
+    st->cmp_version = cmp.cmp_version;
+    st->policy_version =
+                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
+    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
+
+    ctx->view.tcf = st;
+    ctx->tcf = NULL;
+
+    if (ctx->view.state != CONSENT_STATE_VALID) {
+        st->shown = 1;
+        return NGX_OK;
+    }
+
+    why = "no euconsent-v2 cookie";
+    state = CONSENT_STATE_OUTDATED;
+    tc = NULL;
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                    &s)
+        == NGX_OK)
+    {
+        tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+        if (tc == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (consent_tcf_decode((const char *) s.data, s.len, tc, &why)
+            == 0)
+        {
+            state = consent_tcf_cmp_state(tc, clcf->tcf_gvl, &cmp,
+                                          (int64_t) ngx_time(), &why);
+        }
+    }
+
+    if (state != CONSENT_STATE_VALID) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the TC string does not stand for the "
+                      "consent any more (%s), the banner asks again", why);
+
+        tok = ctx->view.token;
+        nvalid = ctx->view.nvalid;
+        consent_view_init(&ctx->view, clcf->policy, state, &tok);
+        ctx->view.nvalid = nvalid;
+        ctx->view.tcf = st;
+        st->shown = 1;
+
+        return NGX_OK;
+    }
+
+    st->tc = tc;
+    st->tc_string = (const char *) s.data;
+    st->tc_len = s.len;
+    ctx->tcf = tc;
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
+                                    &s)
+        == NGX_OK)
+    {
+        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+        if (ac == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
+            == 0)
+        {
+            st->ac_string = (const char *) s.data;
+            st->ac_len = s.len;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
+    consent_tcf_cmp_t *cmp)
+{
+    cmp->cmp_id = (unsigned) clcf->tcf_cmp_id;
+    cmp->cmp_version = (unsigned) clcf->tcf_cmp_version;
+    ngx_memcpy(cmp->publisher_cc, clcf->tcf_cc, 3);
+}
+
+
+/* what the GVL and the policy allow of a posted TCF choice: a 400 else */
+
+ngx_int_t
+ngx_http_consent_tcf_check(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_choice_t *choice, char *err,
+    size_t errlen)
+{
+    if (choice->tcf == NULL || choice->action != CONSENT_ACTION_SAVE) {
+        return NGX_OK;
+    }
+
+    if (consent_tcf_pick_check(choice->tcf, clcf->tcf_gvl,
+                               clcf->policy->tcf, clcf->policy->ncategories,
+                               err, errlen)
+        != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The TC string and the AC string of a choice, and the categories they
+ * grant (*granted, from the choice's own in *granted); NULL on an error
+ */
+
+ngx_http_consent_tcf_out_t *
+ngx_http_consent_tcf_choose(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_choice_t *choice,
+    uint32_t *granted)
+{
+    size_t                       n;
+    const char                  *why, *lang;
+    unsigned char                digest[32];
+    consent_tcf_t               *tc;
+    ngx_table_elt_t             *h;
+    consent_tcf_ac_t            *ac;
+    consent_tcf_cmp_t            cmp;
+    consent_tcf_pick_t          *pick;
+    consent_tcf_state_t         *st;
+    ngx_http_consent_tcf_out_t  *out;
+
+    out = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_tcf_out_t));
+    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    if (out == NULL || st == NULL) {
+        return NULL;
+    }
+
+    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
+
+    st->cmp_id = cmp.cmp_id;
+    st->cmp_version = cmp.cmp_version;
+    st->policy_version =
+                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
+    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
+    out->state = st;
+
+    if (choice->action == CONSENT_ACTION_WITHDRAW) {
+        /* no TC string: the banner asks again */
+        st->shown = 1;
+        return out;
+    }
+
+    tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+    ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+    out->tc.data = ngx_pnalloc(r->pool, CONSENT_TCF_STRING_MAX);
+    out->ac.data = ngx_pnalloc(r->pool, CONSENT_TCF_STRING_MAX);
+
+    if (tc == NULL || ac == NULL || out->tc.data == NULL
+        || out->ac.data == NULL)
+    {
+        return NULL;
+    }
+
+    pick = choice->tcf;
+
+    if (pick == NULL || choice->action != CONSENT_ACTION_SAVE) {
+        pick = ngx_palloc(r->pool, sizeof(consent_tcf_pick_t));
+        if (pick == NULL) {
+            return NULL;
+        }
+
+        consent_tcf_pick_all(pick,
+                             choice->action == CONSENT_ACTION_ACCEPT_ALL);
+    }
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    lang = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+
+    if (consent_tcf_cmp_choose(tc, ac, pick, clcf->tcf_gvl,
+                               clcf->policy->tcf, clcf->policy, &cmp, lang,
+                               (int64_t) ngx_time(), *granted, granted,
+                               (char *) out->tc.data, (char *) out->ac.data,
+                               &why)
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "consent: the TC string of a choice cannot be "
+                      "written: %s", why);
+        return NULL;
+    }
+
+    out->tc.len = ngx_strlen(out->tc.data);
+    out->ac.len = ngx_strlen(out->ac.data);
+
+    if (consent_tcf_digest((const char *) out->tc.data, out->tc.len, digest)
+        != 0)
+    {
+        return NULL;
+    }
+
+    for (n = 0; n < 32; n++) {
+        ngx_sprintf((u_char *) out->sha256 + 2 * n, "%02xd",
+                    (ngx_uint_t) digest[n]);
+    }
+
+    out->sha256[64] = '\0';
+
+    st->tc = tc;
+    st->tc_string = (const char *) out->tc.data;
+    st->tc_len = out->tc.len;
+
+    if (out->ac.len) {
+        st->ac_string = (const char *) out->ac.data;
+        st->ac_len = out->ac.len;
+    }
+
+    return out;
+}
+
+
+/*
+ * euconsent-v2 and addtl_consent, in the response that sets the signed
+ * cookie: Path=/, SameSite=Lax, Secure as the signed cookie, 13 months;
+ * not HttpOnly (vendors' scripts may read them; __tcfapi is the way);
+ * a withdrawal (out->tc.len == 0) expires them
+ */
+
+ngx_int_t
+ngx_http_consent_tcf_cookies(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_tcf_out_t *out)
+{
+    if (ngx_http_consent_tcf_set_cookie(r, clcf,
+                                        NGX_HTTP_CONSENT_TCF_COOKIE,
+                                        &out->tc)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (clcf->policy->tcf != NULL
+        && (out->ac.len || out->tc.len == 0))
+    {
+        return ngx_http_consent_tcf_set_cookie(r, clcf,
+                                               NGX_HTTP_CONSENT_AC_COOKIE,
+                                               &out->ac);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value)
+{
+    u_char           *cookie, *p;
+    size_t            size;
+    ngx_uint_t        secure;
+    ngx_table_elt_t  *h;
+
+    switch (clcf->cookie_secure) {
+
+    case NGX_HTTP_CONSENT_SECURE_ON:
+        secure = 1;
+        break;
+
+    case NGX_HTTP_CONSENT_SECURE_OFF:
+        secure = 0;
+        break;
+
+    default:
+#if (NGX_HTTP_SSL)
+        secure = r->connection->ssl != NULL;
+#else
+        secure = 0;
+#endif
+        break;
+    }
+
+    size = ngx_strlen(name) + 1 + value->len
+           + sizeof("; Path=/; Max-Age=; SameSite=Lax; Secure") - 1
+           + NGX_INT64_LEN
+           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
+
+    cookie = ngx_pnalloc(r->pool, size);
+    if (cookie == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(cookie, "%s=%V; Path=/; Max-Age=%T; SameSite=Lax",
+                    name, value,
+                    (time_t) (value->len ? CONSENT_TCF_MAX_AGE : 0));
+
+    if (secure) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+
+    if (clcf->cookie_domain.len) {
+        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
+    }
+
+    h = ngx_http_consent_header_out(r, "Set-Cookie", sizeof("Set-Cookie") - 1,
+                                    cookie, p - cookie);
+
+    return h ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * consent_tcf cmp: before the head snippet, the visitor's TCData as
+ * inert JSON and the script of __tcfapi that answers from it
+ * (src/assets/tcfapi.js), first in <head> so that __tcfapi is there
+ * before any tag of the page asks for it
+ */
+
+ngx_int_t
+ngx_http_consent_tcf_head(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    consent_html_conf_t *hc)
+{
+    char                 *json;
+    u_char               *start, *p;
+    size_t                len, size, attr;
+    json_t               *td;
+    consent_tcf_state_t   st;
+
+    if (view->tcf == NULL) {
+        return NGX_OK;
+    }
+
+    /* IAB's URL macros in the trackers the visitor's consent lets through */
+
+    hc->macro = ngx_http_consent_tcf_macro;
+    hc->macro_ctx = r;
+
+    /* in the page: the vendors as ranges (tcfapi.js expands them) */
+
+    st = *view->tcf;
+    st.compact = 1;
+
+    td = consent_tcf_tcdata(&st);
+    if (td == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* "/" escaped: no "</script" in the element (nor "<" in the data) */
+
+    json = json_dumps(td, JSON_COMPACT | JSON_ESCAPE_SLASH);
+    json_decref(td);
+
+    if (json == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = ngx_strlen(json);
+    attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
+
+    size = sizeof("<script type=\"application/json\" id=\"consent-tcf\" "
+                  "data-gvl=\"4095\" data-consent-ui>") - 1 + attr + len
+           + sizeof("</script><script src=\"tcfapi.js?v=\" "
+                    "data-consent-ui></script>") - 1
+           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + head->len;
+
+    start = ngx_pnalloc(r->pool, size);
+    if (start == NULL) {
+        free(json);
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(start, "<script type=\"application/json\" "
+                    "id=\"consent-tcf\" data-gvl=\"%ui\" data-consent-ui",
+                    (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
+                                                       ->vendor_list_version);
+    p = ngx_http_consent_tcf_nonce(p, nonce);
+    *p++ = '>';
+    p = ngx_cpymem(p, json, len);
+    p = ngx_cpymem(p, "</script><script src=\"",
+                   sizeof("</script><script src=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
+                                   rc->endpoint_len);
+    p = ngx_sprintf(p, "tcfapi.js?v=%s\" data-consent-ui", rc->version);
+    p = ngx_http_consent_tcf_nonce(p, nonce);
+    p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+    p = ngx_cpymem(p, head->data, head->len);
+
+    free(json);
+
+    head->data = start;
+    head->len = p - start;
+
+    return NGX_OK;
+}
+
+
+static u_char *
+ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce)
+{
+    if (nonce->len == 0) {
+        return p;
+    }
+
+    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
+    *p++ = '"';
+
+    return p;
+}
+
+
+/* a tracker's tag let through, its URL macros filled from the TC string */
+
+static const char *
+ngx_http_consent_tcf_macro(void *ctx, const char *tag, size_t len,
+    size_t *out_len)
+{
+    ngx_http_request_t *r = ctx;
+
+    char            *out;
+    size_t           n;
+    unsigned         k;
+    consent_view_t  *view;
+
+    view = ngx_http_consent_view(r);
+
+    if (view == NULL || view->tcf == NULL) {
+        return NULL;
+    }
+
+    n = consent_tcf_macros(tag, len, view->tcf, NULL, &k);
+
+    if (k == 0) {
+        return NULL;
+    }
+
+    out = ngx_pnalloc(r->pool, n);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    *out_len = consent_tcf_macros(tag, len, view->tcf, out, &k);
+
+    return out;
 }

@@ -12,7 +12,8 @@
 # rewrites the same files.
 #
 # It writes the seeds of the harnesses below (html, hosts, keys, match,
-# policy, record, request, token, verify) and of no other: those of
+# matchdiff, policy, record, request, tcf_cmp, token, verify) and of no
+# other: those of
 # cookie_hdr, css, gpp, handoff, inflate, precond, regime, status, tcf,
 # tcf_gvl and url were written by hand with their harnesses and are
 # left as they are (as is every file not named seed-*).  The html and hosts
@@ -310,6 +311,17 @@ for my $c (["\x00", ["doubleclick.net\n", "/tr\n"],
     seed('matchdiff', $flags . join('', map { "$_->[0]\0$_->[1]\0" } @rest)
         . $url);
 }
+
+# ---------------------------------------------------------------------------
+# tcf_cmp: a form, a JSON body, a tag with URL macros
+
+seed('tcf_cmp', "\x00action=save&tcf=1&tcf_purpose=1&tcf_purpose_li=7"
+     . "&tcf_special_feature=1&tcf_vendor=755&tcf_vendor_li=3&tcf_ac=89");
+seed('tcf_cmp', "\x01" . '{"action":"save","tcf":{"purposes":[1,2],'
+     . '"purposes_li":[7],"special_features":[1],"vendors":[755],'
+     . '"vendors_li":[1],"google_atps":[89]}}');
+seed('tcf_cmp', "\x02" . '<img src="x?g=${GDPR}&c=${GDPR_CONSENT_755}'
+     . '&a=${ADDTL_CONSENT}&o=${X}&$">');
 
 # ---------------------------------------------------------------------------
 # record and verify: lines of a log signed with k1's log key
