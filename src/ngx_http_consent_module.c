@@ -306,6 +306,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_tcf_cmp"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      ngx_http_consent_tcf_cmp,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_tcf_record"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_consent_tcf_record,
@@ -519,6 +526,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->regime = NGX_CONF_UNSET_PTR;
     clcf->tcf = NGX_CONF_UNSET_UINT;
     clcf->tcf_gvl = NGX_CONF_UNSET_PTR;
+    clcf->tcf_cmp_id = NGX_CONF_UNSET_UINT;
 
     return clcf;
 }

@@ -170,6 +170,12 @@ typedef struct {
     ngx_uint_t                   tcf_line;
     void                        *tcf_gvl;     /* consent_tcf_gvl_t */
     ngx_str_t                    tcf_gvl_path;
+    /* consent_tcf_cmp: the module is the CMP (consent_tcf cmp) */
+    ngx_uint_t                   tcf_cmp_id;
+    ngx_uint_t                   tcf_cmp_version;
+    u_char                       tcf_cc[3];   /* publisher country */
+    ngx_str_t                    tcf_cmp_file;
+    ngx_uint_t                   tcf_cmp_line;
 } ngx_http_consent_loc_conf_t;
 
 
@@ -382,6 +388,7 @@ ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
 /* consent_tcf (ngx_http_consent_tcf.c) */
 #define NGX_HTTP_CONSENT_TCF_OFF     0
 #define NGX_HTTP_CONSENT_TCF_BRIDGE  1
+#define NGX_HTTP_CONSENT_TCF_CMP     2
 
 char *ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_consent_tcf_merge(ngx_conf_t *cf,
@@ -390,6 +397,8 @@ ngx_int_t ngx_http_consent_tcf_add_variables(ngx_conf_t *cf);
 char *ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);

@@ -32,6 +32,8 @@ static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
 static void ngx_http_consent_tcf_gvl_cleanup(void *data);
 static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
+static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -64,13 +66,16 @@ ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (ngx_strcmp(value[1].data, "bridge") == 0) {
         clcf->tcf = NGX_HTTP_CONSENT_TCF_BRIDGE;
 
+    } else if (ngx_strcmp(value[1].data, "cmp") == 0) {
+        clcf->tcf = NGX_HTTP_CONSENT_TCF_CMP;
+
     } else if (ngx_strcmp(value[1].data, "off") == 0) {
         clcf->tcf = NGX_HTTP_CONSENT_TCF_OFF;
 
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid value \"%V\" in \"%V\" directive, "
-                           "it must be \"bridge\" or \"off\"",
+                           "it must be \"bridge\", \"cmp\" or \"off\"",
                            &value[1], &cmd->name);
         return NGX_CONF_ERROR;
     }
@@ -109,9 +114,126 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
         return NGX_CONF_ERROR;
     }
 
+    if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
+        conf->tcf_cmp_id = prev->tcf_cmp_id;
+        conf->tcf_cmp_version = prev->tcf_cmp_version;
+        ngx_memcpy(conf->tcf_cc, prev->tcf_cc, 3);
+        conf->tcf_cmp_file = prev->tcf_cmp_file;
+        conf->tcf_cmp_line = prev->tcf_cmp_line;
+    }
+
+    if (conf->tcf == NGX_HTTP_CONSENT_TCF_CMP) {
+        return ngx_http_consent_tcf_cmp_merge(cf, conf);
+    }
+
     if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE && conf->tcf_gvl != NULL) {
         return ngx_http_consent_tcf_check_gvl(cf, conf);
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* consent_tcf cmp: what writing TC strings needs, all at nginx -t */
+
+static char *
+ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf)
+{
+    if (conf->policy == NULL || conf->policy->tcf == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf cmp\" requires a policy with a "
+                      "\"tcf\" section in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->tcf_gvl == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf cmp\" requires \"consent_tcf_gvl\" "
+                      "(IAB's Global Vendor List) in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"consent_tcf cmp\" requires \"consent_tcf_cmp\" "
+                      "(the CMP id IAB Europe registered) in %V:%ui",
+                      &conf->tcf_file, conf->tcf_line);
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_consent_tcf_check_gvl(cf, conf);
+}
+
+
+/*
+ * consent_tcf_cmp ID VERSION [publisher_cc=CC]: the CMP id IAB Europe
+ * gave the operator (2..4095), the CMP's version (1..4095), and the
+ * publisher's country (two letters; "AA", unknown, by default)
+ */
+
+char *
+ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_consent_loc_conf_t *clcf = conf;
+
+    ngx_int_t   id, version;
+    ngx_str_t  *value, cc;
+
+    if (clcf->tcf_cmp_id != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    id = ngx_atoi(value[1].data, value[1].len);
+
+    if (id < 2 || id > 4095) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid CMP id \"%V\" in \"%V\" directive, "
+                           "it must be an integer from 2 to 4095",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    version = ngx_atoi(value[2].data, value[2].len);
+
+    if (version < 1 || version > 4095) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid CMP version \"%V\" in \"%V\" "
+                           "directive, it must be an integer from 1 to 4095",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(clcf->tcf_cc, "AA", 3);
+
+    if (cf->args->nelts == 4) {
+        cc = value[3];
+
+        if (cc.len != sizeof("publisher_cc=XX") - 1
+            || ngx_strncmp(cc.data, "publisher_cc=", 13) != 0
+            || cc.data[13] < 'A' || cc.data[13] > 'Z'
+            || cc.data[14] < 'A' || cc.data[14] > 'Z')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive, it must be \"publisher_cc=\" "
+                               "and two capital letters",
+                               &cc, &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        clcf->tcf_cc[0] = cc.data[13];
+        clcf->tcf_cc[1] = cc.data[14];
+    }
+
+    clcf->tcf_cmp_id = (ngx_uint_t) id;
+    clcf->tcf_cmp_version = (ngx_uint_t) version;
+    clcf->tcf_cmp_file = cf->conf_file->file.name;
+    clcf->tcf_cmp_line = cf->conf_file->line;
 
     return NGX_CONF_OK;
 }
