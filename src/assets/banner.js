@@ -212,6 +212,29 @@ function layer2() {
     if (!l2) {
         return;
     }
+    // CMP mode: the TCF's second layer, fetched once into the banner;
+    // failing that, the preferences page it is part of
+    if (l2.hasAttribute('data-consent-tcf') && !l2.firstChild) {
+        var u = l2.getAttribute('data-consent-tcf') + '&return='
+                + encodeURIComponent(location.pathname + location.search);
+        if (!w.fetch) {
+            w.location.href = u.replace('layer=2&', '');
+            return;
+        }
+        fetch(u, {credentials: 'same-origin', headers: {Accept: 'text/html'}})
+            .then(function (r) {
+                if (!r.ok) {
+                    throw r;
+                }
+                return r.text();
+            }).then(function (t) {
+                l2.innerHTML = t;
+                layer2();
+            }, function () {
+                w.location.href = u.replace('layer=2&', '');
+            });
+        return;
+    }
     l2.hidden = false;
     cust.hidden = true;
     cust.setAttribute('aria-expanded', 'true');

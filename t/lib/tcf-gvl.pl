@@ -14,6 +14,7 @@
 use strict;
 use warnings;
 
+use utf8;
 use JSON::PP;
 
 my ($dir, $n, $hostile) = @ARGV;
