@@ -213,21 +213,17 @@ function layer2() {
         return;
     }
     // CMP mode: the TCF's second layer, fetched once into the banner;
-    // failing that, the preferences page it is part of
-    if (l2.hasAttribute('data-consent-tcf') && !l2.firstChild) {
-        var u = l2.getAttribute('data-consent-tcf') + '&return='
+    // without fetch or failing, the preferences page it is part of
+    if (l2.dataset.consentTcf && !l2.firstChild) {
+        var u = l2.dataset.consentTcf + '&return='
                 + encodeURIComponent(location.pathname + location.search);
-        if (!w.fetch) {
-            w.location.href = u.replace('layer=2&', '');
-            return;
-        }
-        fetch(u, {credentials: 'same-origin', headers: {Accept: 'text/html'}})
+        (w.fetch ? fetch(u, {headers: {Accept: 'text/html'}})
             .then(function (r) {
                 if (!r.ok) {
                     throw r;
                 }
                 return r.text();
-            }).then(function (t) {
+            }) : Promise.reject()).then(function (t) {
                 l2.innerHTML = t;
                 layer2();
             }, function () {
