@@ -105,6 +105,8 @@ static const consent_field_t  consent_consent_fields[] = {
     { "ip", JSON_STRING },
     /* a choice carried from another domain (docs/domains.md): its origin */
     { "handoff", JSON_STRING | CONSENT_FIELD_OPTIONAL },
+    /* consent_tcf cmp: the TC string written, by its hash (docs/tcf.md) */
+    { "tcf_sha256", JSON_STRING | CONSENT_FIELD_OPTIONAL },
     { "kid", JSON_STRING },
     { "prev", JSON_STRING },
     { "hmac", JSON_STRING },
@@ -861,6 +863,8 @@ consent_record_object(const consent_record_t *rec,
             && consent_set(obj, "handoff",
                            consent_visitor_string(&rec->handoff,
                                                   CONSENT_HOST_MAX)))
+        || (rec->tcf_sha256 != NULL
+            && consent_set(obj, "tcf_sha256", json_string(rec->tcf_sha256)))
         || consent_set(obj, "kid", json_string(key->kid)))
     {
         goto failed;

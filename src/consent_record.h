@@ -83,6 +83,7 @@ typedef struct {
     consent_str_t       ua;
     consent_str_t       ip;             /* already anonymised */
     consent_str_t       handoff;        /* carried from: the origin's host */
+    const char         *tcf_sha256;     /* hex SHA-256 of a TC string */
 } consent_record_t;
 
 
@@ -105,7 +106,7 @@ int consent_chain_init(consent_chain_t *chain);
  * A line is compact JSON, members in this order:
  *   consent:    v type ts chain seq id action mechanism revision
  *               policy_sha256 granted denied gpc [regime] lang host
- *               page ua ip [handoff] kid prev hmac
+ *               page ua ip [handoff] [tcf_sha256] kid prev hmac
  *               (regime: when a regime applies; handoff: only in a
  *               choice carried from another domain)
  *   checkpoint: v type ts chain seq reason records kid prev hmac

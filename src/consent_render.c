@@ -13,6 +13,7 @@
 
 #include "consent_escape.h"
 #include "consent_render.h"
+#include "consent_tcf_cmp.h"
 #include "consent_regime.h"
 
 
@@ -191,6 +192,12 @@ consent_render_state_json(const consent_policy_t *policy,
 
     if (view->regime != NULL) {
         consent_render_regime_json(o, policy, view);
+    }
+
+    /* consent_tcf cmp: what __tcfapi answers (src/consent_tcf_tcdata.c) */
+
+    if (view->tcf != NULL) {
+        json_object_set_new(o, "tcf", consent_tcf_tcdata(view->tcf));
     }
 
     return consent_dump(o, len);

@@ -19,6 +19,8 @@
 #include "consent_token.h"
 
 
+struct consent_tcf_state_s;   /* consent_tcf_cmp.h */
+
 /* what the server knows of a visitor's consent */
 typedef struct {
     consent_state_e     state;
@@ -29,6 +31,7 @@ typedef struct {
     unsigned            conflict:1; /* signed cookies of several ids */
     unsigned            gpc:1;      /* Sec-GPC: 1 honoured (opt-out) */
     const consent_regime_t *regime; /* in force, or NULL: "opt-in" */
+    const struct consent_tcf_state_s *tcf;  /* consent_tcf cmp, or NULL */
 } consent_view_t;
 
 
@@ -38,7 +41,7 @@ void consent_view_init(consent_view_t *view, const consent_policy_t *policy,
 
 /*
  * {"state", "id", "revision", "policy_sha256", "granted", "denied",
- * "issued", "expires"}, compact, NUL-terminated, malloc'ed (free()).
+ * "issued", "expires"} (and "tcf", IAB's TCData, in CMP mode), compact, NUL-terminated, malloc'ed (free()).
  */
 char *consent_render_state_json(const consent_policy_t *policy,
     const consent_view_t *view, size_t *len);

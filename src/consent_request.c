@@ -15,7 +15,12 @@
 #define CONSENT_NAME_SHOWN  40      /* of a name echoed in an error */
 
 
-static void consent_choice_init(consent_choice_t *choice);
+static void consent_choice_init(consent_choice_t *choice,
+    consent_tcf_pick_t *tcf);
+static int consent_tcf_json(json_t *v, consent_tcf_pick_t *pick, char *err,
+    size_t errlen);
+static int consent_tcf_form(const char *key, size_t klen, const char *val,
+    size_t vlen, consent_tcf_pick_t *pick, char *err, size_t errlen);
 static int consent_action_parse(const char *s, size_t len,
     consent_action_e *action);
 static int consent_grant_id(const consent_policy_t *policy, const char *id,
@@ -48,9 +53,104 @@ consent_action_name(consent_action_e action)
 
 
 static void
-consent_choice_init(consent_choice_t *choice)
+consent_choice_init(consent_choice_t *choice, consent_tcf_pick_t *tcf)
 {
     memset(choice, 0, sizeof(consent_choice_t));
+
+    if (tcf != NULL) {
+        memset(tcf, 0, sizeof(consent_tcf_pick_t));
+        choice->tcf = tcf;
+    }
+}
+
+
+/* the JSON "tcf" object of a choice in CMP mode */
+
+static int
+consent_tcf_json(json_t *v, consent_tcf_pick_t *pick, char *err,
+    size_t errlen)
+{
+    int          kind;
+    size_t       i;
+    json_t      *arr, *item;
+    const char  *key;
+
+    if (!json_is_object(v)) {
+        snprintf(err, errlen, "\"tcf\" must be an object");
+        return -1;
+    }
+
+    pick->seen = 1;
+
+    json_object_foreach(v, key, arr) {
+
+        kind = consent_tcf_pick_json_kind(key, strlen(key));
+
+        if (kind < 0) {
+            consent_err_name(err, errlen, "unknown field tcf.", key,
+                             strlen(key));
+            return -1;
+        }
+
+        if (!json_is_array(arr)) {
+            snprintf(err, errlen, "\"tcf.%s\" must be an array of ids",
+                     key);
+            return -1;
+        }
+
+        json_array_foreach(arr, i, item) {
+            if (!json_is_integer(item)) {
+                snprintf(err, errlen, "\"tcf.%s\" must be an array of ids",
+                         key);
+                return -1;
+            }
+
+            if (consent_tcf_pick_add(pick, (consent_tcf_pick_e) kind,
+                                     json_integer_value(item), err, errlen)
+                != 0)
+            {
+                return -1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/* a TCF field of a form in CMP mode: 1 if it is none, 0 or -1 */
+
+static int
+consent_tcf_form(const char *key, size_t klen, const char *val,
+    size_t vlen, consent_tcf_pick_t *pick, char *err, size_t errlen)
+{
+    int      kind;
+    int64_t  id;
+
+    if (klen == 3 && memcmp(key, "tcf", 3) == 0) {
+        if (vlen != 1 || val[0] != '1') {
+            snprintf(err, errlen, "\"tcf\" must be 1");
+            return -1;
+        }
+
+        pick->seen = 1;
+        return 0;
+    }
+
+    kind = consent_tcf_pick_form_kind(key, klen);
+
+    if (kind < 0) {
+        return 1;
+    }
+
+    if (consent_tcf_pick_number(val, vlen, &id) != 0) {
+        snprintf(err, errlen, "%.*s: \"%.*s\" is not an id", (int) klen,
+                 key, (int) (vlen > 12 ? 12 : vlen), val);
+        return -1;
+    }
+
+    return consent_tcf_pick_add(pick, (consent_tcf_pick_e) kind, id, err,
+                                errlen);
 }
 
 
@@ -108,13 +208,23 @@ int
 consent_choice_parse_json(const consent_policy_t *policy, const char *body,
     size_t len, consent_choice_t *choice, char *err, size_t errlen)
 {
+    return consent_choice_parse_json_tcf(policy, body, len, choice, NULL,
+                                         err, errlen);
+}
+
+
+int
+consent_choice_parse_json_tcf(const consent_policy_t *policy,
+    const char *body, size_t len, consent_choice_t *choice,
+    consent_tcf_pick_t *tcf, char *err, size_t errlen)
+{
     int           rc;
     size_t        i;
     json_t       *root, *v, *item;
     const char   *key;
     json_error_t  jerr;
 
-    consent_choice_init(choice);
+    consent_choice_init(choice, tcf);
 
     if (len == 0) {
         snprintf(err, errlen, "empty body");
@@ -187,6 +297,12 @@ consent_choice_parse_json(const consent_policy_t *policy, const char *body,
                 choice->implied = 1;
             }
 
+        } else if (strcmp(key, "tcf") == 0 && choice->tcf != NULL) {
+
+            if (consent_tcf_json(v, choice->tcf, err, errlen) != 0) {
+                goto done;
+            }
+
         } else {
             consent_err_name(err, errlen, "unknown field", key, strlen(key));
             goto done;
@@ -212,12 +328,23 @@ int
 consent_choice_parse_form(const consent_policy_t *policy, const char *body,
     size_t len, consent_choice_t *choice, char *err, size_t errlen)
 {
+    return consent_choice_parse_form_tcf(policy, body, len, choice, NULL,
+                                         err, errlen);
+}
+
+
+int
+consent_choice_parse_form_tcf(const consent_policy_t *policy,
+    const char *body, size_t len, consent_choice_t *choice,
+    consent_tcf_pick_t *tcf, char *err, size_t errlen)
+{
     long        klen, vlen;
     size_t      i, start, eq, end;
-    char        key[16], val[CONSENT_RETURN_MAX + 1];
+    int         rc;
+    char        key[24], val[CONSENT_RETURN_MAX + 1];
     unsigned    seen_action;
 
-    consent_choice_init(choice);
+    consent_choice_init(choice, tcf);
     seen_action = 0;
 
     if (len == 0) {
@@ -313,6 +440,16 @@ consent_choice_parse_form(const consent_policy_t *policy, const char *body,
             }
 
             choice->return_path[choice->return_len] = '\0';
+
+        } else if (choice->tcf != NULL
+                   && (rc = consent_tcf_form(key, (size_t) klen, val,
+                                             (size_t) vlen, choice->tcf,
+                                             err, errlen))
+                      != 1)
+        {
+            if (rc != 0) {
+                return -1;
+            }
 
         } else {
             consent_err_name(err, errlen, "unknown field", key,

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "consent_policy.h"
+#include "consent_tcf_cmp.h"
 
 
 #define CONSENT_BODY_MAX    4096    /* larger POST bodies: 413 */
@@ -39,6 +40,9 @@ typedef struct {
     unsigned            has_return:1;
     size_t              return_len; /* form only; decoded, validated */
     char                return_path[CONSENT_RETURN_MAX + 1];
+
+    /* consent_tcf cmp: the TCF fields, read into the caller's pick */
+    consent_tcf_pick_t *tcf;
 } consent_choice_t;
 
 
@@ -53,12 +57,28 @@ int consent_choice_parse_json(const consent_policy_t *policy,
 
 /*
  * application/x-www-form-urlencoded: action=, granted= (repeated),
- * return=.  An invalid return path is replaced by "/" rather than
+ * return=, and with choice->tcf the TCF fields (tcf=1, tcf_purpose=,
+ * tcf_purpose_li=, tcf_special_feature=, tcf_vendor=, tcf_vendor_li=,
+ * tcf_ac=, decimal ids, repeatable) or in JSON a "tcf" object
+ * ("purposes", "purposes_li", "special_features", "vendors",
+ * "vendors_li", "google_atps": arrays of integers).  An invalid return path is replaced by "/" rather than
  * refused: the visitor's choice still counts, only the redirect is safe.
  */
 int consent_choice_parse_form(const consent_policy_t *policy,
     const char *body, size_t len, consent_choice_t *choice, char *err,
     size_t errlen);
+
+/*
+ * The same in CMP mode (consent_tcf cmp): the TCF fields are read into
+ * tcf (zeroed first; choice->tcf points to it), which the plain ones
+ * refuse as unknown fields.
+ */
+int consent_choice_parse_json_tcf(const consent_policy_t *policy,
+    const char *body, size_t len, consent_choice_t *choice,
+    consent_tcf_pick_t *tcf, char *err, size_t errlen);
+int consent_choice_parse_form_tcf(const consent_policy_t *policy,
+    const char *body, size_t len, consent_choice_t *choice,
+    consent_tcf_pick_t *tcf, char *err, size_t errlen);
 
 /* the categories granted by a choice; required ones always are */
 uint32_t consent_choice_granted(const consent_policy_t *policy,

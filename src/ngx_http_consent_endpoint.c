@@ -24,7 +24,7 @@ static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
     consent_choice_t *choice, ngx_uint_t form);
 static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
     consent_choice_t *choice, consent_view_t *view, consent_token_t *tok,
-    char *id, ngx_uint_t form);
+    char *id, ngx_uint_t form, const char *tcf_sha256);
 static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
@@ -129,7 +129,9 @@ ngx_http_consent_endpoint_handler(ngx_http_request_t *r)
                                           "cross-site request refused");
         }
 
-        if (r->headers_in.content_length_n > CONSENT_BODY_MAX) {
+        if (r->headers_in.content_length_n
+            > (off_t) ngx_http_consent_body_max(clcf))
+        {
             if (ngx_http_discard_request_body(r) != NGX_OK) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
@@ -334,6 +336,7 @@ ngx_http_consent_post(ngx_http_request_t *r)
     ngx_uint_t                    form;
     ngx_table_elt_t              *ct;
     consent_choice_t              choice;
+    consent_tcf_pick_t           *tcf;
     ngx_http_consent_loc_conf_t  *clcf;
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
@@ -370,17 +373,33 @@ ngx_http_consent_post(ngx_http_request_t *r)
 
     err[0] = '\0';
 
-    if (form) {
-        rc = consent_choice_parse_form(clcf->policy,
-                                       (const char *) body.data, body.len,
-                                       &choice, err, sizeof(err));
-    } else {
-        rc = consent_choice_parse_json(clcf->policy,
-                                       (const char *) body.data, body.len,
-                                       &choice, err, sizeof(err));
+    /* consent_tcf cmp: the TCF fields too (a pick is some 24 KB) */
+
+    tcf = NULL;
+
+    if (clcf->tcf == NGX_HTTP_CONSENT_TCF_CMP) {
+        tcf = ngx_palloc(r->pool, sizeof(consent_tcf_pick_t));
+        if (tcf == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
-    if (rc != 0) {
+    if (form) {
+        rc = consent_choice_parse_form_tcf(clcf->policy,
+                                           (const char *) body.data,
+                                           body.len, &choice, tcf, err,
+                                           sizeof(err));
+    } else {
+        rc = consent_choice_parse_json_tcf(clcf->policy,
+                                           (const char *) body.data,
+                                           body.len, &choice, tcf, err,
+                                           sizeof(err));
+    }
+
+    if (rc != 0
+        || ngx_http_consent_tcf_check(r, clcf, &choice, err, sizeof(err))
+           != NGX_OK)
+    {
         return ngx_http_consent_error(r, NGX_HTTP_BAD_REQUEST, err);
     }
 
@@ -393,11 +412,14 @@ ngx_http_consent_post(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_consent_read_body(ngx_http_request_t *r, ngx_str_t *body)
 {
-    u_char       *p;
-    size_t        len;
-    ssize_t       n;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
+    u_char                       *p;
+    size_t                        len;
+    ssize_t                       n;
+    ngx_buf_t                    *b;
+    ngx_chain_t                  *cl;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
 
     body->len = 0;
     body->data = NULL;
@@ -414,7 +436,7 @@ ngx_http_consent_read_body(ngx_http_request_t *r, ngx_str_t *body)
                           : (size_t) (b->last - b->pos);
     }
 
-    if (len > CONSENT_BODY_MAX) {
+    if (len > ngx_http_consent_body_max(clcf)) {
         return NGX_DECLINED;
     }
 
@@ -461,6 +483,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     const char                   *ret;
     consent_view_t               *view, next;
     consent_token_t               tok;
+    ngx_http_consent_tcf_out_t   *tcf;
     ngx_http_consent_loc_conf_t  *clcf;
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
@@ -484,6 +507,18 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     tok.issued = (int64_t) ngx_time();
     tok.revision = clcf->policy->revision;
     tok.granted = consent_choice_granted(clcf->policy, choice);
+
+    /* consent_tcf cmp: the TC string's categories (docs/tcf.md) */
+
+    tcf = NULL;
+
+    if (clcf->tcf == NGX_HTTP_CONSENT_TCF_CMP) {
+        tcf = ngx_http_consent_tcf_choose(r, clcf, choice, &tok.granted);
+        if (tcf == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     tok.granted = ngx_http_consent_regime_choice(r, clcf, tok.granted, &tok);
 
     consent_id_format(tok.id, id);
@@ -500,7 +535,10 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
      * record gets a 503 and no cookie
      */
 
-    if (ngx_http_consent_record(r, choice, view, &tok, id, form) != NGX_OK) {
+    if (ngx_http_consent_record(r, choice, view, &tok, id, form,
+                                tcf && tcf->tc.len ? tcf->sha256 : NULL)
+        != NGX_OK)
+    {
         return ngx_http_consent_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                       "the consent could not be recorded");
     }
@@ -524,6 +562,10 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (tcf && ngx_http_consent_tcf_cookies(r, clcf, tcf) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     /* what the choice leaves off goes, HttpOnly and parent-domain too */
 
     if (ngx_http_consent_cookies_expire(r, clcf, tok.granted) != NGX_OK) {
@@ -533,6 +575,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     ngx_http_consent_stat_choice(r, choice->action, tok.granted);
 
     consent_view_init(&next, clcf->policy, CONSENT_STATE_VALID, &tok);
+    next.tcf = tcf ? tcf->state : NULL;
     ngx_http_consent_regime_apply(r, clcf, &next);
 
     if (ngx_http_consent_regime_header(r, clcf, &next) != NGX_OK) {
@@ -683,7 +726,8 @@ ngx_http_consent_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
 static ngx_int_t
 ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
-    consent_view_t *view, consent_token_t *tok, char *id, ngx_uint_t form)
+    consent_view_t *view, consent_token_t *tok, char *id, ngx_uint_t form,
+    const char *tcf_sha256)
 {
     char                          ip[64];
     size_t                        plen;
@@ -715,6 +759,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
                                        clcf->policy->required_mask);
     rec.policy = clcf->policy;
     rec.granted = tok->granted;
+    rec.tcf_sha256 = tcf_sha256;
 
     rec.gpc = ngx_http_consent_gpc(r);
     rec.regime = ngx_http_consent_regime_name(r);

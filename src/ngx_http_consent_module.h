@@ -30,6 +30,7 @@
 #include "consent_status.h"
 #include "consent_regime.h"
 #include "consent_tcf.h"
+#include "consent_tcf_cmp.h"
 
 
 #define NGX_HTTP_CONSENT_SECURE_OFF   0
@@ -404,6 +405,29 @@ char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
+
+/* consent_tcf cmp: what a choice writes (ngx_http_consent_tcf.c) */
+typedef struct {
+    ngx_str_t                    tc;          /* "": withdrawn */
+    ngx_str_t                    ac;          /* "": no Google ATPs */
+    char                         sha256[65];  /* of tc, hex */
+    consent_tcf_state_t         *state;
+} ngx_http_consent_tcf_out_t;
+
+#define ngx_http_consent_body_max(clcf)                                      \
+    ((clcf)->tcf == NGX_HTTP_CONSENT_TCF_CMP ? CONSENT_TCF_BODY_MAX          \
+                                             : CONSENT_BODY_MAX)
+
+ngx_int_t ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
+ngx_int_t ngx_http_consent_tcf_check(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_choice_t *choice, char *err,
+    size_t errlen);
+ngx_http_consent_tcf_out_t *ngx_http_consent_tcf_choose(
+    ngx_http_request_t *r, ngx_http_consent_loc_conf_t *clcf,
+    consent_choice_t *choice, uint32_t *granted);
+ngx_int_t ngx_http_consent_tcf_cookies(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_tcf_out_t *out);
 
 /* the TCF's first and second layer (ngx_http_consent_tcf_ui.c) */
 char *ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,

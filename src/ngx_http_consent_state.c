@@ -127,6 +127,14 @@ ngx_http_consent_view(ngx_http_request_t *r)
     ctx->view.nvalid = pick.nvalid;
     ctx->view.conflict = pick.conflict;
 
+    /* consent_tcf cmp: the TC string must still stand for the consent */
+
+    if (clcf->tcf == NGX_HTTP_CONSENT_TCF_CMP
+        && ngx_http_consent_tcf_cmp_view(r, ctx, clcf) != NGX_OK)
+    {
+        return NULL;
+    }
+
     /* the regime in force: what the cookie and Sec-GPC add up to */
     ngx_http_consent_regime_apply(r, clcf, &ctx->view);
     ctx->policy = clcf->policy;

@@ -13,6 +13,7 @@
 #include "ngx_http_consent_module.h"
 #include "consent_tcf_map.h"
 #include "consent_tcf_gvl.h"
+#include "consent_tcf_cmp.h"
 
 
 #define NGX_HTTP_CONSENT_TCF_COOKIE   "euconsent-v2"
@@ -34,6 +35,10 @@ static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
 static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
+static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
+    consent_tcf_cmp_t *cmp);
+static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -751,4 +756,344 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
     r->headers_out.content_length_n = 0;
 
     return ngx_http_send_header(r);
+}
+
+
+/*
+ * consent_tcf cmp: the signed cookie says what the visitor chose, the
+ * euconsent-v2 cookie must still stand for it (the same CMP, the GVL's
+ * TCF policy version, not 390 days old); else the banner asks again
+ * (outdated or expired, nothing optional granted).  The TCData of
+ * __tcfapi is made of it.
+ */
+
+ngx_int_t
+ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
+    ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf)
+{
+    unsigned              nvalid;
+    ngx_str_t             s;
+    const char           *why;
+    consent_tcf_t        *tc;
+    consent_state_e       state;
+    consent_token_t       tok;
+    consent_tcf_ac_t     *ac;
+    consent_tcf_cmp_t     cmp;
+    consent_tcf_state_t  *st;
+
+    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    if (st == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
+
+    st->cmp_id = cmp.cmp_id;
+    st->cmp_version = cmp.cmp_version;
+    st->policy_version =
+                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
+    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
+
+    ctx->view.tcf = st;
+    ctx->tcf = NULL;
+
+    if (ctx->view.state != CONSENT_STATE_VALID) {
+        st->shown = 1;
+        return NGX_OK;
+    }
+
+    why = "no euconsent-v2 cookie";
+    state = CONSENT_STATE_OUTDATED;
+    tc = NULL;
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                    &s)
+        == NGX_OK)
+    {
+        tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+        if (tc == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (consent_tcf_decode((const char *) s.data, s.len, tc, &why)
+            == 0)
+        {
+            state = consent_tcf_cmp_state(tc, clcf->tcf_gvl, &cmp,
+                                          (int64_t) ngx_time(), &why);
+        }
+    }
+
+    if (state != CONSENT_STATE_VALID) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the TC string does not stand for the "
+                      "consent any more (%s), the banner asks again", why);
+
+        tok = ctx->view.token;
+        nvalid = ctx->view.nvalid;
+        consent_view_init(&ctx->view, clcf->policy, state, &tok);
+        ctx->view.nvalid = nvalid;
+        ctx->view.tcf = st;
+        st->shown = 1;
+
+        return NGX_OK;
+    }
+
+    st->tc = tc;
+    st->tc_string = (const char *) s.data;
+    st->tc_len = s.len;
+    ctx->tcf = tc;
+
+    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
+                                    &s)
+        == NGX_OK)
+    {
+        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+        if (ac == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
+            == 0)
+        {
+            st->ac_string = (const char *) s.data;
+            st->ac_len = s.len;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
+    consent_tcf_cmp_t *cmp)
+{
+    cmp->cmp_id = (unsigned) clcf->tcf_cmp_id;
+    cmp->cmp_version = (unsigned) clcf->tcf_cmp_version;
+    ngx_memcpy(cmp->publisher_cc, clcf->tcf_cc, 3);
+}
+
+
+/* what the GVL and the policy allow of a posted TCF choice: a 400 else */
+
+ngx_int_t
+ngx_http_consent_tcf_check(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_choice_t *choice, char *err,
+    size_t errlen)
+{
+    if (choice->tcf == NULL || choice->action != CONSENT_ACTION_SAVE) {
+        return NGX_OK;
+    }
+
+    if (consent_tcf_pick_check(choice->tcf, clcf->tcf_gvl,
+                               clcf->policy->tcf, clcf->policy->ncategories,
+                               err, errlen)
+        != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The TC string and the AC string of a choice, and the categories they
+ * grant (*granted, from the choice's own in *granted); NULL on an error
+ */
+
+ngx_http_consent_tcf_out_t *
+ngx_http_consent_tcf_choose(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_choice_t *choice,
+    uint32_t *granted)
+{
+    size_t                       n;
+    const char                  *why, *lang;
+    unsigned char                digest[32];
+    consent_tcf_t               *tc;
+    ngx_table_elt_t             *h;
+    consent_tcf_ac_t            *ac;
+    consent_tcf_cmp_t            cmp;
+    consent_tcf_pick_t          *pick;
+    consent_tcf_state_t         *st;
+    ngx_http_consent_tcf_out_t  *out;
+
+    out = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_tcf_out_t));
+    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    if (out == NULL || st == NULL) {
+        return NULL;
+    }
+
+    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
+
+    st->cmp_id = cmp.cmp_id;
+    st->cmp_version = cmp.cmp_version;
+    st->policy_version =
+                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
+    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
+    out->state = st;
+
+    if (choice->action == CONSENT_ACTION_WITHDRAW) {
+        /* no TC string: the banner asks again */
+        st->shown = 1;
+        return out;
+    }
+
+    tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+    ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+    out->tc.data = ngx_pnalloc(r->pool, CONSENT_TCF_STRING_MAX);
+    out->ac.data = ngx_pnalloc(r->pool, CONSENT_TCF_STRING_MAX);
+
+    if (tc == NULL || ac == NULL || out->tc.data == NULL
+        || out->ac.data == NULL)
+    {
+        return NULL;
+    }
+
+    pick = choice->tcf;
+
+    if (pick == NULL || choice->action != CONSENT_ACTION_SAVE) {
+        pick = ngx_palloc(r->pool, sizeof(consent_tcf_pick_t));
+        if (pick == NULL) {
+            return NULL;
+        }
+
+        consent_tcf_pick_all(pick,
+                             choice->action == CONSENT_ACTION_ACCEPT_ALL);
+    }
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    lang = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+
+    if (consent_tcf_cmp_choose(tc, ac, pick, clcf->tcf_gvl,
+                               clcf->policy->tcf, clcf->policy, &cmp, lang,
+                               (int64_t) ngx_time(), *granted, granted,
+                               (char *) out->tc.data, (char *) out->ac.data,
+                               &why)
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "consent: the TC string of a choice cannot be "
+                      "written: %s", why);
+        return NULL;
+    }
+
+    out->tc.len = ngx_strlen(out->tc.data);
+    out->ac.len = ngx_strlen(out->ac.data);
+
+    if (consent_tcf_digest((const char *) out->tc.data, out->tc.len, digest)
+        != 0)
+    {
+        return NULL;
+    }
+
+    for (n = 0; n < 32; n++) {
+        ngx_sprintf((u_char *) out->sha256 + 2 * n, "%02xd",
+                    (ngx_uint_t) digest[n]);
+    }
+
+    out->sha256[64] = '\0';
+
+    st->tc = tc;
+    st->tc_string = (const char *) out->tc.data;
+    st->tc_len = out->tc.len;
+
+    if (out->ac.len) {
+        st->ac_string = (const char *) out->ac.data;
+        st->ac_len = out->ac.len;
+    }
+
+    return out;
+}
+
+
+/*
+ * euconsent-v2 and addtl_consent, in the response that sets the signed
+ * cookie: Path=/, SameSite=Lax, Secure as the signed cookie, 13 months;
+ * not HttpOnly (vendors' scripts may read them; __tcfapi is the way);
+ * a withdrawal (out->tc.len == 0) expires them
+ */
+
+ngx_int_t
+ngx_http_consent_tcf_cookies(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_tcf_out_t *out)
+{
+    if (ngx_http_consent_tcf_set_cookie(r, clcf,
+                                        NGX_HTTP_CONSENT_TCF_COOKIE,
+                                        &out->tc)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (clcf->policy->tcf != NULL
+        && (out->ac.len || out->tc.len == 0))
+    {
+        return ngx_http_consent_tcf_set_cookie(r, clcf,
+                                               NGX_HTTP_CONSENT_AC_COOKIE,
+                                               &out->ac);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value)
+{
+    u_char           *cookie, *p;
+    size_t            size;
+    ngx_uint_t        secure;
+    ngx_table_elt_t  *h;
+
+    switch (clcf->cookie_secure) {
+
+    case NGX_HTTP_CONSENT_SECURE_ON:
+        secure = 1;
+        break;
+
+    case NGX_HTTP_CONSENT_SECURE_OFF:
+        secure = 0;
+        break;
+
+    default:
+#if (NGX_HTTP_SSL)
+        secure = r->connection->ssl != NULL;
+#else
+        secure = 0;
+#endif
+        break;
+    }
+
+    size = ngx_strlen(name) + 1 + value->len
+           + sizeof("; Path=/; Max-Age=; SameSite=Lax; Secure") - 1
+           + NGX_INT64_LEN
+           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
+
+    cookie = ngx_pnalloc(r->pool, size);
+    if (cookie == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(cookie, "%s=%V; Path=/; Max-Age=%T; SameSite=Lax",
+                    name, value,
+                    (time_t) (value->len ? CONSENT_TCF_MAX_AGE : 0));
+
+    if (secure) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+
+    if (clcf->cookie_domain.len) {
+        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
+    }
+
+    h = ngx_http_consent_header_out(r, "Set-Cookie", sizeof("Set-Cookie") - 1,
+                                    cookie, p - cookie);
+
+    return h ? NGX_OK : NGX_ERROR;
 }
