@@ -17,6 +17,7 @@ use lib "$FindBin::Bin/lib";
 
 use Test::More;
 use Consent::Test;
+use JSON::PP ();
 
 my $t = Consent::Test->new();
 my $keys = $t->keyfile();
@@ -214,6 +215,41 @@ $r = get('/page.html', 'Accept-Language' => 'it');
 like($r->{body}, qr{<html lang="en">.*lang="it"}s, 'it: the banner in Italian');
 like($r->{body}, qr{<li>Purpose 1 of the test list</li>},
      'it: no translation, the GVL\'s English');
+
+# the second layer's fields, posted as a form without JavaScript, make
+# the TC string (tcfsrv's side); the page then ticks what was chosen
+
+my ($cv) = $page =~ /name="tcf_vendor" value="(\d+)">/;
+my ($lv) = $page =~ /name="tcf_vendor_li" value="(\d+)" checked>/;
+$r = $t->http(method => 'POST', uri => '/consent/',
+    headers => [ 'Content-Type' => 'application/x-www-form-urlencoded',
+                 Accept => 'text/html' ],
+    body => "return=%2Fpage.html&tcf=1&tcf_purpose=1&tcf_purpose=2"
+            . "&tcf_purpose_li=7&tcf_special_feature=1&tcf_vendor=$cv"
+            . "&tcf_vendor_li=$lv&granted=preferences&action=save");
+is($r->{status}, 303, 'the form posted: 303 back to the page');
+my $tc = cookie_value($r, 'euconsent-v2');
+ok(defined $tc && length $tc, 'euconsent-v2 set');
+SKIP: {
+    skip 'no TC string', 6 unless $tc;
+    $t->write_file('strings', "$tc\n");
+    my $node = $ENV{NODE} || 'node';
+    my $out = `cd $repo && $node t/lib/tcf.mjs decode < $dir/strings`;
+    my $d = eval { JSON::PP->new->decode($out) } || {};
+    is_deeply($d->{purposeConsents}, [1, 2], 'IAB\'s library: purposes 1, 2');
+    is_deeply($d->{purposeLegitimateInterests}, [7],
+              'legitimate interest kept for 7 only');
+    is_deeply($d->{specialFeatureOptins}, [1], 'special feature 1');
+    is_deeply($d->{vendorConsents}, [$cv], "vendor $cv");
+    is_deeply($d->{vendorLegitimateInterests}, [$lv], "vendor LI $lv");
+
+    my $cookie = join('; ', map { "$_=" . cookie_value($r, $_) }
+                      grep { defined cookie_value($r, $_) }
+                      qw(consent euconsent-v2));
+    $r = get('/consent/', Accept => 'text/html', Cookie => $cookie);
+    like($r->{body}, qr{name="tcf_purpose" value="2" checked>.*name="tcf_purpose_li" value="2">.*name="tcf_purpose_li" value="7" checked>.*name="tcf_special_feature" value="1" checked>}s,
+         'the page ticks what was chosen');
+}
 
 # hostile GVL strings
 
