@@ -1048,12 +1048,7 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
 
     consent_tcf_buf_str(b, "<form method=\"post\" action=\"");
     consent_tcf_buf_escn(b, uc->endpoint, uc->endpoint_len);
-    consent_tcf_buf_str(b, "\" class=\"consent-tcf-second\">\n"
-                           "<input type=\"hidden\" name=\"return\" "
-                           "value=\"");
-    consent_tcf_buf_escn(b, uc->ret, uc->ret_len);
-    consent_tcf_buf_str(b, "\">\n<input type=\"hidden\" name=\"tcf\" "
-                           "value=\"1\">\n");
+    consent_tcf_buf_str(b, "\" class=\"consent-tcf-second\">\n");
 
     /* the policy's own categories that no TCF signal decides */
 
@@ -1211,7 +1206,14 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
     free(list);
 
     consent_tcf_ui_buttons(b, policy, lang);
-    consent_tcf_buf_str(b, "</form>\n");
+
+    /* last: the banner's script focuses the first input of the form */
+
+    consent_tcf_buf_str(b, "<input type=\"hidden\" name=\"return\" "
+                           "value=\"");
+    consent_tcf_buf_escn(b, uc->ret, uc->ret_len);
+    consent_tcf_buf_str(b, "\">\n<input type=\"hidden\" name=\"tcf\" "
+                           "value=\"1\">\n</form>\n");
 }
 
 
