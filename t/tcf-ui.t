@@ -155,6 +155,7 @@ like($r->{body}, qr{<div id="consent-layer2" hidden>\n<div class="consent-catego
 $r = get('/consent/', Accept => 'text/html');
 is($r->{status}, 200, 'the preferences page');
 my $page = $r->{body};
+note('the second layer: ' . length($page) . ' bytes');
 like($page, qr{^<!DOCTYPE html>}, 'a document');
 like($page, qr{<form method="post" action="/consent/" class="consent-tcf-second">},
      'a form to the endpoint');
