@@ -243,7 +243,7 @@ static void consent_tcf_ui_urls(consent_tcf_buf_t *b,
     const consent_tcf_words_t *w, const char *lang, json_t *v);
 static int consent_tcf_ui_vendor_cmp(const void *a, const void *b);
 static void consent_tcf_ui_buttons(consent_tcf_buf_t *b,
-    const consent_policy_t *policy, const char *lang);
+    const consent_policy_t *policy, const char *lang, unsigned withdraw);
 static void consent_tcf_ui_form(consent_tcf_buf_t *b,
     const consent_tcf_gvl_t *gvl, const consent_tcf_tr_t *tr,
     const consent_policy_t *policy, const char *lang,
@@ -752,6 +752,7 @@ consent_tcf_ui_retention(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
     int          first;
     json_t      *r, *std, *per, *d;
     size_t       k;
+    unsigned     id;
     json_int_t   days;
     const char  *key, *kinds[2];
 
@@ -780,14 +781,20 @@ consent_tcf_ui_retention(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
         json_object_foreach(per, key, d) {
             days = json_is_integer(d) ? json_integer_value(d) : -1;
 
-            if (days < 0 || strlen(key) > 2 || atoi(key) < 1
-                || atoi(key) > 32)
-            {
+            /* "1" to "32" */
+            id = (key[0] >= '1' && key[0] <= '9') ? key[0] - '0' : 0;
+
+            if (id && key[1] != '\0') {
+                id = (key[1] >= '0' && key[1] <= '9' && key[2] == '\0')
+                     ? id * 10 + (key[1] - '0') : 0;
+            }
+
+            if (days < 0 || id < 1 || id > 32) {
                 continue;
             }
 
             consent_tcf_buf_str(b, first ? "" : "; ");
-            consent_tcf_ui_name(b, gvl, tr, kinds[k], (unsigned) atoi(key));
+            consent_tcf_ui_name(b, gvl, tr, kinds[k], id);
             consent_tcf_buf_str(b, ": ");
             consent_tcf_buf_fmt(b, w->s[CONSENT_TCF_S_DAYS],
                                 (unsigned long) days);
@@ -1003,7 +1010,7 @@ consent_tcf_ui_vendor_cmp(const void *a, const void *b)
 
 static void
 consent_tcf_ui_buttons(consent_tcf_buf_t *b, const consent_policy_t *policy,
-    const char *lang)
+    const char *lang, unsigned withdraw)
 {
     consent_tcf_buf_str(b, "<div class=\"consent-buttons\">\n"
                            "<button type=\"submit\" name=\"action\" "
@@ -1020,7 +1027,18 @@ consent_tcf_ui_buttons(consent_tcf_buf_t *b, const consent_policy_t *policy,
                            "name=\"action\" value=\"save\">");
     consent_tcf_buf_esc(b, consent_policy_text(policy, CONSENT_TEXT_SAVE,
                                                lang));
-    consent_tcf_buf_str(b, "</button>\n</div>\n");
+    consent_tcf_buf_str(b, "</button>\n");
+
+    if (withdraw) {
+        consent_tcf_buf_str(b, "<button type=\"submit\" name=\"action\" "
+                               "value=\"withdraw\">");
+        consent_tcf_buf_esc(b, consent_policy_text(policy,
+                                                   CONSENT_TEXT_WITHDRAW,
+                                                   lang));
+        consent_tcf_buf_str(b, "</button>\n");
+    }
+
+    consent_tcf_buf_str(b, "</div>\n");
 }
 
 
@@ -1068,7 +1086,7 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
         consent_tcf_buf_str(b, "<div class=\"consent-category\">\n"
                                "<label><input type=\"checkbox\" "
                                "name=\"granted\" value=\"");
-        consent_tcf_buf_add(b, c->id, c->id_len);
+        consent_tcf_buf_escn(b, c->id, c->id_len);
         consent_tcf_buf_str(b, c->required ? "\" checked disabled> "
                                : (uc->granted & ((uint32_t) 1 << i))
                                ? "\" checked> " : "\"> ");
@@ -1205,7 +1223,7 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
     consent_tcf_buf_str(b, "</div>\n");
     free(list);
 
-    consent_tcf_ui_buttons(b, policy, lang);
+    consent_tcf_ui_buttons(b, policy, lang, uc->withdraw);
 
     /* last: the banner's script focuses the first input of the form */
 

@@ -32,6 +32,7 @@ typedef struct {
     const consent_tcf_t *current;      /* the visitor's choice, or NULL */
     uint32_t            granted;       /* the policy's categories ticked */
     unsigned            level;         /* of the second layer's headings */
+    unsigned            withdraw:1;    /* a valid consent: a Withdraw button */
 } consent_tcf_ui_conf_t;
 
 

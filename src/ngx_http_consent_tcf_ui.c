@@ -179,6 +179,7 @@ ngx_http_consent_tcf_ui_page(ngx_http_request_t *r,
     uc.current = ctx ? ctx->tcf : NULL;
     uc.granted = view->granted;
     uc.level = 3;
+    uc.withdraw = (view->state == CONSENT_STATE_VALID);
 
     tr = ngx_http_consent_tcf_ui_tr(clcf, lang);
 

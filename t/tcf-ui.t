@@ -184,6 +184,7 @@ like($page, qr{<dt>Legitimate interest claim</dt>}, 'LI claim URLs');
 like($page, qr{<dt>Cookie maximum age</dt><dd>\d+ (days|seconds)</dd>}, 'cookie max age');
 like($page, qr{name="action" value="accept_all">.*name="action" value="reject_all">.*name="action" value="save">}s,
      'accept all, reject all, save');
+unlike($page, qr{value="withdraw"}, 'nothing to withdraw yet');
 like($page, qr{<h2>Other cookies of this site</h2>.*name="granted" value="preferences"}s,
      'the categories no TCF signal decides');
 unlike($page, qr{name="granted" value="marketing"},
@@ -250,6 +251,16 @@ SKIP: {
     $r = get('/consent/', Accept => 'text/html', Cookie => $cookie);
     like($r->{body}, qr{name="tcf_purpose" value="2" checked>.*name="tcf_purpose_li" value="2">.*name="tcf_purpose_li" value="7" checked>.*name="tcf_special_feature" value="1" checked>}s,
          'the page ticks what was chosen');
+    like($r->{body}, qr{name="action" value="withdraw">}, 'and can withdraw');
+
+    # withdrawing from that page, without JavaScript
+    $r = $t->http(method => 'POST', uri => '/consent/',
+        headers => [ 'Content-Type' => 'application/x-www-form-urlencoded',
+                     Accept => 'text/html', Cookie => $cookie ],
+        body => "return=%2Fpage.html&tcf=1&tcf_purpose=2"
+                . "&tcf_purpose_li=7&action=withdraw");
+    is($r->{status}, 303, 'Withdraw: 303');
+    is(cookie_value($r, 'euconsent-v2'), '', 'euconsent-v2 emptied');
 }
 
 # hostile GVL strings

@@ -413,6 +413,13 @@ main(void)
         ok(s != NULL && strncmp(s, "<!DOCTYPE html>\n<html lang=\"de\">", 32)
            == 0 && len == strlen(s), "the page");
         ok(strstr(s, "<h2>Zwecke</h2>") != NULL, "its headings at level 2");
+        ok(strstr(s, "value=\"withdraw\"") == NULL, "no Withdraw button");
+        free(s);
+
+        uc.withdraw = 1;
+        s = consent_tcf_ui_page(gvl, &tr, p, "de", &uc, &len);
+        ok(strstr(s, "value=\"save\">") < strstr(s, "value=\"withdraw\">"),
+           "Withdraw after Save, with a valid consent");
         free(s);
     }
 
