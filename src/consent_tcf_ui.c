@@ -191,6 +191,165 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "Ils ne demandent pas de choix : ils sont listés pour votre "
         "information.",
     } },
+
+    { "es", {
+        "Nosotros y nuestros {n} socios almacenamos información en su "
+        "dispositivo y accedemos a ella, como las cookies, y tratamos "
+        "datos personales, como identificadores únicos y datos de "
+        "navegación, para los fines siguientes.",
+        "Algunos de nuestros socios tratan sus datos personales sobre "
+        "la base de su interés legítimo, sin pedir su consentimiento. "
+        "Tiene derecho a oponerse en la configuración detallada.",
+        "Puede cambiar su elección y retirar su consentimiento en "
+        "cualquier momento, desde el enlace de configuración de "
+        "privacidad de este sitio.",
+        "Su elección solo se aplica a este sitio.",
+        "Finalidades",
+        "Características especiales",
+        "Finalidades especiales",
+        "Características",
+        "Socios ({n})",
+        "Nuestros {n} socios y el detalle de cada finalidad",
+        "Consentimiento",
+        "Interés legítimo",
+        "Permitir",
+        "Ejemplos",
+        "Socios que piden el consentimiento: {n}",
+        "Socios que alegan un interés legítimo: {n}",
+        "Finalidades (consentimiento)",
+        "Finalidades (interés legítimo)",
+        "Conservación de los datos",
+        "{n} días",
+        "{n} segundos",
+        "Categorías de datos",
+        "Política de privacidad",
+        "Declaración de interés legítimo",
+        "Duración máxima de las cookies",
+        "También almacena o lee información por medios distintos de las"
+        " cookies",
+        "Otras cookies de este sitio",
+        "No requieren ninguna elección: se muestran a título "
+        "informativo.",
+    } },
+
+    { "it", {
+        "Noi e i nostri {n} partner archiviamo informazioni sul tuo "
+        "dispositivo e vi accediamo, come i cookie, e trattiamo dati "
+        "personali, come identificatori univoci e dati di navigazione, "
+        "per le finalità seguenti.",
+        "Alcuni dei nostri partner trattano i tuoi dati personali sulla"
+        " base del loro legittimo interesse, senza chiedere il tuo "
+        "consenso. Hai il diritto di opporti nelle impostazioni "
+        "dettagliate.",
+        "Puoi modificare la tua scelta e revocare il consenso in "
+        "qualsiasi momento, dal link delle impostazioni sulla privacy "
+        "di questo sito.",
+        "La tua scelta vale solo per questo sito.",
+        "Finalità",
+        "Funzionalità speciali",
+        "Finalità speciali",
+        "Funzionalità",
+        "Partner ({n})",
+        "I nostri {n} partner e il dettaglio di ogni finalità",
+        "Consenso",
+        "Legittimo interesse",
+        "Consenti",
+        "Esempi",
+        "Partner che chiedono il consenso: {n}",
+        "Partner che invocano il legittimo interesse: {n}",
+        "Finalità (consenso)",
+        "Finalità (legittimo interesse)",
+        "Conservazione dei dati",
+        "{n} giorni",
+        "{n} secondi",
+        "Categorie di dati",
+        "Informativa sulla privacy",
+        "Dichiarazione di legittimo interesse",
+        "Durata massima dei cookie",
+        "Archivia o legge informazioni anche con mezzi diversi dai "
+        "cookie",
+        "Altri cookie di questo sito",
+        "Non richiedono alcuna scelta: sono elencate a titolo "
+        "informativo.",
+    } },
+
+    { "nl", {
+        "Wij en onze {n} partners slaan informatie op uw apparaat op en"
+        " lezen die, zoals cookies, en verwerken persoonsgegevens, "
+        "zoals unieke identificatoren en surfgegevens, voor de "
+        "onderstaande doeleinden.",
+        "Sommige van onze partners verwerken uw persoonsgegevens op "
+        "basis van hun gerechtvaardigd belang, zonder om uw toestemming"
+        " te vragen. U hebt het recht daartegen bezwaar te maken in de "
+        "uitgebreide instellingen.",
+        "U kunt uw keuze altijd wijzigen en uw toestemming intrekken, "
+        "via de link naar de privacy-instellingen van deze site.",
+        "Uw keuze geldt alleen voor deze site.",
+        "Doeleinden",
+        "Speciale functies",
+        "Speciale doeleinden",
+        "Functies",
+        "Partners ({n})",
+        "Onze {n} partners en de details van elk doeleinde",
+        "Toestemming",
+        "Gerechtvaardigd belang",
+        "Toestaan",
+        "Voorbeelden",
+        "Partners die om toestemming vragen: {n}",
+        "Partners die zich op gerechtvaardigd belang beroepen: {n}",
+        "Doeleinden (toestemming)",
+        "Doeleinden (gerechtvaardigd belang)",
+        "Bewaartermijn",
+        "{n} dagen",
+        "{n} seconden",
+        "Gegevenscategorieën",
+        "Privacybeleid",
+        "Verklaring over gerechtvaardigd belang",
+        "Maximale levensduur van cookies",
+        "Slaat ook informatie op of leest die op andere manieren dan "
+        "met cookies",
+        "Andere cookies van deze site",
+        "Hiervoor is geen keuze nodig: ze staan hier ter informatie.",
+    } },
+
+    { "pt", {
+        "Nós e os nossos {n} parceiros armazenamos informações no seu "
+        "dispositivo e acedemos a elas, como cookies, e tratamos dados "
+        "pessoais, como identificadores únicos e dados de navegação, "
+        "para as finalidades abaixo.",
+        "Alguns dos nossos parceiros tratam os seus dados pessoais com "
+        "base no seu interesse legítimo, sem pedir o seu consentimento."
+        " Tem o direito de se opor a isso nas definições detalhadas.",
+        "Pode alterar a sua escolha e retirar o seu consentimento a "
+        "qualquer momento, a partir da ligação das definições de "
+        "privacidade deste site.",
+        "A sua escolha aplica-se apenas a este site.",
+        "Finalidades",
+        "Funcionalidades especiais",
+        "Finalidades especiais",
+        "Funcionalidades",
+        "Parceiros ({n})",
+        "Os nossos {n} parceiros e o detalhe de cada finalidade",
+        "Consentimento",
+        "Interesse legítimo",
+        "Permitir",
+        "Exemplos",
+        "Parceiros que pedem consentimento: {n}",
+        "Parceiros que invocam interesse legítimo: {n}",
+        "Finalidades (consentimento)",
+        "Finalidades (interesse legítimo)",
+        "Conservação dos dados",
+        "{n} dias",
+        "{n} segundos",
+        "Categorias de dados",
+        "Política de privacidade",
+        "Declaração de interesse legítimo",
+        "Duração máxima dos cookies",
+        "Também armazena ou lê informações por outros meios além dos "
+        "cookies",
+        "Outros cookies deste site",
+        "Não exigem escolha: são apresentados a título informativo.",
+    } },
 };
 
 

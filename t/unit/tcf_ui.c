@@ -293,6 +293,21 @@ main(void)
        "the interface's words in German");
     free(s);
 
+    s = first(gvl, NULL, p, "it");
+    ok(strstr(s, "Noi e i nostri 2 partner") != NULL,
+       "the interface's words in Italian");
+    free(s);
+
+    s = first(gvl, NULL, p, "pt-BR");
+    ok(strstr(s, "Nós e os nossos 2 parceiros") != NULL,
+       "pt-BR: the interface's words in Portuguese");
+    free(s);
+
+    s = first(gvl, NULL, p, "sv");
+    ok(strstr(s, "We and our 2 partners") != NULL,
+       "Swedish: in English, the GVL's language");
+    free(s);
+
     /* the second layer */
 
     s = second(gvl, NULL, p, "en", NULL);
