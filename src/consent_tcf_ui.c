@@ -63,6 +63,8 @@ typedef enum {
     CONSENT_TCF_S_NON_COOKIE,
     CONSENT_TCF_S_OTHER,
     CONSENT_TCF_S_NO_CHOICE,
+    CONSENT_TCF_S_ATPS,
+    CONSENT_TCF_S_ATP,
     CONSENT_TCF_S_N
 } consent_tcf_s_e;
 
@@ -109,6 +111,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "Also stores or reads information by other means than cookies",
         "Other cookies of this site",
         "These need no choice: they are listed for your information.",
+        "Google's ad technology providers ({n})",
+        "Provider {n}",
     } },
 
     { "de", {
@@ -149,6 +153,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "mit Cookies",
         "Weitere Cookies dieser Website",
         "Hier ist keine Wahl nötig: sie stehen zu Ihrer Information hier.",
+        "Anbieter von Werbetechnologie bei Google ({n})",
+        "Anbieter {n}",
     } },
 
     { "fr", {
@@ -190,6 +196,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "Autres cookies de ce site",
         "Ils ne demandent pas de choix : ils sont listés pour votre "
         "information.",
+        "Fournisseurs de technologie publicitaire de Google ({n})",
+        "Fournisseur {n}",
     } },
 
     { "es", {
@@ -230,6 +238,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "Otras cookies de este sitio",
         "No requieren ninguna elección: se muestran a título "
         "informativo.",
+        "Proveedores de tecnología publicitaria de Google ({n})",
+        "Proveedor {n}",
     } },
 
     { "it", {
@@ -271,6 +281,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "Altri cookie di questo sito",
         "Non richiedono alcuna scelta: sono elencate a titolo "
         "informativo.",
+        "Fornitori di tecnologia pubblicitaria di Google ({n})",
+        "Fornitore {n}",
     } },
 
     { "nl", {
@@ -310,6 +322,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "met cookies",
         "Andere cookies van deze site",
         "Hiervoor is geen keuze nodig: ze staan hier ter informatie.",
+        "Advertentietechnologieaanbieders van Google ({n})",
+        "Aanbieder {n}",
     } },
 
     { "pt", {
@@ -349,6 +363,8 @@ static const consent_tcf_words_t  consent_tcf_words[] = {
         "cookies",
         "Outros cookies deste site",
         "Não exigem escolha: são apresentados a título informativo.",
+        "Fornecedores de tecnologia publicitária da Google ({n})",
+        "Fornecedor {n}",
     } },
 };
 
@@ -401,6 +417,9 @@ static void consent_tcf_ui_retention(consent_tcf_buf_t *b,
 static void consent_tcf_ui_urls(consent_tcf_buf_t *b,
     const consent_tcf_words_t *w, const char *lang, json_t *v);
 static int consent_tcf_ui_vendor_cmp(const void *a, const void *b);
+static void consent_tcf_ui_atps(consent_tcf_buf_t *b,
+    const consent_tcf_words_t *w, const consent_policy_t *policy,
+    unsigned level);
 static void consent_tcf_ui_buttons(consent_tcf_buf_t *b,
     const consent_policy_t *policy, const char *lang, unsigned withdraw);
 static void consent_tcf_ui_form(consent_tcf_buf_t *b,
@@ -530,7 +549,7 @@ consent_tcf_buf_done(consent_tcf_buf_t *b, size_t *len)
 static const consent_tcf_words_t *
 consent_tcf_ui_words(const char *lang)
 {
-    size_t  i, n;
+    size_t  i, k, n;
 
     n = lang ? strcspn(lang, "-_") : 0;
 
@@ -539,11 +558,23 @@ consent_tcf_ui_words(const char *lang)
     {
         if (n == 2 && strncasecmp(lang, consent_tcf_words[i].lang, 2) == 0)
         {
-            return &consent_tcf_words[i];
+            break;
         }
     }
 
-    return &consent_tcf_words[0];
+    if (i == sizeof(consent_tcf_words) / sizeof(consent_tcf_words[0])) {
+        return &consent_tcf_words[0];
+    }
+
+    /* a language short of a word (added later) is English */
+
+    for (k = 0; k < CONSENT_TCF_S_N; k++) {
+        if (consent_tcf_words[i].s[k] == NULL) {
+            return &consent_tcf_words[0];
+        }
+    }
+
+    return &consent_tcf_words[i];
 }
 
 
@@ -1165,6 +1196,80 @@ consent_tcf_ui_vendor_cmp(const void *a, const void *b)
 }
 
 
+/*
+ * Google's ad technology providers (Additional Consent): the ids of the
+ * policy's "tcf" section, by number (Google's list of their names is not
+ * among the files the module reads), each with a consent box
+ */
+
+static void
+consent_tcf_ui_atps(consent_tcf_buf_t *b, const consent_tcf_words_t *w,
+    const consent_policy_t *policy, unsigned level)
+{
+    size_t                    i, j, k, n;
+    uint16_t                 *ids;
+    const consent_tcf_map_t  *map;
+
+    map = policy->tcf;
+
+    if (map == NULL) {
+        return;
+    }
+
+    n = 0;
+
+    for (i = 0; i < policy->ncategories; i++) {
+        n += map->need[i].natps;
+    }
+
+    if (n == 0) {
+        return;
+    }
+
+    ids = malloc(n * sizeof(uint16_t));
+
+    if (ids == NULL) {
+        b->failed = 1;
+        return;
+    }
+
+    /* each id once, rising */
+
+    n = 0;
+
+    for (i = 0; i < policy->ncategories; i++) {
+        for (j = 0; j < map->need[i].natps; j++) {
+            for (k = 0; k < n && ids[k] < map->need[i].atps[j]; k++) {
+                /* find the place */
+            }
+
+            if (k < n && ids[k] == map->need[i].atps[j]) {
+                continue;
+            }
+
+            memmove(&ids[k + 1], &ids[k], (n - k) * sizeof(uint16_t));
+            ids[k] = map->need[i].atps[j];
+            n++;
+        }
+    }
+
+    consent_tcf_ui_heading(b, level, w->s[CONSENT_TCF_S_ATPS], n);
+    consent_tcf_buf_str(b, "<div class=\"consent-tcf-atps\">\n");
+
+    for (k = 0; k < n; k++) {
+        consent_tcf_buf_str(b, "<label><input type=\"checkbox\" "
+                               "name=\"tcf_ac\" value=\"");
+        consent_tcf_buf_num(b, ids[k]);
+        consent_tcf_buf_str(b, "\"> ");
+        consent_tcf_buf_fmt(b, w->s[CONSENT_TCF_S_ATP], ids[k]);
+        consent_tcf_buf_str(b, "</label>\n");
+    }
+
+    consent_tcf_buf_str(b, "</div>\n");
+    free(ids);
+}
+
+
 /* equal buttons, none the default: accepting is no easier */
 
 static void
@@ -1345,6 +1450,10 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
             }
         }
     }
+
+    /* Google's ad technology providers the policy names (tcf_ac) */
+
+    consent_tcf_ui_atps(b, w, policy, level);
 
     /* the vendors by name, as a visitor looks one up */
 

@@ -27,7 +27,8 @@ my $repo = $t->repo();
 my $policy = $t->policy_file(modify => sub {
     $_[0]{tcf} = { analytics => { purposes => [1, 8, 9] },
                    marketing => { purposes => [1, 2, 3, 4],
-                                  special_features => [1] } };
+                                  special_features => [1],
+                                  google_atps => [89, 12] } };
 });
 
 system($^X, "$repo/t/lib/tcf-gvl.pl", "$dir/gvl", 300) == 0
@@ -185,6 +186,8 @@ like($page, qr{<dt>Cookie maximum age</dt><dd>\d+ (days|seconds)</dd>}, 'cookie 
 like($page, qr{name="action" value="accept_all">.*name="action" value="reject_all">.*name="action" value="save">}s,
      'accept all, reject all, save');
 unlike($page, qr{value="withdraw"}, 'nothing to withdraw yet');
+like($page, qr{<h2>Google&#39;s ad technology providers \(2\)</h2>\n<div class="consent-tcf-atps">\n<label><input type="checkbox" name="tcf_ac" value="12"> Provider 12</label>\n<label><input type="checkbox" name="tcf_ac" value="89"> Provider 89</label>},
+     'the policy\'s Google ATPs, rising, unticked');
 like($page, qr{<h2>Other cookies of this site</h2>.*name="granted" value="preferences"}s,
      'the categories no TCF signal decides');
 unlike($page, qr{name="granted" value="marketing"},
@@ -228,10 +231,12 @@ $r = $t->http(method => 'POST', uri => '/consent/',
                  Accept => 'text/html' ],
     body => "return=%2Fpage.html&tcf=1&tcf_purpose=1&tcf_purpose=2"
             . "&tcf_purpose_li=7&tcf_special_feature=1&tcf_vendor=$cv"
-            . "&tcf_vendor_li=$lv&granted=preferences&action=save");
+            . "&tcf_vendor_li=$lv&tcf_ac=89&granted=preferences&action=save");
 is($r->{status}, 303, 'the form posted: 303 back to the page');
 my $tc = cookie_value($r, 'euconsent-v2');
 ok(defined $tc && length $tc, 'euconsent-v2 set');
+like(cookie_value($r, 'addtl_consent') // '', qr/^2~89~dv\.12$/,
+     'addtl_consent: ATP 89 consented, 12 disclosed');
 SKIP: {
     skip 'no TC string', 6 unless $tc;
     $t->write_file('strings', "$tc\n");
