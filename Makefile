@@ -134,9 +134,9 @@ idna-table:
 # the banner's script and stylesheet, embedded in the module; the output
 # is committed so that a build from the addon alone needs no generator
 src/consent_assets.c: src/assets/banner.js src/assets/banner.css \
-    src/assets/gpp.js auto/embed
+    src/assets/gpp.js src/assets/tcfapi.js auto/embed
 	sh auto/embed src/assets/banner.js src/assets/banner.css \
-	    src/assets/gpp.js > $@.tmp
+	    src/assets/gpp.js src/assets/tcfapi.js > $@.tmp
 	mv -f $@.tmp $@
 
 # config lists the sources by pattern when nginx is configured: a file

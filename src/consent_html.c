@@ -512,6 +512,7 @@ static void consent_html_lookahead_done(consent_html_t *h, size_t end,
     const char *p);
 static void consent_html_lookahead_cut(consent_html_t *h, const char *p);
 static int consent_html_granted(consent_html_t *h, uint32_t mask);
+static int consent_html_macro(consent_html_t *h, const char *p);
 static void consent_html_rewrite(consent_html_t *h, const char *p,
     int mode);
 static void consent_html_edit(consent_html_t *h, size_t n, int mode);
@@ -1085,7 +1086,7 @@ consent_html_init(void *mem, const consent_html_conf_t *conf)
     }
 
     /* the hosts a page loads from are looked at for every visitor */
-    if (conf->host_seen != NULL) {
+    if (conf->host_seen != NULL || conf->macro != NULL) {
         h->all_granted = 0;
     }
 
@@ -3945,6 +3946,10 @@ consent_html_classify(consent_html_t *h, const char *p, int self_closing)
             return;
         }
 
+        if (h->conf.macro != NULL && consent_html_macro(h, p)) {
+            return;
+        }
+
         consent_html_release(h);
         return;
     }
@@ -4728,6 +4733,50 @@ static int
 consent_html_granted(consent_html_t *h, uint32_t mask)
 {
     return (mask & ~h->granted) == 0;
+}
+
+
+/* a tracker's tag let through, its URL macros filled (conf.macro) */
+
+static int
+consent_html_macro(consent_html_t *h, const char *p)
+{
+    size_t       n, len;
+    const char  *t, *to, *d;
+
+    t = consent_html_text(h, p, &n);
+
+    if (t == NULL) {
+        return 0;
+    }
+
+    for (d = t; (d = memchr(d, '$', t + n - d)) != NULL && d + 1 < t + n;
+         d++)
+    {
+        if (d[1] == '{') {
+            break;
+        }
+    }
+
+    if (d == NULL || d + 1 >= t + n) {
+        return 0;
+    }
+
+    to = h->conf.macro(h->conf.macro_ctx, t, n, &len);
+
+    if (to == NULL) {
+        return 0;
+    }
+
+    consent_html_input(h, h->out, h->mark);
+    consent_html_own(h, to, len);
+
+    h->out = p;
+    h->hold_len = 0;
+    h->region = CONSENT_R_NONE;
+    h->stats.changed = 1;
+
+    return 1;
 }
 
 

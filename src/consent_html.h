@@ -77,6 +77,16 @@ typedef struct {
                                    int classified, const char *el,
                                    size_t el_len);
     void               *host_ctx;
+
+    /*
+     * consent_tcf cmp: a tag of a tracker let through whose bytes hold
+     * "${" (IAB's URL macros): the tag written anew, in memory of the
+     * callee's valid until the next call, or NULL to keep it as it is.
+     * NULL: not called (with it, every element that loads is judged).
+     */
+    const char       *(*macro)(void *ctx, const char *tag, size_t len,
+                               size_t *out_len);
+    void               *macro_ctx;
 } consent_html_conf_t;
 
 

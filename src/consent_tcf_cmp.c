@@ -35,6 +35,8 @@ static int consent_tcf_pick_kind(const char *name, size_t len, int json);
 static int consent_tcf_policy_atp(const consent_tcf_map_t *map,
     size_t ncategories, unsigned id);
 static void consent_tcf_set_all(consent_tcf_set_t *set);
+static const char *consent_tcf_macro(const char *in, size_t len,
+    const consent_tcf_state_t *st, size_t *mlen, size_t *vlen);
 
 
 static int
@@ -398,4 +400,89 @@ consent_tcf_cmp_state(const consent_tcf_t *tc, const consent_tcf_gvl_t *gvl,
     }
 
     return CONSENT_STATE_VALID;
+}
+
+
+/* the value of the macro at in ("${...}"), its length in *mlen; NULL */
+
+static const char *
+consent_tcf_macro(const char *in, size_t len, const consent_tcf_state_t *st,
+    size_t *mlen, size_t *vlen)
+{
+    size_t  i;
+
+    if (len >= 7 && memcmp(in, "${GDPR}", 7) == 0) {
+        *mlen = 7;
+        *vlen = 1;
+        return "1";
+    }
+
+    if (len >= 16 && memcmp(in, "${ADDTL_CONSENT}", 16) == 0) {
+        *mlen = 16;
+        *vlen = st->ac_string && st->tc ? st->ac_len : 0;
+        return st->ac_string && st->tc ? st->ac_string : "";
+    }
+
+    if (len < 17 || memcmp(in, "${GDPR_CONSENT_", 15) != 0) {
+        return NULL;
+    }
+
+    for (i = 15; i < len && i < 21 && in[i] >= '0' && in[i] <= '9'; i++) {
+        /* void */
+    }
+
+    if (i == 15 || i >= len || in[i] != '}') {
+        return NULL;
+    }
+
+    *mlen = i + 1;
+    *vlen = st->tc ? st->tc_len : 0;
+
+    return st->tc ? st->tc_string : "";
+}
+
+
+size_t
+consent_tcf_macros(const char *in, size_t len, const consent_tcf_state_t *st,
+    char *out, unsigned *n)
+{
+    size_t       i, start, olen, mlen, vlen;
+    const char  *v, *p;
+
+    *n = 0;
+    olen = 0;
+    start = 0;
+    i = 0;
+
+    while (i < len) {
+        p = memchr(in + i, '$', len - i);
+
+        if (p == NULL) {
+            break;
+        }
+
+        i = (size_t) (p - in);
+        v = consent_tcf_macro(in + i, len - i, st, &mlen, &vlen);
+
+        if (v == NULL) {
+            i++;
+            continue;
+        }
+
+        if (out != NULL) {
+            memcpy(out + olen, in + start, i - start);
+            memcpy(out + olen + (i - start), v, vlen);
+        }
+
+        olen += i - start + vlen;
+        i += mlen;
+        start = i;
+        (*n)++;
+    }
+
+    if (out != NULL) {
+        memcpy(out + olen, in + start, len - start);
+    }
+
+    return olen + len - start;
 }

@@ -148,6 +148,7 @@ typedef struct consent_tcf_state_s {
     unsigned            policy_version;   /* the GVL's */
     char                publisher_cc[3];
     unsigned            shown:1;          /* the banner asks */
+    unsigned            compact:1;        /* vendors as "1-6,9,755" */
 } consent_tcf_state_t;
 
 
@@ -157,10 +158,23 @@ typedef struct consent_tcf_state_s {
  * "cmpuishown" while the banner asks), isServiceSpecific,
  * useNonStandardTexts, publisherCC, purposeOneTreatment, purpose,
  * vendor (consents and legitimate interests: the purposes 1 to 11 each
- * true or false, the vendors with a signal only), specialFeatureOptins,
+ * true or false, the vendors with a signal only; with st->compact, the
+ * vendors as a string of ranges, "1-6,9,755", which the page's
+ * tcfapi.js expands), specialFeatureOptins,
  * publisher, addtlConsent.  NULL on no memory.
  */
 json_t *consent_tcf_tcdata(const consent_tcf_state_t *st);
+
+/*
+ * IAB's URL macros in in: ${GDPR} becomes "1", ${GDPR_CONSENT_<vendor
+ * id>} (1 to 6 digits) the TC string, ${ADDTL_CONSENT} the AC string
+ * (both empty without a usable TC string); any other "${" stays.
+ * Writes into out (NULL: nothing, for the length) and returns the
+ * length; *n: the macros replaced.  Nothing it writes needs escaping in
+ * HTML or in a URL (base64url, digits, "~" and ".").
+ */
+size_t consent_tcf_macros(const char *in, size_t len,
+    const consent_tcf_state_t *st, char *out, unsigned *n);
 
 
 #endif /* _CONSENT_TCF_CMP_H_INCLUDED_ */

@@ -9,13 +9,15 @@
 
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "consent_tcf_cmp.h"
 
 
 static json_t *consent_tcf_bits_json(uint32_t bits, unsigned n);
-static json_t *consent_tcf_set_json(const consent_tcf_set_t *set);
+static json_t *consent_tcf_set_json(const consent_tcf_set_t *set,
+    int compact);
 static json_t *consent_tcf_restrictions_json(const consent_tcf_t *tc);
 static int consent_tcf_put(json_t *o, const char *key, json_t *v);
 
@@ -50,21 +52,59 @@ consent_tcf_bits_json(uint32_t bits, unsigned n)
 }
 
 
-/* the vendors with the signal only: a GVL has about a thousand */
+/*
+ * The vendors with the signal only: a GVL has about a thousand.  In
+ * compact form (for the page's head, which __tcfapi expands), a string
+ * of ranges: "1-6,9-300,755".
+ */
 
 static json_t *
-consent_tcf_set_json(const consent_tcf_set_t *set)
+consent_tcf_set_json(const consent_tcf_set_t *set, int compact)
 {
-    char      key[8];
+    char      key[16], *buf;
+    size_t    len;
     json_t   *o;
-    unsigned  id, max;
+    unsigned  id, max, to;
+
+    max = set ? consent_tcf_set_max(set) : 0;
+
+    if (compact) {
+        /* at most "65535," for each other id */
+        buf = malloc(max / 2 * 6 + 16);
+        if (buf == NULL) {
+            return NULL;
+        }
+
+        len = 0;
+
+        for (id = 1; id <= max; id++) {
+            if (!consent_tcf_set_has(set, id)) {
+                continue;
+            }
+
+            for (to = id; to < max && consent_tcf_set_has(set, to + 1); to++)
+            {
+                /* void */
+            }
+
+            len += (size_t) (to > id
+                             ? snprintf(buf + len, 16, "%s%u-%u",
+                                        len ? "," : "", id, to)
+                             : snprintf(buf + len, 16, "%s%u",
+                                        len ? "," : "", id));
+            id = to;
+        }
+
+        o = json_stringn(buf, len);
+        free(buf);
+
+        return o;
+    }
 
     o = json_object();
     if (o == NULL) {
         return NULL;
     }
-
-    max = set ? consent_tcf_set_max(set) : 0;
 
     for (id = 1; id <= max; id++) {
         if (!consent_tcf_set_has(set, id)) {
@@ -226,9 +266,10 @@ consent_tcf_tcdata(const consent_tcf_state_t *st)
                                                  CONSENT_TCF_MAP_PURPOSES))
         || consent_tcf_put(v, "consents",
                            consent_tcf_set_json(tc ? &tc->vendor_consents
-                                                   : NULL))
+                                                   : NULL, st->compact))
         || consent_tcf_put(v, "legitimateInterests",
-                           consent_tcf_set_json(tc ? &tc->vendor_li : NULL))
+                           consent_tcf_set_json(tc ? &tc->vendor_li : NULL,
+                                                st->compact))
         || consent_tcf_put(o, "specialFeatureOptins",
                            consent_tcf_bits_json(
                                tc ? tc->special_feature_opt_ins : 0,

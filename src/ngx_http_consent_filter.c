@@ -619,6 +619,14 @@ ngx_http_consent_injections(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    /* consent_tcf cmp: __tcfapi, first of all (ngx_http_consent_tcf.c) */
+
+    if (ngx_http_consent_tcf_head(r, clcf, view, &rc, &nonce, &out, hc)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     hc->head = (const char *) out.data;
     hc->head_len = out.len;
 

@@ -428,6 +428,10 @@ ngx_http_consent_tcf_out_t *ngx_http_consent_tcf_choose(
     consent_choice_t *choice, uint32_t *granted);
 ngx_int_t ngx_http_consent_tcf_cookies(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_tcf_out_t *out);
+ngx_int_t ngx_http_consent_tcf_head(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    consent_html_conf_t *hc);
 
 /* the TCF's first and second layer (ngx_http_consent_tcf_ui.c) */
 char *ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -39,6 +39,9 @@ static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
     consent_tcf_cmp_t *cmp);
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
+static u_char *ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce);
+static const char *ngx_http_consent_tcf_macro(void *ctx, const char *tag,
+    size_t len, size_t *out_len);
 
 
 static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
@@ -1096,4 +1099,143 @@ ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
                                     cookie, p - cookie);
 
     return h ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * consent_tcf cmp: before the head snippet, the visitor's TCData as
+ * inert JSON and the script of __tcfapi that answers from it
+ * (src/assets/tcfapi.js), first in <head> so that __tcfapi is there
+ * before any tag of the page asks for it
+ */
+
+ngx_int_t
+ngx_http_consent_tcf_head(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    consent_html_conf_t *hc)
+{
+    char                 *json;
+    u_char               *start, *p;
+    size_t                len, size, attr;
+    json_t               *td;
+    consent_tcf_state_t   st;
+
+    if (view->tcf == NULL) {
+        return NGX_OK;
+    }
+
+    /* IAB's URL macros in the trackers the visitor's consent lets through */
+
+    hc->macro = ngx_http_consent_tcf_macro;
+    hc->macro_ctx = r;
+
+    /* in the page: the vendors as ranges (tcfapi.js expands them) */
+
+    st = *view->tcf;
+    st.compact = 1;
+
+    td = consent_tcf_tcdata(&st);
+    if (td == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* "/" escaped: no "</script" in the element (nor "<" in the data) */
+
+    json = json_dumps(td, JSON_COMPACT | JSON_ESCAPE_SLASH);
+    json_decref(td);
+
+    if (json == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = ngx_strlen(json);
+    attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
+
+    size = sizeof("<script type=\"application/json\" id=\"consent-tcf\" "
+                  "data-gvl=\"4095\" data-consent-ui>") - 1 + attr + len
+           + sizeof("</script><script src=\"tcfapi.js?v=\" "
+                    "data-consent-ui></script>") - 1
+           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + head->len;
+
+    start = ngx_pnalloc(r->pool, size);
+    if (start == NULL) {
+        free(json);
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(start, "<script type=\"application/json\" "
+                    "id=\"consent-tcf\" data-gvl=\"%ui\" data-consent-ui",
+                    (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
+                                                       ->vendor_list_version);
+    p = ngx_http_consent_tcf_nonce(p, nonce);
+    *p++ = '>';
+    p = ngx_cpymem(p, json, len);
+    p = ngx_cpymem(p, "</script><script src=\"",
+                   sizeof("</script><script src=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
+                                   rc->endpoint_len);
+    p = ngx_sprintf(p, "tcfapi.js?v=%s\" data-consent-ui", rc->version);
+    p = ngx_http_consent_tcf_nonce(p, nonce);
+    p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+    p = ngx_cpymem(p, head->data, head->len);
+
+    free(json);
+
+    head->data = start;
+    head->len = p - start;
+
+    return NGX_OK;
+}
+
+
+static u_char *
+ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce)
+{
+    if (nonce->len == 0) {
+        return p;
+    }
+
+    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
+    *p++ = '"';
+
+    return p;
+}
+
+
+/* a tracker's tag let through, its URL macros filled from the TC string */
+
+static const char *
+ngx_http_consent_tcf_macro(void *ctx, const char *tag, size_t len,
+    size_t *out_len)
+{
+    ngx_http_request_t *r = ctx;
+
+    char            *out;
+    size_t           n;
+    unsigned         k;
+    consent_view_t  *view;
+
+    view = ngx_http_consent_view(r);
+
+    if (view == NULL || view->tcf == NULL) {
+        return NULL;
+    }
+
+    n = consent_tcf_macros(tag, len, view->tcf, NULL, &k);
+
+    if (k == 0) {
+        return NULL;
+    }
+
+    out = ngx_pnalloc(r->pool, n);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    *out_len = consent_tcf_macros(tag, len, view->tcf, out, &k);
+
+    return out;
 }

@@ -169,7 +169,7 @@ is($r->{status}, 404, 'a near name: 404');
 
 {
     my $repo = $t->repo;
-    my $now = `cd '$repo' && sh auto/embed src/assets/banner.js src/assets/banner.css src/assets/gpp.js`;
+    my $now = `cd '$repo' && sh auto/embed src/assets/banner.js src/assets/banner.css src/assets/gpp.js src/assets/tcfapi.js`;
     is($?, 0, 'auto/embed runs');
     ok($now eq repo_file('src/consent_assets.c'),
         'src/consent_assets.c is current (run make after editing src/assets)');

@@ -286,6 +286,8 @@ my ($x, $page) = xc($accepted);
 is($x, "valid|necessary,preferences,analytics,marketing", "accept grants everything");
 like($page->{body}, qr{<img height="1" width="1" src="https://www\.facebook},
      'the pixel is released');
+like($page->{body}, qr{src="https://www\.facebook\.com/tr\?id=1&amp;gdpr=1&amp;gdpr_consent=\Q$tc\E"},
+     'its ${GDPR} and ${GDPR_CONSENT_755} filled by the filter');
 
 # reject: nothing, every LI objected to
 
@@ -299,8 +301,10 @@ is_deeply([ @{ $d->{purposeConsents} }, @{ $d->{purposeLegitimateInterests} },
 is(join(',', @{ $d->{vendorsDisclosed} }), join(',', @disc),
    'every vendor disclosed');
 is(cookie_value($r, 'addtl_consent'), '2~~dv.89', 'ATP 89 disclosed only');
-($x) = xc(cookies_of($r));
+($x, $page) = xc(cookies_of($r));
 is($x, 'valid|necessary', 'reject grants only what is required');
+like($page->{body}, qr{data-consent-src="https://www\.facebook\.com/tr\?id=1&amp;gdpr=\$\{GDPR\}&amp;gdpr_consent=\$\{GDPR_CONSENT_755\}"},
+     'the pixel held back keeps its macros (the banner fills them)');
 
 # save: exactly the fields
 

@@ -119,6 +119,7 @@ function next() {
     if (!old.parentNode) {
         return next();
     }
+    d.dispatchEvent(new CustomEvent('consent:release', {detail: old}));
     r = script(old);
     if (r.ext) {
         r.el.addEventListener('load', go);
@@ -132,6 +133,7 @@ function next() {
 
 function other(el) {
     var names = [], i, n, m;
+    d.dispatchEvent(new CustomEvent('consent:release', {detail: el}));
     for (i = 0; i < el.attributes.length; i++) {
         n = el.attributes[i].name;
         if (n.indexOf('data-consent-') === 0 && n !== 'data-consent-ui') {
@@ -275,6 +277,8 @@ function close() {
 
 function apply(ns) {
     var boxes, i;
+    // the endpoint's answer, before anything is released (tcfapi.js)
+    d.dispatchEvent(new CustomEvent('consent:answer', {detail: ns}));
     st.state = ns.state;
     st.granted = ns.granted;
     st.denied = ns.denied;
@@ -337,6 +341,8 @@ function submit(e) {
             body.granted.push(boxes[i].value);
         }
     }
+    // what other scripts of the module add (tcfapi.js: the TCF fields)
+    d.dispatchEvent(new CustomEvent('consent:body', {detail: body}));
     // the page, for a hand-off's way back (it may send no Referer)
     fetch(st.endpoint + '?return=' + encodeURIComponent(location.pathname
                                                         + location.search), {

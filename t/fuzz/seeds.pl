@@ -285,6 +285,17 @@ for my $t (qw(script SCRIPT iframe frame embed object img link video audio
 }
 
 # ---------------------------------------------------------------------------
+# tcf_cmp: a form, a JSON body, a tag with URL macros
+
+seed('tcf_cmp', "\x00action=save&tcf=1&tcf_purpose=1&tcf_purpose_li=7"
+     . "&tcf_special_feature=1&tcf_vendor=755&tcf_vendor_li=3&tcf_ac=89");
+seed('tcf_cmp', "\x01" . '{"action":"save","tcf":{"purposes":[1,2],'
+     . '"purposes_li":[7],"special_features":[1],"vendors":[755],'
+     . '"vendors_li":[1],"google_atps":[89]}}');
+seed('tcf_cmp', "\x02" . '<img src="x?g=${GDPR}&c=${GDPR_CONSENT_755}'
+     . '&a=${ADDTL_CONSENT}&o=${X}&$">');
+
+# ---------------------------------------------------------------------------
 # record and verify: lines of a log signed with k1's log key
 
 sub jstr {
