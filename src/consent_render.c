@@ -610,9 +610,13 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
      */
 
     if (rc->tcf_first_len) {
-        /* CMP mode: the second layer is fetched into the one below */
+        /* CMP mode: the TCF's second layer is fetched into layer2 */
         consent_buf_add(&b, rc->tcf_first, rc->tcf_first_len);
-        goto buttons;
+        consent_buf_str(&b, "<div id=\"consent-layer2\" hidden "
+                            "data-consent-tcf=\"");
+        consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
+        consent_buf_str(&b, "?layer=2\">\n");
+        goto save;
     }
 
     consent_buf_str(&b, "<div id=\"consent-layer2\" hidden>\n");
@@ -654,11 +658,11 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
         consent_buf_str(&b, "</p>\n</div>\n");
     }
 
+save:
+
     consent_buf_str(&b, "<div class=\"consent-buttons\">");
     consent_tpl_button(&b, policy, lang, "save", CONSENT_TEXT_SAVE);
     consent_buf_str(&b, "</div>\n</div>\n");
-
-buttons:
 
     /*
      * three buttons of one kind: accepting is no easier than rejecting,
@@ -679,17 +683,7 @@ buttons:
                         "aria-expanded=\"false\">");
     consent_buf_text(&b, consent_policy_text(policy, CONSENT_TEXT_CUSTOMISE,
                                              lang));
-    consent_buf_str(&b, "</button>\n</div>\n</form>\n");
-
-    if (rc->tcf_first_len) {
-        /* outside the banner's form: the second layer is a form */
-        consent_buf_str(&b, "<div id=\"consent-layer2\" hidden "
-                            "data-consent-tcf=\"");
-        consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
-        consent_buf_str(&b, "?layer=2\"></div>\n");
-    }
-
-    consent_buf_str(&b, "</div>");
+    consent_buf_str(&b, "</button>\n</div>\n</form>\n</div>");
 
     if (rc->manage_button) {
         consent_buf_str(&b, "\n<a href=\"");

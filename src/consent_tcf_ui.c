@@ -1328,9 +1328,14 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
 
     consent_tcf_ui_used(gvl, &used, &li, &sf);
 
-    consent_tcf_buf_str(b, "<form method=\"post\" action=\"");
-    consent_tcf_buf_escn(b, uc->endpoint, uc->endpoint_len);
-    consent_tcf_buf_str(b, "\" class=\"consent-tcf-second\">\n");
+    if (uc->bare) {
+        consent_tcf_buf_str(b, "<div class=\"consent-tcf-second\">\n");
+
+    } else {
+        consent_tcf_buf_str(b, "<form method=\"post\" action=\"");
+        consent_tcf_buf_escn(b, uc->endpoint, uc->endpoint_len);
+        consent_tcf_buf_str(b, "\" class=\"consent-tcf-second\">\n");
+    }
 
     /* the policy's own categories that no TCF signal decides */
 
@@ -1491,9 +1496,16 @@ consent_tcf_ui_form(consent_tcf_buf_t *b, const consent_tcf_gvl_t *gvl,
     consent_tcf_buf_str(b, "</div>\n");
     free(list);
 
-    consent_tcf_ui_buttons(b, policy, lang, uc->withdraw);
-
     /* last: the banner's script focuses the first input of the form */
+
+    if (uc->bare) {
+        /* inside the banner's form, whose buttons and "return" serve */
+        consent_tcf_buf_str(b, "<input type=\"hidden\" name=\"tcf\" "
+                               "value=\"1\">\n</div>\n");
+        return;
+    }
+
+    consent_tcf_ui_buttons(b, policy, lang, uc->withdraw);
 
     consent_tcf_buf_str(b, "<input type=\"hidden\" name=\"return\" "
                            "value=\"");

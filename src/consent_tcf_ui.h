@@ -33,6 +33,8 @@ typedef struct {
     uint32_t            granted;       /* the policy's categories ticked */
     unsigned            level;         /* of the second layer's headings */
     unsigned            withdraw:1;    /* a valid consent: a Withdraw button */
+    unsigned            bare:1;        /* the fields alone, for the banner's
+                                          form: no <form>, no buttons */
 } consent_tcf_ui_conf_t;
 
 

@@ -148,7 +148,8 @@ ngx_http_consent_tcf_ui_banner(ngx_http_request_t *r,
 
 /*
  * The preferences page in CMP mode: the second layer; "?layer=2" asks
- * for the form alone, which the banner's script puts into the banner.
+ * for its fields alone, which the banner's script puts into the
+ * banner's form (whose buttons then post them as JSON).
  * NGX_DECLINED when not in CMP mode; *out is malloc'ed.
  */
 
@@ -187,6 +188,7 @@ ngx_http_consent_tcf_ui_page(ngx_http_request_t *r,
         == NGX_OK
         && arg.len == 1 && arg.data[0] == '2')
     {
+        uc.bare = 1;
         *out = consent_tcf_ui_second(clcf->tcf_gvl, tr, clcf->policy, lang,
                                      &uc, len);
 

@@ -136,11 +136,12 @@ like($banner, qr{legitimate interest.*right to object}s,
 like($banner, qr{withdraw your consent at any time}, 'withdrawal');
 like($banner, qr{<a href="/consent/" class="consent-tcf-vendors-link" data-consent-open>Our 270 partners},
      'a link to the second layer');
-is(() = $banner =~ /<button type="submit"/g, 3, 'three buttons');
+is(() = $banner =~ /<button type="submit"/g, 4,
+   'three buttons, and Save in the hidden second layer');
 like($banner, qr{value="accept_all">.*value="reject_all">.*data-consent-customise}s,
      'accept, reject, manage');
-like($banner, qr{<div id="consent-layer2" hidden data-consent-tcf="/consent/\?layer=2"></div>},
-     'the second layer fetched into the banner, outside its form');
+like($banner, qr{<div id="consent-layer2" hidden data-consent-tcf="/consent/\?layer=2">\n<div class="consent-buttons"><button type="submit" name="action" value="save">[^<]+</button></div>\n</div>\n<div class="consent-buttons">},
+     'the second layer fetched into the banner\'s form, before its Save');
 unlike($banner, qr{consent-tcf-vendor"|tcf_vendor}, 'no vendor list in pages');
 cmp_ok(length($banner), '<', 8192, 'the banner stays small: '
        . length($banner) . ' bytes');
@@ -193,9 +194,14 @@ like($page, qr{<h2>Other cookies of this site</h2>.*name="granted" value="prefer
 unlike($page, qr{name="granted" value="marketing"},
        'not those the "tcf" section maps');
 
-$r = get('/consent/?layer=2&return=%2Fpage.html', Accept => 'text/html');
-like($r->{body}, qr{^<form method="post"}, '?layer=2: the form alone');
-like($r->{body}, qr{name="return" value="/page.html"}, 'returning to the page');
+$r = get('/consent/?layer=2', Accept => 'text/html');
+like($r->{body}, qr{^<div class="consent-tcf-second">\n}, '?layer=2: the fields alone');
+unlike($r->{body}, qr{<form|name="return"|name="action"},
+       'without a form, a way back or buttons (the banner\'s serve)');
+like($r->{body}, qr{<input type="hidden" name="tcf" value="1">\n</div>\n$},
+       'tcf=1, last');
+is(() = $r->{body} =~ /<details class="consent-tcf-vendor"/g, 270,
+   'every vendor');
 like($r->{body}, qr{<h3>Purposes</h3>}, 'its headings under the banner\'s');
 
 $r = get('/consent/');

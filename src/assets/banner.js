@@ -214,23 +214,22 @@ function layer2() {
     if (!l2) {
         return;
     }
-    // CMP mode: the TCF's second layer, fetched once into the banner;
-    // without fetch or failing, the preferences page it is part of
-    if (l2.dataset.consentTcf && !l2.firstChild) {
-        var u = l2.dataset.consentTcf + '&return='
-                + encodeURIComponent(location.pathname + location.search);
-        (w.fetch ? fetch(u, {headers: {Accept: 'text/html'}})
-            .then(function (r) {
-                if (!r.ok) {
-                    throw r;
-                }
-                return r.text();
-            }) : Promise.reject()).then(function (t) {
-                l2.innerHTML = t;
-                layer2();
-            }, function () {
-                w.location.href = u.replace('layer=2&', '');
-            });
+    // CMP mode: the TCF's second layer, fetched once into the banner's
+    // form; failing that, the preferences page
+    var u = l2.dataset.consentTcf;
+    if (u) {
+        delete l2.dataset.consentTcf;
+        fetch(u, {headers: {Accept: 'text/html'}}).then(function (r) {
+            if (!r.ok) {
+                throw r;
+            }
+            return r.text();
+        }).then(function (t) {
+            l2.insertAdjacentHTML('afterbegin', t);
+            layer2();
+        }, function () {
+            location = st.endpoint;
+        });
         return;
     }
     l2.hidden = false;

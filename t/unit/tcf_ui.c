@@ -369,6 +369,23 @@ main(void)
        "the privacy URL in the visitor's language");
     free(s);
 
+    {
+        consent_tcf_ui_conf_t  uc;
+
+        memset(&uc, 0, sizeof(uc));
+        uc.endpoint = "/consent";
+        uc.endpoint_len = 8;
+        uc.bare = 1;
+        s = consent_tcf_ui_second(gvl, NULL, p, "en", &uc, NULL);
+        ok(strncmp(s, "<div class=\"consent-tcf-second\">", 32) == 0
+           && strstr(s, "<form") == NULL && strstr(s, "name=\"action\"")
+              == NULL && strstr(s, "name=\"return\"") == NULL,
+           "bare: the fields without a form, buttons or return");
+        ok(strstr(s, "name=\"tcf_vendor\" value=\"5\">") != NULL,
+           "bare: the fields");
+        free(s);
+    }
+
     /* the visitor's choice ticks the boxes */
 
     consent_tcf_init(&tc);
