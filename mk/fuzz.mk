@@ -45,6 +45,7 @@ FUZZ_LEN_policy  = 16384
 FUZZ_LEN_verify  = 16384
 FUZZ_LEN_record  = 8192
 FUZZ_LEN_tcf_gvl = 8192
+FUZZ_LEN_tcf_ui  = 8192
 FUZZ_DICT_html    = t/fuzz/html.dict
 FUZZ_DICT_match   = t/fuzz/html.dict
 FUZZ_DICT_hosts   = t/fuzz/html.dict
@@ -54,6 +55,7 @@ FUZZ_DICT_request = t/fuzz/cookie.dict
 FUZZ_DICT_policy  = t/fuzz/json.dict
 FUZZ_DICT_record  = t/fuzz/json.dict
 FUZZ_DICT_tcf_gvl = t/fuzz/json.dict
+FUZZ_DICT_tcf_ui  = t/fuzz/json.dict
 FUZZ_DICT_verify  = t/fuzz/json.dict
 FUZZ_DICT_cookie_hdr = t/fuzz/cookie.dict
 

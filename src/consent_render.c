@@ -609,6 +609,16 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
      * category is ticked unless the visitor granted it
      */
 
+    if (rc->tcf_first_len) {
+        /* CMP mode: the TCF's second layer is fetched into layer2 */
+        consent_buf_add(&b, rc->tcf_first, rc->tcf_first_len);
+        consent_buf_str(&b, "<div id=\"consent-layer2\" hidden "
+                            "data-consent-tcf=\"");
+        consent_buf_html(&b, rc->endpoint, rc->endpoint_len);
+        consent_buf_str(&b, "?layer=2\">\n");
+        goto save;
+    }
+
     consent_buf_str(&b, "<div id=\"consent-layer2\" hidden>\n");
 
     for (i = 0; i < policy->ncategories; i++) {
@@ -647,6 +657,8 @@ consent_render_banner_tpl(const consent_policy_t *policy, const char *lang,
         consent_render_cookie_names(&b, policy, lang, i);
         consent_buf_str(&b, "</p>\n</div>\n");
     }
+
+save:
 
     consent_buf_str(&b, "<div class=\"consent-buttons\">");
     consent_tpl_button(&b, policy, lang, "save", CONSENT_TEXT_SAVE);

@@ -76,6 +76,10 @@ typedef struct {
     int                 manage_button;  /* the floating "manage" link */
     const char         *domains;        /* consent_domains, shown: "a, b" */
     size_t              domains_len;
+    const char         *tcf_first;      /* CMP mode: the TCF's first layer
+                                           (consent_tcf_ui_first), shown
+                                           instead of the categories */
+    size_t              tcf_first_len;
 } consent_render_conf_t;
 
 

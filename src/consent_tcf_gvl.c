@@ -429,7 +429,7 @@ consent_tcf_gvl_parse(const char *data, size_t len, char *err,
         goto failed;
     }
 
-    json_decref(root);
+    gvl->json = root;
 
     return gvl;
 
@@ -501,6 +501,11 @@ consent_tcf_gvl_free(consent_tcf_gvl_t *gvl)
 
     free(gvl->vendors);
     free(gvl->last_updated);
+
+    if (gvl->json != NULL) {
+        json_decref(gvl->json);
+    }
+
     free(gvl);
 }
 

@@ -53,6 +53,13 @@ typedef struct {
     unsigned            max_vendor;
     unsigned            nvendors;      /* not deleted */
     unsigned            ndeleted;
+
+    /*
+     * the parsed document (json_t), kept for what only the TCF user
+     * interface reads (names, descriptions, stacks, retention, data
+     * categories, URLs: src/consent_tcf_ui.c), checked there as read
+     */
+    void               *json;
 } consent_tcf_gvl_t;
 
 

@@ -277,11 +277,25 @@ ngx_http_consent_get(ngx_http_request_t *r,
 
     /* in the regime's words (opt-out's "Do Not Sell or Share") */
 
-    out = consent_render_page(consent_regime_shown(clcf->policy,
-                                                   view->regime),
-                              view, lang,
-                              (const char *) core->name.data, core->name.len,
-                              ret, rlen, &len);
+    /* CMP mode: the TCF's second layer (ngx_http_consent_tcf_ui.c) */
+
+    switch (ngx_http_consent_tcf_ui_page(r, clcf, view, lang, ret, rlen,
+                                         &out, &len))
+    {
+    case NGX_DECLINED:
+        out = consent_render_page(consent_regime_shown(clcf->policy,
+                                                       view->regime),
+                                  view, lang,
+                                  (const char *) core->name.data,
+                                  core->name.len, ret, rlen, &len);
+        break;
+
+    case NGX_OK:
+        break;
+
+    default:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     /* a framed preferences page could be clicked through by another site */
 

@@ -706,7 +706,13 @@ ngx_http_consent_injections(ngx_http_request_t *r,
     tpl = (i < clcf->ntpls) ? clcf->tpls[i] : NULL;
 
     if (tpl == NULL) {
+        if (ngx_http_consent_tcf_ui_banner(r, clcf, lang, &rc) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
         tpl = consent_render_banner_tpl(clcf->policy, lang, &rc);
+        free((char *) rc.tcf_first);
+
         if (tpl == NULL) {
             return NGX_ERROR;
         }

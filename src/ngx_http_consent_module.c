@@ -306,6 +306,13 @@ static ngx_command_t  ngx_http_consent_commands[] = {
       0,
       NULL },
 
+    { ngx_string("consent_tcf_gvl_translations"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_consent_tcf_translations,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("consent_tcf_cmp"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
       ngx_http_consent_tcf_cmp,
@@ -527,6 +534,7 @@ ngx_http_consent_create_loc_conf(ngx_conf_t *cf)
     clcf->tcf = NGX_CONF_UNSET_UINT;
     clcf->tcf_gvl = NGX_CONF_UNSET_PTR;
     clcf->tcf_cmp_id = NGX_CONF_UNSET_UINT;
+    clcf->tcf_i18n = NGX_CONF_UNSET_PTR;
 
     return clcf;
 }
@@ -590,6 +598,8 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (ngx_http_consent_tcf_merge(cf, conf, prev) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
+
+    ngx_http_consent_tcf_ui_merge(conf, prev);
 
     /* a slot per language for the banner, rendered on first use */
 

@@ -177,6 +177,8 @@ typedef struct {
     u_char                       tcf_cc[3];   /* publisher country */
     ngx_str_t                    tcf_cmp_file;
     ngx_uint_t                   tcf_cmp_line;
+    /* consent_tcf_gvl_translations (ngx_http_consent_tcf_ui.c) */
+    void                        *tcf_i18n;    /* consent_tcf_i18n_t */
 } ngx_http_consent_loc_conf_t;
 
 
@@ -438,6 +440,19 @@ ngx_int_t ngx_http_consent_tcf_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
     consent_html_conf_t *hc);
+
+/* the TCF's first and second layer (ngx_http_consent_tcf_ui.c) */
+char *ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_consent_tcf_ui_merge(ngx_http_consent_loc_conf_t *conf,
+    ngx_http_consent_loc_conf_t *prev);
+ngx_int_t ngx_http_consent_tcf_ui_banner(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, const char *lang,
+    consent_render_conf_t *rc);
+ngx_int_t ngx_http_consent_tcf_ui_page(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
+    const char *lang, const char *ret, size_t ret_len, char **out,
+    size_t *len);
 
 
 #endif /* _NGX_HTTP_CONSENT_MODULE_H_INCLUDED_ */

@@ -214,6 +214,24 @@ function layer2() {
     if (!l2) {
         return;
     }
+    // CMP mode: the TCF's second layer, fetched once into the banner's
+    // form; failing that, the preferences page
+    var u = l2.dataset.consentTcf;
+    if (u) {
+        delete l2.dataset.consentTcf;
+        fetch(u, {headers: {Accept: 'text/html'}}).then(function (r) {
+            if (!r.ok) {
+                throw r;
+            }
+            return r.text();
+        }).then(function (t) {
+            l2.insertAdjacentHTML('afterbegin', t);
+            layer2();
+        }, function () {
+            location = st.endpoint;
+        });
+        return;
+    }
     l2.hidden = false;
     cust.hidden = true;
     cust.setAttribute('aria-expanded', 'true');
