@@ -121,7 +121,8 @@ sub get {
 
 my $r = get('/page.html');
 is($r->{status}, 200, 'a page');
-my ($banner) = $r->{body} =~ m{(<div id="consent-banner".*?</form>.*?</div>)\s*(?:<a |</body>)}s;
+my ($banner) = $r->{body}
+    =~ m{(<div id="consent-banner".*?<i class="consent-end" hidden></i></form>\n</div>)}s;
 ok(defined $banner, 'with the banner');
 $banner //= '';
 like($banner, qr{<div class="consent-tcf-first">}, 'the first layer in it');
