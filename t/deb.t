@@ -192,8 +192,8 @@ $t->run();
 my $r = $t->http(uri => '/');
 is($r->status, 200, 'a page');
 like($r->body, qr/<p>page<\/p>/, 'its content');
-like($r->body, qr/<p>page<\/p><div id="consent-banner" role="dialog"/,
-    'with the banner');
+like($r->body, qr/<body><div id="consent-banner" role="dialog"/,
+    'with the banner, right after <body>');
 
 $r = $t->http(method => 'POST', uri => '/consent/',
     body => '{"action":"accept_all"}',

@@ -99,6 +99,16 @@ await scenario('accept: useractioncomplete, every purpose', async () => {
     const { page, log } = s;
     await s.goto(base + '/tcf.html');
     ok(await ready(page), 'the banner script runs');
+    // the frame's listener registered before the choice, or it would
+    // hear the choice as its first event (a race on a loaded machine)
+    await until(async () => {
+        const f = frameOf(page);
+        try {
+            return f && (await f.evaluate(() => window.__got.length)) >= 2;
+        } catch (x) {
+            return false;   /* the frame still loading */
+        }
+    }, 15000);
     await click(page, SEL.accept);
     ok(await bannerGone(page), 'the banner closes');
     const e = await last(page, 'useractioncomplete', 2);
@@ -122,7 +132,7 @@ await scenario('accept: useractioncomplete, every purpose', async () => {
 
     const fr = frameOf(page);
     await until(async () => (await fr.evaluate(() => window.__got.length)) >= 3,
-        5000);
+        15000);
     const fe = (await fr.evaluate(() => window.__got)).filter(
         (r) => r.callId === 'l1');
     const f = fe[fe.length - 1];
