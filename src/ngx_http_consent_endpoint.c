@@ -32,10 +32,6 @@ static ngx_int_t ngx_http_consent_return_arg(ngx_http_request_t *r,
     ngx_str_t *path);
 static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
     const char *key, size_t key_len, u_char *value, size_t value_len);
-static ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *type, char *data, size_t len);
-static ngx_int_t ngx_http_consent_send(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *type, u_char *data, size_t len);
 static ngx_int_t ngx_http_consent_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *message);
 
@@ -991,82 +987,6 @@ ngx_http_consent_header_out(ngx_http_request_t *r, const char *key,
     h->value.data = value;
 
     return h;
-}
-
-
-/* the core renders with malloc(); the response lives in the pool */
-
-static ngx_int_t
-ngx_http_consent_send_malloced(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *type, char *data, size_t len)
-{
-    u_char  *p;
-
-    if (data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        free(data);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(p, data, len);
-    free(data);
-
-    return ngx_http_consent_send(r, status, type, p, len);
-}
-
-
-static ngx_int_t
-ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *type, u_char *data, size_t len)
-{
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-
-    if (type) {
-        r->headers_out.content_type_len = type->len;
-        r->headers_out.content_type = *type;
-    }
-
-    if (ngx_http_consent_add_header_str(r, "X-Content-Type-Options",
-                                        "nosniff")
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (len == 0) {
-        r->header_only = 1;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = data;
-    b->last = data + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
 }
 
 

@@ -590,8 +590,8 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
     const char *reason, consent_handoff_t *h, ngx_str_t *next)
 {
     char             *out;
-    u_char           *p;
     size_t            len;
+    ngx_str_t         type = ngx_string("text/html; charset=utf-8");
     ngx_table_elt_t  *accept;
     char              id[CONSENT_ID_B64_LEN + 1];
 
@@ -618,31 +618,8 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
     out = consent_handoff_page(reason, next ? (const char *) next->data
                                             : NULL,
                                next ? next->len : 0, &len);
-    if (out == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        free(out);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(p, out, len);
-    free(out);
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    if (ngx_http_consent_header_out_str(r, "X-Content-Type-Options",
-                                        "nosniff") == NULL)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_consent_send_memory(r, p, len);
+    return ngx_http_consent_send_malloced(r, status, &type, out, len);
 }
 
 

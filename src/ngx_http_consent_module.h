@@ -250,6 +250,10 @@ ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
 
 ngx_int_t ngx_http_consent_send_memory(ngx_http_request_t *r, u_char *p,
     size_t len);
+ngx_int_t ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len);
+ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, char *data, size_t len);
 ngx_int_t ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
     ngx_http_handler_pt handler);
 ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,

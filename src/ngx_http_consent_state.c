@@ -211,6 +211,63 @@ ngx_http_consent_send_memory(ngx_http_request_t *r, u_char *p, size_t len)
 }
 
 
+/* the core renders with malloc(); the response lives in the pool */
+
+ngx_int_t
+ngx_http_consent_send_malloced(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, char *data, size_t len)
+{
+    u_char  *p;
+
+    if (data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        free(data);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(p, data, len);
+    free(data);
+
+    return ngx_http_consent_send(r, status, type, p, len);
+}
+
+
+/*
+ * A whole response: status, content type (none when type is NULL),
+ * nosniff and len bytes at data (pool memory; none: a header-only reply)
+ */
+
+ngx_int_t
+ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len)
+{
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+
+    if (type) {
+        r->headers_out.content_type_len = type->len;
+        r->headers_out.content_type = *type;
+    }
+
+    if (ngx_http_consent_header_out_str(r, "X-Content-Type-Options",
+                                        "nosniff")
+        == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (len == 0) {
+        r->header_only = 1;
+    }
+
+    return ngx_http_consent_send_memory(r, data, len);
+}
+
+
 /* a handler of the module's in one of nginx's phases (postconfiguration) */
 
 ngx_int_t
