@@ -836,6 +836,24 @@ ngx_int_t
 ngx_http_consent_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len)
 {
+    return ngx_http_consent_cookie_out(r, clcf, &clcf->cookie_name,
+                                       (u_char *) value, len,
+                                       clcf->policy->max_age, 1);
+}
+
+
+/*
+ * Set-Cookie: name=value; Path=/; Max-Age; SameSite=Lax, HttpOnly if
+ * asked, Secure as consent_cookie_secure says (always for a __Host- or
+ * __Secure- name) and consent_cookie_domain's Domain: every cookie the
+ * module sets
+ */
+
+ngx_int_t
+ngx_http_consent_cookie_out(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_str_t *name, u_char *value,
+    size_t len, int64_t max_age, ngx_uint_t httponly)
+{
     u_char      *cookie, *p;
     size_t       size;
     ngx_uint_t   secure;
@@ -861,14 +879,13 @@ ngx_http_consent_set_cookie(ngx_http_request_t *r,
 
     /* browsers drop a __Host- or __Secure- cookie without Secure */
 
-    if (consent_cookie_prefix((const char *) clcf->cookie_name.data,
-                              clcf->cookie_name.len)
+    if (consent_cookie_prefix((const char *) name->data, name->len)
         != CONSENT_PREFIX_NONE)
     {
         secure = 1;
     }
 
-    size = clcf->cookie_name.len + 1 + len
+    size = name->len + 1 + len
            + sizeof("; Path=/; Max-Age=") - 1 + NGX_INT64_LEN
            + sizeof("; SameSite=Lax; HttpOnly") - 1
            + sizeof("; Secure") - 1
@@ -879,9 +896,12 @@ ngx_http_consent_set_cookie(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    p = ngx_sprintf(cookie, "%V=%*s; Path=/; Max-Age=%L; SameSite=Lax; "
-                    "HttpOnly", &clcf->cookie_name, len, value,
-                    clcf->policy->max_age);
+    p = ngx_sprintf(cookie, "%V=%*s; Path=/; Max-Age=%L; SameSite=Lax",
+                    name, len, value, max_age);
+
+    if (httponly) {
+        p = ngx_cpymem(p, "; HttpOnly", sizeof("; HttpOnly") - 1);
+    }
 
     if (secure) {
         p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);

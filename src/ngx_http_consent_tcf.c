@@ -1049,56 +1049,14 @@ static ngx_int_t
 ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value)
 {
-    u_char           *cookie, *p;
-    size_t            size;
-    ngx_uint_t        secure;
-    ngx_table_elt_t  *h;
+    ngx_str_t  n;
 
-    switch (clcf->cookie_secure) {
+    n.data = (u_char *) name;
+    n.len = ngx_strlen(name);
 
-    case NGX_HTTP_CONSENT_SECURE_ON:
-        secure = 1;
-        break;
-
-    case NGX_HTTP_CONSENT_SECURE_OFF:
-        secure = 0;
-        break;
-
-    default:
-#if (NGX_HTTP_SSL)
-        secure = r->connection->ssl != NULL;
-#else
-        secure = 0;
-#endif
-        break;
-    }
-
-    size = ngx_strlen(name) + 1 + value->len
-           + sizeof("; Path=/; Max-Age=; SameSite=Lax; Secure") - 1
-           + NGX_INT64_LEN
-           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
-
-    cookie = ngx_pnalloc(r->pool, size);
-    if (cookie == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(cookie, "%s=%V; Path=/; Max-Age=%T; SameSite=Lax",
-                    name, value,
-                    (time_t) (value->len ? CONSENT_TCF_MAX_AGE : 0));
-
-    if (secure) {
-        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
-    }
-
-    if (clcf->cookie_domain.len) {
-        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
-    }
-
-    h = ngx_http_consent_header_out(r, "Set-Cookie", sizeof("Set-Cookie") - 1,
-                                    cookie, p - cookie);
-
-    return h ? NGX_OK : NGX_ERROR;
+    return ngx_http_consent_cookie_out(r, clcf, &n, value->data, value->len,
+                                       value->len ? CONSENT_TCF_MAX_AGE : 0,
+                                       0);
 }
 
 
