@@ -729,7 +729,6 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     size_t                        plen;
     ngx_str_t                     self;
     const char                   *page;
-    ngx_table_elt_t              *h;
     consent_record_t              rec;
     ngx_http_consent_loc_conf_t  *clcf;
 
@@ -757,17 +756,8 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     rec.granted = tok->granted;
     rec.tcf_sha256 = tcf_sha256;
 
-    rec.gpc = ngx_http_consent_gpc(r);
     rec.regime = ngx_http_consent_regime_name(r);
-
-    h = ngx_http_consent_header_in_str(r, "Accept-Language");
-    rec.lang.data = consent_policy_pick_lang(clcf->policy,
-                                    h ? (const char *) h->value.data : NULL,
-                                    h ? h->value.len : 0);
-    rec.lang.len = ngx_strlen(rec.lang.data);
-
-    rec.host.data = (const char *) r->headers_in.server.data;
-    rec.host.len = r->headers_in.server.len;
+    ngx_http_consent_record_request(r, clcf, &rec, ip);
 
     /* the page of the choice: the form's return path, else the referer */
 
@@ -791,16 +781,6 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
 
     rec.page.data = page;
     rec.page.len = page ? consent_path_only(page, plen) : 0;
-
-    if (r->headers_in.user_agent) {
-        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
-        rec.ua.len = r->headers_in.user_agent->value.len;
-    }
-
-    rec.ip.data = ip;
-    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
-                                      (consent_ip_mode_e) clcf->log_ip,
-                                      &clcf->keys->keys[0], ip);
 
     return ngx_http_consent_log_decision(r, &rec);
 }

@@ -513,7 +513,6 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
     char                 ip[64], id[CONSENT_ID_B64_LEN + 1];
     uint32_t             optional, granted;
     ngx_uint_t           had;
-    ngx_table_elt_t     *al;
     consent_record_t     rec;
 
     if (clcf->logs == NULL) {
@@ -546,31 +545,12 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
 
     rec.policy = clcf->policy;
     rec.granted = granted;
-    rec.gpc = ngx_http_consent_gpc(r);
-
-    al = ngx_http_consent_header_in_str(r, "Accept-Language");
-    rec.lang.data = consent_policy_pick_lang(clcf->policy,
-                                    al ? (const char *) al->value.data : NULL,
-                                    al ? al->value.len : 0);
-    rec.lang.len = ngx_strlen(rec.lang.data);
-
-    rec.host.data = (const char *) r->headers_in.server.data;
-    rec.host.len = r->headers_in.server.len;
+    ngx_http_consent_record_request(r, clcf, &rec, ip);
 
     /*
      * no page: the choice was made on a page of the origin, which its
      * own record names; a path here would read as one of this host's
      */
-
-    if (r->headers_in.user_agent) {
-        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
-        rec.ua.len = r->headers_in.user_agent->value.len;
-    }
-
-    rec.ip.data = ip;
-    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
-                                      (consent_ip_mode_e) clcf->log_ip,
-                                      &clcf->keys->keys[0], ip);
 
     rec.handoff.data = h->domains.host[0];
     rec.handoff.len = h->domains.len[0];

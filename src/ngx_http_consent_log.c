@@ -744,6 +744,41 @@ ngx_http_consent_log_checkpoint(ngx_http_consent_log_t *log, ngx_log_t *elog,
 
 
 /*
+ * The request's part of a record: GPC, the policy language picked by
+ * Accept-Language, host, user agent and the address as consent_log_ip
+ * says (written into ip, 64 bytes that outlive the record)
+ */
+
+void
+ngx_http_consent_record_request(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *ip)
+{
+    ngx_table_elt_t  *h;
+
+    rec->gpc = ngx_http_consent_gpc(r);
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    rec->lang.data = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+    rec->lang.len = ngx_strlen(rec->lang.data);
+
+    rec->host.data = (const char *) r->headers_in.server.data;
+    rec->host.len = r->headers_in.server.len;
+
+    if (r->headers_in.user_agent) {
+        rec->ua.data = (const char *) r->headers_in.user_agent->value.data;
+        rec->ua.len = r->headers_in.user_agent->value.len;
+    }
+
+    rec->ip.data = ip;
+    rec->ip.len = consent_ip_anonymise(r->connection->sockaddr,
+                                       (consent_ip_mode_e) clcf->log_ip,
+                                       &clcf->keys->keys[0], ip);
+}
+
+
+/*
  * The proof before the cookie: every required destination of the
  * location must take the record, or the decision is refused.  They are
  * written first, so that a refused decision reaches no best-effort one.

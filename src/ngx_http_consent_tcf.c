@@ -674,7 +674,6 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
     unsigned char                 digest[32];
     consent_view_t               *view;
     consent_record_t              rec;
-    ngx_table_elt_t              *h;
     ngx_http_consent_loc_conf_t  *clcf;
 
     if (r->method != NGX_HTTP_POST) {
@@ -727,26 +726,7 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
                                        clcf->policy->required_mask);
     rec.policy = clcf->policy;
     rec.granted = view->granted;
-    rec.gpc = ngx_http_consent_gpc(r);
-
-    h = ngx_http_consent_header_in_str(r, "Accept-Language");
-    rec.lang.data = consent_policy_pick_lang(clcf->policy,
-                                    h ? (const char *) h->value.data : NULL,
-                                    h ? h->value.len : 0);
-    rec.lang.len = ngx_strlen(rec.lang.data);
-
-    rec.host.data = (const char *) r->headers_in.server.data;
-    rec.host.len = r->headers_in.server.len;
-
-    if (r->headers_in.user_agent) {
-        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
-        rec.ua.len = r->headers_in.user_agent->value.len;
-    }
-
-    rec.ip.data = ip;
-    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
-                                      (consent_ip_mode_e) clcf->log_ip,
-                                      &clcf->keys->keys[0], ip);
+    ngx_http_consent_record_request(r, clcf, &rec, ip);
 
     rc = ngx_http_consent_log_decision(r, &rec);
 
