@@ -24,9 +24,7 @@ static char *ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_http_consent_check_require(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
-static char *ngx_http_consent_keys(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_consent_policy(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_http_consent_load_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void *ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded,
     ngx_str_t *name, ngx_uint_t policy);
@@ -161,16 +159,16 @@ static ngx_command_t  ngx_http_consent_commands[] = {
 
     { ngx_string("consent_keys"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
-      ngx_http_consent_keys,
+      ngx_http_consent_load_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_consent_loc_conf_t, keys),
       NULL },
 
     { ngx_string("consent_policy"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_consent_policy,
+      ngx_http_consent_load_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_consent_loc_conf_t, policy),
       NULL },
 
     { ngx_string("consent_cookie_name"),
@@ -834,45 +832,33 @@ ngx_http_consent_check_require(ngx_conf_t *cf,
 }
 
 
-static char *
-ngx_http_consent_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_consent_loc_conf_t *clcf = conf;
+/* consent_keys and consent_policy: the loaded file in the field at offset */
 
+static char *
+ngx_http_consent_load_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    void                         **field;
     ngx_str_t                     *value;
+    ngx_uint_t                     policy;
     ngx_http_consent_main_conf_t  *cmcf;
 
-    if (clcf->keys != NGX_CONF_UNSET_PTR) {
+    field = (void **) (p + cmd->offset);
+
+    if (*field != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+    policy = (cmd->offset == offsetof(ngx_http_consent_loc_conf_t, policy));
 
-    clcf->keys = ngx_http_consent_load(cf, &cmcf->keysets, &value[1], 0);
+    *field = ngx_http_consent_load(cf, policy ? &cmcf->policies
+                                              : &cmcf->keysets,
+                                   &value[1], policy);
 
-    return clcf->keys ? NGX_CONF_OK : NGX_CONF_ERROR;
-}
-
-
-static char *
-ngx_http_consent_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_consent_loc_conf_t *clcf = conf;
-
-    ngx_str_t                     *value;
-    ngx_http_consent_main_conf_t  *cmcf;
-
-    if (clcf->policy != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
-
-    clcf->policy = ngx_http_consent_load(cf, &cmcf->policies, &value[1], 1);
-
-    return clcf->policy ? NGX_CONF_OK : NGX_CONF_ERROR;
+    return *field ? NGX_CONF_OK : NGX_CONF_ERROR;
 }
 
 
