@@ -404,6 +404,8 @@ ngx_uint_t ngx_http_consent_regime_off(consent_view_t *view);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_consent_vars_add(ngx_conf_t *cf,
+    ngx_http_variable_t *vars);
 
 /* consent_tcf (ngx_http_consent_tcf.c) */
 #define NGX_HTTP_CONSENT_TCF_OFF     0
