@@ -25,7 +25,6 @@ static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
     consent_choice_t *choice, consent_view_t *view, consent_token_t *tok,
     char *id, ngx_uint_t form, const char *tcf_sha256);
-static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
 static ngx_int_t ngx_http_consent_return_arg(ngx_http_request_t *r,
@@ -897,7 +896,12 @@ ngx_http_consent_cookie_out(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+/*
+ * A request from another site (Sec-Fetch-Site, else Origin against this
+ * server's origin); neither header: a same-site one
+ */
+
+ngx_int_t
 ngx_http_consent_cross_site(ngx_http_request_t *r)
 {
     ngx_str_t         self;

@@ -617,39 +617,13 @@ ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_http_consent_tcf_cross_site(ngx_http_request_t *r)
 {
-    u_char            *p;
-    ngx_str_t          self;
-    ngx_table_elt_t   *origin, *sfs;
-
-    origin = ngx_http_consent_header_in_str(r, "Origin");
-    sfs = ngx_http_consent_header_in_str(r, "Sec-Fetch-Site");
+    /* no Host: refused here, where the endpoint falls back on server_name */
 
     if (r->headers_in.host == NULL) {
         return 1;
     }
 
-    self.len = sizeof("https://") - 1 + r->headers_in.host->value.len;
-    self.data = ngx_pnalloc(r->pool, self.len);
-    if (self.data == NULL) {
-        return 1;
-    }
-
-#if (NGX_HTTP_SSL)
-    p = ngx_sprintf(self.data, "%s://%V",
-                    r->connection->ssl ? "https" : "http",
-                    &r->headers_in.host->value);
-#else
-    p = ngx_sprintf(self.data, "http://%V", &r->headers_in.host->value);
-#endif
-
-    self.len = p - self.data;
-
-    return consent_cross_site(origin ? (const char *) origin->value.data
-                                     : NULL,
-                              origin ? origin->value.len : 0,
-                              (const char *) self.data, self.len,
-                              sfs ? (const char *) sfs->value.data : NULL,
-                              sfs ? sfs->value.len : 0);
+    return ngx_http_consent_cross_site(r);
 }
 
 
