@@ -404,11 +404,12 @@ ngx_http_consent_init(ngx_conf_t *cf)
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
 
-    if (cmcf->inventory_used && cmcf->inventory == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_inventory\" requires "
-                      "\"consent_inventory_zone\" in %V:%ui",
-                      &cmcf->inventory_file, cmcf->inventory_line);
+    if (ngx_http_consent_zone_check(cf, "consent_inventory",
+                                    cmcf->inventory_used, cmcf->inventory,
+                                    &cmcf->inventory_file,
+                                    cmcf->inventory_line)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

@@ -369,6 +369,11 @@ ngx_int_t ngx_http_consent_status_init(ngx_conf_t *cf);
 char *ngx_http_consent_zone_add(ngx_conf_t *cf, ngx_command_t *cmd,
     const char *name, ngx_shm_zone_t **zone, ngx_shm_zone_init_pt init,
     void *data, ssize_t *size);
+char *ngx_http_consent_zone_location(ngx_conf_t *cf,
+    ngx_http_handler_pt handler, ngx_uint_t *used, ngx_str_t *file,
+    ngx_uint_t *line);
+ngx_int_t ngx_http_consent_zone_check(ngx_conf_t *cf, const char *directive,
+    ngx_uint_t used, ngx_shm_zone_t *zone, ngx_str_t *file, ngx_uint_t line);
 void ngx_http_consent_stat(ngx_uint_t metric, ngx_uint_t label);
 void ngx_http_consent_stat_add(ngx_uint_t metric, ngx_uint_t i, ngx_uint_t j,
     ngx_uint_t n);
