@@ -26,7 +26,6 @@ static ngx_int_t ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     const char *value, size_t len);
 static ngx_int_t ngx_http_consent_regime_sent(ngx_http_request_t *r,
     const char *name, size_t name_len, ngx_str_t *value);
-static u_char *ngx_http_consent_regime_nonce(u_char *p, ngx_str_t *nonce);
 
 
 static time_t      ngx_http_consent_regime_logged;
@@ -613,7 +612,7 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
                    "id=\"consent-regime\" data-consent-ui",
                    sizeof("<script type=\"application/json\" "
                           "id=\"consent-regime\" data-consent-ui") - 1);
-    p = ngx_http_consent_regime_nonce(p, nonce);
+    p = ngx_http_consent_nonce_attr(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
     p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
@@ -623,12 +622,7 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     if (view->regime->model == CONSENT_MODEL_OPT_OUT
         && view->regime->nsections)
     {
-        p = ngx_cpymem(p, "<script src=\"", sizeof("<script src=\"") - 1);
-        p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
-                                       rc->endpoint_len);
-        p = ngx_sprintf(p, "gpp.js?v=%s\" data-consent-ui", rc->version);
-        p = ngx_http_consent_regime_nonce(p, nonce);
-        p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+        p = ngx_http_consent_script_src(p, rc, "gpp.js", nonce);
     }
 
     p = ngx_cpymem(p, head->data, head->len);
@@ -639,21 +633,6 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     head->len = p - start;
 
     return NGX_OK;
-}
-
-
-static u_char *
-ngx_http_consent_regime_nonce(u_char *p, ngx_str_t *nonce)
-{
-    if (nonce->len == 0) {
-        return p;
-    }
-
-    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
-    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
-    *p++ = '"';
-
-    return p;
 }
 
 

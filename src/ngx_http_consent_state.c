@@ -268,6 +268,42 @@ ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/* " nonce=\"...\"" when the page has a CSP nonce, escaped; nothing else */
+
+u_char *
+ngx_http_consent_nonce_attr(u_char *p, ngx_str_t *nonce)
+{
+    if (nonce->len == 0) {
+        return p;
+    }
+
+    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
+    *p++ = '"';
+
+    return p;
+}
+
+
+/*
+ * <script src="ENDPOINTname?v=VERSION" data-consent-ui nonce></script>:
+ * one of the module's scripts, the caller having counted its size
+ */
+
+u_char *
+ngx_http_consent_script_src(u_char *p, consent_render_conf_t *rc,
+    const char *name, ngx_str_t *nonce)
+{
+    p = ngx_cpymem(p, "<script src=\"", sizeof("<script src=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
+                                   rc->endpoint_len);
+    p = ngx_sprintf(p, "%s?v=%s\" data-consent-ui", name, rc->version);
+    p = ngx_http_consent_nonce_attr(p, nonce);
+
+    return ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+}
+
+
 /* a handler of the module's in one of nginx's phases (postconfiguration) */
 
 ngx_int_t

@@ -39,7 +39,6 @@ static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
     consent_tcf_cmp_t *cmp);
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
-static u_char *ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce);
 static const char *ngx_http_consent_tcf_macro(void *ctx, const char *tag,
     size_t len, size_t *out_len);
 
@@ -1069,16 +1068,11 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
                     "id=\"consent-tcf\" data-gvl=\"%ui\" data-consent-ui",
                     (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
                                                        ->vendor_list_version);
-    p = ngx_http_consent_tcf_nonce(p, nonce);
+    p = ngx_http_consent_nonce_attr(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
-    p = ngx_cpymem(p, "</script><script src=\"",
-                   sizeof("</script><script src=\"") - 1);
-    p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
-                                   rc->endpoint_len);
-    p = ngx_sprintf(p, "tcfapi.js?v=%s\" data-consent-ui", rc->version);
-    p = ngx_http_consent_tcf_nonce(p, nonce);
-    p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+    p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
+    p = ngx_http_consent_script_src(p, rc, "tcfapi.js", nonce);
     p = ngx_cpymem(p, head->data, head->len);
 
     free(json);
@@ -1087,21 +1081,6 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
     head->len = p - start;
 
     return NGX_OK;
-}
-
-
-static u_char *
-ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce)
-{
-    if (nonce->len == 0) {
-        return p;
-    }
-
-    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
-    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
-    *p++ = '"';
-
-    return p;
 }
 
 
