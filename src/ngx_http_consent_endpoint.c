@@ -469,8 +469,6 @@ static ngx_int_t
 ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     ngx_uint_t form)
 {
-    int                           n;
-    char                          value[CONSENT_TOKEN_MAX + 1];
     char                          id[CONSENT_ID_B64_LEN + 1];
     char                         *out;
     size_t                        len, rlen;
@@ -543,17 +541,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
                    consent_action_name(choice->action), id, tok.revision,
                    tok.granted);
 
-    n = consent_token_encode(clcf->keys,
-                             (const char *) clcf->cookie_name.data,
-                             clcf->cookie_name.len, &tok, value,
-                             sizeof(value));
-    if (n < 0) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "consent: signing the cookie failed");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_consent_set_cookie(r, clcf, value, n) != NGX_OK) {
+    if (ngx_http_consent_set_cookie(r, clcf, &tok) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -807,16 +795,30 @@ ngx_http_consent_goes_on(consent_view_t *view)
 
 
 /*
- * Path=/ and, unless consent_cookie_domain says otherwise, no Domain: the
- * cookie replaces the one this host set before, never a parent domain's
+ * The consent cookie, tok signed with the location's keys.  Path=/ and,
+ * unless consent_cookie_domain says otherwise, no Domain: the cookie
+ * replaces the one this host set before, never a parent domain's
  */
 
 ngx_int_t
 ngx_http_consent_set_cookie(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len)
+    ngx_http_consent_loc_conf_t *clcf, consent_token_t *tok)
 {
+    int   n;
+    char  value[CONSENT_TOKEN_MAX + 1];
+
+    n = consent_token_encode(clcf->keys,
+                             (const char *) clcf->cookie_name.data,
+                             clcf->cookie_name.len, tok, value,
+                             sizeof(value));
+    if (n < 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "consent: signing the cookie failed");
+        return NGX_ERROR;
+    }
+
     return ngx_http_consent_cookie_out(r, clcf, &clcf->cookie_name,
-                                       (u_char *) value, len,
+                                       (u_char *) value, n,
                                        clcf->policy->max_age, 1);
 }
 

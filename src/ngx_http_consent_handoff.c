@@ -259,7 +259,6 @@ ngx_http_consent_handoff_receive(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_str_t *arg)
 {
     int                           rc;
-    char                          value[CONSENT_TOKEN_MAX + 1];
     char                          reason[256];
     size_t                        next_len, rlen;
     ngx_str_t                     next, *host;
@@ -423,17 +422,7 @@ ngx_http_consent_handoff_receive(ngx_http_request_t *r,
     tok.revision = h->revision;
     tok.granted = h->granted | clcf->policy->required_mask;
 
-    rc = consent_token_encode(clcf->keys,
-                              (const char *) clcf->cookie_name.data,
-                              clcf->cookie_name.len, &tok, value,
-                              sizeof(value));
-    if (rc < 0) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "consent: signing the cookie failed");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_consent_set_cookie(r, clcf, value, rc) != NGX_OK
+    if (ngx_http_consent_set_cookie(r, clcf, &tok) != NGX_OK
         || ngx_http_consent_cookies_expire(r, clcf, tok.granted) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

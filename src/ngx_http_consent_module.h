@@ -352,7 +352,7 @@ ngx_int_t ngx_http_consent_handoff_start(ngx_http_request_t *r,
 
 /* ngx_http_consent_endpoint.c, for the hand-off */
 ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
+    ngx_http_consent_loc_conf_t *clcf, consent_token_t *tok);
 ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 ngx_int_t ngx_http_consent_cookie_out(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_str_t *name, u_char *value,
