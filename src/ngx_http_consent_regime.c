@@ -428,53 +428,15 @@ ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, size_t name_len,
     const char *value, size_t len)
 {
-    u_char      *cookie, *p;
-    size_t       size;
-    ngx_uint_t   secure;
+    ngx_str_t  n;
 
-    secure = (clcf->cookie_secure == NGX_HTTP_CONSENT_SECURE_ON);
-
-#if (NGX_HTTP_SSL)
-    if (clcf->cookie_secure == NGX_HTTP_CONSENT_SECURE_AUTO) {
-        secure = r->connection->ssl != NULL;
-    }
-#endif
-
-    size = name_len + 1 + len + sizeof("; Path=/; Max-Age=") - 1
-           + NGX_INT64_LEN + sizeof("; SameSite=Lax; Secure") - 1
-           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
-
-    cookie = ngx_pnalloc(r->pool, size);
-    if (cookie == NULL) {
-        return NGX_ERROR;
-    }
+    n.data = (u_char *) name;
+    n.len = name_len;
 
     /* read by the page's scripts (GPP's convention): not HttpOnly */
 
-    p = ngx_cpymem(cookie, name, name_len);
-    *p++ = '=';
-    p = ngx_cpymem(p, value, len);
-    p = ngx_sprintf(p, "; Path=/; Max-Age=%L",
-                    len ? (int64_t) clcf->policy->max_age : (int64_t) 0);
-
-    if (clcf->cookie_domain.len) {
-        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
-    }
-
-    p = ngx_cpymem(p, "; SameSite=Lax", sizeof("; SameSite=Lax") - 1);
-
-    if (secure) {
-        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
-    }
-
-    if (ngx_http_consent_header_out(r, "Set-Cookie", sizeof("Set-Cookie") - 1,
-                                    cookie, p - cookie)
-        == NULL)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_http_consent_cookie_out(r, clcf, &n, (u_char *) value, len,
+                                       len ? clcf->policy->max_age : 0, 0);
 }
 
 
