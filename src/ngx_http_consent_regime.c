@@ -335,9 +335,8 @@ ngx_int_t
 ngx_http_consent_regime_header(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view)
 {
-    int        n;
-    char       str[CONSENT_GPP_SHORT_MAX], sid[16];
-    ngx_str_t  sent;
+    int   n;
+    char  str[CONSENT_GPP_SHORT_MAX], sid[16];
 
     if (view->regime == NULL) {
         return NGX_OK;
@@ -351,33 +350,14 @@ ngx_http_consent_regime_header(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_consent_regime_sent(r, "__gpp", 5, &sent)
-        ? (sent.len != (size_t) n
-           || ngx_strncmp(sent.data, str, (size_t) n) != 0)
-        : n > 0)
+    if (ngx_http_consent_regime_cookie(r, clcf, "__gpp", 5, str, n)
+        != NGX_OK)
     {
-        if (ngx_http_consent_regime_cookie(r, clcf, "__gpp", 5, str, n)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
+        return NGX_ERROR;
     }
 
-    n = ngx_strlen(sid);
-
-    if (ngx_http_consent_regime_sent(r, "__gpp_sid", 9, &sent)
-        ? (sent.len != (size_t) n
-           || ngx_strncmp(sent.data, sid, (size_t) n) != 0)
-        : n > 0)
-    {
-        if (ngx_http_consent_regime_cookie(r, clcf, "__gpp_sid", 9, sid, n)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
+    return ngx_http_consent_regime_cookie(r, clcf, "__gpp_sid", 9, sid,
+                                          ngx_strlen(sid));
 }
 
 
@@ -423,12 +403,21 @@ ngx_http_consent_regime_sent(ngx_http_request_t *r, const char *name,
 }
 
 
+/* the cookie set, unless the browser sent it with this value (or none) */
+
 static ngx_int_t
 ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, size_t name_len,
     const char *value, size_t len)
 {
-    ngx_str_t  n;
+    ngx_str_t  n, sent;
+
+    if (ngx_http_consent_regime_sent(r, name, name_len, &sent)
+        ? (sent.len == len && ngx_strncmp(sent.data, value, len) == 0)
+        : len == 0)
+    {
+        return NGX_OK;
+    }
 
     n.data = (u_char *) name;
     n.len = name_len;
