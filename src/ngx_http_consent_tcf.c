@@ -35,6 +35,8 @@ static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
 static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
+static char *ngx_http_consent_tcf_requires(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, const char *mode, const char *what);
 static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
     consent_tcf_cmp_t *cmp);
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
@@ -114,11 +116,8 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
     if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE
         && (conf->policy == NULL || conf->policy->tcf == NULL))
     {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf bridge\" requires a policy with a "
-                      "\"tcf\" section in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "bridge",
+                                             "a policy with a \"tcf\" section");
     }
 
     if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
@@ -141,6 +140,20 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
 }
 
 
+/* what a consent_tcf mode lacks, named with the directive's own line */
+
+static char *
+ngx_http_consent_tcf_requires(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, const char *mode, const char *what)
+{
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                  "\"consent_tcf %s\" requires %s in %V:%ui",
+                  mode, what, &conf->tcf_file, conf->tcf_line);
+
+    return NGX_CONF_ERROR;
+}
+
+
 /* consent_tcf cmp: what writing TC strings needs, all at nginx -t */
 
 static char *
@@ -148,27 +161,20 @@ ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf)
 {
     if (conf->policy == NULL || conf->policy->tcf == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf cmp\" requires a policy with a "
-                      "\"tcf\" section in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "cmp",
+                                             "a policy with a \"tcf\" section");
     }
 
     if (conf->tcf_gvl == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf cmp\" requires \"consent_tcf_gvl\" "
-                      "(IAB's Global Vendor List) in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "cmp",
+                                             "\"consent_tcf_gvl\" "
+                                             "(IAB's Global Vendor List)");
     }
 
     if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf cmp\" requires \"consent_tcf_cmp\" "
-                      "(the CMP id IAB Europe registered) in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "cmp",
+                                             "\"consent_tcf_cmp\" (the CMP id "
+                                             "IAB Europe registered)");
     }
 
     return ngx_http_consent_tcf_check_gvl(cf, conf);
