@@ -877,7 +877,6 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
     void                       *data;
     ngx_str_t                   path;
     ngx_uint_t                  i;
-    ngx_pool_cleanup_t         *cln;
     ngx_http_consent_loaded_t  *l;
 
     path = *name;
@@ -940,20 +939,14 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
                                                           sizeof(err)));
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        if (policy) {
-            consent_policy_free(data);
-        } else {
-            consent_keyset_free(data);
-        }
-
+    if (ngx_http_consent_conf_owns(cf, policy
+                                       ? ngx_http_consent_cleanup_policy
+                                       : ngx_http_consent_cleanup_keys,
+                                   data)
+        != NGX_OK)
+    {
         return NULL;
     }
-
-    cln->handler = policy ? ngx_http_consent_cleanup_policy
-                          : ngx_http_consent_cleanup_keys;
-    cln->data = data;
 
     l = ngx_array_push(loaded);
     if (l == NULL) {

@@ -304,6 +304,30 @@ ngx_http_consent_script_src(u_char *p, consent_render_conf_t *rc,
 }
 
 
+/*
+ * data freed by handler with the configuration's pool, that is when a
+ * reload has replaced it; freed at once when that cannot be arranged
+ */
+
+ngx_int_t
+ngx_http_consent_conf_owns(ngx_conf_t *cf, ngx_pool_cleanup_pt handler,
+    void *data)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        handler(data);
+        return NGX_ERROR;
+    }
+
+    cln->handler = handler;
+    cln->data = data;
+
+    return NGX_OK;
+}
+
+
 /* a handler of the module's in one of nginx's phases (postconfiguration) */
 
 ngx_int_t

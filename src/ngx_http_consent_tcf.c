@@ -304,7 +304,6 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                 err[512];
     ngx_str_t           *value, path;
     consent_tcf_gvl_t   *gvl;
-    ngx_pool_cleanup_t  *cln;
 
     if (clcf->tcf_gvl != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -326,14 +325,11 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        consent_tcf_gvl_free(gvl);
+    if (ngx_http_consent_conf_owns(cf, ngx_http_consent_tcf_gvl_cleanup, gvl)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
-
-    cln->handler = ngx_http_consent_tcf_gvl_cleanup;
-    cln->data = gvl;
 
     clcf->tcf_gvl = gvl;
     clcf->tcf_gvl_path = path;
