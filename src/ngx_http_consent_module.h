@@ -261,6 +261,8 @@ ngx_int_t ngx_http_consent_conf_owns(ngx_conf_t *cf,
 u_char *ngx_http_consent_nonce_attr(u_char *p, ngx_str_t *nonce);
 u_char *ngx_http_consent_script_src(u_char *p, consent_render_conf_t *rc,
     const char *name, ngx_str_t *nonce);
+size_t ngx_http_consent_script_src_len(consent_render_conf_t *rc,
+    const char *name, ngx_str_t *nonce);
 ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
     const char *name, size_t len);
 

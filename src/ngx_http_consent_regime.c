@@ -548,9 +548,8 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
 
     size = sizeof("<script type=\"application/json\" id=\"consent-regime\" "
                   "data-consent-ui>") - 1 + attr + len
-           + sizeof("</script><script src=\"gpp.js?v=\" data-consent-ui>"
-                    "</script>") - 1
-           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + sizeof("</script>") - 1
+           + ngx_http_consent_script_src_len(rc, "gpp.js", nonce)
            + head->len;
 
     start = ngx_pnalloc(r->pool, size);

@@ -285,9 +285,22 @@ ngx_http_consent_nonce_attr(u_char *p, ngx_str_t *nonce)
 }
 
 
+/* the most ngx_http_consent_script_src() writes */
+
+size_t
+ngx_http_consent_script_src_len(consent_render_conf_t *rc, const char *name,
+    ngx_str_t *nonce)
+{
+    return sizeof("<script src=\"?v=\" data-consent-ui></script>") - 1
+           + 6 * rc->endpoint_len + ngx_strlen(name) + ngx_strlen(rc->version)
+           + (nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0);
+}
+
+
 /*
  * <script src="ENDPOINTname?v=VERSION" data-consent-ui nonce></script>:
- * one of the module's scripts, the caller having counted its size
+ * one of the module's scripts, in the size counted by
+ * ngx_http_consent_script_src_len()
  */
 
 u_char *

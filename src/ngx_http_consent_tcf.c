@@ -1055,9 +1055,8 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
 
     size = sizeof("<script type=\"application/json\" id=\"consent-tcf\" "
                   "data-gvl=\"4095\" data-consent-ui>") - 1 + attr + len
-           + sizeof("</script><script src=\"tcfapi.js?v=\" "
-                    "data-consent-ui></script>") - 1
-           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + sizeof("</script>") - 1
+           + ngx_http_consent_script_src_len(rc, "tcfapi.js", nonce)
            + head->len;
 
     start = ngx_pnalloc(r->pool, size);
