@@ -947,14 +947,7 @@ ngx_http_consent_self(ngx_http_request_t *r, ngx_str_t *self)
 
     self->data = p;
 
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
-    } else
-#endif
-    {
-        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
-    }
+    p = ngx_http_consent_scheme(r, p);
 
     p = ngx_cpymem(p, host->data, host->len);
     self->len = p - self->data;

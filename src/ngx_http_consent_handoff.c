@@ -636,14 +636,7 @@ ngx_http_consent_handoff_url(ngx_http_request_t *r, const char *host,
 
     p = url->data;
 
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
-    } else
-#endif
-    {
-        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
-    }
+    p = ngx_http_consent_scheme(r, p);
 
     p = ngx_cpymem(p, host, host_len);
 

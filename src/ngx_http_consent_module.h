@@ -258,6 +258,7 @@ ngx_int_t ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
     ngx_http_handler_pt handler);
 ngx_int_t ngx_http_consent_conf_owns(ngx_conf_t *cf,
     ngx_pool_cleanup_pt handler, void *data);
+u_char *ngx_http_consent_scheme(ngx_http_request_t *r, u_char *p);
 u_char *ngx_http_consent_nonce_attr(u_char *p, ngx_str_t *nonce);
 u_char *ngx_http_consent_script_src(u_char *p, consent_render_conf_t *rc,
     const char *name, ngx_str_t *nonce);

@@ -341,6 +341,24 @@ ngx_http_consent_conf_owns(ngx_conf_t *cf, ngx_pool_cleanup_pt handler,
 }
 
 
+/* "https://" or "http://" as the request came, at p (8 bytes at most) */
+
+u_char *
+ngx_http_consent_scheme(ngx_http_request_t *r, u_char *p)
+{
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
+    } else
+#endif
+    {
+        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
+    }
+
+    return p;
+}
+
+
 /* a handler of the module's in one of nginx's phases (postconfiguration) */
 
 ngx_int_t
