@@ -534,6 +534,11 @@ ngx_http_consent_log_find(ngx_conf_t *cf, ngx_str_t *name)
 }
 
 
+/*
+ * Worker start and exit walk cmcf->logs each with its own loop, as
+ * nginx's init_process/exit_process hooks do: the walks share no work
+ */
+
 ngx_int_t
 ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
 {

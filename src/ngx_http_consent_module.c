@@ -91,6 +91,11 @@ static ngx_conf_enum_t  ngx_http_consent_request_cookies[] = {
 };
 
 
+/*
+ * One entry written out per directive, as nginx's own modules list
+ * theirs: the table is data that a grep for a directive finds whole
+ */
+
 static ngx_command_t  ngx_http_consent_commands[] = {
 
     { ngx_string("consent"),

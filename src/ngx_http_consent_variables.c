@@ -91,6 +91,12 @@ ngx_http_consent_vars_add(ngx_conf_t *cf, ngx_http_variable_t *vars)
 }
 
 
+/*
+ * Each get_handler starts by reading the visitor's consent and says
+ * not_found without one, written out in every handler as in nginx's
+ * ngx_http_variables.c: the handler is the unit nginx calls
+ */
+
 static void
 ngx_http_consent_variable_set(ngx_http_variable_value_t *v, u_char *data,
     size_t len)
