@@ -725,12 +725,8 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
         return NGX_OK;
     }
 
-    ngx_memzero(&rec, sizeof(consent_record_t));
+    ngx_http_consent_record_init(r, clcf, &rec, id, ip);
 
-    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
-                + ngx_cached_time->msec;
-    rec.id.data = id;
-    rec.id.len = CONSENT_ID_B64_LEN;
     rec.mechanism = choice->implied ? "api"
                                     : consent_action_name(choice->action);
     /* a consent whose id goes on is an update, even if it had expired */
@@ -744,7 +740,6 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     rec.tcf_sha256 = tcf_sha256;
 
     rec.regime = ngx_http_consent_regime_name(r);
-    ngx_http_consent_record_request(r, clcf, &rec, ip);
 
     /* the page of the choice: the form's return path, else the referer */
 

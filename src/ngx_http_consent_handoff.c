@@ -514,12 +514,8 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
     granted = h->granted | clcf->policy->required_mask;
     had = view->state == CONSENT_STATE_VALID;
 
-    ngx_memzero(&rec, sizeof(consent_record_t));
+    ngx_http_consent_record_init(r, clcf, &rec, id, ip);
 
-    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
-                + ngx_cached_time->msec;
-    rec.id.data = id;
-    rec.id.len = CONSENT_ID_B64_LEN;
     rec.mechanism = "handoff";
 
     if (had && (view->granted & optional) && !(granted & optional)) {
@@ -534,7 +530,6 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
 
     rec.policy = clcf->policy;
     rec.granted = granted;
-    ngx_http_consent_record_request(r, clcf, &rec, ip);
 
     /*
      * no page: the choice was made on a page of the origin, which its

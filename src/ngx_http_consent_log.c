@@ -749,16 +749,25 @@ ngx_http_consent_log_checkpoint(ngx_http_consent_log_t *log, ngx_log_t *elog,
 
 
 /*
- * The request's part of a record: GPC, the policy language picked by
- * Accept-Language, host, user agent and the address as consent_log_ip
- * says (written into ip, 64 bytes that outlive the record)
+ * A record begun: zeroed, now, the consent id (id, base64) and the
+ * request's part: GPC, the policy language picked by Accept-Language,
+ * host, user agent and the address as consent_log_ip says (written into
+ * ip, 64 bytes that outlive the record)
  */
 
 void
-ngx_http_consent_record_request(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *ip)
+ngx_http_consent_record_init(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *id,
+    char *ip)
 {
     ngx_table_elt_t  *h;
+
+    ngx_memzero(rec, sizeof(consent_record_t));
+
+    rec->ts_ms = (int64_t) ngx_cached_time->sec * 1000
+                 + ngx_cached_time->msec;
+    rec->id.data = id;
+    rec->id.len = CONSENT_ID_B64_LEN;
 
     rec->gpc = ngx_http_consent_gpc(r);
 

@@ -318,8 +318,9 @@ ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
 void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
     consent_record_t *rec);
-void ngx_http_consent_record_request(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *ip);
+void ngx_http_consent_record_init(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *id,
+    char *ip);
 void ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
     consent_keyset_t *ks, const char *value, size_t len);
 

@@ -678,18 +678,13 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
 
     consent_id_format(digest, id);
 
-    ngx_memzero(&rec, sizeof(consent_record_t));
+    ngx_http_consent_record_init(r, clcf, &rec, id, ip);
 
-    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
-                + ngx_cached_time->msec;
-    rec.id.data = id;
-    rec.id.len = CONSENT_ID_B64_LEN;
     rec.mechanism = "tcf";
     rec.action = consent_record_action(rec.mechanism, 0, view->granted,
                                        clcf->policy->required_mask);
     rec.policy = clcf->policy;
     rec.granted = view->granted;
-    ngx_http_consent_record_request(r, clcf, &rec, ip);
 
     rc = ngx_http_consent_log_decision(r, &rec);
 
