@@ -26,6 +26,11 @@ static const consent_tcf_tr_t *ngx_http_consent_tcf_ui_tr(
     ngx_http_consent_loc_conf_t *clcf, const char *lang);
 
 
+/*
+ * Shaped as consent_tcf_gvl's handler on purpose, as nginx writes each
+ * file directive out: the loaders, types and messages differ
+ */
+
 char *
 ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
