@@ -25,17 +25,12 @@ static ngx_int_t ngx_http_consent_decide(ngx_http_request_t *r,
 static ngx_int_t ngx_http_consent_record(ngx_http_request_t *r,
     consent_choice_t *choice, consent_view_t *view, consent_token_t *tok,
     char *id, ngx_uint_t form, const char *tcf_sha256);
-static ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
 static ngx_int_t ngx_http_consent_return_arg(ngx_http_request_t *r,
     ngx_str_t *path);
 static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
     const char *key, size_t key_len, u_char *value, size_t value_len);
-static ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *type, char *data, size_t len);
-static ngx_int_t ngx_http_consent_send(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *type, u_char *data, size_t len);
 static ngx_int_t ngx_http_consent_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *message);
 
@@ -474,8 +469,6 @@ static ngx_int_t
 ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
     ngx_uint_t form)
 {
-    int                           n;
-    char                          value[CONSENT_TOKEN_MAX + 1];
     char                          id[CONSENT_ID_B64_LEN + 1];
     char                         *out;
     size_t                        len, rlen;
@@ -548,17 +541,7 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
                    consent_action_name(choice->action), id, tok.revision,
                    tok.granted);
 
-    n = consent_token_encode(clcf->keys,
-                             (const char *) clcf->cookie_name.data,
-                             clcf->cookie_name.len, &tok, value,
-                             sizeof(value));
-    if (n < 0) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "consent: signing the cookie failed");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_consent_set_cookie(r, clcf, value, n) != NGX_OK) {
+    if (ngx_http_consent_set_cookie(r, clcf, &tok) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -733,7 +716,6 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     size_t                        plen;
     ngx_str_t                     self;
     const char                   *page;
-    ngx_table_elt_t              *h;
     consent_record_t              rec;
     ngx_http_consent_loc_conf_t  *clcf;
 
@@ -743,12 +725,8 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
         return NGX_OK;
     }
 
-    ngx_memzero(&rec, sizeof(consent_record_t));
+    ngx_http_consent_record_init(r, clcf, &rec, id, ip);
 
-    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
-                + ngx_cached_time->msec;
-    rec.id.data = id;
-    rec.id.len = CONSENT_ID_B64_LEN;
     rec.mechanism = choice->implied ? "api"
                                     : consent_action_name(choice->action);
     /* a consent whose id goes on is an update, even if it had expired */
@@ -761,17 +739,7 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
     rec.granted = tok->granted;
     rec.tcf_sha256 = tcf_sha256;
 
-    rec.gpc = ngx_http_consent_gpc(r);
     rec.regime = ngx_http_consent_regime_name(r);
-
-    h = ngx_http_consent_header_in_str(r, "Accept-Language");
-    rec.lang.data = consent_policy_pick_lang(clcf->policy,
-                                    h ? (const char *) h->value.data : NULL,
-                                    h ? h->value.len : 0);
-    rec.lang.len = ngx_strlen(rec.lang.data);
-
-    rec.host.data = (const char *) r->headers_in.server.data;
-    rec.host.len = r->headers_in.server.len;
 
     /* the page of the choice: the form's return path, else the referer */
 
@@ -795,16 +763,6 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
 
     rec.page.data = page;
     rec.page.len = page ? consent_path_only(page, plen) : 0;
-
-    if (r->headers_in.user_agent) {
-        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
-        rec.ua.len = r->headers_in.user_agent->value.len;
-    }
-
-    rec.ip.data = ip;
-    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
-                                      (consent_ip_mode_e) clcf->log_ip,
-                                      &clcf->keys->keys[0], ip);
 
     return ngx_http_consent_log_decision(r, &rec);
 }
@@ -832,13 +790,45 @@ ngx_http_consent_goes_on(consent_view_t *view)
 
 
 /*
- * Path=/ and, unless consent_cookie_domain says otherwise, no Domain: the
- * cookie replaces the one this host set before, never a parent domain's
+ * The consent cookie, tok signed with the location's keys.  Path=/ and,
+ * unless consent_cookie_domain says otherwise, no Domain: the cookie
+ * replaces the one this host set before, never a parent domain's
  */
 
 ngx_int_t
 ngx_http_consent_set_cookie(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len)
+    ngx_http_consent_loc_conf_t *clcf, consent_token_t *tok)
+{
+    int   n;
+    char  value[CONSENT_TOKEN_MAX + 1];
+
+    n = consent_token_encode(clcf->keys,
+                             (const char *) clcf->cookie_name.data,
+                             clcf->cookie_name.len, tok, value,
+                             sizeof(value));
+    if (n < 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "consent: signing the cookie failed");
+        return NGX_ERROR;
+    }
+
+    return ngx_http_consent_cookie_out(r, clcf, &clcf->cookie_name,
+                                       (u_char *) value, n,
+                                       clcf->policy->max_age, 1);
+}
+
+
+/*
+ * Set-Cookie: name=value; Path=/; Max-Age; SameSite=Lax, HttpOnly if
+ * asked, Secure as consent_cookie_secure says (always for a __Host- or
+ * __Secure- name) and consent_cookie_domain's Domain: every cookie the
+ * module sets
+ */
+
+ngx_int_t
+ngx_http_consent_cookie_out(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_str_t *name, u_char *value,
+    size_t len, int64_t max_age, ngx_uint_t httponly)
 {
     u_char      *cookie, *p;
     size_t       size;
@@ -865,14 +855,13 @@ ngx_http_consent_set_cookie(ngx_http_request_t *r,
 
     /* browsers drop a __Host- or __Secure- cookie without Secure */
 
-    if (consent_cookie_prefix((const char *) clcf->cookie_name.data,
-                              clcf->cookie_name.len)
+    if (consent_cookie_prefix((const char *) name->data, name->len)
         != CONSENT_PREFIX_NONE)
     {
         secure = 1;
     }
 
-    size = clcf->cookie_name.len + 1 + len
+    size = name->len + 1 + len
            + sizeof("; Path=/; Max-Age=") - 1 + NGX_INT64_LEN
            + sizeof("; SameSite=Lax; HttpOnly") - 1
            + sizeof("; Secure") - 1
@@ -883,9 +872,12 @@ ngx_http_consent_set_cookie(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    p = ngx_sprintf(cookie, "%V=%*s; Path=/; Max-Age=%L; SameSite=Lax; "
-                    "HttpOnly", &clcf->cookie_name, len, value,
-                    clcf->policy->max_age);
+    p = ngx_sprintf(cookie, "%V=%*s; Path=/; Max-Age=%L; SameSite=Lax",
+                    name, len, value, max_age);
+
+    if (httponly) {
+        p = ngx_cpymem(p, "; HttpOnly", sizeof("; HttpOnly") - 1);
+    }
 
     if (secure) {
         p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
@@ -901,7 +893,12 @@ ngx_http_consent_set_cookie(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+/*
+ * A request from another site (Sec-Fetch-Site, else Origin against this
+ * server's origin); neither header: a same-site one
+ */
+
+ngx_int_t
 ngx_http_consent_cross_site(ngx_http_request_t *r)
 {
     ngx_str_t         self;
@@ -945,14 +942,7 @@ ngx_http_consent_self(ngx_http_request_t *r, ngx_str_t *self)
 
     self->data = p;
 
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
-    } else
-#endif
-    {
-        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
-    }
+    p = ngx_http_consent_scheme(r, p);
 
     p = ngx_cpymem(p, host->data, host->len);
     self->len = p - self->data;
@@ -991,82 +981,6 @@ ngx_http_consent_header_out(ngx_http_request_t *r, const char *key,
     h->value.data = value;
 
     return h;
-}
-
-
-/* the core renders with malloc(); the response lives in the pool */
-
-static ngx_int_t
-ngx_http_consent_send_malloced(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *type, char *data, size_t len)
-{
-    u_char  *p;
-
-    if (data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        free(data);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(p, data, len);
-    free(data);
-
-    return ngx_http_consent_send(r, status, type, p, len);
-}
-
-
-static ngx_int_t
-ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *type, u_char *data, size_t len)
-{
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-
-    if (type) {
-        r->headers_out.content_type_len = type->len;
-        r->headers_out.content_type = *type;
-    }
-
-    if (ngx_http_consent_add_header_str(r, "X-Content-Type-Options",
-                                        "nosniff")
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (len == 0) {
-        r->header_only = 1;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = data;
-    b->last = data + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
 }
 
 

@@ -259,7 +259,6 @@ ngx_http_consent_handoff_receive(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_str_t *arg)
 {
     int                           rc;
-    char                          value[CONSENT_TOKEN_MAX + 1];
     char                          reason[256];
     size_t                        next_len, rlen;
     ngx_str_t                     next, *host;
@@ -423,17 +422,7 @@ ngx_http_consent_handoff_receive(ngx_http_request_t *r,
     tok.revision = h->revision;
     tok.granted = h->granted | clcf->policy->required_mask;
 
-    rc = consent_token_encode(clcf->keys,
-                              (const char *) clcf->cookie_name.data,
-                              clcf->cookie_name.len, &tok, value,
-                              sizeof(value));
-    if (rc < 0) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "consent: signing the cookie failed");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (ngx_http_consent_set_cookie(r, clcf, value, rc) != NGX_OK
+    if (ngx_http_consent_set_cookie(r, clcf, &tok) != NGX_OK
         || ngx_http_consent_cookies_expire(r, clcf, tok.granted) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -513,7 +502,6 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
     char                 ip[64], id[CONSENT_ID_B64_LEN + 1];
     uint32_t             optional, granted;
     ngx_uint_t           had;
-    ngx_table_elt_t     *al;
     consent_record_t     rec;
 
     if (clcf->logs == NULL) {
@@ -526,12 +514,8 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
     granted = h->granted | clcf->policy->required_mask;
     had = view->state == CONSENT_STATE_VALID;
 
-    ngx_memzero(&rec, sizeof(consent_record_t));
+    ngx_http_consent_record_init(r, clcf, &rec, id, ip);
 
-    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
-                + ngx_cached_time->msec;
-    rec.id.data = id;
-    rec.id.len = CONSENT_ID_B64_LEN;
     rec.mechanism = "handoff";
 
     if (had && (view->granted & optional) && !(granted & optional)) {
@@ -546,31 +530,11 @@ ngx_http_consent_handoff_record(ngx_http_request_t *r,
 
     rec.policy = clcf->policy;
     rec.granted = granted;
-    rec.gpc = ngx_http_consent_gpc(r);
-
-    al = ngx_http_consent_header_in_str(r, "Accept-Language");
-    rec.lang.data = consent_policy_pick_lang(clcf->policy,
-                                    al ? (const char *) al->value.data : NULL,
-                                    al ? al->value.len : 0);
-    rec.lang.len = ngx_strlen(rec.lang.data);
-
-    rec.host.data = (const char *) r->headers_in.server.data;
-    rec.host.len = r->headers_in.server.len;
 
     /*
      * no page: the choice was made on a page of the origin, which its
      * own record names; a path here would read as one of this host's
      */
-
-    if (r->headers_in.user_agent) {
-        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
-        rec.ua.len = r->headers_in.user_agent->value.len;
-    }
-
-    rec.ip.data = ip;
-    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
-                                      (consent_ip_mode_e) clcf->log_ip,
-                                      &clcf->keys->keys[0], ip);
 
     rec.handoff.data = h->domains.host[0];
     rec.handoff.len = h->domains.len[0];
@@ -590,8 +554,8 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
     const char *reason, consent_handoff_t *h, ngx_str_t *next)
 {
     char             *out;
-    u_char           *p;
     size_t            len;
+    ngx_str_t         type = ngx_string("text/html; charset=utf-8");
     ngx_table_elt_t  *accept;
     char              id[CONSENT_ID_B64_LEN + 1];
 
@@ -618,31 +582,8 @@ ngx_http_consent_handoff_refuse(ngx_http_request_t *r, ngx_uint_t status,
     out = consent_handoff_page(reason, next ? (const char *) next->data
                                             : NULL,
                                next ? next->len : 0, &len);
-    if (out == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        free(out);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(p, out, len);
-    free(out);
-
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = len;
-    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    if (ngx_http_consent_header_out_str(r, "X-Content-Type-Options",
-                                        "nosniff") == NULL)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_consent_send_memory(r, p, len);
+    return ngx_http_consent_send_malloced(r, status, &type, out, len);
 }
 
 
@@ -690,14 +631,7 @@ ngx_http_consent_handoff_url(ngx_http_request_t *r, const char *host,
 
     p = url->data;
 
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
-    } else
-#endif
-    {
-        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
-    }
+    p = ngx_http_consent_scheme(r, p);
 
     p = ngx_cpymem(p, host, host_len);
 

@@ -204,24 +204,15 @@ ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 char *
 ngx_http_consent_inventory(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_core_loc_conf_t      *core;
     ngx_http_consent_main_conf_t  *cmcf;
 
-    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
 
-    if (core->handler == ngx_http_consent_inventory_handler) {
-        return "is duplicate";
-    }
-
-    core->handler = ngx_http_consent_inventory_handler;
-
-    /* checked once the http block is read: the zone may come later */
-    cmcf->inventory_used = 1;
-    cmcf->inventory_file = cf->conf_file->file.name;
-    cmcf->inventory_line = cf->conf_file->line;
-
-    return NGX_CONF_OK;
+    return ngx_http_consent_zone_location(cf,
+                                          ngx_http_consent_inventory_handler,
+                                          &cmcf->inventory_used,
+                                          &cmcf->inventory_file,
+                                          &cmcf->inventory_line);
 }
 
 

@@ -534,6 +534,11 @@ ngx_http_consent_log_find(ngx_conf_t *cf, ngx_str_t *name)
 }
 
 
+/*
+ * Worker start and exit walk cmcf->logs each with its own loop, as
+ * nginx's init_process/exit_process hooks do: the walks share no work
+ */
+
 ngx_int_t
 ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
 {
@@ -740,6 +745,50 @@ ngx_http_consent_log_checkpoint(ngx_http_consent_log_t *log, ngx_log_t *elog,
     free(line);
 
     return rc;
+}
+
+
+/*
+ * A record begun: zeroed, now, the consent id (id, base64) and the
+ * request's part: GPC, the policy language picked by Accept-Language,
+ * host, user agent and the address as consent_log_ip says (written into
+ * ip, 64 bytes that outlive the record)
+ */
+
+void
+ngx_http_consent_record_init(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *id,
+    char *ip)
+{
+    ngx_table_elt_t  *h;
+
+    ngx_memzero(rec, sizeof(consent_record_t));
+
+    rec->ts_ms = (int64_t) ngx_cached_time->sec * 1000
+                 + ngx_cached_time->msec;
+    rec->id.data = id;
+    rec->id.len = CONSENT_ID_B64_LEN;
+
+    rec->gpc = ngx_http_consent_gpc(r);
+
+    h = ngx_http_consent_header_in_str(r, "Accept-Language");
+    rec->lang.data = consent_policy_pick_lang(clcf->policy,
+                                    h ? (const char *) h->value.data : NULL,
+                                    h ? h->value.len : 0);
+    rec->lang.len = ngx_strlen(rec->lang.data);
+
+    rec->host.data = (const char *) r->headers_in.server.data;
+    rec->host.len = r->headers_in.server.len;
+
+    if (r->headers_in.user_agent) {
+        rec->ua.data = (const char *) r->headers_in.user_agent->value.data;
+        rec->ua.len = r->headers_in.user_agent->value.len;
+    }
+
+    rec->ip.data = ip;
+    rec->ip.len = consent_ip_anonymise(r->connection->sockaddr,
+                                       (consent_ip_mode_e) clcf->log_ip,
+                                       &clcf->keys->keys[0], ip);
 }
 
 

@@ -24,9 +24,7 @@ static char *ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_http_consent_check_require(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
-static char *ngx_http_consent_keys(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_consent_policy(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_http_consent_load_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void *ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded,
     ngx_str_t *name, ngx_uint_t policy);
@@ -92,6 +90,11 @@ static ngx_conf_enum_t  ngx_http_consent_request_cookies[] = {
     { ngx_null_string, 0 }
 };
 
+
+/*
+ * One entry written out per directive, as nginx's own modules list
+ * theirs: the table is data that a grep for a directive finds whole
+ */
 
 static ngx_command_t  ngx_http_consent_commands[] = {
 
@@ -161,16 +164,16 @@ static ngx_command_t  ngx_http_consent_commands[] = {
 
     { ngx_string("consent_keys"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
-      ngx_http_consent_keys,
+      ngx_http_consent_load_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_consent_loc_conf_t, keys),
       NULL },
 
     { ngx_string("consent_policy"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_consent_policy,
+      ngx_http_consent_load_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_consent_loc_conf_t, policy),
       NULL },
 
     { ngx_string("consent_cookie_name"),
@@ -406,11 +409,12 @@ ngx_http_consent_init(ngx_conf_t *cf)
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
 
-    if (cmcf->inventory_used && cmcf->inventory == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_inventory\" requires "
-                      "\"consent_inventory_zone\" in %V:%ui",
-                      &cmcf->inventory_file, cmcf->inventory_line);
+    if (ngx_http_consent_zone_check(cf, "consent_inventory",
+                                    cmcf->inventory_used, cmcf->inventory,
+                                    &cmcf->inventory_file,
+                                    cmcf->inventory_line)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -834,45 +838,33 @@ ngx_http_consent_check_require(ngx_conf_t *cf,
 }
 
 
-static char *
-ngx_http_consent_keys(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_consent_loc_conf_t *clcf = conf;
+/* consent_keys and consent_policy: the loaded file in the field at offset */
 
+static char *
+ngx_http_consent_load_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    void                         **field;
     ngx_str_t                     *value;
+    ngx_uint_t                     policy;
     ngx_http_consent_main_conf_t  *cmcf;
 
-    if (clcf->keys != NGX_CONF_UNSET_PTR) {
+    field = (void **) (p + cmd->offset);
+
+    if (*field != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
+    policy = (cmd->offset == offsetof(ngx_http_consent_loc_conf_t, policy));
 
-    clcf->keys = ngx_http_consent_load(cf, &cmcf->keysets, &value[1], 0);
+    *field = ngx_http_consent_load(cf, policy ? &cmcf->policies
+                                              : &cmcf->keysets,
+                                   &value[1], policy);
 
-    return clcf->keys ? NGX_CONF_OK : NGX_CONF_ERROR;
-}
-
-
-static char *
-ngx_http_consent_policy(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_consent_loc_conf_t *clcf = conf;
-
-    ngx_str_t                     *value;
-    ngx_http_consent_main_conf_t  *cmcf;
-
-    if (clcf->policy != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
-
-    clcf->policy = ngx_http_consent_load(cf, &cmcf->policies, &value[1], 1);
-
-    return clcf->policy ? NGX_CONF_OK : NGX_CONF_ERROR;
+    return *field ? NGX_CONF_OK : NGX_CONF_ERROR;
 }
 
 
@@ -890,7 +882,6 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
     void                       *data;
     ngx_str_t                   path;
     ngx_uint_t                  i;
-    ngx_pool_cleanup_t         *cln;
     ngx_http_consent_loaded_t  *l;
 
     path = *name;
@@ -953,20 +944,14 @@ ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded, ngx_str_t *name,
                                                           sizeof(err)));
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        if (policy) {
-            consent_policy_free(data);
-        } else {
-            consent_keyset_free(data);
-        }
-
+    if (ngx_http_consent_conf_owns(cf, policy
+                                       ? ngx_http_consent_cleanup_policy
+                                       : ngx_http_consent_cleanup_keys,
+                                   data)
+        != NGX_OK)
+    {
         return NULL;
     }
-
-    cln->handler = policy ? ngx_http_consent_cleanup_policy
-                          : ngx_http_consent_cleanup_keys;
-    cln->data = data;
 
     l = ngx_array_push(loaded);
     if (l == NULL) {

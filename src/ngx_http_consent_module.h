@@ -250,8 +250,20 @@ ngx_int_t ngx_http_consent_set_view(ngx_http_request_t *r,
 
 ngx_int_t ngx_http_consent_send_memory(ngx_http_request_t *r, u_char *p,
     size_t len);
+ngx_int_t ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len);
+ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *type, char *data, size_t len);
 ngx_int_t ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
     ngx_http_handler_pt handler);
+ngx_int_t ngx_http_consent_conf_owns(ngx_conf_t *cf,
+    ngx_pool_cleanup_pt handler, void *data);
+u_char *ngx_http_consent_scheme(ngx_http_request_t *r, u_char *p);
+u_char *ngx_http_consent_nonce_attr(u_char *p, ngx_str_t *nonce);
+u_char *ngx_http_consent_script_src(u_char *p, consent_render_conf_t *rc,
+    const char *name, ngx_str_t *nonce);
+size_t ngx_http_consent_script_src_len(consent_render_conf_t *rc,
+    const char *name, ngx_str_t *nonce);
 ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
     const char *name, size_t len);
 
@@ -306,6 +318,9 @@ ngx_int_t ngx_http_consent_log_init_process(ngx_cycle_t *cycle);
 void ngx_http_consent_log_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_consent_log_decision(ngx_http_request_t *r,
     consent_record_t *rec);
+void ngx_http_consent_record_init(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_record_t *rec, char *id,
+    char *ip);
 void ngx_http_consent_log_unknown_key(ngx_http_request_t *r,
     consent_keyset_t *ks, const char *value, size_t len);
 
@@ -343,7 +358,11 @@ ngx_int_t ngx_http_consent_handoff_start(ngx_http_request_t *r,
 
 /* ngx_http_consent_endpoint.c, for the hand-off */
 ngx_int_t ngx_http_consent_set_cookie(ngx_http_request_t *r,
-    ngx_http_consent_loc_conf_t *clcf, const char *value, size_t len);
+    ngx_http_consent_loc_conf_t *clcf, consent_token_t *tok);
+ngx_int_t ngx_http_consent_cross_site(ngx_http_request_t *r);
+ngx_int_t ngx_http_consent_cookie_out(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, ngx_str_t *name, u_char *value,
+    size_t len, int64_t max_age, ngx_uint_t httponly);
 ngx_int_t ngx_http_consent_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *message);
 ngx_int_t ngx_http_consent_send_redirect(ngx_http_request_t *r,
@@ -359,6 +378,11 @@ ngx_int_t ngx_http_consent_status_init(ngx_conf_t *cf);
 char *ngx_http_consent_zone_add(ngx_conf_t *cf, ngx_command_t *cmd,
     const char *name, ngx_shm_zone_t **zone, ngx_shm_zone_init_pt init,
     void *data, ssize_t *size);
+char *ngx_http_consent_zone_location(ngx_conf_t *cf,
+    ngx_http_handler_pt handler, ngx_uint_t *used, ngx_str_t *file,
+    ngx_uint_t *line);
+ngx_int_t ngx_http_consent_zone_check(ngx_conf_t *cf, const char *directive,
+    ngx_uint_t used, ngx_shm_zone_t *zone, ngx_str_t *file, ngx_uint_t line);
 void ngx_http_consent_stat(ngx_uint_t metric, ngx_uint_t label);
 void ngx_http_consent_stat_add(ngx_uint_t metric, ngx_uint_t i, ngx_uint_t j,
     ngx_uint_t n);
@@ -395,6 +419,8 @@ ngx_uint_t ngx_http_consent_regime_off(consent_view_t *view);
 
 /* ngx_http_consent_variables.c */
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_consent_vars_add(ngx_conf_t *cf,
+    ngx_http_variable_t *vars);
 
 /* consent_tcf (ngx_http_consent_tcf.c) */
 #define NGX_HTTP_CONSENT_TCF_OFF     0

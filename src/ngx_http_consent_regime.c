@@ -26,7 +26,6 @@ static ngx_int_t ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     const char *value, size_t len);
 static ngx_int_t ngx_http_consent_regime_sent(ngx_http_request_t *r,
     const char *name, size_t name_len, ngx_str_t *value);
-static u_char *ngx_http_consent_regime_nonce(u_char *p, ngx_str_t *nonce);
 
 
 static time_t      ngx_http_consent_regime_logged;
@@ -336,9 +335,8 @@ ngx_int_t
 ngx_http_consent_regime_header(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view)
 {
-    int        n;
-    char       str[CONSENT_GPP_SHORT_MAX], sid[16];
-    ngx_str_t  sent;
+    int   n;
+    char  str[CONSENT_GPP_SHORT_MAX], sid[16];
 
     if (view->regime == NULL) {
         return NGX_OK;
@@ -352,33 +350,14 @@ ngx_http_consent_regime_header(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_consent_regime_sent(r, "__gpp", 5, &sent)
-        ? (sent.len != (size_t) n
-           || ngx_strncmp(sent.data, str, (size_t) n) != 0)
-        : n > 0)
+    if (ngx_http_consent_regime_cookie(r, clcf, "__gpp", 5, str, n)
+        != NGX_OK)
     {
-        if (ngx_http_consent_regime_cookie(r, clcf, "__gpp", 5, str, n)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
+        return NGX_ERROR;
     }
 
-    n = ngx_strlen(sid);
-
-    if (ngx_http_consent_regime_sent(r, "__gpp_sid", 9, &sent)
-        ? (sent.len != (size_t) n
-           || ngx_strncmp(sent.data, sid, (size_t) n) != 0)
-        : n > 0)
-    {
-        if (ngx_http_consent_regime_cookie(r, clcf, "__gpp_sid", 9, sid, n)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
+    return ngx_http_consent_regime_cookie(r, clcf, "__gpp_sid", 9, sid,
+                                          ngx_strlen(sid));
 }
 
 
@@ -424,58 +403,29 @@ ngx_http_consent_regime_sent(ngx_http_request_t *r, const char *name,
 }
 
 
+/* the cookie set, unless the browser sent it with this value (or none) */
+
 static ngx_int_t
 ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, size_t name_len,
     const char *value, size_t len)
 {
-    u_char      *cookie, *p;
-    size_t       size;
-    ngx_uint_t   secure;
+    ngx_str_t  n, sent;
 
-    secure = (clcf->cookie_secure == NGX_HTTP_CONSENT_SECURE_ON);
-
-#if (NGX_HTTP_SSL)
-    if (clcf->cookie_secure == NGX_HTTP_CONSENT_SECURE_AUTO) {
-        secure = r->connection->ssl != NULL;
+    if (ngx_http_consent_regime_sent(r, name, name_len, &sent)
+        ? (sent.len == len && ngx_strncmp(sent.data, value, len) == 0)
+        : len == 0)
+    {
+        return NGX_OK;
     }
-#endif
 
-    size = name_len + 1 + len + sizeof("; Path=/; Max-Age=") - 1
-           + NGX_INT64_LEN + sizeof("; SameSite=Lax; Secure") - 1
-           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
-
-    cookie = ngx_pnalloc(r->pool, size);
-    if (cookie == NULL) {
-        return NGX_ERROR;
-    }
+    n.data = (u_char *) name;
+    n.len = name_len;
 
     /* read by the page's scripts (GPP's convention): not HttpOnly */
 
-    p = ngx_cpymem(cookie, name, name_len);
-    *p++ = '=';
-    p = ngx_cpymem(p, value, len);
-    p = ngx_sprintf(p, "; Path=/; Max-Age=%L",
-                    len ? (int64_t) clcf->policy->max_age : (int64_t) 0);
-
-    if (clcf->cookie_domain.len) {
-        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
-    }
-
-    p = ngx_cpymem(p, "; SameSite=Lax", sizeof("; SameSite=Lax") - 1);
-
-    if (secure) {
-        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
-    }
-
-    if (ngx_http_consent_header_out(r, "Set-Cookie", sizeof("Set-Cookie") - 1,
-                                    cookie, p - cookie)
-        == NULL)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_http_consent_cookie_out(r, clcf, &n, (u_char *) value, len,
+                                       len ? clcf->policy->max_age : 0, 0);
 }
 
 
@@ -598,9 +548,8 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
 
     size = sizeof("<script type=\"application/json\" id=\"consent-regime\" "
                   "data-consent-ui>") - 1 + attr + len
-           + sizeof("</script><script src=\"gpp.js?v=\" data-consent-ui>"
-                    "</script>") - 1
-           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + sizeof("</script>") - 1
+           + ngx_http_consent_script_src_len(rc, "gpp.js", nonce)
            + head->len;
 
     start = ngx_pnalloc(r->pool, size);
@@ -613,7 +562,7 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
                    "id=\"consent-regime\" data-consent-ui",
                    sizeof("<script type=\"application/json\" "
                           "id=\"consent-regime\" data-consent-ui") - 1);
-    p = ngx_http_consent_regime_nonce(p, nonce);
+    p = ngx_http_consent_nonce_attr(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
     p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
@@ -623,12 +572,7 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     if (view->regime->model == CONSENT_MODEL_OPT_OUT
         && view->regime->nsections)
     {
-        p = ngx_cpymem(p, "<script src=\"", sizeof("<script src=\"") - 1);
-        p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
-                                       rc->endpoint_len);
-        p = ngx_sprintf(p, "gpp.js?v=%s\" data-consent-ui", rc->version);
-        p = ngx_http_consent_regime_nonce(p, nonce);
-        p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+        p = ngx_http_consent_script_src(p, rc, "gpp.js", nonce);
     }
 
     p = ngx_cpymem(p, head->data, head->len);
@@ -639,21 +583,6 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     head->len = p - start;
 
     return NGX_OK;
-}
-
-
-static u_char *
-ngx_http_consent_regime_nonce(u_char *p, ngx_str_t *nonce)
-{
-    if (nonce->len == 0) {
-        return p;
-    }
-
-    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
-    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
-    *p++ = '"';
-
-    return p;
 }
 
 

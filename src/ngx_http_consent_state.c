@@ -211,6 +211,154 @@ ngx_http_consent_send_memory(ngx_http_request_t *r, u_char *p, size_t len)
 }
 
 
+/* the core renders with malloc(); the response lives in the pool */
+
+ngx_int_t
+ngx_http_consent_send_malloced(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, char *data, size_t len)
+{
+    u_char  *p;
+
+    if (data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        free(data);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(p, data, len);
+    free(data);
+
+    return ngx_http_consent_send(r, status, type, p, len);
+}
+
+
+/*
+ * A whole response: status, content type (none when type is NULL),
+ * nosniff and len bytes at data (pool memory; none: a header-only reply)
+ */
+
+ngx_int_t
+ngx_http_consent_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len)
+{
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+
+    if (type) {
+        r->headers_out.content_type_len = type->len;
+        r->headers_out.content_type = *type;
+    }
+
+    if (ngx_http_consent_header_out_str(r, "X-Content-Type-Options",
+                                        "nosniff")
+        == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (len == 0) {
+        r->header_only = 1;
+    }
+
+    return ngx_http_consent_send_memory(r, data, len);
+}
+
+
+/* " nonce=\"...\"" when the page has a CSP nonce, escaped; nothing else */
+
+u_char *
+ngx_http_consent_nonce_attr(u_char *p, ngx_str_t *nonce)
+{
+    if (nonce->len == 0) {
+        return p;
+    }
+
+    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
+    *p++ = '"';
+
+    return p;
+}
+
+
+/* the most ngx_http_consent_script_src() writes */
+
+size_t
+ngx_http_consent_script_src_len(consent_render_conf_t *rc, const char *name,
+    ngx_str_t *nonce)
+{
+    return sizeof("<script src=\"?v=\" data-consent-ui></script>") - 1
+           + 6 * rc->endpoint_len + ngx_strlen(name) + ngx_strlen(rc->version)
+           + (nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0);
+}
+
+
+/*
+ * <script src="ENDPOINTname?v=VERSION" data-consent-ui nonce></script>:
+ * one of the module's scripts, in the size counted by
+ * ngx_http_consent_script_src_len()
+ */
+
+u_char *
+ngx_http_consent_script_src(u_char *p, consent_render_conf_t *rc,
+    const char *name, ngx_str_t *nonce)
+{
+    p = ngx_cpymem(p, "<script src=\"", sizeof("<script src=\"") - 1);
+    p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
+                                   rc->endpoint_len);
+    p = ngx_sprintf(p, "%s?v=%s\" data-consent-ui", name, rc->version);
+    p = ngx_http_consent_nonce_attr(p, nonce);
+
+    return ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+}
+
+
+/*
+ * data freed by handler with the configuration's pool, that is when a
+ * reload has replaced it; freed at once when that cannot be arranged
+ */
+
+ngx_int_t
+ngx_http_consent_conf_owns(ngx_conf_t *cf, ngx_pool_cleanup_pt handler,
+    void *data)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        handler(data);
+        return NGX_ERROR;
+    }
+
+    cln->handler = handler;
+    cln->data = data;
+
+    return NGX_OK;
+}
+
+
+/* "https://" or "http://" as the request came, at p (8 bytes at most) */
+
+u_char *
+ngx_http_consent_scheme(ngx_http_request_t *r, u_char *p)
+{
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
+    } else
+#endif
+    {
+        p = ngx_cpymem(p, "http://", sizeof("http://") - 1);
+    }
+
+    return p;
+}
+
+
 /* a handler of the module's in one of nginx's phases (postconfiguration) */
 
 ngx_int_t

@@ -206,24 +206,60 @@ ngx_http_consent_zone_add(ngx_conf_t *cf, ngx_command_t *cmd,
 char *
 ngx_http_consent_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_core_loc_conf_t      *core;
     ngx_http_consent_main_conf_t  *cmcf;
 
-    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
 
-    if (core->handler == ngx_http_consent_status_handler) {
+    return ngx_http_consent_zone_location(cf, ngx_http_consent_status_handler,
+                                          &cmcf->status_used,
+                                          &cmcf->status_file,
+                                          &cmcf->status_line);
+}
+
+
+/*
+ * A location answered from a zone ("consent_status;",
+ * "consent_inventory;"): its handler, and where it was asked for, since
+ * the zone may be defined later in the http block
+ * (ngx_http_consent_zone_check says then whether it was)
+ */
+
+char *
+ngx_http_consent_zone_location(ngx_conf_t *cf, ngx_http_handler_pt handler,
+    ngx_uint_t *used, ngx_str_t *file, ngx_uint_t *line)
+{
+    ngx_http_core_loc_conf_t  *core;
+
+    core = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (core->handler == handler) {
         return "is duplicate";
     }
 
-    core->handler = ngx_http_consent_status_handler;
+    core->handler = handler;
 
-    /* checked once the http block is read: the zone may come later */
-    cmcf->status_used = 1;
-    cmcf->status_file = cf->conf_file->file.name;
-    cmcf->status_line = cf->conf_file->line;
+    *used = 1;
+    *file = cf->conf_file->file.name;
+    *line = cf->conf_file->line;
 
     return NGX_CONF_OK;
+}
+
+
+/* once the http block is read: a zone location needs its zone */
+
+ngx_int_t
+ngx_http_consent_zone_check(ngx_conf_t *cf, const char *directive,
+    ngx_uint_t used, ngx_shm_zone_t *zone, ngx_str_t *file, ngx_uint_t line)
+{
+    if (used && zone == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"%s\" requires \"%s_zone\" in %V:%ui",
+                      directive, directive, file, line);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -245,11 +281,11 @@ ngx_http_consent_status_init(ngx_conf_t *cf)
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_consent_module);
 
-    if (cmcf->status_used && cmcf->status == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_status\" requires "
-                      "\"consent_status_zone\" in %V:%ui",
-                      &cmcf->status_file, cmcf->status_line);
+    if (ngx_http_consent_zone_check(cf, "consent_status", cmcf->status_used,
+                                    cmcf->status, &cmcf->status_file,
+                                    cmcf->status_line)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

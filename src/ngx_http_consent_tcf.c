@@ -35,11 +35,12 @@ static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
 static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
+static char *ngx_http_consent_tcf_requires(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, const char *mode, const char *what);
 static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
     consent_tcf_cmp_t *cmp);
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
-static u_char *ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce);
 static const char *ngx_http_consent_tcf_macro(void *ctx, const char *tag,
     size_t len, size_t *out_len);
 
@@ -115,11 +116,8 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
     if (conf->tcf == NGX_HTTP_CONSENT_TCF_BRIDGE
         && (conf->policy == NULL || conf->policy->tcf == NULL))
     {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf bridge\" requires a policy with a "
-                      "\"tcf\" section in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "bridge",
+                                             "a policy with a \"tcf\" section");
     }
 
     if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
@@ -142,6 +140,20 @@ ngx_http_consent_tcf_merge(ngx_conf_t *cf, ngx_http_consent_loc_conf_t *conf,
 }
 
 
+/* what a consent_tcf mode lacks, named with the directive's own line */
+
+static char *
+ngx_http_consent_tcf_requires(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, const char *mode, const char *what)
+{
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                  "\"consent_tcf %s\" requires %s in %V:%ui",
+                  mode, what, &conf->tcf_file, conf->tcf_line);
+
+    return NGX_CONF_ERROR;
+}
+
+
 /* consent_tcf cmp: what writing TC strings needs, all at nginx -t */
 
 static char *
@@ -149,27 +161,20 @@ ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf)
 {
     if (conf->policy == NULL || conf->policy->tcf == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf cmp\" requires a policy with a "
-                      "\"tcf\" section in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "cmp",
+                                             "a policy with a \"tcf\" section");
     }
 
     if (conf->tcf_gvl == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf cmp\" requires \"consent_tcf_gvl\" "
-                      "(IAB's Global Vendor List) in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "cmp",
+                                             "\"consent_tcf_gvl\" "
+                                             "(IAB's Global Vendor List)");
     }
 
     if (conf->tcf_cmp_id == NGX_CONF_UNSET_UINT) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_tcf cmp\" requires \"consent_tcf_cmp\" "
-                      "(the CMP id IAB Europe registered) in %V:%ui",
-                      &conf->tcf_file, conf->tcf_line);
-        return NGX_CONF_ERROR;
+        return ngx_http_consent_tcf_requires(cf, conf, "cmp",
+                                             "\"consent_tcf_cmp\" (the CMP id "
+                                             "IAB Europe registered)");
     }
 
     return ngx_http_consent_tcf_check_gvl(cf, conf);
@@ -299,7 +304,6 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                 err[512];
     ngx_str_t           *value, path;
     consent_tcf_gvl_t   *gvl;
-    ngx_pool_cleanup_t  *cln;
 
     if (clcf->tcf_gvl != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -321,14 +325,11 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        consent_tcf_gvl_free(gvl);
+    if (ngx_http_consent_conf_owns(cf, ngx_http_consent_tcf_gvl_cleanup, gvl)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
-
-    cln->handler = ngx_http_consent_tcf_gvl_cleanup;
-    cln->data = gvl;
 
     clcf->tcf_gvl = gvl;
     clcf->tcf_gvl_path = path;
@@ -347,19 +348,7 @@ ngx_http_consent_tcf_gvl_cleanup(void *data)
 ngx_int_t
 ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
 {
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_consent_tcf_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
+    return ngx_http_consent_vars_add(cf, ngx_http_consent_tcf_vars);
 }
 
 
@@ -629,39 +618,13 @@ ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static ngx_int_t
 ngx_http_consent_tcf_cross_site(ngx_http_request_t *r)
 {
-    u_char            *p;
-    ngx_str_t          self;
-    ngx_table_elt_t   *origin, *sfs;
-
-    origin = ngx_http_consent_header_in_str(r, "Origin");
-    sfs = ngx_http_consent_header_in_str(r, "Sec-Fetch-Site");
+    /* no Host: refused here, where the endpoint falls back on server_name */
 
     if (r->headers_in.host == NULL) {
         return 1;
     }
 
-    self.len = sizeof("https://") - 1 + r->headers_in.host->value.len;
-    self.data = ngx_pnalloc(r->pool, self.len);
-    if (self.data == NULL) {
-        return 1;
-    }
-
-#if (NGX_HTTP_SSL)
-    p = ngx_sprintf(self.data, "%s://%V",
-                    r->connection->ssl ? "https" : "http",
-                    &r->headers_in.host->value);
-#else
-    p = ngx_sprintf(self.data, "http://%V", &r->headers_in.host->value);
-#endif
-
-    self.len = p - self.data;
-
-    return consent_cross_site(origin ? (const char *) origin->value.data
-                                     : NULL,
-                              origin ? origin->value.len : 0,
-                              (const char *) self.data, self.len,
-                              sfs ? (const char *) sfs->value.data : NULL,
-                              sfs ? sfs->value.len : 0);
+    return ngx_http_consent_cross_site(r);
 }
 
 
@@ -674,7 +637,6 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
     unsigned char                 digest[32];
     consent_view_t               *view;
     consent_record_t              rec;
-    ngx_table_elt_t              *h;
     ngx_http_consent_loc_conf_t  *clcf;
 
     if (r->method != NGX_HTTP_POST) {
@@ -716,37 +678,13 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
 
     consent_id_format(digest, id);
 
-    ngx_memzero(&rec, sizeof(consent_record_t));
+    ngx_http_consent_record_init(r, clcf, &rec, id, ip);
 
-    rec.ts_ms = (int64_t) ngx_cached_time->sec * 1000
-                + ngx_cached_time->msec;
-    rec.id.data = id;
-    rec.id.len = CONSENT_ID_B64_LEN;
     rec.mechanism = "tcf";
     rec.action = consent_record_action(rec.mechanism, 0, view->granted,
                                        clcf->policy->required_mask);
     rec.policy = clcf->policy;
     rec.granted = view->granted;
-    rec.gpc = ngx_http_consent_gpc(r);
-
-    h = ngx_http_consent_header_in_str(r, "Accept-Language");
-    rec.lang.data = consent_policy_pick_lang(clcf->policy,
-                                    h ? (const char *) h->value.data : NULL,
-                                    h ? h->value.len : 0);
-    rec.lang.len = ngx_strlen(rec.lang.data);
-
-    rec.host.data = (const char *) r->headers_in.server.data;
-    rec.host.len = r->headers_in.server.len;
-
-    if (r->headers_in.user_agent) {
-        rec.ua.data = (const char *) r->headers_in.user_agent->value.data;
-        rec.ua.len = r->headers_in.user_agent->value.len;
-    }
-
-    rec.ip.data = ip;
-    rec.ip.len = consent_ip_anonymise(r->connection->sockaddr,
-                                      (consent_ip_mode_e) clcf->log_ip,
-                                      &clcf->keys->keys[0], ip);
 
     rc = ngx_http_consent_log_decision(r, &rec);
 
@@ -1049,56 +987,14 @@ static ngx_int_t
 ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value)
 {
-    u_char           *cookie, *p;
-    size_t            size;
-    ngx_uint_t        secure;
-    ngx_table_elt_t  *h;
+    ngx_str_t  n;
 
-    switch (clcf->cookie_secure) {
+    n.data = (u_char *) name;
+    n.len = ngx_strlen(name);
 
-    case NGX_HTTP_CONSENT_SECURE_ON:
-        secure = 1;
-        break;
-
-    case NGX_HTTP_CONSENT_SECURE_OFF:
-        secure = 0;
-        break;
-
-    default:
-#if (NGX_HTTP_SSL)
-        secure = r->connection->ssl != NULL;
-#else
-        secure = 0;
-#endif
-        break;
-    }
-
-    size = ngx_strlen(name) + 1 + value->len
-           + sizeof("; Path=/; Max-Age=; SameSite=Lax; Secure") - 1
-           + NGX_INT64_LEN
-           + sizeof("; Domain=") - 1 + clcf->cookie_domain.len;
-
-    cookie = ngx_pnalloc(r->pool, size);
-    if (cookie == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(cookie, "%s=%V; Path=/; Max-Age=%T; SameSite=Lax",
-                    name, value,
-                    (time_t) (value->len ? CONSENT_TCF_MAX_AGE : 0));
-
-    if (secure) {
-        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
-    }
-
-    if (clcf->cookie_domain.len) {
-        p = ngx_sprintf(p, "; Domain=%V", &clcf->cookie_domain);
-    }
-
-    h = ngx_http_consent_header_out(r, "Set-Cookie", sizeof("Set-Cookie") - 1,
-                                    cookie, p - cookie);
-
-    return h ? NGX_OK : NGX_ERROR;
+    return ngx_http_consent_cookie_out(r, clcf, &n, value->data, value->len,
+                                       value->len ? CONSENT_TCF_MAX_AGE : 0,
+                                       0);
 }
 
 
@@ -1154,9 +1050,8 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
 
     size = sizeof("<script type=\"application/json\" id=\"consent-tcf\" "
                   "data-gvl=\"4095\" data-consent-ui>") - 1 + attr + len
-           + sizeof("</script><script src=\"tcfapi.js?v=\" "
-                    "data-consent-ui></script>") - 1
-           + 6 * rc->endpoint_len + ngx_strlen(rc->version) + attr
+           + sizeof("</script>") - 1
+           + ngx_http_consent_script_src_len(rc, "tcfapi.js", nonce)
            + head->len;
 
     start = ngx_pnalloc(r->pool, size);
@@ -1169,16 +1064,11 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
                     "id=\"consent-tcf\" data-gvl=\"%ui\" data-consent-ui",
                     (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
                                                        ->vendor_list_version);
-    p = ngx_http_consent_tcf_nonce(p, nonce);
+    p = ngx_http_consent_nonce_attr(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
-    p = ngx_cpymem(p, "</script><script src=\"",
-                   sizeof("</script><script src=\"") - 1);
-    p = (u_char *) ngx_escape_html(p, (u_char *) rc->endpoint,
-                                   rc->endpoint_len);
-    p = ngx_sprintf(p, "tcfapi.js?v=%s\" data-consent-ui", rc->version);
-    p = ngx_http_consent_tcf_nonce(p, nonce);
-    p = ngx_cpymem(p, "></script>", sizeof("></script>") - 1);
+    p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
+    p = ngx_http_consent_script_src(p, rc, "tcfapi.js", nonce);
     p = ngx_cpymem(p, head->data, head->len);
 
     free(json);
@@ -1187,21 +1077,6 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
     head->len = p - start;
 
     return NGX_OK;
-}
-
-
-static u_char *
-ngx_http_consent_tcf_nonce(u_char *p, ngx_str_t *nonce)
-{
-    if (nonce->len == 0) {
-        return p;
-    }
-
-    p = ngx_cpymem(p, " nonce=\"", sizeof(" nonce=\"") - 1);
-    p = (u_char *) ngx_escape_html(p, nonce->data, nonce->len);
-    *p++ = '"';
-
-    return p;
 }
 
 

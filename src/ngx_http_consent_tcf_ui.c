@@ -26,6 +26,11 @@ static const consent_tcf_tr_t *ngx_http_consent_tcf_ui_tr(
     ngx_http_consent_loc_conf_t *clcf, const char *lang);
 
 
+/*
+ * Shaped as consent_tcf_gvl's handler on purpose, as nginx writes each
+ * file directive out: the loaders, types and messages differ
+ */
+
 char *
 ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -35,7 +40,6 @@ ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
     char                 err[1024];
     ngx_str_t           *value, path;
     consent_tcf_i18n_t  *i18n;
-    ngx_pool_cleanup_t  *cln;
 
     if (clcf->tcf_i18n != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -57,14 +61,12 @@ ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        consent_tcf_i18n_free(i18n);
+    if (ngx_http_consent_conf_owns(cf, ngx_http_consent_tcf_i18n_cleanup,
+                                   i18n)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
-
-    cln->handler = ngx_http_consent_tcf_i18n_cleanup;
-    cln->data = i18n;
 
     clcf->tcf_i18n = i18n;
 

@@ -66,9 +66,18 @@ static ngx_http_variable_t  ngx_http_consent_vars[] = {
 ngx_int_t
 ngx_http_consent_add_variables(ngx_conf_t *cf)
 {
+    return ngx_http_consent_vars_add(cf, ngx_http_consent_vars);
+}
+
+
+/* a table of variables ended by ngx_http_null_variable, added */
+
+ngx_int_t
+ngx_http_consent_vars_add(ngx_conf_t *cf, ngx_http_variable_t *vars)
+{
     ngx_http_variable_t  *var, *v;
 
-    for (v = ngx_http_consent_vars; v->name.len; v++) {
+    for (v = vars; v->name.len; v++) {
         var = ngx_http_add_variable(cf, &v->name, v->flags);
         if (var == NULL) {
             return NGX_ERROR;
@@ -81,6 +90,12 @@ ngx_http_consent_add_variables(ngx_conf_t *cf)
     return NGX_OK;
 }
 
+
+/*
+ * Each get_handler starts by reading the visitor's consent and says
+ * not_found without one, written out in every handler as in nginx's
+ * ngx_http_variables.c: the handler is the unit nginx calls
+ */
 
 static void
 ngx_http_consent_variable_set(ngx_http_variable_value_t *v, u_char *data,
