@@ -60,6 +60,8 @@ static int consent_parse_root(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_revision(consent_policy_t *p, json_t *root,
     consent_err_t *e);
+static int consent_duration(const char *s, size_t len, int64_t max,
+    int64_t *out);
 static int consent_parse_max_age(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_default_lang(consent_policy_t *p, json_t *root,
@@ -951,12 +953,51 @@ consent_parse_revision(consent_policy_t *p, json_t *root, consent_err_t *e)
 }
 
 
+/*
+ * A duration written as digits and one unit ("s", "m", "h", "d"), as
+ * max_age and a cookie's lifetime take it: 0 with *out in seconds, more
+ * than max when the digits are (they stop growing past max, so the
+ * product cannot overflow); -1 when s is not such a duration.
+ */
+
+static int
+consent_duration(const char *s, size_t len, int64_t max, int64_t *out)
+{
+    size_t   i;
+    int64_t  n, unit;
+
+    n = 0;
+
+    for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (n <= max) {
+            n = n * 10 + (s[i] - '0');
+        }
+    }
+
+    if (i == 0 || i != len - 1) {
+        return -1;
+    }
+
+    switch (s[i]) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return -1;
+    }
+
+    *out = n * unit;
+
+    return 0;
+}
+
+
 static int
 consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
 {
-    size_t       i, len;
+    size_t       len;
     json_t      *v;
-    int64_t      n, unit;
+    int64_t      n;
     const char  *s;
     char         q[CONSENT_SHOWN_MAX * 4 + 8];
 
@@ -976,36 +1017,13 @@ consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
     } else if (json_is_string(v)) {
         s = json_string_value(v);
         len = json_string_length(v);
-        n = 0;
-
-        for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (n <= CONSENT_MAX_AGE_MAX) {
-                n = n * 10 + (s[i] - '0');
-            }
-        }
-
-        unit = 0;
-
-        if (i > 0 && i == len - 1) {
-            switch (s[i]) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            default: break;
-            }
-        }
-
-        if (unit == 0) {
+        if (consent_duration(s, len, CONSENT_MAX_AGE_MAX, &n) != 0) {
             consent_quote(q, sizeof(q), s, len);
             consent_error(e, "max_age", "%s is not a duration: use a number "
                           "of seconds or a string such as \"3600s\", "
                           "\"90m\", \"12h\" or \"182d\"", q);
             return -1;
         }
-
-        /* n stops growing past the limit: n * 86400 cannot overflow */
-        n *= unit;
 
     } else {
         consent_error(e, "max_age", "must be a number of seconds or a "
@@ -1799,8 +1817,8 @@ static int
 consent_parse_cookie_max_age(json_t *w, const char *path, int64_t *out,
     consent_err_t *e)
 {
-    size_t       i, len;
-    int64_t      n, unit;
+    size_t       len;
+    int64_t      n;
     const char  *s;
     char         q[CONSENT_SHOWN_MAX * 4 + 8];
 
@@ -1818,36 +1836,13 @@ consent_parse_cookie_max_age(json_t *w, const char *path, int64_t *out,
             return 0;
         }
 
-        n = 0;
-
-        for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (n <= CONSENT_COOKIE_MAX_AGE_MAX) {
-                n = n * 10 + (s[i] - '0');
-            }
-        }
-
-        unit = 0;
-
-        if (i > 0 && i == len - 1) {
-            switch (s[i]) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            default: break;
-            }
-        }
-
-        if (unit == 0) {
+        if (consent_duration(s, len, CONSENT_COOKIE_MAX_AGE_MAX, &n) != 0) {
             consent_quote(q, sizeof(q), s, len);
             consent_error(e, path, "%s is not a duration: use a number of "
                           "seconds, a string such as \"3600s\", \"90m\", "
                           "\"12h\" or \"730d\", or \"session\"", q);
             return -1;
         }
-
-        /* n stops growing past the limit: n * 86400 cannot overflow */
-        n *= unit;
 
     } else {
         consent_error(e, path, "must be a number of seconds, a string "
