@@ -442,13 +442,18 @@ failed:
 }
 
 
-consent_tcf_gvl_t *
-consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
+/*
+ * The GVL and its translations are read alike: the whole file, refused
+ * when it has more than max bytes (read up to max + 1 to see that).
+ */
+
+char *
+consent_tcf_file_read(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen)
 {
-    FILE               *f;
-    char               *buf;
-    size_t              n;
-    consent_tcf_gvl_t  *gvl;
+    FILE    *f;
+    char    *buf;
+    size_t   n;
 
     f = fopen(path, "rb");
 
@@ -457,7 +462,7 @@ consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
 
-    buf = malloc(CONSENT_TCF_GVL_MAX_SIZE + 1);
+    buf = malloc(max + 1);
 
     if (buf == NULL) {
         fclose(f);
@@ -465,17 +470,42 @@ consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
 
-    n = fread(buf, 1, CONSENT_TCF_GVL_MAX_SIZE + 1, f);
+    n = fread(buf, 1, max + 1, f);
 
-    if (ferror(f) || n > CONSENT_TCF_GVL_MAX_SIZE) {
-        snprintf(err, errlen, ferror(f) ? "cannot read"
-                                        : "larger than 16 MB");
+    if (ferror(f) || n > max) {
+        if (ferror(f)) {
+            snprintf(err, errlen, "cannot read");
+
+        } else {
+            snprintf(err, errlen, "larger than %zu MB", max >> 20);
+        }
+
         fclose(f);
         free(buf);
         return NULL;
     }
 
     fclose(f);
+
+    *len = n;
+
+    return buf;
+}
+
+
+consent_tcf_gvl_t *
+consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
+{
+    char               *buf;
+    size_t              n;
+    consent_tcf_gvl_t  *gvl;
+
+    buf = consent_tcf_file_read(path, CONSENT_TCF_GVL_MAX_SIZE, &n, err,
+                                errlen);
+
+    if (buf == NULL) {
+        return NULL;
+    }
 
     gvl = consent_tcf_gvl_parse(buf, n, err, errlen);
     free(buf);

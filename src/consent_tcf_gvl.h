@@ -81,6 +81,14 @@ consent_tcf_gvl_t *consent_tcf_gvl_load(const char *path, char *err,
 void consent_tcf_gvl_free(consent_tcf_gvl_t *gvl);
 
 /*
+ * A whole file of at most max bytes (a whole number of MB), for the GVL
+ * and its translations; NULL with err ("cannot open: ...", "cannot read",
+ * "larger than 16 MB"); the caller frees it.
+ */
+char *consent_tcf_file_read(const char *path, size_t max, size_t *len,
+    char *err, size_t errlen);
+
+/*
  * A visitor's choice, as a CMP's second layer collects it: purposes
  * consented to, purposes whose legitimate interest was not objected to,
  * special features opted in, vendors consented to, vendors whose
