@@ -62,6 +62,8 @@ static int consent_parse_revision(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_duration(const char *s, size_t len, int64_t max,
     int64_t *out);
+static int consent_id_check(const char *s, size_t len, const char *path,
+    consent_err_t *e);
 static int consent_parse_max_age(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_default_lang(consent_policy_t *p, json_t *root,
@@ -992,6 +994,34 @@ consent_duration(const char *s, size_t len, int64_t max, int64_t *out)
 }
 
 
+/* a category id or alias: 1 to CONSENT_ID_MAX of a-z, 0-9, "_", "-" */
+
+static int
+consent_id_check(const char *s, size_t len, const char *path,
+    consent_err_t *e)
+{
+    size_t  j;
+    char    q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    for (j = 0; j < len; j++) {
+        if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
+              || s[j] == '_' || s[j] == '-'))
+        {
+            break;
+        }
+    }
+
+    if (len == 0 || len > CONSENT_ID_MAX || j != len) {
+        consent_quote(q, sizeof(q), s, len);
+        consent_error(e, path, "%s must be 1 to %d characters from a-z, "
+                      "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+        return -1;
+    }
+
+    return 0;
+}
+
+
 static int
 consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
 {
@@ -1425,7 +1455,6 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
     const char          *id;
     consent_category_t  *c;
     char                 sub[CONSENT_PATH_MAX];
-    char                 q[CONSENT_SHOWN_MAX * 4 + 8];
 
     c = &p->categories[i];
 
@@ -1457,18 +1486,7 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
     id = json_string_value(v);
     len = json_string_length(v);
 
-    for (j = 0; j < len; j++) {
-        if (!((id[j] >= 'a' && id[j] <= 'z') || (id[j] >= '0' && id[j] <= '9')
-              || id[j] == '_' || id[j] == '-'))
-        {
-            break;
-        }
-    }
-
-    if (len == 0 || len > CONSENT_ID_MAX || j != len) {
-        consent_quote(q, sizeof(q), id, len);
-        consent_error(e, sub, "%s must be 1 to %d characters from a-z, "
-                      "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+    if (consent_id_check(id, len, sub, e) != 0) {
         return -1;
     }
 
@@ -1946,12 +1964,11 @@ static int
 consent_parse_aliases(consent_policy_t *p, size_t cat, json_t *arr,
     const char *path, consent_err_t *e)
 {
-    size_t            i, j, k, len;
+    size_t            i, k, len;
     json_t           *v;
     const char       *s;
     consent_alias_t  *a;
     char              sub[CONSENT_PATH_MAX];
-    char              q[CONSENT_SHOWN_MAX * 4 + 8];
 
     if (!json_is_array(arr)) {
         consent_error(e, path, "must be an array of names, such as "
@@ -1988,18 +2005,7 @@ consent_parse_aliases(consent_policy_t *p, size_t cat, json_t *arr,
         s = json_string_value(v);
         len = json_string_length(v);
 
-        for (j = 0; j < len; j++) {
-            if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
-                  || s[j] == '_' || s[j] == '-'))
-            {
-                break;
-            }
-        }
-
-        if (len == 0 || len > CONSENT_ID_MAX || j != len) {
-            consent_quote(q, sizeof(q), s, len);
-            consent_error(e, sub, "%s must be 1 to %d characters from a-z, "
-                          "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+        if (consent_id_check(s, len, sub, e) != 0) {
             return -1;
         }
 
