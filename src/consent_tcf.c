@@ -40,6 +40,7 @@ static const char *consent_tcf_check(const consent_tcf_t *tc);
 static int consent_tcf_letters_ok(const char *s);
 static int consent_tcf_ac_ids(const char *s, size_t len,
     consent_tcf_set_t *set, const char **why);
+static int consent_tcf_ac_disjoint(const consent_tcf_ac_t *ac);
 static size_t consent_tcf_ac_put(char *out, size_t size, size_t n,
     const consent_tcf_set_t *set, const char *sep);
 
@@ -965,7 +966,6 @@ consent_tcf_ac_decode(const char *s, size_t len, consent_tcf_ac_t *ac,
     const char **why)
 {
     size_t       n;
-    unsigned     id;
     const char  *t, *t2;
 
     memset(ac, 0, sizeof(consent_tcf_ac_t));
@@ -1016,12 +1016,9 @@ consent_tcf_ac_decode(const char *s, size_t len, consent_tcf_ac_t *ac,
         return -1;
     }
 
-    for (id = 0; id < CONSENT_TCF_SET_BYTES; id++) {
-        if (ac->consented.map[id] & ac->disclosed.map[id]) {
-            consent_tcf_set_why(why, "an id both consented and only "
-                                     "disclosed");
-            return -1;
-        }
+    if (!consent_tcf_ac_disjoint(ac)) {
+        consent_tcf_set_why(why, "an id both consented and only disclosed");
+        return -1;
     }
 
     return 0;
@@ -1074,24 +1071,37 @@ consent_tcf_ac_put(char *out, size_t size, size_t n,
 }
 
 
+/* no id both consented and only disclosed, as both ways require */
+
+static int
+consent_tcf_ac_disjoint(const consent_tcf_ac_t *ac)
+{
+    size_t  i;
+
+    for (i = 0; i < CONSENT_TCF_SET_BYTES; i++) {
+        if (ac->consented.map[i] & ac->disclosed.map[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 int
 consent_tcf_ac_encode(const consent_tcf_ac_t *ac, char *out, size_t size,
     const char **why)
 {
-    size_t    n, i;
-    unsigned  id;
+    size_t  n, i;
 
     if (ac->version != 2) {
         consent_tcf_set_why(why, "only version 2 is written");
         return -1;
     }
 
-    for (id = 0; id < CONSENT_TCF_SET_BYTES; id++) {
-        if (ac->consented.map[id] & ac->disclosed.map[id]) {
-            consent_tcf_set_why(why, "an id both consented and only "
-                                     "disclosed");
-            return -1;
-        }
+    if (!consent_tcf_ac_disjoint(ac)) {
+        consent_tcf_set_why(why, "an id both consented and only disclosed");
+        return -1;
     }
 
     if ((ac->consented.map[0] | ac->disclosed.map[0]) & 1) {

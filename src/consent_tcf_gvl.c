@@ -23,7 +23,6 @@ static int consent_tcf_gvl_ids(json_t *root, const char *key, unsigned max,
 static int consent_tcf_gvl_refs(json_t *obj, const char *path,
     const char *key, uint32_t defined, const char *what, uint32_t *out,
     char *err, size_t errlen);
-static int consent_tcf_gvl_key_id(const char *key, unsigned max);
 static int consent_tcf_gvl_stacks(consent_tcf_gvl_t *gvl, json_t *root,
     char *err, size_t errlen);
 static int consent_tcf_gvl_vendors(consent_tcf_gvl_t *gvl, json_t *root,
@@ -48,9 +47,7 @@ consent_tcf_letters_check(const consent_tcf_t *tc)
 }
 
 
-/* "755" -> 755: decimal, no sign nor leading zero, 1..max; else -1 */
-
-static int
+int
 consent_tcf_gvl_key_id(const char *key, unsigned max)
 {
     size_t    i;

@@ -81,6 +81,12 @@ consent_tcf_gvl_t *consent_tcf_gvl_load(const char *path, char *err,
 void consent_tcf_gvl_free(consent_tcf_gvl_t *gvl);
 
 /*
+ * An id as the GVL and its translations key it: "755" -> 755, decimal,
+ * no sign nor leading zero, 1..max; else -1
+ */
+int consent_tcf_gvl_key_id(const char *key, unsigned max);
+
+/*
  * A whole file of at most max bytes (a whole number of MB), for the GVL
  * and its translations; NULL with err ("cannot open: ...", "cannot read",
  * "larger than 16 MB"); the caller frees it.

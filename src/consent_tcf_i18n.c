@@ -60,7 +60,7 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
 {
     int          id;
     char         path[64];
-    size_t       i, n;
+    size_t       i;
     json_t      *obj, *v, *ill, *e;
     const char  *k;
 
@@ -76,15 +76,9 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
     }
 
     json_object_foreach(obj, k, v) {
-        id = 0;
-        n = strlen(k);
+        id = consent_tcf_gvl_key_id(k, max);
 
-        for (i = 0; i < n && i < 5 && k[i] >= '0' && k[i] <= '9'; i++) {
-            id = id * 10 + (k[i] - '0');
-        }
-
-        if (n == 0 || i != n || k[0] == '0' || id > (int) max
-            || !json_is_object(v)
+        if (id < 0 || !json_is_object(v)
             || json_integer_value(json_object_get(v, "id")) != id)
         {
             snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
