@@ -442,6 +442,8 @@ failed:
 /*
  * The GVL and its translations are read alike: the whole file, refused
  * when it has more than max bytes (read up to max + 1 to see that).
+ * consent_policy_load() keeps its own reader: its contract differs
+ * (regular files only, the size checked first, errors naming the call).
  */
 
 char *
