@@ -1458,6 +1458,10 @@ consent_html_bad_state(consent_html_t *h)
 /*
  * Runs the tokenizer from p up to lim; returns where it stopped: lim,
  * or earlier when a look-ahead began or ended (the caller bounds it).
+ * Cases that mirror one another (script data escaped and double
+ * escaped, as in the HTML standard) are written out on purpose: this is
+ * the hot loop (make bench-scan-callgrind), not to be factored;
+ * t/unit/html5lib.c and t/htmldiff.t check them.
  */
 
 static const char *
