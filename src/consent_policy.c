@@ -994,24 +994,36 @@ consent_duration(const char *s, size_t len, int64_t max, int64_t *out)
 }
 
 
-/* a category id or alias: 1 to CONSENT_ID_MAX of a-z, 0-9, "_", "-" */
-
-static int
-consent_id_check(const char *s, size_t len, const char *path,
-    consent_err_t *e)
+int
+consent_category_id_valid(const char *s, size_t len)
 {
     size_t  j;
-    char    q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    if (s == NULL || len == 0 || len > CONSENT_ID_MAX) {
+        return 0;
+    }
 
     for (j = 0; j < len; j++) {
         if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
               || s[j] == '_' || s[j] == '-'))
         {
-            break;
+            return 0;
         }
     }
 
-    if (len == 0 || len > CONSENT_ID_MAX || j != len) {
+    return 1;
+}
+
+
+/* a category id or alias, with the error that says what one is */
+
+static int
+consent_id_check(const char *s, size_t len, const char *path,
+    consent_err_t *e)
+{
+    char  q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    if (!consent_category_id_valid(s, len)) {
         consent_quote(q, sizeof(q), s, len);
         consent_error(e, path, "%s must be 1 to %d characters from a-z, "
                       "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
