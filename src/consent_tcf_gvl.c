@@ -71,6 +71,26 @@ consent_tcf_gvl_key_id(const char *key, unsigned max)
 }
 
 
+
+int
+consent_tcf_gvl_entry_id(const char *key, const char *k, json_t *v,
+    unsigned max, char *err, size_t errlen)
+{
+    int  id;
+
+    id = consent_tcf_gvl_key_id(k, max);
+
+    if (id < 0 || !json_is_object(v)
+        || json_integer_value(json_object_get(v, "id")) != id)
+    {
+        snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
+                 "is its key, 1 to %u", key, k, max);
+        return -1;
+    }
+
+    return id;
+}
+
 static int
 consent_tcf_gvl_uint(json_t *root, const char *key, unsigned min,
     unsigned max, unsigned *out, char *err, size_t errlen)
@@ -116,13 +136,9 @@ consent_tcf_gvl_ids(json_t *root, const char *key, unsigned max,
     }
 
     json_object_foreach(obj, k, v) {
-        id = consent_tcf_gvl_key_id(k, max);
+        id = consent_tcf_gvl_entry_id(key, k, v, max, err, errlen);
 
-        if (id < 0 || !json_is_object(v)
-            || json_integer_value(json_object_get(v, "id")) != id)
-        {
-            snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
-                     "is its key, 1 to %u", key, k, max);
+        if (id < 0) {
             return -1;
         }
 

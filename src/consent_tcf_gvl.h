@@ -87,6 +87,14 @@ void consent_tcf_gvl_free(consent_tcf_gvl_t *gvl);
 int consent_tcf_gvl_key_id(const char *key, unsigned max);
 
 /*
+ * The id of the entry k: v of the object key ("purposes"), which must be
+ * an object whose "id" is its key; else -1 with err
+ */
+struct json_t;
+int consent_tcf_gvl_entry_id(const char *key, const char *k,
+    struct json_t *v, unsigned max, char *err, size_t errlen);
+
+/*
  * A whole file of at most max bytes (a whole number of MB), for the GVL
  * and its translations; NULL with err ("cannot open: ...", "cannot read",
  * "larger than 16 MB"); the caller frees it.

@@ -76,13 +76,9 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
     }
 
     json_object_foreach(obj, k, v) {
-        id = consent_tcf_gvl_key_id(k, max);
+        id = consent_tcf_gvl_entry_id(key, k, v, max, err, errlen);
 
-        if (id < 0 || !json_is_object(v)
-            || json_integer_value(json_object_get(v, "id")) != id)
-        {
-            snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
-                     "is its key, 1 to %u", key, k, max);
+        if (id < 0) {
             return -1;
         }
 
