@@ -12,6 +12,7 @@
 
 #define CONSENT_B64_URL  0
 #define CONSENT_B64_STD  1
+#define CONSENT_B64_ANY  2
 
 
 static int consent_b64_digit(unsigned char c, int alphabet);
@@ -131,6 +132,13 @@ consent_b64url_digit(unsigned char c)
 }
 
 
+int
+consent_b64any_digit(unsigned char c)
+{
+    return consent_b64_digit(c, CONSENT_B64_ANY);
+}
+
+
 static int
 consent_b64_digit(unsigned char c, int alphabet)
 {
@@ -146,7 +154,7 @@ consent_b64_digit(unsigned char c, int alphabet)
         return c - '0' + 52;
     }
 
-    if (alphabet == CONSENT_B64_URL) {
+    if (alphabet != CONSENT_B64_STD) {
         if (c == '-') {
             return 62;
         }
@@ -154,8 +162,9 @@ consent_b64_digit(unsigned char c, int alphabet)
         if (c == '_') {
             return 63;
         }
+    }
 
-    } else {
+    if (alphabet != CONSENT_B64_URL) {
         if (c == '+') {
             return 62;
         }
@@ -234,4 +243,102 @@ consent_b64_decode(const char *in, size_t inlen, unsigned char *out,
     *out = (unsigned char) ((d[1] & 0x0f) << 4 | d[2] >> 2);
 
     return 0;
+}
+
+
+void
+consent_b64bits_fail(consent_b64bits_t *b, const char *why)
+{
+    if (b->why == NULL) {
+        b->why = why;
+    }
+}
+
+
+int
+consent_b64bits_bit(consent_b64bits_t *b)
+{
+    int  d;
+
+    if (b->pos / 6 >= b->len) {
+        consent_b64bits_fail(b, "too short");
+        return -1;
+    }
+
+    d = consent_b64url_digit((unsigned char) b->in[b->pos / 6]);
+
+    if (d < 0) {
+        consent_b64bits_fail(b, "a character outside base64url");
+        return -1;
+    }
+
+    d = (d >> (5 - b->pos % 6)) & 1;
+    b->pos++;
+
+    return d;
+}
+
+
+uint64_t
+consent_b64bits_get(consent_b64bits_t *b, unsigned width)
+{
+    int       bit;
+    uint64_t  v;
+
+    v = 0;
+
+    while (width--) {
+        if (b->why != NULL) {
+            return 0;
+        }
+
+        bit = consent_b64bits_bit(b);
+
+        if (bit < 0) {
+            return 0;
+        }
+
+        v = (v << 1) | (uint64_t) bit;
+    }
+
+    return v;
+}
+
+
+void
+consent_b64bits_put_char(consent_b64bits_t *b, char c)
+{
+    if (b->nout + 1 >= b->size) {
+        consent_b64bits_fail(b, "no room");
+
+    } else {
+        b->out[b->nout] = c;
+    }
+
+    b->nout++;
+}
+
+
+void
+consent_b64bits_emit(consent_b64bits_t *b, unsigned bit)
+{
+    b->acc = (b->acc << 1) | (bit & 1);
+    b->nbits++;
+
+    if (++b->nacc < 6) {
+        return;
+    }
+
+    consent_b64bits_put_char(b, consent_b64url_chars[b->acc & 0x3f]);
+    b->acc = 0;
+    b->nacc = 0;
+}
+
+
+void
+consent_b64bits_put(consent_b64bits_t *b, uint64_t v, unsigned width)
+{
+    while (width--) {
+        consent_b64bits_emit(b, (unsigned) (v >> width) & 1);
+    }
 }

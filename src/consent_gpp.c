@@ -19,32 +19,10 @@
 #define CONSENT_GPP_FIB_BITS  24
 
 
-typedef struct {
-    int                 reading;
-
-    /* reading: the segment's characters, the next bit */
-    const char         *in;
-    size_t              len;
-    size_t              pos;
-
-    /* writing: 6 bits a character into out, room for the NUL kept */
-    char               *out;
-    size_t              size;
-    size_t              nout;
-    unsigned            acc;
-    unsigned            nacc;
-    size_t              nbits;
-
-    const char         *why;
-} consent_gpp_bits_t;
+/* the bit stream of a section, read or written (consent_base64.h) */
+typedef consent_b64bits_t  consent_gpp_bits_t;
 
 
-static int consent_gpp_bit(consent_gpp_bits_t *b);
-static void consent_gpp_emit(consent_gpp_bits_t *b, unsigned bit);
-static void consent_gpp_fail(consent_gpp_bits_t *b, const char *why);
-static uint32_t consent_gpp_get(consent_gpp_bits_t *b, unsigned width);
-static void consent_gpp_put(consent_gpp_bits_t *b, uint32_t v,
-    unsigned width);
 static void consent_gpp_field(consent_gpp_bits_t *b, uint8_t *v,
     unsigned width, unsigned min, unsigned max, const char *name);
 static void consent_gpp_list(consent_gpp_bits_t *b, uint8_t *v,
@@ -100,95 +78,6 @@ static const uint32_t  consent_gpp_fib[CONSENT_GPP_FIB_BITS] = {
     } while (0)
 
 
-static void
-consent_gpp_fail(consent_gpp_bits_t *b, const char *why)
-{
-    if (b->why == NULL) {
-        b->why = why;
-    }
-}
-
-
-/* the next bit, or -1 past the end or on a character not in the set */
-
-static int
-consent_gpp_bit(consent_gpp_bits_t *b)
-{
-    int  d;
-
-    if (b->pos / 6 >= b->len) {
-        consent_gpp_fail(b, "too short");
-        return -1;
-    }
-
-    d = consent_b64url_digit((unsigned char) b->in[b->pos / 6]);
-
-    if (d < 0) {
-        consent_gpp_fail(b, "a character outside base64url");
-        return -1;
-    }
-
-    d = (d >> (5 - b->pos % 6)) & 1;
-    b->pos++;
-
-    return d;
-}
-
-
-static void
-consent_gpp_emit(consent_gpp_bits_t *b, unsigned bit)
-{
-    b->acc = (b->acc << 1) | (bit & 1);
-    b->nbits++;
-
-    if (++b->nacc < 6) {
-        return;
-    }
-
-    if (b->nout + 1 >= b->size) {
-        consent_gpp_fail(b, "no room");
-
-    } else {
-        b->out[b->nout] = consent_b64url_chars[b->acc & 0x3f];
-    }
-
-    b->nout++;
-    b->acc = 0;
-    b->nacc = 0;
-}
-
-
-static uint32_t
-consent_gpp_get(consent_gpp_bits_t *b, unsigned width)
-{
-    int       bit;
-    uint32_t  v;
-
-    v = 0;
-
-    while (width--) {
-        bit = consent_gpp_bit(b);
-
-        if (bit < 0) {
-            return 0;
-        }
-
-        v = (v << 1) | (uint32_t) bit;
-    }
-
-    return v;
-}
-
-
-static void
-consent_gpp_put(consent_gpp_bits_t *b, uint32_t v, unsigned width)
-{
-    while (width--) {
-        consent_gpp_emit(b, (v >> width) & 1);
-    }
-}
-
-
 /* one fixed-width integer in [min, max], either way */
 
 static void
@@ -202,14 +91,14 @@ consent_gpp_field(consent_gpp_bits_t *b, uint8_t *v, unsigned width,
     }
 
     if (b->reading) {
-        x = consent_gpp_get(b, width);
+        x = consent_b64bits_get(b, width);
 
         if (b->why != NULL) {
             return;
         }
 
         if (x < min || x > max) {
-            consent_gpp_fail(b, name);
+            consent_b64bits_fail(b, name);
             return;
         }
 
@@ -218,11 +107,11 @@ consent_gpp_field(consent_gpp_bits_t *b, uint8_t *v, unsigned width,
     }
 
     if (*v < min || *v > max) {
-        consent_gpp_fail(b, name);
+        consent_b64bits_fail(b, name);
         return;
     }
 
-    consent_gpp_put(b, *v, width);
+    consent_b64bits_put(b, *v, width);
 }
 
 
@@ -246,7 +135,7 @@ consent_gpp_list(consent_gpp_bits_t *b, uint8_t *v, unsigned n,
             v[i] = 0;
 
         } else if (v[i] != 0) {
-            consent_gpp_fail(b, name);
+            consent_b64bits_fail(b, name);
         }
     }
 }
@@ -268,7 +157,7 @@ consent_gpp_fib_get(consent_gpp_bits_t *b)
     last = 0;
 
     for (i = 0; i <= CONSENT_GPP_FIB_BITS; i++) {
-        bit = consent_gpp_bit(b);
+        bit = consent_b64bits_bit(b);
 
         if (bit < 0) {
             return 0;
@@ -289,7 +178,7 @@ consent_gpp_fib_get(consent_gpp_bits_t *b)
         last = bit;
     }
 
-    consent_gpp_fail(b, "a Fibonacci integer too large");
+    consent_b64bits_fail(b, "a Fibonacci integer too large");
 
     return 0;
 }
@@ -319,10 +208,10 @@ consent_gpp_fib_put(consent_gpp_bits_t *b, uint32_t v)
     }
 
     for (i = 0; i <= top; i++) {
-        consent_gpp_emit(b, (bits >> i) & 1);
+        consent_b64bits_emit(b, (bits >> i) & 1);
     }
 
-    consent_gpp_emit(b, 1);
+    consent_b64bits_emit(b, 1);
 }
 
 
@@ -355,13 +244,13 @@ consent_gpp_read_end(consent_gpp_bits_t *b)
     max = ((b->pos + 7) / 8 * 8 + 5) / 6;
 
     if (b->len < min || b->len > max) {
-        consent_gpp_fail(b, "longer than its fields");
+        consent_b64bits_fail(b, "longer than its fields");
         return -1;
     }
 
     while (b->pos < b->len * 6) {
-        if (consent_gpp_bit(b) != 0) {
-            consent_gpp_fail(b, "padding that is not zero");
+        if (consent_b64bits_bit(b) != 0) {
+            consent_b64bits_fail(b, "padding that is not zero");
             return -1;
         }
     }
@@ -385,11 +274,11 @@ static int
 consent_gpp_write_end(consent_gpp_bits_t *b)
 {
     while (b->nbits % 8) {
-        consent_gpp_emit(b, 0);
+        consent_b64bits_emit(b, 0);
     }
 
     while (b->nacc) {
-        consent_gpp_emit(b, 0);
+        consent_b64bits_emit(b, 0);
     }
 
     if (b->why != NULL) {
@@ -561,8 +450,8 @@ consent_gpp_header_write(consent_gpp_bits_t *b, const uint16_t *ids,
     unsigned  i, j, groups;
     uint32_t  last;
 
-    consent_gpp_put(b, CONSENT_GPP_HEADER_ID, 6);
-    consent_gpp_put(b, CONSENT_GPP_VERSION, 6);
+    consent_b64bits_put(b, CONSENT_GPP_HEADER_ID, 6);
+    consent_b64bits_put(b, CONSENT_GPP_VERSION, 6);
 
     /* a run of consecutive ids is one group, as IAB's implementation */
 
@@ -576,7 +465,7 @@ consent_gpp_header_write(consent_gpp_bits_t *b, const uint16_t *ids,
         groups++;
     }
 
-    consent_gpp_put(b, groups, 12);
+    consent_b64bits_put(b, groups, 12);
 
     last = 0;
 
@@ -586,12 +475,12 @@ consent_gpp_header_write(consent_gpp_bits_t *b, const uint16_t *ids,
         }
 
         if (j - i == 1) {
-            consent_gpp_put(b, 0, 1);
+            consent_b64bits_put(b, 0, 1);
             consent_gpp_fib_put(b, ids[i] - last);
             last = ids[i];
 
         } else {
-            consent_gpp_put(b, 1, 1);
+            consent_b64bits_put(b, 1, 1);
             consent_gpp_fib_put(b, ids[i] - last);
             consent_gpp_fib_put(b, ids[j - 1] - ids[i]);
             last = ids[j - 1];
@@ -611,22 +500,22 @@ consent_gpp_header_read(const char *s, size_t len, consent_gpp_t *gpp,
 
     consent_gpp_reader(&b, s, len);
 
-    type = consent_gpp_get(&b, 6);
-    version = consent_gpp_get(&b, 6);
-    items = consent_gpp_get(&b, 12);
+    type = consent_b64bits_get(&b, 6);
+    version = consent_b64bits_get(&b, 6);
+    items = consent_b64bits_get(&b, 12);
 
     if (b.why == NULL && type != CONSENT_GPP_HEADER_ID) {
-        consent_gpp_fail(&b, "not a GPP header (type 3)");
+        consent_b64bits_fail(&b, "not a GPP header (type 3)");
     }
 
     if (b.why == NULL && version != CONSENT_GPP_VERSION) {
-        consent_gpp_fail(&b, "an unknown GPP version");
+        consent_b64bits_fail(&b, "an unknown GPP version");
     }
 
     last = 0;
 
     for (i = 0; i < items && b.why == NULL; i++) {
-        group = consent_gpp_get(&b, 1);
+        group = consent_b64bits_get(&b, 1);
         start = last + consent_gpp_fib_get(&b);
         end = start;
 
@@ -639,12 +528,12 @@ consent_gpp_header_read(const char *s, size_t len, consent_gpp_t *gpp,
         }
 
         if (end > CONSENT_GPP_MAX_ID) {
-            consent_gpp_fail(&b, "a section id too large");
+            consent_b64bits_fail(&b, "a section id too large");
             break;
         }
 
         if (end - start >= CONSENT_GPP_MAX_SECTIONS - gpp->nsections) {
-            consent_gpp_fail(&b, "too many sections");
+            consent_b64bits_fail(&b, "too many sections");
             break;
         }
 
@@ -950,7 +839,7 @@ consent_gpp_gpc_end(consent_gpp_bits_t *b, char *out, size_t size,
     int  n, m;
 
     if (b->why == NULL && gpc_segment > 1) {
-        consent_gpp_fail(b, msg[0]);
+        consent_b64bits_fail(b, msg[0]);
     }
 
     n = consent_gpp_write_end(b);

@@ -42,6 +42,7 @@
 #define CONSENT_HTML_SSE2        0
 #endif
 
+#include "consent_base64.h"
 #include "consent_html.h"
 #include "consent_css.h"
 
@@ -523,7 +524,6 @@ static const char *consent_html_refresh(const char *v, size_t *lenp);
 static uint32_t consent_html_content(consent_html_t *h, const char *s,
     size_t len, int mode);
 static int consent_html_hex(int c);
-static int consent_html_b64(int c);
 static void consent_html_lookahead_done(consent_html_t *h, size_t end,
     const char *p);
 static void consent_html_lookahead_cut(consent_html_t *h, const char *p);
@@ -1458,6 +1458,10 @@ consent_html_bad_state(consent_html_t *h)
 /*
  * Runs the tokenizer from p up to lim; returns where it stopped: lim,
  * or earlier when a look-ahead began or ended (the caller bounds it).
+ * Cases that mirror one another (script data escaped and double
+ * escaped, as in the HTML standard) are written out on purpose: this is
+ * the hot loop (make bench-scan-callgrind), not to be factored;
+ * t/unit/html5lib.c and t/htmldiff.t check them.
  */
 
 static const char *
@@ -2190,6 +2194,17 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 
 
 /*
+ * The walkers of a tag: consent_html_attrs(), consent_html_attrs_rec(),
+ * consent_html_rec_tag(), consent_html_tag_end() and consent_html_skip()
+ * repeat one another's steps and the rows of consent_html_next on
+ * purpose: each is unrolled by hand for what it has to note, because
+ * the scanner's instructions a byte matter (make bench-scan-callgrind).
+ * Do not merge them; change them together: consent_html_walkcheck()
+ * (t/unit/walk.c) names the walker that no longer agrees with the states.
+ */
+
+
+/*
  * The states of a tag after its name, from *s at p: the end of the tag
  * (after its '>'), with *s the state that saw it; or NULL at lim, with
  * *s the state there.
@@ -2269,7 +2284,8 @@ consent_html_attrs(int *sp, const char *p, const char *lim)
 /*
  * consent_html_attrs() for a tag that is to be parsed: the attributes
  * are noted in raw as consent_html_parse() would note them, so that it
- * does not walk the tag again.
+ * does not walk the tag again.  A deliberate copy of consent_html_attrs()
+ * (see there; t/unit/walk.c).
  */
 
 static const char *
@@ -2370,7 +2386,8 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
  * each noting what consent_html_rec_step() would note when it is entered
  * or left.  The end of the tag, with *sc: whether its '>' ended a
  * self-closing tag; NULL: not before lim (what was noted is then the
- * caller's to undo).  base: the region offset of p.
+ * caller's to undo).  base: the region offset of p.  A deliberate copy
+ * of the other walkers (see consent_html_attrs(); t/unit/walk.c).
  */
 
 static const char *
@@ -2633,7 +2650,9 @@ consent_html_skip_may(consent_html_t *h)
  * through the states, or NULL when the text after the last one reaches
  * lim.  The caller makes sure of consent_html_skip_may(); none of that
  * changes here.  What
- * the states would leave of the last tag is left once, at the end.
+ * the states would leave of the last tag is left once, at the end.  A
+ * deliberate copy of the other walkers (see consent_html_attrs();
+ * t/unit/walk.c).
  */
 
 static const char *
@@ -4617,7 +4636,7 @@ consent_html_content(consent_html_t *h, const char *s, size_t len, int mode)
     if (b64) {
         /* in place: four characters make three bytes */
         for (i = 0, k = 0, acc = 0, len = 0; i < n; i++) {
-            cat = consent_html_b64(d[i]);
+            cat = consent_b64any_digit((unsigned char) d[i]);
 
             if (cat < 0) {
                 continue;
@@ -4708,25 +4727,6 @@ consent_html_hex(int c)
     c |= 0x20;
 
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
-
-static int
-consent_html_b64(int c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-
-    return (c == '+' || c == '-') ? 62 : (c == '/' || c == '_') ? 63 : -1;
 }
 
 

@@ -60,6 +60,10 @@ static int consent_parse_root(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_revision(consent_policy_t *p, json_t *root,
     consent_err_t *e);
+static int consent_duration(const char *s, size_t len, int64_t max,
+    int64_t *out);
+static int consent_id_check(const char *s, size_t len, const char *path,
+    consent_err_t *e);
 static int consent_parse_max_age(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_default_lang(consent_policy_t *p, json_t *root,
@@ -951,12 +955,91 @@ consent_parse_revision(consent_policy_t *p, json_t *root, consent_err_t *e)
 }
 
 
+/*
+ * A duration written as digits and one unit ("s", "m", "h", "d"), as
+ * max_age and a cookie's lifetime take it: 0 with *out in seconds, more
+ * than max when the digits are (they stop growing past max, so the
+ * product cannot overflow); -1 when s is not such a duration.
+ */
+
+static int
+consent_duration(const char *s, size_t len, int64_t max, int64_t *out)
+{
+    size_t   i;
+    int64_t  n, unit;
+
+    n = 0;
+
+    for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (n <= max) {
+            n = n * 10 + (s[i] - '0');
+        }
+    }
+
+    if (i == 0 || i != len - 1) {
+        return -1;
+    }
+
+    switch (s[i]) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return -1;
+    }
+
+    *out = n * unit;
+
+    return 0;
+}
+
+
+int
+consent_category_id_valid(const char *s, size_t len)
+{
+    size_t  j;
+
+    if (s == NULL || len == 0 || len > CONSENT_ID_MAX) {
+        return 0;
+    }
+
+    for (j = 0; j < len; j++) {
+        if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
+              || s[j] == '_' || s[j] == '-'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* a category id or alias, with the error that says what one is */
+
+static int
+consent_id_check(const char *s, size_t len, const char *path,
+    consent_err_t *e)
+{
+    char  q[CONSENT_SHOWN_MAX * 4 + 8];
+
+    if (!consent_category_id_valid(s, len)) {
+        consent_quote(q, sizeof(q), s, len);
+        consent_error(e, path, "%s must be 1 to %d characters from a-z, "
+                      "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+        return -1;
+    }
+
+    return 0;
+}
+
+
 static int
 consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
 {
-    size_t       i, len;
+    size_t       len;
     json_t      *v;
-    int64_t      n, unit;
+    int64_t      n;
     const char  *s;
     char         q[CONSENT_SHOWN_MAX * 4 + 8];
 
@@ -976,36 +1059,13 @@ consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
     } else if (json_is_string(v)) {
         s = json_string_value(v);
         len = json_string_length(v);
-        n = 0;
-
-        for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (n <= CONSENT_MAX_AGE_MAX) {
-                n = n * 10 + (s[i] - '0');
-            }
-        }
-
-        unit = 0;
-
-        if (i > 0 && i == len - 1) {
-            switch (s[i]) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            default: break;
-            }
-        }
-
-        if (unit == 0) {
+        if (consent_duration(s, len, CONSENT_MAX_AGE_MAX, &n) != 0) {
             consent_quote(q, sizeof(q), s, len);
             consent_error(e, "max_age", "%s is not a duration: use a number "
                           "of seconds or a string such as \"3600s\", "
                           "\"90m\", \"12h\" or \"182d\"", q);
             return -1;
         }
-
-        /* n stops growing past the limit: n * 86400 cannot overflow */
-        n *= unit;
 
     } else {
         consent_error(e, "max_age", "must be a number of seconds or a "
@@ -1407,7 +1467,6 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
     const char          *id;
     consent_category_t  *c;
     char                 sub[CONSENT_PATH_MAX];
-    char                 q[CONSENT_SHOWN_MAX * 4 + 8];
 
     c = &p->categories[i];
 
@@ -1439,18 +1498,7 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
     id = json_string_value(v);
     len = json_string_length(v);
 
-    for (j = 0; j < len; j++) {
-        if (!((id[j] >= 'a' && id[j] <= 'z') || (id[j] >= '0' && id[j] <= '9')
-              || id[j] == '_' || id[j] == '-'))
-        {
-            break;
-        }
-    }
-
-    if (len == 0 || len > CONSENT_ID_MAX || j != len) {
-        consent_quote(q, sizeof(q), id, len);
-        consent_error(e, sub, "%s must be 1 to %d characters from a-z, "
-                      "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+    if (consent_id_check(id, len, sub, e) != 0) {
         return -1;
     }
 
@@ -1799,8 +1847,8 @@ static int
 consent_parse_cookie_max_age(json_t *w, const char *path, int64_t *out,
     consent_err_t *e)
 {
-    size_t       i, len;
-    int64_t      n, unit;
+    size_t       len;
+    int64_t      n;
     const char  *s;
     char         q[CONSENT_SHOWN_MAX * 4 + 8];
 
@@ -1818,36 +1866,13 @@ consent_parse_cookie_max_age(json_t *w, const char *path, int64_t *out,
             return 0;
         }
 
-        n = 0;
-
-        for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-            if (n <= CONSENT_COOKIE_MAX_AGE_MAX) {
-                n = n * 10 + (s[i] - '0');
-            }
-        }
-
-        unit = 0;
-
-        if (i > 0 && i == len - 1) {
-            switch (s[i]) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            default: break;
-            }
-        }
-
-        if (unit == 0) {
+        if (consent_duration(s, len, CONSENT_COOKIE_MAX_AGE_MAX, &n) != 0) {
             consent_quote(q, sizeof(q), s, len);
             consent_error(e, path, "%s is not a duration: use a number of "
                           "seconds, a string such as \"3600s\", \"90m\", "
                           "\"12h\" or \"730d\", or \"session\"", q);
             return -1;
         }
-
-        /* n stops growing past the limit: n * 86400 cannot overflow */
-        n *= unit;
 
     } else {
         consent_error(e, path, "must be a number of seconds, a string "
@@ -1951,12 +1976,11 @@ static int
 consent_parse_aliases(consent_policy_t *p, size_t cat, json_t *arr,
     const char *path, consent_err_t *e)
 {
-    size_t            i, j, k, len;
+    size_t            i, k, len;
     json_t           *v;
     const char       *s;
     consent_alias_t  *a;
     char              sub[CONSENT_PATH_MAX];
-    char              q[CONSENT_SHOWN_MAX * 4 + 8];
 
     if (!json_is_array(arr)) {
         consent_error(e, path, "must be an array of names, such as "
@@ -1993,18 +2017,7 @@ consent_parse_aliases(consent_policy_t *p, size_t cat, json_t *arr,
         s = json_string_value(v);
         len = json_string_length(v);
 
-        for (j = 0; j < len; j++) {
-            if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
-                  || s[j] == '_' || s[j] == '-'))
-            {
-                break;
-            }
-        }
-
-        if (len == 0 || len > CONSENT_ID_MAX || j != len) {
-            consent_quote(q, sizeof(q), s, len);
-            consent_error(e, sub, "%s must be 1 to %d characters from a-z, "
-                          "0-9, \"_\" and \"-\"", q, CONSENT_ID_MAX);
+        if (consent_id_check(s, len, sub, e) != 0) {
             return -1;
         }
 

@@ -197,6 +197,9 @@ consent_policy_t *consent_policy_load(const char *path, char *err,
 
 void consent_policy_free(consent_policy_t *p);
 
+/* whether s is a category id: 1 to CONSENT_ID_MAX of a-z, 0-9, "_", "-" */
+int consent_category_id_valid(const char *s, size_t len);
+
 /* index of the category, or -1 */
 int consent_policy_category(const consent_policy_t *p, const char *id,
     size_t len);

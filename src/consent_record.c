@@ -1402,7 +1402,7 @@ consent_parse_checkpoint(consent_record_parsed_t *rec, json_t *root,
 static int
 consent_parse_ids(json_t *arr, const char *key, char *err, size_t errlen)
 {
-    size_t   i, j, len;
+    size_t   i, len;
     json_t  *v;
 
     if (json_array_size(arr) > CONSENT_MAX_CATEGORIES) {
@@ -1416,15 +1416,7 @@ consent_parse_ids(json_t *arr, const char *key, char *err, size_t errlen)
         s = json_string_value(v);
         len = json_string_length(v);
 
-        for (j = 0; s && j < len; j++) {
-            if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= '0' && s[j] <= '9')
-                  || s[j] == '_' || s[j] == '-'))
-            {
-                break;
-            }
-        }
-
-        if (s == NULL || len == 0 || len > CONSENT_ID_MAX || j != len) {
+        if (!consent_category_id_valid(s, len)) {
             consent_error(err, errlen, "\"%s\"[%zu] is not a category id",
                           key, i);
             return -1;

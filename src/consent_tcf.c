@@ -10,31 +10,15 @@
 
 #include <string.h>
 
+#include "consent_base64.h"
 #include "consent_tcf.h"
 
 
-typedef struct {
-    const char         *in;
-    size_t              len;           /* characters */
-    size_t              pos;           /* bits read */
-    const char         *why;
-} consent_tcf_reader_t;
+/* a TC string segment's bits, read or written (consent_base64.h) */
+typedef consent_b64bits_t  consent_tcf_reader_t;
+typedef consent_b64bits_t  consent_tcf_writer_t;
 
 
-typedef struct {
-    char               *out;
-    size_t              size;
-    size_t              nout;          /* characters written (or wanted) */
-    unsigned            acc;
-    unsigned            nacc;
-    size_t              nbits;         /* of the current segment */
-    const char         *why;
-} consent_tcf_writer_t;
-
-
-static int consent_tcf_digit(unsigned char c);
-static void consent_tcf_fail_r(consent_tcf_reader_t *r, const char *why);
-static uint64_t consent_tcf_get(consent_tcf_reader_t *r, unsigned width);
 static int consent_tcf_get_letters(consent_tcf_reader_t *r, char *out);
 static uint32_t consent_tcf_get_bits(consent_tcf_reader_t *r, unsigned n);
 static int consent_tcf_get_vendors(consent_tcf_reader_t *r,
@@ -44,11 +28,6 @@ static int consent_tcf_get_restrictions(consent_tcf_reader_t *r,
 static int consent_tcf_read_end(consent_tcf_reader_t *r);
 static int consent_tcf_core_read(consent_tcf_reader_t *r, consent_tcf_t *tc);
 
-static void consent_tcf_fail_w(consent_tcf_writer_t *w, const char *why);
-static void consent_tcf_emit(consent_tcf_writer_t *w, unsigned bit);
-static void consent_tcf_put(consent_tcf_writer_t *w, uint64_t v,
-    unsigned width);
-static void consent_tcf_put_char(consent_tcf_writer_t *w, char c);
 static void consent_tcf_put_bits(consent_tcf_writer_t *w, uint64_t v,
     unsigned n);
 static void consent_tcf_put_letters(consent_tcf_writer_t *w, const char *s);
@@ -61,12 +40,9 @@ static const char *consent_tcf_check(const consent_tcf_t *tc);
 static int consent_tcf_letters_ok(const char *s);
 static int consent_tcf_ac_ids(const char *s, size_t len,
     consent_tcf_set_t *set, const char **why);
+static int consent_tcf_ac_disjoint(const consent_tcf_ac_t *ac);
 static size_t consent_tcf_ac_put(char *out, size_t size, size_t n,
     const consent_tcf_set_t *set, const char *sep);
-
-
-static const char  consent_tcf_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 
 #define consent_tcf_set_why(why, what)                                        \
@@ -252,74 +228,6 @@ consent_tcf_restriction(const consent_tcf_t *tc, unsigned vendor,
 
 /* reading */
 
-static int
-consent_tcf_digit(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-
-    if (c == '-') {
-        return 62;
-    }
-
-    if (c == '_') {
-        return 63;
-    }
-
-    return -1;
-}
-
-
-static void
-consent_tcf_fail_r(consent_tcf_reader_t *r, const char *why)
-{
-    if (r->why == NULL) {
-        r->why = why;
-    }
-}
-
-
-static uint64_t
-consent_tcf_get(consent_tcf_reader_t *r, unsigned width)
-{
-    int       d;
-    uint64_t  v;
-
-    v = 0;
-
-    while (width--) {
-        if (r->why != NULL) {
-            return 0;
-        }
-
-        if (r->pos / 6 >= r->len) {
-            consent_tcf_fail_r(r, "too short");
-            return 0;
-        }
-
-        d = consent_tcf_digit((unsigned char) r->in[r->pos / 6]);
-
-        if (d < 0) {
-            consent_tcf_fail_r(r, "a character outside base64url");
-            return 0;
-        }
-
-        v = (v << 1) | (uint64_t) ((d >> (5 - r->pos % 6)) & 1);
-        r->pos++;
-    }
-
-    return v;
-}
-
 
 /* two letters A-Z, 6 bits each */
 
@@ -329,10 +237,10 @@ consent_tcf_get_letters(consent_tcf_reader_t *r, char *out)
     unsigned  i, v;
 
     for (i = 0; i < 2; i++) {
-        v = (unsigned) consent_tcf_get(r, 6);
+        v = (unsigned) consent_b64bits_get(r, 6);
 
         if (v > 25) {
-            consent_tcf_fail_r(r, "a letter outside A-Z");
+            consent_b64bits_fail(r, "a letter outside A-Z");
             return -1;
         }
 
@@ -356,7 +264,7 @@ consent_tcf_get_bits(consent_tcf_reader_t *r, unsigned n)
     v = 0;
 
     for (i = 0; i < n; i++) {
-        v |= (uint32_t) consent_tcf_get(r, 1) << i;
+        v |= (uint32_t) consent_b64bits_get(r, 1) << i;
     }
 
     return v;
@@ -370,12 +278,12 @@ consent_tcf_get_vendors(consent_tcf_reader_t *r, consent_tcf_set_t *set)
 
     consent_tcf_set_clear(set);
 
-    max = (unsigned) consent_tcf_get(r, 16);
-    range = (unsigned) consent_tcf_get(r, 1);
+    max = (unsigned) consent_b64bits_get(r, 16);
+    range = (unsigned) consent_b64bits_get(r, 1);
 
     if (!range) {
         for (id = 1; id <= max && r->why == NULL; id++) {
-            if (consent_tcf_get(r, 1)) {
+            if (consent_b64bits_get(r, 1)) {
                 consent_tcf_set_add(set, id);
             }
         }
@@ -383,25 +291,25 @@ consent_tcf_get_vendors(consent_tcf_reader_t *r, consent_tcf_set_t *set)
         return r->why ? -1 : 0;
     }
 
-    n = (unsigned) consent_tcf_get(r, 12);
+    n = (unsigned) consent_b64bits_get(r, 12);
     prev = 0;
 
     for (i = 0; i < n && r->why == NULL; i++) {
-        range = (unsigned) consent_tcf_get(r, 1);
-        from = (unsigned) consent_tcf_get(r, 16);
-        to = range ? (unsigned) consent_tcf_get(r, 16) : from;
+        range = (unsigned) consent_b64bits_get(r, 1);
+        from = (unsigned) consent_b64bits_get(r, 16);
+        to = range ? (unsigned) consent_b64bits_get(r, 16) : from;
 
         if (r->why != NULL) {
             break;
         }
 
         if (from == 0 || to < from || to > max) {
-            consent_tcf_fail_r(r, "a vendor range out of range");
+            consent_b64bits_fail(r, "a vendor range out of range");
             break;
         }
 
         if (from <= prev) {
-            consent_tcf_fail_r(r, "vendor ranges out of order");
+            consent_b64bits_fail(r, "vendor ranges out of order");
             break;
         }
 
@@ -425,24 +333,24 @@ consent_tcf_get_restrictions(consent_tcf_reader_t *r, consent_tcf_t *tc)
     tc->nrestrictions = 0;
     tc->nranges = 0;
 
-    n = (unsigned) consent_tcf_get(r, 12);
+    n = (unsigned) consent_b64bits_get(r, 12);
 
     if (n > CONSENT_TCF_MAX_RESTRICTIONS) {
-        consent_tcf_fail_r(r, "too many restrictions");
+        consent_b64bits_fail(r, "too many restrictions");
         return -1;
     }
 
     for (i = 0; i < n && r->why == NULL; i++) {
-        purpose = (unsigned) consent_tcf_get(r, 6);
-        type = (unsigned) consent_tcf_get(r, 2);
-        entries = (unsigned) consent_tcf_get(r, 12);
+        purpose = (unsigned) consent_b64bits_get(r, 6);
+        type = (unsigned) consent_b64bits_get(r, 2);
+        entries = (unsigned) consent_b64bits_get(r, 12);
 
         if (r->why != NULL) {
             break;
         }
 
         if (purpose == 0 || type > CONSENT_TCF_REQUIRE_LI) {
-            consent_tcf_fail_r(r, "a restriction's purpose or type");
+            consent_b64bits_fail(r, "a restriction's purpose or type");
             break;
         }
 
@@ -450,7 +358,7 @@ consent_tcf_get_restrictions(consent_tcf_reader_t *r, consent_tcf_t *tc)
             if (tc->restrictions[k].purpose == purpose
                 && tc->restrictions[k].type == type)
             {
-                consent_tcf_fail_r(r, "a restriction repeated");
+                consent_b64bits_fail(r, "a restriction repeated");
                 return -1;
             }
         }
@@ -458,7 +366,7 @@ consent_tcf_get_restrictions(consent_tcf_reader_t *r, consent_tcf_t *tc)
         if (entries == 0) {
             /* a restriction on no vendor: kept, as IAB's library does */
             if (tc->nrestrictions == CONSENT_TCF_MAX_RESTRICTIONS) {
-                consent_tcf_fail_r(r, "too many restrictions");
+                consent_b64bits_fail(r, "too many restrictions");
                 break;
             }
 
@@ -472,9 +380,9 @@ consent_tcf_get_restrictions(consent_tcf_reader_t *r, consent_tcf_t *tc)
         }
 
         for (j = 0; j < entries && r->why == NULL; j++) {
-            range = (unsigned) consent_tcf_get(r, 1);
-            from = (unsigned) consent_tcf_get(r, 16);
-            to = range ? (unsigned) consent_tcf_get(r, 16) : from;
+            range = (unsigned) consent_b64bits_get(r, 1);
+            from = (unsigned) consent_b64bits_get(r, 16);
+            to = range ? (unsigned) consent_b64bits_get(r, 16) : from;
 
             if (r->why != NULL) {
                 break;
@@ -485,7 +393,7 @@ consent_tcf_get_restrictions(consent_tcf_reader_t *r, consent_tcf_t *tc)
             if (consent_tcf_restrict(tc, purpose, type, from, to, &why)
                 != 0)
             {
-                consent_tcf_fail_r(r, why);
+                consent_b64bits_fail(r, why);
             }
         }
     }
@@ -508,13 +416,13 @@ consent_tcf_read_end(consent_tcf_reader_t *r)
     bits = r->pos;
 
     if (r->len > (bits + 23) / 24 * 4) {
-        consent_tcf_fail_r(r, "too long");
+        consent_b64bits_fail(r, "too long");
         return -1;
     }
 
     while (r->pos < r->len * 6 && r->why == NULL) {
-        if (consent_tcf_get(r, 1) != 0) {
-            consent_tcf_fail_r(r, "non-zero padding");
+        if (consent_b64bits_get(r, 1) != 0) {
+            consent_b64bits_fail(r, "non-zero padding");
             return -1;
         }
     }
@@ -526,41 +434,41 @@ consent_tcf_read_end(consent_tcf_reader_t *r)
 static int
 consent_tcf_core_read(consent_tcf_reader_t *r, consent_tcf_t *tc)
 {
-    tc->version = (unsigned) consent_tcf_get(r, 6);
+    tc->version = (unsigned) consent_b64bits_get(r, 6);
 
     if (r->why == NULL && tc->version != CONSENT_TCF_VERSION) {
-        consent_tcf_fail_r(r, "not a TC string of version 2");
+        consent_b64bits_fail(r, "not a TC string of version 2");
         return -1;
     }
 
-    tc->created = consent_tcf_get(r, 36);
-    tc->last_updated = consent_tcf_get(r, 36);
-    tc->cmp_id = (unsigned) consent_tcf_get(r, 12);
-    tc->cmp_version = (unsigned) consent_tcf_get(r, 12);
-    tc->consent_screen = (unsigned) consent_tcf_get(r, 6);
+    tc->created = consent_b64bits_get(r, 36);
+    tc->last_updated = consent_b64bits_get(r, 36);
+    tc->cmp_id = (unsigned) consent_b64bits_get(r, 12);
+    tc->cmp_version = (unsigned) consent_b64bits_get(r, 12);
+    tc->consent_screen = (unsigned) consent_b64bits_get(r, 6);
 
     if (consent_tcf_get_letters(r, tc->consent_language) != 0) {
         return -1;
     }
 
-    tc->vendor_list_version = (unsigned) consent_tcf_get(r, 12);
-    tc->policy_version = (unsigned) consent_tcf_get(r, 6);
+    tc->vendor_list_version = (unsigned) consent_b64bits_get(r, 12);
+    tc->policy_version = (unsigned) consent_b64bits_get(r, 6);
 
     if (r->why == NULL
         && (tc->policy_version < CONSENT_TCF_POLICY_MIN
             || tc->policy_version > CONSENT_TCF_POLICY_VERSION))
     {
-        consent_tcf_fail_r(r, "an unknown TCF policy version");
+        consent_b64bits_fail(r, "an unknown TCF policy version");
         return -1;
     }
 
-    tc->is_service_specific = consent_tcf_get(r, 1) & 1;
-    tc->use_non_standard_texts = consent_tcf_get(r, 1) & 1;
+    tc->is_service_specific = consent_b64bits_get(r, 1) & 1;
+    tc->use_non_standard_texts = consent_b64bits_get(r, 1) & 1;
     tc->special_feature_opt_ins = consent_tcf_get_bits(r,
                                             CONSENT_TCF_SPECIAL_FEATURES);
     tc->purpose_consents = consent_tcf_get_bits(r, CONSENT_TCF_PURPOSES);
     tc->purpose_li = consent_tcf_get_bits(r, CONSENT_TCF_PURPOSES);
-    tc->purpose_one_treatment = consent_tcf_get(r, 1) & 1;
+    tc->purpose_one_treatment = consent_b64bits_get(r, 1) & 1;
 
     if (consent_tcf_get_letters(r, tc->publisher_cc) != 0) {
         return -1;
@@ -610,12 +518,12 @@ consent_tcf_decode(const char *s, size_t len, consent_tcf_t *tc,
             }
 
         } else {
-            type = (unsigned) consent_tcf_get(&r, 3);
+            type = (unsigned) consent_b64bits_get(&r, 3);
 
             if (r.why == NULL && (type == 1 || type == 3)
                 && (seen & (1u << type)))
             {
-                consent_tcf_fail_r(&r, "a segment repeated");
+                consent_b64bits_fail(&r, "a segment repeated");
             }
 
             if (r.why == NULL && type == 1) {
@@ -627,22 +535,22 @@ consent_tcf_decode(const char *s, size_t len, consent_tcf_t *tc,
                 tc->pub_consents = consent_tcf_get_bits(&r,
                                                      CONSENT_TCF_PURPOSES);
                 tc->pub_li = consent_tcf_get_bits(&r, CONSENT_TCF_PURPOSES);
-                tc->num_custom = (unsigned) consent_tcf_get(&r, 6);
+                tc->num_custom = (unsigned) consent_b64bits_get(&r, 6);
                 tc->custom_consents = 0;
                 tc->custom_li = 0;
 
                 for (type = 0; type < tc->num_custom; type++) {
-                    tc->custom_consents |= consent_tcf_get(&r, 1) << type;
+                    tc->custom_consents |= consent_b64bits_get(&r, 1) << type;
                 }
 
                 for (type = 0; type < tc->num_custom; type++) {
-                    tc->custom_li |= consent_tcf_get(&r, 1) << type;
+                    tc->custom_li |= consent_b64bits_get(&r, 1) << type;
                 }
 
                 type = 3;
 
             } else if (r.why == NULL) {
-                consent_tcf_fail_r(&r, type == 2
+                consent_b64bits_fail(&r, type == 2
                                    ? "an Allowed Vendors segment "
                                      "(deprecated)"
                                    : "an unknown segment type");
@@ -688,60 +596,12 @@ consent_tcf_decode(const char *s, size_t len, consent_tcf_t *tc,
 /* writing */
 
 static void
-consent_tcf_fail_w(consent_tcf_writer_t *w, const char *why)
-{
-    if (w->why == NULL) {
-        w->why = why;
-    }
-}
-
-
-static void
-consent_tcf_put_char(consent_tcf_writer_t *w, char c)
-{
-    if (w->nout + 1 >= w->size) {
-        consent_tcf_fail_w(w, "no room");
-
-    } else {
-        w->out[w->nout] = c;
-    }
-
-    w->nout++;
-}
-
-
-static void
-consent_tcf_emit(consent_tcf_writer_t *w, unsigned bit)
-{
-    w->acc = (w->acc << 1) | (bit & 1);
-    w->nbits++;
-
-    if (++w->nacc < 6) {
-        return;
-    }
-
-    consent_tcf_put_char(w, consent_tcf_chars[w->acc & 0x3f]);
-    w->acc = 0;
-    w->nacc = 0;
-}
-
-
-static void
-consent_tcf_put(consent_tcf_writer_t *w, uint64_t v, unsigned width)
-{
-    while (width--) {
-        consent_tcf_emit(w, (unsigned) (v >> width) & 1);
-    }
-}
-
-
-static void
 consent_tcf_put_bits(consent_tcf_writer_t *w, uint64_t v, unsigned n)
 {
     unsigned  i;
 
     for (i = 0; i < n; i++) {
-        consent_tcf_emit(w, (unsigned) (v >> i) & 1);
+        consent_b64bits_emit(w, (unsigned) (v >> i) & 1);
     }
 }
 
@@ -749,8 +609,8 @@ consent_tcf_put_bits(consent_tcf_writer_t *w, uint64_t v, unsigned n)
 static void
 consent_tcf_put_letters(consent_tcf_writer_t *w, const char *s)
 {
-    consent_tcf_put(w, (unsigned) (s[0] - 'A'), 6);
-    consent_tcf_put(w, (unsigned) (s[1] - 'A'), 6);
+    consent_b64bits_put(w, (unsigned) (s[0] - 'A'), 6);
+    consent_b64bits_put(w, (unsigned) (s[1] - 'A'), 6);
 }
 
 
@@ -781,20 +641,20 @@ consent_tcf_put_vendors(consent_tcf_writer_t *w, const consent_tcf_set_t *set)
         id = end;
     }
 
-    consent_tcf_put(w, max, 16);
+    consent_b64bits_put(w, max, 16);
 
     if (ranges >= max || n > 4095) {
-        consent_tcf_put(w, 0, 1);
+        consent_b64bits_put(w, 0, 1);
 
         for (id = 1; id <= max; id++) {
-            consent_tcf_emit(w, (unsigned) consent_tcf_set_has(set, id));
+            consent_b64bits_emit(w, (unsigned) consent_tcf_set_has(set, id));
         }
 
         return;
     }
 
-    consent_tcf_put(w, 1, 1);
-    consent_tcf_put(w, n, 12);
+    consent_b64bits_put(w, 1, 1);
+    consent_b64bits_put(w, n, 12);
 
     for (id = 1; id <= max; id++) {
         if (!consent_tcf_set_has(set, id)) {
@@ -805,11 +665,11 @@ consent_tcf_put_vendors(consent_tcf_writer_t *w, const consent_tcf_set_t *set)
             /* void */
         }
 
-        consent_tcf_put(w, end != id, 1);
-        consent_tcf_put(w, id, 16);
+        consent_b64bits_put(w, end != id, 1);
+        consent_b64bits_put(w, id, 16);
 
         if (end != id) {
-            consent_tcf_put(w, end, 16);
+            consent_b64bits_put(w, end, 16);
         }
 
         id = end;
@@ -824,23 +684,23 @@ consent_tcf_put_restrictions(consent_tcf_writer_t *w, const consent_tcf_t *tc)
     const consent_tcf_range_t        *g;
     const consent_tcf_restriction_t  *r;
 
-    consent_tcf_put(w, tc->nrestrictions, 12);
+    consent_b64bits_put(w, tc->nrestrictions, 12);
 
     for (i = 0; i < tc->nrestrictions; i++) {
         r = &tc->restrictions[i];
 
-        consent_tcf_put(w, r->purpose, 6);
-        consent_tcf_put(w, r->type, 2);
-        consent_tcf_put(w, r->n, 12);
+        consent_b64bits_put(w, r->purpose, 6);
+        consent_b64bits_put(w, r->type, 2);
+        consent_b64bits_put(w, r->n, 12);
 
         for (j = 0; j < r->n; j++) {
             g = &tc->ranges[r->first + j];
 
-            consent_tcf_put(w, g->from != g->to, 1);
-            consent_tcf_put(w, g->from, 16);
+            consent_b64bits_put(w, g->from != g->to, 1);
+            consent_b64bits_put(w, g->from, 16);
 
             if (g->from != g->to) {
-                consent_tcf_put(w, g->to, 16);
+                consent_b64bits_put(w, g->to, 16);
             }
         }
     }
@@ -853,7 +713,7 @@ static void
 consent_tcf_segment_end(consent_tcf_writer_t *w)
 {
     while (w->nbits % 24 != 0) {
-        consent_tcf_emit(w, 0);
+        consent_b64bits_emit(w, 0);
     }
 
     w->nbits = 0;
@@ -987,22 +847,22 @@ consent_tcf_encode(const consent_tcf_t *tc, char *out, size_t size,
     w.out = out;
     w.size = size;
 
-    consent_tcf_put(&w, tc->version, 6);
-    consent_tcf_put(&w, tc->created, 36);
-    consent_tcf_put(&w, tc->last_updated, 36);
-    consent_tcf_put(&w, tc->cmp_id, 12);
-    consent_tcf_put(&w, tc->cmp_version, 12);
-    consent_tcf_put(&w, tc->consent_screen, 6);
+    consent_b64bits_put(&w, tc->version, 6);
+    consent_b64bits_put(&w, tc->created, 36);
+    consent_b64bits_put(&w, tc->last_updated, 36);
+    consent_b64bits_put(&w, tc->cmp_id, 12);
+    consent_b64bits_put(&w, tc->cmp_version, 12);
+    consent_b64bits_put(&w, tc->consent_screen, 6);
     consent_tcf_put_letters(&w, tc->consent_language);
-    consent_tcf_put(&w, tc->vendor_list_version, 12);
-    consent_tcf_put(&w, tc->policy_version, 6);
-    consent_tcf_put(&w, tc->is_service_specific, 1);
-    consent_tcf_put(&w, tc->use_non_standard_texts, 1);
+    consent_b64bits_put(&w, tc->vendor_list_version, 12);
+    consent_b64bits_put(&w, tc->policy_version, 6);
+    consent_b64bits_put(&w, tc->is_service_specific, 1);
+    consent_b64bits_put(&w, tc->use_non_standard_texts, 1);
     consent_tcf_put_bits(&w, tc->special_feature_opt_ins,
                          CONSENT_TCF_SPECIAL_FEATURES);
     consent_tcf_put_bits(&w, tc->purpose_consents, CONSENT_TCF_PURPOSES);
     consent_tcf_put_bits(&w, tc->purpose_li, CONSENT_TCF_PURPOSES);
-    consent_tcf_put(&w, tc->purpose_one_treatment, 1);
+    consent_b64bits_put(&w, tc->purpose_one_treatment, 1);
     consent_tcf_put_letters(&w, tc->publisher_cc);
     consent_tcf_put_vendors(&w, &tc->vendor_consents);
     consent_tcf_put_vendors(&w, &tc->vendor_li);
@@ -1010,25 +870,25 @@ consent_tcf_encode(const consent_tcf_t *tc, char *out, size_t size,
     consent_tcf_segment_end(&w);
 
     if (tc->has_disclosed) {
-        consent_tcf_put_char(&w, '.');
-        consent_tcf_put(&w, 1, 3);
+        consent_b64bits_put_char(&w, '.');
+        consent_b64bits_put(&w, 1, 3);
         consent_tcf_put_vendors(&w, &tc->disclosed);
         consent_tcf_segment_end(&w);
     }
 
     if (tc->has_publisher) {
-        consent_tcf_put_char(&w, '.');
-        consent_tcf_put(&w, 3, 3);
+        consent_b64bits_put_char(&w, '.');
+        consent_b64bits_put(&w, 3, 3);
         consent_tcf_put_bits(&w, tc->pub_consents, CONSENT_TCF_PURPOSES);
         consent_tcf_put_bits(&w, tc->pub_li, CONSENT_TCF_PURPOSES);
-        consent_tcf_put(&w, tc->num_custom, 6);
+        consent_b64bits_put(&w, tc->num_custom, 6);
 
         for (i = 0; i < tc->num_custom; i++) {
-            consent_tcf_emit(&w, (unsigned) (tc->custom_consents >> i) & 1);
+            consent_b64bits_emit(&w, (unsigned) (tc->custom_consents >> i) & 1);
         }
 
         for (i = 0; i < tc->num_custom; i++) {
-            consent_tcf_emit(&w, (unsigned) (tc->custom_li >> i) & 1);
+            consent_b64bits_emit(&w, (unsigned) (tc->custom_li >> i) & 1);
         }
 
         consent_tcf_segment_end(&w);
@@ -1106,7 +966,6 @@ consent_tcf_ac_decode(const char *s, size_t len, consent_tcf_ac_t *ac,
     const char **why)
 {
     size_t       n;
-    unsigned     id;
     const char  *t, *t2;
 
     memset(ac, 0, sizeof(consent_tcf_ac_t));
@@ -1157,12 +1016,9 @@ consent_tcf_ac_decode(const char *s, size_t len, consent_tcf_ac_t *ac,
         return -1;
     }
 
-    for (id = 0; id < CONSENT_TCF_SET_BYTES; id++) {
-        if (ac->consented.map[id] & ac->disclosed.map[id]) {
-            consent_tcf_set_why(why, "an id both consented and only "
-                                     "disclosed");
-            return -1;
-        }
+    if (!consent_tcf_ac_disjoint(ac)) {
+        consent_tcf_set_why(why, "an id both consented and only disclosed");
+        return -1;
     }
 
     return 0;
@@ -1215,24 +1071,37 @@ consent_tcf_ac_put(char *out, size_t size, size_t n,
 }
 
 
+/* no id both consented and only disclosed, as both ways require */
+
+static int
+consent_tcf_ac_disjoint(const consent_tcf_ac_t *ac)
+{
+    size_t  i;
+
+    for (i = 0; i < CONSENT_TCF_SET_BYTES; i++) {
+        if (ac->consented.map[i] & ac->disclosed.map[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 int
 consent_tcf_ac_encode(const consent_tcf_ac_t *ac, char *out, size_t size,
     const char **why)
 {
-    size_t    n, i;
-    unsigned  id;
+    size_t  n, i;
 
     if (ac->version != 2) {
         consent_tcf_set_why(why, "only version 2 is written");
         return -1;
     }
 
-    for (id = 0; id < CONSENT_TCF_SET_BYTES; id++) {
-        if (ac->consented.map[id] & ac->disclosed.map[id]) {
-            consent_tcf_set_why(why, "an id both consented and only "
-                                     "disclosed");
-            return -1;
-        }
+    if (!consent_tcf_ac_disjoint(ac)) {
+        consent_tcf_set_why(why, "an id both consented and only disclosed");
+        return -1;
     }
 
     if ((ac->consented.map[0] | ac->disclosed.map[0]) & 1) {

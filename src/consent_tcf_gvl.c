@@ -23,7 +23,6 @@ static int consent_tcf_gvl_ids(json_t *root, const char *key, unsigned max,
 static int consent_tcf_gvl_refs(json_t *obj, const char *path,
     const char *key, uint32_t defined, const char *what, uint32_t *out,
     char *err, size_t errlen);
-static int consent_tcf_gvl_key_id(const char *key, unsigned max);
 static int consent_tcf_gvl_stacks(consent_tcf_gvl_t *gvl, json_t *root,
     char *err, size_t errlen);
 static int consent_tcf_gvl_vendors(consent_tcf_gvl_t *gvl, json_t *root,
@@ -48,9 +47,7 @@ consent_tcf_letters_check(const consent_tcf_t *tc)
 }
 
 
-/* "755" -> 755: decimal, no sign nor leading zero, 1..max; else -1 */
-
-static int
+int
 consent_tcf_gvl_key_id(const char *key, unsigned max)
 {
     size_t    i;
@@ -73,6 +70,26 @@ consent_tcf_gvl_key_id(const char *key, unsigned max)
     return id <= max ? (int) id : -1;
 }
 
+
+
+int
+consent_tcf_gvl_entry_id(const char *key, const char *k, json_t *v,
+    unsigned max, char *err, size_t errlen)
+{
+    int  id;
+
+    id = consent_tcf_gvl_key_id(k, max);
+
+    if (id < 0 || !json_is_object(v)
+        || json_integer_value(json_object_get(v, "id")) != id)
+    {
+        snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
+                 "is its key, 1 to %u", key, k, max);
+        return -1;
+    }
+
+    return id;
+}
 
 static int
 consent_tcf_gvl_uint(json_t *root, const char *key, unsigned min,
@@ -119,13 +136,9 @@ consent_tcf_gvl_ids(json_t *root, const char *key, unsigned max,
     }
 
     json_object_foreach(obj, k, v) {
-        id = consent_tcf_gvl_key_id(k, max);
+        id = consent_tcf_gvl_entry_id(key, k, v, max, err, errlen);
 
-        if (id < 0 || !json_is_object(v)
-            || json_integer_value(json_object_get(v, "id")) != id)
-        {
-            snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
-                     "is its key, 1 to %u", key, k, max);
+        if (id < 0) {
             return -1;
         }
 
@@ -442,13 +455,20 @@ failed:
 }
 
 
-consent_tcf_gvl_t *
-consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
+/*
+ * The GVL and its translations are read alike: the whole file, refused
+ * when it has more than max bytes (read up to max + 1 to see that).
+ * consent_policy_load() keeps its own reader: its contract differs
+ * (regular files only, the size checked first, errors naming the call).
+ */
+
+char *
+consent_tcf_file_read(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen)
 {
-    FILE               *f;
-    char               *buf;
-    size_t              n;
-    consent_tcf_gvl_t  *gvl;
+    FILE    *f;
+    char    *buf;
+    size_t   n;
 
     f = fopen(path, "rb");
 
@@ -457,7 +477,7 @@ consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
 
-    buf = malloc(CONSENT_TCF_GVL_MAX_SIZE + 1);
+    buf = malloc(max + 1);
 
     if (buf == NULL) {
         fclose(f);
@@ -465,17 +485,42 @@ consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
 
-    n = fread(buf, 1, CONSENT_TCF_GVL_MAX_SIZE + 1, f);
+    n = fread(buf, 1, max + 1, f);
 
-    if (ferror(f) || n > CONSENT_TCF_GVL_MAX_SIZE) {
-        snprintf(err, errlen, ferror(f) ? "cannot read"
-                                        : "larger than 16 MB");
+    if (ferror(f) || n > max) {
+        if (ferror(f)) {
+            snprintf(err, errlen, "cannot read");
+
+        } else {
+            snprintf(err, errlen, "larger than %zu MB", max >> 20);
+        }
+
         fclose(f);
         free(buf);
         return NULL;
     }
 
     fclose(f);
+
+    *len = n;
+
+    return buf;
+}
+
+
+consent_tcf_gvl_t *
+consent_tcf_gvl_load(const char *path, char *err, size_t errlen)
+{
+    char               *buf;
+    size_t              n;
+    consent_tcf_gvl_t  *gvl;
+
+    buf = consent_tcf_file_read(path, CONSENT_TCF_GVL_MAX_SIZE, &n, err,
+                                errlen);
+
+    if (buf == NULL) {
+        return NULL;
+    }
 
     gvl = consent_tcf_gvl_parse(buf, n, err, errlen);
     free(buf);

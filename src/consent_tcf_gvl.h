@@ -81,6 +81,28 @@ consent_tcf_gvl_t *consent_tcf_gvl_load(const char *path, char *err,
 void consent_tcf_gvl_free(consent_tcf_gvl_t *gvl);
 
 /*
+ * An id as the GVL and its translations key it: "755" -> 755, decimal,
+ * no sign nor leading zero, 1..max; else -1
+ */
+int consent_tcf_gvl_key_id(const char *key, unsigned max);
+
+/*
+ * The id of the entry k: v of the object key ("purposes"), which must be
+ * an object whose "id" is its key; else -1 with err
+ */
+struct json_t;
+int consent_tcf_gvl_entry_id(const char *key, const char *k,
+    struct json_t *v, unsigned max, char *err, size_t errlen);
+
+/*
+ * A whole file of at most max bytes (a whole number of MB), for the GVL
+ * and its translations; NULL with err ("cannot open: ...", "cannot read",
+ * "larger than 16 MB"); the caller frees it.
+ */
+char *consent_tcf_file_read(const char *path, size_t max, size_t *len,
+    char *err, size_t errlen);
+
+/*
  * A visitor's choice, as a CMP's second layer collects it: purposes
  * consented to, purposes whose legitimate interest was not objected to,
  * special features opted in, vendors consented to, vendors whose

@@ -14,6 +14,7 @@
 
 #include "consent_ascii.h"
 #include "consent_tcf.h"
+#include "consent_tcf_gvl.h"
 #include "consent_tcf_i18n.h"
 
 
@@ -59,7 +60,7 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
 {
     int          id;
     char         path[64];
-    size_t       i, n;
+    size_t       i;
     json_t      *obj, *v, *ill, *e;
     const char  *k;
 
@@ -75,19 +76,9 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
     }
 
     json_object_foreach(obj, k, v) {
-        id = 0;
-        n = strlen(k);
+        id = consent_tcf_gvl_entry_id(key, k, v, max, err, errlen);
 
-        for (i = 0; i < n && i < 5 && k[i] >= '0' && k[i] <= '9'; i++) {
-            id = id * 10 + (k[i] - '0');
-        }
-
-        if (n == 0 || i != n || k[0] == '0' || id > (int) max
-            || !json_is_object(v)
-            || json_integer_value(json_object_get(v, "id")) != id)
-        {
-            snprintf(err, errlen, "%s.%.16s: must be an object whose \"id\" "
-                     "is its key, 1 to %u", key, k, max);
+        if (id < 0) {
             return -1;
         }
 
@@ -248,37 +239,18 @@ static int
 consent_tcf_i18n_file(consent_tcf_tr_t *tr, const char *dir,
     const char *file, char *err, size_t errlen)
 {
-    FILE    *f;
     char    *buf, path[4096], why[512];
     size_t   n;
 
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    f = fopen(path, "rb");
 
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-
-    buf = malloc(CONSENT_TCF_I18N_MAX_SIZE + 1);
+    buf = consent_tcf_file_read(path, CONSENT_TCF_I18N_MAX_SIZE, &n, why,
+                                sizeof(why));
 
     if (buf == NULL) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, "%s: %s", path, why);
         return -1;
     }
-
-    n = fread(buf, 1, CONSENT_TCF_I18N_MAX_SIZE + 1, f);
-
-    if (ferror(f) || n > CONSENT_TCF_I18N_MAX_SIZE) {
-        snprintf(err, errlen, "%s: %s", path,
-                 ferror(f) ? "cannot read" : "larger than 1 MB");
-        fclose(f);
-        free(buf);
-        return -1;
-    }
-
-    fclose(f);
 
     if (consent_tcf_i18n_parse(buf, n, &tr->json, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "%s: %s", path, why);

@@ -78,6 +78,7 @@ static volatile size_t  bench_sink;
 
 static double bench_now(void);
 static double bench_median(bench_fn_pt fn, void *data, size_t *iters);
+static double bench_scan_four(bench_scan_t *s, double scan[2][2]);
 static int bench_cmp(const void *a, const void *b);
 static int bench_emit(void *ctx, const char *data, size_t len, int input);
 static double bench_scan(void *data, size_t iters);
@@ -114,6 +115,28 @@ bench_cmp(const void *a, const void *b)
 
 
 /* the median of BENCH_REPS repetitions, in ns per iteration */
+/*
+ * The scanner's four figures for what s holds (no consent and all of it,
+ * page whole and in 1k pieces) into scan[consent][piece]; returns the
+ * memchr() baseline over the same bytes
+ */
+
+static double
+bench_scan_four(bench_scan_t *s, double scan[2][2])
+{
+    int  i;
+
+    for (s->consent = 0; s->consent < 2; s->consent++) {
+        for (i = 0; i < 2; i++) {
+            s->piece = i ? 1024 : 0;
+            scan[s->consent][i] = bench_median(bench_scan, s, NULL);
+        }
+    }
+
+    return bench_median(bench_memchr, s, NULL);
+}
+
+
 static double
 bench_median(bench_fn_pt fn, void *data, size_t *iters)
 {
@@ -536,14 +559,7 @@ main(int argc, char **argv)
 
     s.only = s.npages;
 
-    for (s.consent = 0; s.consent < 2; s.consent++) {
-        for (i = 0; i < 2; i++) {
-            s.piece = i ? 1024 : 0;
-            scan[s.consent][i] = bench_median(bench_scan, &s, NULL);
-        }
-    }
-
-    mc = bench_median(bench_memchr, &s, NULL);
+    mc = bench_scan_four(&s, scan);
 
     printf("    \"corpus\": {\"none_whole_gbs\": %.3f, "
            "\"none_1k_gbs\": %.3f, \"all_whole_gbs\": %.3f, "
@@ -556,14 +572,7 @@ main(int argc, char **argv)
     for (p = 0; p < s.npages; p++) {
         s.only = p;
 
-        for (s.consent = 0; s.consent < 2; s.consent++) {
-            for (i = 0; i < 2; i++) {
-                s.piece = i ? 1024 : 0;
-                scan[s.consent][i] = bench_median(bench_scan, &s, NULL);
-            }
-        }
-
-        mc = bench_median(bench_memchr, &s, NULL);
+        mc = bench_scan_four(&s, scan);
 
         printf("      {\"page\": \"%s\", \"bytes\": %zu, "
                "\"none_whole_us\": %.2f, \"none_1k_us\": %.2f, "

@@ -36,6 +36,8 @@ static void consent_tcf_cli_usage(FILE *f);
 static json_t *consent_tcf_cli_ids(uint64_t bits, unsigned n);
 static json_t *consent_tcf_cli_set(const consent_tcf_set_t *set);
 static json_t *consent_tcf_cli_to_json(const consent_tcf_t *tc);
+static int consent_tcf_cli_get_any(json_t *v, unsigned max, uint64_t *bits,
+    consent_tcf_set_t *set);
 static int consent_tcf_cli_get_ids(json_t *v, unsigned n, uint64_t *bits);
 static int consent_tcf_cli_get_set(json_t *v, consent_tcf_set_t *set);
 static int consent_tcf_cli_get_uint(json_t *o, const char *key,
@@ -228,14 +230,25 @@ consent_tcf_cli_to_json(const consent_tcf_t *tc)
 
 /* [1, 3] into bits 0 and 2; ids 1..n */
 
+/*
+ * A JSON array of ids from 1 to max (absent: none) into bits or, when
+ * bits is NULL, into set; -1 on anything else.
+ */
+
 static int
-consent_tcf_cli_get_ids(json_t *v, unsigned n, uint64_t *bits)
+consent_tcf_cli_get_any(json_t *v, unsigned max, uint64_t *bits,
+    consent_tcf_set_t *set)
 {
     size_t       i;
     json_t      *e;
     json_int_t   id;
 
-    *bits = 0;
+    if (bits != NULL) {
+        *bits = 0;
+
+    } else {
+        consent_tcf_set_clear(set);
+    }
 
     if (v == NULL) {
         return 0;
@@ -252,11 +265,16 @@ consent_tcf_cli_get_ids(json_t *v, unsigned n, uint64_t *bits)
 
         id = json_integer_value(e);
 
-        if (id < 1 || id > (json_int_t) n) {
+        if (id < 1 || id > (json_int_t) max) {
             return -1;
         }
 
-        *bits |= (uint64_t) 1 << (id - 1);
+        if (bits != NULL) {
+            *bits |= (uint64_t) 1 << (id - 1);
+
+        } else {
+            consent_tcf_set_add(set, (unsigned) id);
+        }
     }
 
     return 0;
@@ -264,37 +282,16 @@ consent_tcf_cli_get_ids(json_t *v, unsigned n, uint64_t *bits)
 
 
 static int
+consent_tcf_cli_get_ids(json_t *v, unsigned n, uint64_t *bits)
+{
+    return consent_tcf_cli_get_any(v, n, bits, NULL);
+}
+
+
+static int
 consent_tcf_cli_get_set(json_t *v, consent_tcf_set_t *set)
 {
-    size_t       i;
-    json_t      *e;
-    json_int_t   id;
-
-    consent_tcf_set_clear(set);
-
-    if (v == NULL) {
-        return 0;
-    }
-
-    if (!json_is_array(v)) {
-        return -1;
-    }
-
-    json_array_foreach(v, i, e) {
-        if (!json_is_integer(e)) {
-            return -1;
-        }
-
-        id = json_integer_value(e);
-
-        if (id < 1 || id > CONSENT_TCF_MAX_ID) {
-            return -1;
-        }
-
-        consent_tcf_set_add(set, (unsigned) id);
-    }
-
-    return 0;
+    return consent_tcf_cli_get_any(v, CONSENT_TCF_MAX_ID, NULL, set);
 }
 
 

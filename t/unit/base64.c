@@ -24,6 +24,8 @@ static void test_vectors(void);
 static void test_round_trips(void);
 static void test_exact_rejects(void);
 static void test_any(void);
+static void test_digits(void);
+static void test_bits(void);
 
 
 /* an array through a call: tap.h's is_str() tests its arguments for NULL */
@@ -310,6 +312,85 @@ test_any(void)
 }
 
 
+/* one digit function per alphabet contract */
+
+static void
+test_digits(void)
+{
+    int  c, good;
+
+    good = 1;
+
+    for (c = 0; c < 64; c++) {
+        good &= consent_b64url_digit((unsigned char)
+                                     consent_b64url_chars[c]) == c
+                && consent_b64any_digit((unsigned char)
+                                        consent_b64url_chars[c]) == c;
+    }
+
+    ok(good, "every url character is its value, for both");
+    is_int(consent_b64url_digit('+'), -1, "url digit refuses '+'");
+    is_int(consent_b64url_digit('/'), -1, "url digit refuses '/'");
+    is_int(consent_b64any_digit('+'), 62, "any digit takes '+'");
+    is_int(consent_b64any_digit('/'), 63, "any digit takes '/'");
+    is_int(consent_b64any_digit('='), -1, "any digit refuses '='");
+    is_int(consent_b64any_digit(0x80), -1, "any digit refuses 0x80");
+}
+
+
+/* the TCF/GPP bit stream: written, then read back; its failures */
+
+static void
+test_bits(void)
+{
+    char               out[16];
+    consent_b64bits_t  w, r;
+
+    memset(&w, 0, sizeof(consent_b64bits_t));
+    w.out = out;
+    w.size = sizeof(out);
+
+    consent_b64bits_put(&w, 2, 6);
+    consent_b64bits_put(&w, 0x3ffff, 18);
+    consent_b64bits_put(&w, 1, 1);
+    consent_b64bits_put(&w, 0, 5);
+
+    is_int((long) w.nbits, 30, "30 bits written");
+    is_int((long) w.nout, 5, "in 5 characters");
+    out[w.nout] = '\0';
+    is_str(out, "C___g", "as base64url, most significant first");
+    ok(w.why == NULL, "no failure");
+
+    memset(&r, 0, sizeof(consent_b64bits_t));
+    r.in = out;
+    r.len = w.nout;
+    r.reading = 1;
+
+    is_int((long) consent_b64bits_get(&r, 6), 2, "read back: 2");
+    is_int((long) consent_b64bits_get(&r, 18), 0x3ffff, "then 0x3ffff");
+    is_int(consent_b64bits_bit(&r), 1, "then one 1");
+    is_int((long) consent_b64bits_get(&r, 5), 0, "then 0");
+    is_int(consent_b64bits_bit(&r), -1, "then the end");
+    is_str(r.why, "too short", "which says so");
+    is_int((long) consent_b64bits_get(&r, 1), 0, "0s after a failure");
+
+    memset(&r, 0, sizeof(consent_b64bits_t));
+    r.in = "A+";
+    r.len = 2;
+
+    consent_b64bits_get(&r, 12);
+    is_str(r.why, "a character outside base64url", "'+' refused");
+
+    memset(&w, 0, sizeof(consent_b64bits_t));
+    w.out = out;
+    w.size = 2;
+
+    consent_b64bits_put(&w, 0, 12);
+    is_str(w.why, "no room", "room for the NUL kept");
+    is_int((long) w.nout, 2, "characters wanted counted");
+}
+
+
 int
 main(void)
 {
@@ -317,6 +398,8 @@ main(void)
     test_round_trips();
     test_exact_rejects();
     test_any();
+    test_digits();
+    test_bits();
 
     return done_testing();
 }

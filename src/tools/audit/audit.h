@@ -338,6 +338,8 @@ void audit_stats_record(audit_t *a, const audit_rec_t *r);
 int64_t audit_period_key(audit_by_e by, int64_t ms);
 void audit_period_label(audit_by_e by, int64_t key, char *out,
     size_t len);
+size_t audit_stats_lang_rows(audit_stats_t *st, char **labels,
+    audit_counts_t **rows);
 const char *audit_by_name(audit_by_e by);
 extern const char audit_help_stats[];
 extern const char *audit_act_names[AUDIT_NACTS];

@@ -392,16 +392,7 @@ audit_report_fill(audit_t *a, audit_tpl_t *d)
     audit_report_counts(d, st, "Per policy revision", "revision",
                         (const char **) labels, rows, st->nrevs);
 
-    for (k = 0; k < st->nlangs; k++) {
-        snprintf(labels[k], AUDIT_BUF, "%s", st->langs[k].name[0]
-                 ? st->langs[k].name : "(none)");
-        rows[k] = &st->langs[k].c;
-    }
-
-    if (st->other_lang.c.records) {
-        snprintf(labels[k], AUDIT_BUF, "%s", st->other_lang.name);
-        rows[k++] = &st->other_lang.c;
-    }
+    k = audit_stats_lang_rows(st, labels, rows);
 
     audit_report_counts(d, st, "Per language", "language",
                         (const char **) labels, rows, k);

@@ -124,16 +124,7 @@ audit_stats_text(audit_stats_t *st)
                 "not counted)\n", st->revs_dropped, AUDIT_REVS_MAX);
     }
 
-    for (k = 0; k < st->nlangs; k++) {
-        snprintf(labels[k], AUDIT_BUF, "%s", st->langs[k].name[0]
-                 ? st->langs[k].name : "(none)");
-        rows[k] = &st->langs[k].c;
-    }
-
-    if (st->other_lang.c.records) {
-        snprintf(labels[k], AUDIT_BUF, "%s", st->other_lang.name);
-        rows[k++] = &st->other_lang.c;
-    }
+    k = audit_stats_lang_rows(st, labels, rows);
 
     audit_stats_text_table(st, "per language", "lang",
                            (const char **) labels, rows, k);

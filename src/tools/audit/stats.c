@@ -483,6 +483,34 @@ audit_period_key(audit_by_e by, int64_t ms)
 }
 
 
+/*
+ * The per-language rows of a table (text and HTML report alike): a label
+ * of at most AUDIT_BUF bytes and the counts of each language, then the
+ * languages past AUDIT_LANGS_MAX together; labels and rows hold
+ * st->nlangs + 1 entries.  Returns how many rows it filled.
+ */
+
+size_t
+audit_stats_lang_rows(audit_stats_t *st, char **labels,
+    audit_counts_t **rows)
+{
+    size_t  k;
+
+    for (k = 0; k < st->nlangs; k++) {
+        snprintf(labels[k], AUDIT_BUF, "%s", st->langs[k].name[0]
+                 ? st->langs[k].name : "(none)");
+        rows[k] = &st->langs[k].c;
+    }
+
+    if (st->other_lang.c.records) {
+        snprintf(labels[k], AUDIT_BUF, "%s", st->other_lang.name);
+        rows[k++] = &st->other_lang.c;
+    }
+
+    return k;
+}
+
+
 void
 audit_period_label(audit_by_e by, int64_t key, char *out, size_t len)
 {
