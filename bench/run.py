@@ -321,7 +321,10 @@ def get(port, uri, cookie=None, conn=None, method="GET", body=None,
 
 # ----------------------------------------------------- checks and probes
 
-BANNER_RE = re.compile(rb'<div id="consent-banner".*?</div>(?=</body>)', re.S)
+# the banner sits right after <body> and ends with its end mark
+BANNER_RE = re.compile(rb'<div id="consent-banner".*?'
+                       rb'<i class="consent-end" hidden></i></form>\n</div>',
+                       re.S)
 
 
 def first_banner(ngx):
