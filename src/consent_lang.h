@@ -25,7 +25,8 @@
  * default then.  Ranges are taken by weight (q, to three decimals),
  * equal weights in the header's order; a range with a malformed weight
  * is passed over; "xx;q=0" rules out every language "xx" covers,
- * wherever it stands; "*" is the first language not ruled out.  A range gives the longest language
+ * wherever it stands; "*" is the first language not ruled out.  A range
+ * gives the longest language
  * equal to it or to a prefix of it ("es-MX" gives "es"), else the first
  * of its primary language ("pt" gives "pt-br"); "no", "nb" and "nn"
  * stand for one another.  Tags compare without regard to ASCII case.

@@ -41,7 +41,8 @@ void consent_view_init(consent_view_t *view, const consent_policy_t *policy,
 
 /*
  * {"state", "id", "revision", "policy_sha256", "granted", "denied",
- * "issued", "expires"} (and "tcf", IAB's TCData, in CMP mode), compact, NUL-terminated, malloc'ed (free()).
+ * "issued", "expires"} (and "tcf", IAB's TCData, in CMP mode), compact,
+ * NUL-terminated, malloc'ed (free()).
  */
 char *consent_render_state_json(const consent_policy_t *policy,
     const consent_view_t *view, size_t *len);

@@ -61,7 +61,8 @@ int consent_choice_parse_json(const consent_policy_t *policy,
  * tcf_purpose_li=, tcf_special_feature=, tcf_vendor=, tcf_vendor_li=,
  * tcf_ac=, decimal ids, repeatable) or in JSON a "tcf" object
  * ("purposes", "purposes_li", "special_features", "vendors",
- * "vendors_li", "google_atps": arrays of integers).  An invalid return path is replaced by "/" rather than
+ * "vendors_li", "google_atps": arrays of integers).  An invalid return
+ * path is replaced by "/" rather than
  * refused: the visitor's choice still counts, only the redirect is safe.
  */
 int consent_choice_parse_form(const consent_policy_t *policy,
