@@ -270,9 +270,11 @@ ngx_http_consent_get(ngx_http_request_t *r,
 
     core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-    /* in the regime's words (opt-out's "Do Not Sell or Share") */
-
-    /* CMP mode: the TCF's second layer (ngx_http_consent_tcf_ui.c) */
+    /*
+     * CMP mode: the TCF's second layer (ngx_http_consent_tcf_ui.c);
+     * otherwise the categories, in the regime's words (opt-out's "Do Not
+     * Sell or Share")
+     */
 
     switch (ngx_http_consent_tcf_ui_page(r, clcf, view, lang, ret, rlen,
                                          &out, &len))
