@@ -76,6 +76,17 @@ ngx_http_consent_cookies_none_refused(ngx_http_consent_loc_conf_t *clcf,
 }
 
 
+/* the consent cookie itself, which no category decides */
+
+ngx_uint_t
+ngx_http_consent_cookies_ours(ngx_http_consent_loc_conf_t *clcf,
+    const char *name, size_t len)
+{
+    return len == clcf->cookie_name.len
+           && ngx_strncmp(name, clcf->cookie_name.data, len) == 0;
+}
+
+
 static ngx_uint_t
 ngx_http_consent_cookies_is(ngx_table_elt_t *h, const char *key, size_t len)
 {
@@ -131,10 +142,9 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
     uint32_t granted)
 {
-    ngx_int_t         rc;
-    ngx_uint_t        i, empty;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_uint_t                i, n, empty;
+    ngx_table_elt_t          *h, **c;
+    ngx_http_consent_walk_t   w;
 
     /* the cookies as sent, for the expiring headers of the response */
 
@@ -146,34 +156,17 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
 
     empty = 0;
 
-    /* the list walked as nginx walks one (ngx_http_consent_header_find) */
+    ngx_http_consent_walk_init(&w, &r->headers_in.headers);
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    while ((h = ngx_http_consent_walk_next(&w, "Cookie", 6)) != NULL) {
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_consent_cookies_is(&h[i], "Cookie", 6)) {
-            continue;
-        }
-
-        rc = ngx_http_consent_cookies_filter_one(r, clcf, req, granted,
-                                                 &h[i]);
-        if (rc == NGX_ERROR) {
+        if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, h)
+            == NGX_ERROR)
+        {
             return NGX_ERROR;
         }
 
-        if (h[i].value.len == 0) {
+        if (h->value.len == 0) {
             empty = 1;
         }
     }
@@ -184,29 +177,12 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
      * name the old elements: those are filtered too
      */
 
-#if (nginx_version >= 1023000)
-    {
-    ngx_table_elt_t  *c;
-
-    for (c = r->headers_in.cookie; c; c = c->next) {
-        if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, c)
-            == NGX_ERROR)
-        {
-            return NGX_ERROR;
-        }
-
-        if (c->value.len == 0) {
-            empty = 1;
-        }
+    c = ngx_http_consent_cookie_headers(r, &n);
+    if (c == NULL) {
+        return NGX_ERROR;
     }
-    }
-#else
-    {
-    ngx_table_elt_t  **c;
 
-    c = r->headers_in.cookies.elts;
-
-    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
+    for (i = 0; i < n; i++) {
         if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, c[i])
             == NGX_ERROR)
         {
@@ -217,8 +193,6 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
             empty = 1;
         }
     }
-    }
-#endif
 
     if (empty) {
         return ngx_http_consent_cookies_drop_empty(r);
@@ -353,11 +327,10 @@ static ngx_array_t *
 ngx_http_consent_cookies_sent(ngx_http_request_t *r,
     ngx_http_consent_req_t *req)
 {
-    ngx_str_t        *v;
-    ngx_uint_t        i;
-    ngx_array_t      *a;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t                *v;
+    ngx_array_t              *a;
+    ngx_table_elt_t          *h;
+    ngx_http_consent_walk_t   w;
 
     if (req != NULL && req->cookies_sent != NULL) {
         return req->cookies_sent;
@@ -368,31 +341,15 @@ ngx_http_consent_cookies_sent(ngx_http_request_t *r,
         return NULL;
     }
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    ngx_http_consent_walk_init(&w, &r->headers_in.headers);
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_consent_cookies_is(&h[i], "Cookie", 6)) {
-            continue;
-        }
-
+    while ((h = ngx_http_consent_walk_next(&w, "Cookie", 6)) != NULL) {
         v = ngx_array_push(a);
         if (v == NULL) {
             return NULL;
         }
 
-        *v = h[i].value;
+        *v = h->value;
     }
 
     return a;
@@ -516,9 +473,7 @@ ngx_http_consent_cookies_idle(ngx_http_request_t *r,
         while (consent_cookie_pair((const char *) v[i].data, v[i].len, &pos,
                                    &name, &name_len, &pair, &pair_len))
         {
-            if (name_len != clcf->cookie_name.len
-                || ngx_strncmp(name, clcf->cookie_name.data, name_len) != 0)
-            {
+            if (!ngx_http_consent_cookies_ours(clcf, name, name_len)) {
                 return 0;
             }
         }
@@ -566,45 +521,28 @@ ngx_http_consent_cookies_strip(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
     uint32_t granted)
 {
-    ngx_uint_t             i;
-    ngx_list_part_t       *part;
-    ngx_table_elt_t       *h;
-    consent_set_cookie_t   sc;
+    ngx_table_elt_t          *h;
+    consent_set_cookie_t      sc;
+    ngx_http_consent_walk_t   w;
 
-    part = &r->headers_out.headers.part;
-    h = part->elts;
+    ngx_http_consent_walk_init(&w, &r->headers_out.headers);
 
-    for (i = 0; /* void */; i++) {
+    while ((h = ngx_http_consent_walk_next(&w, "Set-Cookie", 10)) != NULL) {
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0
-            || !ngx_http_consent_cookies_is(&h[i], "Set-Cookie", 10))
-        {
+        if (h->hash == 0) {
             continue;
         }
 
         /* a header the browser would ignore sets nothing */
 
-        if (consent_set_cookie_parse((const char *) h[i].value.data,
-                                     h[i].value.len, &sc)
+        if (consent_set_cookie_parse((const char *) h->value.data,
+                                     h->value.len, &sc)
             != 0)
         {
             continue;
         }
 
-        if (sc.name_len == clcf->cookie_name.len
-            && ngx_strncmp(sc.name, clcf->cookie_name.data, sc.name_len)
-               == 0)
-        {
+        if (ngx_http_consent_cookies_ours(clcf, sc.name, sc.name_len)) {
             continue;
         }
 
@@ -619,7 +557,7 @@ ngx_http_consent_cookies_strip(ngx_http_request_t *r,
                        "consent: refused cookie \"%*s\" not set",
                        sc.name_len, sc.name);
 
-        h[i].hash = 0;
+        h->hash = 0;
         req->cookies_stripped++;
         ngx_http_consent_stat(CONSENT_STAT_STRIPPED, 0);
     }
@@ -674,10 +612,7 @@ ngx_http_consent_cookies_expire(ngx_http_request_t *r,
         {
             /* a nameless cookie cannot be named to be expired */
 
-            if (nlen == 0
-                || (nlen == clcf->cookie_name.len
-                    && ngx_strncmp(name, clcf->cookie_name.data, nlen) == 0))
-            {
+            if (nlen == 0 || ngx_http_consent_cookies_ours(clcf, name, nlen)) {
                 continue;
             }
 

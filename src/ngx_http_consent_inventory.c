@@ -490,9 +490,9 @@ ngx_http_consent_inventory_record(ngx_http_request_t *r,
     ngx_str_t                     *v;
     ngx_uint_t                     i;
     const char                    *name, *pair;
-    ngx_list_part_t               *part;
     ngx_table_elt_t               *h;
     consent_set_cookie_t           sc;
+    ngx_http_consent_walk_t        w;
     ngx_http_core_loc_conf_t      *core;
     ngx_http_consent_inv_key_t     k;
     ngx_http_consent_main_conf_t  *cmcf;
@@ -510,30 +510,15 @@ ngx_http_consent_inventory_record(ngx_http_request_t *r,
     k.location.data = core->name.data;
     k.location.len = ngx_min(core->name.len, CONSENT_INV_LOCATION_MAX);
 
-    part = &r->headers_out.headers.part;
-    h = part->elts;
+    ngx_http_consent_walk_init(&w, &r->headers_out.headers);
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0 || h[i].key.len != sizeof("Set-Cookie") - 1
-            || ngx_strncasecmp(h[i].key.data, (u_char *) "Set-Cookie",
-                               sizeof("Set-Cookie") - 1) != 0)
-        {
-            continue;
-        }
-
-        if (consent_set_cookie_parse((const char *) h[i].value.data,
-                                     h[i].value.len, &sc) != 0
+    while ((h = ngx_http_consent_walk_next(&w, "Set-Cookie",
+                                           sizeof("Set-Cookie") - 1))
+           != NULL)
+    {
+        if (h->hash == 0
+            || consent_set_cookie_parse((const char *) h->value.data,
+                                        h->value.len, &sc) != 0
             || sc.name_len == 0 || sc.name_len > CONSENT_INV_NAME_MAX)
         {
             continue;
@@ -548,9 +533,8 @@ ngx_http_consent_inventory_record(ngx_http_request_t *r,
         k.path.len = ngx_min(sc.path_len, CONSENT_INV_PATH_MAX);
         k.flags = consent_inventory_flags(&sc);
         k.max_age = sc.has_max_age ? sc.max_age : -1;
-        k.refused = !(sc.name_len == clcf->cookie_name.len
-                      && ngx_strncmp(sc.name, clcf->cookie_name.data,
-                                     sc.name_len) == 0)
+        k.refused = !ngx_http_consent_cookies_ours(clcf, sc.name,
+                                                   sc.name_len)
                     && consent_cookie_refused(clcf->policy, granted,
                                               clcf->unknown_cookies,
                                               sc.name, sc.name_len);

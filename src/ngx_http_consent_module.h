@@ -267,6 +267,20 @@ size_t ngx_http_consent_script_src_len(consent_render_conf_t *rc,
 ngx_table_elt_t *ngx_http_consent_header_find(ngx_list_t *list,
     const char *name, size_t len);
 
+/* where a walk over a list of headers is (ngx_http_consent_walk_next) */
+typedef struct {
+    ngx_list_part_t             *part;
+    ngx_uint_t                   i;
+} ngx_http_consent_walk_t;
+
+#define ngx_http_consent_walk_init(w, list)                                  \
+    ((w)->part = &(list)->part, (w)->i = 0)
+
+ngx_table_elt_t *ngx_http_consent_walk_next(ngx_http_consent_walk_t *w,
+    const char *name, size_t len);
+ngx_table_elt_t **ngx_http_consent_cookie_headers(ngx_http_request_t *r,
+    ngx_uint_t *n);
+
 #define ngx_http_consent_header_in_str(r, name)                              \
     ngx_http_consent_header_find(&(r)->headers_in.headers, name,             \
                                  sizeof(name) - 1)
@@ -336,6 +350,8 @@ ngx_int_t ngx_http_consent_cookies_header(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf);
 ngx_int_t ngx_http_consent_cookies_expire(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t granted);
+ngx_uint_t ngx_http_consent_cookies_ours(ngx_http_consent_loc_conf_t *clcf,
+    const char *name, size_t len);
 
 /* ngx_http_consent_inventory.c */
 char *ngx_http_consent_inventory_zone(ngx_conf_t *cf, ngx_command_t *cmd,

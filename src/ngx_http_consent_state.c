@@ -75,27 +75,10 @@ ngx_http_consent_view(ngx_http_request_t *r)
 
     consent_pick_init(&pick);
 
-#if (nginx_version >= 1023000)
-    {
-    ngx_table_elt_t  *c;
-
-    for (c = r->headers_in.cookie, n = 0; c; c = c->next, n++) {
-        /* void */
-    }
-
-    h = ngx_pnalloc(r->pool, (n ? n : 1) * sizeof(ngx_table_elt_t *));
+    h = ngx_http_consent_cookie_headers(r, &n);
     if (h == NULL) {
         return NULL;
     }
-
-    for (c = r->headers_in.cookie, n = 0; c; c = c->next) {
-        h[n++] = c;
-    }
-    }
-#else
-    h = r->headers_in.cookies.elts;
-    n = r->headers_in.cookies.nelts;
-#endif
 
     while (n--) {
 
@@ -382,41 +365,101 @@ ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
 
 
 /*
- * A header by name, for the ones nginx does not keep apart.  The walk
- * over an ngx_list_t is written out wherever a list is read, as nginx's
- * own modules write it, rather than behind a callback.
+ * The next element of an ngx_list_t of headers whose name is name (any
+ * case), or any element when name is NULL; NULL after the last.  The
+ * one walk over a list, part by part as nginx walks one; headers taken
+ * out by another module (a hash of 0) are the caller's to skip.
  */
+
+ngx_table_elt_t *
+ngx_http_consent_walk_next(ngx_http_consent_walk_t *w, const char *name,
+    size_t len)
+{
+    ngx_table_elt_t  *h;
+
+    for ( ;; ) {
+
+        if (w->i >= w->part->nelts) {
+            if (w->part->next == NULL) {
+                return NULL;
+            }
+
+            w->part = w->part->next;
+            w->i = 0;
+            continue;
+        }
+
+        h = (ngx_table_elt_t *) w->part->elts + w->i++;
+
+        if (name == NULL
+            || (h->key.len == len
+                && ngx_strncasecmp(h->key.data, (u_char *) name, len) == 0))
+        {
+            return h;
+        }
+    }
+}
+
+
+/* a header by name, for the ones nginx does not keep apart */
 
 ngx_table_elt_t *
 ngx_http_consent_header_find(ngx_list_t *list, const char *name, size_t len)
 {
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_table_elt_t          *h;
+    ngx_http_consent_walk_t   w;
 
-    part = &list->part;
-    h = part->elts;
+    ngx_http_consent_walk_init(&w, list);
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
+    while ((h = ngx_http_consent_walk_next(&w, name, len)) != NULL) {
 
         /* a header another module took out has a hash of 0 */
 
-        if (h[i].hash != 0 && h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i];
+        if (h->hash != 0) {
+            return h;
         }
     }
+
+    return NULL;
+}
+
+
+/*
+ * The request's Cookie headers as nginx keeps them apart
+ * (r->headers_in.cookie, a chain since 1.23, the cookies array before),
+ * into *n; NULL when out of memory
+ */
+
+ngx_table_elt_t **
+ngx_http_consent_cookie_headers(ngx_http_request_t *r, ngx_uint_t *n)
+{
+#if (nginx_version >= 1023000)
+    ngx_uint_t         i;
+    ngx_table_elt_t   *c, **h;
+
+    for (c = r->headers_in.cookie, i = 0; c; c = c->next, i++) {
+        /* void */
+    }
+
+    h = ngx_pnalloc(r->pool, (i ? i : 1) * sizeof(ngx_table_elt_t *));
+    if (h == NULL) {
+        return NULL;
+    }
+
+    for (c = r->headers_in.cookie, i = 0; c; c = c->next) {
+        h[i++] = c;
+    }
+
+    *n = i;
+
+    return h;
+#else
+    static ngx_table_elt_t  *none;
+
+    *n = r->headers_in.cookies.nelts;
+
+    return *n ? r->headers_in.cookies.elts : &none;
+#endif
 }
 
 
@@ -430,10 +473,9 @@ ngx_int_t
 ngx_http_consent_headers_in_drop(ngx_http_request_t *r,
     ngx_http_consent_drop_pt drop, void *data)
 {
-    ngx_uint_t        i;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
+    ngx_list_t                headers;
+    ngx_table_elt_t          *h, *nh;
+    ngx_http_consent_walk_t   w;
 
     if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
         != NGX_OK)
@@ -441,22 +483,11 @@ ngx_http_consent_headers_in_drop(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
+    ngx_http_consent_walk_init(&w, &r->headers_in.headers);
 
-    for (i = 0; /* void */; i++) {
+    while ((h = ngx_http_consent_walk_next(&w, NULL, 0)) != NULL) {
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (drop(&h[i], data)) {
+        if (drop(h, data)) {
             continue;
         }
 
@@ -465,7 +496,7 @@ ngx_http_consent_headers_in_drop(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        *nh = h[i];
+        *nh = *h;
     }
 
     r->headers_in.headers = headers;
