@@ -30,6 +30,8 @@ static ngx_int_t ngx_http_consent_log_connect(ngx_http_consent_log_t *log,
 static void ngx_http_consent_log_lost(ngx_http_consent_log_t *log,
     ngx_log_t *elog, ngx_uint_t n);
 static void ngx_http_consent_log_timer_handler(ngx_event_t *ev);
+static ngx_http_consent_log_t **ngx_http_consent_log_all(
+    ngx_cycle_t *cycle, ngx_uint_t *n);
 static ngx_int_t ngx_http_consent_log_prepare(ngx_http_consent_log_t *log,
     ngx_log_t *elog);
 static ngx_int_t ngx_http_consent_log_policy(ngx_http_consent_log_t *log,
@@ -534,29 +536,37 @@ ngx_http_consent_log_find(ngx_conf_t *cf, ngx_str_t *name)
 }
 
 
-/*
- * Worker start and exit walk cmcf->logs each with its own loop, as
- * nginx's init_process/exit_process hooks do: the walks share no work
- */
+/* the destinations of a cycle's configuration, into *n (none: no http) */
 
-ngx_int_t
-ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
+static ngx_http_consent_log_t **
+ngx_http_consent_log_all(ngx_cycle_t *cycle, ngx_uint_t *n)
 {
-    ngx_msec_t                     tick;
-    ngx_uint_t                     i;
-    ngx_http_consent_log_t       **lp;
     ngx_http_consent_main_conf_t  *cmcf;
 
     cmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_consent_module);
     if (cmcf == NULL) {
-        return NGX_OK;
+        *n = 0;
+        return NULL;
     }
 
-    tick = 0;
-    lp = cmcf->logs.elts;
+    *n = cmcf->logs.nelts;
 
-    for (i = 0; i < cmcf->logs.nelts; i++) {
+    return cmcf->logs.elts;
+}
+
+
+ngx_int_t
+ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
+{
+    ngx_msec_t                tick;
+    ngx_uint_t                i, n;
+    ngx_http_consent_log_t  **lp;
+
+    tick = 0;
+    lp = ngx_http_consent_log_all(cycle, &n);
+
+    for (i = 0; i < n; i++) {
         if (consent_chain_init(&lp[i]->chain) != 0) {
             ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                           "consent_log: RAND_bytes() failed");
@@ -579,7 +589,7 @@ ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
         ngx_http_consent_log_timer.handler =
                                          ngx_http_consent_log_timer_handler;
         ngx_http_consent_log_timer.log = cycle->log;
-        ngx_http_consent_log_timer.data = cmcf;
+        ngx_http_consent_log_timer.data = cycle;
         ngx_http_consent_log_timer.cancelable = 1;
 
         ngx_add_timer(&ngx_http_consent_log_timer, tick);
@@ -598,18 +608,16 @@ ngx_http_consent_log_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_consent_log_timer_handler(ngx_event_t *ev)
 {
-    ngx_uint_t                     i;
-    ngx_http_consent_log_t       **lp, *log;
-    ngx_http_consent_main_conf_t  *cmcf;
+    ngx_uint_t                i, n;
+    ngx_http_consent_log_t  **lp, *log;
 
     if (ngx_exiting || ngx_quit || ngx_terminate) {
         return;
     }
 
-    cmcf = ev->data;
-    lp = cmcf->logs.elts;
+    lp = ngx_http_consent_log_all(ev->data, &n);
 
-    for (i = 0; i < cmcf->logs.nelts; i++) {
+    for (i = 0; i < n; i++) {
         log = lp[i];
 
         if (log->ended || log->ckpt_interval == 0) {
@@ -634,19 +642,12 @@ ngx_http_consent_log_timer_handler(ngx_event_t *ev)
 void
 ngx_http_consent_log_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                     i;
-    ngx_http_consent_log_t       **lp;
-    ngx_http_consent_main_conf_t  *cmcf;
+    ngx_uint_t                i, n;
+    ngx_http_consent_log_t  **lp;
 
-    cmcf = ngx_http_cycle_get_module_main_conf(cycle,
-                                               ngx_http_consent_module);
-    if (cmcf == NULL) {
-        return;
-    }
+    lp = ngx_http_consent_log_all(cycle, &n);
 
-    lp = cmcf->logs.elts;
-
-    for (i = 0; i < cmcf->logs.nelts; i++) {
+    for (i = 0; i < n; i++) {
         (void) ngx_http_consent_log_checkpoint(lp[i], cycle->log, "stop");
     }
 }
@@ -655,9 +656,8 @@ ngx_http_consent_log_exit_process(ngx_cycle_t *cycle)
 static void
 ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
 {
-    ngx_uint_t                     i, exiting;
-    ngx_http_consent_log_t       **lp;
-    ngx_http_consent_main_conf_t  *cmcf;
+    ngx_uint_t                i, n, exiting;
+    ngx_http_consent_log_t  **lp;
 
     /* nginx flushes files both before reopening them and when exiting */
 
@@ -676,12 +676,9 @@ ngx_http_consent_log_flush(ngx_open_file_t *file, ngx_log_t *elog)
 
         /* a rotation seals the syslog destinations' chains too */
 
-        cmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                                   ngx_http_consent_module);
+        lp = ngx_http_consent_log_all((ngx_cycle_t *) ngx_cycle, &n);
 
-        for (i = 0; !exiting && cmcf && i < cmcf->logs.nelts; i++) {
-            lp = cmcf->logs.elts;
-
+        for (i = 0; !exiting && i < n; i++) {
             if (lp[i]->syslog) {
                 (void) ngx_http_consent_log_checkpoint(lp[i], elog,
                                                        "reopen");
