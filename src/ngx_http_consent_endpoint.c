@@ -29,6 +29,8 @@ static ngx_int_t ngx_http_consent_self(ngx_http_request_t *r,
     ngx_str_t *self);
 static ngx_int_t ngx_http_consent_return_arg(ngx_http_request_t *r,
     ngx_str_t *path);
+static ngx_int_t ngx_http_consent_referer_page(ngx_http_request_t *r,
+    const char **page, size_t *len);
 static ngx_int_t ngx_http_consent_add_header(ngx_http_request_t *r,
     const char *key, size_t key_len, u_char *value, size_t value_len);
 static ngx_int_t ngx_http_consent_error(ngx_http_request_t *r,
@@ -189,12 +191,12 @@ ngx_http_consent_get(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf)
 {
     char                      *out;
-    u_char                    *dst, *p, *src;
     size_t                     len, rlen;
-    ngx_str_t                  self, arg;
+    ngx_int_t                  rc;
+    ngx_str_t                  arg;
     const char                *lang, *ret;
     consent_view_t            *view;
-    ngx_table_elt_t           *accept, *al, *referer;
+    ngx_table_elt_t           *accept, *al;
     ngx_http_core_loc_conf_t  *core;
 
     /* a choice carried from another of the site's domains */
@@ -234,38 +236,21 @@ ngx_http_consent_get(ngx_http_request_t *r,
 
     ret = "/";
     rlen = 1;
-    referer = r->headers_in.referer;
 
     /* the banner's "customise" button, without JavaScript, says it */
 
-    if (ngx_http_arg(r, (u_char *) "return", sizeof("return") - 1, &arg)
-        == NGX_OK)
-    {
-        dst = ngx_pnalloc(r->pool, arg.len);
-        if (dst == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    rc = ngx_http_consent_return_arg(r, &arg);
 
-        p = dst;
-        src = arg.data;
-        ngx_unescape_uri(&p, &src, arg.len, 0);
-
-        if (consent_return_path_ok((const char *) dst, p - dst)) {
-            ret = (const char *) dst;
-            rlen = p - dst;
-            referer = NULL;
-        }
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (referer && ngx_http_consent_self(r, &self) == NGX_OK) {
-        if (!consent_referer_path((const char *) referer->value.data,
-                                  referer->value.len,
-                                  (const char *) self.data, self.len,
-                                  &ret, &rlen))
-        {
-            ret = "/";
-            rlen = 1;
-        }
+    if (rc == NGX_OK) {
+        ret = (const char *) arg.data;
+        rlen = arg.len;
+
+    } else {
+        (void) ngx_http_consent_referer_page(r, &ret, &rlen);
     }
 
     core = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
@@ -593,15 +578,8 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
         ret = (const char *) self.data;
         rlen = self.len;
 
-    } else if (r->headers_in.referer
-               && ngx_http_consent_self(r, &self) == NGX_OK
-               && !consent_referer_path(
-                      (const char *) r->headers_in.referer->value.data,
-                      r->headers_in.referer->value.len,
-                      (const char *) self.data, self.len, &ret, &rlen))
-    {
-        ret = "/";
-        rlen = 1;
+    } else {
+        (void) ngx_http_consent_referer_page(r, &ret, &rlen);
     }
 
     if (ngx_http_consent_handoff_start(r, clcf, &tok, ret, rlen, &handoff)
@@ -652,7 +630,10 @@ ngx_http_consent_decide(ngx_http_request_t *r, consent_choice_t *choice,
 }
 
 
-/* "?return=PATH", unescaped, if it is a safe path; else NGX_DECLINED */
+/*
+ * "?return=PATH", unescaped, if it is a safe path; else NGX_DECLINED
+ * (NGX_ERROR when out of memory)
+ */
 
 static ngx_int_t
 ngx_http_consent_return_arg(ngx_http_request_t *r, ngx_str_t *path)
@@ -668,7 +649,7 @@ ngx_http_consent_return_arg(ngx_http_request_t *r, ngx_str_t *path)
 
     dst = ngx_pnalloc(r->pool, arg.len);
     if (dst == NULL) {
-        return NGX_DECLINED;
+        return NGX_ERROR;
     }
 
     path->data = dst;
@@ -679,6 +660,40 @@ ngx_http_consent_return_arg(ngx_http_request_t *r, ngx_str_t *path)
     if (!consent_return_path_ok((const char *) path->data, path->len)) {
         return NGX_DECLINED;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The path (with query) of the request's Referer when it is a page of
+ * this origin and a safe return path, into *page and *len; else
+ * NGX_DECLINED, with *page and *len as they were
+ */
+
+static ngx_int_t
+ngx_http_consent_referer_page(ngx_http_request_t *r, const char **page,
+    size_t *len)
+{
+    size_t            plen;
+    ngx_str_t         self;
+    const char       *p;
+    ngx_table_elt_t  *referer;
+
+    referer = r->headers_in.referer;
+
+    if (referer == NULL
+        || ngx_http_consent_self(r, &self) != NGX_OK
+        || !consent_referer_path((const char *) referer->value.data,
+                                 referer->value.len,
+                                 (const char *) self.data, self.len,
+                                 &p, &plen))
+    {
+        return NGX_DECLINED;
+    }
+
+    *page = p;
+    *len = plen;
 
     return NGX_OK;
 }
@@ -716,7 +731,6 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
 {
     char                          ip[64];
     size_t                        plen;
-    ngx_str_t                     self;
     const char                   *page;
     consent_record_t              rec;
     ngx_http_consent_loc_conf_t  *clcf;
@@ -752,15 +766,8 @@ ngx_http_consent_record(ngx_http_request_t *r, consent_choice_t *choice,
         page = choice->return_path;
         plen = choice->return_len;
 
-    } else if (r->headers_in.referer
-               && ngx_http_consent_self(r, &self) == NGX_OK
-               && !consent_referer_path(
-                      (const char *) r->headers_in.referer->value.data,
-                      r->headers_in.referer->value.len,
-                      (const char *) self.data, self.len, &page, &plen))
-    {
-        page = NULL;
-        plen = 0;
+    } else {
+        (void) ngx_http_consent_referer_page(r, &page, &plen);
     }
 
     rec.page.data = page;
