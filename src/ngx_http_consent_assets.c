@@ -28,11 +28,7 @@ ngx_http_consent_asset_handler(ngx_http_request_t *r, u_char *name,
         return NGX_DECLINED;
     }
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_consent_get_only(r);
     if (rc != NGX_OK) {
         return rc;
     }

@@ -29,7 +29,6 @@ static ngx_array_t *ngx_http_consent_cookies_sent(ngx_http_request_t *r,
 static void ngx_http_consent_cookies_strip(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
     uint32_t granted);
-static ngx_int_t ngx_http_consent_cookies_private(ngx_http_request_t *r);
 static uint32_t ngx_http_consent_cookies_granted(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf);
 static ngx_uint_t ngx_http_consent_cookies_none_refused(
@@ -441,7 +440,8 @@ ngx_http_consent_cookies_header(ngx_http_request_t *r,
      */
 
     if (req->cookies_expired > n && clcf->cache_private) {
-        return ngx_http_consent_cookies_private(r);
+        return ngx_http_consent_cache_control_set(r,
+                                                NGX_HTTP_CONSENT_CC_PRIVATE);
     }
 
     return NGX_OK;
@@ -483,34 +483,6 @@ ngx_http_consent_cookies_idle(ngx_http_request_t *r,
                                         "Set-Cookie",
                                         sizeof("Set-Cookie") - 1)
            == NULL;
-}
-
-
-/* Cache-Control made "private", as the filter makes it for pages */
-
-static ngx_int_t
-ngx_http_consent_cookies_private(ngx_http_request_t *r)
-{
-    size_t            len;
-    u_char           *p;
-    ngx_table_elt_t  *cc;
-
-    cc = ngx_http_consent_cache_control_header(r);
-    if (cc == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 9);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    len = consent_cache_control_private((const char *) cc->value.data,
-                                        cc->value.len, (char *) p);
-    cc->value.data = p;
-    cc->value.len = len;
-
-    return NGX_OK;
 }
 
 

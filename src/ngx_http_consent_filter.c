@@ -503,25 +503,18 @@ static ngx_int_t
 ngx_http_consent_cache_control(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf)
 {
-    size_t            len;
-    u_char           *p;
-    ngx_table_elt_t  *cc, *vary;
+    ngx_uint_t        how;
+    ngx_table_elt_t  *vary;
 
-    cc = ngx_http_consent_cache_control_header(r);
-    if (cc == NULL) {
-        return NGX_ERROR;
+    how = NGX_HTTP_CONSENT_CC_NO_CACHE;
+
+    if (clcf->cache_private) {
+        how |= NGX_HTTP_CONSENT_CC_PRIVATE;
     }
 
-    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 19);
-    if (p == NULL) {
+    if (ngx_http_consent_cache_control_set(r, how) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    len = consent_cache_control_page((const char *) cc->value.data,
-                                     cc->value.len, clcf->cache_private,
-                                     (char *) p);
-    cc->value.data = p;
-    cc->value.len = len;
 
     if (!clcf->cache_private) {
         return NGX_OK;

@@ -588,11 +588,7 @@ ngx_http_consent_inventory_handler(ngx_http_request_t *r)
     ngx_http_consent_loc_conf_t   *clcf;
     ngx_http_consent_main_conf_t  *cmcf;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_consent_get_only(r);
     if (rc != NGX_OK) {
         return rc;
     }

@@ -256,6 +256,7 @@ ngx_int_t ngx_http_consent_send_malloced(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *type, char *data, size_t len);
 ngx_int_t ngx_http_consent_phase_add(ngx_conf_t *cf, ngx_uint_t phase,
     ngx_http_handler_pt handler);
+ngx_int_t ngx_http_consent_get_only(ngx_http_request_t *r);
 ngx_int_t ngx_http_consent_conf_owns(ngx_conf_t *cf,
     ngx_pool_cleanup_pt handler, void *data);
 u_char *ngx_http_consent_scheme(ngx_http_request_t *r, u_char *p);
@@ -293,6 +294,12 @@ ngx_int_t ngx_http_consent_headers_in_drop(ngx_http_request_t *r,
     ngx_http_consent_drop_pt drop, void *data);
 ngx_table_elt_t *ngx_http_consent_cache_control_header(
     ngx_http_request_t *r);
+
+#define NGX_HTTP_CONSENT_CC_PRIVATE   0x01  /* no shared cache keeps it */
+#define NGX_HTTP_CONSENT_CC_NO_CACHE  0x02  /* a page: revalidated */
+
+ngx_int_t ngx_http_consent_cache_control_set(ngx_http_request_t *r,
+    ngx_uint_t how);
 
 /* ngx_http_consent_filter.c */
 ngx_int_t ngx_http_consent_filter_init(ngx_conf_t *cf);

@@ -342,6 +342,23 @@ ngx_http_consent_scheme(ngx_http_request_t *r, u_char *p)
 }
 
 
+/*
+ * The module's read-only answers (its files, the status, the inventory)
+ * take GET and HEAD, the body discarded: NGX_OK, else the status to end
+ * the request with
+ */
+
+ngx_int_t
+ngx_http_consent_get_only(ngx_http_request_t *r)
+{
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    return ngx_http_discard_request_body(r);
+}
+
+
 /* a handler of the module's in one of nginx's phases (postconfiguration) */
 
 ngx_int_t
@@ -553,6 +570,50 @@ ngx_http_consent_cache_control_header(ngx_http_request_t *r)
 #endif
 
     return cc;
+}
+
+
+/*
+ * The response's Cache-Control rewritten by the core: made private
+ * (NGX_HTTP_CONSENT_CC_PRIVATE, consent_cache_control_private()), or a
+ * filtered page's, revalidated and private if asked
+ * (NGX_HTTP_CONSENT_CC_NO_CACHE, consent_cache_control_page())
+ */
+
+ngx_int_t
+ngx_http_consent_cache_control_set(ngx_http_request_t *r, ngx_uint_t how)
+{
+    size_t            len;
+    u_char           *p;
+    ngx_table_elt_t  *cc;
+
+    cc = ngx_http_consent_cache_control_header(r);
+    if (cc == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the room consent_header.h asks for: 2 * len + 9, or + 19 for a page */
+
+    p = ngx_pnalloc(r->pool, 2 * cc->value.len + 19);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (how & NGX_HTTP_CONSENT_CC_NO_CACHE) {
+        len = consent_cache_control_page((const char *) cc->value.data,
+                                     cc->value.len,
+                                     (how & NGX_HTTP_CONSENT_CC_PRIVATE) != 0,
+                                     (char *) p);
+
+    } else {
+        len = consent_cache_control_private((const char *) cc->value.data,
+                                            cc->value.len, (char *) p);
+    }
+
+    cc->value.data = p;
+    cc->value.len = len;
+
+    return NGX_OK;
 }
 
 

@@ -1041,11 +1041,7 @@ ngx_http_consent_status_handler(ngx_http_request_t *r)
     consent_status_sample_t       *samples;
     ngx_http_consent_stat_zone_t  *z;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_consent_get_only(r);
     if (rc != NGX_OK) {
         return rc;
     }
