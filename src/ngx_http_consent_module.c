@@ -24,6 +24,9 @@ static char *ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_http_consent_check_require(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
+static char *ngx_http_consent_check_loaded(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, const char *directive,
+    ngx_str_t *file, ngx_uint_t line);
 static char *ngx_http_consent_load_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void *ngx_http_consent_load(ngx_conf_t *cf, ngx_array_t *loaded,
@@ -550,8 +553,6 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_consent_loc_conf_t *prev = parent;
     ngx_http_consent_loc_conf_t *conf = child;
 
-    ngx_pool_cleanup_t  *cln;
-
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_ptr_value(conf->policy, prev->policy, NULL);
     ngx_conf_merge_str_value(conf->cookie_name, prev->cookie_name,
@@ -615,13 +616,12 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_ERROR;
         }
 
-        cln = ngx_pool_cleanup_add(cf->pool, 0);
-        if (cln == NULL) {
+        if (ngx_http_consent_conf_owns(cf, ngx_http_consent_cleanup_tpls,
+                                       conf)
+            != NGX_OK)
+        {
             return NGX_CONF_ERROR;
         }
-
-        cln->handler = ngx_http_consent_cleanup_tpls;
-        cln->data = conf;
     }
 
     if (ngx_http_merge_types(cf, &conf->types_keys, &conf->types,
@@ -645,12 +645,12 @@ ngx_http_consent_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->require_line = prev->require_line;
     }
 
-    if (conf->endpoint && (conf->keys == NULL || conf->policy == NULL)) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_endpoint\" requires \"%s\" "
-                      "in %V:%ui",
-                      conf->keys == NULL ? "consent_keys" : "consent_policy",
-                      &conf->endpoint_file, conf->endpoint_line);
+    if (conf->endpoint
+        && ngx_http_consent_check_loaded(cf, conf, "consent_endpoint",
+                                         &conf->endpoint_file,
+                                         conf->endpoint_line)
+           != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -809,11 +809,11 @@ ngx_http_consent_check_require(ngx_conf_t *cf,
         return NGX_CONF_OK;
     }
 
-    if (conf->keys == NULL || conf->policy == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"consent_require\" requires \"%s\" in %V:%ui",
-                      conf->keys == NULL ? "consent_keys" : "consent_policy",
-                      &conf->require_file, conf->require_line);
+    if (ngx_http_consent_check_loaded(cf, conf, "consent_require",
+                                      &conf->require_file,
+                                      conf->require_line)
+        != NGX_CONF_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -835,6 +835,30 @@ ngx_http_consent_check_require(ngx_conf_t *cf,
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * A directive that answers or judges with the visitor's consent needs
+ * consent_keys and consent_policy where it stands; the error names the
+ * directive's own line
+ */
+
+static char *
+ngx_http_consent_check_loaded(ngx_conf_t *cf,
+    ngx_http_consent_loc_conf_t *conf, const char *directive,
+    ngx_str_t *file, ngx_uint_t line)
+{
+    if (conf->keys != NULL && conf->policy != NULL) {
+        return NGX_CONF_OK;
+    }
+
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                  "\"%s\" requires \"%s\" in %V:%ui", directive,
+                  conf->keys == NULL ? "consent_keys" : "consent_policy",
+                  file, line);
+
+    return NGX_CONF_ERROR;
 }
 
 
