@@ -1,6 +1,16 @@
 
 /*
  * Copyright (C) ngx_http_consent_module authors
+ *
+ * Shapes the adapter files repeat on purpose, as nginx's own modules
+ * do, so that a reader of nginx finds them where they expect: the
+ * prototypes of a file's functions at its top, one written-out entry
+ * per directive in ngx_http_consent_commands, the module and context
+ * tables, the create and merge functions of each configuration level,
+ * a directive handler's "is duplicate" check and cf->args read, and a
+ * phase handler's init through ngx_http_consent_phase_add().  What
+ * reads or decides anything is written once: in the core, or as one of
+ * the adapter's helpers declared below.
  */
 
 
