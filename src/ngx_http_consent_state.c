@@ -592,7 +592,7 @@ ngx_http_consent_cache_control_set(ngx_http_request_t *r, ngx_uint_t how)
         return NGX_ERROR;
     }
 
-    /* the room consent_header.h asks for: 2 * len + 9, or + 19 for a page */
+    /* the larger room consent_header.h asks for, a page's (private: + 9) */
 
     p = ngx_pnalloc(r->pool, 2 * cc->value.len + 19);
     if (p == NULL) {
