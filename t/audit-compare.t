@@ -120,11 +120,11 @@ like($out, qr/^OK: 33 consent records in 1 server file, every one at the collect
 # each chain where "verify" of the copy sees nothing wrong
 
 my $n_before = @raw;
-close $udp;
 choice() for 1 .. 7;
-$udp = IO::Socket::INET->new(Proto => 'udp', LocalAddr => '127.0.0.1',
-    LocalPort => $udp_port) or die "udp: $!";
-sleep 0.2;
+# what reaches it now is lost (the socket stays bound: closing it and
+# binding the port again raced other tests for the port)
+collect();
+splice(@raw, $n_before);
 
 # the copy as it was when the collector went away
 # (the syslog header removed, as verify wants it)
