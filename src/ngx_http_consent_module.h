@@ -421,6 +421,12 @@ ngx_uint_t ngx_http_consent_regime_off(consent_view_t *view);
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_consent_vars_add(ngx_conf_t *cf,
     ngx_http_variable_t *vars);
+void ngx_http_consent_variable_set(ngx_http_variable_value_t *v,
+    u_char *data, size_t len);
+consent_view_t *ngx_http_consent_variable_view(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, consent_policy_t **policy);
+void ngx_http_consent_variable_suffix(uintptr_t data, const char *prefix,
+    ngx_str_t *suffix);
 
 /* consent_tcf (ngx_http_consent_tcf.c) */
 #define NGX_HTTP_CONSENT_TCF_OFF     0

@@ -188,24 +188,18 @@ ngx_http_consent_regime_variable(ngx_http_request_t *r,
 {
     consent_view_t  *view;
 
-    view = ngx_http_consent_view(r);
-
+    view = ngx_http_consent_variable_view(r, v, NULL);
     if (view == NULL) {
-        v->not_found = 1;
         return NGX_OK;
     }
 
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-
     if (view->regime == NULL) {
-        v->len = sizeof("opt-in") - 1;
-        v->data = (u_char *) "opt-in";
+        ngx_http_consent_variable_set(v, (u_char *) "opt-in",
+                                      sizeof("opt-in") - 1);
 
     } else {
-        v->len = view->regime->name_len;
-        v->data = (u_char *) view->regime->name;
+        ngx_http_consent_variable_set(v, (u_char *) view->regime->name,
+                                      view->regime->name_len);
     }
 
     return NGX_OK;

@@ -551,11 +551,7 @@ ngx_http_consent_tcf_purposes_variable(ngx_http_request_t *r,
         }
     }
 
-    v->data = start;
-    v->len = p - start;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
+    ngx_http_consent_variable_set(v, start, p - start);
 
     return NGX_OK;
 }
@@ -567,14 +563,14 @@ static ngx_int_t
 ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t *name = (ngx_str_t *) data;
-
-    size_t          plen;
     ngx_int_t       id;
+    ngx_str_t       vendor;
+    ngx_uint_t      has;
     consent_tcf_t  *tc;
 
-    plen = sizeof(NGX_HTTP_CONSENT_TCF_VENDOR) - 1;
-    id = ngx_atoi(name->data + plen, name->len - plen);
+    ngx_http_consent_variable_suffix(data, NGX_HTTP_CONSENT_TCF_VENDOR,
+                                     &vendor);
+    id = ngx_atoi(vendor.data, vendor.len);
 
     if (id < 1 || id > CONSENT_TCF_MAX_ID) {
         v->not_found = 1;
@@ -583,13 +579,8 @@ ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
 
     tc = ngx_http_consent_tcf_get(r);
 
-    v->data = (u_char *) ((tc && consent_tcf_set_has(&tc->vendor_consents,
-                                                     (unsigned) id))
-                          ? "1" : "0");
-    v->len = 1;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
+    has = (tc && consent_tcf_set_has(&tc->vendor_consents, (unsigned) id));
+    ngx_http_consent_variable_set(v, (u_char *) (has ? "1" : "0"), 1);
 
     return NGX_OK;
 }
