@@ -211,6 +211,8 @@ typedef struct {
 
     /* consent_tcf bridge: the visitor's TC string, if usable */
     consent_tcf_t               *tcf;
+    /* the TCF cookies as sent, decoded once (ngx_http_consent_tcf.c) */
+    struct ngx_http_consent_tcf_in_s  *tcf_in;
 
     unsigned                     resolved:1;
     unsigned                     done:1;      /* passing buffers on as is */
@@ -445,6 +447,8 @@ char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
+ngx_int_t ngx_http_consent_cookie_in(ngx_http_request_t *r,
+    const char *name, size_t nlen, ngx_str_t *value);
 
 /* consent_tcf cmp: what a choice writes (ngx_http_consent_tcf.c) */
 typedef struct {

@@ -24,8 +24,6 @@ static void ngx_http_consent_regime_cleanup(void *data);
 static ngx_int_t ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, size_t name_len,
     const char *value, size_t len);
-static ngx_int_t ngx_http_consent_regime_sent(ngx_http_request_t *r,
-    const char *name, size_t name_len, ngx_str_t *value);
 
 
 static time_t      ngx_http_consent_regime_logged;
@@ -355,48 +353,6 @@ ngx_http_consent_regime_header(ngx_http_request_t *r,
 }
 
 
-/* the first cookie of the name the request carries */
-
-static ngx_int_t
-ngx_http_consent_regime_sent(ngx_http_request_t *r, const char *name,
-    size_t name_len, ngx_str_t *value)
-{
-    size_t             pos, vlen;
-    ngx_uint_t         i, n;
-    const char        *v;
-    ngx_table_elt_t  **h;
-
-#if (nginx_version >= 1023000)
-    ngx_table_elt_t   *c;
-    ngx_table_elt_t   *one[16];
-
-    for (c = r->headers_in.cookie, n = 0; c && n < 16; c = c->next) {
-        one[n++] = c;
-    }
-
-    h = one;
-#else
-    h = r->headers_in.cookies.elts;
-    n = r->headers_in.cookies.nelts;
-#endif
-
-    for (i = 0; i < n; i++) {
-        pos = 0;
-
-        if (consent_cookie_next((const char *) h[i]->value.data,
-                                h[i]->value.len, &pos, name, name_len,
-                                &v, &vlen))
-        {
-            value->data = (u_char *) v;
-            value->len = vlen;
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
 /* the cookie set, unless the browser sent it with this value (or none) */
 
 static ngx_int_t
@@ -406,7 +362,7 @@ ngx_http_consent_regime_cookie(ngx_http_request_t *r,
 {
     ngx_str_t  n, sent;
 
-    if (ngx_http_consent_regime_sent(r, name, name_len, &sent)
+    if (ngx_http_consent_cookie_in(r, name, name_len, &sent) == NGX_OK
         ? (sent.len == len && ngx_strncmp(sent.data, value, len) == 0)
         : len == 0)
     {

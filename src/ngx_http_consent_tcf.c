@@ -21,8 +21,32 @@
 #define NGX_HTTP_CONSENT_TCF_VENDOR   "consent_tcf_vendor_"
 
 
-static ngx_int_t ngx_http_consent_tcf_cookie(ngx_http_request_t *r,
-    const char *name, size_t nlen, ngx_str_t *value);
+/* the euconsent-v2 cookie as the request sent it */
+#define NGX_HTTP_CONSENT_TCF_ABSENT     0
+#define NGX_HTTP_CONSENT_TCF_UNDECODED  1   /* sent, but does not decode */
+#define NGX_HTTP_CONSENT_TCF_DECODED    2
+
+
+/*
+ * The TCF cookies of a request, read and decoded once (the bridge's view,
+ * the CMP's check and consent_tcf_record share them); the addtl_consent
+ * cookie only with a TC string that decodes, since it means nothing
+ * without one
+ */
+
+typedef struct ngx_http_consent_tcf_in_s {
+    ngx_uint_t                   state;
+    ngx_str_t                    tcs;     /* the TC string, if sent */
+    consent_tcf_t               *tc;      /* DECODED: large, in r->pool */
+    const char                  *why;     /* UNDECODED: why not */
+    ngx_str_t                    acs;     /* the AC string, if it decodes */
+    consent_tcf_ac_t            *ac;      /* NULL: none, or refused */
+    const char                  *ac_why;  /* refused: why */
+} ngx_http_consent_tcf_in_t;
+
+
+static ngx_http_consent_tcf_in_t *ngx_http_consent_tcf_in(
+    ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx);
 static ngx_int_t ngx_http_consent_tcf_purposes_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
@@ -37,7 +61,8 @@ static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
 static char *ngx_http_consent_tcf_requires(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf, const char *mode, const char *what);
-static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
+static consent_tcf_state_t *ngx_http_consent_tcf_state(
+    ngx_http_request_t *r, ngx_http_consent_loc_conf_t *clcf,
     consent_tcf_cmp_t *cmp);
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
@@ -352,10 +377,14 @@ ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
 }
 
 
-/* the first cookie of the name */
+/*
+ * The first cookie of the name the request carries: the TCF's and GPP's
+ * cookies (the module's own signed cookie counts every one of its name,
+ * ngx_http_consent_state.c)
+ */
 
-static ngx_int_t
-ngx_http_consent_tcf_cookie(ngx_http_request_t *r, const char *name,
+ngx_int_t
+ngx_http_consent_cookie_in(ngx_http_request_t *r, const char *name,
     size_t nlen, ngx_str_t *value)
 {
     size_t        pos, vlen;
@@ -399,46 +428,115 @@ ngx_http_consent_tcf_cookie(ngx_http_request_t *r, const char *name,
 }
 
 
+/* the request's TCF cookies, decoded on first use; NULL on an error */
+
+static ngx_http_consent_tcf_in_t *
+ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
+{
+    ngx_str_t                   s;
+    ngx_http_consent_tcf_in_t  *in;
+
+    if (ctx->tcf_in) {
+        return ctx->tcf_in;
+    }
+
+    in = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_tcf_in_t));
+    if (in == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                   sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                   &in->tcs)
+        != NGX_OK)
+    {
+        in->state = NGX_HTTP_CONSENT_TCF_ABSENT;
+        goto done;
+    }
+
+    /* large (bitmaps of every vendor id): freed with the request */
+    in->tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+    if (in->tc == NULL) {
+        return NULL;
+    }
+
+    in->why = "";
+
+    if (consent_tcf_decode((const char *) in->tcs.data, in->tcs.len, in->tc,
+                           &in->why)
+        != 0)
+    {
+        in->state = NGX_HTTP_CONSENT_TCF_UNDECODED;
+        in->tc = NULL;
+        goto done;
+    }
+
+    in->state = NGX_HTTP_CONSENT_TCF_DECODED;
+
+    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                   sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1, &s)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    in->ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+    if (in->ac == NULL) {
+        return NULL;
+    }
+
+    in->ac_why = "";
+
+    if (consent_tcf_ac_decode((const char *) s.data, s.len, in->ac,
+                              &in->ac_why)
+        != 0)
+    {
+        in->ac = NULL;
+        goto done;
+    }
+
+    in->acs = s;
+
+done:
+
+    ctx->tcf_in = in;
+
+    return in;
+}
+
+
 consent_view_t *
 ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     ngx_http_consent_loc_conf_t *clcf)
 {
-    int                rc;
-    ngx_str_t          s, tcs;
-    const char        *why;
-    unsigned char      digest[32];
-    uint32_t           granted;
-    consent_tcf_t     *tc;
-    consent_state_e    state;
-    consent_tcf_ac_t  *ac;
+    int                         rc;
+    const char                 *why;
+    unsigned char               digest[32];
+    uint32_t                    granted;
+    consent_state_e             state;
+    ngx_http_consent_tcf_in_t  *in;
 
     ctx->tcf = NULL;
     granted = 0;
     why = "";
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                    &s)
-        != NGX_OK)
-    {
+    in = ngx_http_consent_tcf_in(r, ctx);
+    if (in == NULL) {
+        return NULL;
+    }
+
+    if (in->state == NGX_HTTP_CONSENT_TCF_ABSENT) {
         state = CONSENT_STATE_ABSENT;
         goto done;
     }
 
-    tcs = s;
-
-    /* large (bitmaps of every vendor id): freed with the request */
-    tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
-    if (tc == NULL) {
-        return NULL;
-    }
-
-    if (consent_tcf_decode((const char *) s.data, s.len, tc, &why) != 0) {
+    if (in->state == NGX_HTTP_CONSENT_TCF_UNDECODED) {
         state = CONSENT_STATE_INVALID;
+        why = in->why;
         goto done;
     }
 
-    rc = consent_tcf_usable(tc, (int64_t) ngx_time(), &why);
+    rc = consent_tcf_usable(in->tc, (int64_t) ngx_time(), &why);
 
     if (rc < 0) {
         state = CONSENT_STATE_INVALID;
@@ -451,31 +549,16 @@ ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     }
 
     state = CONSENT_STATE_VALID;
-    ctx->tcf = tc;
-    ac = NULL;
+    ctx->tcf = in->tc;
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
-                                    &s)
-        == NGX_OK)
-    {
-        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
-        if (ac == NULL) {
-            return NULL;
-        }
-
-        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
-            != 0)
-        {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "consent: the addtl_consent cookie is refused: "
-                          "%s", why);
-            ac = NULL;
-        }
+    if (in->ac == NULL && in->ac_why != NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the addtl_consent cookie is refused: %s",
+                      in->ac_why);
     }
 
-    granted = consent_tcf_map_granted(clcf->policy->tcf, clcf->policy, tc,
-                                      ac);
+    granted = consent_tcf_map_granted(clcf->policy->tcf, clcf->policy, in->tc,
+                                      in->ac);
 
 done:
 
@@ -492,7 +575,9 @@ done:
     /* $consent_id: the id the TC string's audit records carry */
 
     if ((state == CONSENT_STATE_VALID || state == CONSENT_STATE_EXPIRED)
-        && consent_tcf_digest((const char *) tcs.data, tcs.len, digest) == 0)
+        && consent_tcf_digest((const char *) in->tcs.data, in->tcs.len,
+                              digest)
+           == 0)
     {
         ngx_memcpy(ctx->view.token.id, digest, CONSENT_ID_LEN);
     }
@@ -624,10 +709,11 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
 {
     char                          ip[64], id[CONSENT_ID_B64_LEN + 1];
     ngx_int_t                     rc;
-    ngx_str_t                     s;
     unsigned char                 digest[32];
     consent_view_t               *view;
     consent_record_t              rec;
+    ngx_http_consent_ctx_t       *ctx;
+    ngx_http_consent_tcf_in_t    *in;
     ngx_http_consent_loc_conf_t  *clcf;
 
     if (r->method != NGX_HTTP_POST) {
@@ -653,17 +739,25 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (view->state != CONSENT_STATE_VALID
-        || ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                  sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                  &s)
-           != NGX_OK)
-    {
+    if (view->state != CONSENT_STATE_VALID) {
         /* nothing usable to record */
         return NGX_HTTP_BAD_REQUEST;
     }
 
-    if (consent_tcf_digest((const char *) s.data, s.len, digest) != 0) {
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
+
+    in = ngx_http_consent_tcf_in(r, ctx);
+    if (in == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (in->state == NGX_HTTP_CONSENT_TCF_ABSENT) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (consent_tcf_digest((const char *) in->tcs.data, in->tcs.len, digest)
+        != 0)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -703,28 +797,18 @@ ngx_int_t
 ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf)
 {
-    unsigned              nvalid;
-    ngx_str_t             s;
-    const char           *why;
-    consent_tcf_t        *tc;
-    consent_state_e       state;
-    consent_token_t       tok;
-    consent_tcf_ac_t     *ac;
-    consent_tcf_cmp_t     cmp;
-    consent_tcf_state_t  *st;
+    unsigned                    nvalid;
+    const char                 *why;
+    consent_state_e             state;
+    consent_token_t             tok;
+    consent_tcf_cmp_t           cmp;
+    consent_tcf_state_t        *st;
+    ngx_http_consent_tcf_in_t  *in;
 
-    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    st = ngx_http_consent_tcf_state(r, clcf, &cmp);
     if (st == NULL) {
         return NGX_ERROR;
     }
-
-    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
-
-    st->cmp_id = cmp.cmp_id;
-    st->cmp_version = cmp.cmp_version;
-    st->policy_version =
-                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
-    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
 
     ctx->view.tcf = st;
     ctx->tcf = NULL;
@@ -734,26 +818,20 @@ ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    in = ngx_http_consent_tcf_in(r, ctx);
+    if (in == NULL) {
+        return NGX_ERROR;
+    }
+
     why = "no euconsent-v2 cookie";
     state = CONSENT_STATE_OUTDATED;
-    tc = NULL;
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                    &s)
-        == NGX_OK)
-    {
-        tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
-        if (tc == NULL) {
-            return NGX_ERROR;
-        }
+    if (in->state == NGX_HTTP_CONSENT_TCF_UNDECODED) {
+        why = in->why;
 
-        if (consent_tcf_decode((const char *) s.data, s.len, tc, &why)
-            == 0)
-        {
-            state = consent_tcf_cmp_state(tc, clcf->tcf_gvl, &cmp,
-                                          (int64_t) ngx_time(), &why);
-        }
+    } else if (in->state == NGX_HTTP_CONSENT_TCF_DECODED) {
+        state = consent_tcf_cmp_state(in->tc, clcf->tcf_gvl, &cmp,
+                                      (int64_t) ngx_time(), &why);
     }
 
     if (state != CONSENT_STATE_VALID) {
@@ -771,40 +849,47 @@ ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    st->tc = tc;
-    st->tc_string = (const char *) s.data;
-    st->tc_len = s.len;
-    ctx->tcf = tc;
+    st->tc = in->tc;
+    st->tc_string = (const char *) in->tcs.data;
+    st->tc_len = in->tcs.len;
+    ctx->tcf = in->tc;
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
-                                    &s)
-        == NGX_OK)
-    {
-        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
-        if (ac == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
-            == 0)
-        {
-            st->ac_string = (const char *) s.data;
-            st->ac_len = s.len;
-        }
+    if (in->ac) {
+        st->ac_string = (const char *) in->acs.data;
+        st->ac_len = in->acs.len;
     }
 
     return NGX_OK;
 }
 
 
-static void
-ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
-    consent_tcf_cmp_t *cmp)
+/*
+ * The CMP as consent_tcf_cmp and the GVL configure it, in cmp and in a
+ * new TCData state (the view's and a choice's); NULL on an error
+ */
+
+static consent_tcf_state_t *
+ngx_http_consent_tcf_state(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_tcf_cmp_t *cmp)
 {
+    consent_tcf_state_t  *st;
+
     cmp->cmp_id = (unsigned) clcf->tcf_cmp_id;
     cmp->cmp_version = (unsigned) clcf->tcf_cmp_version;
     ngx_memcpy(cmp->publisher_cc, clcf->tcf_cc, 3);
+
+    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    if (st == NULL) {
+        return NULL;
+    }
+
+    st->cmp_id = cmp->cmp_id;
+    st->cmp_version = cmp->cmp_version;
+    st->policy_version =
+                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
+    ngx_memcpy(st->publisher_cc, cmp->publisher_cc, 3);
+
+    return st;
 }
 
 
@@ -853,18 +938,11 @@ ngx_http_consent_tcf_choose(ngx_http_request_t *r,
     ngx_http_consent_tcf_out_t  *out;
 
     out = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_tcf_out_t));
-    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    st = ngx_http_consent_tcf_state(r, clcf, &cmp);
     if (out == NULL || st == NULL) {
         return NULL;
     }
 
-    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
-
-    st->cmp_id = cmp.cmp_id;
-    st->cmp_version = cmp.cmp_version;
-    st->policy_version =
-                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
-    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
     out->state = st;
 
     if (choice->action == CONSENT_ACTION_WITHDRAW) {
