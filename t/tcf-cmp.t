@@ -367,13 +367,22 @@ for my $b (@refused) {
 # re-prompt: the TC string must still stand for the signed consent
 
 (my $signed = $accepted) =~ s/;.*//;
+my $off0 = length $t->error_log;
 ($x, $page) = xc($signed);
+like(substr($t->error_log, $off0),
+     qr/does not stand for the consent any more \(no euconsent-v2 cookie\)/,
+     'why, in the error log: no cookie');
 is($x, 'outdated|necessary', 'the signed cookie without its TC string: '
    . 'outdated, nothing optional');
 like($page->{body}, qr/<[^>]*id="consent-banner"(?![^>]*hidden)/,
      'the banner asks again');
+my $off = length $t->error_log;
 ($x) = xc("$signed; euconsent-v2=garbage");
 is($x, 'outdated|necessary', 'an undecodable TC string: outdated');
+my $l = substr($t->error_log, $off);
+like($l, qr/does not stand for the consent any more \((?!no euconsent)\S/,
+     'why, in the error log: the decoder\'s reason');
+is(() = $l =~ /does not stand/g, 1, 'once');
 ($x) = xc("$signed; euconsent-v2=" . encode_tc(policyVersion => 4,
                                                 vendorsDisclosed => undef));
 is($x, 'outdated|necessary',
