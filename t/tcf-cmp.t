@@ -104,6 +104,11 @@ http {
         add_header X-Consent "\$consent_state|\$consent_categories" always;
 
         location /consent/ { consent_endpoint; }
+
+        location /nonce/ {
+            consent_csp_nonce n0nce;
+            alias %%TESTDIR%%/html/;
+        }
     }
 }
 EOF
@@ -399,6 +404,16 @@ is($x, 'valid|necessary,preferences,analytics,marketing',
 ($x, $page) = xc($accepted);
 unlike($page->{body}, qr/<[^>]*id="consent-banner"(?![^>]*hidden)/,
        'with its TC string, no banner asks');
+
+# the TCData and the __tcfapi script: first in <head>, with the nonce
+# (the element's bytes are the test's)
+
+$r = $t->http(method => 'GET', uri => '/nonce/page.html',
+              headers => [ Cookie => $accepted ]);
+like($r->{body}, qr{<head><script type="application/json" id="consent-tcf" data-gvl="120" data-consent-ui nonce="n0nce">\{[^<]*"tcString":"\Q$tc\E"[^<]*\}</script><script src="/consent/tcfapi\.js\?v=[0-9a-f]+" data-consent-ui nonce="n0nce"></script><script type="application/json" id="consent-state" },
+     'the TCData, then the __tcfapi script, then the snippet');
+like($page->{body}, qr{<head><script type="application/json" id="consent-tcf" data-gvl="120" data-consent-ui>\{[^<]*\}</script><script src="/consent/tcfapi\.js\?v=[0-9a-f]+" data-consent-ui></script>},
+     'and without a nonce');
 
 # the state JSON (GET)
 
