@@ -412,6 +412,9 @@ ngx_int_t ngx_http_consent_regime_banner(ngx_http_request_t *r,
 ngx_int_t ngx_http_consent_regime_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head);
+ngx_int_t ngx_http_consent_head_json(ngx_http_request_t *r,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    ngx_str_t *attrs, const char *json, size_t len, const char *script);
 uint32_t ngx_http_consent_regime_choice(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t chosen, consent_token_t *tok);
 const char *ngx_http_consent_regime_name(ngx_http_request_t *r);
@@ -443,6 +446,11 @@ char *ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+typedef void *(*ngx_http_consent_tcf_load_pt)(const char *path, char *err,
+    size_t errlen);
+void *ngx_http_consent_tcf_load(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *path, ngx_http_consent_tcf_load_pt load,
+    ngx_pool_cleanup_pt cleanup, ngx_uint_t named);
 char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,

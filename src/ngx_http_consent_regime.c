@@ -481,9 +481,11 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head)
 {
-    char    *json;
-    u_char  *start, *p;
-    size_t   len, size, attr;
+    char        *json;
+    size_t       len;
+    ngx_int_t    ok;
+    const char  *script;
+    ngx_str_t    attrs = ngx_string("id=\"consent-regime\"");
 
     if (view->regime == NULL) {
         return NGX_OK;
@@ -494,40 +496,62 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    /* the __gpp API: only where the regime has GPP sections */
+
+    script = (view->regime->model == CONSENT_MODEL_OPT_OUT
+              && view->regime->nsections)
+             ? "gpp.js" : NULL;
+
+    ok = ngx_http_consent_head_json(r, rc, nonce, head, &attrs, json, len,
+                                    script);
+    free(json);
+
+    return ok;
+}
+
+
+/*
+ * A page's state for the module's scripts, before the head snippet:
+ * <script type="application/json" ATTRS data-consent-ui> with the JSON
+ * (inert, "/" escaped by its maker), then the script of the asset that
+ * reads it, if any; the regime's (#consent-regime) and consent_tcf
+ * cmp's (#consent-tcf)
+ */
+
+ngx_int_t
+ngx_http_consent_head_json(ngx_http_request_t *r, consent_render_conf_t *rc,
+    ngx_str_t *nonce, ngx_str_t *head, ngx_str_t *attrs, const char *json,
+    size_t len, const char *script)
+{
+    u_char  *start, *p;
+    size_t   size, attr;
+
     attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
 
-    size = sizeof("<script type=\"application/json\" id=\"consent-regime\" "
-                  "data-consent-ui>") - 1 + attr + len
-           + sizeof("</script>") - 1
-           + ngx_http_consent_script_src_len(rc, "gpp.js", nonce)
+    size = sizeof("<script type=\"application/json\"  data-consent-ui>") - 1
+           + attrs->len + attr + len + sizeof("</script>") - 1
+           + (script ? ngx_http_consent_script_src_len(rc, script, nonce) : 0)
            + head->len;
 
     start = ngx_pnalloc(r->pool, size);
     if (start == NULL) {
-        free(json);
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(start, "<script type=\"application/json\" "
-                   "id=\"consent-regime\" data-consent-ui",
-                   sizeof("<script type=\"application/json\" "
-                          "id=\"consent-regime\" data-consent-ui") - 1);
+    p = ngx_cpymem(start, "<script type=\"application/json\" ",
+                   sizeof("<script type=\"application/json\" ") - 1);
+    p = ngx_cpymem(p, attrs->data, attrs->len);
+    p = ngx_cpymem(p, " data-consent-ui", sizeof(" data-consent-ui") - 1);
     p = ngx_http_consent_nonce_attr(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
     p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
 
-    /* the __gpp API: only where the regime has GPP sections */
-
-    if (view->regime->model == CONSENT_MODEL_OPT_OUT
-        && view->regime->nsections)
-    {
-        p = ngx_http_consent_script_src(p, rc, "gpp.js", nonce);
+    if (script) {
+        p = ngx_http_consent_script_src(p, rc, script, nonce);
     }
 
     p = ngx_cpymem(p, head->data, head->len);
-
-    free(json);
 
     head->data = start;
     head->len = p - start;

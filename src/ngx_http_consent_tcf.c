@@ -54,6 +54,8 @@ static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
 static consent_tcf_t *ngx_http_consent_tcf_get(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_tcf_record_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
+static void *ngx_http_consent_tcf_gvl_read(const char *path, char *err,
+    size_t errlen);
 static void ngx_http_consent_tcf_gvl_cleanup(void *data);
 static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
@@ -317,6 +319,49 @@ ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
 
 
 /*
+ * The file or directory a consent_tcf_* directive names (relative to
+ * nginx's prefix) into *path, read and checked by load at nginx -t and
+ * reload, freed by cleanup with the configuration; NULL once the error
+ * is logged, after the path unless the loader's errors name their file
+ */
+
+void *
+ngx_http_consent_tcf_load(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *path, ngx_http_consent_tcf_load_pt load,
+    ngx_pool_cleanup_pt cleanup, ngx_uint_t named)
+{
+    char   err[1024];
+    void  *data;
+
+    if (ngx_conf_full_name(cf->cycle, path, 1) != NGX_OK) {
+        return NULL;
+    }
+
+    err[0] = '\0';
+    data = load((const char *) path->data, err, sizeof(err));
+
+    if (data == NULL) {
+        if (named) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: %s", &cmd->name,
+                               err);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V \"%V\": %s",
+                               &cmd->name, path, err);
+        }
+
+        return NULL;
+    }
+
+    if (ngx_http_consent_conf_owns(cf, cleanup, data) != NGX_OK) {
+        return NULL;
+    }
+
+    return data;
+}
+
+
+/*
  * consent_tcf_gvl PATH: IAB's Global Vendor List (v3 JSON), a local file
  * the operator refreshes; read and checked here, at nginx -t and reload
  */
@@ -326,40 +371,30 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_consent_loc_conf_t *clcf = conf;
 
-    char                 err[512];
-    ngx_str_t           *value, path;
-    consent_tcf_gvl_t   *gvl;
+    ngx_str_t  *value;
 
     if (clcf->tcf_gvl != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    path = value[1];
+    clcf->tcf_gvl_path = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
+    clcf->tcf_gvl = ngx_http_consent_tcf_load(cf, cmd, &clcf->tcf_gvl_path,
+                                              ngx_http_consent_tcf_gvl_read,
+                                              ngx_http_consent_tcf_gvl_cleanup,
+                                              0);
 
-    err[0] = '\0';
-    gvl = consent_tcf_gvl_load((const char *) path.data, err, sizeof(err));
+    return clcf->tcf_gvl ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
 
-    if (gvl == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "consent_tcf_gvl \"%V\": %s", &path, err);
-        return NGX_CONF_ERROR;
-    }
 
-    if (ngx_http_consent_conf_owns(cf, ngx_http_consent_tcf_gvl_cleanup, gvl)
-        != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
+/* the loader and its cleanup as ngx_http_consent_tcf_load calls them */
 
-    clcf->tcf_gvl = gvl;
-    clcf->tcf_gvl_path = path;
-
-    return NGX_CONF_OK;
+static void *
+ngx_http_consent_tcf_gvl_read(const char *path, char *err, size_t errlen)
+{
+    return consent_tcf_gvl_load(path, err, errlen);
 }
 
 
@@ -1081,9 +1116,11 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
     consent_html_conf_t *hc)
 {
     char                 *json;
-    u_char               *start, *p;
-    size_t                len, size, attr;
+    u_char                id[sizeof("id=\"consent-tcf\" data-gvl=\"\"")
+                             + NGX_INT_T_LEN];
     json_t               *td;
+    ngx_int_t             ok;
+    ngx_str_t             attrs;
     consent_tcf_state_t   st;
 
     if (view->tcf == NULL) {
@@ -1114,38 +1151,17 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    len = ngx_strlen(json);
-    attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
+    attrs.data = id;
+    attrs.len = ngx_sprintf(id, "id=\"consent-tcf\" data-gvl=\"%ui\"",
+                            (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
+                                                   ->vendor_list_version)
+                - id;
 
-    size = sizeof("<script type=\"application/json\" id=\"consent-tcf\" "
-                  "data-gvl=\"4095\" data-consent-ui>") - 1 + attr + len
-           + sizeof("</script>") - 1
-           + ngx_http_consent_script_src_len(rc, "tcfapi.js", nonce)
-           + head->len;
-
-    start = ngx_pnalloc(r->pool, size);
-    if (start == NULL) {
-        free(json);
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(start, "<script type=\"application/json\" "
-                    "id=\"consent-tcf\" data-gvl=\"%ui\" data-consent-ui",
-                    (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
-                                                       ->vendor_list_version);
-    p = ngx_http_consent_nonce_attr(p, nonce);
-    *p++ = '>';
-    p = ngx_cpymem(p, json, len);
-    p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
-    p = ngx_http_consent_script_src(p, rc, "tcfapi.js", nonce);
-    p = ngx_cpymem(p, head->data, head->len);
-
+    ok = ngx_http_consent_head_json(r, rc, nonce, head, &attrs, json,
+                                    ngx_strlen(json), "tcfapi.js");
     free(json);
 
-    head->data = start;
-    head->len = p - start;
-
-    return NGX_OK;
+    return ok;
 }
 
 
