@@ -78,11 +78,10 @@ char *
 ngx_http_consent_regime_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *prev, ngx_http_consent_loc_conf_t *conf)
 {
-    size_t               i, n;
-    u_char              *p, *last;
-    u_char               names[512];
-    ngx_str_t           *v;
-    ngx_pool_cleanup_t  *cln;
+    size_t       i, n;
+    u_char      *p, *last;
+    u_char       names[512];
+    ngx_str_t   *v;
 
     if (conf->regime == NGX_CONF_UNSET_PTR) {
         conf->regime = (prev->regime == NGX_CONF_UNSET_PTR) ? NULL
@@ -128,13 +127,12 @@ ngx_http_consent_regime_merge(ngx_conf_t *cf,
             return NGX_CONF_ERROR;
         }
 
-        cln = ngx_pool_cleanup_add(cf->pool, 0);
-        if (cln == NULL) {
+        if (ngx_http_consent_conf_owns(cf, ngx_http_consent_regime_cleanup,
+                                       conf)
+            != NGX_OK)
+        {
             return NGX_CONF_ERROR;
         }
-
-        cln->handler = ngx_http_consent_regime_cleanup;
-        cln->data = conf;
     }
 
     return NGX_CONF_OK;
