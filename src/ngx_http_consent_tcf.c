@@ -86,6 +86,13 @@ static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
 };
 
 
+/*
+ * consent_tcf bridge | cmp | off.  Each directive handler here opens
+ * as nginx's own do ("is duplicate", then the arguments) and keeps its
+ * line for the errors of the merge: the shape of a command's set
+ * handler, written out in each as in nginx, not a contract to share
+ */
+
 char *
 ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -389,7 +396,12 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* the loader and its cleanup as ngx_http_consent_tcf_load calls them */
+/*
+ * The loader and its cleanup as ngx_http_consent_tcf_load calls them:
+ * the core's take and return their own types, so each file kind has
+ * this pair of wrappers (consent_tcf_gvl_translations' in
+ * ngx_http_consent_tcf_ui.c)
+ */
 
 static void *
 ngx_http_consent_tcf_gvl_read(const char *path, char *err, size_t errlen)
@@ -642,7 +654,11 @@ ngx_http_consent_tcf_get(ngx_http_request_t *r)
 }
 
 
-/* "1,2,3": the purposes the TC string consents to, "" without one */
+/*
+ * "1,2,3": the purposes the TC string consents to, "" without one.
+ * Shaped as $consent_categories (ngx_http_consent_variables.c), a list
+ * of the bits set, but of numbers in a fixed room, not of names
+ */
 
 static ngx_int_t
 ngx_http_consent_tcf_purposes_variable(ngx_http_request_t *r,

@@ -57,6 +57,8 @@ ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+/* typed wrappers, as consent_tcf_gvl's (ngx_http_consent_tcf.c) */
+
 static void *
 ngx_http_consent_tcf_i18n_read(const char *dir, char *err, size_t errlen)
 {
