@@ -221,6 +221,8 @@ typedef struct {
 
     /* consent_tcf bridge: the visitor's TC string, if usable */
     consent_tcf_t               *tcf;
+    /* the TCF cookies as sent, decoded once (ngx_http_consent_tcf.c) */
+    struct ngx_http_consent_tcf_in_s  *tcf_in;
 
     unsigned                     resolved:1;
     unsigned                     done:1;      /* passing buffers on as is */
@@ -443,6 +445,9 @@ ngx_int_t ngx_http_consent_regime_banner(ngx_http_request_t *r,
 ngx_int_t ngx_http_consent_regime_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head);
+ngx_int_t ngx_http_consent_head_json(ngx_http_request_t *r,
+    consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head,
+    ngx_str_t *attrs, const char *json, size_t len, const char *script);
 uint32_t ngx_http_consent_regime_choice(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, uint32_t chosen, consent_token_t *tok);
 const char *ngx_http_consent_regime_name(ngx_http_request_t *r);
@@ -454,6 +459,12 @@ ngx_uint_t ngx_http_consent_regime_off(consent_view_t *view);
 ngx_int_t ngx_http_consent_add_variables(ngx_conf_t *cf);
 ngx_int_t ngx_http_consent_vars_add(ngx_conf_t *cf,
     ngx_http_variable_t *vars);
+void ngx_http_consent_variable_set(ngx_http_variable_value_t *v,
+    u_char *data, size_t len);
+consent_view_t *ngx_http_consent_variable_view(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, consent_policy_t **policy);
+void ngx_http_consent_variable_suffix(uintptr_t data, const char *prefix,
+    ngx_str_t *suffix);
 
 /* consent_tcf (ngx_http_consent_tcf.c) */
 #define NGX_HTTP_CONSENT_TCF_OFF     0
@@ -468,10 +479,17 @@ char *ngx_http_consent_tcf_record(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+typedef void *(*ngx_http_consent_tcf_load_pt)(const char *path, char *err,
+    size_t errlen);
+void *ngx_http_consent_tcf_load(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *path, ngx_http_consent_tcf_load_pt load,
+    ngx_pool_cleanup_pt cleanup, ngx_uint_t named);
 char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
+ngx_int_t ngx_http_consent_cookie_in(ngx_http_request_t *r,
+    const char *name, size_t nlen, ngx_str_t *value);
 
 /* consent_tcf cmp: what a choice writes (ngx_http_consent_tcf.c) */
 typedef struct {

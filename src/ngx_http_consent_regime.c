@@ -24,8 +24,6 @@ static void ngx_http_consent_regime_cleanup(void *data);
 static ngx_int_t ngx_http_consent_regime_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, size_t name_len,
     const char *value, size_t len);
-static ngx_int_t ngx_http_consent_regime_sent(ngx_http_request_t *r,
-    const char *name, size_t name_len, ngx_str_t *value);
 
 
 static time_t      ngx_http_consent_regime_logged;
@@ -80,11 +78,10 @@ char *
 ngx_http_consent_regime_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *prev, ngx_http_consent_loc_conf_t *conf)
 {
-    size_t               i, n;
-    u_char              *p, *last;
-    u_char               names[512];
-    ngx_str_t           *v;
-    ngx_pool_cleanup_t  *cln;
+    size_t       i, n;
+    u_char      *p, *last;
+    u_char       names[512];
+    ngx_str_t   *v;
 
     if (conf->regime == NGX_CONF_UNSET_PTR) {
         conf->regime = (prev->regime == NGX_CONF_UNSET_PTR) ? NULL
@@ -130,13 +127,12 @@ ngx_http_consent_regime_merge(ngx_conf_t *cf,
             return NGX_CONF_ERROR;
         }
 
-        cln = ngx_pool_cleanup_add(cf->pool, 0);
-        if (cln == NULL) {
+        if (ngx_http_consent_conf_owns(cf, ngx_http_consent_regime_cleanup,
+                                       conf)
+            != NGX_OK)
+        {
             return NGX_CONF_ERROR;
         }
-
-        cln->handler = ngx_http_consent_regime_cleanup;
-        cln->data = conf;
     }
 
     return NGX_CONF_OK;
@@ -188,24 +184,18 @@ ngx_http_consent_regime_variable(ngx_http_request_t *r,
 {
     consent_view_t  *view;
 
-    view = ngx_http_consent_view(r);
-
+    view = ngx_http_consent_variable_view(r, v, NULL);
     if (view == NULL) {
-        v->not_found = 1;
         return NGX_OK;
     }
 
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-
     if (view->regime == NULL) {
-        v->len = sizeof("opt-in") - 1;
-        v->data = (u_char *) "opt-in";
+        ngx_http_consent_variable_set(v, (u_char *) "opt-in",
+                                      sizeof("opt-in") - 1);
 
     } else {
-        v->len = view->regime->name_len;
-        v->data = (u_char *) view->regime->name;
+        ngx_http_consent_variable_set(v, (u_char *) view->regime->name,
+                                      view->regime->name_len);
     }
 
     return NGX_OK;
@@ -361,48 +351,6 @@ ngx_http_consent_regime_header(ngx_http_request_t *r,
 }
 
 
-/* the first cookie of the name the request carries */
-
-static ngx_int_t
-ngx_http_consent_regime_sent(ngx_http_request_t *r, const char *name,
-    size_t name_len, ngx_str_t *value)
-{
-    size_t             pos, vlen;
-    ngx_uint_t         i, n;
-    const char        *v;
-    ngx_table_elt_t  **h;
-
-#if (nginx_version >= 1023000)
-    ngx_table_elt_t   *c;
-    ngx_table_elt_t   *one[16];
-
-    for (c = r->headers_in.cookie, n = 0; c && n < 16; c = c->next) {
-        one[n++] = c;
-    }
-
-    h = one;
-#else
-    h = r->headers_in.cookies.elts;
-    n = r->headers_in.cookies.nelts;
-#endif
-
-    for (i = 0; i < n; i++) {
-        pos = 0;
-
-        if (consent_cookie_next((const char *) h[i]->value.data,
-                                h[i]->value.len, &pos, name, name_len,
-                                &v, &vlen))
-        {
-            value->data = (u_char *) v;
-            value->len = vlen;
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
 /* the cookie set, unless the browser sent it with this value (or none) */
 
 static ngx_int_t
@@ -412,7 +360,7 @@ ngx_http_consent_regime_cookie(ngx_http_request_t *r,
 {
     ngx_str_t  n, sent;
 
-    if (ngx_http_consent_regime_sent(r, name, name_len, &sent)
+    if (ngx_http_consent_cookie_in(r, name, name_len, &sent) == NGX_OK
         ? (sent.len == len && ngx_strncmp(sent.data, value, len) == 0)
         : len == 0)
     {
@@ -531,9 +479,11 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, consent_view_t *view,
     consent_render_conf_t *rc, ngx_str_t *nonce, ngx_str_t *head)
 {
-    char    *json;
-    u_char  *start, *p;
-    size_t   len, size, attr;
+    char        *json;
+    size_t       len;
+    ngx_int_t    ok;
+    const char  *script;
+    ngx_str_t    attrs = ngx_string("id=\"consent-regime\"");
 
     if (view->regime == NULL) {
         return NGX_OK;
@@ -544,40 +494,62 @@ ngx_http_consent_regime_head(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    /* the __gpp API: only where the regime has GPP sections */
+
+    script = (view->regime->model == CONSENT_MODEL_OPT_OUT
+              && view->regime->nsections)
+             ? "gpp.js" : NULL;
+
+    ok = ngx_http_consent_head_json(r, rc, nonce, head, &attrs, json, len,
+                                    script);
+    free(json);
+
+    return ok;
+}
+
+
+/*
+ * A page's state for the module's scripts, before the head snippet:
+ * <script type="application/json" ATTRS data-consent-ui> with the JSON
+ * (inert, "/" escaped by its maker), then the script of the asset that
+ * reads it, if any; the regime's (#consent-regime) and consent_tcf
+ * cmp's (#consent-tcf)
+ */
+
+ngx_int_t
+ngx_http_consent_head_json(ngx_http_request_t *r, consent_render_conf_t *rc,
+    ngx_str_t *nonce, ngx_str_t *head, ngx_str_t *attrs, const char *json,
+    size_t len, const char *script)
+{
+    u_char  *start, *p;
+    size_t   size, attr;
+
     attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
 
-    size = sizeof("<script type=\"application/json\" id=\"consent-regime\" "
-                  "data-consent-ui>") - 1 + attr + len
-           + sizeof("</script>") - 1
-           + ngx_http_consent_script_src_len(rc, "gpp.js", nonce)
+    size = sizeof("<script type=\"application/json\"  data-consent-ui>") - 1
+           + attrs->len + attr + len + sizeof("</script>") - 1
+           + (script ? ngx_http_consent_script_src_len(rc, script, nonce) : 0)
            + head->len;
 
     start = ngx_pnalloc(r->pool, size);
     if (start == NULL) {
-        free(json);
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(start, "<script type=\"application/json\" "
-                   "id=\"consent-regime\" data-consent-ui",
-                   sizeof("<script type=\"application/json\" "
-                          "id=\"consent-regime\" data-consent-ui") - 1);
+    p = ngx_cpymem(start, "<script type=\"application/json\" ",
+                   sizeof("<script type=\"application/json\" ") - 1);
+    p = ngx_cpymem(p, attrs->data, attrs->len);
+    p = ngx_cpymem(p, " data-consent-ui", sizeof(" data-consent-ui") - 1);
     p = ngx_http_consent_nonce_attr(p, nonce);
     *p++ = '>';
     p = ngx_cpymem(p, json, len);
     p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
 
-    /* the __gpp API: only where the regime has GPP sections */
-
-    if (view->regime->model == CONSENT_MODEL_OPT_OUT
-        && view->regime->nsections)
-    {
-        p = ngx_http_consent_script_src(p, rc, "gpp.js", nonce);
+    if (script) {
+        p = ngx_http_consent_script_src(p, rc, script, nonce);
     }
 
     p = ngx_cpymem(p, head->data, head->len);
-
-    free(json);
 
     head->data = start;
     head->len = p - start;

@@ -21,8 +21,32 @@
 #define NGX_HTTP_CONSENT_TCF_VENDOR   "consent_tcf_vendor_"
 
 
-static ngx_int_t ngx_http_consent_tcf_cookie(ngx_http_request_t *r,
-    const char *name, size_t nlen, ngx_str_t *value);
+/* the euconsent-v2 cookie as the request sent it */
+#define NGX_HTTP_CONSENT_TCF_ABSENT     0
+#define NGX_HTTP_CONSENT_TCF_UNDECODED  1   /* sent, but does not decode */
+#define NGX_HTTP_CONSENT_TCF_DECODED    2
+
+
+/*
+ * The TCF cookies of a request, read and decoded once (the bridge's view,
+ * the CMP's check and consent_tcf_record share them); the addtl_consent
+ * cookie only with a TC string that decodes, since it means nothing
+ * without one
+ */
+
+typedef struct ngx_http_consent_tcf_in_s {
+    ngx_uint_t                   state;
+    ngx_str_t                    tcs;     /* the TC string, if sent */
+    consent_tcf_t               *tc;      /* DECODED: large, in r->pool */
+    const char                  *why;     /* UNDECODED: why not */
+    ngx_str_t                    acs;     /* the AC string, if it decodes */
+    consent_tcf_ac_t            *ac;      /* NULL: none, or refused */
+    const char                  *ac_why;  /* refused: why */
+} ngx_http_consent_tcf_in_t;
+
+
+static ngx_http_consent_tcf_in_t *ngx_http_consent_tcf_in(
+    ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx);
 static ngx_int_t ngx_http_consent_tcf_purposes_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
@@ -30,6 +54,8 @@ static ngx_int_t ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
 static consent_tcf_t *ngx_http_consent_tcf_get(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_tcf_record_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_consent_tcf_cross_site(ngx_http_request_t *r);
+static void *ngx_http_consent_tcf_gvl_read(const char *path, char *err,
+    size_t errlen);
 static void ngx_http_consent_tcf_gvl_cleanup(void *data);
 static char *ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
@@ -37,7 +63,8 @@ static char *ngx_http_consent_tcf_cmp_merge(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf);
 static char *ngx_http_consent_tcf_requires(ngx_conf_t *cf,
     ngx_http_consent_loc_conf_t *conf, const char *mode, const char *what);
-static void ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
+static consent_tcf_state_t *ngx_http_consent_tcf_state(
+    ngx_http_request_t *r, ngx_http_consent_loc_conf_t *clcf,
     consent_tcf_cmp_t *cmp);
 static ngx_int_t ngx_http_consent_tcf_set_cookie(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, const char *name, ngx_str_t *value);
@@ -58,6 +85,13 @@ static ngx_http_variable_t  ngx_http_consent_tcf_vars[] = {
       ngx_http_null_variable
 };
 
+
+/*
+ * consent_tcf bridge | cmp | off.  Each directive handler here opens
+ * as nginx's own do ("is duplicate", then the arguments) and keeps its
+ * line for the errors of the merge: the shape of a command's set
+ * handler, written out in each as in nginx, not a contract to share
+ */
 
 char *
 ngx_http_consent_tcf(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -292,6 +326,49 @@ ngx_http_consent_tcf_check_gvl(ngx_conf_t *cf,
 
 
 /*
+ * The file or directory a consent_tcf_* directive names (relative to
+ * nginx's prefix) into *path, read and checked by load at nginx -t and
+ * reload, freed by cleanup with the configuration; NULL once the error
+ * is logged, after the path unless the loader's errors name their file
+ */
+
+void *
+ngx_http_consent_tcf_load(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *path, ngx_http_consent_tcf_load_pt load,
+    ngx_pool_cleanup_pt cleanup, ngx_uint_t named)
+{
+    char   err[1024];
+    void  *data;
+
+    if (ngx_conf_full_name(cf->cycle, path, 1) != NGX_OK) {
+        return NULL;
+    }
+
+    err[0] = '\0';
+    data = load((const char *) path->data, err, sizeof(err));
+
+    if (data == NULL) {
+        if (named) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V: %s", &cmd->name,
+                               err);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V \"%V\": %s",
+                               &cmd->name, path, err);
+        }
+
+        return NULL;
+    }
+
+    if (ngx_http_consent_conf_owns(cf, cleanup, data) != NGX_OK) {
+        return NULL;
+    }
+
+    return data;
+}
+
+
+/*
  * consent_tcf_gvl PATH: IAB's Global Vendor List (v3 JSON), a local file
  * the operator refreshes; read and checked here, at nginx -t and reload
  */
@@ -301,40 +378,35 @@ ngx_http_consent_tcf_gvl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_consent_loc_conf_t *clcf = conf;
 
-    char                 err[512];
-    ngx_str_t           *value, path;
-    consent_tcf_gvl_t   *gvl;
+    ngx_str_t  *value;
 
     if (clcf->tcf_gvl != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    path = value[1];
+    clcf->tcf_gvl_path = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
+    clcf->tcf_gvl = ngx_http_consent_tcf_load(cf, cmd, &clcf->tcf_gvl_path,
+                                              ngx_http_consent_tcf_gvl_read,
+                                              ngx_http_consent_tcf_gvl_cleanup,
+                                              0);
 
-    err[0] = '\0';
-    gvl = consent_tcf_gvl_load((const char *) path.data, err, sizeof(err));
+    return clcf->tcf_gvl ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
 
-    if (gvl == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "consent_tcf_gvl \"%V\": %s", &path, err);
-        return NGX_CONF_ERROR;
-    }
 
-    if (ngx_http_consent_conf_owns(cf, ngx_http_consent_tcf_gvl_cleanup, gvl)
-        != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
+/*
+ * The loader and its cleanup as ngx_http_consent_tcf_load calls them:
+ * the core's take and return their own types, so each file kind has
+ * this pair of wrappers (consent_tcf_gvl_translations' in
+ * ngx_http_consent_tcf_ui.c)
+ */
 
-    clcf->tcf_gvl = gvl;
-    clcf->tcf_gvl_path = path;
-
-    return NGX_CONF_OK;
+static void *
+ngx_http_consent_tcf_gvl_read(const char *path, char *err, size_t errlen)
+{
+    return consent_tcf_gvl_load(path, err, errlen);
 }
 
 
@@ -352,10 +424,14 @@ ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
 }
 
 
-/* the first cookie of the name */
+/*
+ * The first cookie of the name the request carries: the TCF's and GPP's
+ * cookies (the module's own signed cookie counts every one of its name,
+ * ngx_http_consent_state.c)
+ */
 
-static ngx_int_t
-ngx_http_consent_tcf_cookie(ngx_http_request_t *r, const char *name,
+ngx_int_t
+ngx_http_consent_cookie_in(ngx_http_request_t *r, const char *name,
     size_t nlen, ngx_str_t *value)
 {
     size_t        pos, vlen;
@@ -399,46 +475,115 @@ ngx_http_consent_tcf_cookie(ngx_http_request_t *r, const char *name,
 }
 
 
+/* the request's TCF cookies, decoded on first use; NULL on an error */
+
+static ngx_http_consent_tcf_in_t *
+ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
+{
+    ngx_str_t                   s;
+    ngx_http_consent_tcf_in_t  *in;
+
+    if (ctx->tcf_in) {
+        return ctx->tcf_in;
+    }
+
+    in = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_tcf_in_t));
+    if (in == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                   sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                   &in->tcs)
+        != NGX_OK)
+    {
+        in->state = NGX_HTTP_CONSENT_TCF_ABSENT;
+        goto done;
+    }
+
+    /* large (bitmaps of every vendor id): freed with the request */
+    in->tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
+    if (in->tc == NULL) {
+        return NULL;
+    }
+
+    in->why = "";
+
+    if (consent_tcf_decode((const char *) in->tcs.data, in->tcs.len, in->tc,
+                           &in->why)
+        != 0)
+    {
+        in->state = NGX_HTTP_CONSENT_TCF_UNDECODED;
+        in->tc = NULL;
+        goto done;
+    }
+
+    in->state = NGX_HTTP_CONSENT_TCF_DECODED;
+
+    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                   sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1, &s)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    in->ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
+    if (in->ac == NULL) {
+        return NULL;
+    }
+
+    in->ac_why = "";
+
+    if (consent_tcf_ac_decode((const char *) s.data, s.len, in->ac,
+                              &in->ac_why)
+        != 0)
+    {
+        in->ac = NULL;
+        goto done;
+    }
+
+    in->acs = s;
+
+done:
+
+    ctx->tcf_in = in;
+
+    return in;
+}
+
+
 consent_view_t *
 ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     ngx_http_consent_loc_conf_t *clcf)
 {
-    int                rc;
-    ngx_str_t          s, tcs;
-    const char        *why;
-    unsigned char      digest[32];
-    uint32_t           granted;
-    consent_tcf_t     *tc;
-    consent_state_e    state;
-    consent_tcf_ac_t  *ac;
+    int                         rc;
+    const char                 *why;
+    unsigned char               digest[32];
+    uint32_t                    granted;
+    consent_state_e             state;
+    ngx_http_consent_tcf_in_t  *in;
 
     ctx->tcf = NULL;
     granted = 0;
     why = "";
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                    &s)
-        != NGX_OK)
-    {
+    in = ngx_http_consent_tcf_in(r, ctx);
+    if (in == NULL) {
+        return NULL;
+    }
+
+    if (in->state == NGX_HTTP_CONSENT_TCF_ABSENT) {
         state = CONSENT_STATE_ABSENT;
         goto done;
     }
 
-    tcs = s;
-
-    /* large (bitmaps of every vendor id): freed with the request */
-    tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
-    if (tc == NULL) {
-        return NULL;
-    }
-
-    if (consent_tcf_decode((const char *) s.data, s.len, tc, &why) != 0) {
+    if (in->state == NGX_HTTP_CONSENT_TCF_UNDECODED) {
         state = CONSENT_STATE_INVALID;
+        why = in->why;
         goto done;
     }
 
-    rc = consent_tcf_usable(tc, (int64_t) ngx_time(), &why);
+    rc = consent_tcf_usable(in->tc, (int64_t) ngx_time(), &why);
 
     if (rc < 0) {
         state = CONSENT_STATE_INVALID;
@@ -451,31 +596,16 @@ ngx_http_consent_tcf_view(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx,
     }
 
     state = CONSENT_STATE_VALID;
-    ctx->tcf = tc;
-    ac = NULL;
+    ctx->tcf = in->tc;
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
-                                    &s)
-        == NGX_OK)
-    {
-        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
-        if (ac == NULL) {
-            return NULL;
-        }
-
-        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
-            != 0)
-        {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "consent: the addtl_consent cookie is refused: "
-                          "%s", why);
-            ac = NULL;
-        }
+    if (in->ac == NULL && in->ac_why != NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "consent: the addtl_consent cookie is refused: %s",
+                      in->ac_why);
     }
 
-    granted = consent_tcf_map_granted(clcf->policy->tcf, clcf->policy, tc,
-                                      ac);
+    granted = consent_tcf_map_granted(clcf->policy->tcf, clcf->policy, in->tc,
+                                      in->ac);
 
 done:
 
@@ -492,7 +622,9 @@ done:
     /* $consent_id: the id the TC string's audit records carry */
 
     if ((state == CONSENT_STATE_VALID || state == CONSENT_STATE_EXPIRED)
-        && consent_tcf_digest((const char *) tcs.data, tcs.len, digest) == 0)
+        && consent_tcf_digest((const char *) in->tcs.data, in->tcs.len,
+                              digest)
+           == 0)
     {
         ngx_memcpy(ctx->view.token.id, digest, CONSENT_ID_LEN);
     }
@@ -522,7 +654,11 @@ ngx_http_consent_tcf_get(ngx_http_request_t *r)
 }
 
 
-/* "1,2,3": the purposes the TC string consents to, "" without one */
+/*
+ * "1,2,3": the purposes the TC string consents to, "" without one.
+ * Shaped as $consent_categories (ngx_http_consent_variables.c), a list
+ * of the bits set, but of numbers in a fixed room, not of names
+ */
 
 static ngx_int_t
 ngx_http_consent_tcf_purposes_variable(ngx_http_request_t *r,
@@ -551,11 +687,7 @@ ngx_http_consent_tcf_purposes_variable(ngx_http_request_t *r,
         }
     }
 
-    v->data = start;
-    v->len = p - start;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
+    ngx_http_consent_variable_set(v, start, p - start);
 
     return NGX_OK;
 }
@@ -567,14 +699,14 @@ static ngx_int_t
 ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t *name = (ngx_str_t *) data;
-
-    size_t          plen;
     ngx_int_t       id;
+    ngx_str_t       vendor;
+    ngx_uint_t      has;
     consent_tcf_t  *tc;
 
-    plen = sizeof(NGX_HTTP_CONSENT_TCF_VENDOR) - 1;
-    id = ngx_atoi(name->data + plen, name->len - plen);
+    ngx_http_consent_variable_suffix(data, NGX_HTTP_CONSENT_TCF_VENDOR,
+                                     &vendor);
+    id = ngx_atoi(vendor.data, vendor.len);
 
     if (id < 1 || id > CONSENT_TCF_MAX_ID) {
         v->not_found = 1;
@@ -583,13 +715,8 @@ ngx_http_consent_tcf_vendor_variable(ngx_http_request_t *r,
 
     tc = ngx_http_consent_tcf_get(r);
 
-    v->data = (u_char *) ((tc && consent_tcf_set_has(&tc->vendor_consents,
-                                                     (unsigned) id))
-                          ? "1" : "0");
-    v->len = 1;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
+    has = (tc && consent_tcf_set_has(&tc->vendor_consents, (unsigned) id));
+    ngx_http_consent_variable_set(v, (u_char *) (has ? "1" : "0"), 1);
 
     return NGX_OK;
 }
@@ -633,10 +760,11 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
 {
     char                          ip[64], id[CONSENT_ID_B64_LEN + 1];
     ngx_int_t                     rc;
-    ngx_str_t                     s;
     unsigned char                 digest[32];
     consent_view_t               *view;
     consent_record_t              rec;
+    ngx_http_consent_ctx_t       *ctx;
+    ngx_http_consent_tcf_in_t    *in;
     ngx_http_consent_loc_conf_t  *clcf;
 
     if (r->method != NGX_HTTP_POST) {
@@ -662,17 +790,25 @@ ngx_http_consent_tcf_record_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (view->state != CONSENT_STATE_VALID
-        || ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                  sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                  &s)
-           != NGX_OK)
-    {
+    if (view->state != CONSENT_STATE_VALID) {
         /* nothing usable to record */
         return NGX_HTTP_BAD_REQUEST;
     }
 
-    if (consent_tcf_digest((const char *) s.data, s.len, digest) != 0) {
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_consent_module);
+
+    in = ngx_http_consent_tcf_in(r, ctx);
+    if (in == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (in->state == NGX_HTTP_CONSENT_TCF_ABSENT) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (consent_tcf_digest((const char *) in->tcs.data, in->tcs.len, digest)
+        != 0)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -712,28 +848,18 @@ ngx_int_t
 ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf)
 {
-    unsigned              nvalid;
-    ngx_str_t             s;
-    const char           *why;
-    consent_tcf_t        *tc;
-    consent_state_e       state;
-    consent_token_t       tok;
-    consent_tcf_ac_t     *ac;
-    consent_tcf_cmp_t     cmp;
-    consent_tcf_state_t  *st;
+    unsigned                    nvalid;
+    const char                 *why;
+    consent_state_e             state;
+    consent_token_t             tok;
+    consent_tcf_cmp_t           cmp;
+    consent_tcf_state_t        *st;
+    ngx_http_consent_tcf_in_t  *in;
 
-    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    st = ngx_http_consent_tcf_state(r, clcf, &cmp);
     if (st == NULL) {
         return NGX_ERROR;
     }
-
-    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
-
-    st->cmp_id = cmp.cmp_id;
-    st->cmp_version = cmp.cmp_version;
-    st->policy_version =
-                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
-    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
 
     ctx->view.tcf = st;
     ctx->tcf = NULL;
@@ -743,26 +869,20 @@ ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    in = ngx_http_consent_tcf_in(r, ctx);
+    if (in == NULL) {
+        return NGX_ERROR;
+    }
+
     why = "no euconsent-v2 cookie";
     state = CONSENT_STATE_OUTDATED;
-    tc = NULL;
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                    &s)
-        == NGX_OK)
-    {
-        tc = ngx_palloc(r->pool, sizeof(consent_tcf_t));
-        if (tc == NULL) {
-            return NGX_ERROR;
-        }
+    if (in->state == NGX_HTTP_CONSENT_TCF_UNDECODED) {
+        why = in->why;
 
-        if (consent_tcf_decode((const char *) s.data, s.len, tc, &why)
-            == 0)
-        {
-            state = consent_tcf_cmp_state(tc, clcf->tcf_gvl, &cmp,
-                                          (int64_t) ngx_time(), &why);
-        }
+    } else if (in->state == NGX_HTTP_CONSENT_TCF_DECODED) {
+        state = consent_tcf_cmp_state(in->tc, clcf->tcf_gvl, &cmp,
+                                      (int64_t) ngx_time(), &why);
     }
 
     if (state != CONSENT_STATE_VALID) {
@@ -780,40 +900,47 @@ ngx_http_consent_tcf_cmp_view(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    st->tc = tc;
-    st->tc_string = (const char *) s.data;
-    st->tc_len = s.len;
-    ctx->tcf = tc;
+    st->tc = in->tc;
+    st->tc_string = (const char *) in->tcs.data;
+    st->tc_len = in->tcs.len;
+    ctx->tcf = in->tc;
 
-    if (ngx_http_consent_tcf_cookie(r, NGX_HTTP_CONSENT_AC_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
-                                    &s)
-        == NGX_OK)
-    {
-        ac = ngx_palloc(r->pool, sizeof(consent_tcf_ac_t));
-        if (ac == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (consent_tcf_ac_decode((const char *) s.data, s.len, ac, &why)
-            == 0)
-        {
-            st->ac_string = (const char *) s.data;
-            st->ac_len = s.len;
-        }
+    if (in->ac) {
+        st->ac_string = (const char *) in->acs.data;
+        st->ac_len = in->acs.len;
     }
 
     return NGX_OK;
 }
 
 
-static void
-ngx_http_consent_tcf_cmp_conf(ngx_http_consent_loc_conf_t *clcf,
-    consent_tcf_cmp_t *cmp)
+/*
+ * The CMP as consent_tcf_cmp and the GVL configure it, in cmp and in a
+ * new TCData state (the view's and a choice's); NULL on an error
+ */
+
+static consent_tcf_state_t *
+ngx_http_consent_tcf_state(ngx_http_request_t *r,
+    ngx_http_consent_loc_conf_t *clcf, consent_tcf_cmp_t *cmp)
 {
+    consent_tcf_state_t  *st;
+
     cmp->cmp_id = (unsigned) clcf->tcf_cmp_id;
     cmp->cmp_version = (unsigned) clcf->tcf_cmp_version;
     ngx_memcpy(cmp->publisher_cc, clcf->tcf_cc, 3);
+
+    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    if (st == NULL) {
+        return NULL;
+    }
+
+    st->cmp_id = cmp->cmp_id;
+    st->cmp_version = cmp->cmp_version;
+    st->policy_version =
+                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
+    ngx_memcpy(st->publisher_cc, cmp->publisher_cc, 3);
+
+    return st;
 }
 
 
@@ -862,18 +989,11 @@ ngx_http_consent_tcf_choose(ngx_http_request_t *r,
     ngx_http_consent_tcf_out_t  *out;
 
     out = ngx_pcalloc(r->pool, sizeof(ngx_http_consent_tcf_out_t));
-    st = ngx_pcalloc(r->pool, sizeof(consent_tcf_state_t));
+    st = ngx_http_consent_tcf_state(r, clcf, &cmp);
     if (out == NULL || st == NULL) {
         return NULL;
     }
 
-    ngx_http_consent_tcf_cmp_conf(clcf, &cmp);
-
-    st->cmp_id = cmp.cmp_id;
-    st->cmp_version = cmp.cmp_version;
-    st->policy_version =
-                    ((consent_tcf_gvl_t *) clcf->tcf_gvl)->policy_version;
-    ngx_memcpy(st->publisher_cc, cmp.publisher_cc, 3);
     out->state = st;
 
     if (choice->action == CONSENT_ACTION_WITHDRAW) {
@@ -1012,9 +1132,11 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
     consent_html_conf_t *hc)
 {
     char                 *json;
-    u_char               *start, *p;
-    size_t                len, size, attr;
+    u_char                id[sizeof("id=\"consent-tcf\" data-gvl=\"\"")
+                             + NGX_INT_T_LEN];
     json_t               *td;
+    ngx_int_t             ok;
+    ngx_str_t             attrs;
     consent_tcf_state_t   st;
 
     if (view->tcf == NULL) {
@@ -1045,38 +1167,17 @@ ngx_http_consent_tcf_head(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    len = ngx_strlen(json);
-    attr = nonce->len ? sizeof(" nonce=\"\"") - 1 + 6 * nonce->len : 0;
+    attrs.data = id;
+    attrs.len = ngx_sprintf(id, "id=\"consent-tcf\" data-gvl=\"%ui\"",
+                            (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
+                                                   ->vendor_list_version)
+                - id;
 
-    size = sizeof("<script type=\"application/json\" id=\"consent-tcf\" "
-                  "data-gvl=\"4095\" data-consent-ui>") - 1 + attr + len
-           + sizeof("</script>") - 1
-           + ngx_http_consent_script_src_len(rc, "tcfapi.js", nonce)
-           + head->len;
-
-    start = ngx_pnalloc(r->pool, size);
-    if (start == NULL) {
-        free(json);
-        return NGX_ERROR;
-    }
-
-    p = ngx_sprintf(start, "<script type=\"application/json\" "
-                    "id=\"consent-tcf\" data-gvl=\"%ui\" data-consent-ui",
-                    (ngx_uint_t) ((consent_tcf_gvl_t *) clcf->tcf_gvl)
-                                                       ->vendor_list_version);
-    p = ngx_http_consent_nonce_attr(p, nonce);
-    *p++ = '>';
-    p = ngx_cpymem(p, json, len);
-    p = ngx_cpymem(p, "</script>", sizeof("</script>") - 1);
-    p = ngx_http_consent_script_src(p, rc, "tcfapi.js", nonce);
-    p = ngx_cpymem(p, head->data, head->len);
-
+    ok = ngx_http_consent_head_json(r, rc, nonce, head, &attrs, json,
+                                    ngx_strlen(json), "tcfapi.js");
     free(json);
 
-    head->data = start;
-    head->len = p - start;
-
-    return NGX_OK;
+    return ok;
 }
 
 

@@ -19,6 +19,8 @@
 #include "consent_tcf_ui.h"
 
 
+static void *ngx_http_consent_tcf_i18n_read(const char *dir, char *err,
+    size_t errlen);
 static void ngx_http_consent_tcf_i18n_cleanup(void *data);
 static ngx_uint_t ngx_http_consent_tcf_ui_on(
     ngx_http_consent_loc_conf_t *clcf);
@@ -27,8 +29,8 @@ static const consent_tcf_tr_t *ngx_http_consent_tcf_ui_tr(
 
 
 /*
- * Shaped as consent_tcf_gvl's handler on purpose, as nginx writes each
- * file directive out: the loaders, types and messages differ
+ * consent_tcf_gvl_translations DIR: the purposes-LL.json files, read
+ * as consent_tcf_gvl's file is (whose errors name the file in DIR)
  */
 
 char *
@@ -37,9 +39,7 @@ ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_consent_loc_conf_t *clcf = conf;
 
-    char                 err[1024];
-    ngx_str_t           *value, path;
-    consent_tcf_i18n_t  *i18n;
+    ngx_str_t  *value, path;
 
     if (clcf->tcf_i18n != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -48,29 +48,21 @@ ngx_http_consent_tcf_translations(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     path = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
+    clcf->tcf_i18n = ngx_http_consent_tcf_load(cf, cmd, &path,
+                                             ngx_http_consent_tcf_i18n_read,
+                                             ngx_http_consent_tcf_i18n_cleanup,
+                                             1);
 
-    err[0] = '\0';
-    i18n = consent_tcf_i18n_load((const char *) path.data, err, sizeof(err));
+    return clcf->tcf_i18n ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
 
-    if (i18n == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "consent_tcf_gvl_translations: %s", err);
-        return NGX_CONF_ERROR;
-    }
 
-    if (ngx_http_consent_conf_owns(cf, ngx_http_consent_tcf_i18n_cleanup,
-                                   i18n)
-        != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
+/* typed wrappers, as consent_tcf_gvl's (ngx_http_consent_tcf.c) */
 
-    clcf->tcf_i18n = i18n;
-
-    return NGX_CONF_OK;
+static void *
+ngx_http_consent_tcf_i18n_read(const char *dir, char *err, size_t errlen)
+{
+    return consent_tcf_i18n_load(dir, err, errlen);
 }
 
 

@@ -21,8 +21,6 @@ static ngx_int_t ngx_http_consent_granted_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_consent_cookies_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-static void ngx_http_consent_variable_set(ngx_http_variable_value_t *v,
-    u_char *data, size_t len);
 
 
 #define NGX_HTTP_CONSENT_GRANTED_PREFIX  "consent_granted_"
@@ -92,12 +90,15 @@ ngx_http_consent_vars_add(ngx_conf_t *cf, ngx_http_variable_t *vars)
 
 
 /*
- * Each get_handler starts by reading the visitor's consent and says
- * not_found without one, written out in every handler as in nginx's
- * ngx_http_variables.c: the handler is the unit nginx calls
+ * A variable's value, for every get_handler of the module's variables
+ * (here, ngx_http_consent_regime.c, ngx_http_consent_tcf.c).
+ * no_cacheable stays 0 as in nginx's own handlers: each variable is
+ * added with NGX_HTTP_VAR_NOCACHEABLE, by which nginx marks the value.
+ * What the handlers still have alike (nginx's get_handler signature, the
+ * three lines that read the view) is left written out in each.
  */
 
-static void
+void
 ngx_http_consent_variable_set(ngx_http_variable_value_t *v, u_char *data,
     size_t len)
 {
@@ -109,6 +110,51 @@ ngx_http_consent_variable_set(ngx_http_variable_value_t *v, u_char *data,
 }
 
 
+/*
+ * The visitor's consent, or NULL with the variable not found; and, if
+ * policy is not NULL, the policy it was read with
+ */
+
+consent_view_t *
+ngx_http_consent_variable_view(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, consent_policy_t **policy)
+{
+    consent_view_t               *view;
+    ngx_http_consent_loc_conf_t  *clcf;
+
+    view = ngx_http_consent_view(r);
+
+    if (view == NULL) {
+        v->not_found = 1;
+        return NULL;
+    }
+
+    if (policy) {
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
+        *policy = clcf->policy;
+    }
+
+    return view;
+}
+
+
+/* what follows the prefix in a prefix variable's name (its data) */
+
+void
+ngx_http_consent_variable_suffix(uintptr_t data, const char *prefix,
+    ngx_str_t *suffix)
+{
+    ngx_str_t *name = (ngx_str_t *) data;
+
+    size_t  len;
+
+    len = ngx_strlen(prefix);
+
+    suffix->data = name->data + len;
+    suffix->len = name->len - len;
+}
+
+
 static ngx_int_t
 ngx_http_consent_state_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -116,10 +162,8 @@ ngx_http_consent_state_variable(ngx_http_request_t *r,
     const char      *name;
     consent_view_t  *view;
 
-    view = ngx_http_consent_view(r);
-
+    view = ngx_http_consent_variable_view(r, v, NULL);
     if (view == NULL) {
-        v->not_found = 1;
         return NGX_OK;
     }
 
@@ -167,17 +211,11 @@ ngx_http_consent_categories_variable(ngx_http_request_t *r,
     ngx_uint_t                    i;
     consent_view_t               *view;
     consent_policy_t             *policy;
-    ngx_http_consent_loc_conf_t  *clcf;
 
-    view = ngx_http_consent_view(r);
-
+    view = ngx_http_consent_variable_view(r, v, &policy);
     if (view == NULL) {
-        v->not_found = 1;
         return NGX_OK;
     }
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
-    policy = clcf->policy;
 
     len = 0;
 
@@ -215,26 +253,21 @@ static ngx_int_t
 ngx_http_consent_granted_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t *name = (ngx_str_t *) data;
+    int                cat;
+    ngx_str_t          category;
+    consent_view_t    *view;
+    consent_policy_t  *policy;
 
-    int                           cat;
-    size_t                        plen;
-    consent_view_t               *view;
-    ngx_http_consent_loc_conf_t  *clcf;
-
-    view = ngx_http_consent_view(r);
-
+    view = ngx_http_consent_variable_view(r, v, &policy);
     if (view == NULL) {
-        v->not_found = 1;
         return NGX_OK;
     }
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_consent_module);
-    plen = sizeof(NGX_HTTP_CONSENT_GRANTED_PREFIX) - 1;
+    ngx_http_consent_variable_suffix(data, NGX_HTTP_CONSENT_GRANTED_PREFIX,
+                                     &category);
 
-    cat = consent_policy_category(clcf->policy,
-                                  (const char *) name->data + plen,
-                                  name->len - plen);
+    cat = consent_policy_category(policy, (const char *) category.data,
+                                  category.len);
 
     if (cat < 0) {
         v->not_found = 1;

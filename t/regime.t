@@ -79,6 +79,11 @@ http {
 
         location /consent/ { consent_endpoint; }
 
+        location /nonce/ {
+            consent_csp_nonce n0nce;
+            alias %%TESTDIR%%/html/;
+        }
+
         location /vars {
             consent off;
             return 200 "\$consent_regime|\$consent_state|\$consent_categories\\n";
@@ -147,6 +152,16 @@ is(gated($r->{body}, 'connect.facebook.net'), 1, 'opt-in: marketing held');
 like($r->{body}, qr{id="consent-regime"[^>]*>\{"regime":"opt-in","model":"opt-in","gpc":false,"gpp":null\}</script>},
      'opt-in: the regime in the page');
 unlike($r->{body}, qr{gpp\.js}, 'opt-in: no __gpp API');
+
+# the state and the API's script: one element each, before the head
+# snippet, with the nonce (the element's bytes are the test's)
+
+$r = get('/nonce/index.html', 'US-CA');
+like($r->{body}, qr{<head><script type="application/json" id="consent-regime" data-consent-ui nonce="n0nce">\{"regime":"opt-out",[^<]*\}</script><script src="/consent/gpp\.js\?v=[0-9a-f]+" data-consent-ui nonce="n0nce"></script><script type="application/json" id="consent-state" },
+     'opt-out with a nonce: the state, then the __gpp API, then the snippet');
+$r = get('/nonce/index.html', undef);
+like($r->{body}, qr{<head><script type="application/json" id="consent-regime" data-consent-ui nonce="n0nce">\{"regime":"opt-in",[^<]*\}</script><script type="application/json" id="consent-state" },
+     'opt-in with a nonce: the state alone');
 ok(!defined cookie_value($r, '__gpp'), 'opt-in: no __gpp cookie');
 like(get('/vars', undef)->{body}, qr{^opt-in\|absent\|necessary$},
      '$consent_regime: opt-in');

@@ -174,6 +174,26 @@ is(xc('/collect', $tc{future}, $ac), 'invalid|necessary||0|0',
 is(xc('/collect', 'CPnotatcstring'), 'invalid|necessary||0|0',
    'not a TC string: invalid');
 
+# why, in the error log (at info): one line a request, the cookies read once
+
+sub logged {
+    my ($off) = length $t->error_log;
+    xc(@_);
+    return substr($t->error_log, $off);
+}
+
+my $l = logged('/collect', 'CPnotatcstring');
+like($l, qr/the euconsent-v2 cookie is invalid: \S/,
+     'an undecodable TC string: why, logged');
+is(() = $l =~ /euconsent-v2/g, 1, 'once');
+like(logged('/collect', $tc{expired}, $ac),
+     qr/the euconsent-v2 cookie is expired: \S/, 'an expired one: why');
+$l = logged('/collect', $tc{all}, 'garbage');
+like($l, qr/the addtl_consent cookie is refused: \S/,
+     'a malformed AC string: why');
+is(() = $l =~ /addtl_consent/g, 1, 'once');
+is(logged('/collect', $tc{all}, $ac), '', 'a good pair: nothing logged');
+
 # consent_require
 
 is(get('/collect', undef)->{status}, 403, '/collect without: 403');

@@ -104,6 +104,11 @@ http {
         add_header X-Consent "\$consent_state|\$consent_categories" always;
 
         location /consent/ { consent_endpoint; }
+
+        location /nonce/ {
+            consent_csp_nonce n0nce;
+            alias %%TESTDIR%%/html/;
+        }
     }
 }
 EOF
@@ -367,13 +372,22 @@ for my $b (@refused) {
 # re-prompt: the TC string must still stand for the signed consent
 
 (my $signed = $accepted) =~ s/;.*//;
+my $off0 = length $t->error_log;
 ($x, $page) = xc($signed);
+like(substr($t->error_log, $off0),
+     qr/does not stand for the consent any more \(no euconsent-v2 cookie\)/,
+     'why, in the error log: no cookie');
 is($x, 'outdated|necessary', 'the signed cookie without its TC string: '
    . 'outdated, nothing optional');
 like($page->{body}, qr/<[^>]*id="consent-banner"(?![^>]*hidden)/,
      'the banner asks again');
+my $off = length $t->error_log;
 ($x) = xc("$signed; euconsent-v2=garbage");
 is($x, 'outdated|necessary', 'an undecodable TC string: outdated');
+my $l = substr($t->error_log, $off);
+like($l, qr/does not stand for the consent any more \((?!no euconsent)\S/,
+     'why, in the error log: the decoder\'s reason');
+is(() = $l =~ /does not stand/g, 1, 'once');
 ($x) = xc("$signed; euconsent-v2=" . encode_tc(policyVersion => 4,
                                                 vendorsDisclosed => undef));
 is($x, 'outdated|necessary',
@@ -390,6 +404,16 @@ is($x, 'valid|necessary,preferences,analytics,marketing',
 ($x, $page) = xc($accepted);
 unlike($page->{body}, qr/<[^>]*id="consent-banner"(?![^>]*hidden)/,
        'with its TC string, no banner asks');
+
+# the TCData and the __tcfapi script: first in <head>, with the nonce
+# (the element's bytes are the test's)
+
+$r = $t->http(method => 'GET', uri => '/nonce/page.html',
+              headers => [ Cookie => $accepted ]);
+like($r->{body}, qr{<head><script type="application/json" id="consent-tcf" data-gvl="120" data-consent-ui nonce="n0nce">\{[^<]*"tcString":"\Q$tc\E"[^<]*\}</script><script src="/consent/tcfapi\.js\?v=[0-9a-f]+" data-consent-ui nonce="n0nce"></script><script type="application/json" id="consent-state" },
+     'the TCData, then the __tcfapi script, then the snippet');
+like($page->{body}, qr{<head><script type="application/json" id="consent-tcf" data-gvl="120" data-consent-ui>\{[^<]*\}</script><script src="/consent/tcfapi\.js\?v=[0-9a-f]+" data-consent-ui></script>},
+     'and without a nonce');
 
 # the state JSON (GET)
 

@@ -103,7 +103,11 @@ Array.prototype.forEach.call(q, function (a) {
 });
 
 // frames find the API through a frame named __gppLocator and call it
-// with postMessage; each answer goes back to the frame that asked
+// with postMessage; each answer goes back to the frame that asked.
+// tcfapi.js has its twin for __tcfapiLocator, on purpose: each script
+// is served alone (a page may get either, or both), sharing would cost
+// a request, and the protocols differ (__tcfapi calls carry a version,
+// a string message is answered with a string)
 function locator() {
     var f;
     if (w.frames.__gppLocator) {

@@ -127,7 +127,11 @@ Array.prototype.forEach.call(q, function (a) {
     call.apply(null, a);
 });
 
-// frames find the API through a frame named __tcfapiLocator
+// frames find the API through a frame named __tcfapiLocator and call
+// it with postMessage.  gpp.js has its twin for __gppLocator, on
+// purpose: each script is served alone (a page may get either, or
+// both), sharing would cost a request, and the protocols differ (here
+// calls carry a version, a string message is answered with a string)
 function locator() {
     var f;
     if (w.frames.__tcfapiLocator) {
