@@ -293,6 +293,8 @@ ngx_table_elt_t *ngx_http_consent_walk_next(ngx_http_consent_walk_t *w,
     const char *name, size_t len);
 ngx_table_elt_t **ngx_http_consent_cookie_headers(ngx_http_request_t *r,
     ngx_uint_t *n);
+ngx_int_t ngx_http_consent_cookie_in(ngx_http_request_t *r,
+    const char *name, size_t nlen, ngx_str_t *value);
 
 #define ngx_http_consent_header_in_str(r, name)                              \
     ngx_http_consent_header_find(&(r)->headers_in.headers, name,             \
@@ -488,8 +490,6 @@ char *ngx_http_consent_tcf_cmp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 consent_view_t *ngx_http_consent_tcf_view(ngx_http_request_t *r,
     ngx_http_consent_ctx_t *ctx, ngx_http_consent_loc_conf_t *clcf);
-ngx_int_t ngx_http_consent_cookie_in(ngx_http_request_t *r,
-    const char *name, size_t nlen, ngx_str_t *value);
 
 /* consent_tcf cmp: what a choice writes (ngx_http_consent_tcf.c) */
 typedef struct {

@@ -481,6 +481,44 @@ ngx_http_consent_cookie_headers(ngx_http_request_t *r, ngx_uint_t *n)
 
 
 /*
+ * The first cookie of the name the request carries: the TCF's and GPP's
+ * cookies (the module's own signed cookie counts every one of its name,
+ * ngx_http_consent_view()); NGX_DECLINED when there is none, NGX_ERROR
+ * when out of memory
+ */
+
+ngx_int_t
+ngx_http_consent_cookie_in(ngx_http_request_t *r, const char *name,
+    size_t nlen, ngx_str_t *value)
+{
+    size_t            pos, vlen;
+    ngx_uint_t        i, n;
+    const char       *v;
+    ngx_table_elt_t **h;
+
+    h = ngx_http_consent_cookie_headers(r, &n);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        pos = 0;
+
+        if (consent_cookie_next((const char *) h[i]->value.data,
+                                h[i]->value.len, &pos, name, nlen, &v,
+                                &vlen))
+        {
+            value->data = (u_char *) v;
+            value->len = vlen;
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
  * The request's headers without those drop() picks, for nginx and for
  * the backend alike: the list is copied without them.  The other
  * pointers nginx keeps into the old list stay valid (pool memory).

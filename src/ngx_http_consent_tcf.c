@@ -424,62 +424,12 @@ ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
 }
 
 
-/*
- * The first cookie of the name the request carries: the TCF's and GPP's
- * cookies (the module's own signed cookie counts every one of its name,
- * ngx_http_consent_state.c)
- */
-
-ngx_int_t
-ngx_http_consent_cookie_in(ngx_http_request_t *r, const char *name,
-    size_t nlen, ngx_str_t *value)
-{
-    size_t        pos, vlen;
-    const char   *v;
-
-#if (nginx_version >= 1023000)
-    ngx_table_elt_t  *c;
-
-    for (c = r->headers_in.cookie; c; c = c->next) {
-        pos = 0;
-
-        if (consent_cookie_next((const char *) c->value.data, c->value.len,
-                                &pos, name, nlen, &v, &vlen))
-        {
-            value->data = (u_char *) v;
-            value->len = vlen;
-            return NGX_OK;
-        }
-    }
-#else
-    ngx_uint_t         i;
-    ngx_table_elt_t  **h;
-
-    h = r->headers_in.cookies.elts;
-
-    for (i = 0; i < r->headers_in.cookies.nelts; i++) {
-        pos = 0;
-
-        if (consent_cookie_next((const char *) h[i]->value.data,
-                                h[i]->value.len, &pos, name, nlen, &v,
-                                &vlen))
-        {
-            value->data = (u_char *) v;
-            value->len = vlen;
-            return NGX_OK;
-        }
-    }
-#endif
-
-    return NGX_DECLINED;
-}
-
-
 /* the request's TCF cookies, decoded on first use; NULL on an error */
 
 static ngx_http_consent_tcf_in_t *
 ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
 {
+    ngx_int_t                   rc;
     ngx_str_t                   s;
     ngx_http_consent_tcf_in_t  *in;
 
@@ -492,11 +442,14 @@ ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
         return NULL;
     }
 
-    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                   sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                   &in->tcs)
-        != NGX_OK)
-    {
+    rc = ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                    &in->tcs);
+    if (rc == NGX_ERROR) {
+        return NULL;
+    }
+
+    if (rc != NGX_OK) {
         in->state = NGX_HTTP_CONSENT_TCF_ABSENT;
         goto done;
     }
@@ -520,10 +473,14 @@ ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
 
     in->state = NGX_HTTP_CONSENT_TCF_DECODED;
 
-    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_AC_COOKIE,
-                                   sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1, &s)
-        != NGX_OK)
-    {
+    rc = ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
+                                    &s);
+    if (rc == NGX_ERROR) {
+        return NULL;
+    }
+
+    if (rc != NGX_OK) {
         goto done;
     }
 
