@@ -213,6 +213,10 @@ static void consent_html_comment_done(consent_html_t *h, const char *p,
     int from, int eof);
 static void consent_html_doctype_done(consent_html_t *h, const char *p,
     int eof);
+static const char *consent_html_observed(consent_html_t *h, const char *p,
+    size_t *n);
+static void consent_html_report(consent_html_t *h, consent_token_kind_e kind,
+    const char *s, size_t len, int mode);
 static void consent_html_finish(consent_html_t *h, const char *p);
 static int consent_html_open_end(consent_html_t *h);
 static void consent_html_inject(consent_html_t *h, int banner);
@@ -241,7 +245,9 @@ static const unsigned char  consent_html_class[256] = {
 
 /*
  * A tag name's bytes in lower case (ASCII); 0 for the bytes that end a
- * name (whitespace, '/', '>'), and for NUL, which does not
+ * name (whitespace, '/', '>'), and for NUL, which does not.  Alike in
+ * shape to consent_match.c's consent_host_plain, which zeroes a host's
+ * own special bytes: each is its reader's per-byte table, kept apart.
  */
 static const unsigned char  consent_html_nm[256] = {
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -791,7 +797,12 @@ consent_html_find(const char *name, size_t len)
 }
 
 
-/* consent_html_find() for a name as written, in any case */
+/*
+ * consent_html_find() for a name as written, in any case: the skip's,
+ * on the page's bytes, each folded as it is compared.  A copy on
+ * purpose: a name already lower-cased does without the table look-up a
+ * byte; consent_html_selfcheck() checks every name of the table with it
+ */
 
 static const consent_html_name_t *
 consent_html_find_raw(const char *name, size_t len)
@@ -3743,6 +3754,7 @@ consent_html_cdata_tag(consent_html_t *h, const char *p)
         return;
     }
 
+    /* the tag as consent_html_tag_begin() starts one, its name read */
     h->known = NULL;
     h->el = CONSENT_EL_OTHER;
     h->svg = 0;
@@ -3789,19 +3801,12 @@ consent_html_comment_done(consent_html_t *h, const char *p, int from,
     int eof)
 {
     size_t       n, start, end;
-    const char  *t, *data;
+    const char  *t;
 
     h->state = CONSENT_S_DATA;
-
-    if (h->observe == NULL || h->region != CONSENT_R_OBSERVE) {
-        consent_html_release(h);
-        return;
-    }
-
-    t = consent_html_text(h, p, &n);
+    t = consent_html_observed(h, p, &n);
 
     if (t == NULL) {
-        consent_html_release(h);
         return;
     }
 
@@ -3849,15 +3854,7 @@ consent_html_comment_done(consent_html_t *h, const char *p, int from,
         end = start;
     }
 
-    h->dec_len = 0;
-    data = consent_html_dec(h, t + start, end - start, 0, &n);
-
-    if (data != NULL) {
-        h->observe(h->observe_ctx, CONSENT_TOKEN_COMMENT, data, n, NULL, 0,
-                   0);
-    }
-
-    consent_html_release(h);
+    consent_html_report(h, CONSENT_TOKEN_COMMENT, t + start, end - start, 0);
 }
 
 
@@ -3865,19 +3862,12 @@ static void
 consent_html_doctype_done(consent_html_t *h, const char *p, int eof)
 {
     size_t       n, i, start;
-    const char  *t, *name;
+    const char  *t;
 
     h->state = CONSENT_S_DATA;
-
-    if (h->observe == NULL || h->region != CONSENT_R_OBSERVE) {
-        consent_html_release(h);
-        return;
-    }
-
-    t = consent_html_text(h, p, &n);
+    t = consent_html_observed(h, p, &n);
 
     if (t == NULL) {
-        consent_html_release(h);
         return;
     }
 
@@ -3895,12 +3885,49 @@ consent_html_doctype_done(consent_html_t *h, const char *p, int eof)
         /* void */
     }
 
-    h->dec_len = 0;
-    name = consent_html_dec(h, t + start, i - start, 2, &n);
+    consent_html_report(h, CONSENT_TOKEN_DOCTYPE, t + start, i - start, 2);
+}
 
-    if (name != NULL) {
-        h->observe(h->observe_ctx, CONSENT_TOKEN_DOCTYPE, name, n, NULL, 0,
-                   0);
+
+/*
+ * The comment or DOCTYPE held for the observer, up to p; NULL when none
+ * is (no observer, or it did not fit the hold): the region is let go
+ */
+
+static const char *
+consent_html_observed(consent_html_t *h, const char *p, size_t *n)
+{
+    const char  *t;
+
+    if (h->observe == NULL || h->region != CONSENT_R_OBSERVE) {
+        consent_html_release(h);
+        return NULL;
+    }
+
+    t = consent_html_text(h, p, n);
+
+    if (t == NULL) {
+        consent_html_release(h);
+    }
+
+    return t;
+}
+
+
+/* a comment's data or a DOCTYPE's name, decoded, to the observer */
+
+static void
+consent_html_report(consent_html_t *h, consent_token_kind_e kind,
+    const char *s, size_t len, int mode)
+{
+    size_t       n;
+    const char  *d;
+
+    h->dec_len = 0;
+    d = consent_html_dec(h, s, len, mode, &n);
+
+    if (d != NULL) {
+        h->observe(h->observe_ctx, kind, d, n, NULL, 0, 0);
     }
 
     consent_html_release(h);

@@ -150,24 +150,8 @@ consent_html_css_judge(consent_html_t *h, const char *raw, size_t raw_len)
 static void
 consent_html_css_prefix(consent_html_t *h, uint32_t mask)
 {
-    size_t               i;
-    const char          *sep;
-    consent_category_t  *cat;
-
     consent_html_own_str(h, "data:x-consent/");
-    sep = "";
-
-    for (i = 0; i < h->conf.policy->ncategories && i < 32; i++) {
-        if (!(mask & ((uint32_t) 1 << i))) {
-            continue;
-        }
-
-        cat = &h->conf.policy->categories[i];
-        consent_html_own_str(h, sep);
-        consent_html_own(h, cat->id, cat->id_len);
-        sep = "+";
-    }
-
+    consent_html_own_ids(h, mask, "+", 0);
     consent_html_own_str(h, ",#");
     h->stats.changed = 1;
 }

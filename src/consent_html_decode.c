@@ -35,7 +35,8 @@ static const unsigned char  consent_html_dec_class[256] = {
  * Named character references decoded in attribute values: the ones
  * that can spell a URL (the ASCII punctuation the HTML Standard names)
  * and a few common ones; the rest stay as written (docs/gating.md).
- * The forms without ';' are the legacy ones the Standard accepts bare.
+ * The forms without ';' are the legacy ones the Standard accepts bare;
+ * names are case-sensitive, so "AMP" and "amp" are two entries each.
  */
 
 static const consent_html_entity_t  consent_html_entities[] = {

@@ -135,10 +135,7 @@ static int
 consent_html_insert(consent_html_t *h, int mode)
 {
     int                    n;
-    size_t                 i;
-    const char            *s;
     const consent_attr_t  *a;
-    consent_category_t    *cat;
 
     if (mode == CONSENT_W_ACTIVATE) {
         a = consent_html_attr(h, "data-type");
@@ -176,18 +173,7 @@ consent_html_insert(consent_html_t *h, int mode)
         consent_html_own_str(h, " data-consent=\"");
 
         if (h->category >= 0) {
-            s = "";
-
-            for (i = 0; i < h->conf.policy->ncategories && i < 32; i++) {
-                if (!(h->mask & ((uint32_t) 1 << i))) {
-                    continue;
-                }
-
-                cat = &h->conf.policy->categories[i];
-                consent_html_own_str(h, s);
-                consent_html_own_escaped(h, cat->id, cat->id_len);
-                s = " ";
-            }
+            consent_html_own_ids(h, h->mask, " ", 1);
         }
 
         consent_html_own_str(h, "\"");
@@ -246,6 +232,27 @@ consent_html_rename(consent_html_t *h, const char *name, size_t len,
 
 
 /* long tags */
+
+
+/*
+ * The region's first n bytes have gone out: it goes on after them, in
+ * the hold or in the buffer
+ */
+
+CONSENT_HTML_LOCAL void
+consent_html_shift(consent_html_t *h, size_t n)
+{
+    if (n >= h->hold_len) {
+        h->mark += n - h->hold_len;
+        h->hold_len = 0;
+
+    } else {
+        memmove(h->hold, h->hold + n, h->hold_len - n);
+        h->hold_len -= n;
+    }
+
+    h->out = h->mark;
+}
 
 
 /* the region's bytes [off, off + len) are lit, ASCII case aside */
@@ -485,16 +492,7 @@ consent_html_long(consent_html_t *h, const char *p, int complete)
         consent_html_input(h, h->out, h->mark);
         consent_html_emit_range(h, 0, cut);
 
-        if (cut >= h->hold_len) {
-            h->mark += cut - h->hold_len;
-            h->hold_len = 0;
-
-        } else {
-            memmove(h->hold, h->hold + cut, h->hold_len - cut);
-            h->hold_len -= cut;
-        }
-
-        h->out = h->mark;
+        consent_html_shift(h, cut);
 
         for (j = i + 1; j < h->nraw; j++) {
             r = &h->raw[j - i - 1];

@@ -36,6 +36,7 @@ static void consent_html_srcset_hosts(consent_html_t *h,
     const consent_attr_t *a);
 static int consent_html_text_plain(const consent_attr_t *a);
 static int consent_html_runs(const consent_attr_t *a);
+static const char *consent_html_value(const consent_attr_t *a, size_t *len);
 
 
 /* a held start tag, parsed: pass, gate, activate or look further */
@@ -909,16 +910,7 @@ consent_html_lookahead_cut(consent_html_t *h, const char *p)
         consent_html_emit_range(h, 0, cut);
     }
 
-    if (cut >= h->hold_len) {
-        h->mark += cut - h->hold_len;
-        h->hold_len = 0;
-
-    } else {
-        memmove(h->hold, h->hold + cut, h->hold_len - cut);
-        h->hold_len -= cut;
-    }
-
-    h->out = h->mark;
+    consent_html_shift(h, cut);
     h->region = CONSENT_R_TENTATIVE;
 }
 
@@ -1069,13 +1061,7 @@ consent_html_text_plain(const consent_attr_t *a)
         return 0;
     }
 
-    s = a->value;
-    len = a->value_len;
-
-    while (len > 0 && consent_html_space((unsigned char) *s)) {
-        s++;
-        len--;
-    }
+    s = consent_html_value(a, &len);
 
     if (len < 10 || !consent_html_is(s, 10, "text/plain")) {
         return 0;
@@ -1083,6 +1069,28 @@ consent_html_text_plain(const consent_attr_t *a)
 
     return len == 10 || s[10] == ';'
            || consent_html_space((unsigned char) s[10]);
+}
+
+
+/* a's value after the whitespace it may begin with, *len its length */
+
+static const char *
+consent_html_value(const consent_attr_t *a, size_t *len)
+{
+    size_t       n;
+    const char  *s;
+
+    s = a->value;
+    n = a->value_len;
+
+    while (n > 0 && consent_html_space((unsigned char) *s)) {
+        s++;
+        n--;
+    }
+
+    *len = n;
+
+    return s;
 }
 
 
@@ -1113,13 +1121,7 @@ consent_html_runs(const consent_attr_t *a)
         return 1;
     }
 
-    s = a->value;
-    len = a->value_len;
-
-    while (len > 0 && consent_html_space((unsigned char) *s)) {
-        s++;
-        len--;
-    }
+    s = consent_html_value(a, &len);
 
     for (i = 0; i < len; i++) {
         if (s[i] == ';') {

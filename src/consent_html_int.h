@@ -379,6 +379,7 @@ CONSENT_HTML_LOCAL void consent_html_rewrite(consent_html_t *h,
     const char *p, int mode);
 CONSENT_HTML_LOCAL void consent_html_edit(consent_html_t *h, size_t n,
     int mode);
+CONSENT_HTML_LOCAL void consent_html_shift(consent_html_t *h, size_t n);
 CONSENT_HTML_LOCAL int consent_html_long(consent_html_t *h, const char *p,
     int complete);
 CONSENT_HTML_LOCAL void consent_html_fail(consent_html_t *h, const char *p,
@@ -534,6 +535,43 @@ static inline int
 consent_html_granted(consent_html_t *h, uint32_t mask)
 {
     return (mask & ~h->granted) == 0;
+}
+
+
+/*
+ * The ids of the categories of mask, in the policy's order, joined by
+ * sep; escaped: for a double-quoted attribute (ids are of a-z, 0-9, '_'
+ * and '-': nothing to escape in a policy that loaded).  Inline: a call
+ * would cost a gated tag more than the loop (callgrind)
+ */
+
+static inline void
+consent_html_own_ids(consent_html_t *h, uint32_t mask, const char *sep,
+    int escaped)
+{
+    size_t               i;
+    const char          *s;
+    consent_category_t  *cat;
+
+    s = "";
+
+    for (i = 0; i < h->conf.policy->ncategories && i < 32; i++) {
+        if (!(mask & ((uint32_t) 1 << i))) {
+            continue;
+        }
+
+        cat = &h->conf.policy->categories[i];
+        consent_html_own_str(h, s);
+
+        if (escaped) {
+            consent_html_own_escaped(h, cat->id, cat->id_len);
+
+        } else {
+            consent_html_own(h, cat->id, cat->id_len);
+        }
+
+        s = sep;
+    }
 }
 
 
