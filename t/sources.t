@@ -30,6 +30,8 @@ ok(scalar(keys %defined) > 10, 'the module exports symbols');
 # exported: they are looked for in the module's symbol table
 my %hidden = map { (split ' ')[-1] => 1 }
     grep { /\s[tT]\s/ } `nm --defined-only '$so' 2>/dev/null`;
+note('the module is stripped: its hidden names are not looked for')
+    unless %hidden;
 
 for my $src (sort glob("$repo/src/consent_*.c $repo/src/ngx_http_consent_*.c"))
 {
@@ -55,7 +57,8 @@ for my $src (sort glob("$repo/src/consent_*.c $repo/src/ngx_http_consent_*.c"))
 
     (my $file = $src) =~ s{.*/}{};
     my @missing = ((grep { !$defined{$_} } @names),
-                   (grep { !$hidden{$_} && !$defined{$_} } @local));
+                   (grep { %hidden && !$hidden{$_} && !$defined{$_} }
+                    @local));
     ok((@names || @local) && !@missing,
         "$file: its " . scalar(@names) . " public name(s)"
         . (@local ? " and " . scalar(@local) . " hidden one(s)" : '')
