@@ -21,8 +21,10 @@ PYTHON       ?= python3
 
 .PHONY: bench bench-micro bench-deps bench-callgrind
 
-$(BENCH_TOOL): src/tools/consent-bench.c $(BUILD)/libconsent.a
-	$(CC) $(CFLAGS) $(WARNINGS) -Isrc src/tools/consent-bench.c \
+$(BENCH_TOOL): src/tools/consent-bench.c src/tools/consent-bench-floor.c \
+    src/tools/consent-bench-floor.h $(BUILD)/libconsent.a
+	$(CC) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE -Isrc \
+	    src/tools/consent-bench.c src/tools/consent-bench-floor.c \
 	    $(BUILD)/libconsent.a $(LIBS) -o $@
 
 bench-deps:
