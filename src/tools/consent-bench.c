@@ -14,6 +14,8 @@
  *   --scan N    only the scanner, N times over the pages, no timing: for
  *               valgrind --tool=callgrind and perf
  *   --floor N   the same for the floor
+ *   --tags      the tags the floor finds and those the scanner reports,
+ *               page by page: the floor must find every one
  *   verify      consent_token_verify() of a valid and a tampered cookie
  *   match       consent_match_element() / consent_match_inline() per tag
  *
@@ -89,6 +91,10 @@ static int bench_emit(void *ctx, const char *data, size_t len, int input);
 static double bench_scan(void *data, size_t iters);
 static double bench_memchr(void *data, size_t iters);
 static double bench_floor(void *data, size_t iters);
+static void bench_tag_seen(void *ctx, consent_token_kind_e kind,
+    const char *name, size_t name_len, const consent_attr_t *attrs,
+    size_t nattrs, int self_closing);
+static int bench_tags(bench_scan_t *s);
 static double bench_verify(void *data, size_t iters);
 static double bench_match(void *data, size_t iters);
 static double bench_inline(void *data, size_t iters);
@@ -302,6 +308,59 @@ bench_floor(void *data, size_t iters)
 }
 
 
+static void
+bench_tag_seen(void *ctx, consent_token_kind_e kind, const char *name,
+    size_t name_len, const consent_attr_t *attrs, size_t nattrs,
+    int self_closing)
+{
+    if (kind == CONSENT_TOKEN_START_TAG || kind == CONSENT_TOKEN_END_TAG) {
+        (*(size_t *) ctx)++;
+    }
+}
+
+
+/* 0 when the floor finds, in every page, the tags the scanner reports */
+
+static int
+bench_tags(bench_scan_t *s)
+{
+    int                   rc;
+    size_t                p, out, seen, floor;
+    consent_html_t       *h;
+    consent_html_conf_t   hc;
+
+    rc = 0;
+
+    for (p = 0; p < s->npages; p++) {
+        memset(&hc, 0, sizeof(consent_html_conf_t));
+        hc.policy = s->policy;
+        hc.granted = s->policy->all_mask;
+        hc.emit = bench_emit;
+        hc.ctx = &out;
+
+        h = consent_html_init(s->mem, &hc);
+        if (h == NULL) {
+            return 1;
+        }
+
+        seen = 0;
+        consent_html_observe(h, bench_tag_seen, &seen);
+        consent_html_feed(h, s->pages[p].data, s->pages[p].len, 1);
+
+        floor = bench_floor_walk(s->pages[p].data, s->pages[p].len);
+
+        printf("%s: floor %zu scanner %zu\n", s->pages[p].name, floor,
+               seen);
+
+        if (floor != seen) {
+            rc = 1;
+        }
+    }
+
+    return rc;
+}
+
+
 typedef struct {
     const consent_keyset_t  *ks;
     const char              *cookie;
@@ -478,7 +537,7 @@ static const char *bench_inline_scripts[] = {
 int
 main(int argc, char **argv)
 {
-    int                    i, n, scan_only, scan_granted, scan_floor;
+    int                    i, n, scan_only, scan_granted, scan_floor, count;
     char                   err[512], keyline[128], cookie[256], tampered[256];
     size_t                 p, ntags, total, iters;
     double                 ns, scan[2][2], mc, fl;
@@ -501,6 +560,7 @@ main(int argc, char **argv)
     scan_only = 0;
     scan_granted = 0;
     scan_floor = 0;
+    count = 0;
     s.npages = 0;
 
     for (i = 1; i < argc; i++) {
@@ -513,6 +573,9 @@ main(int argc, char **argv)
         } else if (i + 1 < argc && strcmp(argv[i], "--floor") == 0) {
             scan_only = atoi(argv[++i]);
             scan_floor = 1;
+
+        } else if (strcmp(argv[i], "--tags") == 0) {
+            count = 1;
 
         } else if (strcmp(argv[i], "--granted") == 0) {
             scan_granted = 1;
@@ -535,7 +598,7 @@ main(int argc, char **argv)
 
     if (policy_path == NULL || s.npages == 0) {
         fprintf(stderr, "usage: consent-bench --policy FILE "
-                "[--scan N [--granted] | --floor N] "
+                "[--scan N [--granted] | --floor N | --tags] "
                 "PAGE...\n");
         return 2;
     }
@@ -580,6 +643,10 @@ main(int argc, char **argv)
     total = 0;
     for (p = 0; p < s.npages; p++) {
         total += pages[p].len;
+    }
+
+    if (count) {
+        return bench_tags(&s);
     }
 
     if (scan_only > 0) {
