@@ -654,28 +654,24 @@ def targets(summary, stall, memory, micro):
 
     def add(name, value, limit, met, unit="x"):
         out.append({"target": name, "value": value, "limit": limit,
-                    "met": bool(met), "unit": unit})
+                    "met": None if met is None else bool(met),
+                    "unit": unit})
 
-    for sf in SENDFILE:
-        s = get(1, sf, "p50k", "none")
-        if s:
-            add("50 KB, no cookie, req/s, sendfile %s" % sf,
-                s["rps_ratio"], ">= 0.85", s["rps_ratio"] >= 0.85)
-            add("50 KB, no cookie, p99, sendfile %s" % sf,
-                s["p99_ratio"], "<= 1.5", s["p99_ratio"] <= 1.5)
-        s = get(1, sf, "p50k", "all")
-        if s:
-            add("50 KB, everything granted, req/s, sendfile %s" % sf,
-                s["rps_ratio"], ">= 0.90", s["rps_ratio"] >= 0.90)
-    for page in ("p500k", "p5m"):
+    # issue 19's targets: a filter must read the page, so plain nginx
+    # without sendfile is the ceiling; the ratio with sendfile is shown
+    for page in ("p50k", "p500k", "p5m"):
         for sf in SENDFILE:
-            for case in ("none", "all"):
-                s = get(1, sf, page, case)
-                if s:
-                    add("%s, %s, req/s, sendfile %s"
-                        % (target_name(page),
-                           "no cookie" if case == "none" else "granted", sf),
-                        s["rps_ratio"], ">= 0.80", s["rps_ratio"] >= 0.80)
+            s = get(1, sf, page, "none")
+            if s:
+                add("%s, no cookie, req/s x plain, sendfile %s"
+                    % (target_name(page), sf), s["rps_ratio"],
+                    ">= 0.85" if sf == "off" else "(shown)",
+                    s["rps_ratio"] >= 0.85 if sf == "off" else None)
+    s, p = get(1, "off", "p50k", "none"), get(1, "off", "p50k", "plain")
+    if s and p:
+        d = s["cpu_us"] - p["cpu_us"]
+        add("50 KB, no cookie, CPU a request over plain, sendfile off",
+            d, "<= 10", d <= 10, "us")
     mem = {(m["page"], m["case"], m["sendfile"]): m["growth_kb"]
            for m in memory}
     for case, sf, label in MEMORY_KINDS[1:]:
@@ -697,9 +693,14 @@ def targets(summary, stall, memory, micro):
     if micro:
         c = micro["scanner"]["corpus"]
         add("scanner over the corpus, whole buffer, no cookie",
-            c["none_whole_gbs"], ">= 3", c["none_whole_gbs"] >= 3, "GB/s")
-        add("scanner over the corpus, 1 KB pieces, no cookie",
-            c["none_1k_gbs"], ">= 3", c["none_1k_gbs"] >= 3, "GB/s")
+            c["none_whole_gbs"], ">= 6", c["none_whole_gbs"] >= 6, "GB/s")
+        add("scanner over the corpus, whole buffer, everything granted",
+            c["all_whole_gbs"], ">= 8", c["all_whole_gbs"] >= 8, "GB/s")
+        for who, label in (("none", "no cookie"),
+                           ("all", "everything granted")):
+            r = c[who + "_1k_gbs"] / c[who + "_whole_gbs"]
+            add("scanner in 1 KB pieces x whole, %s" % label, r,
+                ">= 0.85", r >= 0.85)
         v = micro["token"]["verify_valid_ns"] / 1000
         add("token verify", v, "<= 0.5", v <= 0.5, "us")
     return out
@@ -723,6 +724,8 @@ def bounds(summary, micro):
                 b["memchr_us"] = p["memchr_us"]
                 b["scan_none_us"] = p["none_whole_us"]
                 b["scan_all_us"] = p["all_whole_us"]
+                if "floor_us" in p:
+                    b["floor_us"] = p["floor_us"]
     for sf in SENDFILE:
         none = get(sf, "none")
         for sub in ("sub1", "sub5"):
@@ -750,6 +753,15 @@ def bounds_md(b):
             "everything (micro-benchmark)."
             % (b["budget_off_us"], b["memchr_us"], b["scan_none_us"],
                b["scan_all_us"]))
+    if "floor_us" in b:
+        out.append(
+            "- The least work any tokenizer must do to know where the "
+            "50 KB page's tags end (find each `<`, read the name, walk to "
+            "the `>` past quoted values, pass comments and script text: "
+            "consent-bench's floor) takes %.1f us; the scanner with "
+            "everything granted takes %.2fx that, with no cookie %.2fx."
+            % (b["floor_us"], b["scan_all_us"] / b["floor_us"],
+               b["scan_none_us"] / b["floor_us"]))
     for sf in SENDFILE:
         k1, k5 = "none_over_sub1_" + sf, "none_over_sub5_" + sf
         if k1 in b and k5 in b:
@@ -772,6 +784,7 @@ def targets_md(tg):
             v = str(v)
         lines.append("| %s | %s %s | %s | %s |" % (
             t["target"], v, t["unit"], t["limit"],
+            "" if t["met"] is None else
             "met" if t["met"] else "**missed**"))
     return "\n".join(lines)
 
@@ -788,13 +801,28 @@ def micro_md(m):
         "| everything granted | %.2f GB/s | %.2f GB/s |"
         % (c["all_whole_gbs"], c["all_1k_gbs"]),
         "| for scale: memchr('<') over the same bytes | %.2f GB/s | |"
-        % c["memchr_gbs"], "",
+        % c["memchr_gbs"],
+        "| the floor: tags found with the least work a tokenizer must do "
+        "| %.2f GB/s | |" % c.get("floor_gbs", 0), "",
         "| page | no cookie, whole | no cookie, 1 KB pieces | granted, "
-        "whole | memchr |", "|---|---:|---:|---:|---:|"]
+        "whole | floor | memchr |", "|---|---:|---:|---:|---:|---:|"]
     for p in m["scanner"]["pages"]:
-        lines.append("| %s | %.1f us | %.1f us | %.1f us | %.1f us |" % (
-            p["page"], p["none_whole_us"], p["none_1k_us"],
-            p["all_whole_us"], p["memchr_us"]))
+        lines.append("| %s | %.1f us | %.1f us | %.1f us | %.1f us "
+                     "| %.1f us |" % (
+                         p["page"], p["none_whole_us"], p["none_1k_us"],
+                         p["all_whole_us"], p.get("floor_us", 0),
+                         p["memchr_us"]))
+    ipb = m.get("instructions")
+    if ipb:
+        lines += ["", "Instructions a byte (callgrind, the page whole, "
+                  "per-request set-up included):", "",
+                  "| page | no cookie | everything granted | floor |",
+                  "|---|---:|---:|---:|"]
+        for page in sorted(ipb, key=lambda k: ipb[k]["bytes"]):
+            i = ipb[page]
+            lines.append("| %s | %.2f | %.2f | %.2f |" % (
+                page, i["none"] / i["bytes"], i["granted"] / i["bytes"],
+                i["floor"] / i["bytes"]))
     t, mt = m["token"], m["match"]
     lines += ["", "| core operation | time |", "|---|---:|",
               "| token verify, valid cookie | %.0f ns |"
@@ -996,6 +1024,43 @@ def micro(res, html):
         res["micro"], m)
 
 
+def instructions(res, html):
+    """The scanner's and the floor's instructions a page, counted by
+    callgrind (the difference of 6 runs and 1, over 5): repeatable where
+    the times of a shared machine are not."""
+    if shutil.which("valgrind") is None or not res.get("micro"):
+        log("no valgrind: instructions a byte not counted")
+        return
+
+    def count(page, *mode):
+        n = []
+        for runs in (1, 6):
+            p = subprocess.run(
+                ["valgrind", "--tool=callgrind",
+                 "--callgrind-out-file=/dev/null", MICRO, "--policy",
+                 POLICY] + list(mode) + [str(runs), page],
+                capture_output=True, text=True)
+            m = re.search(r"Collected : *(\d+)", p.stderr)
+            if p.returncode != 0 or m is None:
+                return None
+            n.append(int(m.group(1)))
+        return (n[1] - n[0]) / 5
+
+    log("instructions a byte (callgrind)")
+    out = {}
+    for name in ("p2k", "p50k", "p500k"):
+        page = os.path.join(html, name + ".html")
+        i = {"bytes": os.path.getsize(page),
+             "none": count(page, "--scan"),
+             "granted": count(page, "--granted", "--scan"),
+             "floor": count(page, "--floor")}
+        if None in i.values():
+            log("callgrind failed on %s" % page)
+            return
+        out[name + ".html"] = i
+    res["micro"]["instructions"] = out
+
+
 def merge_best(a, b, key=""):
     if isinstance(a, dict):
         return {k: merge_best(a[k], b[k], k) for k in a}
@@ -1085,6 +1150,7 @@ def main():
 
     micro(res, html)
     res["load_after"] = loadavg()
+    instructions(res, html)
     res["summary"] = summarise(res["runs"])
     res["targets"] = targets(res["summary"], res["stall"], res["memory"],
                              res["micro"])

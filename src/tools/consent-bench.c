@@ -8,8 +8,14 @@
  *               for a visitor without consent (gating, head snippet and
  *               banner) and one who granted everything; a memchr('<')
  *               pass over the same bytes for scale
+ *   floor       the least work any tokenizer must do over the same
+ *               pages (consent-bench-floor.c): where the scanner's
+ *               lower bound is
  *   --scan N    only the scanner, N times over the pages, no timing: for
  *               valgrind --tool=callgrind and perf
+ *   --floor N   the same for the floor
+ *   --tags      the tags the floor finds and those the scanner reports,
+ *               page by page: the floor must find every one
  *   verify      consent_token_verify() of a valid and a tampered cookie
  *   match       consent_match_element() / consent_match_inline() per tag
  *
@@ -33,6 +39,7 @@
 #include "consent_token.h"
 #include "consent_match.h"
 #include "consent_html.h"
+#include "consent-bench-floor.h"
 
 
 #define BENCH_REPS      9
@@ -83,6 +90,11 @@ static int bench_cmp(const void *a, const void *b);
 static int bench_emit(void *ctx, const char *data, size_t len, int input);
 static double bench_scan(void *data, size_t iters);
 static double bench_memchr(void *data, size_t iters);
+static double bench_floor(void *data, size_t iters);
+static void bench_tag_seen(void *ctx, consent_token_kind_e kind,
+    const char *name, size_t name_len, const consent_attr_t *attrs,
+    size_t nattrs, int self_closing);
+static int bench_tags(bench_scan_t *s);
 static double bench_verify(void *data, size_t iters);
 static double bench_match(void *data, size_t iters);
 static double bench_inline(void *data, size_t iters);
@@ -271,6 +283,84 @@ bench_memchr(void *data, size_t iters)
 }
 
 
+static double
+bench_floor(void *data, size_t iters)
+{
+    bench_scan_t  *s = data;
+    size_t         i, p, count, first, last;
+    double         t0;
+
+    first = s->only < s->npages ? s->only : 0;
+    last = s->only < s->npages ? s->only + 1 : s->npages;
+    count = 0;
+
+    t0 = bench_now();
+
+    for (i = 0; i < iters; i++) {
+        for (p = first; p < last; p++) {
+            count += bench_floor_walk(s->pages[p].data, s->pages[p].len);
+        }
+    }
+
+    bench_sink += count;
+
+    return bench_now() - t0;
+}
+
+
+static void
+bench_tag_seen(void *ctx, consent_token_kind_e kind, const char *name,
+    size_t name_len, const consent_attr_t *attrs, size_t nattrs,
+    int self_closing)
+{
+    if (kind == CONSENT_TOKEN_START_TAG || kind == CONSENT_TOKEN_END_TAG) {
+        (*(size_t *) ctx)++;
+    }
+}
+
+
+/* 0 when the floor finds, in every page, the tags the scanner reports */
+
+static int
+bench_tags(bench_scan_t *s)
+{
+    int                   rc;
+    size_t                p, out, seen, floor;
+    consent_html_t       *h;
+    consent_html_conf_t   hc;
+
+    rc = 0;
+
+    for (p = 0; p < s->npages; p++) {
+        memset(&hc, 0, sizeof(consent_html_conf_t));
+        hc.policy = s->policy;
+        hc.granted = s->policy->all_mask;
+        hc.emit = bench_emit;
+        hc.ctx = &out;
+
+        h = consent_html_init(s->mem, &hc);
+        if (h == NULL) {
+            return 1;
+        }
+
+        seen = 0;
+        consent_html_observe(h, bench_tag_seen, &seen);
+        consent_html_feed(h, s->pages[p].data, s->pages[p].len, 1);
+
+        floor = bench_floor_walk(s->pages[p].data, s->pages[p].len);
+
+        printf("%s: floor %zu scanner %zu\n", s->pages[p].name, floor,
+               seen);
+
+        if (floor != seen) {
+            rc = 1;
+        }
+    }
+
+    return rc;
+}
+
+
 typedef struct {
     const consent_keyset_t  *ks;
     const char              *cookie;
@@ -447,10 +537,10 @@ static const char *bench_inline_scripts[] = {
 int
 main(int argc, char **argv)
 {
-    int                    i, n, scan_only, scan_granted;
+    int                    i, n, scan_only, scan_granted, scan_floor, count;
     char                   err[512], keyline[128], cookie[256], tampered[256];
     size_t                 p, ntags, total, iters;
-    double                 ns, scan[2][2], mc;
+    double                 ns, scan[2][2], mc, fl;
     unsigned char          secret[32];
     const char            *policy_path;
     bench_tag_t            tags[12];
@@ -469,6 +559,8 @@ main(int argc, char **argv)
     policy_path = NULL;
     scan_only = 0;
     scan_granted = 0;
+    scan_floor = 0;
+    count = 0;
     s.npages = 0;
 
     for (i = 1; i < argc; i++) {
@@ -477,6 +569,13 @@ main(int argc, char **argv)
 
         } else if (i + 1 < argc && strcmp(argv[i], "--scan") == 0) {
             scan_only = atoi(argv[++i]);
+
+        } else if (i + 1 < argc && strcmp(argv[i], "--floor") == 0) {
+            scan_only = atoi(argv[++i]);
+            scan_floor = 1;
+
+        } else if (strcmp(argv[i], "--tags") == 0) {
+            count = 1;
 
         } else if (strcmp(argv[i], "--granted") == 0) {
             scan_granted = 1;
@@ -499,7 +598,7 @@ main(int argc, char **argv)
 
     if (policy_path == NULL || s.npages == 0) {
         fprintf(stderr, "usage: consent-bench --policy FILE "
-                "[--scan N [--granted]] "
+                "[--scan N [--granted] | --floor N | --tags] "
                 "PAGE...\n");
         return 2;
     }
@@ -546,11 +645,22 @@ main(int argc, char **argv)
         total += pages[p].len;
     }
 
+    if (count) {
+        return bench_tags(&s);
+    }
+
     if (scan_only > 0) {
         s.only = s.npages;
         s.piece = 0;
         s.consent = scan_granted;
-        bench_scan(&s, scan_only);
+
+        if (scan_floor) {
+            bench_floor(&s, scan_only);
+
+        } else {
+            bench_scan(&s, scan_only);
+        }
+
         printf("scanned %zu bytes\n", total * scan_only);
         return 0;
     }
@@ -560,12 +670,14 @@ main(int argc, char **argv)
     s.only = s.npages;
 
     mc = bench_scan_four(&s, scan);
+    fl = bench_median(bench_floor, &s, NULL);
 
     printf("    \"corpus\": {\"none_whole_gbs\": %.3f, "
            "\"none_1k_gbs\": %.3f, \"all_whole_gbs\": %.3f, "
-           "\"all_1k_gbs\": %.3f, \"memchr_gbs\": %.3f},\n",
+           "\"all_1k_gbs\": %.3f, \"memchr_gbs\": %.3f, "
+           "\"floor_gbs\": %.3f},\n",
            total / scan[0][0], total / scan[0][1],
-           total / scan[1][0], total / scan[1][1], total / mc);
+           total / scan[1][0], total / scan[1][1], total / mc, total / fl);
 
     printf("    \"pages\": [\n");
 
@@ -573,16 +685,17 @@ main(int argc, char **argv)
         s.only = p;
 
         mc = bench_scan_four(&s, scan);
+        fl = bench_median(bench_floor, &s, NULL);
 
         printf("      {\"page\": \"%s\", \"bytes\": %zu, "
                "\"none_whole_us\": %.2f, \"none_1k_us\": %.2f, "
                "\"all_whole_us\": %.2f, \"all_1k_us\": %.2f, "
-               "\"memchr_us\": %.2f, \"none_whole_gbs\": %.3f, "
-               "\"all_whole_gbs\": %.3f}%s\n",
+               "\"memchr_us\": %.2f, \"floor_us\": %.2f, "
+               "\"none_whole_gbs\": %.3f, \"all_whole_gbs\": %.3f}%s\n",
                strrchr(pages[p].name, '/') ? strrchr(pages[p].name, '/') + 1
                                            : pages[p].name,
                pages[p].len, scan[0][0] / 1000, scan[0][1] / 1000,
-               scan[1][0] / 1000, scan[1][1] / 1000, mc / 1000,
+               scan[1][0] / 1000, scan[1][1] / 1000, mc / 1000, fl / 1000,
                pages[p].len / scan[0][0], pages[p].len / scan[1][0],
                p + 1 < s.npages ? "," : "");
     }
