@@ -44,6 +44,12 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_COOKIES_OPTS                                                   \
+    (AUDIT_OPT(OPT_POLICY) | AUDIT_OPT(OPT_INVENTORY)                        \
+     | AUDIT_OPT(OPT_FORMAT) | AUDIT_OPT(OPT_LANG) | AUDIT_OPT(OPT_SITE)     \
+     | AUDIT_OPT(OPT_HOSTS))
+
+
 static int audit_main(int argc, char **argv);
 static int audit_dispatch(audit_t *a, int argc, char **argv);
 static void audit_cleanup(audit_t *a);
@@ -376,18 +382,8 @@ audit_cmd_cookies(audit_t *a, int argc, char **argv)
     consent_policy_t         *p;
     consent_inventory_t      *inv;
     consent_decl_row_t       *rows;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--policy", 1, OPT_POLICY },
-        { "--inventory", 1, OPT_INVENTORY },
-        { "--format", 1, OPT_FORMAT },
-        { "--lang", 1, OPT_LANG },
-        { "--site", 1, OPT_SITE },
-        { "--hosts", 0, OPT_HOSTS },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_parse_args(a, argc, argv, AUDIT_COOKIES_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
     }

@@ -265,6 +265,7 @@ typedef struct {
 } audit_opt_t;
 
 
+/* the options, one table in args.c; a command takes a set of them */
 enum {
     OPT_HELP = 1,
     OPT_JSON,
@@ -284,6 +285,8 @@ enum {
     OPT_HOSTS
 };
 
+#define AUDIT_OPT(id)       (1u << (id))
+
 
 /* consent-audit.c: the help of a command */
 void audit_help(const char *cmd);
@@ -291,9 +294,9 @@ void audit_help(const char *cmd);
 /* args.c: the command line, files and keys */
 int audit_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int audit_parse_args(audit_t *a, int argc, char **argv,
-    const audit_opt_t *opts);
+int audit_parse_args(audit_t *a, int argc, char **argv, unsigned opts);
 int audit_open(audit_t *a);
+int audit_start(audit_t *a, int argc, char **argv, unsigned opts);
 int audit_check_files(audit_t *a);
 int audit_load_keys(audit_t *a);
 

@@ -16,6 +16,11 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_EXPORT_OPTS                                                    \
+    (AUDIT_OPT(OPT_JSON) | AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_PARTIAL)      \
+     | AUDIT_OPT(OPT_FORMAT) | AUDIT_OPT(OPT_SINCE) | AUDIT_OPT(OPT_UNTIL))
+
+
 static void audit_export_csv_header(void);
 static void audit_export_record(audit_t *a, const audit_rec_t *r);
 
@@ -56,18 +61,8 @@ int
 audit_cmd_export(audit_t *a, int argc, char **argv)
 {
     int                       rc;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--json", 0, OPT_JSON },
-        { "--keys", 1, OPT_KEYS },
-        { "--partial", 0, OPT_PARTIAL },
-        { "--format", 1, OPT_FORMAT },
-        { "--since", 1, OPT_SINCE },
-        { "--until", 1, OPT_UNTIL },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_parse_args(a, argc, argv, AUDIT_EXPORT_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
     }

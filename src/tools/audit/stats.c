@@ -18,6 +18,11 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_STATS_OPTS                                                     \
+    (AUDIT_OPT(OPT_JSON) | AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_PARTIAL)      \
+     | AUDIT_OPT(OPT_SINCE) | AUDIT_OPT(OPT_UNTIL) | AUDIT_OPT(OPT_BY))
+
+
 static void audit_counts_add(audit_stats_t *st, audit_counts_t *c,
     const audit_rec_t *r, const int *cats, const int *granted, size_t n);
 static int audit_stats_cat(audit_stats_t *st, const char *name);
@@ -67,34 +72,14 @@ const char *audit_mech_names[AUDIT_NMECHS] = {
 };
 
 
-/*
- * Every command starts alike: its own table of options (data, not code
- * to share), audit_parse_args(), audit_open().
- */
-
 int
 audit_cmd_stats(audit_t *a, int argc, char **argv)
 {
     int                       rc;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--json", 0, OPT_JSON },
-        { "--keys", 1, OPT_KEYS },
-        { "--partial", 0, OPT_PARTIAL },
-        { "--since", 1, OPT_SINCE },
-        { "--until", 1, OPT_UNTIL },
-        { "--by", 1, OPT_BY },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_start(a, argc, argv, AUDIT_STATS_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
-    }
-
-    rc = audit_open(a);
-    if (rc != 0) {
-        return rc;
     }
 
     a->stats = audit_stats_create(a->by);
