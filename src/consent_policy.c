@@ -51,6 +51,8 @@ static int consent_check_keys(json_t *obj, const char *path,
     const char *const *allowed, const char *expected, consent_err_t *e);
 static json_t *consent_get(json_t *obj, const char *key, const char *path,
     int required, consent_err_t *e);
+static json_t *consent_get_string(json_t *obj, const char *key,
+    const char *path, char *sub, size_t size, consent_err_t *e);
 static int consent_lang_valid(const char *s, size_t len);
 static int consent_lang_key(const char *key, const char *path, char *out,
     consent_err_t *e);
@@ -754,6 +756,30 @@ consent_get(json_t *obj, const char *key, const char *path, int required,
         } else {
             consent_error(e, path, "missing \"%s\"", key);
         }
+    }
+
+    return v;
+}
+
+
+/* a required string member; sub: its path, for the caller's errors */
+
+static json_t *
+consent_get_string(json_t *obj, const char *key, const char *path,
+    char *sub, size_t size, consent_err_t *e)
+{
+    json_t  *v;
+
+    v = consent_get(obj, key, path, 1, e);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    consent_path_key(sub, size, path, key);
+
+    if (!json_is_string(v)) {
+        consent_error(e, sub, "must be a string");
+        return NULL;
     }
 
     return v;
@@ -1483,15 +1509,8 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
         return -1;
     }
 
-    v = consent_get(obj, "id", path, 1, e);
+    v = consent_get_string(obj, "id", path, sub, sizeof(sub), e);
     if (v == NULL) {
-        return -1;
-    }
-
-    consent_path_key(sub, sizeof(sub), path, "id");
-
-    if (!json_is_string(v)) {
-        consent_error(e, sub, "must be a string");
         return -1;
     }
 
@@ -1683,15 +1702,8 @@ consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
             return -1;
         }
 
-        name = consent_get(v, "name", path, 1, e);
+        name = consent_get_string(v, "name", path, sub, sizeof(sub), e);
         if (name == NULL) {
-            return -1;
-        }
-
-        consent_path_key(sub, sizeof(sub), path, "name");
-
-        if (!json_is_string(name)) {
-            consent_error(e, sub, "must be a string");
             return -1;
         }
 
@@ -2316,15 +2328,8 @@ consent_parse_rule(consent_policy_t *p, json_t *obj, const char *path,
         return -1;
     }
 
-    v = consent_get(obj, "category", path, 1, e);
+    v = consent_get_string(obj, "category", path, sub, sizeof(sub), e);
     if (v == NULL) {
-        return -1;
-    }
-
-    consent_path_key(sub, sizeof(sub), path, "category");
-
-    if (!json_is_string(v)) {
-        consent_error(e, sub, "must be a string");
         return -1;
     }
 
