@@ -64,14 +64,8 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
     json_t      *obj, *v, *ill, *e;
     const char  *k;
 
-    obj = json_object_get(root, key);
-
-    if (obj == NULL && !required) {
-        return 0;
-    }
-
-    if (!json_is_object(obj)) {
-        snprintf(err, errlen, "%s: must be an object", key);
+    if (consent_tcf_gvl_object(root, key, required, &obj, err, errlen) != 0)
+    {
         return -1;
     }
 
