@@ -309,6 +309,7 @@ const char *audit_json_str(json_t *root, const char *key);
 /* output.c: text, JSON, HTML and CSV out */
 void audit_put_text(FILE *f, const char *s);
 void audit_put_json(FILE *f, const char *s);
+void audit_put_member(FILE *f, const char *sep_key, const char *s);
 void audit_rec_json_choice(FILE *f, const audit_rec_t *r);
 void audit_put_html(FILE *f, const char *s);
 void audit_put_csv(FILE *f, const char *s);

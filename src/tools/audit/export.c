@@ -138,19 +138,13 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
     a->rows++;
 
     if (a->json) {
-        fputs("{\"ts\":", f);
-        audit_put_json(f, r->ts);
-        fputs(",\"id\":", f);
-        audit_put_json(f, r->id);
+        audit_put_member(f, "{\"ts\":", r->ts);
+        audit_put_member(f, ",\"id\":", r->id);
         audit_rec_json_choice(f, r);
-        fputs(",\"ua\":", f);
-        audit_put_json(f, r->ua);
-        fputs(",\"ip\":", f);
-        audit_put_json(f, r->ip);
-        fputs(",\"kid\":", f);
-        audit_put_json(f, r->kid);
-        fputs(",\"chain\":", f);
-        audit_put_json(f, r->chain);
+        audit_put_member(f, ",\"ua\":", r->ua);
+        audit_put_member(f, ",\"ip\":", r->ip);
+        audit_put_member(f, ",\"kid\":", r->kid);
+        audit_put_member(f, ",\"chain\":", r->chain);
         fprintf(f, ",\"seq\":%" PRIu64 ",\"file\":", r->seq);
         audit_put_json(f, r->file);
         fprintf(f, ",\"line\":%" PRIu64 "}\n", r->line);

@@ -103,6 +103,16 @@ audit_put_json(FILE *f, const char *s)
 }
 
 
+/* sep_key as written (a ',' or '{' and "name":), then s as a JSON string */
+
+void
+audit_put_member(FILE *f, const char *sep_key, const char *s)
+{
+    fputs(sep_key, f);
+    audit_put_json(f, s);
+}
+
+
 /* the length of the ASCII span that needs no escaping */
 static size_t
 audit_json_plain(const char *s)
@@ -328,10 +338,8 @@ audit_pct(uint64_t n, uint64_t of, char *buf, size_t len)
 void
 audit_rec_json_choice(FILE *f, const audit_rec_t *r)
 {
-    fputs(",\"action\":", f);
-    audit_put_json(f, r->action);
-    fputs(",\"mechanism\":", f);
-    audit_put_json(f, r->mechanism);
+    audit_put_member(f, ",\"action\":", r->action);
+    audit_put_member(f, ",\"mechanism\":", r->mechanism);
     fprintf(f, ",\"revision\":%" JSON_INTEGER_FORMAT
             ",\"policy_sha256\":", r->revision);
     audit_put_json(f, r->policy);
@@ -342,14 +350,10 @@ audit_rec_json_choice(FILE *f, const audit_rec_t *r)
     fprintf(f, ",\"gpc\":%s", r->gpc ? "true" : "false");
 
     if (r->regime[0]) {
-        fputs(",\"regime\":", f);
-        audit_put_json(f, r->regime);
+        audit_put_member(f, ",\"regime\":", r->regime);
     }
 
-    fputs(",\"lang\":", f);
-    audit_put_json(f, r->lang);
-    fputs(",\"host\":", f);
-    audit_put_json(f, r->host);
-    fputs(",\"page\":", f);
-    audit_put_json(f, r->page);
+    audit_put_member(f, ",\"lang\":", r->lang);
+    audit_put_member(f, ",\"host\":", r->host);
+    audit_put_member(f, ",\"page\":", r->page);
 }

@@ -295,10 +295,8 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
         fprintf(f, "%s\n{\"ts\":", a->found > 1 ? "," : "");
         audit_put_json(f, r->ts);
         audit_rec_json_choice(f, r);
-        fputs(",\"kid\":", f);
-        audit_put_json(f, r->kid);
-        fputs(",\"file\":", f);
-        audit_put_json(f, r->file);
+        audit_put_member(f, ",\"kid\":", r->kid);
+        audit_put_member(f, ",\"file\":", r->file);
         fprintf(f, ",\"line\":%" PRIu64, r->line);
         audit_notice_json(a, r, f);
         fputs("}", f);
