@@ -50,7 +50,9 @@ static const unsigned char  consent_host_special[128] = {
 
 /*
  * A common byte of a host, lower-cased: 0 for NUL, the bytes of
- * consent_host_special and non-ASCII ones, which the slow path reads
+ * consent_host_special and non-ASCII ones, which the slow path reads.
+ * Like the scanner's tag-name table (consent_html_nm) but for the bytes
+ * that end a host, on purpose: one lookup a byte on the hot path.
  */
 static const unsigned char  consent_host_plain[256] = {
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
