@@ -87,6 +87,32 @@ consent_ascii_token(int c)
 }
 
 
+/*
+ * 1 for a word of 1 to max bytes from a-z, 0-9 and the byte extra: the
+ * audit record's words (extra '_'), a regime's tag (extra '-')
+ */
+
+static inline int
+consent_ascii_word(const char *s, size_t len, size_t max, int extra)
+{
+    size_t  i;
+
+    if (s == NULL || len == 0 || len > max) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
+              || s[i] == extra))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 /* value of a hex digit of either case, or -1 */
 
 static inline int

@@ -1213,30 +1213,12 @@ consent_unhex(const char *in, size_t len, unsigned char *out)
 }
 
 
-/*
- * 1 to max characters from a-z, 0-9 and "_": the record's own words
- * (kid, mechanism, reason), not a regime's tag (consent_token.c), which
- * takes '-' and starts with a letter
- */
+/* 1 to max characters from a-z, 0-9 and "_" (kid, mechanism, reason) */
 
 static int
 consent_word_valid(const char *s, size_t len, size_t max)
 {
-    size_t  i;
-
-    if (s == NULL || len == 0 || len > max) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == '_'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(s, len, max, '_');
 }
 
 

@@ -23,6 +23,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_token.h"
 
@@ -1341,20 +1342,6 @@ consent_parse_uint(const char *p, const char *last, int hex,
 int
 consent_regime_tag_valid(const char *s, size_t len)
 {
-    size_t  i;
-
-    if (len == 0 || len > CONSENT_REGIME_TAG_MAX || s[0] < 'a' || s[0] > 'z')
-    {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == '-'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(s, len, CONSENT_REGIME_TAG_MAX, '-')
+           && s[0] >= 'a' && s[0] <= 'z';
 }

@@ -22,6 +22,7 @@ static void test_ieq_lit(void);
 static void test_hex_value(void);
 static void test_hex_encode(void);
 static void test_token(void);
+static void test_word(void);
 
 
 static void
@@ -193,6 +194,35 @@ test_token(void)
 }
 
 
+static void
+test_word(void)
+{
+    int   c, bad;
+    char  b[1];
+
+    bad = -2;
+
+    for (c = -1; c < 256; c++) {
+        b[0] = (char) c;
+
+        if (consent_ascii_word(b, 1, 1, '_')
+            != ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+            && bad == -2)
+        {
+            bad = c;
+        }
+    }
+
+    is_int(bad, -2, "word: a-z, 0-9 and the extra byte, over -1..255");
+    ok(consent_ascii_word("ab-9", 4, 4, '-'), "word: \"ab-9\" with '-'");
+    ok(!consent_ascii_word("ab-9", 4, 4, '_'), "word: '-' only when extra");
+    ok(!consent_ascii_word("Ab", 2, 8, '_'), "word: no upper case");
+    ok(!consent_ascii_word("abc", 3, 2, '_'), "word: longer than max");
+    ok(!consent_ascii_word("", 0, 8, '_'), "word: empty refused");
+    ok(!consent_ascii_word(NULL, 1, 8, '_'), "word: NULL refused");
+}
+
+
 int
 main(void)
 {
@@ -202,6 +232,7 @@ main(void)
     test_hex_value();
     test_hex_encode();
     test_token();
+    test_word();
 
     return done_testing();
 }
