@@ -175,6 +175,12 @@ failed:
 }
 
 
+/*
+ * The key file has a reader of its own, like consent_policy_load()'s
+ * on purpose: it refuses a file others can read, never blocks on a
+ * FIFO, and wipes the key bytes from every buffer it frees
+ */
+
 consent_keyset_t *
 consent_keyset_load(const char *path, char *err, size_t errlen)
 {

@@ -177,6 +177,12 @@ audit_utf8_len(const unsigned char *p)
 }
 
 
+/*
+ * Not the core's consent_escape_html(): log values may hold any bytes,
+ * and the report shows each byte that is not UTF-8 text as U+FFFD
+ * instead of dropping it
+ */
+
 void
 audit_put_html(FILE *f, const char *s)
 {
