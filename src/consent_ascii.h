@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_http_consent_module authors
  *
- * ASCII case folding, hex digits and token characters, one definition
- * per contract for the whole core.  Never locale-dependent (tolower()
- * and strcasecmp() are): HTTP, HTML and URL names fold only A-Z.
- * Static inline because the scanner and matcher call them per byte.
+ * ASCII case folding, hex digits, token characters and the numbers of
+ * an IPv4 address, one definition per contract for the whole core.
+ * Never locale-dependent (tolower() and strcasecmp() are): HTTP, HTML
+ * and URL names fold only A-Z.  Static inline because the scanner and
+ * matcher call them per byte.
  * Pure C.
  */
 
@@ -15,6 +16,7 @@
 
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 
@@ -122,13 +124,60 @@ consent_hex_value(int c)
         return c - '0';
     }
 
-    c = consent_ascii_lower(c);
+    c |= 0x20;                  /* A-F to a-f; no other byte lands there */
 
     if (c >= 'a' && c <= 'f') {
         return c - 'a' + 10;
     }
 
     return -1;
+}
+
+
+/*
+ * A part of an IPv4 address as the WHATWG URL Standard reads it:
+ * decimal, 0x hex (maybe with no digits: 0) or 0 octal, into *n, capped
+ * just above 2^32; 0, or -1 for an empty part or a bad digit.  For the
+ * URL parser and the matcher's host check alike.
+ */
+
+static inline int
+consent_ipv4_number(const char *s, size_t len, uint64_t *n)
+{
+    int     d, radix;
+    size_t  i;
+
+    if (len == 0) {
+        return -1;
+    }
+
+    radix = 10;
+    i = 0;
+
+    if (len >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
+        radix = 16;
+        i = 2;
+
+    } else if (len >= 2 && s[0] == '0') {
+        radix = 8;
+        i = 1;
+    }
+
+    *n = 0;
+
+    for ( /* void */ ; i < len; i++) {
+        d = consent_hex_value((unsigned char) s[i]);
+
+        if (d < 0 || d >= radix) {
+            return -1;
+        }
+
+        if (*n <= 0xffffffffULL) {
+            *n = *n * (uint64_t) radix + (uint64_t) d;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -120,7 +120,6 @@ static int consent_raw_host(const char *s, size_t len, char *host,
     size_t *hlen);
 static size_t consent_host_map(char *host, size_t len);
 static int consent_ipv4(char *host, size_t *hlen);
-static int consent_ipv4_number(const char *s, size_t len, uint64_t *n);
 static int consent_find(const char *hay, size_t hlen,
     const consent_rule_t *r);
 
@@ -1381,48 +1380,6 @@ consent_ipv4(char *host, size_t *hlen)
     *hlen = (size_t) n;
 
     return 1;
-}
-
-
-/* decimal, 0x hex or 0 octal; capped above 2^32 */
-
-static int
-consent_ipv4_number(const char *s, size_t len, uint64_t *n)
-{
-    int     d, radix;
-    size_t  i;
-
-    if (len == 0) {
-        return -1;
-    }
-
-    radix = 10;
-    i = 0;
-
-    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        radix = 16;
-        i = 2;
-
-    } else if (len >= 2 && s[0] == '0') {
-        radix = 8;
-        i = 1;
-    }
-
-    *n = 0;
-
-    for ( /* void */ ; i < len; i++) {
-        d = consent_hex_value((unsigned char) s[i]);
-
-        if (d < 0 || d >= radix) {
-            return -1;
-        }
-
-        if (*n <= 0xffffffffULL) {
-            *n = *n * (uint64_t) radix + (uint64_t) d;
-        }
-    }
-
-    return 0;
 }
 
 

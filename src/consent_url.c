@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "consent_ascii.h"
 #include "consent_url.h"
 
 
@@ -55,7 +56,6 @@ static const char  consent_url_hexdigits[] = "0123456789ABCDEF";
 
 static int consent_url_done(consent_url_t *u);
 static size_t consent_url_clip(size_t off, size_t len, size_t end);
-static int consent_url_hex(int c);
 static int consent_url_default_port(const char *scheme, size_t len);
 static void consent_url_put(consent_url_t *u, const char *s, size_t n);
 static void consent_url_putc(consent_url_t *u, int c);
@@ -79,7 +79,6 @@ static int consent_url_punycode(const uint32_t *cp, size_t n, char *out,
     size_t size);
 static int consent_url_ends_in_number(const char *s, size_t n);
 static int consent_url_ipv4(char *host, size_t n, size_t size);
-static int consent_url_ipv4_number(const char *s, size_t n, uint64_t *v);
 static int consent_url_ipv6(const char *s, size_t n, char *out,
     size_t size, char *v4);
 static size_t consent_url_dotted(uint32_t addr, char *out);
@@ -448,8 +447,8 @@ consent_url_host(const char *s, size_t len, char *out, size_t size,
         c = (unsigned char) s[i];
 
         if (c == '%' && i + 2 < len
-            && (h = consent_url_hex((unsigned char) s[i + 1])) >= 0
-            && (l = consent_url_hex((unsigned char) s[i + 2])) >= 0)
+            && (h = consent_hex_value((unsigned char) s[i + 1])) >= 0
+            && (l = consent_hex_value((unsigned char) s[i + 2])) >= 0)
         {
             c = (unsigned) ((h << 4) | l);
             i += 2;
@@ -619,23 +618,6 @@ consent_url_clip(size_t off, size_t len, size_t end)
     }
 
     return len > end - off ? end - off : len;
-}
-
-
-static int
-consent_url_hex(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
 }
 
 
@@ -912,8 +894,8 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
         c = (unsigned char) s[i];
 
         if (c == '%' && i + 2 < n
-            && (h = consent_url_hex((unsigned char) s[i + 1])) >= 0
-            && (l = consent_url_hex((unsigned char) s[i + 2])) >= 0)
+            && (h = consent_hex_value((unsigned char) s[i + 1])) >= 0
+            && (l = consent_hex_value((unsigned char) s[i + 2])) >= 0)
         {
             v = (h << 4) | l;
 
@@ -949,7 +931,7 @@ consent_url_new_escape(const consent_url_t *u, int v)
 {
     size_t  n;
 
-    if (consent_url_hex(v) < 0) {
+    if (consent_hex_value(v) < 0) {
         return 0;
     }
 
@@ -957,7 +939,7 @@ consent_url_new_escape(const consent_url_t *u, int v)
 
     return (n >= 1 && u->buf[n - 1] == '%')
            || (n >= 2 && u->buf[n - 2] == '%'
-               && consent_url_hex((unsigned char) u->buf[n - 1]) >= 0);
+               && consent_hex_value((unsigned char) u->buf[n - 1]) >= 0);
 }
 
 
@@ -1343,7 +1325,8 @@ consent_url_ends_in_number(const char *s, size_t n)
         return 0;
     }
 
-    for (i = start + 2; i < n && consent_url_hex((unsigned char) s[i]) >= 0;
+    for (i = start + 2;
+         i < n && consent_hex_value((unsigned char) s[i]) >= 0;
          i++)
     {
         /* void */
@@ -1375,7 +1358,7 @@ consent_url_ipv4(char *host, size_t n, size_t size)
         }
 
         if (parts == 4
-            || consent_url_ipv4_number(host + start, i - start, &v) != 0)
+            || consent_ipv4_number(host + start, i - start, &v) != 0)
         {
             return -1;
         }
@@ -1405,48 +1388,6 @@ consent_url_ipv4(char *host, size_t n, size_t size)
     }
 
     return (int) consent_url_dotted(addr, host);
-}
-
-
-/* decimal, 0x hex (maybe no digits) or 0 octal; capped above 2^32 */
-
-static int
-consent_url_ipv4_number(const char *s, size_t n, uint64_t *v)
-{
-    int     d, radix;
-    size_t  i;
-
-    if (n == 0) {
-        return -1;
-    }
-
-    radix = 10;
-    i = 0;
-
-    if (n >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
-        radix = 16;
-        i = 2;
-
-    } else if (n >= 2 && s[0] == '0') {
-        radix = 8;
-        i = 1;
-    }
-
-    *v = 0;
-
-    for ( /* void */ ; i < n; i++) {
-        d = consent_url_hex((unsigned char) s[i]);
-
-        if (d < 0 || d >= radix) {
-            return -1;
-        }
-
-        if (*v <= 0xffffffffULL) {
-            *v = *v * (uint64_t) radix + (uint64_t) d;
-        }
-    }
-
-    return 0;
 }
 
 
@@ -1501,7 +1442,7 @@ consent_url_ipv6(const char *s, size_t n, char *out, size_t size,
         len = 0;
 
         while (len < 4 && p < n
-               && (d = consent_url_hex((unsigned char) s[p])) >= 0)
+               && (d = consent_hex_value((unsigned char) s[p])) >= 0)
         {
             value = value * 16 + (unsigned) d;
             p++;
