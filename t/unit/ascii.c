@@ -23,6 +23,7 @@ static void test_hex_value(void);
 static void test_hex_encode(void);
 static void test_token(void);
 static void test_word(void);
+static void test_ipv4_number(void);
 
 
 static void
@@ -223,6 +224,47 @@ test_word(void)
 }
 
 
+static void
+test_ipv4_number(void)
+{
+    size_t    i;
+    uint64_t  n;
+
+    static const struct {
+        const char  *s;
+        int          rc;
+        uint64_t     n;
+    } t[] = {
+        { "0", 0, 0 },
+        { "127", 0, 127 },
+        { "0x7f", 0, 127 },
+        { "0X7F", 0, 127 },
+        { "0x", 0, 0 },
+        { "017", 0, 15 },
+        { "08", -1, 0 },
+        { "0xg", -1, 0 },
+        { "12a", -1, 0 },
+        { "", -1, 0 },
+        { "4294967295", 0, 4294967295ULL },
+        { "99999999999999999999", 0, 0 }
+    };
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        n = 12345;
+        is_int(consent_ipv4_number(t[i].s, strlen(t[i].s), &n), t[i].rc,
+               "ipv4 number \"%s\": %d", t[i].s, t[i].rc);
+
+        if (t[i].rc == 0 && i + 1 < sizeof(t) / sizeof(t[0])) {
+            is_int(n, t[i].n, "ipv4 number \"%s\" is %llu", t[i].s,
+                   (unsigned long long) t[i].n);
+        }
+    }
+
+    ok(consent_ipv4_number("99999999999999999999", 20, &n) == 0
+       && n > 0xffffffffULL, "ipv4 number: capped just above 2^32");
+}
+
+
 int
 main(void)
 {
@@ -233,6 +275,7 @@ main(void)
     test_hex_encode();
     test_token();
     test_word();
+    test_ipv4_number();
 
     return done_testing();
 }
