@@ -90,8 +90,9 @@ consent_ascii_token(int c)
 
 
 /*
- * 1 for a word of 1 to max bytes from a-z, 0-9 and the byte extra: the
- * audit record's words (extra '_'), a regime's tag (extra '-')
+ * 1 for a word of 1 to max bytes from a-z, 0-9 and the byte extra (-1:
+ * none): the audit record's words (extra '_'), a regime's tag ('-'),
+ * a key id (-1)
  */
 
 static inline int
@@ -105,7 +106,7 @@ consent_ascii_word(const char *s, size_t len, size_t max, int extra)
 
     for (i = 0; i < len; i++) {
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == extra))
+              || (unsigned char) s[i] == extra))
         {
             return 0;
         }

@@ -1096,21 +1096,7 @@ consent_key_derive(EVP_KDF *kdf, const unsigned char *secret, size_t len,
 static int
 consent_kid_valid(const char *kid, size_t len)
 {
-    size_t  i;
-
-    if (len == 0 || len > CONSENT_KID_MAX) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((kid[i] >= 'a' && kid[i] <= 'z')
-              || (kid[i] >= '0' && kid[i] <= '9')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(kid, len, CONSENT_KID_MAX, -1);
 }
 
 

@@ -221,6 +221,9 @@ test_word(void)
     ok(!consent_ascii_word("abc", 3, 2, '_'), "word: longer than max");
     ok(!consent_ascii_word("", 0, 8, '_'), "word: empty refused");
     ok(!consent_ascii_word(NULL, 1, 8, '_'), "word: NULL refused");
+    ok(consent_ascii_word("k1", 2, 8, -1), "word: no extra byte (-1)");
+    ok(!consent_ascii_word("k\xff", 2, 8, -1), "word: -1 is not byte 0xff");
+    ok(!consent_ascii_word("k\0", 2, 8, -1), "word: nor NUL");
 }
 
 
