@@ -25,6 +25,7 @@
 
 #include "consent_ascii.h"
 #include "consent_base64.h"
+#include "consent_errf.h"
 #include "consent_token.h"
 
 
@@ -90,8 +91,6 @@ static int consent_kid_valid(const char *kid, size_t len);
 static void consent_keyset_order(consent_keyset_t *ks);
 static void consent_keyparse_error(consent_keyparse_t *kp, const char *fmt,
     ...) __attribute__((format(printf, 2, 3)));
-static void consent_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 static int consent_token_mac(const consent_key_t *key, const char *name,
     size_t name_len, const char *data, size_t len,
     unsigned char mac[CONSENT_MAC_LEN]);
@@ -122,7 +121,7 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
 
     kp.ks = calloc(1, sizeof(consent_keyset_t));
     if (kp.ks == NULL) {
-        consent_error(err, errlen, "%s: out of memory", kp.name);
+        consent_errf(err, errlen, "%s: out of memory", kp.name);
         return NULL;
     }
 
@@ -130,8 +129,8 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
     kp.mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 
     if (kp.kdf == NULL || kp.mac == NULL) {
-        consent_error(err, errlen, "%s: OpenSSL has no HKDF or HMAC",
-                      kp.name);
+        consent_errf(err, errlen, "%s: OpenSSL has no HKDF or HMAC",
+                     kp.name);
         goto failed;
     }
 
@@ -154,7 +153,7 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
     }
 
     if (kp.ks->nkeys == 0) {
-        consent_error(err, errlen, "%s: no keys", kp.name);
+        consent_errf(err, errlen, "%s: no keys", kp.name);
         goto failed;
     }
 
@@ -199,36 +198,36 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
 
     fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd == -1) {
-        consent_error(err, errlen, "%s: cannot open: %s",
-                      path, strerror(errno));
+        consent_errf(err, errlen, "%s: cannot open: %s",
+                     path, strerror(errno));
         return NULL;
     }
 
     if (fstat(fd, &st) == -1) {
-        consent_error(err, errlen, "%s: fstat() failed: %s",
-                      path, strerror(errno));
+        consent_errf(err, errlen, "%s: fstat() failed: %s",
+                     path, strerror(errno));
         close(fd);
         return NULL;
     }
 
     if (!S_ISREG(st.st_mode)) {
-        consent_error(err, errlen, "%s: not a regular file", path);
+        consent_errf(err, errlen, "%s: not a regular file", path);
         close(fd);
         return NULL;
     }
 
     if (st.st_mode & S_IROTH) {
-        consent_error(err, errlen,
-                      "%s: key file is world-readable (mode %04o), "
-                      "make it private with \"chmod 600\" (or 640)",
-                      path, (unsigned) (st.st_mode & 07777));
+        consent_errf(err, errlen,
+                     "%s: key file is world-readable (mode %04o), "
+                     "make it private with \"chmod 600\" (or 640)",
+                     path, (unsigned) (st.st_mode & 07777));
         close(fd);
         return NULL;
     }
 
     if (st.st_size > CONSENT_KEYFILE_MAX) {
-        consent_error(err, errlen, "%s: key file is larger than %d bytes",
-                      path, CONSENT_KEYFILE_MAX);
+        consent_errf(err, errlen, "%s: key file is larger than %d bytes",
+                     path, CONSENT_KEYFILE_MAX);
         close(fd);
         return NULL;
     }
@@ -237,7 +236,7 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
 
     buf = malloc(CONSENT_KEYFILE_MAX + 1);
     if (buf == NULL) {
-        consent_error(err, errlen, "%s: out of memory", path);
+        consent_errf(err, errlen, "%s: out of memory", path);
         close(fd);
         return NULL;
     }
@@ -257,8 +256,8 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
                 continue;
             }
 
-            consent_error(err, errlen, "%s: read() failed: %s",
-                          path, strerror(errno));
+            consent_errf(err, errlen, "%s: read() failed: %s",
+                         path, strerror(errno));
             OPENSSL_cleanse(buf, size);
             free(buf);
             close(fd);
@@ -275,8 +274,8 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
     close(fd);
 
     if (size > CONSENT_KEYFILE_MAX) {
-        consent_error(err, errlen, "%s: key file is larger than %d bytes",
-                      path, CONSENT_KEYFILE_MAX);
+        consent_errf(err, errlen, "%s: key file is larger than %d bytes",
+                     path, CONSENT_KEYFILE_MAX);
         ks = NULL;
 
     } else {
@@ -366,7 +365,7 @@ consent_keyset_signer(const consent_keyset_t *ks, const char *name,
     }
 
     if (ks == NULL || ks->nkeys == 0) {
-        consent_error(err, errlen, "%s: no keys", name ? name : "keys");
+        consent_errf(err, errlen, "%s: no keys", name ? name : "keys");
         return NULL;
     }
 
@@ -380,9 +379,9 @@ consent_keyset_signer(const consent_keyset_t *ks, const char *name,
         }
     }
 
-    consent_error(err, errlen, "%s:%zu: no key signs: every key is marked "
-                  "\"" CONSENT_VERIFY_ONLY "\"; remove the mark from the "
-                  "key that is to sign", name ? name : "keys", line);
+    consent_errf(err, errlen, "%s:%zu: no key signs: every key is marked "
+                 "\"" CONSENT_VERIFY_ONLY "\"; remove the mark from the "
+                 "key that is to sign", name ? name : "keys", line);
 
     return NULL;
 }
@@ -1121,20 +1120,6 @@ consent_keyparse_error(consent_keyparse_t *kp, const char *fmt, ...)
     va_end(args);
 }
 
-
-static void
-consent_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list  args;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-
-    va_start(args, fmt);
-    vsnprintf(err, errlen, fmt, args);
-    va_end(args);
-}
 
 
 /*
