@@ -165,23 +165,11 @@ char *
 consent_record_line(const consent_record_t *rec,
     const consent_chain_t *chain, const consent_key_t *key, size_t *len)
 {
-    char    *line;
-    json_t  *obj;
-
     if (rec == NULL || chain == NULL || key == NULL) {
         return NULL;
     }
 
-    obj = consent_record_object(rec, chain, key);
-    if (obj == NULL) {
-        return NULL;
-    }
-
-    line = consent_sign(obj, key, len);
-
-    json_decref(obj);
-
-    return line;
+    return consent_sign(consent_record_object(rec, chain, key), key, len);
 }
 
 
@@ -189,23 +177,11 @@ char *
 consent_checkpoint_line(const consent_checkpoint_t *cp,
     const consent_chain_t *chain, const consent_key_t *key, size_t *len)
 {
-    char    *line;
-    json_t  *obj;
-
     if (cp == NULL || chain == NULL || key == NULL) {
         return NULL;
     }
 
-    obj = consent_checkpoint_object(cp, chain, key);
-    if (obj == NULL) {
-        return NULL;
-    }
-
-    line = consent_sign(obj, key, len);
-
-    json_decref(obj);
-
-    return line;
+    return consent_sign(consent_checkpoint_object(cp, chain, key), key, len);
 }
 
 
@@ -1116,7 +1092,10 @@ consent_utf8_len(const unsigned char *p, size_t n)
 }
 
 
-/* the serialisation, its closing brace replaced by the HMAC member */
+/*
+ * The serialisation of obj, its closing brace replaced by the HMAC
+ * member; obj is released (NULL: the caller's object failed, NULL)
+ */
 
 static char *
 consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
@@ -1125,7 +1104,14 @@ consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
     size_t          slen, total;
     unsigned char   mac[32];
 
+    if (obj == NULL) {
+        return NULL;
+    }
+
     s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    json_decref(obj);
+
     if (s == NULL) {
         return NULL;
     }
@@ -1480,7 +1466,6 @@ consent_policy_line(const consent_policy_t *p, const unsigned char *packed,
 {
     char     prev[CONSENT_HASH_HEX_LEN + 1];
     char     data[consent_b64url_len(CONSENT_POLICY_PART) + 1];
-    char    *line;
     size_t   off, n, parts;
     json_t  *obj;
 
@@ -1523,11 +1508,7 @@ consent_policy_line(const consent_policy_t *p, const unsigned char *packed,
         return NULL;
     }
 
-    line = consent_sign(obj, key, len);
-
-    json_decref(obj);
-
-    return line;
+    return consent_sign(obj, key, len);
 }
 
 
