@@ -78,6 +78,8 @@ typedef struct {
 } consent_token_parsed_t;
 
 
+static const char *consent_keyset_field(const char **p, const char *last,
+    size_t *len);
 static int consent_keyset_line(consent_keyparse_t *kp, const char *p,
     const char *last);
 static int consent_keyset_add(consent_keyparse_t *kp, const char *kid,
@@ -820,6 +822,29 @@ consent_bits(uint32_t v)
 }
 
 
+/* the next field of a key file's line: blanks skipped, up to a blank */
+
+static const char *
+consent_keyset_field(const char **p, const char *last, size_t *len)
+{
+    const char  *s;
+
+    while (*p < last && (**p == ' ' || **p == '\t')) {
+        (*p)++;
+    }
+
+    s = *p;
+
+    while (*p < last && **p != ' ' && **p != '\t') {
+        (*p)++;
+    }
+
+    *len = *p - s;
+
+    return s;
+}
+
+
 static int
 consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
 {
@@ -833,45 +858,14 @@ consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
         last--;
     }
 
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
+    kid = consent_keyset_field(&p, last, &kid_len);
 
-    if (p == last || *p == '#') {
+    if (kid_len == 0 || *kid == '#') {
         return 0;
     }
 
-    kid = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    kid_len = p - kid;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    secret = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    secret_len = p - secret;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    flag = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    flag_len = p - flag;
+    secret = consent_keyset_field(&p, last, &secret_len);
+    flag = consent_keyset_field(&p, last, &flag_len);
 
     while (p < last && (*p == ' ' || *p == '\t')) {
         p++;
