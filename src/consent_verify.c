@@ -161,6 +161,9 @@ static void consent_verify_problem(consent_verify_t *v,
 static void consent_verify_info(consent_verify_t *v,
     consent_verify_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void consent_verify_report(consent_verify_t *v,
+    consent_verify_report_pt report, consent_verify_pos_t pos,
+    const char *fmt, va_list args);
 
 
 static const unsigned char  consent_zero_hash[32];
@@ -871,7 +874,6 @@ static void
 consent_verify_problem(consent_verify_t *v, consent_verify_pos_t pos,
     const char *fmt, ...)
 {
-    char     msg[CONSENT_VERIFY_MSG_MAX];
     va_list  args;
 
     v->stats.problems++;
@@ -880,16 +882,9 @@ consent_verify_problem(consent_verify_t *v, consent_verify_pos_t pos,
         v->line_problem = 1;
     }
 
-    if (v->conf.problem == NULL) {
-        return;
-    }
-
     va_start(args, fmt);
-    (void) vsnprintf(msg, sizeof(msg), fmt, args);
+    consent_verify_report(v, v->conf.problem, pos, fmt, args);
     va_end(args);
-
-    v->conf.problem(v->conf.data, v->nfiles ? v->files[pos.file] : "-",
-                    pos.line, msg);
 }
 
 
@@ -897,19 +892,30 @@ static void
 consent_verify_info(consent_verify_t *v, consent_verify_pos_t pos,
     const char *fmt, ...)
 {
-    char     msg[CONSENT_VERIFY_MSG_MAX];
     va_list  args;
 
-    if (v->conf.info == NULL) {
+    va_start(args, fmt);
+    consent_verify_report(v, v->conf.info, pos, fmt, args);
+    va_end(args);
+}
+
+
+/* the message to the caller's problem or info callback, if it set one */
+
+static void
+consent_verify_report(consent_verify_t *v, consent_verify_report_pt report,
+    consent_verify_pos_t pos, const char *fmt, va_list args)
+{
+    char  msg[CONSENT_VERIFY_MSG_MAX];
+
+    if (report == NULL) {
         return;
     }
 
-    va_start(args, fmt);
     (void) vsnprintf(msg, sizeof(msg), fmt, args);
-    va_end(args);
 
-    v->conf.info(v->conf.data, v->nfiles ? v->files[pos.file] : "-",
-                 pos.line, msg);
+    report(v->conf.data, v->nfiles ? v->files[pos.file] : "-", pos.line,
+           msg);
 }
 
 
