@@ -59,6 +59,7 @@ static size_t consent_url_clip(size_t off, size_t len, size_t end);
 static int consent_url_default_port(const char *scheme, size_t len);
 static void consent_url_put(consent_url_t *u, const char *s, size_t n);
 static void consent_url_putc(consent_url_t *u, int c);
+static void consent_url_pct(consent_url_t *u, unsigned c);
 static int consent_url_authority(consent_url_t *u, const char *in,
     size_t *pos, size_t n, int dport);
 static void consent_url_base(consent_url_t *u, const consent_url_t *base,
@@ -681,6 +682,17 @@ consent_url_putc(consent_url_t *u, int c)
 }
 
 
+/* c percent-encoded, upper-case hex as the standard writes it */
+
+static void
+consent_url_pct(consent_url_t *u, unsigned c)
+{
+    consent_url_putc(u, '%');
+    consent_url_putc(u, consent_url_hexdigits[c >> 4]);
+    consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
+}
+
+
 /*
  * The special authority ignore slashes state and the authority, host
  * and port states: the host follows the last "@", the port its ":"
@@ -910,9 +922,7 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
         }
 
         if (consent_url_class[c] & 1) {
-            consent_url_putc(u, '%');
-            consent_url_putc(u, consent_url_hexdigits[c >> 4]);
-            consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
+            consent_url_pct(u, c);
             continue;
         }
 
@@ -999,9 +1009,7 @@ consent_url_query(consent_url_t *u, const char *in, size_t *pos, size_t n)
         }
 
         if (consent_url_class[c] & 2) {
-            consent_url_putc(u, '%');
-            consent_url_putc(u, consent_url_hexdigits[c >> 4]);
-            consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
+            consent_url_pct(u, c);
             continue;
         }
 
