@@ -35,6 +35,7 @@
 
 #include "consent_ascii.h"
 #include "consent_match.h"
+#include "consent_url.h"
 
 
 #define CONSENT_HOST_BUF       512     /* a host's tail; rules are <= 253 */
@@ -1301,8 +1302,7 @@ consent_ipv4(char *host, size_t *hlen)
 {
     int          n;
     size_t       i, len, start;
-    uint32_t     addr;
-    uint64_t     part[4], v, limit;
+    uint64_t     v;
     const char  *last;
 
     len = *hlen;
@@ -1323,58 +1323,10 @@ consent_ipv4(char *host, size_t *hlen)
         return 0;
     }
 
-    n = 0;
-    start = 0;
+    n = consent_url_ipv4_rewrite(host, len);
 
-    for (i = 0; i <= len; i++) {
-        if (i < len && host[i] != '.') {
-            continue;
-        }
-
-        if (n == 4
-            || consent_ipv4_number(host + start, i - start, &part[n]) != 0)
-        {
-            return -1;
-        }
-
-        n++;
-        start = i + 1;
-    }
-
-    limit = (uint64_t) 1 << (8 * (5 - n));
-
-    if (part[n - 1] >= limit) {
+    if (n < 0) {
         return -1;
-    }
-
-    addr = (uint32_t) part[n - 1];
-
-    for (i = 0; i < (size_t) n - 1; i++) {
-        if (part[i] > 255) {
-            return -1;
-        }
-
-        addr |= (uint32_t) part[i] << (8 * (3 - i));
-    }
-
-    n = 0;
-
-    for (i = 0; i < 4; i++) {
-        v = (addr >> (8 * (3 - i))) & 0xff;
-
-        if (v >= 100) {
-            host[n++] = (char) ('0' + v / 100);
-        }
-
-        if (v >= 10) {
-            host[n++] = (char) ('0' + v / 10 % 10);
-        }
-
-        host[n++] = (char) ('0' + v % 10);
-
-        if (i < 3) {
-            host[n++] = '.';
-        }
     }
 
     *hlen = (size_t) n;

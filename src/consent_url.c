@@ -1349,13 +1349,24 @@ consent_url_ends_in_number(const char *s, size_t n)
 static int
 consent_url_ipv4(char *host, size_t n, size_t size)
 {
-    size_t    i, start, parts;
-    uint32_t  addr;
-    uint64_t  part[4], v;
-
     if (n > 0 && host[n - 1] == '.' && n > 1) {
         n--;
     }
+
+    if (size < 16) {
+        return -1;
+    }
+
+    return consent_url_ipv4_rewrite(host, n);
+}
+
+
+int
+consent_url_ipv4_rewrite(char *host, size_t n)
+{
+    size_t    i, start, parts;
+    uint32_t  addr;
+    uint64_t  part[4], v;
 
     parts = 0;
     start = 0;
@@ -1389,10 +1400,6 @@ consent_url_ipv4(char *host, size_t n, size_t size)
 
     for (i = 0; i + 1 < parts; i++) {
         addr += (uint32_t) part[i] << (8 * (3 - i));
-    }
-
-    if (size < 16) {
-        return -1;
     }
 
     return (int) consent_url_dotted(addr, host);
