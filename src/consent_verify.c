@@ -139,6 +139,8 @@ static void consent_verify_new_chain(consent_verify_t *v,
 static void consent_verify_accept(consent_verify_t *v,
     consent_verify_chain_t *c, const consent_record_parsed_t *rec,
     const unsigned char hash[32]);
+static void consent_verify_fork(consent_verify_t *v,
+    consent_verify_chain_t *c, const char *tail);
 static void consent_verify_fork_lost(consent_verify_t *v,
     consent_verify_chain_t *c, int head_lost);
 static void consent_verify_hmac(consent_verify_t *v, const char *line,
@@ -276,7 +278,6 @@ consent_verify_line(consent_verify_t *v, const char *file, uint64_t lineno,
 void
 consent_verify_finish(consent_verify_t *v)
 {
-    char                     where[CONSENT_VERIFY_MSG_MAX / 2];
     size_t                   i;
     consent_verify_chain_t  *c;
 
@@ -292,15 +293,7 @@ consent_verify_finish(consent_verify_t *v)
         c = &v->chains[i];
 
         if (c->has_alt) {
-            consent_verify_problem(v, c->alt_pos, "chain %.*s: seq %" PRIu64
-                                   " also at %s, both after the same record "
-                                   "and nothing follows: one of them was "
-                                   "inserted or altered",
-                                   CONSENT_VERIFY_SHORT_ID, c->id, c->seq,
-                                   consent_verify_where(v, c->alt_pos,
-                                                        c->head_pos, where,
-                                                        sizeof(where)));
-            c->has_alt = 0;
+            consent_verify_fork(v, c, " and nothing follows");
         }
 
         if (c->head_kind == CONSENT_KIND_CONSENT
@@ -661,6 +654,29 @@ consent_verify_accept(consent_verify_t *v, consent_verify_chain_t *c,
 
 
 /*
+ * Two lines had the same seq and prev, and no record told which one
+ * the chain goes on from (tail: why, for the message): a problem at the
+ * alternate, which is forgotten
+ */
+
+static void
+consent_verify_fork(consent_verify_t *v, consent_verify_chain_t *c,
+    const char *tail)
+{
+    char  where[CONSENT_VERIFY_MSG_MAX / 2];
+
+    consent_verify_problem(v, c->alt_pos, "chain %.*s: seq %" PRIu64
+                           " also at %s, both after the same record%s: "
+                           "one of them was inserted or altered",
+                           CONSENT_VERIFY_SHORT_ID, c->id, c->seq,
+                           consent_verify_where(v, c->alt_pos, c->head_pos,
+                                                where, sizeof(where)),
+                           tail);
+    c->has_alt = 0;
+}
+
+
+/*
  * Two lines had the same seq and prev; the record just read links to
  * the alternate (head_lost 1), to the head (0), or to neither (-1).
  */
@@ -673,14 +689,7 @@ consent_verify_fork_lost(consent_verify_t *v, consent_verify_chain_t *c,
     consent_verify_pos_t   lost, kept;
 
     if (head_lost == -1) {
-        consent_verify_problem(v, c->alt_pos, "chain %.*s: seq %" PRIu64
-                               " also at %s, both after the same record: "
-                               "one of them was inserted or altered",
-                               CONSENT_VERIFY_SHORT_ID, c->id, c->seq,
-                               consent_verify_where(v, c->alt_pos,
-                                                    c->head_pos, where,
-                                                    sizeof(where)));
-        c->has_alt = 0;
+        consent_verify_fork(v, c, "");
         return;
     }
 
