@@ -50,7 +50,6 @@
      | AUDIT_OPT(OPT_HOSTS))
 
 
-static int audit_main(int argc, char **argv);
 typedef struct {
     const char         *name;
     int               (*run)(audit_t *a, int argc, char **argv);
@@ -58,6 +57,7 @@ typedef struct {
 } audit_cmd_t;
 
 
+static int audit_main(int argc, char **argv);
 static int audit_dispatch(audit_t *a, int argc, char **argv);
 static const audit_cmd_t *audit_cmd_find(const char *name);
 static int audit_cmd_compare(audit_t *a, int argc, char **argv);
