@@ -313,6 +313,7 @@ void audit_put_member(FILE *f, const char *sep_key, const char *s);
 void audit_rec_json_choice(FILE *f, const audit_rec_t *r);
 void audit_put_html(FILE *f, const char *s);
 void audit_put_csv(FILE *f, const char *s);
+void audit_put_csv_fields(FILE *f, const char *const *s, size_t n);
 void audit_put_list(FILE *f, json_t *list, const char *sep);
 const char *audit_pct(uint64_t n, uint64_t of, char *buf, size_t len);
 size_t audit_utf8_len(const unsigned char *p);

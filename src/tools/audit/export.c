@@ -131,7 +131,7 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
     char        *list, num[32];
     size_t       i, n, len, pos;
     json_t      *arr;
-    const char  *s;
+    const char  *s, *head[4], *tail[7];
     int          which;
 
     f = stdout;
@@ -151,13 +151,11 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
         return;
     }
 
-    audit_put_csv(f, r->ts);
-    fputc(',', f);
-    audit_put_csv(f, r->id);
-    fputc(',', f);
-    audit_put_csv(f, r->action);
-    fputc(',', f);
-    audit_put_csv(f, r->mechanism);
+    head[0] = r->ts;
+    head[1] = r->id;
+    head[2] = r->action;
+    head[3] = r->mechanism;
+    audit_put_csv_fields(f, head, 4);
     fprintf(f, ",%" JSON_INTEGER_FORMAT ",", r->revision);
     audit_put_csv(f, r->policy);
 
@@ -194,19 +192,14 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
     }
 
     fprintf(f, ",%d,", r->gpc ? 1 : 0);
-    audit_put_csv(f, r->lang);
-    fputc(',', f);
-    audit_put_csv(f, r->host);
-    fputc(',', f);
-    audit_put_csv(f, r->page);
-    fputc(',', f);
-    audit_put_csv(f, r->ua);
-    fputc(',', f);
-    audit_put_csv(f, r->ip);
-    fputc(',', f);
-    audit_put_csv(f, r->kid);
-    fputc(',', f);
-    audit_put_csv(f, r->chain);
+    tail[0] = r->lang;
+    tail[1] = r->host;
+    tail[2] = r->page;
+    tail[3] = r->ua;
+    tail[4] = r->ip;
+    tail[5] = r->kid;
+    tail[6] = r->chain;
+    audit_put_csv_fields(f, tail, 7);
     snprintf(num, sizeof(num), "%" PRIu64, r->seq);
     fprintf(f, ",%s,", num);
     audit_put_csv(f, r->file);

@@ -241,6 +241,23 @@ audit_put_html(FILE *f, const char *s)
 }
 
 
+/* n fields of a CSV row, separated by ',' */
+
+void
+audit_put_csv_fields(FILE *f, const char *const *s, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            fputc(',', f);
+        }
+
+        audit_put_csv(f, s[i]);
+    }
+}
+
+
 /* RFC 4180, and no formula for a spreadsheet to run */
 void
 audit_put_csv(FILE *f, const char *s)
