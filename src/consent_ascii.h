@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_http_consent_module authors
  *
- * ASCII case folding, hex digits and token characters, one definition
- * per contract for the whole core.  Never locale-dependent (tolower()
- * and strcasecmp() are): HTTP, HTML and URL names fold only A-Z.
- * Static inline because the scanner and matcher call them per byte.
+ * ASCII case folding, hex digits, token characters and the numbers of
+ * an IPv4 address, one definition per contract for the whole core.
+ * Never locale-dependent (tolower() and strcasecmp() are): HTTP, HTML
+ * and URL names fold only A-Z.  Static inline because the scanner and
+ * matcher call them per byte.
  * Pure C.
  */
 
@@ -15,6 +16,7 @@
 
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 
@@ -87,6 +89,33 @@ consent_ascii_token(int c)
 }
 
 
+/*
+ * 1 for a word of 1 to max bytes from a-z, 0-9 and the byte extra (-1:
+ * none): the audit record's words (extra '_'), a regime's tag ('-'),
+ * a key id (-1)
+ */
+
+static inline int
+consent_ascii_word(const char *s, size_t len, size_t max, int extra)
+{
+    size_t  i;
+
+    if (s == NULL || len == 0 || len > max) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
+              || (unsigned char) s[i] == extra))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 /* value of a hex digit of either case, or -1 */
 
 static inline int
@@ -96,13 +125,60 @@ consent_hex_value(int c)
         return c - '0';
     }
 
-    c = consent_ascii_lower(c);
+    c |= 0x20;                  /* A-F to a-f; no other byte lands there */
 
     if (c >= 'a' && c <= 'f') {
         return c - 'a' + 10;
     }
 
     return -1;
+}
+
+
+/*
+ * A part of an IPv4 address as the WHATWG URL Standard reads it:
+ * decimal, 0x hex (maybe with no digits: 0) or 0 octal, into *n, capped
+ * just above 2^32; 0, or -1 for an empty part or a bad digit.  For the
+ * URL parser and the matcher's host check alike.
+ */
+
+static inline int
+consent_ipv4_number(const char *s, size_t len, uint64_t *n)
+{
+    int     d, radix;
+    size_t  i;
+
+    if (len == 0) {
+        return -1;
+    }
+
+    radix = 10;
+    i = 0;
+
+    if (len >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
+        radix = 16;
+        i = 2;
+
+    } else if (len >= 2 && s[0] == '0') {
+        radix = 8;
+        i = 1;
+    }
+
+    *n = 0;
+
+    for ( /* void */ ; i < len; i++) {
+        d = consent_hex_value((unsigned char) s[i]);
+
+        if (d < 0 || d >= radix) {
+            return -1;
+        }
+
+        if (*n <= 0xffffffffULL) {
+            *n = *n * (uint64_t) radix + (uint64_t) d;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -115,6 +115,9 @@ static void consent_css_pop(consent_css_t *c);
 static int consent_css_fetching(const consent_css_t *c);
 static int consent_css_name_is(const consent_css_t *c, const char *lit);
 static int consent_css_function(consent_css_t *c);
+static void consent_css_url_begin(consent_css_t *c, unsigned kind,
+    uint64_t start);
+static void consent_css_url_close(consent_css_t *c, int *ev);
 
 
 void
@@ -171,15 +174,10 @@ consent_css_scan(consent_css_t *c, const char *p, const char *lim, int *ev)
                 c->str_url = c->import || consent_css_fetching(c);
 
                 if (c->str_url) {
-                    c->url_kind = c->import ? CONSENT_CSS_K_IMPORT
-                                            : CONSENT_CSS_K_IMAGE;
+                    consent_css_url_begin(c, c->import ? CONSENT_CSS_K_IMPORT
+                                                       : CONSENT_CSS_K_IMAGE,
+                                          c->pos + 1);
                     c->import = 0;
-                    c->url_open = 1;
-                    c->url_over = 0;
-                    c->url_bad = 0;
-                    c->url_len = 0;
-                    c->url_start = c->pos + 1;
-                    c->url_end = (uint64_t) -1;
                     c->pos++;
                     *ev = CONSENT_CSS_BEGIN;
                     return p + 1;
@@ -523,13 +521,7 @@ consent_css_scan(consent_css_t *c, const char *p, const char *lim, int *ev)
                 c->quote = (uint8_t) b;
                 c->state = CONSENT_CSS_S_STR;
                 c->str_url = 1;
-                c->url_kind = CONSENT_CSS_K_URL_STRING;
-                c->url_open = 1;
-                c->url_over = 0;
-                c->url_bad = 0;
-                c->url_len = 0;
-                c->url_start = c->pos + 1;
-                c->url_end = (uint64_t) -1;
+                consent_css_url_begin(c, CONSENT_CSS_K_URL_STRING, c->pos + 1);
                 c->pos++;
                 *ev = CONSENT_CSS_BEGIN;
                 return p + 1;
@@ -542,23 +534,14 @@ consent_css_scan(consent_css_t *c, const char *p, const char *lim, int *ev)
             }
 
             c->state = CONSENT_CSS_S_URL;
-            c->url_kind = CONSENT_CSS_K_URL;
-            c->url_open = 1;
-            c->url_over = 0;
-            c->url_bad = 0;
-            c->url_len = 0;
-            c->url_start = c->pos;
-            c->url_end = (uint64_t) -1;
+            consent_css_url_begin(c, CONSENT_CSS_K_URL, c->pos);
             *ev = CONSENT_CSS_BEGIN;
             return p;
 
         case CONSENT_CSS_S_URL:
             if (b == ')') {
                 c->url_end = c->pos;
-                c->url_open = 0;
-                c->state = CONSENT_CSS_S_DATA;
-                c->pos++;
-                *ev = CONSENT_CSS_URL;
+                consent_css_url_close(c, ev);
                 return p + 1;
             }
 
@@ -607,10 +590,8 @@ consent_css_scan(consent_css_t *c, const char *p, const char *lim, int *ev)
             }
 
             if (b == ')') {
-                c->url_open = 0;
-                c->state = CONSENT_CSS_S_DATA;
-                c->pos++;
-                *ev = CONSENT_CSS_URL;
+                /* url_end: at the whitespace */
+                consent_css_url_close(c, ev);
                 return p + 1;
             }
 
@@ -619,16 +600,10 @@ consent_css_scan(consent_css_t *c, const char *p, const char *lim, int *ev)
             goto again;
 
         case CONSENT_CSS_S_BADURL:
-
-            /* each state ends a url() itself, as the scanner's states do */
-
             if (b == ')') {
                 /* as written, up to the ')' */
                 c->url_end = c->pos;
-                c->url_open = 0;
-                c->state = CONSENT_CSS_S_DATA;
-                c->pos++;
-                *ev = CONSENT_CSS_URL;
+                consent_css_url_close(c, ev);
                 return p + 1;
             }
 
@@ -893,4 +868,31 @@ consent_css_function(consent_css_t *c)
                         || consent_css_name_is(c, "src"));
 
     return CONSENT_CSS_S_DATA;
+}
+
+
+/* a url() or fetched string begins; its text starts at start */
+
+static void
+consent_css_url_begin(consent_css_t *c, unsigned kind, uint64_t start)
+{
+    c->url_kind = (uint8_t) kind;
+    c->url_open = 1;
+    c->url_over = 0;
+    c->url_bad = 0;
+    c->url_len = 0;
+    c->url_start = start;
+    c->url_end = (uint64_t) -1;
+}
+
+
+/* the ')' at c->pos closes a url(): past it, back in data */
+
+static void
+consent_css_url_close(consent_css_t *c, int *ev)
+{
+    c->url_open = 0;
+    c->state = CONSENT_CSS_S_DATA;
+    c->pos++;
+    *ev = CONSENT_CSS_URL;
 }

@@ -335,6 +335,13 @@ consent_gpp_usnat_core(consent_gpp_bits_t *b, consent_gpp_usnat_t *u)
 }
 
 
+/*
+ * usca's core segment: usnat's fields less the sharing, targeting and
+ * sensitive-data notices, written out on purpose as the spec's table of
+ * the section (another struct; each field's width, range and order are
+ * the section's own)
+ */
+
 static void
 consent_gpp_usca_core(consent_gpp_bits_t *b, consent_gpp_usca_t *c)
 {
@@ -801,6 +808,11 @@ consent_gpp_usnat_encode(const consent_gpp_usnat_t *u, char *out,
                                consent_gpp_usnat_msg, why);
 }
 
+
+/*
+ * usca_encode and usca_decode mirror usnat's for another struct; what
+ * they share is consent_gpp_gpc_end() and consent_gpp_section()
+ */
 
 int
 consent_gpp_usca_encode(const consent_gpp_usca_t *c, char *out, size_t size,

@@ -17,6 +17,7 @@
 
 #include "consent_ascii.h"
 #include "consent_base64.h"
+#include "consent_errf.h"
 #include "consent_escape.h"
 #include "consent_handoff.h"
 
@@ -43,8 +44,6 @@ static long consent_b64url_decode_var(const consent_field_t *f,
     unsigned char *out, size_t outcap);
 static int consent_handoff_list(const char *list, size_t len,
     consent_domains_t *d);
-static void consent_handoff_error(char *err, size_t errlen,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 
 int
@@ -113,20 +112,20 @@ consent_domains_add(consent_domains_t *d, const char *host, size_t len,
     }
 
     if (!consent_domains_host_valid(host, len)) {
-        consent_handoff_error(err, errlen, "invalid host name \"%.*s\"",
-                              (int) (len > 300 ? 300 : len), host);
+        consent_errf(err, errlen, "invalid host name \"%.*s\"",
+                     (int) (len > 300 ? 300 : len), host);
         return -1;
     }
 
     if (consent_domains_find(d, host, len) >= 0) {
-        consent_handoff_error(err, errlen, "duplicate domain \"%.*s\"",
-                              (int) len, host);
+        consent_errf(err, errlen, "duplicate domain \"%.*s\"",
+                     (int) len, host);
         return -1;
     }
 
     if (d->n == CONSENT_HANDOFF_DOMAINS_MAX) {
-        consent_handoff_error(err, errlen, "too many domains, at most %d",
-                              CONSENT_HANDOFF_DOMAINS_MAX);
+        consent_errf(err, errlen, "too many domains, at most %d",
+                     CONSENT_HANDOFF_DOMAINS_MAX);
         return -1;
     }
 
@@ -142,8 +141,8 @@ consent_domains_add(consent_domains_t *d, const char *host, size_t len,
 
     if (consent_domains_join(d, ",", NULL, 0) > CONSENT_HANDOFF_LIST_MAX) {
         d->n--;
-        consent_handoff_error(err, errlen, "the domains add up to more than "
-                              "%d characters", CONSENT_HANDOFF_LIST_MAX);
+        consent_errf(err, errlen, "the domains add up to more than "
+                     "%d characters", CONSENT_HANDOFF_LIST_MAX);
         return -1;
     }
 
@@ -915,17 +914,3 @@ consent_handoff_list(const char *list, size_t len, consent_domains_t *d)
     return d->n >= 2 ? 0 : -1;
 }
 
-
-static void
-consent_handoff_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list  ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}

@@ -35,6 +35,7 @@
 
 #include "consent_ascii.h"
 #include "consent_match.h"
+#include "consent_url.h"
 
 
 #define CONSENT_HOST_BUF       512     /* a host's tail; rules are <= 253 */
@@ -50,7 +51,9 @@ static const unsigned char  consent_host_special[128] = {
 
 /*
  * A common byte of a host, lower-cased: 0 for NUL, the bytes of
- * consent_host_special and non-ASCII ones, which the slow path reads
+ * consent_host_special and non-ASCII ones, which the slow path reads.
+ * Like the scanner's tag-name table (consent_html_nm) but for the bytes
+ * that end a host, on purpose: one lookup a byte on the hot path.
  */
 static const unsigned char  consent_host_plain[256] = {
     0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -118,7 +121,6 @@ static int consent_raw_host(const char *s, size_t len, char *host,
     size_t *hlen);
 static size_t consent_host_map(char *host, size_t len);
 static int consent_ipv4(char *host, size_t *hlen);
-static int consent_ipv4_number(const char *s, size_t len, uint64_t *n);
 static int consent_find(const char *hay, size_t hlen,
     const consent_rule_t *r);
 
@@ -1300,8 +1302,7 @@ consent_ipv4(char *host, size_t *hlen)
 {
     int          n;
     size_t       i, len, start;
-    uint32_t     addr;
-    uint64_t     part[4], v, limit;
+    uint64_t     v;
     const char  *last;
 
     len = *hlen;
@@ -1322,105 +1323,15 @@ consent_ipv4(char *host, size_t *hlen)
         return 0;
     }
 
-    n = 0;
-    start = 0;
+    n = consent_url_ipv4_rewrite(host, len);
 
-    for (i = 0; i <= len; i++) {
-        if (i < len && host[i] != '.') {
-            continue;
-        }
-
-        if (n == 4
-            || consent_ipv4_number(host + start, i - start, &part[n]) != 0)
-        {
-            return -1;
-        }
-
-        n++;
-        start = i + 1;
-    }
-
-    limit = (uint64_t) 1 << (8 * (5 - n));
-
-    if (part[n - 1] >= limit) {
+    if (n < 0) {
         return -1;
-    }
-
-    addr = (uint32_t) part[n - 1];
-
-    for (i = 0; i < (size_t) n - 1; i++) {
-        if (part[i] > 255) {
-            return -1;
-        }
-
-        addr |= (uint32_t) part[i] << (8 * (3 - i));
-    }
-
-    n = 0;
-
-    for (i = 0; i < 4; i++) {
-        v = (addr >> (8 * (3 - i))) & 0xff;
-
-        if (v >= 100) {
-            host[n++] = (char) ('0' + v / 100);
-        }
-
-        if (v >= 10) {
-            host[n++] = (char) ('0' + v / 10 % 10);
-        }
-
-        host[n++] = (char) ('0' + v % 10);
-
-        if (i < 3) {
-            host[n++] = '.';
-        }
     }
 
     *hlen = (size_t) n;
 
     return 1;
-}
-
-
-/* decimal, 0x hex or 0 octal; capped above 2^32 */
-
-static int
-consent_ipv4_number(const char *s, size_t len, uint64_t *n)
-{
-    int     d, radix;
-    size_t  i;
-
-    if (len == 0) {
-        return -1;
-    }
-
-    radix = 10;
-    i = 0;
-
-    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        radix = 16;
-        i = 2;
-
-    } else if (len >= 2 && s[0] == '0') {
-        radix = 8;
-        i = 1;
-    }
-
-    *n = 0;
-
-    for ( /* void */ ; i < len; i++) {
-        d = consent_hex_value((unsigned char) s[i]);
-
-        if (d < 0 || d >= radix) {
-            return -1;
-        }
-
-        if (*n <= 0xffffffffULL) {
-            *n = *n * (uint64_t) radix + (uint64_t) d;
-        }
-    }
-
-    return 0;
 }
 
 

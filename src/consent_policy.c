@@ -51,6 +51,8 @@ static int consent_check_keys(json_t *obj, const char *path,
     const char *const *allowed, const char *expected, consent_err_t *e);
 static json_t *consent_get(json_t *obj, const char *key, const char *path,
     int required, consent_err_t *e);
+static json_t *consent_get_string(json_t *obj, const char *key,
+    const char *path, char *sub, size_t size, consent_err_t *e);
 static int consent_lang_valid(const char *s, size_t len);
 static int consent_lang_key(const char *key, const char *path, char *out,
     consent_err_t *e);
@@ -64,6 +66,8 @@ static int consent_duration(const char *s, size_t len, int64_t max,
     int64_t *out);
 static int consent_id_check(const char *s, size_t len, const char *path,
     consent_err_t *e);
+static int consent_json_seconds(json_t *v, int64_t max, int64_t *n,
+    char *q, size_t qsize);
 static int consent_parse_max_age(consent_policy_t *p, json_t *root,
     consent_err_t *e);
 static int consent_parse_default_lang(consent_policy_t *p, json_t *root,
@@ -760,6 +764,30 @@ consent_get(json_t *obj, const char *key, const char *path, int required,
 }
 
 
+/* a required string member; sub: its path, for the caller's errors */
+
+static json_t *
+consent_get_string(json_t *obj, const char *key, const char *path,
+    char *sub, size_t size, consent_err_t *e)
+{
+    json_t  *v;
+
+    v = consent_get(obj, key, path, 1, e);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    consent_path_key(sub, size, path, key);
+
+    if (!json_is_string(v)) {
+        consent_error(e, sub, "must be a string");
+        return NULL;
+    }
+
+    return v;
+}
+
+
 /* [A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*, at most CONSENT_LANG_MAX */
 
 static int
@@ -1034,14 +1062,50 @@ consent_id_check(const char *s, size_t len, const char *path,
 }
 
 
+/*
+ * A number of seconds or a duration string ("90m": consent_duration())
+ * into *n; a number above max becomes max + 1 for the caller's range
+ * check.  0, 1 when v is neither, -1 when the string is not a duration
+ * (q: it quoted, for the caller's message).
+ */
+
+static int
+consent_json_seconds(json_t *v, int64_t max, int64_t *n, char *q,
+    size_t qsize)
+{
+    size_t       len;
+    const char  *s;
+
+    if (json_is_integer(v)) {
+        /* clamp before narrowing: json_int_t may be wider some day */
+        *n = json_integer_value(v) > max ? max + 1
+                                         : (int64_t) json_integer_value(v);
+        return 0;
+    }
+
+    if (!json_is_string(v)) {
+        return 1;
+    }
+
+    s = json_string_value(v);
+    len = json_string_length(v);
+
+    if (consent_duration(s, len, max, n) != 0) {
+        consent_quote(q, qsize, s, len);
+        return -1;
+    }
+
+    return 0;
+}
+
+
 static int
 consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
 {
-    size_t       len;
-    json_t      *v;
-    int64_t      n;
-    const char  *s;
-    char         q[CONSENT_SHOWN_MAX * 4 + 8];
+    int      rc;
+    json_t  *v;
+    int64_t  n;
+    char     q[CONSENT_SHOWN_MAX * 4 + 8];
 
     v = json_object_get(root, "max_age");
 
@@ -1050,24 +1114,16 @@ consent_parse_max_age(consent_policy_t *p, json_t *root, consent_err_t *e)
         return 0;
     }
 
-    if (json_is_integer(v)) {
-        /* clamp before narrowing: json_int_t may be wider some day */
-        n = json_integer_value(v) > CONSENT_MAX_AGE_MAX
-            ? (int64_t) CONSENT_MAX_AGE_MAX + 1
-            : (int64_t) json_integer_value(v);
+    rc = consent_json_seconds(v, CONSENT_MAX_AGE_MAX, &n, q, sizeof(q));
 
-    } else if (json_is_string(v)) {
-        s = json_string_value(v);
-        len = json_string_length(v);
-        if (consent_duration(s, len, CONSENT_MAX_AGE_MAX, &n) != 0) {
-            consent_quote(q, sizeof(q), s, len);
-            consent_error(e, "max_age", "%s is not a duration: use a number "
-                          "of seconds or a string such as \"3600s\", "
-                          "\"90m\", \"12h\" or \"182d\"", q);
-            return -1;
-        }
+    if (rc == -1) {
+        consent_error(e, "max_age", "%s is not a duration: use a number "
+                      "of seconds or a string such as \"3600s\", "
+                      "\"90m\", \"12h\" or \"182d\"", q);
+        return -1;
+    }
 
-    } else {
+    if (rc == 1) {
         consent_error(e, "max_age", "must be a number of seconds or a "
                       "string such as \"182d\"");
         return -1;
@@ -1483,15 +1539,8 @@ consent_parse_category(consent_policy_t *p, size_t i, json_t *obj,
         return -1;
     }
 
-    v = consent_get(obj, "id", path, 1, e);
+    v = consent_get_string(obj, "id", path, sub, sizeof(sub), e);
     if (v == NULL) {
-        return -1;
-    }
-
-    consent_path_key(sub, sizeof(sub), path, "id");
-
-    if (!json_is_string(v)) {
-        consent_error(e, sub, "must be a string");
         return -1;
     }
 
@@ -1683,15 +1732,8 @@ consent_parse_cookie(consent_policy_t *p, size_t cat, json_t *v,
             return -1;
         }
 
-        name = consent_get(v, "name", path, 1, e);
+        name = consent_get_string(v, "name", path, sub, sizeof(sub), e);
         if (name == NULL) {
-            return -1;
-        }
-
-        consent_path_key(sub, sizeof(sub), path, "name");
-
-        if (!json_is_string(name)) {
-            consent_error(e, sub, "must be a string");
             return -1;
         }
 
@@ -1847,34 +1889,28 @@ static int
 consent_parse_cookie_max_age(json_t *w, const char *path, int64_t *out,
     consent_err_t *e)
 {
-    size_t       len;
-    int64_t      n;
-    const char  *s;
-    char         q[CONSENT_SHOWN_MAX * 4 + 8];
+    int      rc;
+    int64_t  n;
+    char     q[CONSENT_SHOWN_MAX * 4 + 8];
 
-    if (json_is_integer(w)) {
-        n = json_integer_value(w) > CONSENT_COOKIE_MAX_AGE_MAX
-            ? (int64_t) CONSENT_COOKIE_MAX_AGE_MAX + 1
-            : (int64_t) json_integer_value(w);
+    if (json_is_string(w) && json_string_length(w) == 7
+        && memcmp(json_string_value(w), "session", 7) == 0)
+    {
+        *out = 0;
+        return 0;
+    }
 
-    } else if (json_is_string(w)) {
-        s = json_string_value(w);
-        len = json_string_length(w);
+    rc = consent_json_seconds(w, CONSENT_COOKIE_MAX_AGE_MAX, &n, q,
+                              sizeof(q));
 
-        if (len == 7 && memcmp(s, "session", 7) == 0) {
-            *out = 0;
-            return 0;
-        }
+    if (rc == -1) {
+        consent_error(e, path, "%s is not a duration: use a number of "
+                      "seconds, a string such as \"3600s\", \"90m\", "
+                      "\"12h\" or \"730d\", or \"session\"", q);
+        return -1;
+    }
 
-        if (consent_duration(s, len, CONSENT_COOKIE_MAX_AGE_MAX, &n) != 0) {
-            consent_quote(q, sizeof(q), s, len);
-            consent_error(e, path, "%s is not a duration: use a number of "
-                          "seconds, a string such as \"3600s\", \"90m\", "
-                          "\"12h\" or \"730d\", or \"session\"", q);
-            return -1;
-        }
-
-    } else {
+    if (rc == 1) {
         consent_error(e, path, "must be a number of seconds, a string "
                       "such as \"730d\", or \"session\"");
         return -1;
@@ -2316,15 +2352,8 @@ consent_parse_rule(consent_policy_t *p, json_t *obj, const char *path,
         return -1;
     }
 
-    v = consent_get(obj, "category", path, 1, e);
+    v = consent_get_string(obj, "category", path, sub, sizeof(sub), e);
     if (v == NULL) {
-        return -1;
-    }
-
-    consent_path_key(sub, sizeof(sub), path, "category");
-
-    if (!json_is_string(v)) {
-        consent_error(e, sub, "must be a string");
         return -1;
     }
 

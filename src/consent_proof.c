@@ -15,6 +15,7 @@
 
 #include "consent_ascii.h"
 #include "consent_base64.h"
+#include "consent_errf.h"
 #include "consent_proof.h"
 #include "consent_regime.h"
 #include "consent_render.h"
@@ -52,8 +53,6 @@ static consent_proof_open_t *consent_proof_open(consent_proof_t *pf,
 static void consent_proof_close(consent_proof_t *pf, consent_proof_open_t *o);
 static int consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
     char *msg, size_t msglen);
-static void consent_proof_msg(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 static int consent_proof_block(const char *name, size_t len);
 static int consent_proof_raw(const char *name, size_t len);
 static size_t consent_proof_entity(const char *p, const char *end,
@@ -118,7 +117,7 @@ consent_proof_part(consent_proof_t *pf, const consent_record_parsed_t *rec,
     if (sha == NULL || data == NULL
         || consent_record_get_int(rec, "revision", &revision) != 0)
     {
-        consent_proof_msg(msg, msglen, "not a policy record");
+        consent_errf(msg, msglen, "not a policy record");
         return 1;
     }
 
@@ -138,14 +137,14 @@ consent_proof_part(consent_proof_t *pf, const consent_record_parsed_t *rec,
 
     if (o == NULL) {
         if (rec->part != 1) {
-            consent_proof_msg(msg, msglen, "chain %.8s: policy %.12s "
-                              "(revision %lld) starts at part %llu of "
-                              "%llu: %s", rec->chain, sha,
-                              (long long) revision,
-                              (unsigned long long) rec->part,
-                              (unsigned long long) rec->parts,
-                              partial ? "its start is in an earlier file"
-                                      : "its first parts are missing");
+            consent_errf(msg, msglen, "chain %.8s: policy %.12s "
+                         "(revision %lld) starts at part %llu of "
+                         "%llu: %s", rec->chain, sha,
+                         (long long) revision,
+                         (unsigned long long) rec->part,
+                         (unsigned long long) rec->parts,
+                         partial ? "its start is in an earlier file"
+                                 : "its first parts are missing");
             return partial ? 2 : 1;
         }
 
@@ -185,12 +184,12 @@ consent_proof_part(consent_proof_t *pf, const consent_record_parsed_t *rec,
                || rec->size != o->size || revision != o->revision
                || strcmp(sha, o->sha256_hex) != 0)
     {
-        consent_proof_msg(msg, msglen, "chain %.8s: part %llu of policy "
-                          "%.12s follows part %llu of policy %.12s: a "
-                          "part is missing or out of place", rec->chain,
-                          (unsigned long long) rec->part, sha,
-                          (unsigned long long) (o->next - 1),
-                          o->sha256_hex);
+        consent_errf(msg, msglen, "chain %.8s: part %llu of policy "
+                     "%.12s follows part %llu of policy %.12s: a "
+                     "part is missing or out of place", rec->chain,
+                     (unsigned long long) rec->part, sha,
+                     (unsigned long long) (o->next - 1),
+                     o->sha256_hex);
         consent_proof_close(pf, o);
         return 1;
     }
@@ -202,9 +201,9 @@ consent_proof_part(consent_proof_t *pf, const consent_record_parsed_t *rec,
     if (n > CONSENT_POLICY_PART
         || consent_b64url_decode_exact(data, dlen, o->buf + o->len, n) != 0)
     {
-        consent_proof_msg(msg, msglen, "chain %.8s: policy %.12s part %llu "
-                          "cannot be decoded", rec->chain, sha,
-                          (unsigned long long) rec->part);
+        consent_errf(msg, msglen, "chain %.8s: policy %.12s part %llu "
+                     "cannot be decoded", rec->chain, sha,
+                     (unsigned long long) rec->part);
         consent_proof_close(pf, o);
         return 1;
     }
@@ -254,11 +253,11 @@ consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
     if (uncompress((Bytef *) raw, &rawlen, o->buf, (uLong) o->len) != Z_OK
         || rawlen != o->size)
     {
-        consent_proof_msg(msg, msglen, "chain %.8s: the policy %.12s "
-                          "stored from seq %llu cannot be unpacked to its "
-                          "%llu bytes: it was altered", o->chain,
-                          o->sha256_hex, (unsigned long long) o->first_seq,
-                          (unsigned long long) o->size);
+        consent_errf(msg, msglen, "chain %.8s: the policy %.12s "
+                     "stored from seq %llu cannot be unpacked to its "
+                     "%llu bytes: it was altered", o->chain,
+                     o->sha256_hex, (unsigned long long) o->first_seq,
+                     (unsigned long long) o->size);
         free(raw);
         consent_proof_close(pf, o);
         return 1;
@@ -275,12 +274,12 @@ consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
     consent_hex_encode(md, 32, hex);
 
     if (strcmp(hex, o->sha256_hex) != 0) {
-        consent_proof_msg(msg, msglen, "chain %.8s: the policy stored "
-                          "from seq %llu hashes to %.12s, not to its "
-                          "policy_sha256 %.12s (revision %lld): its text "
-                          "was altered", o->chain,
-                          (unsigned long long) o->first_seq, hex,
-                          o->sha256_hex, (long long) o->revision);
+        consent_errf(msg, msglen, "chain %.8s: the policy stored "
+                     "from seq %llu hashes to %.12s, not to its "
+                     "policy_sha256 %.12s (revision %lld): its text "
+                     "was altered", o->chain,
+                     (unsigned long long) o->first_seq, hex,
+                     o->sha256_hex, (long long) o->revision);
         free(raw);
         consent_proof_close(pf, o);
         return 1;
@@ -294,10 +293,10 @@ consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
     }
 
     if (e->revision >= 0 && e->revision != o->revision) {
-        consent_proof_msg(msg, msglen, "chain %.8s: policy %.12s is stored "
-                          "as revision %lld, consent records name it as "
-                          "revision %lld", o->chain, o->sha256_hex,
-                          (long long) o->revision, (long long) e->revision);
+        consent_errf(msg, msglen, "chain %.8s: policy %.12s is stored "
+                     "as revision %lld, consent records name it as "
+                     "revision %lld", o->chain, o->sha256_hex,
+                     (long long) o->revision, (long long) e->revision);
         rc = 1;
     }
 
@@ -314,10 +313,10 @@ consent_proof_finish(consent_proof_t *pf, consent_proof_open_t *o,
             e->parse_error = strdup(err);
 
         } else if ((int64_t) p->revision != o->revision && rc == 0) {
-            consent_proof_msg(msg, msglen, "chain %.8s: policy %.12s is "
-                              "stored as revision %lld, its file says %u",
-                              o->chain, o->sha256_hex,
-                              (long long) o->revision, p->revision);
+            consent_errf(msg, msglen, "chain %.8s: policy %.12s is "
+                         "stored as revision %lld, its file says %u",
+                         o->chain, o->sha256_hex,
+                         (long long) o->revision, p->revision);
             rc = 1;
         }
 
@@ -361,10 +360,10 @@ consent_proof_use(consent_proof_t *pf, const char *sha256_hex,
     }
 
     if (e->revision != revision) {
-        consent_proof_msg(msg, msglen, "the record names policy %.12s as "
-                          "revision %lld, the log has it as revision %lld",
-                          sha256_hex, (long long) revision,
-                          (long long) e->revision);
+        consent_errf(msg, msglen, "the record names policy %.12s as "
+                     "revision %lld, the log has it as revision %lld",
+                     sha256_hex, (long long) revision,
+                     (long long) e->revision);
         return 1;
     }
 
@@ -384,14 +383,14 @@ consent_proof_unfinished(consent_proof_t *pf, size_t i, char *msg,
 
     o = &pf->open[i];
 
-    consent_proof_msg(msg, msglen, "chain %.8s: the policy %.12s stored "
-                      "from seq %llu stops at part %llu of %llu (a part "
-                      "that could not be sent is sent again from the "
-                      "first)",
-                      o->chain, o->sha256_hex,
-                      (unsigned long long) o->first_seq,
-                      (unsigned long long) (o->next - 1),
-                      (unsigned long long) o->parts);
+    consent_errf(msg, msglen, "chain %.8s: the policy %.12s stored "
+                 "from seq %llu stops at part %llu of %llu (a part "
+                 "that could not be sent is sent again from the "
+                 "first)",
+                 o->chain, o->sha256_hex,
+                 (unsigned long long) o->first_seq,
+                 (unsigned long long) (o->next - 1),
+                 (unsigned long long) o->parts);
 
     return 1;
 }
@@ -488,20 +487,6 @@ consent_proof_close(consent_proof_t *pf, consent_proof_open_t *o)
     *o = pf->open[--pf->nopen];
 }
 
-
-static void
-consent_proof_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-    va_list  args;
-
-    if (msg == NULL || msglen == 0) {
-        return;
-    }
-
-    va_start(args, fmt);
-    (void) vsnprintf(msg, msglen, fmt, args);
-    va_end(args);
-}
 
 
 char *

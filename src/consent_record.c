@@ -22,6 +22,7 @@
 
 #include "consent_ascii.h"
 #include "consent_base64.h"
+#include "consent_errf.h"
 #include "consent_record.h"
 #include "consent_time.h"
 
@@ -76,8 +77,6 @@ static int consent_parse_ids(json_t *arr, const char *key, char *err,
 static int consent_get_hex(json_t *root, const char *key, size_t hexlen,
     unsigned char *out, char *err, size_t errlen);
 static unsigned consent_digits(const char *p, size_t n);
-static void consent_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 
 static const consent_field_t  consent_consent_fields[] = {
@@ -166,23 +165,11 @@ char *
 consent_record_line(const consent_record_t *rec,
     const consent_chain_t *chain, const consent_key_t *key, size_t *len)
 {
-    char    *line;
-    json_t  *obj;
-
     if (rec == NULL || chain == NULL || key == NULL) {
         return NULL;
     }
 
-    obj = consent_record_object(rec, chain, key);
-    if (obj == NULL) {
-        return NULL;
-    }
-
-    line = consent_sign(obj, key, len);
-
-    json_decref(obj);
-
-    return line;
+    return consent_sign(consent_record_object(rec, chain, key), key, len);
 }
 
 
@@ -190,23 +177,11 @@ char *
 consent_checkpoint_line(const consent_checkpoint_t *cp,
     const consent_chain_t *chain, const consent_key_t *key, size_t *len)
 {
-    char    *line;
-    json_t  *obj;
-
     if (cp == NULL || chain == NULL || key == NULL) {
         return NULL;
     }
 
-    obj = consent_checkpoint_object(cp, chain, key);
-    if (obj == NULL) {
-        return NULL;
-    }
-
-    line = consent_sign(obj, key, len);
-
-    json_decref(obj);
-
-    return line;
+    return consent_sign(consent_checkpoint_object(cp, chain, key), key, len);
 }
 
 
@@ -401,30 +376,30 @@ consent_record_parse(const char *line, size_t len,
     }
 
     if (len > CONSENT_RECORD_MAX) {
-        consent_error(err, errlen, "line longer than %d bytes",
-                      CONSENT_RECORD_MAX);
+        consent_errf(err, errlen, "line longer than %d bytes",
+                     CONSENT_RECORD_MAX);
         return -1;
     }
 
     if (len == 0) {
-        consent_error(err, errlen, "empty line");
+        consent_errf(err, errlen, "empty line");
         return -1;
     }
 
     if (line[0] != '{') {
-        consent_error(err, errlen, "not a JSON object");
+        consent_errf(err, errlen, "not a JSON object");
         return -1;
     }
 
     root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        consent_error(err, errlen, "not JSON: %s (column %d)", jerr.text,
-                      jerr.column);
+        consent_errf(err, errlen, "not JSON: %s (column %d)", jerr.text,
+                     jerr.column);
         return -1;
     }
 
     if (!json_is_object(root)) {
-        consent_error(err, errlen, "not a JSON object");
+        consent_errf(err, errlen, "not a JSON object");
         goto failed;
     }
 
@@ -435,8 +410,8 @@ consent_record_parse(const char *line, size_t len,
                   CONSENT_HMAC_PREFIX_LEN) != 0
         || line[len - 2] != '"' || line[len - 1] != '}')
     {
-        consent_error(err, errlen,
-                      "the line does not end with ,\"hmac\":\"<64 hex>\"}");
+        consent_errf(err, errlen,
+                     "the line does not end with ,\"hmac\":\"<64 hex>\"}");
         goto failed;
     }
 
@@ -444,14 +419,14 @@ consent_record_parse(const char *line, size_t len,
 
     v = json_object_get(root, "v");
     if (!json_is_integer(v)) {
-        consent_error(err, errlen, "\"v\" missing or not an integer");
+        consent_errf(err, errlen, "\"v\" missing or not an integer");
         goto failed;
     }
 
     n = json_integer_value(v);
     if (n != CONSENT_RECORD_VERSION) {
-        consent_error(err, errlen, "unknown format version %lld",
-                      (long long) n);
+        consent_errf(err, errlen, "unknown format version %lld",
+                     (long long) n);
         goto failed;
     }
 
@@ -461,7 +436,7 @@ consent_record_parse(const char *line, size_t len,
     s = json_string_value(v);
 
     if (s == NULL) {
-        consent_error(err, errlen, "\"type\" missing or not a string");
+        consent_errf(err, errlen, "\"type\" missing or not a string");
         goto failed;
     }
 
@@ -490,7 +465,7 @@ consent_record_parse(const char *line, size_t len,
         }
 
     } else {
-        consent_error(err, errlen, "unknown \"type\"");
+        consent_errf(err, errlen, "unknown \"type\"");
         goto failed;
     }
 
@@ -502,8 +477,8 @@ consent_record_parse(const char *line, size_t len,
     if (consent_ts_parse(json_string_value(v), json_string_length(v),
                          &rec->ts_ms) != 0)
     {
-        consent_error(err, errlen, "\"ts\" is not a UTC time like "
-                      "2026-11-28T03:19:58.123Z");
+        consent_errf(err, errlen, "\"ts\" is not a UTC time like "
+                     "2026-11-28T03:19:58.123Z");
         goto failed;
     }
 
@@ -514,8 +489,8 @@ consent_record_parse(const char *line, size_t len,
     if (slen != CONSENT_CHAIN_ID_LEN
         || consent_unhex(s, slen, NULL) != 0)
     {
-        consent_error(err, errlen, "\"chain\" is not %d lower-case hex "
-                      "digits", CONSENT_CHAIN_ID_LEN);
+        consent_errf(err, errlen, "\"chain\" is not %d lower-case hex "
+                     "digits", CONSENT_CHAIN_ID_LEN);
         goto failed;
     }
 
@@ -523,7 +498,7 @@ consent_record_parse(const char *line, size_t len,
 
     n = json_integer_value(json_object_get(root, "seq"));
     if (n < 1) {
-        consent_error(err, errlen, "\"seq\" is not a positive integer");
+        consent_errf(err, errlen, "\"seq\" is not a positive integer");
         goto failed;
     }
 
@@ -534,7 +509,7 @@ consent_record_parse(const char *line, size_t len,
     s = json_string_value(v);
 
     if (!consent_word_valid(s, slen, CONSENT_KID_MAX)) {
-        consent_error(err, errlen, "\"kid\" is not a key id");
+        consent_errf(err, errlen, "\"kid\" is not a key id");
         goto failed;
     }
 
@@ -1117,7 +1092,10 @@ consent_utf8_len(const unsigned char *p, size_t n)
 }
 
 
-/* the serialisation, its closing brace replaced by the HMAC member */
+/*
+ * The serialisation of obj, its closing brace replaced by the HMAC
+ * member; obj is released (NULL: the caller's object failed, NULL)
+ */
 
 static char *
 consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
@@ -1126,7 +1104,14 @@ consent_sign(json_t *obj, const consent_key_t *key, size_t *len)
     size_t          slen, total;
     unsigned char   mac[32];
 
+    if (obj == NULL) {
+        return NULL;
+    }
+
     s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    json_decref(obj);
+
     if (s == NULL) {
         return NULL;
     }
@@ -1213,30 +1198,12 @@ consent_unhex(const char *in, size_t len, unsigned char *out)
 }
 
 
-/*
- * 1 to max characters from a-z, 0-9 and "_": the record's own words
- * (kid, mechanism, reason), not a regime's tag (consent_token.c), which
- * takes '-' and starts with a letter
- */
+/* 1 to max characters from a-z, 0-9 and "_" (kid, mechanism, reason) */
 
 static int
 consent_word_valid(const char *s, size_t len, size_t max)
 {
-    size_t  i;
-
-    if (s == NULL || len == 0 || len > max) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == '_'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(s, len, max, '_');
 }
 
 
@@ -1270,7 +1237,7 @@ consent_parse_fields(json_t *root, const consent_field_t *fields, char *err,
         }
 
         if (v == NULL) {
-            consent_error(err, errlen, "\"%s\" missing", fields->key);
+            consent_errf(err, errlen, "\"%s\" missing", fields->key);
             return -1;
         }
 
@@ -1279,18 +1246,18 @@ consent_parse_fields(json_t *root, const consent_field_t *fields, char *err,
         if (fields->type == JSON_TRUE ? !json_is_boolean(v)
                                       : type != fields->type)
         {
-            consent_error(err, errlen, "\"%s\" is not %s", fields->key,
-                          (fields->type & 0xff) == JSON_STRING ? "a string"
-                          : fields->type == JSON_INTEGER ? "an integer"
-                          : fields->type == JSON_ARRAY ? "an array"
-                          : "true or false");
+            consent_errf(err, errlen, "\"%s\" is not %s", fields->key,
+                         (fields->type & 0xff) == JSON_STRING ? "a string"
+                         : fields->type == JSON_INTEGER ? "an integer"
+                         : fields->type == JSON_ARRAY ? "an array"
+                         : "true or false");
             return -1;
         }
 
         key = it ? json_object_iter_key(it) : NULL;
 
         if (key == NULL || strcmp(key, fields->key) != 0) {
-            consent_error(err, errlen, "\"%s\" out of place", fields->key);
+            consent_errf(err, errlen, "\"%s\" out of place", fields->key);
             return -1;
         }
 
@@ -1298,8 +1265,8 @@ consent_parse_fields(json_t *root, const consent_field_t *fields, char *err,
     }
 
     if (it != NULL) {
-        consent_error(err, errlen, "unknown member \"%s\"",
-                      json_object_iter_key(it));
+        consent_errf(err, errlen, "unknown member \"%s\"",
+                     json_object_iter_key(it));
         return -1;
     }
 
@@ -1322,7 +1289,7 @@ consent_parse_consent(consent_record_parsed_t *rec, json_t *root,
     len = json_string_length(v);
 
     if (len != CONSENT_ID_B64_LEN || consent_id_parse(s, len, raw) != 0) {
-        consent_error(err, errlen, "\"id\" is not a consent id");
+        consent_errf(err, errlen, "\"id\" is not a consent id");
         return -1;
     }
 
@@ -1330,7 +1297,7 @@ consent_parse_consent(consent_record_parsed_t *rec, json_t *root,
 
     s = json_string_value(json_object_get(root, "action"));
     if (!consent_action_valid(s)) {
-        consent_error(err, errlen, "unknown \"action\"");
+        consent_errf(err, errlen, "unknown \"action\"");
         return -1;
     }
 
@@ -1340,13 +1307,13 @@ consent_parse_consent(consent_record_parsed_t *rec, json_t *root,
     if (!consent_word_valid(json_string_value(v), json_string_length(v),
                             CONSENT_MECHANISM_MAX))
     {
-        consent_error(err, errlen, "\"mechanism\" is not a word");
+        consent_errf(err, errlen, "\"mechanism\" is not a word");
         return -1;
     }
 
     n = json_integer_value(json_object_get(root, "revision"));
     if (n < 0 || n > UINT32_MAX) {
-        consent_error(err, errlen, "\"revision\" out of range");
+        consent_errf(err, errlen, "\"revision\" out of range");
         return -1;
     }
 
@@ -1377,7 +1344,7 @@ consent_parse_checkpoint(consent_record_parsed_t *rec, json_t *root,
     len = json_string_length(v);
 
     if (!consent_word_valid(s, len, CONSENT_REASON_MAX)) {
-        consent_error(err, errlen, "\"reason\" is not a word");
+        consent_errf(err, errlen, "\"reason\" is not a word");
         return -1;
     }
 
@@ -1389,7 +1356,7 @@ consent_parse_checkpoint(consent_record_parsed_t *rec, json_t *root,
     seq = json_integer_value(json_object_get(root, "seq"));
 
     if (n < 0 || n >= seq) {
-        consent_error(err, errlen, "\"records\" out of range");
+        consent_errf(err, errlen, "\"records\" out of range");
         return -1;
     }
 
@@ -1406,7 +1373,7 @@ consent_parse_ids(json_t *arr, const char *key, char *err, size_t errlen)
     json_t  *v;
 
     if (json_array_size(arr) > CONSENT_MAX_CATEGORIES) {
-        consent_error(err, errlen, "\"%s\" has too many categories", key);
+        consent_errf(err, errlen, "\"%s\" has too many categories", key);
         return -1;
     }
 
@@ -1417,8 +1384,8 @@ consent_parse_ids(json_t *arr, const char *key, char *err, size_t errlen)
         len = json_string_length(v);
 
         if (!consent_category_id_valid(s, len)) {
-            consent_error(err, errlen, "\"%s\"[%zu] is not a category id",
-                          key, i);
+            consent_errf(err, errlen, "\"%s\"[%zu] is not a category id",
+                         key, i);
             return -1;
         }
     }
@@ -1438,28 +1405,14 @@ consent_get_hex(json_t *root, const char *key, size_t hexlen,
     if (json_string_length(v) != hexlen
         || consent_unhex(json_string_value(v), hexlen, out) != 0)
     {
-        consent_error(err, errlen, "\"%s\" is not %zu lower-case hex digits",
-                      key, hexlen);
+        consent_errf(err, errlen, "\"%s\" is not %zu lower-case hex digits",
+                     key, hexlen);
         return -1;
     }
 
     return 0;
 }
 
-
-static void
-consent_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list  args;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-
-    va_start(args, fmt);
-    (void) vsnprintf(err, errlen, fmt, args);
-    va_end(args);
-}
 
 
 int
@@ -1513,7 +1466,6 @@ consent_policy_line(const consent_policy_t *p, const unsigned char *packed,
 {
     char     prev[CONSENT_HASH_HEX_LEN + 1];
     char     data[consent_b64url_len(CONSENT_POLICY_PART) + 1];
-    char    *line;
     size_t   off, n, parts;
     json_t  *obj;
 
@@ -1556,11 +1508,7 @@ consent_policy_line(const consent_policy_t *p, const unsigned char *packed,
         return NULL;
     }
 
-    line = consent_sign(obj, key, len);
-
-    json_decref(obj);
-
-    return line;
+    return consent_sign(obj, key, len);
 }
 
 
@@ -1652,7 +1600,7 @@ consent_parse_policy(consent_record_parsed_t *rec, json_t *root,
     size = json_integer_value(json_object_get(root, "size"));
 
     if (rev < 0 || rev > UINT32_MAX) {
-        consent_error(err, errlen, "\"revision\" out of range");
+        consent_errf(err, errlen, "\"revision\" out of range");
         return -1;
     }
 
@@ -1667,8 +1615,8 @@ consent_parse_policy(consent_record_parsed_t *rec, json_t *root,
         || parts > CONSENT_POLICY_MAX_SIZE / CONSENT_POLICY_PART + 2
         || part < 1 || part > parts)
     {
-        consent_error(err, errlen, "\"part\", \"parts\" or \"size\" "
-                      "out of range");
+        consent_errf(err, errlen, "\"part\", \"parts\" or \"size\" "
+                     "out of range");
         return -1;
     }
 
@@ -1681,8 +1629,8 @@ consent_parse_policy(consent_record_parsed_t *rec, json_t *root,
     if (n > CONSENT_POLICY_PART || (part < parts && n != CONSENT_POLICY_PART)
         || n == 0 || consent_b64url_decode_exact(s, len, buf, n) != 0)
     {
-        consent_error(err, errlen, "\"data\" is not base64url of %s",
-                      part < parts ? "4096 bytes" : "at most 4096 bytes");
+        consent_errf(err, errlen, "\"data\" is not base64url of %s",
+                     part < parts ? "4096 bytes" : "at most 4096 bytes");
         return -1;
     }
 

@@ -205,15 +205,6 @@ consent_grant_id(const consent_policy_t *policy, const char *id, size_t len,
 
 
 int
-consent_choice_parse_json(const consent_policy_t *policy, const char *body,
-    size_t len, consent_choice_t *choice, char *err, size_t errlen)
-{
-    return consent_choice_parse_json_tcf(policy, body, len, choice, NULL,
-                                         err, errlen);
-}
-
-
-int
 consent_choice_parse_json_tcf(const consent_policy_t *policy,
     const char *body, size_t len, consent_choice_t *choice,
     consent_tcf_pick_t *tcf, char *err, size_t errlen)
@@ -321,15 +312,6 @@ done:
     json_decref(root);
 
     return rc;
-}
-
-
-int
-consent_choice_parse_form(const consent_policy_t *policy, const char *body,
-    size_t len, consent_choice_t *choice, char *err, size_t errlen)
-{
-    return consent_choice_parse_form_tcf(policy, body, len, choice, NULL,
-                                         err, errlen);
 }
 
 

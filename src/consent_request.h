@@ -50,29 +50,19 @@ typedef struct {
  * Both parsers return 0, or -1 with a message for the 400 response in
  * err ("unknown category \"x\"", "malformed JSON: ...").  A JSON body
  * without "action" but with "granted" is a "save".
- */
-int consent_choice_parse_json(const consent_policy_t *policy,
-    const char *body, size_t len, consent_choice_t *choice, char *err,
-    size_t errlen);
-
-/*
+ *
  * application/x-www-form-urlencoded: action=, granted= (repeated),
- * return=, and with choice->tcf the TCF fields (tcf=1, tcf_purpose=,
+ * return=, and with tcf the TCF fields (tcf=1, tcf_purpose=,
  * tcf_purpose_li=, tcf_special_feature=, tcf_vendor=, tcf_vendor_li=,
  * tcf_ac=, decimal ids, repeatable) or in JSON a "tcf" object
  * ("purposes", "purposes_li", "special_features", "vendors",
  * "vendors_li", "google_atps": arrays of integers).  An invalid return
  * path is replaced by "/" rather than
  * refused: the visitor's choice still counts, only the redirect is safe.
- */
-int consent_choice_parse_form(const consent_policy_t *policy,
-    const char *body, size_t len, consent_choice_t *choice, char *err,
-    size_t errlen);
-
-/*
- * The same in CMP mode (consent_tcf cmp): the TCF fields are read into
- * tcf (zeroed first; choice->tcf points to it), which the plain ones
- * refuse as unknown fields.
+ *
+ * tcf: in CMP mode (consent_tcf cmp) the TCF fields are read into it
+ * (zeroed first; choice->tcf points to it); NULL otherwise, and they
+ * are refused as unknown fields.
  */
 int consent_choice_parse_json_tcf(const consent_policy_t *policy,
     const char *body, size_t len, consent_choice_t *choice,

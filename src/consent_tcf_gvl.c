@@ -91,6 +91,26 @@ consent_tcf_gvl_entry_id(const char *key, const char *k, json_t *v,
     return id;
 }
 
+int
+consent_tcf_gvl_object(json_t *root, const char *key, int required,
+    json_t **obj, char *err, size_t errlen)
+{
+    *obj = json_object_get(root, key);
+
+    if (*obj == NULL && !required) {
+        return 0;
+    }
+
+    if (!json_is_object(*obj)) {
+        snprintf(err, errlen, "%s: must be an object", key);
+        *obj = NULL;
+        return -1;
+    }
+
+    return 0;
+}
+
+
 static int
 consent_tcf_gvl_uint(json_t *root, const char *key, unsigned min,
     unsigned max, unsigned *out, char *err, size_t errlen)
@@ -124,14 +144,9 @@ consent_tcf_gvl_ids(json_t *root, const char *key, unsigned max,
     const char  *k;
 
     *out = 0;
-    obj = json_object_get(root, key);
 
-    if (obj == NULL && !required) {
-        return 0;
-    }
-
-    if (!json_is_object(obj)) {
-        snprintf(err, errlen, "%s: must be an object", key);
+    if (consent_tcf_gvl_object(root, key, required, &obj, err, errlen) != 0)
+    {
         return -1;
     }
 
@@ -211,14 +226,8 @@ consent_tcf_gvl_stacks(consent_tcf_gvl_t *gvl, json_t *root, char *err,
     uint32_t     bits;
     const char  *k;
 
-    obj = json_object_get(root, "stacks");
-
-    if (obj == NULL) {
-        return 0;
-    }
-
-    if (!json_is_object(obj)) {
-        snprintf(err, errlen, "stacks: must be an object");
+    if (consent_tcf_gvl_object(root, "stacks", 0, &obj, err, errlen) != 0)
+    {
         return -1;
     }
 
@@ -263,10 +272,8 @@ consent_tcf_gvl_vendors(consent_tcf_gvl_t *gvl, json_t *root, char *err,
     const char            *k;
     consent_tcf_vendor_t  *vd;
 
-    obj = json_object_get(root, "vendors");
-
-    if (!json_is_object(obj)) {
-        snprintf(err, errlen, "vendors: must be an object");
+    if (consent_tcf_gvl_object(root, "vendors", 1, &obj, err, errlen) != 0)
+    {
         return -1;
     }
 

@@ -95,6 +95,14 @@ int consent_tcf_gvl_entry_id(const char *key, const char *k,
     struct json_t *v, unsigned max, char *err, size_t errlen);
 
 /*
+ * root's member key, which must be an object: 0 with *obj (NULL when it
+ * is absent and not required), else -1 with err ("KEY: must be an
+ * object"); for the GVL's sections and their translations
+ */
+int consent_tcf_gvl_object(struct json_t *root, const char *key,
+    int required, struct json_t **obj, char *err, size_t errlen);
+
+/*
  * A whole file of at most max bytes (a whole number of MB), for the GVL
  * and its translations; NULL with err ("cannot open: ...", "cannot read",
  * "larger than 16 MB"); the caller frees it.

@@ -52,7 +52,11 @@ consent_tcf_i18n_text(json_t *o, const char *path, const char *key,
 }
 
 
-/* "purposes": {"1": {"id": 1, "name": ..., "description": ...}} */
+/*
+ * "purposes": {"1": {"id": 1, "name": ..., "description": ...}}: walked
+ * as consent_tcf_gvl_ids() walks the GVL's, each entry checked for its
+ * texts instead
+ */
 
 static int
 consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
@@ -64,14 +68,8 @@ consent_tcf_i18n_section(json_t *root, const char *key, unsigned max,
     json_t      *obj, *v, *ill, *e;
     const char  *k;
 
-    obj = json_object_get(root, key);
-
-    if (obj == NULL && !required) {
-        return 0;
-    }
-
-    if (!json_is_object(obj)) {
-        snprintf(err, errlen, "%s: must be an object", key);
+    if (consent_tcf_gvl_object(root, key, required, &obj, err, errlen) != 0)
+    {
         return -1;
     }
 

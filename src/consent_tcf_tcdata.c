@@ -20,6 +20,8 @@ static json_t *consent_tcf_set_json(const consent_tcf_set_t *set,
     int compact);
 static json_t *consent_tcf_restrictions_json(const consent_tcf_t *tc);
 static int consent_tcf_put(json_t *o, const char *key, json_t *v);
+static int consent_tcf_put_bases(json_t *o, uint32_t consents, uint32_t li,
+    unsigned n);
 
 
 /* ids 1..n, each true or false: what vendors' scripts index */
@@ -193,6 +195,17 @@ consent_tcf_put(json_t *o, const char *key, json_t *v)
 }
 
 
+/* "consents" and "legitimateInterests": ids 1..n under the two bases */
+
+static int
+consent_tcf_put_bases(json_t *o, uint32_t consents, uint32_t li, unsigned n)
+{
+    return consent_tcf_put(o, "consents", consent_tcf_bits_json(consents, n))
+           || consent_tcf_put(o, "legitimateInterests",
+                              consent_tcf_bits_json(li, n));
+}
+
+
 json_t *
 consent_tcf_tcdata(const consent_tcf_state_t *st)
 {
@@ -257,13 +270,9 @@ consent_tcf_tcdata(const consent_tcf_state_t *st)
         || consent_tcf_put(o, "publisherCC", json_string(cc))
         || consent_tcf_put(o, "purposeOneTreatment",
                            json_boolean(tc && tc->purpose_one_treatment))
-        || consent_tcf_put(p, "consents",
-                           consent_tcf_bits_json(
-                               tc ? tc->purpose_consents : 0,
-                               CONSENT_TCF_MAP_PURPOSES))
-        || consent_tcf_put(p, "legitimateInterests",
-                           consent_tcf_bits_json(tc ? tc->purpose_li : 0,
-                                                 CONSENT_TCF_MAP_PURPOSES))
+        || consent_tcf_put_bases(p, tc ? tc->purpose_consents : 0,
+                                 tc ? tc->purpose_li : 0,
+                                 CONSENT_TCF_MAP_PURPOSES)
         || consent_tcf_put(v, "consents",
                            consent_tcf_set_json(tc ? &tc->vendor_consents
                                                    : NULL, st->compact))
@@ -274,24 +283,15 @@ consent_tcf_tcdata(const consent_tcf_state_t *st)
                            consent_tcf_bits_json(
                                tc ? tc->special_feature_opt_ins : 0,
                                CONSENT_TCF_MAP_SPECIAL_FEATURES))
-        || consent_tcf_put(pub, "consents",
-                           consent_tcf_bits_json(tc ? tc->pub_consents : 0,
-                                                 CONSENT_TCF_MAP_PURPOSES))
-        || consent_tcf_put(pub, "legitimateInterests",
-                           consent_tcf_bits_json(tc ? tc->pub_li : 0,
-                                                 CONSENT_TCF_MAP_PURPOSES))
-        || consent_tcf_put(cust, "consents",
-                           consent_tcf_bits_json(
-                               tc ? (uint32_t) tc->custom_consents : 0,
-                               tc ? (tc->num_custom < 32 ? tc->num_custom
-                                                         : 32)
-                                  : 0))
-        || consent_tcf_put(cust, "legitimateInterests",
-                           consent_tcf_bits_json(
-                               tc ? (uint32_t) tc->custom_li : 0,
-                               tc ? (tc->num_custom < 32 ? tc->num_custom
-                                                         : 32)
-                                  : 0))
+        || consent_tcf_put_bases(pub, tc ? tc->pub_consents : 0,
+                                 tc ? tc->pub_li : 0,
+                                 CONSENT_TCF_MAP_PURPOSES)
+        || consent_tcf_put_bases(cust,
+                                 tc ? (uint32_t) tc->custom_consents : 0,
+                                 tc ? (uint32_t) tc->custom_li : 0,
+                                 tc ? (tc->num_custom < 32 ? tc->num_custom
+                                                           : 32)
+                                    : 0)
         || consent_tcf_put(pub, "restrictions",
                            consent_tcf_restrictions_json(tc))
         || (tc && st->ac_string

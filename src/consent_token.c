@@ -23,7 +23,9 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_base64.h"
+#include "consent_errf.h"
 #include "consent_token.h"
 
 
@@ -76,6 +78,8 @@ typedef struct {
 } consent_token_parsed_t;
 
 
+static const char *consent_keyset_field(const char **p, const char *last,
+    size_t *len);
 static int consent_keyset_line(consent_keyparse_t *kp, const char *p,
     const char *last);
 static int consent_keyset_add(consent_keyparse_t *kp, const char *kid,
@@ -89,8 +93,6 @@ static int consent_kid_valid(const char *kid, size_t len);
 static void consent_keyset_order(consent_keyset_t *ks);
 static void consent_keyparse_error(consent_keyparse_t *kp, const char *fmt,
     ...) __attribute__((format(printf, 2, 3)));
-static void consent_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 static int consent_token_mac(const consent_key_t *key, const char *name,
     size_t name_len, const char *data, size_t len,
     unsigned char mac[CONSENT_MAC_LEN]);
@@ -121,7 +123,7 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
 
     kp.ks = calloc(1, sizeof(consent_keyset_t));
     if (kp.ks == NULL) {
-        consent_error(err, errlen, "%s: out of memory", kp.name);
+        consent_errf(err, errlen, "%s: out of memory", kp.name);
         return NULL;
     }
 
@@ -129,8 +131,8 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
     kp.mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 
     if (kp.kdf == NULL || kp.mac == NULL) {
-        consent_error(err, errlen, "%s: OpenSSL has no HKDF or HMAC",
-                      kp.name);
+        consent_errf(err, errlen, "%s: OpenSSL has no HKDF or HMAC",
+                     kp.name);
         goto failed;
     }
 
@@ -153,7 +155,7 @@ consent_keyset_parse(const char *data, size_t len, const char *name,
     }
 
     if (kp.ks->nkeys == 0) {
-        consent_error(err, errlen, "%s: no keys", kp.name);
+        consent_errf(err, errlen, "%s: no keys", kp.name);
         goto failed;
     }
 
@@ -174,6 +176,12 @@ failed:
 }
 
 
+/*
+ * The key file has a reader of its own, like consent_policy_load()'s
+ * on purpose: it refuses a file others can read, never blocks on a
+ * FIFO, and wipes the key bytes from every buffer it frees
+ */
+
 consent_keyset_t *
 consent_keyset_load(const char *path, char *err, size_t errlen)
 {
@@ -192,36 +200,36 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
 
     fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd == -1) {
-        consent_error(err, errlen, "%s: cannot open: %s",
-                      path, strerror(errno));
+        consent_errf(err, errlen, "%s: cannot open: %s",
+                     path, strerror(errno));
         return NULL;
     }
 
     if (fstat(fd, &st) == -1) {
-        consent_error(err, errlen, "%s: fstat() failed: %s",
-                      path, strerror(errno));
+        consent_errf(err, errlen, "%s: fstat() failed: %s",
+                     path, strerror(errno));
         close(fd);
         return NULL;
     }
 
     if (!S_ISREG(st.st_mode)) {
-        consent_error(err, errlen, "%s: not a regular file", path);
+        consent_errf(err, errlen, "%s: not a regular file", path);
         close(fd);
         return NULL;
     }
 
     if (st.st_mode & S_IROTH) {
-        consent_error(err, errlen,
-                      "%s: key file is world-readable (mode %04o), "
-                      "make it private with \"chmod 600\" (or 640)",
-                      path, (unsigned) (st.st_mode & 07777));
+        consent_errf(err, errlen,
+                     "%s: key file is world-readable (mode %04o), "
+                     "make it private with \"chmod 600\" (or 640)",
+                     path, (unsigned) (st.st_mode & 07777));
         close(fd);
         return NULL;
     }
 
     if (st.st_size > CONSENT_KEYFILE_MAX) {
-        consent_error(err, errlen, "%s: key file is larger than %d bytes",
-                      path, CONSENT_KEYFILE_MAX);
+        consent_errf(err, errlen, "%s: key file is larger than %d bytes",
+                     path, CONSENT_KEYFILE_MAX);
         close(fd);
         return NULL;
     }
@@ -230,7 +238,7 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
 
     buf = malloc(CONSENT_KEYFILE_MAX + 1);
     if (buf == NULL) {
-        consent_error(err, errlen, "%s: out of memory", path);
+        consent_errf(err, errlen, "%s: out of memory", path);
         close(fd);
         return NULL;
     }
@@ -250,8 +258,8 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
                 continue;
             }
 
-            consent_error(err, errlen, "%s: read() failed: %s",
-                          path, strerror(errno));
+            consent_errf(err, errlen, "%s: read() failed: %s",
+                         path, strerror(errno));
             OPENSSL_cleanse(buf, size);
             free(buf);
             close(fd);
@@ -268,8 +276,8 @@ consent_keyset_load(const char *path, char *err, size_t errlen)
     close(fd);
 
     if (size > CONSENT_KEYFILE_MAX) {
-        consent_error(err, errlen, "%s: key file is larger than %d bytes",
-                      path, CONSENT_KEYFILE_MAX);
+        consent_errf(err, errlen, "%s: key file is larger than %d bytes",
+                     path, CONSENT_KEYFILE_MAX);
         ks = NULL;
 
     } else {
@@ -359,7 +367,7 @@ consent_keyset_signer(const consent_keyset_t *ks, const char *name,
     }
 
     if (ks == NULL || ks->nkeys == 0) {
-        consent_error(err, errlen, "%s: no keys", name ? name : "keys");
+        consent_errf(err, errlen, "%s: no keys", name ? name : "keys");
         return NULL;
     }
 
@@ -373,9 +381,9 @@ consent_keyset_signer(const consent_keyset_t *ks, const char *name,
         }
     }
 
-    consent_error(err, errlen, "%s:%zu: no key signs: every key is marked "
-                  "\"" CONSENT_VERIFY_ONLY "\"; remove the mark from the "
-                  "key that is to sign", name ? name : "keys", line);
+    consent_errf(err, errlen, "%s:%zu: no key signs: every key is marked "
+                 "\"" CONSENT_VERIFY_ONLY "\"; remove the mark from the "
+                 "key that is to sign", name ? name : "keys", line);
 
     return NULL;
 }
@@ -814,6 +822,29 @@ consent_bits(uint32_t v)
 }
 
 
+/* the next field of a key file's line: blanks skipped, up to a blank */
+
+static const char *
+consent_keyset_field(const char **p, const char *last, size_t *len)
+{
+    const char  *s;
+
+    while (*p < last && (**p == ' ' || **p == '\t')) {
+        (*p)++;
+    }
+
+    s = *p;
+
+    while (*p < last && **p != ' ' && **p != '\t') {
+        (*p)++;
+    }
+
+    *len = *p - s;
+
+    return s;
+}
+
+
 static int
 consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
 {
@@ -827,45 +858,14 @@ consent_keyset_line(consent_keyparse_t *kp, const char *p, const char *last)
         last--;
     }
 
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
+    kid = consent_keyset_field(&p, last, &kid_len);
 
-    if (p == last || *p == '#') {
+    if (kid_len == 0 || *kid == '#') {
         return 0;
     }
 
-    kid = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    kid_len = p - kid;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    secret = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    secret_len = p - secret;
-
-    while (p < last && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    flag = p;
-
-    while (p < last && *p != ' ' && *p != '\t') {
-        p++;
-    }
-
-    flag_len = p - flag;
+    secret = consent_keyset_field(&p, last, &secret_len);
+    flag = consent_keyset_field(&p, last, &flag_len);
 
     while (p < last && (*p == ' ' || *p == '\t')) {
         p++;
@@ -1089,21 +1089,7 @@ consent_key_derive(EVP_KDF *kdf, const unsigned char *secret, size_t len,
 static int
 consent_kid_valid(const char *kid, size_t len)
 {
-    size_t  i;
-
-    if (len == 0 || len > CONSENT_KID_MAX) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((kid[i] >= 'a' && kid[i] <= 'z')
-              || (kid[i] >= '0' && kid[i] <= '9')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(kid, len, CONSENT_KID_MAX, -1);
 }
 
 
@@ -1128,20 +1114,6 @@ consent_keyparse_error(consent_keyparse_t *kp, const char *fmt, ...)
     va_end(args);
 }
 
-
-static void
-consent_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list  args;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-
-    va_start(args, fmt);
-    vsnprintf(err, errlen, fmt, args);
-    va_end(args);
-}
 
 
 /*
@@ -1341,20 +1313,6 @@ consent_parse_uint(const char *p, const char *last, int hex,
 int
 consent_regime_tag_valid(const char *s, size_t len)
 {
-    size_t  i;
-
-    if (len == 0 || len > CONSENT_REGIME_TAG_MAX || s[0] < 'a' || s[0] > 'z')
-    {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == '-'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(s, len, CONSENT_REGIME_TAG_MAX, '-')
+           && s[0] >= 'a' && s[0] <= 'z';
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "consent_ascii.h"
 #include "consent_url.h"
 
 
@@ -55,10 +56,10 @@ static const char  consent_url_hexdigits[] = "0123456789ABCDEF";
 
 static int consent_url_done(consent_url_t *u);
 static size_t consent_url_clip(size_t off, size_t len, size_t end);
-static int consent_url_hex(int c);
 static int consent_url_default_port(const char *scheme, size_t len);
 static void consent_url_put(consent_url_t *u, const char *s, size_t n);
 static void consent_url_putc(consent_url_t *u, int c);
+static void consent_url_pct(consent_url_t *u, unsigned c);
 static int consent_url_authority(consent_url_t *u, const char *in,
     size_t *pos, size_t n, int dport);
 static void consent_url_base(consent_url_t *u, const consent_url_t *base,
@@ -79,7 +80,6 @@ static int consent_url_punycode(const uint32_t *cp, size_t n, char *out,
     size_t size);
 static int consent_url_ends_in_number(const char *s, size_t n);
 static int consent_url_ipv4(char *host, size_t n, size_t size);
-static int consent_url_ipv4_number(const char *s, size_t n, uint64_t *v);
 static int consent_url_ipv6(const char *s, size_t n, char *out,
     size_t size, char *v4);
 static size_t consent_url_dotted(uint32_t addr, char *out);
@@ -448,8 +448,8 @@ consent_url_host(const char *s, size_t len, char *out, size_t size,
         c = (unsigned char) s[i];
 
         if (c == '%' && i + 2 < len
-            && (h = consent_url_hex((unsigned char) s[i + 1])) >= 0
-            && (l = consent_url_hex((unsigned char) s[i + 2])) >= 0)
+            && (h = consent_hex_value((unsigned char) s[i + 1])) >= 0
+            && (l = consent_hex_value((unsigned char) s[i + 2])) >= 0)
         {
             c = (unsigned) ((h << 4) | l);
             i += 2;
@@ -622,23 +622,6 @@ consent_url_clip(size_t off, size_t len, size_t end)
 }
 
 
-static int
-consent_url_hex(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
 /* the default port of a special scheme, 0 for file, -1 if not special */
 
 static int
@@ -696,6 +679,17 @@ consent_url_putc(consent_url_t *u, int c)
     }
 
     u->buf[u->len++] = (char) c;
+}
+
+
+/* c percent-encoded, upper-case hex as the standard writes it */
+
+static void
+consent_url_pct(consent_url_t *u, unsigned c)
+{
+    consent_url_putc(u, '%');
+    consent_url_putc(u, consent_url_hexdigits[c >> 4]);
+    consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
 }
 
 
@@ -912,8 +906,8 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
         c = (unsigned char) s[i];
 
         if (c == '%' && i + 2 < n
-            && (h = consent_url_hex((unsigned char) s[i + 1])) >= 0
-            && (l = consent_url_hex((unsigned char) s[i + 2])) >= 0)
+            && (h = consent_hex_value((unsigned char) s[i + 1])) >= 0
+            && (l = consent_hex_value((unsigned char) s[i + 2])) >= 0)
         {
             v = (h << 4) | l;
 
@@ -928,9 +922,7 @@ consent_url_segment(consent_url_t *u, const char *s, size_t n)
         }
 
         if (consent_url_class[c] & 1) {
-            consent_url_putc(u, '%');
-            consent_url_putc(u, consent_url_hexdigits[c >> 4]);
-            consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
+            consent_url_pct(u, c);
             continue;
         }
 
@@ -949,7 +941,7 @@ consent_url_new_escape(const consent_url_t *u, int v)
 {
     size_t  n;
 
-    if (consent_url_hex(v) < 0) {
+    if (consent_hex_value(v) < 0) {
         return 0;
     }
 
@@ -957,7 +949,7 @@ consent_url_new_escape(const consent_url_t *u, int v)
 
     return (n >= 1 && u->buf[n - 1] == '%')
            || (n >= 2 && u->buf[n - 2] == '%'
-               && consent_url_hex((unsigned char) u->buf[n - 1]) >= 0);
+               && consent_hex_value((unsigned char) u->buf[n - 1]) >= 0);
 }
 
 
@@ -1017,9 +1009,7 @@ consent_url_query(consent_url_t *u, const char *in, size_t *pos, size_t n)
         }
 
         if (consent_url_class[c] & 2) {
-            consent_url_putc(u, '%');
-            consent_url_putc(u, consent_url_hexdigits[c >> 4]);
-            consent_url_putc(u, consent_url_hexdigits[c & 0xf]);
+            consent_url_pct(u, c);
             continue;
         }
 
@@ -1343,7 +1333,8 @@ consent_url_ends_in_number(const char *s, size_t n)
         return 0;
     }
 
-    for (i = start + 2; i < n && consent_url_hex((unsigned char) s[i]) >= 0;
+    for (i = start + 2;
+         i < n && consent_hex_value((unsigned char) s[i]) >= 0;
          i++)
     {
         /* void */
@@ -1358,13 +1349,24 @@ consent_url_ends_in_number(const char *s, size_t n)
 static int
 consent_url_ipv4(char *host, size_t n, size_t size)
 {
-    size_t    i, start, parts;
-    uint32_t  addr;
-    uint64_t  part[4], v;
-
     if (n > 0 && host[n - 1] == '.' && n > 1) {
         n--;
     }
+
+    if (size < 16) {
+        return -1;
+    }
+
+    return consent_url_ipv4_rewrite(host, n);
+}
+
+
+int
+consent_url_ipv4_rewrite(char *host, size_t n)
+{
+    size_t    i, start, parts;
+    uint32_t  addr;
+    uint64_t  part[4], v;
 
     parts = 0;
     start = 0;
@@ -1375,7 +1377,7 @@ consent_url_ipv4(char *host, size_t n, size_t size)
         }
 
         if (parts == 4
-            || consent_url_ipv4_number(host + start, i - start, &v) != 0)
+            || consent_ipv4_number(host + start, i - start, &v) != 0)
         {
             return -1;
         }
@@ -1400,53 +1402,7 @@ consent_url_ipv4(char *host, size_t n, size_t size)
         addr += (uint32_t) part[i] << (8 * (3 - i));
     }
 
-    if (size < 16) {
-        return -1;
-    }
-
     return (int) consent_url_dotted(addr, host);
-}
-
-
-/* decimal, 0x hex (maybe no digits) or 0 octal; capped above 2^32 */
-
-static int
-consent_url_ipv4_number(const char *s, size_t n, uint64_t *v)
-{
-    int     d, radix;
-    size_t  i;
-
-    if (n == 0) {
-        return -1;
-    }
-
-    radix = 10;
-    i = 0;
-
-    if (n >= 2 && s[0] == '0' && (s[1] | 0x20) == 'x') {
-        radix = 16;
-        i = 2;
-
-    } else if (n >= 2 && s[0] == '0') {
-        radix = 8;
-        i = 1;
-    }
-
-    *v = 0;
-
-    for ( /* void */ ; i < n; i++) {
-        d = consent_url_hex((unsigned char) s[i]);
-
-        if (d < 0 || d >= radix) {
-            return -1;
-        }
-
-        if (*v <= 0xffffffffULL) {
-            *v = *v * (uint64_t) radix + (uint64_t) d;
-        }
-    }
-
-    return 0;
 }
 
 
@@ -1501,7 +1457,7 @@ consent_url_ipv6(const char *s, size_t n, char *out, size_t size,
         len = 0;
 
         while (len < 4 && p < n
-               && (d = consent_url_hex((unsigned char) s[p])) >= 0)
+               && (d = consent_hex_value((unsigned char) s[p])) >= 0)
         {
             value = value * 16 + (unsigned) d;
             p++;

@@ -139,6 +139,8 @@ static void consent_verify_new_chain(consent_verify_t *v,
 static void consent_verify_accept(consent_verify_t *v,
     consent_verify_chain_t *c, const consent_record_parsed_t *rec,
     const unsigned char hash[32]);
+static void consent_verify_fork(consent_verify_t *v,
+    consent_verify_chain_t *c, const char *tail);
 static void consent_verify_fork_lost(consent_verify_t *v,
     consent_verify_chain_t *c, int head_lost);
 static void consent_verify_hmac(consent_verify_t *v, const char *line,
@@ -161,6 +163,9 @@ static void consent_verify_problem(consent_verify_t *v,
 static void consent_verify_info(consent_verify_t *v,
     consent_verify_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void consent_verify_report(consent_verify_t *v,
+    consent_verify_report_pt report, consent_verify_pos_t pos,
+    const char *fmt, va_list args);
 
 
 static const unsigned char  consent_zero_hash[32];
@@ -273,7 +278,6 @@ consent_verify_line(consent_verify_t *v, const char *file, uint64_t lineno,
 void
 consent_verify_finish(consent_verify_t *v)
 {
-    char                     where[CONSENT_VERIFY_MSG_MAX / 2];
     size_t                   i;
     consent_verify_chain_t  *c;
 
@@ -289,15 +293,7 @@ consent_verify_finish(consent_verify_t *v)
         c = &v->chains[i];
 
         if (c->has_alt) {
-            consent_verify_problem(v, c->alt_pos, "chain %.*s: seq %" PRIu64
-                                   " also at %s, both after the same record "
-                                   "and nothing follows: one of them was "
-                                   "inserted or altered",
-                                   CONSENT_VERIFY_SHORT_ID, c->id, c->seq,
-                                   consent_verify_where(v, c->alt_pos,
-                                                        c->head_pos, where,
-                                                        sizeof(where)));
-            c->has_alt = 0;
+            consent_verify_fork(v, c, " and nothing follows");
         }
 
         if (c->head_kind == CONSENT_KIND_CONSENT
@@ -658,6 +654,29 @@ consent_verify_accept(consent_verify_t *v, consent_verify_chain_t *c,
 
 
 /*
+ * Two lines had the same seq and prev, and no record told which one
+ * the chain goes on from (tail: why, for the message): a problem at the
+ * alternate, which is forgotten
+ */
+
+static void
+consent_verify_fork(consent_verify_t *v, consent_verify_chain_t *c,
+    const char *tail)
+{
+    char  where[CONSENT_VERIFY_MSG_MAX / 2];
+
+    consent_verify_problem(v, c->alt_pos, "chain %.*s: seq %" PRIu64
+                           " also at %s, both after the same record%s: "
+                           "one of them was inserted or altered",
+                           CONSENT_VERIFY_SHORT_ID, c->id, c->seq,
+                           consent_verify_where(v, c->alt_pos, c->head_pos,
+                                                where, sizeof(where)),
+                           tail);
+    c->has_alt = 0;
+}
+
+
+/*
  * Two lines had the same seq and prev; the record just read links to
  * the alternate (head_lost 1), to the head (0), or to neither (-1).
  */
@@ -670,14 +689,7 @@ consent_verify_fork_lost(consent_verify_t *v, consent_verify_chain_t *c,
     consent_verify_pos_t   lost, kept;
 
     if (head_lost == -1) {
-        consent_verify_problem(v, c->alt_pos, "chain %.*s: seq %" PRIu64
-                               " also at %s, both after the same record: "
-                               "one of them was inserted or altered",
-                               CONSENT_VERIFY_SHORT_ID, c->id, c->seq,
-                               consent_verify_where(v, c->alt_pos,
-                                                    c->head_pos, where,
-                                                    sizeof(where)));
-        c->has_alt = 0;
+        consent_verify_fork(v, c, "");
         return;
     }
 
@@ -871,7 +883,6 @@ static void
 consent_verify_problem(consent_verify_t *v, consent_verify_pos_t pos,
     const char *fmt, ...)
 {
-    char     msg[CONSENT_VERIFY_MSG_MAX];
     va_list  args;
 
     v->stats.problems++;
@@ -880,16 +891,9 @@ consent_verify_problem(consent_verify_t *v, consent_verify_pos_t pos,
         v->line_problem = 1;
     }
 
-    if (v->conf.problem == NULL) {
-        return;
-    }
-
     va_start(args, fmt);
-    (void) vsnprintf(msg, sizeof(msg), fmt, args);
+    consent_verify_report(v, v->conf.problem, pos, fmt, args);
     va_end(args);
-
-    v->conf.problem(v->conf.data, v->nfiles ? v->files[pos.file] : "-",
-                    pos.line, msg);
 }
 
 
@@ -897,19 +901,30 @@ static void
 consent_verify_info(consent_verify_t *v, consent_verify_pos_t pos,
     const char *fmt, ...)
 {
-    char     msg[CONSENT_VERIFY_MSG_MAX];
     va_list  args;
 
-    if (v->conf.info == NULL) {
+    va_start(args, fmt);
+    consent_verify_report(v, v->conf.info, pos, fmt, args);
+    va_end(args);
+}
+
+
+/* the message to the caller's problem or info callback, if it set one */
+
+static void
+consent_verify_report(consent_verify_t *v, consent_verify_report_pt report,
+    consent_verify_pos_t pos, const char *fmt, va_list args)
+{
+    char  msg[CONSENT_VERIFY_MSG_MAX];
+
+    if (report == NULL) {
         return;
     }
 
-    va_start(args, fmt);
     (void) vsnprintf(msg, sizeof(msg), fmt, args);
-    va_end(args);
 
-    v->conf.info(v->conf.data, v->nfiles ? v->files[pos.file] : "-",
-                 pos.line, msg);
+    report(v->conf.data, v->nfiles ? v->files[pos.file] : "-", pos.line,
+           msg);
 }
 
 

@@ -44,8 +44,24 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_COOKIES_OPTS                                                   \
+    (AUDIT_OPT(OPT_POLICY) | AUDIT_OPT(OPT_INVENTORY)                        \
+     | AUDIT_OPT(OPT_FORMAT) | AUDIT_OPT(OPT_LANG) | AUDIT_OPT(OPT_SITE)     \
+     | AUDIT_OPT(OPT_HOSTS))
+
+
+typedef struct {
+    const char         *name;
+    int               (*run)(audit_t *a, int argc, char **argv);
+    const char         *help;
+} audit_cmd_t;
+
+
 static int audit_main(int argc, char **argv);
 static int audit_dispatch(audit_t *a, int argc, char **argv);
+static const audit_cmd_t *audit_cmd_find(const char *name);
+static int audit_cmd_compare(audit_t *a, int argc, char **argv);
+static int audit_cmd_keygen(audit_t *a, int argc, char **argv);
 static void audit_cleanup(audit_t *a);
 
 
@@ -139,6 +155,21 @@ static const char audit_help_cookies[] =
 "policy or inventory that cannot be read.\n";
 
 
+/* the commands: a new one is a row here and a file in src/tools/audit/ */
+
+static const audit_cmd_t  audit_cmds[] = {
+    { "verify", audit_cmd_verify, audit_help_verify },
+    { "show", audit_cmd_show, audit_help_show },
+    { "stats", audit_cmd_stats, audit_help_stats },
+    { "export", audit_cmd_export, audit_help_export },
+    { "report", audit_cmd_report, audit_help_report },
+    { "compare", audit_cmd_compare, consent_audit_compare_help },
+    { "cookies", audit_cmd_cookies, audit_help_cookies },
+    { "keygen", audit_cmd_keygen, consent_keygen_help },
+    { NULL, NULL, NULL }
+};
+
+
 int
 main(int argc, char **argv)
 {
@@ -208,43 +239,9 @@ audit_main(int argc, char **argv)
 static int
 audit_dispatch(audit_t *a, int argc, char **argv)
 {
-    const char  *cmd;
+    const audit_cmd_t  *c;
 
-    cmd = a->cmd;
-
-    if (strcmp(cmd, "verify") == 0) {
-        return audit_cmd_verify(a, argc, argv);
-    }
-
-    if (strcmp(cmd, "show") == 0) {
-        return audit_cmd_show(a, argc, argv);
-    }
-
-    if (strcmp(cmd, "stats") == 0) {
-        return audit_cmd_stats(a, argc, argv);
-    }
-
-    if (strcmp(cmd, "export") == 0) {
-        return audit_cmd_export(a, argc, argv);
-    }
-
-    if (strcmp(cmd, "report") == 0) {
-        return audit_cmd_report(a, argc, argv);
-    }
-
-    if (strcmp(cmd, "compare") == 0) {
-        return consent_audit_compare(argc, argv, a->json);
-    }
-
-    if (strcmp(cmd, "cookies") == 0) {
-        return audit_cmd_cookies(a, argc, argv);
-    }
-
-    if (strcmp(cmd, "keygen") == 0) {
-        return consent_keygen_main(argc, argv);
-    }
-
-    if (strcmp(cmd, "help") == 0) {
+    if (strcmp(a->cmd, "help") == 0) {
         if (argc > 0) {
             audit_help(argv[0]);
         } else {
@@ -254,7 +251,44 @@ audit_dispatch(audit_t *a, int argc, char **argv)
         return AUDIT_OK;
     }
 
-    return audit_usage_error(NULL, "unknown command \"%s\"", cmd);
+    c = audit_cmd_find(a->cmd);
+
+    if (c == NULL) {
+        return audit_usage_error(NULL, "unknown command \"%s\"", a->cmd);
+    }
+
+    return c->run(a, argc, argv);
+}
+
+
+static const audit_cmd_t *
+audit_cmd_find(const char *name)
+{
+    const audit_cmd_t  *c;
+
+    for (c = audit_cmds; c->name != NULL; c++) {
+        if (strcmp(c->name, name) == 0) {
+            return c;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* compare and keygen are programs of their own, run with their arguments */
+
+static int
+audit_cmd_compare(audit_t *a, int argc, char **argv)
+{
+    return consent_audit_compare(argc, argv, a->json);
+}
+
+
+static int
+audit_cmd_keygen(audit_t *a, int argc, char **argv)
+{
+    return consent_keygen_main(argc, argv);
 }
 
 
@@ -280,37 +314,11 @@ audit_cleanup(audit_t *a)
 void
 audit_help(const char *cmd)
 {
-    const char  *text;
+    const audit_cmd_t  *c;
 
-    if (strcmp(cmd, "verify") == 0) {
-        text = audit_help_verify;
+    c = audit_cmd_find(cmd);
 
-    } else if (strcmp(cmd, "show") == 0) {
-        text = audit_help_show;
-
-    } else if (strcmp(cmd, "stats") == 0) {
-        text = audit_help_stats;
-
-    } else if (strcmp(cmd, "export") == 0) {
-        text = audit_help_export;
-
-    } else if (strcmp(cmd, "report") == 0) {
-        text = audit_help_report;
-
-    } else if (strcmp(cmd, "compare") == 0) {
-        text = consent_audit_compare_help;
-
-    } else if (strcmp(cmd, "cookies") == 0) {
-        text = audit_help_cookies;
-
-    } else if (strcmp(cmd, "keygen") == 0) {
-        text = consent_keygen_help;
-
-    } else {
-        text = audit_help_main;
-    }
-
-    fputs(text, stdout);
+    fputs(c != NULL ? c->help : audit_help_main, stdout);
 }
 
 
@@ -376,18 +384,8 @@ audit_cmd_cookies(audit_t *a, int argc, char **argv)
     consent_policy_t         *p;
     consent_inventory_t      *inv;
     consent_decl_row_t       *rows;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--policy", 1, OPT_POLICY },
-        { "--inventory", 1, OPT_INVENTORY },
-        { "--format", 1, OPT_FORMAT },
-        { "--lang", 1, OPT_LANG },
-        { "--site", 1, OPT_SITE },
-        { "--hosts", 0, OPT_HOSTS },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_parse_args(a, argc, argv, AUDIT_COOKIES_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
     }

@@ -73,6 +73,12 @@ static const consent_gpp_cli_field_t  consent_gpp_cli_usnat[] = {
 };
 
 
+/*
+ * usca's fields are most of usnat's, listed again on purpose: another
+ * struct (other offsets), and each table reads as its section in the
+ * spec
+ */
+
 static const consent_gpp_cli_field_t  consent_gpp_cli_usca[] = {
     F(consent_gpp_usca_t, version, "Version"),
     F(consent_gpp_usca_t, sale_opt_out_notice, "SaleOptOutNotice"),

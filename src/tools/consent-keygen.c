@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "consent_ascii.h"
 #include "consent_token.h"
 #include "consent-keygen.h"
 
@@ -31,7 +32,7 @@
 
 #define KEYGEN_BYTES     32
 #define KEYGEN_B64_LEN   (4 * ((KEYGEN_BYTES + 2) / 3))
-#define KEYGEN_KID_MAX   8
+#define KEYGEN_KID_MAX   CONSENT_KID_MAX
 
 
 static int keygen_kid_ok(const char *kid);
@@ -144,23 +145,7 @@ consent_keygen_main(int argc, char **argv)
 static int
 keygen_kid_ok(const char *kid)
 {
-    size_t  i, n;
-
-    n = strlen(kid);
-
-    if (n == 0 || n > KEYGEN_KID_MAX) {
-        return 0;
-    }
-
-    for (i = 0; i < n; i++) {
-        if (!((kid[i] >= 'a' && kid[i] <= 'z')
-              || (kid[i] >= '0' && kid[i] <= '9')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return consent_ascii_word(kid, strlen(kid), KEYGEN_KID_MAX, -1);
 }
 
 

@@ -7,8 +7,8 @@
  *
  * Input: 1 byte that picks the parser, then its input (fields separated
  * by '\n' where it takes several).
- *   0  consent_choice_parse_json (body)
- *   1  consent_choice_parse_form (body)
+ *   0  consent_choice_parse_json_tcf (body, not in CMP mode)
+ *   1  consent_choice_parse_form_tcf (body, not in CMP mode)
  *   2  consent_cookie_next (a Cookie header; name "consent")
  *   3  consent_return_path_ok (a path), against the rules of
  *      docs/endpoint.md written out again here
@@ -163,9 +163,11 @@ fuzz_body(int form, const char *s, size_t len)
     memset(&c, 0xa5, sizeof(consent_choice_t));
 
     if (form) {
-        rc = consent_choice_parse_form(policy, s, len, &c, err, sizeof(err));
+        rc = consent_choice_parse_form_tcf(policy, s, len, &c, NULL, err,
+                                           sizeof(err));
     } else {
-        rc = consent_choice_parse_json(policy, s, len, &c, err, sizeof(err));
+        rc = consent_choice_parse_json_tcf(policy, s, len, &c, NULL, err,
+                                           sizeof(err));
     }
 
     if (rc != 0) {

@@ -22,6 +22,8 @@ static void test_ieq_lit(void);
 static void test_hex_value(void);
 static void test_hex_encode(void);
 static void test_token(void);
+static void test_word(void);
+static void test_ipv4_number(void);
 
 
 static void
@@ -193,6 +195,79 @@ test_token(void)
 }
 
 
+static void
+test_word(void)
+{
+    int   c, bad;
+    char  b[1];
+
+    bad = -2;
+
+    for (c = -1; c < 256; c++) {
+        b[0] = (char) c;
+
+        if (consent_ascii_word(b, 1, 1, '_')
+            != ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+            && bad == -2)
+        {
+            bad = c;
+        }
+    }
+
+    is_int(bad, -2, "word: a-z, 0-9 and the extra byte, over -1..255");
+    ok(consent_ascii_word("ab-9", 4, 4, '-'), "word: \"ab-9\" with '-'");
+    ok(!consent_ascii_word("ab-9", 4, 4, '_'), "word: '-' only when extra");
+    ok(!consent_ascii_word("Ab", 2, 8, '_'), "word: no upper case");
+    ok(!consent_ascii_word("abc", 3, 2, '_'), "word: longer than max");
+    ok(!consent_ascii_word("", 0, 8, '_'), "word: empty refused");
+    ok(!consent_ascii_word(NULL, 1, 8, '_'), "word: NULL refused");
+    ok(consent_ascii_word("k1", 2, 8, -1), "word: no extra byte (-1)");
+    ok(!consent_ascii_word("k\xff", 2, 8, -1), "word: -1 is not byte 0xff");
+    ok(!consent_ascii_word("k\0", 2, 8, -1), "word: nor NUL");
+}
+
+
+static void
+test_ipv4_number(void)
+{
+    size_t    i;
+    uint64_t  n;
+
+    static const struct {
+        const char  *s;
+        int          rc;
+        uint64_t     n;
+    } t[] = {
+        { "0", 0, 0 },
+        { "127", 0, 127 },
+        { "0x7f", 0, 127 },
+        { "0X7F", 0, 127 },
+        { "0x", 0, 0 },
+        { "017", 0, 15 },
+        { "08", -1, 0 },
+        { "0xg", -1, 0 },
+        { "12a", -1, 0 },
+        { "", -1, 0 },
+        { "4294967295", 0, 4294967295ULL },
+        { "99999999999999999999", 0, 0 }
+    };
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        n = 12345;
+        is_int(consent_ipv4_number(t[i].s, strlen(t[i].s), &n), t[i].rc,
+               "ipv4 number \"%s\": %d", t[i].s, t[i].rc);
+
+        if (t[i].rc == 0 && i + 1 < sizeof(t) / sizeof(t[0])) {
+            is_int(n, t[i].n, "ipv4 number \"%s\" is %llu", t[i].s,
+                   (unsigned long long) t[i].n);
+        }
+    }
+
+    ok(consent_ipv4_number("99999999999999999999", 20, &n) == 0
+       && n > 0xffffffffULL, "ipv4 number: capped just above 2^32");
+}
+
+
 int
 main(void)
 {
@@ -202,6 +277,8 @@ main(void)
     test_hex_value();
     test_hex_encode();
     test_token();
+    test_word();
+    test_ipv4_number();
 
     return done_testing();
 }

@@ -426,8 +426,8 @@ test_error_json(void)
     /* end to end: every parser error renders with its message */
 
     for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-        rc = consent_choice_parse_form(pol, bodies[i], strlen(bodies[i]), &c,
-                                       err, sizeof(err));
+        rc = consent_choice_parse_form_tcf(pol, bodies[i], strlen(bodies[i]),
+                                           &c, NULL, err, sizeof(err));
         s = consent_render_error_json(400, err, &len);
         j = s ? json_loads(s, 0, NULL) : NULL;
 
@@ -439,10 +439,11 @@ test_error_json(void)
         free(s);
     }
 
-    rc = consent_choice_parse_json(pol, S("{\"granted\": [\"aaaaaaaaaaaaaaaa"
-                                          "aaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9"
-                                          "\"]}"),
-                                   &c, err, sizeof(err));
+    rc = consent_choice_parse_json_tcf(pol,
+                                       S("{\"granted\": [\"aaaaaaaaaaaaaaaa"
+                                         "aaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9"
+                                         "\"]}"),
+                                       &c, NULL, err, sizeof(err));
     s = consent_render_error_json(400, err, &len);
     j = s ? json_loads(s, 0, NULL) : NULL;
     ok(rc == -1 && json_is_string(json_object_get(j, "error")),

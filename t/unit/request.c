@@ -107,10 +107,12 @@ parse(int form, const char *body, size_t len, consent_choice_t *choice,
     memset(choice, 0x5a, sizeof(consent_choice_t));
 
     if (form) {
-        rc = consent_choice_parse_form(pol, b, len, choice, err, errlen);
+        rc = consent_choice_parse_form_tcf(pol, b, len, choice, NULL, err,
+                                           errlen);
 
     } else {
-        rc = consent_choice_parse_json(pol, b, len, choice, err, errlen);
+        rc = consent_choice_parse_json_tcf(pol, b, len, choice, NULL, err,
+                                           errlen);
     }
 
     free(b);
@@ -303,8 +305,8 @@ test_json(void)
 
     /* the body is taken by length: what follows it is not read */
 
-    is_int(consent_choice_parse_json(pol, "{\"action\":\"save\"}xyz", 17,
-                                     &c, err, sizeof(err)),
+    is_int(consent_choice_parse_json_tcf(pol, "{\"action\":\"save\"}xyz", 17,
+                                         &c, NULL, err, sizeof(err)),
            0, "json parsed by length, not to the NUL");
 
     /* a long name is cut in the error */
@@ -318,8 +320,8 @@ test_json(void)
     /* the error fits the buffer it is given, NUL-terminated */
 
     memset(err, 'x', sizeof(err));
-    is_int(consent_choice_parse_json(pol, S("{\"action\": \"nope\"}"), &c,
-                                     err, 8),
+    is_int(consent_choice_parse_json_tcf(pol, S("{\"action\": \"nope\"}"), &c,
+                                         NULL, err, 8),
            -1, "json refused with a small error buffer");
     is_str(cstr(err), "unknown", "json error truncated to its buffer");
     is_int(err[8], 'x', "json error buffer not overrun");
@@ -443,8 +445,8 @@ test_form(void)
 
     /* the body is taken by length */
 
-    is_int(consent_choice_parse_form(pol, "action=save&granted=bogus", 11,
-                                     &c, err, sizeof(err)),
+    is_int(consent_choice_parse_form_tcf(pol, "action=save&granted=bogus", 11,
+                                         &c, NULL, err, sizeof(err)),
            0, "form parsed by length, not to the NUL");
     is_int(c.granted, 0, "form: nothing past the length read");
     is_int(c.has_return, 0, "form without return has none");
@@ -586,7 +588,8 @@ test_garbage(void)
             len = j;
         }
 
-        rc = consent_choice_parse_form(pol, b, len, &c, err, sizeof(err));
+        rc = consent_choice_parse_form_tcf(pol, b, len, &c, NULL, err,
+                                           sizeof(err));
         if (rc == 0) {
             if (c.action == CONSENT_ACTION_NONE
                 || (c.granted & ~ALL)
@@ -601,7 +604,8 @@ test_garbage(void)
             ok(0, "garbage form %d refused without a message", i);
         }
 
-        rc = consent_choice_parse_json(pol, b, len, &c, err, sizeof(err));
+        rc = consent_choice_parse_json_tcf(pol, b, len, &c, NULL, err,
+                                           sizeof(err));
         if (rc == 0) {
             if (c.action == CONSENT_ACTION_NONE || (c.granted & ~ALL)) {
                 ok(0, "garbage json %d accepted with a bad choice", i);
@@ -626,17 +630,20 @@ test_garbage(void)
 
     memset(b, 'a', len);
     memcpy(b, "action=save&granted=", 20);
-    is_int(consent_choice_parse_form(pol, b, len, &c, err, sizeof(err)), -1,
+    is_int(consent_choice_parse_form_tcf(pol, b, len, &c, NULL, err,
+                                         sizeof(err)), -1,
            "huge form value refused");
     is_str(cstr(err), "form field too long", "huge form value: message");
 
     memset(b, '&', len);
     memcpy(b + len - 11, "action=save", 11);
-    is_int(consent_choice_parse_form(pol, b, len, &c, err, sizeof(err)), 0,
+    is_int(consent_choice_parse_form_tcf(pol, b, len, &c, NULL, err,
+                                         sizeof(err)), 0,
            "huge form of empty pairs then an action accepted");
 
     memset(b, '[', len);
-    is_int(consent_choice_parse_json(pol, b, len, &c, err, sizeof(err)), -1,
+    is_int(consent_choice_parse_json_tcf(pol, b, len, &c, NULL, err,
+                                         sizeof(err)), -1,
            "1 MiB of '[' refused as JSON");
     ok(strncmp(err, "malformed JSON", 14) == 0,
        "deep nesting: malformed JSON");
@@ -647,7 +654,8 @@ test_garbage(void)
         memcpy(b + j, "\"analytics\", ", 13);
     }
     memcpy(b + j, "\"marketing\"]}", 13);
-    rc = consent_choice_parse_json(pol, b, j + 13, &c, err, sizeof(err));
+    rc = consent_choice_parse_json_tcf(pol, b, j + 13, &c, NULL, err,
+                                       sizeof(err));
     is_int(rc, 0, "huge JSON granted list accepted");
     is_int(c.granted, ANALYTICS | MARKETING, "huge JSON granted list read");
 

@@ -179,8 +179,8 @@ main(void)
     pr = 1u << consent_policy_category(p, "preferences", 11);
 
     body = "action=save&tcf=1&tcf_purpose=1&tcf_vendor=755";
-    is_int(consent_choice_parse_form(p, body, strlen(body), &c, err,
-                                     sizeof(err)), -1,
+    is_int(consent_choice_parse_form_tcf(p, body, strlen(body), &c, NULL,
+                                         err, sizeof(err)), -1,
            "without CMP mode the TCF fields are unknown");
     ok(strstr(err, "unknown field") != NULL, "says so (%s)", err);
 
@@ -206,8 +206,8 @@ main(void)
 
     body = "{\"action\":\"save\",\"tcf\":{\"purposes\":[1,2],\"vendors_li\":"
            "[3],\"google_atps\":[89]}}";
-    is_int(consent_choice_parse_json(p, body, strlen(body), &c, err,
-                                     sizeof(err)), -1,
+    is_int(consent_choice_parse_json_tcf(p, body, strlen(body), &c, NULL,
+                                         err, sizeof(err)), -1,
            "JSON \"tcf\" without CMP mode: unknown");
     is_int(consent_choice_parse_json_tcf(p, body, strlen(body), &c, &pick,
                                          err, sizeof(err)), 0,

@@ -8,6 +8,7 @@
 
 
 #include <stdlib.h>
+#include <jansson.h>
 
 #include "tap.h"
 #include "consent_tcf_gvl.h"
@@ -27,6 +28,7 @@
 
 
 static consent_tcf_gvl_t *parse(const char *s, char *err, size_t errlen);
+static void test_object(void);
 
 
 static consent_tcf_gvl_t *
@@ -35,6 +37,46 @@ parse(const char *s, char *err, size_t errlen)
     err[0] = '\0';
 
     return consent_tcf_gvl_parse(s, strlen(s), err, errlen);
+}
+
+
+/* consent_tcf_gvl_object(): a section, required or not */
+
+static void
+test_object(void)
+{
+    char     err[128];
+    json_t  *root, *obj;
+
+    root = json_loads("{\"a\": {\"1\": {}}, \"b\": [], \"c\": null}", 0,
+                      NULL);
+    ok(root != NULL, "object: a document");
+
+    if (root == NULL) {
+        return;
+    }
+
+    obj = NULL;
+    ok(consent_tcf_gvl_object(root, "a", 1, &obj, err, sizeof(err)) == 0
+       && obj == json_object_get(root, "a"), "object: present, required");
+
+    obj = root;
+    ok(consent_tcf_gvl_object(root, "x", 0, &obj, err, sizeof(err)) == 0
+       && obj == NULL, "object: absent, not required: NULL");
+
+    err[0] = '\0';
+    ok(consent_tcf_gvl_object(root, "x", 1, &obj, err, sizeof(err)) == -1,
+       "object: absent, required: refused");
+    is_str(err, "x: must be an object", "object: its message");
+
+    ok(consent_tcf_gvl_object(root, "b", 0, &obj, err, sizeof(err)) == -1
+       && obj == NULL, "object: an array refused even when not required");
+    is_str(err, "b: must be an object", "object: the array's message");
+
+    ok(consent_tcf_gvl_object(root, "c", 0, &obj, err, sizeof(err)) == -1,
+       "object: null refused");
+
+    json_decref(root);
 }
 
 
@@ -191,6 +233,8 @@ main(void)
     }
 
     consent_tcf_gvl_free(gvl);
+
+    test_object();
 
     return done_testing();
 }

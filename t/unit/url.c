@@ -40,6 +40,7 @@ static void test_parts(void);
 static void test_bounds(void);
 static void test_canonical(void);
 static void test_host(void);
+static void test_ipv4_rewrite(void);
 
 
 static const url_case_t  cases[] = {
@@ -505,6 +506,47 @@ test_host(void)
 }
 
 
+static void
+test_ipv4_rewrite(void)
+{
+    int          n;
+    char         buf[32];
+    size_t       i;
+
+    static const struct {
+        const char  *in;
+        const char  *out;           /* NULL: invalid */
+    } t[] = {
+        { "127.0.0.1", "127.0.0.1" },
+        { "0x7f.1", "127.0.0.1" },
+        { "2130706433", "127.0.0.1" },
+        { "0177.0.0.01", "127.0.0.1" },
+        { "1.2.3", "1.2.0.3" },
+        { "0x", "0.0.0.0" },
+        { "256.1.1.1", NULL },
+        { "1.2.3.4.5", NULL },
+        { "1.2.65536", NULL },
+        { "4294967296", NULL },
+        { "1..2", NULL },
+        { "08", NULL }
+    };
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        snprintf(buf, sizeof(buf), "%s", t[i].in);
+        n = consent_url_ipv4_rewrite(buf, strlen(buf));
+
+        if (t[i].out == NULL) {
+            is_int(n, -1, "ipv4 rewrite: \"%s\" invalid", t[i].in);
+
+        } else {
+            ok(n == (int) strlen(t[i].out)
+               && memcmp(buf, t[i].out, n) == 0,
+               "ipv4 rewrite: \"%s\" is %s", t[i].in, t[i].out);
+        }
+    }
+}
+
+
 int
 main(void)
 {
@@ -513,6 +555,8 @@ main(void)
     test_bounds();
     test_canonical();
     test_host();
+
+    test_ipv4_rewrite();
 
     return done_testing();
 }

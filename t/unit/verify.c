@@ -843,6 +843,10 @@ test_fork_at_end(void)
     expect("sibling at the end", 1, at);
     ok(nprobs && strstr(probs[0].msg, "line 7"), "names the other: %s",
        nprobs ? probs[0].msg : "");
+    ok(nprobs && strstr(probs[0].msg, ", both after the same record and "
+                        "nothing follows: one of them was inserted or "
+                        "altered") != NULL,
+       "says that nothing follows the two");
 }
 
 

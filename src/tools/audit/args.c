@@ -42,13 +42,36 @@ audit_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 
+/* every command's options; each command takes a set of them (opts) */
+static const audit_opt_t  audit_opts[] = {
+    { "--help", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON },
+    { "--keys", 1, OPT_KEYS },
+    { "--partial", 0, OPT_PARTIAL },
+    { "--cookie", 1, OPT_COOKIE },
+    { "--cookie-name", 1, OPT_COOKIE_NAME },
+    { "--since", 1, OPT_SINCE },
+    { "--until", 1, OPT_UNTIL },
+    { "--by", 1, OPT_BY },
+    { "--format", 1, OPT_FORMAT },
+    { "--html", 1, OPT_HTML },
+    { "--policy", 1, OPT_POLICY },
+    { "--inventory", 1, OPT_INVENTORY },
+    { "--lang", 1, OPT_LANG },
+    { "--site", 1, OPT_SITE },
+    { "--hosts", 0, OPT_HOSTS },
+    { NULL, 0, 0 }
+};
+
+
 /*
  * Options may come before, between or after the operands ("--" ends
- * them); "--name value" and "--name=value" both work.  Returns -1 after
- * printing --help, AUDIT_USAGE on a usage error, else 0.
+ * them); "--name value" and "--name=value" both work.  opts: the set of
+ * AUDIT_OPT(OPT_...) the command takes, --help always.  Returns -1
+ * after printing --help, AUDIT_USAGE on a usage error, else 0.
  */
 int
-audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
+audit_parse_args(audit_t *a, int argc, char **argv, unsigned opts)
 {
     int                 i, j;
     size_t              n;
@@ -62,6 +85,7 @@ audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
     }
 
     a->nfiles = 0;
+    opts |= AUDIT_OPT(OPT_HELP);
 
     for (i = 0; i < argc; i++) {
         arg = argv[i];
@@ -93,11 +117,12 @@ audit_parse_args(audit_t *a, int argc, char **argv, const audit_opt_t *opts)
 
         o = NULL;
 
-        for (j = 0; opts[j].name; j++) {
-            if (strlen(opts[j].name) == n
-                && strncmp(opts[j].name, arg, n) == 0)
+        for (j = 0; audit_opts[j].name; j++) {
+            if ((opts & AUDIT_OPT(audit_opts[j].id))
+                && strlen(audit_opts[j].name) == n
+                && strncmp(audit_opts[j].name, arg, n) == 0)
             {
-                o = &opts[j];
+                o = &audit_opts[j];
                 break;
             }
         }
@@ -235,6 +260,22 @@ audit_open(audit_t *a)
     rc = audit_check_files(a);
 
     return rc != 0 ? rc : audit_load_keys(a);
+}
+
+
+/*
+ * The start of a command that reads the log with nothing to check
+ * between its options and its files: audit_parse_args(), then
+ * audit_open().  -1 after --help, else as those.
+ */
+int
+audit_start(audit_t *a, int argc, char **argv, unsigned opts)
+{
+    int  rc;
+
+    rc = audit_parse_args(a, argc, argv, opts);
+
+    return rc != 0 ? rc : audit_open(a);
 }
 
 

@@ -265,6 +265,7 @@ typedef struct {
 } audit_opt_t;
 
 
+/* the options, one table in args.c; a command takes a set of them */
 enum {
     OPT_HELP = 1,
     OPT_JSON,
@@ -284,6 +285,8 @@ enum {
     OPT_HOSTS
 };
 
+#define AUDIT_OPT(id)       (1u << (id))
+
 
 /* consent-audit.c: the help of a command */
 void audit_help(const char *cmd);
@@ -291,9 +294,9 @@ void audit_help(const char *cmd);
 /* args.c: the command line, files and keys */
 int audit_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int audit_parse_args(audit_t *a, int argc, char **argv,
-    const audit_opt_t *opts);
+int audit_parse_args(audit_t *a, int argc, char **argv, unsigned opts);
 int audit_open(audit_t *a);
+int audit_start(audit_t *a, int argc, char **argv, unsigned opts);
 int audit_check_files(audit_t *a);
 int audit_load_keys(audit_t *a);
 
@@ -306,9 +309,11 @@ const char *audit_json_str(json_t *root, const char *key);
 /* output.c: text, JSON, HTML and CSV out */
 void audit_put_text(FILE *f, const char *s);
 void audit_put_json(FILE *f, const char *s);
+void audit_put_member(FILE *f, const char *sep_key, const char *s);
 void audit_rec_json_choice(FILE *f, const audit_rec_t *r);
 void audit_put_html(FILE *f, const char *s);
 void audit_put_csv(FILE *f, const char *s);
+void audit_put_csv_fields(FILE *f, const char *const *s, size_t n);
 void audit_put_list(FILE *f, json_t *list, const char *sep);
 const char *audit_pct(uint64_t n, uint64_t of, char *buf, size_t len);
 size_t audit_utf8_len(const unsigned char *p);

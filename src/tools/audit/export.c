@@ -16,6 +16,11 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_EXPORT_OPTS                                                    \
+    (AUDIT_OPT(OPT_JSON) | AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_PARTIAL)      \
+     | AUDIT_OPT(OPT_FORMAT) | AUDIT_OPT(OPT_SINCE) | AUDIT_OPT(OPT_UNTIL))
+
+
 static void audit_export_csv_header(void);
 static void audit_export_record(audit_t *a, const audit_rec_t *r);
 
@@ -56,18 +61,8 @@ int
 audit_cmd_export(audit_t *a, int argc, char **argv)
 {
     int                       rc;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--json", 0, OPT_JSON },
-        { "--keys", 1, OPT_KEYS },
-        { "--partial", 0, OPT_PARTIAL },
-        { "--format", 1, OPT_FORMAT },
-        { "--since", 1, OPT_SINCE },
-        { "--until", 1, OPT_UNTIL },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_parse_args(a, argc, argv, AUDIT_EXPORT_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
     }
@@ -136,39 +131,31 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
     char        *list, num[32];
     size_t       i, n, len, pos;
     json_t      *arr;
-    const char  *s;
+    const char  *s, *head[4], *tail[7];
     int          which;
 
     f = stdout;
     a->rows++;
 
     if (a->json) {
-        fputs("{\"ts\":", f);
-        audit_put_json(f, r->ts);
-        fputs(",\"id\":", f);
-        audit_put_json(f, r->id);
+        audit_put_member(f, "{\"ts\":", r->ts);
+        audit_put_member(f, ",\"id\":", r->id);
         audit_rec_json_choice(f, r);
-        fputs(",\"ua\":", f);
-        audit_put_json(f, r->ua);
-        fputs(",\"ip\":", f);
-        audit_put_json(f, r->ip);
-        fputs(",\"kid\":", f);
-        audit_put_json(f, r->kid);
-        fputs(",\"chain\":", f);
-        audit_put_json(f, r->chain);
+        audit_put_member(f, ",\"ua\":", r->ua);
+        audit_put_member(f, ",\"ip\":", r->ip);
+        audit_put_member(f, ",\"kid\":", r->kid);
+        audit_put_member(f, ",\"chain\":", r->chain);
         fprintf(f, ",\"seq\":%" PRIu64 ",\"file\":", r->seq);
         audit_put_json(f, r->file);
         fprintf(f, ",\"line\":%" PRIu64 "}\n", r->line);
         return;
     }
 
-    audit_put_csv(f, r->ts);
-    fputc(',', f);
-    audit_put_csv(f, r->id);
-    fputc(',', f);
-    audit_put_csv(f, r->action);
-    fputc(',', f);
-    audit_put_csv(f, r->mechanism);
+    head[0] = r->ts;
+    head[1] = r->id;
+    head[2] = r->action;
+    head[3] = r->mechanism;
+    audit_put_csv_fields(f, head, 4);
     fprintf(f, ",%" JSON_INTEGER_FORMAT ",", r->revision);
     audit_put_csv(f, r->policy);
 
@@ -205,19 +192,14 @@ audit_export_record(audit_t *a, const audit_rec_t *r)
     }
 
     fprintf(f, ",%d,", r->gpc ? 1 : 0);
-    audit_put_csv(f, r->lang);
-    fputc(',', f);
-    audit_put_csv(f, r->host);
-    fputc(',', f);
-    audit_put_csv(f, r->page);
-    fputc(',', f);
-    audit_put_csv(f, r->ua);
-    fputc(',', f);
-    audit_put_csv(f, r->ip);
-    fputc(',', f);
-    audit_put_csv(f, r->kid);
-    fputc(',', f);
-    audit_put_csv(f, r->chain);
+    tail[0] = r->lang;
+    tail[1] = r->host;
+    tail[2] = r->page;
+    tail[3] = r->ua;
+    tail[4] = r->ip;
+    tail[5] = r->kid;
+    tail[6] = r->chain;
+    audit_put_csv_fields(f, tail, 7);
     snprintf(num, sizeof(num), "%" PRIu64, r->seq);
     fprintf(f, ",%s,", num);
     audit_put_csv(f, r->file);

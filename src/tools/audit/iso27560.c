@@ -41,8 +41,7 @@ audit_iso27560_record(audit_t *a, const audit_rec_t *r)
     fputs("{\"schema_version\":\"ISO/IEC TS 27560:2023\",\"record_id\":",
           f);
     audit_iso_record_id(f, r);
-    fputs(",\"pii_principal_id\":", f);
-    audit_put_json(f, r->id);
+    audit_put_member(f, ",\"pii_principal_id\":", r->id);
 
     /* the notice: which text, in which language */
 
@@ -60,8 +59,7 @@ audit_iso27560_record(audit_t *a, const audit_rec_t *r)
     audit_put_json(f, r->policy);
     fprintf(f, ",\"stored_in_log\":%s}", p ? "true" : "false");
 
-    fputs(",\"language\":", f);
-    audit_put_json(f, r->lang);
+    audit_put_member(f, ",\"language\":", r->lang);
 
     audit_iso_purposes(f, r, p);
 
@@ -73,10 +71,8 @@ audit_iso27560_record(audit_t *a, const audit_rec_t *r)
     fputs("{\"method\":\"web consent banner (ngx_http_consent_module)\","
           "\"mechanism\":", f);
     audit_put_json(f, r->mechanism);
-    fputs(",\"host\":", f);
-    audit_put_json(f, r->host);
-    fputs(",\"page\":", f);
-    audit_put_json(f, r->page);
+    audit_put_member(f, ",\"host\":", r->host);
+    audit_put_member(f, ",\"page\":", r->page);
     fputs("}", f);
 
     fputs(",\"withdrawal_method\":\"the site's consent banner (its "
@@ -85,14 +81,11 @@ audit_iso27560_record(audit_t *a, const audit_rec_t *r)
 
     /* the one event this record is */
 
-    fputs(",\"events\":[{\"event_time\":", f);
-    audit_put_json(f, r->ts);
-    fputs(",\"event_type\":\"expressed consent\",\"event_state\":", f);
-    audit_put_json(f, audit_iso_state(r->action));
-    fputs(",\"action\":", f);
-    audit_put_json(f, r->action);
-    fputs(",\"entity_id\":", f);
-    audit_put_json(f, r->id);
+    audit_put_member(f, ",\"events\":[{\"event_time\":", r->ts);
+    audit_put_member(f, ",\"event_type\":\"expressed consent\""
+                     ",\"event_state\":", audit_iso_state(r->action));
+    audit_put_member(f, ",\"action\":", r->action);
+    audit_put_member(f, ",\"entity_id\":", r->id);
 
     if (p) {
         fprintf(f, ",\"validity_duration\":\"P%" PRId64 "D\"",
@@ -106,18 +99,14 @@ audit_iso27560_record(audit_t *a, const audit_rec_t *r)
 
     /* where the proof is */
 
-    fputs(",\"evidence\":{\"file\":", f);
-    audit_put_json(f, r->file);
+    audit_put_member(f, ",\"evidence\":{\"file\":", r->file);
     fprintf(f, ",\"line\":%" PRIu64 ",\"chain\":", r->line);
     audit_put_json(f, r->chain);
     fprintf(f, ",\"seq\":%" PRIu64 ",\"kid\":", r->seq);
     audit_put_json(f, r->kid);
-    fputs(",\"hmac\":", f);
-    audit_put_json(f, audit_json_str(r->root, "hmac"));
-    fputs(",\"ip\":", f);
-    audit_put_json(f, r->ip);
-    fputs(",\"ua\":", f);
-    audit_put_json(f, r->ua);
+    audit_put_member(f, ",\"hmac\":", audit_json_str(r->root, "hmac"));
+    audit_put_member(f, ",\"ip\":", r->ip);
+    audit_put_member(f, ",\"ua\":", r->ua);
     fputs("}}\n", f);
 }
 
@@ -158,8 +147,7 @@ audit_iso_purpose(FILE *f, const char *id, int granted,
 
     cat = (p && id) ? consent_policy_category(p, id, strlen(id)) : -1;
 
-    fputs("{\"purpose_id\":", f);
-    audit_put_json(f, id ? id : "");
+    audit_put_member(f, "{\"purpose_id\":", id ? id : "");
     fputs(",\"purpose\":", f);
 
     label = cat >= 0 ? consent_policy_label(p, (size_t) cat, r->lang) : NULL;

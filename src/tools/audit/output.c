@@ -103,6 +103,16 @@ audit_put_json(FILE *f, const char *s)
 }
 
 
+/* sep_key as written (a ',' or '{' and "name":), then s as a JSON string */
+
+void
+audit_put_member(FILE *f, const char *sep_key, const char *s)
+{
+    fputs(sep_key, f);
+    audit_put_json(f, s);
+}
+
+
 /* the length of the ASCII span that needs no escaping */
 static size_t
 audit_json_plain(const char *s)
@@ -167,6 +177,12 @@ audit_utf8_len(const unsigned char *p)
 }
 
 
+/*
+ * Not the core's consent_escape_html(): log values may hold any bytes,
+ * and the report shows each byte that is not UTF-8 text as U+FFFD
+ * instead of dropping it
+ */
+
 void
 audit_put_html(FILE *f, const char *s)
 {
@@ -221,6 +237,23 @@ audit_put_html(FILE *f, const char *s)
         }
 
         p++;
+    }
+}
+
+
+/* n fields of a CSV row, separated by ',' */
+
+void
+audit_put_csv_fields(FILE *f, const char *const *s, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            fputc(',', f);
+        }
+
+        audit_put_csv(f, s[i]);
     }
 }
 
@@ -328,10 +361,8 @@ audit_pct(uint64_t n, uint64_t of, char *buf, size_t len)
 void
 audit_rec_json_choice(FILE *f, const audit_rec_t *r)
 {
-    fputs(",\"action\":", f);
-    audit_put_json(f, r->action);
-    fputs(",\"mechanism\":", f);
-    audit_put_json(f, r->mechanism);
+    audit_put_member(f, ",\"action\":", r->action);
+    audit_put_member(f, ",\"mechanism\":", r->mechanism);
     fprintf(f, ",\"revision\":%" JSON_INTEGER_FORMAT
             ",\"policy_sha256\":", r->revision);
     audit_put_json(f, r->policy);
@@ -342,14 +373,10 @@ audit_rec_json_choice(FILE *f, const audit_rec_t *r)
     fprintf(f, ",\"gpc\":%s", r->gpc ? "true" : "false");
 
     if (r->regime[0]) {
-        fputs(",\"regime\":", f);
-        audit_put_json(f, r->regime);
+        audit_put_member(f, ",\"regime\":", r->regime);
     }
 
-    fputs(",\"lang\":", f);
-    audit_put_json(f, r->lang);
-    fputs(",\"host\":", f);
-    audit_put_json(f, r->host);
-    fputs(",\"page\":", f);
-    audit_put_json(f, r->page);
+    audit_put_member(f, ",\"lang\":", r->lang);
+    audit_put_member(f, ",\"host\":", r->host);
+    audit_put_member(f, ",\"page\":", r->page);
 }

@@ -229,6 +229,8 @@ audit_rates_text(audit_t *a, FILE *f)
 }
 
 
+/* the figures of audit_rates_text() again, one writer per format */
+
 void
 audit_rates_json(audit_t *a, FILE *f)
 {

@@ -18,6 +18,11 @@
 #include "tools/audit/tpl.h"
 
 
+#define AUDIT_REPORT_OPTS                                                    \
+    (AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_PARTIAL) | AUDIT_OPT(OPT_HTML)      \
+     | AUDIT_OPT(OPT_SINCE) | AUDIT_OPT(OPT_UNTIL) | AUDIT_OPT(OPT_BY))
+
+
 static int audit_report_write(audit_t *a, FILE *f);
 static void audit_report_fill(audit_t *a, audit_tpl_t *d);
 static void audit_report_msgs(audit_tpl_t *d, const char *name,
@@ -61,18 +66,8 @@ audit_cmd_report(audit_t *a, int argc, char **argv)
 {
     int                       rc;
     FILE                     *f;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--keys", 1, OPT_KEYS },
-        { "--partial", 0, OPT_PARTIAL },
-        { "--html", 1, OPT_HTML },
-        { "--since", 1, OPT_SINCE },
-        { "--until", 1, OPT_UNTIL },
-        { "--by", 1, OPT_BY },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_parse_args(a, argc, argv, AUDIT_REPORT_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
     }
@@ -81,11 +76,7 @@ audit_cmd_report(audit_t *a, int argc, char **argv)
         return audit_usage_error(a->cmd, "--html FILE is required");
     }
 
-    rc = audit_check_files(a);
-    if (rc == 0) {
-        rc = audit_load_keys(a);
-    }
-
+    rc = audit_open(a);
     if (rc != 0) {
         return rc;
     }

@@ -17,6 +17,11 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_SHOW_OPTS                                                      \
+    (AUDIT_OPT(OPT_JSON) | AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_COOKIE)       \
+     | AUDIT_OPT(OPT_COOKIE_NAME))
+
+
 static void audit_show_record(audit_t *a, const audit_rec_t *r);
 static void audit_show_print(audit_t *a, const audit_rec_t *r);
 static int audit_show_cookie(audit_t *a, consent_token_t *tok, int *state);
@@ -63,16 +68,8 @@ audit_cmd_show(audit_t *a, int argc, char **argv)
     unsigned char             raw[CONSENT_ID_LEN];
     char                      idbuf[CONSENT_ID_B64_LEN + 1];
     consent_token_t           tok;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--json", 0, OPT_JSON },
-        { "--keys", 1, OPT_KEYS },
-        { "--cookie", 1, OPT_COOKIE },
-        { "--cookie-name", 1, OPT_COOKIE_NAME },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_parse_args(a, argc, argv, AUDIT_SHOW_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
     }
@@ -298,10 +295,8 @@ audit_show_print(audit_t *a, const audit_rec_t *r)
         fprintf(f, "%s\n{\"ts\":", a->found > 1 ? "," : "");
         audit_put_json(f, r->ts);
         audit_rec_json_choice(f, r);
-        fputs(",\"kid\":", f);
-        audit_put_json(f, r->kid);
-        fputs(",\"file\":", f);
-        audit_put_json(f, r->file);
+        audit_put_member(f, ",\"kid\":", r->kid);
+        audit_put_member(f, ",\"file\":", r->file);
         fprintf(f, ",\"line\":%" PRIu64, r->line);
         audit_notice_json(a, r, f);
         fputs("}", f);

@@ -18,9 +18,18 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_STATS_OPTS                                                     \
+    (AUDIT_OPT(OPT_JSON) | AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_PARTIAL)      \
+     | AUDIT_OPT(OPT_SINCE) | AUDIT_OPT(OPT_UNTIL) | AUDIT_OPT(OPT_BY))
+
+
 static void audit_counts_add(audit_stats_t *st, audit_counts_t *c,
     const audit_rec_t *r, const int *cats, const int *granted, size_t n);
 static int audit_stats_cat(audit_stats_t *st, const char *name);
+static size_t audit_stats_search(const void *base, size_t n, size_t size,
+    int64_t key);
+static void *audit_stats_insert(void *base, size_t *n, size_t size,
+    size_t at, int64_t key);
 static audit_rev_t *audit_stats_rev(audit_stats_t *st, json_int_t rev);
 static audit_lang_t *audit_stats_lang(audit_stats_t *st, const char *lang);
 static audit_counts_t *audit_stats_period(audit_stats_t *st, int64_t key);
@@ -67,34 +76,14 @@ const char *audit_mech_names[AUDIT_NMECHS] = {
 };
 
 
-/*
- * Every command starts alike: its own table of options (data, not code
- * to share), audit_parse_args(), audit_open().
- */
-
 int
 audit_cmd_stats(audit_t *a, int argc, char **argv)
 {
     int                       rc;
-    static const audit_opt_t  opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--json", 0, OPT_JSON },
-        { "--keys", 1, OPT_KEYS },
-        { "--partial", 0, OPT_PARTIAL },
-        { "--since", 1, OPT_SINCE },
-        { "--until", 1, OPT_UNTIL },
-        { "--by", 1, OPT_BY },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_start(a, argc, argv, AUDIT_STATS_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
-    }
-
-    rc = audit_open(a);
-    if (rc != 0) {
-        return rc;
     }
 
     a->stats = audit_stats_create(a->by);
@@ -328,25 +317,67 @@ audit_stats_cat(audit_stats_t *st, const char *name)
 }
 
 
-static audit_rev_t *
-audit_stats_rev(audit_stats_t *st, json_int_t revision)
+/*
+ * The revisions and the periods are arrays sorted by key, whose
+ * elements start with their audit_counts_t (and so its key): the index
+ * of key in one of n elements of size bytes, or where it goes
+ */
+
+static size_t
+audit_stats_search(const void *base, size_t n, size_t size, int64_t key)
 {
-    size_t        lo, hi, mid;
-    audit_rev_t  *rev;
+    size_t                 lo, hi, mid;
+    const audit_counts_t  *c;
 
     lo = 0;
-    hi = st->nrevs;
+    hi = n;
 
     while (lo < hi) {
         mid = (lo + hi) / 2;
+        c = (const audit_counts_t *) ((const char *) base + mid * size);
 
-        if (st->revs[mid].c.key < revision) {
+        if (c->key < key) {
             lo = mid + 1;
 
         } else {
             hi = mid;
         }
     }
+
+    return lo;
+}
+
+
+/* a new element of key at index at, zeroed; the caller checked the room */
+
+static void *
+audit_stats_insert(void *base, size_t *n, size_t size, size_t at,
+    int64_t key)
+{
+    char            *p;
+    audit_counts_t  *c;
+
+    p = (char *) base + at * size;
+
+    memmove(p + size, p, (*n - at) * size);
+    (*n)++;
+
+    memset(p, 0, size);
+    c = (audit_counts_t *) p;
+    c->key = key;
+
+    return p;
+}
+
+
+static audit_rev_t *
+audit_stats_rev(audit_stats_t *st, json_int_t revision)
+{
+    size_t        lo;
+    audit_rev_t  *rev;
+
+    lo = audit_stats_search(st->revs, st->nrevs, sizeof(audit_rev_t),
+                            revision);
 
     if (lo < st->nrevs && st->revs[lo].c.key == revision) {
         return &st->revs[lo];
@@ -357,13 +388,8 @@ audit_stats_rev(audit_stats_t *st, json_int_t revision)
         return NULL;
     }
 
-    memmove(&st->revs[lo + 1], &st->revs[lo],
-            (st->nrevs - lo) * sizeof(audit_rev_t));
-    st->nrevs++;
-
-    rev = &st->revs[lo];
-    memset(rev, 0, sizeof(audit_rev_t));
-    rev->c.key = revision;
+    rev = audit_stats_insert(st->revs, &st->nrevs, sizeof(audit_rev_t), lo,
+                             revision);
     rev->first_ms = -1;
     rev->last_ms = -1;
 
@@ -400,7 +426,7 @@ audit_stats_lang(audit_stats_t *st, const char *lang)
 static audit_counts_t *
 audit_stats_period(audit_stats_t *st, int64_t key)
 {
-    size_t           lo, hi, mid;
+    size_t           lo;
     audit_counts_t  *p;
 
     if (st->last_period < st->nperiods
@@ -409,19 +435,8 @@ audit_stats_period(audit_stats_t *st, int64_t key)
         return &st->periods[st->last_period];
     }
 
-    lo = 0;
-    hi = st->nperiods;
-
-    while (lo < hi) {
-        mid = (lo + hi) / 2;
-
-        if (st->periods[mid].key < key) {
-            lo = mid + 1;
-
-        } else {
-            hi = mid;
-        }
-    }
+    lo = audit_stats_search(st->periods, st->nperiods,
+                            sizeof(audit_counts_t), key);
 
     if (lo < st->nperiods && st->periods[lo].key == key) {
         st->last_period = lo;
@@ -441,13 +456,8 @@ audit_stats_period(audit_stats_t *st, int64_t key)
         }
     }
 
-    memmove(&st->periods[lo + 1], &st->periods[lo],
-            (st->nperiods - lo) * sizeof(audit_counts_t));
-    st->nperiods++;
-
-    p = &st->periods[lo];
-    memset(p, 0, sizeof(audit_counts_t));
-    p->key = key;
+    p = audit_stats_insert(st->periods, &st->nperiods,
+                           sizeof(audit_counts_t), lo, key);
     st->last_period = lo;
 
     return p;

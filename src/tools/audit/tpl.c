@@ -84,6 +84,8 @@ typedef struct {
 } audit_tpl_run_t;
 
 
+static void audit_tpl_own(audit_tpl_t *d, const char *name,
+    audit_tpl_kind_e kind, char *s);
 static audit_tpl_val_t *audit_tpl_slot(audit_tpl_t *d, const char *name);
 static int audit_tpl_parse(audit_tpl_run_t *r, const char *tpl, size_t len);
 static int audit_tpl_push(audit_tpl_run_t *r, int type, const char *s,
@@ -185,19 +187,7 @@ audit_tpl_slot(audit_tpl_t *d, const char *name)
 void
 audit_tpl_set(audit_tpl_t *d, const char *name, const char *text)
 {
-    audit_tpl_val_t  *v;
-
-    v = audit_tpl_slot(d, name);
-    if (v == NULL) {
-        return;
-    }
-
-    v->kind = AUDIT_TPL_TEXT;
-    v->s = strdup(text);
-
-    if (v->s == NULL) {
-        d->root->failed = 1;
-    }
+    audit_tpl_own(d, name, AUDIT_TPL_TEXT, strdup(text));
 }
 
 
@@ -238,21 +228,31 @@ audit_tpl_flag(audit_tpl_t *d, const char *name, int on)
 void
 audit_tpl_raw(audit_tpl_t *d, const char *name, char *html)
 {
+    audit_tpl_own(d, name, AUDIT_TPL_RAW, html);
+}
+
+
+/* a text or HTML value that the template now owns (NULL: out of memory) */
+
+static void
+audit_tpl_own(audit_tpl_t *d, const char *name, audit_tpl_kind_e kind,
+    char *s)
+{
     audit_tpl_val_t  *v;
 
-    if (html == NULL) {
+    if (s == NULL) {
         d->root->failed = 1;
         return;
     }
 
     v = audit_tpl_slot(d, name);
     if (v == NULL) {
-        free(html);
+        free(s);
         return;
     }
 
-    v->kind = AUDIT_TPL_RAW;
-    v->s = html;
+    v->kind = kind;
+    v->s = s;
 }
 
 

@@ -15,6 +15,10 @@
 #include "tools/audit/audit.h"
 
 
+#define AUDIT_VERIFY_OPTS                                                    \
+    (AUDIT_OPT(OPT_JSON) | AUDIT_OPT(OPT_KEYS) | AUDIT_OPT(OPT_PARTIAL))
+
+
 const char audit_help_verify[] =
 "usage: consent-audit verify [--keys FILE] [--partial] [--json] LOG...\n"
 "\n"
@@ -51,22 +55,10 @@ audit_cmd_verify(audit_t *a, int argc, char **argv)
     char                           first[AUDIT_BUF], last[AUDIT_BUF];
     size_t                         k;
     const consent_verify_stats_t  *vs;
-    static const audit_opt_t       opts[] = {
-        { "--help", 0, OPT_HELP },
-        { "--json", 0, OPT_JSON },
-        { "--keys", 1, OPT_KEYS },
-        { "--partial", 0, OPT_PARTIAL },
-        { NULL, 0, 0 }
-    };
 
-    rc = audit_parse_args(a, argc, argv, opts);
+    rc = audit_start(a, argc, argv, AUDIT_VERIFY_OPTS);
     if (rc != 0) {
         return rc < 0 ? AUDIT_OK : rc;
-    }
-
-    rc = audit_open(a);
-    if (rc != 0) {
-        return rc;
     }
 
     a->print_all = 1;
