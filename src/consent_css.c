@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "consent_css.h"
+#include "consent_utf8.h"
 
 
 enum {
@@ -718,23 +719,13 @@ consent_css_put(consent_css_t *c, int b)
 static void
 consent_css_put_cp(consent_css_t *c, uint32_t cp)
 {
-    if (cp < 0x80) {
-        consent_css_put(c, (int) cp);
+    size_t  i, n;
+    char    u[CONSENT_UTF8_MAX];
 
-    } else if (cp < 0x800) {
-        consent_css_put(c, (int) (0xc0 | (cp >> 6)));
-        consent_css_put(c, (int) (0x80 | (cp & 0x3f)));
+    n = consent_utf8_put(cp, u);
 
-    } else if (cp < 0x10000) {
-        consent_css_put(c, (int) (0xe0 | (cp >> 12)));
-        consent_css_put(c, (int) (0x80 | ((cp >> 6) & 0x3f)));
-        consent_css_put(c, (int) (0x80 | (cp & 0x3f)));
-
-    } else {
-        consent_css_put(c, (int) (0xf0 | (cp >> 18)));
-        consent_css_put(c, (int) (0x80 | ((cp >> 12) & 0x3f)));
-        consent_css_put(c, (int) (0x80 | ((cp >> 6) & 0x3f)));
-        consent_css_put(c, (int) (0x80 | (cp & 0x3f)));
+    for (i = 0; i < n; i++) {
+        consent_css_put(c, (unsigned char) u[i]);
     }
 }
 

@@ -10,6 +10,7 @@
 
 
 #include "consent_html_int.h"
+#include "consent_utf8.h"
 
 
 typedef struct {
@@ -110,7 +111,6 @@ static const char *consent_html_decode(consent_html_t *h, const char *s,
 static int consent_html_alnum(int c);
 static size_t consent_html_charref(const char *s, size_t n, uint32_t *cp,
     uint32_t *cp2);
-static size_t consent_html_utf8(uint32_t cp, char *d);
 
 
 /*
@@ -159,10 +159,10 @@ consent_html_decode(consent_html_t *h, const char *s, size_t len, int mode,
             used = consent_html_charref(s + i, len - i, &cp, &cp2);
 
             if (used > 0) {
-                d += consent_html_utf8(cp, d);
+                d += consent_utf8_put(cp, d);
 
                 if (cp2 != 0) {
-                    d += consent_html_utf8(cp2, d);
+                    d += consent_utf8_put(cp2, d);
                 }
 
                 i += used - 1;
@@ -171,7 +171,7 @@ consent_html_decode(consent_html_t *h, const char *s, size_t len, int mode,
         }
 
         if (c == '\0') {
-            d += consent_html_utf8(0xfffd, d);
+            d += consent_utf8_put(0xfffd, d);
 
         } else if (c == '\r') {
             *d++ = '\n';
@@ -358,31 +358,3 @@ consent_html_charref(const char *s, size_t n, uint32_t *cp, uint32_t *cp2)
     return best + 1;
 }
 
-
-static size_t
-consent_html_utf8(uint32_t cp, char *d)
-{
-    if (cp < 0x80) {
-        d[0] = (char) cp;
-        return 1;
-    }
-
-    if (cp < 0x800) {
-        d[0] = (char) (0xc0 | (cp >> 6));
-        d[1] = (char) (0x80 | (cp & 0x3f));
-        return 2;
-    }
-
-    if (cp < 0x10000) {
-        d[0] = (char) (0xe0 | (cp >> 12));
-        d[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
-        d[2] = (char) (0x80 | (cp & 0x3f));
-        return 3;
-    }
-
-    d[0] = (char) (0xf0 | (cp >> 18));
-    d[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
-    d[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
-    d[3] = (char) (0x80 | (cp & 0x3f));
-    return 4;
-}

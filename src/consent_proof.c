@@ -16,6 +16,7 @@
 #include "consent_ascii.h"
 #include "consent_base64.h"
 #include "consent_errf.h"
+#include "consent_utf8.h"
 #include "consent_proof.h"
 #include "consent_regime.h"
 #include "consent_render.h"
@@ -57,7 +58,6 @@ static int consent_proof_block(const char *name, size_t len);
 static int consent_proof_raw(const char *name, size_t len);
 static size_t consent_proof_entity(const char *p, const char *end,
     char *out, size_t *outlen);
-static size_t consent_proof_utf8(unsigned long c, char *out);
 
 
 consent_proof_t *
@@ -763,7 +763,7 @@ consent_proof_entity(const char *p, const char *end, char *out,
         if (p + n < end && p[n] == ';' && n > 2 && c > 0 && c <= 0x10ffff
             && !(c >= 0xd800 && c <= 0xdfff))
         {
-            *outlen = consent_proof_utf8(c, out);
+            *outlen = consent_utf8_put((uint32_t) c, out);
 
             /* at most 4 bytes for at least 4 consumed */
             return n + 1;
@@ -776,31 +776,3 @@ consent_proof_entity(const char *p, const char *end, char *out,
     return 1;
 }
 
-
-static size_t
-consent_proof_utf8(unsigned long c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char) c;
-        return 1;
-    }
-
-    if (c < 0x800) {
-        out[0] = (char) (0xc0 | (c >> 6));
-        out[1] = (char) (0x80 | (c & 0x3f));
-        return 2;
-    }
-
-    if (c < 0x10000) {
-        out[0] = (char) (0xe0 | (c >> 12));
-        out[1] = (char) (0x80 | ((c >> 6) & 0x3f));
-        out[2] = (char) (0x80 | (c & 0x3f));
-        return 3;
-    }
-
-    out[0] = (char) (0xf0 | (c >> 18));
-    out[1] = (char) (0x80 | ((c >> 12) & 0x3f));
-    out[2] = (char) (0x80 | ((c >> 6) & 0x3f));
-    out[3] = (char) (0x80 | (c & 0x3f));
-    return 4;
-}
