@@ -2,7 +2,8 @@
 # Instructions of the scanner alone, counted by callgrind: one
 # consent_html_feed() of each bench page (the page whole, with the
 # per-request set-up), for a visitor without consent and one who granted
-# everything.  The difference of 6 scans and 1, over 5, so that loading
+# everything, whole and in 1 KB pieces (the two must stay within 15%).
+# The difference of 6 scans and 1, over 5, so that loading
 # the policy is not counted.  Repeatable on a noisy machine, where times
 # are not (docs/performance.md).
 #
@@ -29,9 +30,10 @@ count() {
         | sed -n 's/.*Collected : *//p'
 }
 
-printf '%-12s %-10s %14s %10s\n' page visitor instructions 'a byte'
+printf '%-7s %-8s %12s %7s %12s %7s %7s\n' page visitor whole 'a byte' \
+    '1k pieces' 'a byte' ratio
 
-for page in p2k p50k p500k; do
+for page in ${PAGES:-p2k p50k p500k}; do
     f=$pages/$page.html
     size=$(wc -c < "$f")
 
@@ -41,7 +43,12 @@ for page in p2k p50k p500k; do
         one=$(count 1 $g "$f")
         six=$(count 6 $g "$f")
         n=$(( (six - one) / 5 ))
-        printf '%-12s %-10s %14s %10s\n' "$page" "$who" "$n" \
-            "$(awk "BEGIN { printf \"%.2f\", $n / $size }")"
+        one=$(count 1 $g --piece 1024 "$f")
+        six=$(count 6 $g --piece 1024 "$f")
+        m=$(( (six - one) / 5 ))
+        printf '%-7s %-8s %12s %7s %12s %7s %7s\n' "$page" "$who" "$n" \
+            "$(awk "BEGIN { printf \"%.2f\", $n / $size }")" "$m" \
+            "$(awk "BEGIN { printf \"%.2f\", $m / $size }")" \
+            "$(awk "BEGIN { printf \"%.3f\", $m / $n }")"
     done
 done

@@ -9,7 +9,8 @@
  *               banner) and one who granted everything; a memchr('<')
  *               pass over the same bytes for scale
  *   --scan N    only the scanner, N times over the pages, no timing: for
- *               valgrind --tool=callgrind and perf
+ *               valgrind --tool=callgrind and perf; --piece BYTES feeds
+ *               the pages in pieces of that many bytes
  *   verify      consent_token_verify() of a valid and a tampered cookie
  *   match       consent_match_element() / consent_match_inline() per tag
  *
@@ -447,7 +448,7 @@ static const char *bench_inline_scripts[] = {
 int
 main(int argc, char **argv)
 {
-    int                    i, n, scan_only, scan_granted;
+    int                    i, n, scan_only, scan_granted, scan_piece;
     char                   err[512], keyline[128], cookie[256], tampered[256];
     size_t                 p, ntags, total, iters;
     double                 ns, scan[2][2], mc;
@@ -469,6 +470,7 @@ main(int argc, char **argv)
     policy_path = NULL;
     scan_only = 0;
     scan_granted = 0;
+    scan_piece = 0;
     s.npages = 0;
 
     for (i = 1; i < argc; i++) {
@@ -480,6 +482,9 @@ main(int argc, char **argv)
 
         } else if (strcmp(argv[i], "--granted") == 0) {
             scan_granted = 1;
+
+        } else if (i + 1 < argc && strcmp(argv[i], "--piece") == 0) {
+            scan_piece = atoi(argv[++i]);
 
         } else if (s.npages < BENCH_PAGES_MAX) {
             pages[s.npages].name = argv[i];
@@ -499,7 +504,7 @@ main(int argc, char **argv)
 
     if (policy_path == NULL || s.npages == 0) {
         fprintf(stderr, "usage: consent-bench --policy FILE "
-                "[--scan N [--granted]] "
+                "[--scan N [--granted] [--piece BYTES]] "
                 "PAGE...\n");
         return 2;
     }
@@ -548,7 +553,7 @@ main(int argc, char **argv)
 
     if (scan_only > 0) {
         s.only = s.npages;
-        s.piece = 0;
+        s.piece = scan_piece > 0 ? (size_t) scan_piece : 0;
         s.consent = scan_granted;
         bench_scan(&s, scan_only);
         printf("scanned %zu bytes\n", total * scan_only);
