@@ -3,9 +3,10 @@
 # consent_html_feed() of each bench page (the page whole, with the
 # per-request set-up), for a visitor without consent and one who granted
 # everything, whole and in 1 KB pieces (the two must stay within 15%).
-# The difference of 6 scans and 1, over 5, so that loading
-# the policy is not counted.  Repeatable on a noisy machine, where times
-# are not (docs/performance.md).
+# Only bench_scan() is counted (loading the policy is not, and its
+# hash seed made the counts move by a few hundred), and of that the
+# difference of 6 scans and 1, over 5.  Repeatable on a noisy machine,
+# where times are not (docs/performance.md).
 #
 #   sh bench/scan-callgrind.sh [BENCH_TOOL]
 #
@@ -25,7 +26,8 @@ if ! command -v valgrind >/dev/null; then
 fi
 
 count() {
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$tool" \
+    valgrind --tool=callgrind --toggle-collect=bench_scan \
+        --callgrind-out-file=/dev/null "$tool" \
         --policy "$policy" --scan "$@" 2>&1 \
         | sed -n 's/.*Collected : *//p'
 }
