@@ -1497,7 +1497,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
          */
 
         case CONSENT_S_DATA:
-            q = memchr(p, '<', (size_t) (lim - p));
+            q = consent_html_near(p, lim, '<');
 
             if (q == NULL) {
                 return lim;
