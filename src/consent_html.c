@@ -2892,10 +2892,17 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * change nothing here but the count (p, li): their first letter
          * and length are not looked up
          */
-        known = (len < 16 && ((end ? consent_html_look_end[first]
-                                   : consent_html_look[first])
-                              & (1u << len)))
-                ? consent_html_find_raw(n, len) : NULL;
+        known = NULL;
+
+        if (len < 16 && ((end ? consent_html_look_end[first]
+                              : consent_html_look[first])
+                         & (1u << len)))
+        {
+            /* a one-letter name is its bucket's only one (<a>) */
+            known = (len == 1)
+                    ? &consent_html_names[consent_html_bucket[first][1] - 1]
+                    : consent_html_find_raw(n, len);
+        }
         flags = 0;
         marks = 0;
 
