@@ -2817,11 +2817,11 @@ consent_html_skip_may(consent_html_t *h)
 static const char *
 consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
-    int                         end, marks, last_end;
-    size_t                      len, slot, last_len, name_end;
+    int                         end, marks;
+    size_t                      len, slot, name_end;
     unsigned                    c, first, flags, names;
-    uint32_t                    hash, last_hash;
-    const char                 *p, *n, *last_q, *last_n;
+    uint32_t                    hash;
+    const char                 *p, *n, *last_q;
     const consent_html_name_t  *known;
 #if (CONSENT_HTML_SSE2)
     uint64_t                    lts;
@@ -2840,10 +2840,6 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     consent_html_assert(consent_html_skip_may(h) && h->observe == NULL);
 
     last_q = NULL;
-    last_n = NULL;
-    last_end = 0;
-    last_len = 0;
-    last_hash = 0;
     name_end = 0;
 
     for ( ;; ) {
@@ -2976,11 +2972,8 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             h->hopen[slot]++;
         }
 
+        /* the last one's name is read again at the end, not kept */
         last_q = q;
-        last_n = n;
-        last_end = end;
-        last_len = len;
-        last_hash = hash;
 
         /* as the states have it: a long name is let go before it ends */
         if (!end && len <= CONSENT_HTML_KEEP_MAX) {
@@ -3029,17 +3022,30 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 done:
 
     if (last_q != NULL) {
-        h->is_end = last_end;
-        h->name_len = last_len;
-        h->name_hash = last_hash;
-        h->known = (last_len - 1 < CONSENT_HTML_KEEP_MAX)
-                   ? consent_html_find_raw(last_n, last_len) : NULL;
+        end = (last_q[1] == '/');
+        n = last_q + 1 + end;
+        hash = 2166136261u;
+
+        /* it ended before lim, at whitespace, '/' or '>' */
+        for (p = n; (c = consent_html_nm[(unsigned char) *p]) != 0
+                    || *p == '\0'; p++)
+        {
+            hash = (hash ^ c) * 16777619;
+
+            if (p - n < CONSENT_HTML_NAME_MAX) {
+                h->name[p - n] = (char) c;
+            }
+        }
+
+        len = (size_t) (p - n);
+
+        h->is_end = end;
+        h->name_len = len;
+        h->name_hash = hash;
+        h->known = (len - 1 < CONSENT_HTML_KEEP_MAX)
+                   ? consent_html_find_raw(n, len) : NULL;
         h->mark = last_q;
         h->name_end = name_end;
-
-        for (len = 0; len < last_len && len < CONSENT_HTML_NAME_MAX; len++) {
-            h->name[len] = (char) consent_html_nm[(unsigned char) last_n[len]];
-        }
 
         consent_html_skipped(h);
     }
