@@ -814,15 +814,16 @@ def micro_md(m):
                          p["memchr_us"]))
     ipb = m.get("instructions")
     if ipb:
-        lines += ["", "Instructions a byte (callgrind, the page whole, "
-                  "per-request set-up included):", "",
-                  "| page | no cookie | everything granted | floor |",
-                  "|---|---:|---:|---:|"]
+        lines += ["", "Instructions a byte (callgrind, the per-request "
+                  "set-up included; the page whole unless said):", "",
+                  "| page | no cookie | no cookie, 1 KB pieces "
+                  "| everything granted | floor |",
+                  "|---|---:|---:|---:|---:|"]
         for page in sorted(ipb, key=lambda k: ipb[k]["bytes"]):
             i = ipb[page]
-            lines.append("| %s | %.2f | %.2f | %.2f |" % (
-                page, i["none"] / i["bytes"], i["granted"] / i["bytes"],
-                i["floor"] / i["bytes"]))
+            lines.append("| %s | %.2f | %.2f | %.2f | %.2f |" % (
+                page, i["none"] / i["bytes"], i["pieces"] / i["bytes"],
+                i["granted"] / i["bytes"], i["floor"] / i["bytes"]))
     t, mt = m["token"], m["match"]
     lines += ["", "| core operation | time |", "|---|---:|",
               "| token verify, valid cookie | %.0f ns |"
@@ -1032,11 +1033,11 @@ def instructions(res, html):
         log("no valgrind: instructions a byte not counted")
         return
 
-    def count(page, *mode):
+    def count(page, fn, *mode):
         n = []
         for runs in (1, 6):
             p = subprocess.run(
-                ["valgrind", "--tool=callgrind",
+                ["valgrind", "--tool=callgrind", "--toggle-collect=" + fn,
                  "--callgrind-out-file=/dev/null", MICRO, "--policy",
                  POLICY] + list(mode) + [str(runs), page],
                 capture_output=True, text=True)
@@ -1051,9 +1052,11 @@ def instructions(res, html):
     for name in ("p2k", "p50k", "p500k"):
         page = os.path.join(html, name + ".html")
         i = {"bytes": os.path.getsize(page),
-             "none": count(page, "--scan"),
-             "granted": count(page, "--granted", "--scan"),
-             "floor": count(page, "--floor")}
+             "none": count(page, "bench_scan", "--scan"),
+             "granted": count(page, "bench_scan", "--granted", "--scan"),
+             "pieces": count(page, "bench_scan", "--piece", "1024",
+                             "--scan"),
+             "floor": count(page, "bench_floor", "--floor")}
         if None in i.values():
             log("callgrind failed on %s" % page)
             return

@@ -2,11 +2,13 @@
 # Instructions of the scanner alone, counted by callgrind: one
 # consent_html_feed() of each bench page (the page whole, with the
 # per-request set-up), for a visitor without consent and one who granted
-# everything, and the floor (consent-bench-floor.c: the least work a
-# tokenizer must do to find the tags).  The difference of 6 scans and 1,
-# over 5, so that loading
-# the policy is not counted.  Repeatable on a noisy machine, where times
-# are not (docs/performance.md).
+# everything, whole and in 1 KB pieces (the two must stay within 15%);
+# and the floor (consent-bench-floor.c: the least work a tokenizer must
+# do to find the tags), whole.  Only bench_scan() or bench_floor() is
+# counted (loading the policy is not, and its hash seed made the counts
+# move by a few hundred), and of that the difference of 6 runs and 1,
+# over 5.  Repeatable on a noisy machine, where times are not
+# (docs/performance.md).
 #
 #   sh bench/scan-callgrind.sh [BENCH_TOOL]
 #
@@ -25,33 +27,46 @@ if ! command -v valgrind >/dev/null; then
     exit 1
 fi
 
-# count RUNS MODE...: the instructions of consent-bench MODE RUNS PAGE
+# count FUNCTION OPTION... RUNS: the instructions of FUNCTION when
+# consent-bench runs with OPTION... RUNS over the page $f
 count() {
-    runs=$1
+    fn=$1
     shift
 
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$tool" \
-        --policy "$policy" "$@" "$runs" "$f" 2>&1 \
+    valgrind --tool=callgrind --toggle-collect="$fn" \
+        --callgrind-out-file=/dev/null "$tool" \
+        --policy "$policy" "$@" "$f" 2>&1 \
         | sed -n 's/.*Collected : *//p'
 }
 
-printf '%-12s %-10s %14s %10s\n' page visitor instructions 'a byte'
+# per run: the difference of 6 runs and 1, over 5
+per() {
+    one=$(count "$@" 1)
+    six=$(count "$@" 6)
+    echo $(( (six - one) / 5 ))
+}
 
-for page in p2k p50k p500k; do
+ratio() {
+    awk "BEGIN { printf \"%.$3f\", $1 / $2 }"
+}
+
+printf '%-7s %-8s %12s %7s %12s %7s %7s\n' page visitor whole 'a byte' \
+    '1k pieces' 'a byte' ratio
+
+for page in ${PAGES:-p2k p50k p500k}; do
     f=$pages/$page.html
     size=$(wc -c < "$f")
 
-    for who in none granted floor; do
-        case $who in
-        none)    mode=--scan ;;
-        granted) mode="--granted --scan" ;;
-        floor)   mode=--floor ;;
-        esac
-
-        one=$(count 1 $mode)
-        six=$(count 6 $mode)
-        n=$(( (six - one) / 5 ))
-        printf '%-12s %-10s %14s %10s\n' "$page" "$who" "$n" \
-            "$(awk "BEGIN { printf \"%.2f\", $n / $size }")"
+    for who in none granted; do
+        g=
+        [ "$who" = granted ] && g=--granted
+        n=$(per bench_scan $g --piece 0 --scan)
+        m=$(per bench_scan $g --piece 1024 --scan)
+        printf '%-7s %-8s %12s %7s %12s %7s %7s\n' "$page" "$who" "$n" \
+            "$(ratio $n $size 2)" "$m" "$(ratio $m $size 2)" \
+            "$(ratio $m $n 3)"
     done
+
+    n=$(per bench_floor --floor)
+    printf '%-7s %-8s %12s %7s\n' "$page" floor "$n" "$(ratio $n $size 2)"
 done

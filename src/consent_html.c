@@ -165,8 +165,12 @@ static const char *consent_html_attrs(int *sp, const char *p,
     const char *lim);
 static const char *consent_html_attrs_rec(consent_html_t *h, int *sp,
     const char *p, const char *lim);
+static const char *consent_html_rec_walk(consent_html_t *h, const char *p,
+    const char *lim, size_t base, int *sp);
+#if (CONSENT_HTML_CHECKS)
 static const char *consent_html_rec_tag(consent_html_t *h, const char *p,
     const char *lim, size_t base, int *sc);
+#endif
 static void consent_html_rec_step(consent_html_t *h, int s, int ns,
     size_t i);
 static const char *consent_html_skip(consent_html_t *h, const char *q,
@@ -939,7 +943,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
          */
 
         case CONSENT_S_DATA:
-            q = memchr(p, '<', (size_t) (lim - p));
+            q = consent_html_near(p, lim, '<');
 
             if (q == NULL) {
                 return lim;
@@ -1641,7 +1645,7 @@ consent_html_scan(consent_html_t *h, const char *p, const char *lim)
 
 /*
  * The walkers of a tag: consent_html_attrs(), consent_html_attrs_rec(),
- * consent_html_rec_tag(), consent_html_tag_end() and consent_html_skip()
+ * consent_html_rec_walk(), consent_html_tag_end() and consent_html_skip()
  * repeat one another's steps and the rows of consent_html_next on
  * purpose: each is unrolled by hand for what it has to note, because
  * the scanner's instructions a byte matter (make bench-scan-callgrind).
@@ -1738,36 +1742,29 @@ static const char *
 consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
     const char *lim)
 {
-    int          s, ns, sc;
-    size_t       base, nraw, cur;
-    unsigned     over;
+    int          s, ns;
+    size_t       base;
     const char  *q, *start;
+
+    /*
+     * a tag, whole or cut by the end of the buffer, is noted in one walk
+     * that can stop anywhere and go on in the next buffer; a long value
+     * drained (the tag let go while it streams) goes by the states
+     */
+    if (h->region != CONSENT_R_DRAIN) {
+        q = consent_html_rec_walk(h, p, lim, consent_html_off(h, p), sp);
+
+        if (q != NULL) {
+            h->rec_done = 1;
+            h->rec_end = consent_html_off(h, q);
+        }
+
+        return q;
+    }
 
     s = *sp;
     start = p;
     base = consent_html_off(h, p);
-
-    /* most tags are whole in the buffer: noted in one go */
-    if (s == CONSENT_S_BEFORE_ATTR_NAME || s == CONSENT_S_SELF_CLOSING) {
-        nraw = h->nraw;
-        cur = h->rec_cur;
-        over = h->rec_over;
-        sc = (s == CONSENT_S_SELF_CLOSING);
-
-        q = consent_html_rec_tag(h, p, lim, base, &sc);
-
-        if (q != NULL) {
-            *sp = sc ? CONSENT_S_SELF_CLOSING : CONSENT_S_BEFORE_ATTR_NAME;
-            h->rec_done = 1;
-            h->rec_end = base + (size_t) (q - start);
-            return q;
-        }
-
-        /* the tag goes on in the next buffer: the states note it */
-        h->nraw = nraw;
-        h->rec_cur = cur;
-        h->rec_over = over;
-    }
 
     while (p < lim) {
         if (s == CONSENT_S_ATTR_VALUE_DQ || s == CONSENT_S_ATTR_VALUE_SQ) {
@@ -1827,45 +1824,76 @@ consent_html_attrs_rec(consent_html_t *h, int *sp, const char *p,
 
 
 /*
- * consent_html_attrs_rec() for a tag whose end is before lim, from before
- * an attribute name or after '/' (*sc set): the states followed by hand,
+ * The states of a tag after its name followed by hand from *sp at p,
  * each noting what consent_html_rec_step() would note when it is entered
- * or left.  The end of the tag, with *sc: whether its '>' ended a
- * self-closing tag; NULL: not before lim (what was noted is then the
- * caller's to undo).  base: the region offset of p.  A deliberate copy
- * of the other walkers (see consent_html_attrs(); t/unit/walk.c).
+ * or left: the end of the tag (after its '>'), with *sp the state that
+ * saw it; or NULL at lim, with *sp the state there and raw as the states
+ * leave it, to go on from there in the next buffer.  base: the region
+ * offset of p.  A deliberate copy of the other walkers (see
+ * consent_html_attrs(); t/unit/walk.c).
  */
 
 static const char *
-consent_html_rec_tag(consent_html_t *h, const char *p, const char *lim,
-    size_t base, int *sc)
+consent_html_rec_walk(consent_html_t *h, const char *p, const char *lim,
+    size_t base, int *sp)
 {
+    int                  s, quote;
     unsigned             k;
     const char          *q, *start;
     consent_html_raw_t  *r;
 
     start = p;
-    r = NULL;
+    s = *sp;
+    r = (h->rec_cur < CONSENT_HTML_ATTRS_MAX) ? &h->raw[h->rec_cur] : NULL;
+    quote = '"';
+
+    /* before a name, after a value, after '/' (alike): a tag's start */
+    if (s != CONSENT_S_BEFORE_ATTR_NAME && s != CONSENT_S_SELF_CLOSING
+        && s != CONSENT_S_AFTER_ATTR_VALUE)
+    {
+        switch (s) {
+
+        case CONSENT_S_ATTR_NAME:
+            goto in_name;
+
+        case CONSENT_S_AFTER_ATTR_NAME:
+            goto after_name;
+
+        case CONSENT_S_BEFORE_ATTR_VALUE:
+            goto before_value;
+
+        case CONSENT_S_ATTR_VALUE_SQ:
+            quote = '\'';
+
+            /* fall through */
+
+        case CONSENT_S_ATTR_VALUE_DQ:
+            goto in_quoted;
+
+        default:
+            goto in_unquoted;
+        }
+    }
 
 between:
 
-    /* before an attribute name, after a value, after '/' */
     for ( ;; ) {
         if (p == lim) {
-            return NULL;
+            goto cut;
         }
 
         k = consent_html_class[(unsigned char) *p];
 
         if (k == CONSENT_HC_GT) {
+            *sp = s;
             return p + 1;
         }
 
         if (k == CONSENT_HC_SPACE) {
-            *sc = 0;
+            s = CONSENT_S_BEFORE_ATTR_NAME;
 
         } else if (k == CONSENT_HC_SLASH) {
-            *sc = 1;
+            s = CONSENT_S_SELF_CLOSING;
 
         } else {
             break;
@@ -1876,8 +1904,8 @@ between:
 
 name:
 
-    /* an attribute begins */
-    *sc = 0;
+    /* an attribute begins; its first byte may be '=' or a quote */
+    s = CONSENT_S_ATTR_NAME;
 
     if (h->nraw == CONSENT_HTML_ATTRS_MAX) {
         h->rec_over = 1;
@@ -1894,37 +1922,60 @@ name:
         r->value_len = 0;
     }
 
-    /* its name: anything but whitespace, '/', '>' and '=' goes on */
-    do {
-        if (++p == lim) {
-            return NULL;
+    p++;
+
+in_name:
+
+    /* anything but whitespace, '/', '>' and '=' goes on */
+    for ( ;; ) {
+        if (p == lim) {
+            goto cut;
         }
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == CONSENT_HC_OTHER || k >= CONSENT_HC_DQ);
+        if (k != CONSENT_HC_OTHER && k < CONSENT_HC_DQ) {
+            break;
+        }
+
+        p++;
+    }
 
     if (r != NULL) {
         r->name_len = base + (size_t) (p - start) - r->name_off;
     }
 
     /* and the whitespace after it */
-    while (k == CONSENT_HC_SPACE) {
-        if (++p == lim) {
-            return NULL;
-        }
+    if (k == CONSENT_HC_SPACE) {
+        s = CONSENT_S_AFTER_ATTR_NAME;
+        p++;
 
-        k = consent_html_class[(unsigned char) *p];
+    after_name:
+
+        for ( ;; ) {
+            if (p == lim) {
+                goto cut;
+            }
+
+            k = consent_html_class[(unsigned char) *p];
+
+            if (k != CONSENT_HC_SPACE) {
+                break;
+            }
+
+            p++;
+        }
     }
 
     switch (k) {
 
     case CONSENT_HC_SLASH:
-        *sc = 1;
+        s = CONSENT_S_SELF_CLOSING;
         p++;
         goto between;
 
     case CONSENT_HC_GT:
+        *sp = s;
         return p + 1;
 
     case CONSENT_HC_EQ:
@@ -1941,16 +1992,27 @@ name:
         r->value_off = base + (size_t) (p - start) + 1;
     }
 
-    do {
-        if (++p == lim) {
-            return NULL;
+    s = CONSENT_S_BEFORE_ATTR_VALUE;
+    p++;
+
+before_value:
+
+    for ( ;; ) {
+        if (p == lim) {
+            goto cut;
         }
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k == CONSENT_HC_SPACE);
+        if (k != CONSENT_HC_SPACE) {
+            break;
+        }
+
+        p++;
+    }
 
     if (k == CONSENT_HC_GT) {
+        *sp = s;
         return p + 1;
     }
 
@@ -1959,16 +2021,30 @@ name:
             r->value_off = base + (size_t) (p - start) + 1;
         }
 
-        q = consent_html_near(p + 1, lim, (k == CONSENT_HC_DQ) ? '"' : '\'');
+        if (k == CONSENT_HC_DQ) {
+            s = CONSENT_S_ATTR_VALUE_DQ;
+            quote = '"';
+
+        } else {
+            s = CONSENT_S_ATTR_VALUE_SQ;
+            quote = '\'';
+        }
+
+        p++;
+
+    in_quoted:
+
+        q = consent_html_near(p, lim, quote);
 
         if (q == NULL) {
-            return NULL;
+            goto cut;
         }
 
         if (r != NULL) {
             r->value_len = base + (size_t) (q - start) - r->value_off;
         }
 
+        s = CONSENT_S_AFTER_ATTR_VALUE;
         p = q + 1;
         goto between;
     }
@@ -1978,26 +2054,109 @@ name:
         r->value_off = base + (size_t) (p - start);
     }
 
-    do {
-        if (++p == lim) {
-            return NULL;
+    s = CONSENT_S_ATTR_VALUE_UQ;
+    p++;
+
+in_unquoted:
+
+    for ( ;; ) {
+        if (p == lim) {
+            goto cut;
         }
 
         k = consent_html_class[(unsigned char) *p];
 
-    } while (k != CONSENT_HC_SPACE && k != CONSENT_HC_GT);
+        if (k == CONSENT_HC_SPACE || k == CONSENT_HC_GT) {
+            break;
+        }
+
+        p++;
+    }
 
     if (r != NULL) {
         r->value_len = base + (size_t) (p - start) - r->value_off;
     }
 
     if (k == CONSENT_HC_GT) {
+        *sp = s;
         return p + 1;
     }
 
+    s = CONSENT_S_BEFORE_ATTR_NAME;
     p++;
     goto between;
+
+cut:
+
+    *sp = s;
+
+    return NULL;
 }
+
+
+#if (CONSENT_HTML_CHECKS)
+
+/*
+ * consent_html_rec_walk() from before an attribute name, or after '/'
+ * (*sc set), as consent_html_walkcheck() checks it: with *sc, whether
+ * the '>' ended a self-closing tag.  A tag of up to 256 bytes is also
+ * walked cut in two at each byte, the second part from the state and
+ * the notes the first left, and must end and be noted alike; when it
+ * is not, the answer is made wrong on purpose (NULL for a tag that
+ * ends, p for one that does not) so that the check names this walker.
+ */
+
+static const char *
+consent_html_rec_tag(consent_html_t *h, const char *p, const char *lim,
+    size_t base, int *sc)
+{
+    int                  s0, s, s2;
+    size_t               j, n, nraw;
+    unsigned             over;
+    const char          *q, *q2;
+    consent_html_raw_t   raw[CONSENT_HTML_ATTRS_MAX];
+
+    s0 = *sc ? CONSENT_S_SELF_CLOSING : CONSENT_S_BEFORE_ATTR_NAME;
+    s = s0;
+
+    q = consent_html_rec_walk(h, p, lim, base, &s);
+
+    *sc = (s == CONSENT_S_SELF_CLOSING);
+
+    n = (size_t) (lim - p);
+
+    if (n > 256) {
+        return q;
+    }
+
+    nraw = h->nraw;
+    over = h->rec_over;
+    memcpy(raw, h->raw, nraw * sizeof(consent_html_raw_t));
+
+    for (j = 0; j <= n; j++) {
+        h->nraw = 0;
+        h->rec_over = 0;
+        h->rec_cur = CONSENT_HTML_ATTRS_MAX;
+        s2 = s0;
+
+        q2 = consent_html_rec_walk(h, p, p + j, base, &s2);
+
+        if (q2 == NULL && j < n) {
+            q2 = consent_html_rec_walk(h, p + j, lim, base + j, &s2);
+        }
+
+        if (q2 != q || s2 != s || h->nraw != nraw
+            || h->rec_over != over
+            || memcmp(h->raw, raw, nraw * sizeof(consent_html_raw_t)) != 0)
+        {
+            return (q == NULL) ? p : NULL;
+        }
+    }
+
+    return q;
+}
+
+#endif
 
 
 /* what consent_html_parse() notes where the state changes at offset i */
@@ -2104,11 +2263,11 @@ consent_html_skip_may(consent_html_t *h)
 static const char *
 consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 {
-    int                         end, marks, last_end;
-    size_t                      len, slot, last_len, name_end;
+    int                         end, marks;
+    size_t                      len, slot, name_end;
     unsigned                    c, first, flags, names;
-    uint32_t                    hash, last_hash;
-    const char                 *p, *n, *last_q, *last_n;
+    uint32_t                    hash;
+    const char                 *p, *n, *last_q;
     const consent_html_name_t  *known;
 #if (CONSENT_HTML_SSE2)
     uint64_t                    lts;
@@ -2127,10 +2286,6 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
     consent_html_assert(consent_html_skip_may(h) && h->observe == NULL);
 
     last_q = NULL;
-    last_n = NULL;
-    last_end = 0;
-    last_len = 0;
-    last_hash = 0;
     name_end = 0;
 
     for ( ;; ) {
@@ -2179,10 +2334,17 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
          * change nothing here but the count (p, li): their first letter
          * and length are not looked up
          */
-        known = (len < 16 && ((end ? consent_html_look_end[first]
-                                   : consent_html_look[first])
-                              & (1u << len)))
-                ? consent_html_find_raw(n, len) : NULL;
+        known = NULL;
+
+        if (len < 16 && ((end ? consent_html_look_end[first]
+                              : consent_html_look[first])
+                         & (1u << len)))
+        {
+            /* a one-letter name is its bucket's only one (<a>) */
+            known = (len == 1)
+                    ? &consent_html_names[consent_html_bucket[first][1] - 1]
+                    : consent_html_find_raw(n, len);
+        }
         flags = 0;
         marks = 0;
 
@@ -2256,11 +2418,8 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
             h->hopen[slot]++;
         }
 
+        /* the last one's name is read again at the end, not kept */
         last_q = q;
-        last_n = n;
-        last_end = end;
-        last_len = len;
-        last_hash = hash;
 
         /* as the states have it: a long name is let go before it ends */
         if (!end && len <= CONSENT_HTML_KEEP_MAX) {
@@ -2309,17 +2468,30 @@ consent_html_skip(consent_html_t *h, const char *q, const char *lim)
 done:
 
     if (last_q != NULL) {
-        h->is_end = last_end;
-        h->name_len = last_len;
-        h->name_hash = last_hash;
-        h->known = (last_len - 1 < CONSENT_HTML_KEEP_MAX)
-                   ? consent_html_find_raw(last_n, last_len) : NULL;
+        end = (last_q[1] == '/');
+        n = last_q + 1 + end;
+        hash = 2166136261u;
+
+        /* it ended before lim, at whitespace, '/' or '>' */
+        for (p = n; (c = consent_html_nm[(unsigned char) *p]) != 0
+                    || *p == '\0'; p++)
+        {
+            hash = (hash ^ c) * 16777619;
+
+            if (p - n < CONSENT_HTML_NAME_MAX) {
+                h->name[p - n] = (char) c;
+            }
+        }
+
+        len = (size_t) (p - n);
+
+        h->is_end = end;
+        h->name_len = len;
+        h->name_hash = hash;
+        h->known = (len - 1 < CONSENT_HTML_KEEP_MAX)
+                   ? consent_html_find_raw(n, len) : NULL;
         h->mark = last_q;
         h->name_end = name_end;
-
-        for (len = 0; len < last_len && len < CONSENT_HTML_NAME_MAX; len++) {
-            h->name[len] = (char) consent_html_nm[(unsigned char) last_n[len]];
-        }
 
         consent_html_skipped(h);
     }
@@ -2359,7 +2531,7 @@ consent_html_stops(const consent_html_name_t *n)
  * after all (*seen: CONSENT_HTML_A_*).  The states that go on alike are
  * one here: before a name, after a value and after '/' (their rows of
  * consent_html_next agree).  NULL: the end is not before lim.
- * consent_html_rec_tag() follows the same states and notes the
+ * consent_html_rec_walk() follows the same states and notes the
  * attributes; without a note to take, this walk costs less (callgrind),
  * so both are kept, and consent_html_walkcheck() (t/unit/walk.c) and
  * the html fuzz harness check that they and the states agree.

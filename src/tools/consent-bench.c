@@ -12,7 +12,8 @@
  *               pages (consent-bench-floor.c): where the scanner's
  *               lower bound is
  *   --scan N    only the scanner, N times over the pages, no timing: for
- *               valgrind --tool=callgrind and perf
+ *               valgrind --tool=callgrind and perf; --piece BYTES feeds
+ *               the pages in pieces of that many bytes
  *   --floor N   the same for the floor
  *   --tags      the tags the floor finds and those the scanner reports,
  *               page by page: the floor must find every one
@@ -537,7 +538,8 @@ static const char *bench_inline_scripts[] = {
 int
 main(int argc, char **argv)
 {
-    int                    i, n, scan_only, scan_granted, scan_floor, count;
+    int                    i, n, scan_only, scan_granted, scan_piece,
+                           scan_floor, count;
     char                   err[512], keyline[128], cookie[256], tampered[256];
     size_t                 p, ntags, total, iters;
     double                 ns, scan[2][2], mc, fl;
@@ -559,6 +561,7 @@ main(int argc, char **argv)
     policy_path = NULL;
     scan_only = 0;
     scan_granted = 0;
+    scan_piece = 0;
     scan_floor = 0;
     count = 0;
     s.npages = 0;
@@ -580,6 +583,9 @@ main(int argc, char **argv)
         } else if (strcmp(argv[i], "--granted") == 0) {
             scan_granted = 1;
 
+        } else if (i + 1 < argc && strcmp(argv[i], "--piece") == 0) {
+            scan_piece = atoi(argv[++i]);
+
         } else if (s.npages < BENCH_PAGES_MAX) {
             pages[s.npages].name = argv[i];
             pages[s.npages].data = bench_read(argv[i],
@@ -598,7 +604,8 @@ main(int argc, char **argv)
 
     if (policy_path == NULL || s.npages == 0) {
         fprintf(stderr, "usage: consent-bench --policy FILE "
-                "[--scan N [--granted] | --floor N | --tags] "
+                "[--scan N [--granted] [--piece BYTES] | --floor N "
+                "| --tags] "
                 "PAGE...\n");
         return 2;
     }
@@ -651,7 +658,7 @@ main(int argc, char **argv)
 
     if (scan_only > 0) {
         s.only = s.npages;
-        s.piece = 0;
+        s.piece = scan_piece > 0 ? (size_t) scan_piece : 0;
         s.consent = scan_granted;
 
         if (scan_floor) {
