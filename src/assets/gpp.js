@@ -113,16 +113,16 @@ function locator() {
     if (w.frames.__gppLocator) {
         return;
     }
-    if (!d.body) {
-        return d.addEventListener('DOMContentLoaded', locator);
-    }
     f = d.createElement('iframe');
     f.name = '__gppLocator';
     f.title = '';
     f.hidden = true;
     f.setAttribute('aria-hidden', 'true');
     f.setAttribute('data-consent-ui', '');
-    d.body.appendChild(f);
+    // at once, into <html> while there is no <body> yet: a frame in the
+    // page looks for it when its own script runs, which can be before
+    // the page has been parsed to its end
+    (d.body || d.documentElement).appendChild(f);
 }
 
 locator();

@@ -62,9 +62,16 @@ window.__tcfapi('addEventListener', 2, function (td, ok) {
 </head><body><main><h1>Article</h1><p>Text.</p>
 <img alt="" width="1" height="1" src="https://www.facebook.com/tr?id=1&amp;gdpr=${GDPR}&amp;gdpr_consent=${GDPR_CONSENT_755}&amp;ac=${ADDTL_CONSENT}&amp;x=${OTHER}">
 <iframe id="ad" title="ad" src="http://localhost:__PORT__/frame/ad.html"></iframe>
+<script src="/frame/slow.js"></script>
 </main></body></html>
 HTML
 $t->write_file('site/tcf.html', $page);
+
+# a script that holds the page's parsing up for about two seconds: the
+# frame above runs its script long before the page is parsed to its end
+# (DOMContentLoaded), so it finds the locator frame only if the CMP put
+# it there at once
+$t->write_file('site/frame/slow.js', '/*' . ('.' x 196) . "*/\n");
 
 # a frame of another origin, without the module: it finds the CMP
 # through the __tcfapiLocator frame of an ancestor and postMessage
@@ -119,6 +126,7 @@ http {
 
         location /consent/ { consent_endpoint; }
         location /frame/ { consent off; }
+        location = /frame/slow.js { consent off; limit_rate 100; }
     }
 }
 EOF
