@@ -4,6 +4,7 @@
 # (the kernel's share of sending a page is not counted).
 #
 #   sh bench/callgrind.sh [N]        N requests a case (default 100)
+#   CALLGRIND_PAGES="assets/photo.png" sh bench/callgrind.sh   other pages
 #
 # Needs a finished "make bench" (its build/bench/w1/nginx.conf and pages
 # are reused), valgrind and curl.
@@ -69,6 +70,7 @@ cookie=$(curl -s -D - -o /dev/null -X POST \
     | sed -n 's/^Set-Cookie: consent=\([^;]*\).*/\1/p')
 
 run() {         # name sendfile server page [cookie]
+    set -- "$(echo "$1" | tr / -)" "$2" "$3" "$4" "$5"
     urls=
     url="http://127.0.0.1:$(port "$2" "$3")/$4"
     j=0
@@ -95,7 +97,7 @@ run() {         # name sendfile server page [cookie]
                 printf "      %8d  %s\n", c / n, l }'
 }
 
-for page in p2k.html p50k.html; do
+for page in ${CALLGRIND_PAGES:-p2k.html p50k.html}; do
     run "plain-off-$page" off plain $page
     run "module-none-off-$page" off consent $page
     [ -n "$cookie" ] && run "module-all-off-$page" off consent $page "$cookie"
