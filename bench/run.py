@@ -1056,7 +1056,7 @@ def instructions(res, html):
              "granted": count(page, "bench_scan", "--granted", "--scan"),
              "pieces": count(page, "bench_scan", "--piece", "1024",
                              "--scan"),
-             "floor": count(page, "bench_floor", "--floor")}
+             "floor": count(page, "bench_floor_walk", "--floor")}
         if None in i.values():
             log("callgrind failed on %s" % page)
             return

@@ -4,7 +4,7 @@
 # per-request set-up), for a visitor without consent and one who granted
 # everything, whole and in 1 KB pieces (the two must stay within 15%);
 # and the floor (consent-bench-floor.c: the least work a tokenizer must
-# do to find the tags), whole.  Only bench_scan() or bench_floor() is
+# do to find the tags), whole.  Only bench_scan() or bench_floor_walk() is
 # counted (loading the policy is not, and its hash seed made the counts
 # move by a few hundred), and of that the difference of 6 runs and 1,
 # over 5.  Repeatable on a noisy machine, where times are not
@@ -67,6 +67,6 @@ for page in ${PAGES:-p2k p50k p500k}; do
             "$(ratio $m $n 3)"
     done
 
-    n=$(per bench_floor --floor)
+    n=$(per bench_floor_walk --floor)
     printf '%-7s %-8s %12s %7s\n' "$page" floor "$n" "$(ratio $n $size 2)"
 done

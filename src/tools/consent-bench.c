@@ -79,6 +79,7 @@ typedef struct {
 
 
 typedef double (*bench_fn_pt)(void *data, size_t iters);
+typedef size_t (*bench_walk_pt)(const char *data, size_t len);
 
 
 static volatile size_t  bench_sink;
@@ -90,6 +91,9 @@ static double bench_scan_four(bench_scan_t *s, double scan[2][2]);
 static int bench_cmp(const void *a, const void *b);
 static int bench_emit(void *ctx, const char *data, size_t len, int input);
 static double bench_scan(void *data, size_t iters);
+static double bench_walk(bench_scan_t *s, size_t iters,
+    bench_walk_pt walk);
+static size_t bench_lt(const char *data, size_t len);
 static double bench_memchr(void *data, size_t iters);
 static double bench_floor(void *data, size_t iters);
 static void bench_tag_seen(void *ctx, consent_token_kind_e kind,
@@ -252,13 +256,13 @@ bench_scan(void *data, size_t iters)
 }
 
 
+/* walk over each page (or the one s->only names), iters times */
+
 static double
-bench_memchr(void *data, size_t iters)
+bench_walk(bench_scan_t *s, size_t iters, bench_walk_pt walk)
 {
-    bench_scan_t  *s = data;
-    size_t         i, p, count, first, last;
-    double         t0;
-    const char    *c, *end;
+    size_t  i, p, count, first, last;
+    double  t0;
 
     first = s->only < s->npages ? s->only : 0;
     last = s->only < s->npages ? s->only + 1 : s->npages;
@@ -268,13 +272,7 @@ bench_memchr(void *data, size_t iters)
 
     for (i = 0; i < iters; i++) {
         for (p = first; p < last; p++) {
-            c = s->pages[p].data;
-            end = c + s->pages[p].len;
-
-            while ((c = memchr(c, '<', end - c)) != NULL) {
-                count++;
-                c++;
-            }
+            count += walk(s->pages[p].data, s->pages[p].len);
         }
     }
 
@@ -284,28 +282,36 @@ bench_memchr(void *data, size_t iters)
 }
 
 
+static size_t
+bench_lt(const char *data, size_t len)
+{
+    size_t       count;
+    const char  *c, *end;
+
+    c = data;
+    end = c + len;
+    count = 0;
+
+    while ((c = memchr(c, '<', end - c)) != NULL) {
+        count++;
+        c++;
+    }
+
+    return count;
+}
+
+
+static double
+bench_memchr(void *data, size_t iters)
+{
+    return bench_walk(data, iters, bench_lt);
+}
+
+
 static double
 bench_floor(void *data, size_t iters)
 {
-    bench_scan_t  *s = data;
-    size_t         i, p, count, first, last;
-    double         t0;
-
-    first = s->only < s->npages ? s->only : 0;
-    last = s->only < s->npages ? s->only + 1 : s->npages;
-    count = 0;
-
-    t0 = bench_now();
-
-    for (i = 0; i < iters; i++) {
-        for (p = first; p < last; p++) {
-            count += bench_floor_walk(s->pages[p].data, s->pages[p].len);
-        }
-    }
-
-    bench_sink += count;
-
-    return bench_now() - t0;
+    return bench_walk(data, iters, bench_floor_walk);
 }
 
 
