@@ -33,9 +33,11 @@ MATRIX_STABLE  ?= $(lastword $(shell printf '%s\n' $(MATRIX_ALL) \
 MATRIX_DEBIAN  ?= 1
 MATRIX_BROWSER ?= 0
 # t/deb.t tests the Debian package on Debian's nginx, not NGINX_BIN;
-# t/nosimd.t and t/htmldiff.t test the core's scanner alone (its own
-# builds under build/, no nginx), as t/unit/ does, which is not run here
-MATRIX_TESTS   ?= $(filter-out t/deb.t t/nosimd.t t/htmldiff.t,\
+# t/nosimd.t, t/htmldiff.t and t/bench-floor.t test the core's scanner
+# alone (their own builds under build/, no nginx), as t/unit/ does,
+# which is not run here
+MATRIX_TESTS   ?= $(filter-out t/deb.t t/nosimd.t t/htmldiff.t \
+                      t/bench-floor.t,\
                       $(sort $(wildcard t/*.t)))
 MATRIX_STATIC_VERSION ?= 1.30.4
 

@@ -426,6 +426,16 @@ $r = audit('show', id_of("\x44"), $log);
 is $r->{rc}, 1, 'show: unknown id, exit 1';
 like $r->{out}, qr/no record/, 'show: unknown id, said so';
 
+# one id in 64 starts with '-': an operand, not an unknown option
+like id_of("\xf8"), qr/^-[\w-]{21}$/, 'an id that starts with "-"';
+$r = audit('show', id_of("\xf8"), $log);
+is $r->{rc}, 0, 'show -ID: an id, not an option (found, exit 0)'
+    or diag $r->{out}, $r->{err};
+like $r->{out}, qr/^consent id \Q${\ id_of("\xf8") }\E$/m,
+    'show -ID: its records';
+$r = audit('show', '-Pj4-Pj4', $log);
+is $r->{rc}, 2, 'show -X: not an id, an unknown option (exit 2)';
+
 {
     my $issued = ms(2026, 11, 10, 8, 0) / 1000;
     my $cookie = mint(secret => $SECRET, kid => 'k1', issued => $issued,

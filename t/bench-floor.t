@@ -21,7 +21,10 @@ my $dir = tempdir(CLEANUP => 1);
 
 chdir $repo or die "chdir $repo: $!";
 
-ok(-x $tool, "$tool is built") or BAIL_OUT("make first");
+unless (ok(-x $tool, "$tool is built (make)")) {
+    done_testing();
+    exit;
+}
 
 is(system('python3', 'bench/gen-pages.py', $dir), 0, 'bench pages made');
 

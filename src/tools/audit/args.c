@@ -19,6 +19,9 @@
 #include "tools/audit/audit.h"
 
 
+static int audit_arg_is_id(const char *arg);
+
+
 int
 audit_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -62,6 +65,31 @@ static const audit_opt_t  audit_opts[] = {
     { "--hosts", 0, OPT_HOSTS },
     { NULL, 0, 0 }
 };
+
+
+/*
+ * A consent id (22 base64url characters) is an operand even when it
+ * starts with '-' (one in 64 does): "show -Wuhrv0n..." must not need a
+ * "--" first.  Only an argument that is no option of the command is
+ * taken so.
+ */
+
+static int
+audit_arg_is_id(const char *arg)
+{
+    size_t  i;
+
+    for (i = 0; arg[i]; i++) {
+        if (!((arg[i] >= 'A' && arg[i] <= 'Z') || (arg[i] >= 'a'
+              && arg[i] <= 'z') || (arg[i] >= '0' && arg[i] <= '9')
+              || arg[i] == '-' || arg[i] == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return i == CONSENT_ID_B64_LEN;
+}
 
 
 /*
@@ -109,6 +137,11 @@ audit_parse_args(audit_t *a, int argc, char **argv, unsigned opts)
         }
 
         if (arg[1] != '-') {
+            if (audit_arg_is_id(arg)) {
+                a->files[a->nfiles++] = arg;
+                continue;
+            }
+
             return audit_usage_error(a->cmd, "unknown option \"%s\"", arg);
         }
 
@@ -128,6 +161,11 @@ audit_parse_args(audit_t *a, int argc, char **argv, unsigned opts)
         }
 
         if (o == NULL) {
+            if (audit_arg_is_id(arg)) {
+                a->files[a->nfiles++] = arg;
+                continue;
+            }
+
             return audit_usage_error(a->cmd, "unknown option \"%.*s\"",
                                      (int) n, arg);
         }
