@@ -141,9 +141,10 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
     ngx_http_consent_loc_conf_t *clcf, ngx_http_consent_req_t *req,
     uint32_t granted)
 {
-    ngx_uint_t                i, n, empty;
-    ngx_table_elt_t          *h, **c;
-    ngx_http_consent_walk_t   w;
+    ngx_uint_t                       empty;
+    ngx_table_elt_t                 *h, *c;
+    ngx_http_consent_walk_t          w;
+    ngx_http_consent_cookie_iter_t   it;
 
     /* the cookies as sent, for the expiring headers of the response */
 
@@ -176,19 +177,16 @@ ngx_http_consent_cookies_filter(ngx_http_request_t *r,
      * name the old elements: those are filtered too
      */
 
-    c = ngx_http_consent_cookie_headers(r, &n);
-    if (c == NULL) {
-        return NGX_ERROR;
-    }
+    ngx_http_consent_cookie_iter_init(&it);
 
-    for (i = 0; i < n; i++) {
-        if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, c[i])
+    while ((c = ngx_http_consent_cookie_header(r, &it)) != NULL) {
+        if (ngx_http_consent_cookies_filter_one(r, clcf, req, granted, c)
             == NGX_ERROR)
         {
             return NGX_ERROR;
         }
 
-        if (c[i]->value.len == 0) {
+        if (c->value.len == 0) {
             empty = 1;
         }
     }

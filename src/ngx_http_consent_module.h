@@ -291,8 +291,18 @@ typedef struct {
 
 ngx_table_elt_t *ngx_http_consent_walk_next(ngx_http_consent_walk_t *w,
     const char *name, size_t len);
-ngx_table_elt_t **ngx_http_consent_cookie_headers(ngx_http_request_t *r,
-    ngx_uint_t *n);
+
+/* where a walk over the request's Cookie headers is */
+typedef struct {
+    ngx_table_elt_t             *next;
+    ngx_uint_t                   i;
+} ngx_http_consent_cookie_iter_t;
+
+#define ngx_http_consent_cookie_iter_init(it)                                \
+    ((it)->next = NULL, (it)->i = 0)
+
+ngx_table_elt_t *ngx_http_consent_cookie_header(ngx_http_request_t *r,
+    ngx_http_consent_cookie_iter_t *it);
 ngx_int_t ngx_http_consent_cookie_in(ngx_http_request_t *r,
     const char *name, size_t nlen, ngx_str_t *value);
 

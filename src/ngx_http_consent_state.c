@@ -38,15 +38,15 @@ ngx_http_consent_get_ctx(ngx_http_request_t *r)
 consent_view_t *
 ngx_http_consent_view(ngx_http_request_t *r)
 {
-    size_t                        pos, vlen;
-    ngx_uint_t                    n;
-    const char                   *v;
-    consent_pick_t                pick;
-    consent_token_t               tok;
-    consent_state_e               state;
-    ngx_table_elt_t             **h;
-    ngx_http_consent_ctx_t       *ctx;
-    ngx_http_consent_loc_conf_t  *clcf;
+    size_t                           pos, vlen;
+    const char                      *v;
+    consent_pick_t                   pick;
+    consent_token_t                  tok;
+    consent_state_e                  state;
+    ngx_table_elt_t                 *h;
+    ngx_http_consent_ctx_t          *ctx;
+    ngx_http_consent_loc_conf_t     *clcf;
+    ngx_http_consent_cookie_iter_t   it;
 
     ctx = ngx_http_consent_get_ctx(r);
     if (ctx == NULL) {
@@ -75,17 +75,14 @@ ngx_http_consent_view(ngx_http_request_t *r)
 
     consent_pick_init(&pick);
 
-    h = ngx_http_consent_cookie_headers(r, &n);
-    if (h == NULL) {
-        return NULL;
-    }
+    ngx_http_consent_cookie_iter_init(&it);
 
-    while (n--) {
+    while ((h = ngx_http_consent_cookie_header(r, &it)) != NULL) {
 
         pos = 0;
 
-        while (consent_cookie_next((const char *) (*h)->value.data,
-                                   (*h)->value.len, &pos,
+        while (consent_cookie_next((const char *) h->value.data,
+                                   h->value.len, &pos,
                                    (const char *) clcf->cookie_name.data,
                                    clcf->cookie_name.len, &v, &vlen))
         {
@@ -102,8 +99,6 @@ ngx_http_consent_view(ngx_http_request_t *r)
 
             consent_pick_add(&pick, state, &tok);
         }
-
-        h++;
     }
 
     consent_view_init(&ctx->view, clcf->policy, pick.state, &pick.token);
@@ -442,40 +437,37 @@ ngx_http_consent_header_find(ngx_list_t *list, const char *name, size_t len)
 
 
 /*
- * The request's Cookie headers as nginx keeps them apart
- * (r->headers_in.cookie, a chain since 1.23, the cookies array before),
- * into *n; NULL when out of memory
+ * The request's Cookie headers one after another, as nginx keeps them
+ * apart (r->headers_in.cookie, a chain since 1.23, the cookies array
+ * before), from ngx_http_consent_cookie_iter_init(); NULL after the
+ * last.  Nothing is allocated:
+ * every request goes through it, some several times.
  */
 
-ngx_table_elt_t **
-ngx_http_consent_cookie_headers(ngx_http_request_t *r, ngx_uint_t *n)
+ngx_table_elt_t *
+ngx_http_consent_cookie_header(ngx_http_request_t *r,
+    ngx_http_consent_cookie_iter_t *it)
 {
 #if (nginx_version >= 1023000)
-    ngx_uint_t         i;
-    ngx_table_elt_t   *c, **h;
+    ngx_table_elt_t  *c;
 
-    for (c = r->headers_in.cookie, i = 0; c; c = c->next, i++) {
-        /* void */
+    c = it->i++ ? it->next : r->headers_in.cookie;
+
+    if (c) {
+        it->next = c->next;
     }
 
-    h = ngx_pnalloc(r->pool, (i ? i : 1) * sizeof(ngx_table_elt_t *));
-    if (h == NULL) {
+    return c;
+#else
+    ngx_table_elt_t  **h;
+
+    if (it->i >= r->headers_in.cookies.nelts) {
         return NULL;
     }
 
-    for (c = r->headers_in.cookie, i = 0; c; c = c->next) {
-        h[i++] = c;
-    }
+    h = r->headers_in.cookies.elts;
 
-    *n = i;
-
-    return h;
-#else
-    static ngx_table_elt_t  *none;
-
-    *n = r->headers_in.cookies.nelts;
-
-    return *n ? r->headers_in.cookies.elts : &none;
+    return h[it->i++];
 #endif
 }
 
@@ -483,30 +475,25 @@ ngx_http_consent_cookie_headers(ngx_http_request_t *r, ngx_uint_t *n)
 /*
  * The first cookie of the name the request carries: the TCF's and GPP's
  * cookies (the module's own signed cookie counts every one of its name,
- * ngx_http_consent_view()); NGX_DECLINED when there is none, NGX_ERROR
- * when out of memory
+ * ngx_http_consent_view()); NGX_DECLINED when there is none
  */
 
 ngx_int_t
 ngx_http_consent_cookie_in(ngx_http_request_t *r, const char *name,
     size_t nlen, ngx_str_t *value)
 {
-    size_t            pos, vlen;
-    ngx_uint_t        i, n;
-    const char       *v;
-    ngx_table_elt_t **h;
+    size_t                           pos, vlen;
+    const char                      *v;
+    ngx_table_elt_t                 *h;
+    ngx_http_consent_cookie_iter_t   it;
 
-    h = ngx_http_consent_cookie_headers(r, &n);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
+    ngx_http_consent_cookie_iter_init(&it);
 
-    for (i = 0; i < n; i++) {
+    while ((h = ngx_http_consent_cookie_header(r, &it)) != NULL) {
         pos = 0;
 
-        if (consent_cookie_next((const char *) h[i]->value.data,
-                                h[i]->value.len, &pos, name, nlen, &v,
-                                &vlen))
+        if (consent_cookie_next((const char *) h->value.data, h->value.len,
+                                &pos, name, nlen, &v, &vlen))
         {
             value->data = (u_char *) v;
             value->len = vlen;

@@ -429,7 +429,6 @@ ngx_http_consent_tcf_add_variables(ngx_conf_t *cf)
 static ngx_http_consent_tcf_in_t *
 ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
 {
-    ngx_int_t                   rc;
     ngx_str_t                   s;
     ngx_http_consent_tcf_in_t  *in;
 
@@ -442,14 +441,11 @@ ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
         return NULL;
     }
 
-    rc = ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_TCF_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
-                                    &in->tcs);
-    if (rc == NGX_ERROR) {
-        return NULL;
-    }
-
-    if (rc != NGX_OK) {
+    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_TCF_COOKIE,
+                                   sizeof(NGX_HTTP_CONSENT_TCF_COOKIE) - 1,
+                                   &in->tcs)
+        != NGX_OK)
+    {
         in->state = NGX_HTTP_CONSENT_TCF_ABSENT;
         goto done;
     }
@@ -473,14 +469,10 @@ ngx_http_consent_tcf_in(ngx_http_request_t *r, ngx_http_consent_ctx_t *ctx)
 
     in->state = NGX_HTTP_CONSENT_TCF_DECODED;
 
-    rc = ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_AC_COOKIE,
-                                    sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1,
-                                    &s);
-    if (rc == NGX_ERROR) {
-        return NULL;
-    }
-
-    if (rc != NGX_OK) {
+    if (ngx_http_consent_cookie_in(r, NGX_HTTP_CONSENT_AC_COOKIE,
+                                   sizeof(NGX_HTTP_CONSENT_AC_COOKIE) - 1, &s)
+        != NGX_OK)
+    {
         goto done;
     }
 
